@@ -1,0 +1,103 @@
+import type { CanonicalField } from '../normalise/event.js';
+import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
+import type { RuleSet } from '../rules/types.js';
+import type { Baseline } from '../baseline/types.js';
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** Who an alert is about: whichever keys the detector groups by. */
+export interface Subject {
+  user?: string;
+  apiKey?: string;
+  ip?: string;
+  userAgent?: string;
+  session?: string;
+  route?: string;
+}
+
+/** A pointer to one request that supports an alert. Values are already masked where needed. */
+export interface EvidenceSample {
+  time: number;
+  file: string;
+  line: number;
+  requestId?: string;
+  method?: string;
+  path?: string;
+  status?: number;
+  ip?: string;
+  note?: string;
+}
+
+export interface Evidence {
+  /** Figures measured over the incident, e.g. { distinctIds: 412, windowMinutes: 10 }. */
+  metrics: Record<string, number | string | boolean | null>;
+  /** The thresholds those figures crossed, by the same names where possible. */
+  thresholds: Record<string, number | string | boolean>;
+  samples: EvidenceSample[];
+  /** Anything else worth showing: status histogram, sample ids, locations... */
+  [extra: string]: unknown;
+}
+
+/** What a detector emits. Times are epoch ms; the reporter formats them. */
+export interface Alert {
+  rule: string;
+  severity: Severity;
+  title: string;
+  subject: Subject;
+  start: number;
+  end: number;
+  /** One sentence a responder can read: what happened, in figures. */
+  summary: string;
+  /** Why this severity (the seeds' levels: what raised or lowered it). */
+  severityReason: string;
+  evidence: Evidence;
+  references?: string[];
+  /** For alerts from Sigma rules: the rule's own id and title. */
+  sigma?: { id: string; title: string; tags?: string[] };
+}
+
+export interface DetectorMeta<O extends object = Record<string, unknown>> {
+  /** Stable rule id, e.g. "bola-enumeration". */
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  /** OWASP API Top 10 / OAT / other references. */
+  references: string[];
+  /** Default options; rules/ files and --rules override them. */
+  options: O;
+  /** Canonical fields without which the detector cannot judge (e.g. ['user']). Any one of `anyOf` suffices. */
+  requires?: { allOf?: CanonicalField[]; anyOf?: CanonicalField[] };
+  /** Whether the detector needs GeoIP (so it is loaded only when needed). */
+  needsGeo?: boolean;
+}
+
+export interface DetectorContext<O extends object = Record<string, unknown>> {
+  options: O;
+  rules: RuleSet;
+  geo: GeoLookup;
+  baseline?: Baseline;
+  /** Emit an alert. The pipeline merges overlapping alerts of the same rule and subject. */
+  report(alert: Alert): void;
+  /** Say the detector could not judge the input, and why (shown in the summary). */
+  unavailable(reason: string): void;
+  /** Add a note to the summary (e.g. "baseline insufficient for 3 actors: fixed thresholds used"). */
+  note(message: string): void;
+}
+
+export interface DetectorHandlers {
+  /** Called once per event, in event-time order (within the configured lateness). */
+  event?(e: EnrichedEvent): void;
+  /** Called once after the last event: flush open windows. */
+  end?(): void;
+}
+
+export interface Detector<O extends object = Record<string, unknown>> {
+  meta: DetectorMeta<O>;
+  create(context: DetectorContext<O>): DetectorHandlers;
+}

@@ -1,0 +1,69 @@
+/**
+ * Contract between ingest and normalise: ingest turns bytes from files, folders, gzip and stdin
+ * into parsed JSON values with a pointer back to where they came from. It knows nothing about
+ * log formats.
+ */
+
+/** Where a record came from. `file` is the path as the user gave it ("-" for stdin). */
+export interface SourceRef {
+  file: string;
+  /** 1-based line on which the record starts (for a record inside a JSON document, the line of its opening brace). */
+  line: number;
+}
+
+/** One JSON value read from the input, before any format mapping. */
+export interface RawRecord {
+  value: unknown;
+  source: SourceRef;
+}
+
+/** Why a piece of input was skipped or a source could not be read. */
+export type IngestIssueKind =
+  | 'malformed-json'
+  | 'line-too-long'
+  | 'invalid-utf8'
+  | 'too-deep'
+  | 'decompressed-too-large'
+  | 'gzip-error'
+  | 'unreadable'
+  | 'not-found'
+  | 'permission-denied'
+  | 'directory-loop'
+  | 'not-json';
+
+export interface IngestIssue {
+  kind: IngestIssueKind;
+  file: string;
+  /** Absent for whole-file problems. */
+  line?: number;
+  /** Human message, already free of control characters; never includes the offending content in full. */
+  message: string;
+}
+
+/** Per-file bookkeeping that the summary reports. */
+export interface FileStats {
+  path: string;
+  /** 'ndjson' | 'json-array' | 'json-document' | envelope names such as 'cloudtrail-records', 'otlp-logs'. */
+  container: string;
+  gzip: boolean;
+  bytes: number;
+  records: number;
+  malformed: number;
+  /** Lines skipped for other reasons (too long, not JSON), counted by kind. */
+  skipped: Partial<Record<IngestIssueKind, number>>;
+}
+
+export interface IngestLimits {
+  /** Longest line (or JSON document) accepted, in bytes. */
+  maxLineBytes: number;
+  /** Cap on decompressed bytes per gzip file. */
+  maxDecompressedBytes: number;
+  /** Deepest JSON nesting accepted. */
+  maxDepth: number;
+}
+
+export const DEFAULT_INGEST_LIMITS: IngestLimits = {
+  maxLineBytes: 16 * 1024 * 1024,
+  maxDecompressedBytes: 64 * 1024 * 1024 * 1024,
+  maxDepth: 256,
+};

@@ -1,0 +1,52 @@
+import type { SourceRef } from '../ingest/types.js';
+
+export type AuthOutcome = 'success' | 'failure' | 'unknown';
+
+/**
+ * The canonical event: every supported log format is mapped onto this shape.
+ * Optional fields are absent (not null, not "-") when the source does not carry them.
+ */
+export interface ApiEvent {
+  /** Epoch milliseconds, UTC. */
+  ts: number;
+  /** Client IP, port stripped, IPv6 in its usual textual form. */
+  ip?: string;
+  /** Principal: user id, username, subject, ARN or consumer. */
+  user?: string;
+  roles?: string[];
+  /** API key *identifier* (never the secret itself). */
+  apiKey?: string;
+  sessionId?: string;
+  /** Upper-case HTTP method. */
+  method?: string;
+  /** Concrete path, without the query string. */
+  path?: string;
+  /** Route template when the source gives one (API Gateway resourcePath, OTel http.route). */
+  route?: string;
+  /** Raw query string without the leading "?". */
+  query?: string;
+  host?: string;
+  status?: number;
+  bytesOut?: number;
+  bytesIn?: number;
+  latencyMs?: number;
+  userAgent?: string;
+  requestId?: string;
+  auth?: AuthOutcome;
+  /** Non-HTTP action, e.g. CloudTrail "s3.amazonaws.com:GetObject". */
+  action?: string;
+  /** ISO 3166 alpha-2, upper case, when the source already geolocates (Cloudflare). */
+  country?: string;
+  /** Id of the format this record was mapped with. */
+  format: string;
+  source: SourceRef;
+  /** The record as read, for scanners that look at every field (hygiene, signatures). Never retained by window detectors. */
+  raw: unknown;
+}
+
+/** Canonical field names, for coverage reports and `--map`. */
+export const CANONICAL_FIELDS = [
+  'ts', 'ip', 'user', 'roles', 'apiKey', 'sessionId', 'method', 'path', 'route', 'query', 'host',
+  'status', 'bytesOut', 'bytesIn', 'latencyMs', 'userAgent', 'requestId', 'auth', 'action', 'country',
+] as const;
+export type CanonicalField = (typeof CANONICAL_FIELDS)[number];

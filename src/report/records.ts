@@ -1,0 +1,137 @@
+/**
+ * Output contract: every record apilog writes in json/ndjson/csv/sarif is one of these.
+ * Times are ISO 8601 UTC strings. The JSON Schemas in schema/ describe the same shapes.
+ */
+import type { Evidence, Severity, Subject } from '../detect/types.js';
+
+export const SCHEMA_VERSION = '1.0.0';
+
+export interface AlertRecord {
+  type: 'alert';
+  /** Stable within a run: "A1", "A2"... in report order. */
+  id: string;
+  rule: string;
+  severity: Severity;
+  title: string;
+  subject: Subject;
+  start: string;
+  end: string;
+  summary: string;
+  severityReason: string;
+  evidence: Evidence;
+  references: string[];
+  sigma?: { id: string; title: string; tags?: string[] };
+}
+
+/** Answers to the ten questions for one entry; each answer is a short sentence plus facts. */
+export interface ChecklistAnswer {
+  answer: string;
+  notable: boolean;
+  facts?: Record<string, unknown>;
+}
+
+export interface EntryRecord {
+  type: 'entry';
+  time: string;
+  subject: Subject & { roles?: string[] };
+  request: {
+    method?: string;
+    path?: string;
+    template?: string;
+    query?: string;
+    status?: number;
+    bytesOut?: number;
+    latencyMs?: number;
+    requestId?: string;
+    userAgent?: string;
+  };
+  flags: string[];
+  answers: Partial<Record<ChecklistQuestion, ChecklistAnswer>>;
+  severity: Severity;
+  /** Ids of the alerts this entry belongs to. */
+  alerts: string[];
+  source: { file: string; line: number };
+}
+
+export const CHECKLIST_QUESTIONS = [
+  'who', 'when', 'where', 'what', 'howOften', 'modifications', 'status', 'pattern', 'permissions', 'fit',
+] as const;
+export type ChecklistQuestion = (typeof CHECKLIST_QUESTIONS)[number];
+
+export interface FileSummary {
+  path: string;
+  format: string;
+  /** 0..1: share of sampled records that matched the chosen format. */
+  confidence: number;
+  container: string;
+  gzip: boolean;
+  events: number;
+  malformed: number;
+  skipped: Record<string, number>;
+  /** Canonical fields this file never carried. */
+  missingFields: string[];
+}
+
+export interface DetectorStatus {
+  id: string;
+  status: 'ran' | 'unavailable' | 'disabled';
+  reason?: string;
+  alerts: number;
+  notes?: string[];
+}
+
+export interface ActorSummary {
+  actor: string;
+  user?: string;
+  apiKey?: string;
+  ip?: string;
+  firstSeen: string;
+  lastSeen: string;
+  requests: number;
+  successes: number;
+  failures: number;
+  countries: string[];
+  ips: string[];
+  userAgents: string[];
+  alerts: number;
+}
+
+export interface CountRow {
+  key: string;
+  count: number;
+}
+
+export interface TimelineBucket {
+  start: string;
+  events: number;
+  alerts: number;
+}
+
+export interface SummaryRecord {
+  type: 'summary';
+  schemaVersion: string;
+  tool: { name: 'apilog'; version: string };
+  /** True when the run was interrupted and this report covers only what was read. */
+  partial: boolean;
+  events: number;
+  timeSpan: { start: string; end: string } | null;
+  files: FileSummary[];
+  /** The first issues met (malformed lines, unreadable files), and how many in all. */
+  issues: Array<{ kind: string; file: string; line?: number; message: string }>;
+  issuesTotal: number;
+  detectors: DetectorStatus[];
+  alerts: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
+  entries: { flagged: number; written: number };
+  baseline: { origin: 'file' | 'input' | 'none'; path?: string };
+  actors: ActorSummary[];
+  topRoutes: CountRow[];
+  statuses: CountRow[];
+  topIps: CountRow[];
+  busiestWindows: Array<{ start: string; events: number }>;
+  timeline: TimelineBucket[];
+  /** Actors whose state was dropped at the tracking cap. */
+  evictedActors: number;
+  notes: string[];
+}
+
+export type OutputRecord = AlertRecord | EntryRecord | SummaryRecord;

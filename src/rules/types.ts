@@ -1,0 +1,62 @@
+/**
+ * Tunables, loaded from rules/*.yaml (defaults shipped with apilog) and any --rules PATH.
+ * Every value remembers where it came from so `apilog rules` can say so.
+ */
+
+export interface BusinessHours {
+  /** IANA time zone, e.g. "Europe/Berlin". */
+  timezone: string;
+  /** ISO weekdays that are working days (1 = Monday ... 7 = Sunday). */
+  days: number[];
+  /** "HH:MM" local time; end may be before start (a window that wraps midnight). */
+  start: string;
+  end: string;
+}
+
+export interface RoutePatterns {
+  /** Glob-like route patterns ("/admin/**", "/api/*\/users/{id}/roles") or "re:<regex>". */
+  admin: string[];
+  login: string[];
+  export: string[];
+  sensitive: string[];
+  health: string[];
+}
+
+export interface AllowLists {
+  /** IPs or CIDRs. */
+  ips: string[];
+  users: string[];
+  apiKeys: string[];
+  /** Substrings or "re:<regex>" matched against the user agent. */
+  userAgents: string[];
+}
+
+export type DataKind = 'personal' | 'financial' | 'credentials' | 'admin' | 'export' | 'business' | 'public';
+
+export interface DataClass {
+  pattern: string;
+  kind: DataKind;
+}
+
+export interface RolePolicy {
+  /** Roles that are administrators. */
+  adminRoles: string[];
+  /** Role -> permissions it holds. */
+  roles: Record<string, string[]>;
+  /** Permission -> the routes ("METHOD pattern" or "pattern") that need it. */
+  permissions: Record<string, string[]>;
+}
+
+export interface RuleSet {
+  businessHours: BusinessHours;
+  routes: RoutePatterns;
+  allow: AllowLists;
+  classification: DataClass[];
+  policy: RolePolicy;
+  /** Per-detector option overrides, by rule id. */
+  detectors: Record<string, Record<string, unknown>>;
+  /** Event-time lateness tolerated before windows close, in ms. */
+  latenessMs: number;
+  /** Dotted key -> file it came from ("(default)" for built-ins). */
+  origins: Record<string, string>;
+}

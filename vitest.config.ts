@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // CLI tests spawn the built binary; build once before the suite.
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
