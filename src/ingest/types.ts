@@ -29,7 +29,9 @@ export type IngestIssueKind =
   | 'not-found'
   | 'permission-denied'
   | 'directory-loop'
-  | 'not-json';
+  | 'not-json'
+  /** A JSON record that normalise could not map onto an ApiEvent (no timestamp, not an access record). */
+  | 'unmapped';
 
 export interface IngestIssue {
   kind: IngestIssueKind;
