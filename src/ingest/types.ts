@@ -15,6 +15,26 @@ export interface SourceRef {
 export interface RawRecord {
   value: unknown;
   source: SourceRef;
+  /**
+   * Set when the record was taken out of a structural envelope: 'cloudtrail-records', 'azure-records',
+   * 'cloudwatch-events', 'otlp-logs', 'otlp-spans' or 'eventbridge' (the innermost one). For
+   * 'otlp-logs' / 'otlp-spans' the value is the flattened log record or span (see src/ingest/otlp.ts).
+   */
+  envelope?: string;
+  /**
+   * Scalar fields of the envelope around the record that the record itself may lack, e.g. CloudWatch
+   * `{ timestamp, logGroup, logStream }` or EventBridge `{ time, region, account, detailType }`.
+   */
+  envelopeFields?: Record<string, string | number>;
+}
+
+/** One input named on the command line (or found in a folder given on it). */
+export interface InputSource {
+  /** Path as the user gave it, joined with the relative path for folder members; "-" for stdin. */
+  path: string;
+  kind: 'file' | 'stdin';
+  /** Size on disk in bytes, when known (regular files). */
+  size?: number;
 }
 
 /** Why a piece of input was skipped or a source could not be read. */
@@ -53,6 +73,10 @@ export interface FileStats {
   malformed: number;
   /** Lines skipped for other reasons (too long, not JSON), counted by kind. */
   skipped: Partial<Record<IngestIssueKind, number>>;
+  /** Bytes after gunzip (set for gzip input; `bytes` counts what was read from the source). */
+  decompressedBytes?: number;
+  /** Every issue reported for this source, counted by kind (includes malformed-json and invalid-utf8). */
+  issues?: Partial<Record<IngestIssueKind, number>>;
 }
 
 export interface IngestLimits {

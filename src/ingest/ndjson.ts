@@ -1,0 +1,153 @@
+/**
+ * NDJSON reader: one JSON value per line. Lines are found with Buffer#indexOf(10) inside each
+ * chunk; only a line that straddles two chunks is copied. Each line is decoded and JSON.parse'd on
+ * its own, so a bad line costs one issue and the next line is read normally.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import type { Sink } from './sink.js';
+import { emitValue } from './envelopes.js';
+import { exceedsDepth } from './depth.js';
+import { formatBytes, parseReason, snippet } from './text.js';
+
+/** Decode bytes [start, end) of `buf`; `ascii` is a promise that the range holds only ASCII. */
+export function decode(buf: Buffer, start: number, end: number, ascii: boolean): { text: string; invalid: boolean } {
+  if (ascii) return { text: buf.toString('latin1', start, end), invalid: false };
+  const text = buf.toString('utf8', start, end);
+  return { text, invalid: text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end)) };
+}
+
+/** `caddy  | ` / `web-1 | `: a docker compose log prefix before the JSON. */
+const DOCKER_PREFIX = /^[\w.@/:-]+\s*\|\s*$/;
+
+export function lineTooLongMessage(max: number): string {
+  return `line longer than the ${formatBytes(max)} limit (--max-line-bytes); skipped`;
+}
+
+export class NdjsonReader {
+  /** Number of the line that the next byte belongs to. */
+  private line = 1;
+  private carry: Buffer[] = [];
+  private carryLen = 0;
+  /** Skipping the rest of an over-long line. */
+  private discarding = false;
+  private readonly maxLine: number;
+
+  constructor(private readonly sink: Sink) {
+    this.maxLine = sink.limits.maxLineBytes;
+    sink.setContainer('ndjson');
+  }
+
+  push(chunk: Buffer, ascii: boolean): void {
+    let pos = 0;
+    const n = chunk.length;
+    if (this.discarding || this.carryLen > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        if (!this.discarding) this.addCarry(chunk, 0, n);
+        return;
+      }
+      if (this.discarding) {
+        this.discarding = false;
+      } else if (this.carryLen + nl > this.maxLine) {
+        this.tooLong();
+        this.carry = [];
+        this.carryLen = 0;
+      } else {
+        this.carry.push(chunk.subarray(0, nl));
+        const joined = Buffer.concat(this.carry, this.carryLen + nl);
+        this.carry = [];
+        this.carryLen = 0;
+        this.handleLine(joined, 0, joined.length, false, false);
+      }
+      this.line++;
+      pos = nl + 1;
+    }
+    const max = this.maxLine;
+    let nl: number;
+    while ((nl = chunk.indexOf(10, pos)) !== -1) {
+      if (nl - pos > max) this.tooLong();
+      else if (nl > pos) this.handleLine(chunk, pos, nl, ascii, false);
+      this.line++;
+      pos = nl + 1;
+    }
+    if (pos < n) this.addCarry(chunk, pos, n);
+  }
+
+  /** End of input: the last line may lack its newline. */
+  end(): void {
+    if (this.carryLen > 0) {
+      const joined = Buffer.concat(this.carry, this.carryLen);
+      this.carry = [];
+      this.carryLen = 0;
+      this.handleLine(joined, 0, joined.length, false, true);
+    }
+  }
+
+  private addCarry(chunk: Buffer, from: number, to: number): void {
+    if (this.carryLen + (to - from) > this.maxLine) {
+      this.tooLong();
+      this.carry = [];
+      this.carryLen = 0;
+      this.discarding = true;
+      return;
+    }
+    // Copy: a small tail must not pin the whole chunk it came from.
+    const part = to - from < 64 * 1024 ? Buffer.from(chunk.subarray(from, to)) : chunk.subarray(from, to);
+    this.carry.push(part);
+    this.carryLen += to - from;
+  }
+
+  private tooLong(): void {
+    this.sink.issue('line-too-long', this.line, lineTooLongMessage(this.maxLine));
+  }
+
+  private handleLine(buf: Buffer, start: number, end: number, ascii: boolean, last: boolean): void {
+    let i = start;
+    let c = buf[i] as number;
+    // leading blanks (and a stray \r of a blank CRLF line)
+    while (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0c || c === 0x0b) {
+      if (++i === end) return;
+      c = buf[i] as number;
+    }
+    let from = i;
+    let prefixed = false;
+    if (c !== 0x7b && c !== 0x5b) {
+      const brace = buf.subarray(i, end).indexOf(0x7b);
+      if (brace === -1) {
+        this.notJson(buf, i, end, ascii);
+        return;
+      }
+      from = i + brace;
+      prefixed = true;
+    }
+    const { text, invalid } = decode(buf, from, end, ascii);
+    if (invalid) this.sink.issue('invalid-utf8', this.line, 'invalid UTF-8 bytes replaced by U+FFFD');
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (err) {
+      if (prefixed && !DOCKER_PREFIX.test(buf.toString('latin1', i, from))) {
+        this.notJson(buf, i, end, ascii);
+        return;
+      }
+      const what = last ? 'malformed JSON on the last line (no newline at end of input)' : 'malformed JSON';
+      this.sink.issue('malformed-json', this.line, `${what} (${parseReason(err)}): ${snippet(trimEnd(text))}`);
+      return;
+    }
+    if (exceedsDepth(text, this.sink.limits.maxDepth)) {
+      this.sink.issue('too-deep', this.line, `JSON nested deeper than ${this.sink.limits.maxDepth} levels (--max-depth); skipped`);
+      return;
+    }
+    emitValue(this.sink, v, this.line);
+  }
+
+  private notJson(buf: Buffer, start: number, end: number, ascii: boolean): void {
+    const text = decode(buf, start, Math.min(end, start + 256), ascii).text;
+    this.sink.issue('not-json', this.line, `not JSON: ${snippet(trimEnd(text))}`);
+  }
+}
+
+function trimEnd(s: string): string {
+  return s.replace(/[\r\n\t ]+$/, '');
+}

@@ -1,0 +1,279 @@
+/**
+ * Byte sources: files and stdin, gzip detected by its magic bytes (1f 8b) and decompressed with a
+ * cap on the decompressed size. Errors become issues; nothing here throws on user input.
+ */
+
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
+import type { FileStats, IngestIssue, IngestLimits, InputSource, RawRecord } from './types.js';
+import { Sink } from './sink.js';
+import { ContentReader } from './reader.js';
+import { escapeControl, formatBytes, fsErrorIssue, snippet } from './text.js';
+
+/** Records per batch handed to the caller (a batch may exceed it by one chunk's worth). */
+export const BATCH_SIZE = 4096;
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+export interface OpenedSource {
+  stats: FileStats;
+  batches(): AsyncIterable<RawRecord[]>;
+}
+
+export interface ReadOptions {
+  /** Read-chunk size for files (tests use tiny values to exercise chunk boundaries). */
+  highWaterMark?: number;
+}
+
+type ByteSource = Readable | AsyncIterable<Buffer | Uint8Array | string>;
+
+/** Open one input for reading. Nothing is read until `batches()` is iterated. */
+export function openSource(source: InputSource, limits: IngestLimits, onIssue: (i: IngestIssue) => void, opts: ReadOptions = {}): OpenedSource {
+  if (source.kind === 'stdin') return readStream(process.stdin, source.path || '-', limits, onIssue);
+  const hwm = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+  return readFrom(() => fs.createReadStream(source.path, { highWaterMark: hwm }), source.path, limits, onIssue);
+}
+
+/**
+ * Read records from any byte stream (stdin, a test's Readable.from([...])). `name` is used as the
+ * file in source pointers and issues.
+ */
+export function readStream(stream: ByteSource, name: string, limits: IngestLimits, onIssue: (i: IngestIssue) => void): OpenedSource {
+  return readFrom(() => stream, name, limits, onIssue);
+}
+
+function newStats(path: string): FileStats {
+  return { path, container: 'ndjson', gzip: false, bytes: 0, records: 0, malformed: 0, skipped: {} };
+}
+
+function readFrom(make: () => ByteSource, name: string, limits: IngestLimits, onIssue: (i: IngestIssue) => void): OpenedSource {
+  const stats = newStats(name);
+  const sink = new Sink(name, limits, stats, onIssue);
+  let used = false;
+  return {
+    stats,
+    batches(): AsyncIterable<RawRecord[]> {
+      if (used) return emptyIterable();
+      used = true;
+      return run(make, sink);
+    },
+  };
+}
+
+async function* emptyIterable(): AsyncGenerator<RawRecord[]> {
+  // a source is read once
+}
+
+function toBuffer(c: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(c)) return c;
+  if (typeof c === 'string') return Buffer.from(c, 'utf8');
+  return Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+}
+
+class CapReached extends Error {}
+
+async function* run(make: () => ByteSource, sink: Sink): AsyncGenerator<RawRecord[]> {
+  const stats = sink.stats;
+  const reader = new ContentReader(sink);
+  let raw: AsyncIterator<Buffer> | undefined;
+  let gz: zlib.Gunzip | undefined;
+  let gzIter: AsyncIterator<Buffer> | undefined;
+  let clean = true;
+  try {
+    const src = make();
+    raw = iterate(src);
+    // sniff: at least two bytes, or the end
+    const head: Buffer[] = [];
+    let headLen = 0;
+    let ended = false;
+    while (headLen < 2) {
+      const r = await raw.next();
+      if (r.done === true) {
+        ended = true;
+        break;
+      }
+      head.push(r.value);
+      headLen += r.value.length;
+      stats.bytes += r.value.length;
+    }
+    const first = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head, headLen);
+    if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+      stats.gzip = true;
+      stats.decompressedBytes = 0;
+      const cap = sink.limits.maxDecompressedBytes;
+      gz = zlib.createGunzip();
+      const rawIt = raw;
+      const feed = Readable.from(
+        (async function* () {
+          yield first;
+          if (ended) return;
+          for (;;) {
+            const r = await rawIt.next();
+            if (r.done === true) return;
+            stats.bytes += r.value.length;
+            yield r.value;
+          }
+        })(),
+        { objectMode: false },
+      );
+      feed.on('error', (e) => gz?.destroy(e));
+      feed.pipe(gz);
+      gzIter = iterate(gz);
+      for (;;) {
+        const r = await gzIter.next();
+        if (r.done === true) break;
+        let chunk = r.value;
+        const room = cap - stats.decompressedBytes;
+        if (chunk.length > room) {
+          chunk = chunk.subarray(0, Math.max(0, room));
+          stats.decompressedBytes += chunk.length;
+          reader.push(chunk);
+          throw new CapReached();
+        }
+        stats.decompressedBytes += chunk.length;
+        reader.push(chunk);
+        if (sink.out.length >= BATCH_SIZE) yield sink.take();
+      }
+    } else {
+      if (first.length > 0) reader.push(first);
+      if (!ended) {
+        for (;;) {
+          const r = await raw.next();
+          if (r.done === true) break;
+          stats.bytes += r.value.length;
+          reader.push(r.value);
+          if (sink.out.length >= BATCH_SIZE) yield sink.take();
+        }
+      }
+    }
+  } catch (err) {
+    clean = false;
+    if (err instanceof CapReached) {
+      sink.issue(
+        'decompressed-too-large',
+        undefined,
+        `decompressed size exceeds ${formatBytes(sink.limits.maxDecompressedBytes)} cap (--max-decompressed); rest of file skipped`,
+      );
+    } else if (stats.gzip && isZlibError(err)) {
+      const msg = err instanceof Error ? err.message : String(err);
+      sink.issue(
+        'gzip-error',
+        undefined,
+        `gzip stream error (${snippet(msg, 80)}) after ${formatBytes(stats.decompressedBytes ?? 0)} decompressed; records decoded before it are kept`,
+      );
+      // what was decoded is complete data: read it to the end (a cut last line is reported)
+      clean = true;
+    } else {
+      const issue = fsErrorIssue(err, sink.file);
+      sink.issue(issue.kind, undefined, stats.bytes > 0 ? `${issue.message} (after ${formatBytes(stats.bytes)}; records read before it are kept)` : issue.message);
+    }
+  } finally {
+    gz?.destroy();
+    await gzIter?.return?.();
+    await raw?.return?.();
+  }
+  if (clean) reader.end();
+  if (sink.out.length > 0) yield sink.take();
+}
+
+function isZlibError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/**
+ * Iterate a stream's chunks. Unlike `for await` over a Readable, data the stream emitted before an
+ * error is delivered before the error is thrown (zlib reports a bad CRC after the output).
+ */
+export function iterate(src: ByteSource): AsyncIterator<Buffer> {
+  if (!(src instanceof Readable)) {
+    const it = (src as AsyncIterable<Buffer | Uint8Array | string>)[Symbol.asyncIterator]();
+    return {
+      async next(): Promise<IteratorResult<Buffer>> {
+        const r = await it.next();
+        return r.done === true ? { done: true, value: undefined } : { done: false, value: toBuffer(r.value) };
+      },
+      async return(): Promise<IteratorResult<Buffer>> {
+        await it.return?.();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+  const HIGH = 4 * 1024 * 1024;
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let done = false;
+  let error: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const onData = (c: Buffer | string): void => {
+    const b = toBuffer(c);
+    queue.push(b);
+    queued += b.length;
+    if (queued >= HIGH) src.pause();
+    notify();
+  };
+  const onEnd = (): void => {
+    done = true;
+    notify();
+  };
+  const onError = (e: unknown): void => {
+    if (error === null) error = e;
+    done = true;
+    notify();
+  };
+  src.on('data', onData);
+  src.on('end', onEnd);
+  src.on('error', onError);
+  src.on('close', onEnd);
+  const detach = (): void => {
+    src.off('data', onData);
+    src.off('end', onEnd);
+    src.off('error', onError);
+    src.off('close', onEnd);
+  };
+  return {
+    async next(): Promise<IteratorResult<Buffer>> {
+      for (;;) {
+        const b = queue.shift();
+        if (b !== undefined) {
+          queued -= b.length;
+          if (queued < HIGH && src.isPaused() && !done) src.resume();
+          return { done: false, value: b };
+        }
+        if (done) {
+          if (error !== null) {
+            const e = error;
+            error = null;
+            detach();
+            throw e;
+          }
+          detach();
+          return { done: true, value: undefined };
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+    async return(): Promise<IteratorResult<Buffer>> {
+      detach();
+      // keep a late error from becoming an unhandled 'error' event
+      src.on('error', () => {});
+      if (src !== process.stdin) src.destroy();
+      done = true;
+      notify();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+/** For messages about a source, path escaped. */
+export function describeSource(s: InputSource): string {
+  return s.kind === 'stdin' ? 'standard input' : escapeControl(s.path);
+}

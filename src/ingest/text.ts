@@ -1,0 +1,89 @@
+/** Small text helpers for issue messages: never echo much input, never echo control characters. */
+
+import type { IngestIssue, IngestIssueKind } from './types.js';
+
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+function escapeChar(ch: string): string {
+  switch (ch) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    default:
+      return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  }
+}
+
+/** Replace control, bidi and line-separator characters by visible escapes. */
+export function escapeControl(s: string): string {
+  return s.replace(CONTROL_RE, escapeChar);
+}
+
+/** At most `max` characters of `s`, escaped, with an ellipsis when cut. */
+export function snippet(s: string, max = 60): string {
+  if (s.length <= max) return escapeControl(s);
+  let cut = s.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return `${escapeControl(cut)}…`;
+}
+
+/** A JSON.parse error message without the input V8 may quote in it. */
+export function parseReason(err: unknown): string {
+  let m = err instanceof Error ? err.message : String(err);
+  const quoted = m.indexOf(', "');
+  if (quoted > 0 && /is not valid JSON\s*$/.test(m)) m = m.slice(0, quoted);
+  m = m.replace(/ in JSON at position /, ' at position ');
+  return snippet(m, 80);
+}
+
+/** 1536 -> "1.5 KiB", 64 GiB -> "64 GiB". */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${n} bytes`;
+  const s = v >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, '');
+  return `${s} ${units[u]}`;
+}
+
+/** Map a Node fs error (ENOENT, EACCES, EISDIR, ...) to an ingest issue naming the path. */
+export function fsErrorIssue(err: unknown, file: string): IngestIssue {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const shown = escapeControl(file);
+  let kind: IngestIssueKind;
+  let what: string;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      kind = 'not-found';
+      what = 'no such file or directory';
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      kind = 'permission-denied';
+      what = 'permission denied';
+      break;
+    case 'EISDIR':
+      kind = 'unreadable';
+      what = 'is a directory';
+      break;
+    case 'ELOOP':
+      kind = 'directory-loop';
+      what = 'too many levels of symbolic links (symlink loop)';
+      break;
+    default: {
+      kind = 'unreadable';
+      const msg = err instanceof Error ? err.message : String(err);
+      what = snippet(code ? `${code}: ${msg.replace(/^[A-Z]+: /, '')}` : msg, 120);
+    }
+  }
+  return { kind, file, message: `cannot read ${shown}: ${what}` };
+}
