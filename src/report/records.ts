@@ -94,6 +94,16 @@ export interface ActorSummary {
   ips: string[];
   userAgents: string[];
   alerts: number;
+  /**
+   * Distinct values beyond the ones listed in `ips` / `userAgents` / `countries` ("+N more").
+   * `atLeast` is true when tracking stopped at its cap, so `count` is a lower bound.
+   */
+  more?: { ips?: DistinctOverflow; userAgents?: DistinctOverflow; countries?: DistinctOverflow };
+}
+
+export interface DistinctOverflow {
+  count: number;
+  atLeast: boolean;
 }
 
 export interface CountRow {
@@ -127,8 +137,17 @@ export interface SummaryRecord {
   topRoutes: CountRow[];
   statuses: CountRow[];
   topIps: CountRow[];
-  busiestWindows: Array<{ start: string; events: number }>;
+  /** Busiest fixed 5-minute windows (UTC-aligned), most events first. `end` is exclusive. */
+  busiestWindows: Array<{ start: string; events: number; end?: string }>;
   timeline: TimelineBucket[];
+  /** Width of each timeline bucket: hours, or days when the span is longer than three days. */
+  timelineUnit?: 'hour' | 'day';
+  /** IANA time zone the timeline buckets are aligned to (local hours / midnights). */
+  timeZone?: string;
+  /** Traffic of the actors not listed in `actors` (beyond the list length or dropped at the tracking cap). */
+  otherActors?: { actors: number; requests: number; successes: number; failures: number };
+  /** How long the run took, when the orchestrator measured it. */
+  run?: { elapsedMs: number; eventsPerSecond?: number; peakRssBytes?: number };
   /** Actors whose state was dropped at the tracking cap. */
   evictedActors: number;
   notes: string[];

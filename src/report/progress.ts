@@ -1,0 +1,102 @@
+/**
+ * A one-line progress display on stderr: bytes and events read, rate, and ETA when the total size
+ * is known. Drawn only when enabled and the stream is a TTY; redrawn at most every 200 ms; cleared
+ * by done().
+ */
+
+export interface ProgressOptions {
+  totalBytes?: number;
+  /** False when --quiet (or progress otherwise unwanted). */
+  enabled: boolean;
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Clock in ms (tests). */
+  now?: () => number;
+  /** Minimum ms between redraws (default 200). */
+  intervalMs?: number;
+}
+
+export interface Progress {
+  update(bytes: number, events: number): void;
+  /** The total size once known (enables the percentage and ETA). */
+  setTotal(totalBytes: number | undefined): void;
+  done(): void;
+}
+
+function size(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+function count(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
+  return String(Math.round(n));
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(ss).padStart(2, '0')}`;
+}
+
+/** The progress text for a state (exported for tests). */
+export function progressLine(bytes: number, events: number, elapsedMs: number, totalBytes?: number): string {
+  const secs = Math.max(elapsedMs / 1000, 0.001);
+  const parts: string[] = [];
+  if (totalBytes && totalBytes > 0) {
+    const pct = Math.min(100, (bytes / totalBytes) * 100);
+    parts.push(`read ${size(bytes)} / ${size(totalBytes)} (${pct.toFixed(0)}%)`);
+  } else {
+    parts.push(`read ${size(bytes)}`);
+  }
+  parts.push(`${count(events)} events`);
+  parts.push(`${count(events / secs)} events/s`);
+  parts.push(`${size(bytes / secs)}/s`);
+  if (totalBytes && totalBytes > 0 && bytes > 0 && bytes < totalBytes) {
+    parts.push(`ETA ${clock(((totalBytes - bytes) / bytes) * secs)}`);
+  }
+  return parts.join(' · ');
+}
+
+export function createProgress(opts: ProgressOptions): Progress {
+  const stream = opts.stream;
+  const active = opts.enabled && stream.isTTY === true;
+  if (!active) return { update: () => {}, setTotal: () => {}, done: () => {} };
+  const now = opts.now ?? (() => Date.now());
+  const interval = opts.intervalMs ?? 200;
+  const started = now();
+  let last = -Infinity;
+  let drawn = false;
+  let finished = false;
+  let total = opts.totalBytes;
+  return {
+    setTotal(totalBytes) {
+      total = totalBytes;
+    },
+    update(bytes, events) {
+      if (finished) return;
+      const t = now();
+      if (t - last < interval) return;
+      last = t;
+      const columns = typeof stream.columns === 'number' && stream.columns > 1 ? stream.columns - 1 : 79;
+      let line = progressLine(bytes, events, t - started, total);
+      if (line.length > columns) line = line.slice(0, columns);
+      stream.write(`\r${line}\u001b[K`);
+      drawn = true;
+    },
+    done() {
+      if (finished) return;
+      finished = true;
+      if (drawn) stream.write('\r\u001b[K');
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * SARIF 2.1.0: one run; tool.driver lists the rules that produced alerts; one result per alert.
+ * Levels: critical/high -> error, medium -> warning, low/info -> note. Locations are the evidence
+ * samples (file and line). partialFingerprints give a stable identity for de-duplication across
+ * runs: rule + subject + window start.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Severity } from '../detect/types.js';
+import type { AlertRecord } from './records.js';
+import type { Report } from './options.js';
+import { safeJson } from './sanitize.js';
+
+export const SARIF_VERSION = '2.1.0';
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** Name of the partial fingerprint apilog sets (versioned so a change of recipe is visible). */
+export const SARIF_FINGERPRINT = 'apilogAlert/v1';
+
+export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
+
+export function sarifLevel(s: Severity): SarifLevel {
+  switch (s) {
+    case 'critical':
+    case 'high':
+      return 'error';
+    case 'medium':
+      return 'warning';
+    default:
+      return 'note';
+  }
+}
+
+const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/** "bola-enumeration" -> "BolaEnumeration" (SARIF rule names are meant to be identifiers). */
+export function ruleName(id: string): string {
+  const name = id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((x) => x)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+  return name || 'Rule';
+}
+
+/** An artifact URI for a log path: relative paths as relative URI references, absolute ones as file: URLs. */
+export function artifactUri(file: string): string {
+  if (file === '-') return 'stdin';
+  if (path.isAbsolute(file)) return pathToFileURL(file).href;
+  return file
+    .split(/[\\/]/)
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+/** Stable identity of an alert across runs: rule, subject (sorted keys), window start. */
+export function alertFingerprint(a: AlertRecord): string {
+  const subject = Object.entries(a.subject)
+    .filter(([, v]) => v !== undefined)
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('\u0000');
+  return createHash('sha256').update(`${a.rule}\u0001${subject}\u0001${a.start}`).digest('hex');
+}
+
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  defaultConfiguration: { level: SarifLevel };
+  helpUri?: string;
+  properties?: Record<string, unknown>;
+}
+
+export function buildSarif(report: Report): Record<string, unknown> {
+  const s = report.summary;
+  const rules: SarifRule[] = [];
+  const index = new Map<string, number>();
+  const worst = new Map<string, Severity>();
+  for (const a of report.alerts) {
+    const prev = worst.get(a.rule);
+    if (!prev || RANK[a.severity] > RANK[prev]) worst.set(a.rule, a.severity);
+  }
+  for (const a of report.alerts) {
+    if (index.has(a.rule)) continue;
+    index.set(a.rule, rules.length);
+    const rule: SarifRule = {
+      id: a.rule,
+      name: ruleName(a.rule),
+      shortDescription: { text: a.sigma?.title ?? a.title },
+      defaultConfiguration: { level: sarifLevel(worst.get(a.rule) ?? a.severity) },
+    };
+    const help = a.references.find((r) => /^https?:\/\//i.test(r));
+    if (help) rule.helpUri = help;
+    const props: Record<string, unknown> = {};
+    if (a.references.length > 0) props.references = a.references;
+    if (a.sigma) props.sigma = a.sigma;
+    if (a.sigma?.tags?.length) props.tags = a.sigma.tags;
+    if (Object.keys(props).length > 0) rule.properties = props;
+    rules.push(rule);
+  }
+
+  const results = report.alerts.map((a) => {
+    const locations = (a.evidence.samples ?? [])
+      .filter((sm) => typeof sm.file === 'string' && sm.file !== '')
+      .map((sm) => {
+        const physicalLocation: Record<string, unknown> = { artifactLocation: { uri: artifactUri(sm.file) } };
+        if (Number.isInteger(sm.line) && sm.line >= 1) physicalLocation.region = { startLine: sm.line };
+        return { physicalLocation };
+      });
+    const result: Record<string, unknown> = {
+      ruleId: a.rule,
+      ruleIndex: index.get(a.rule) ?? 0,
+      level: sarifLevel(a.severity),
+      message: { text: a.summary || a.title },
+      partialFingerprints: { [SARIF_FINGERPRINT]: alertFingerprint(a) },
+      properties: {
+        alertId: a.id,
+        severity: a.severity,
+        title: a.title,
+        subject: a.subject,
+        start: a.start,
+        end: a.end,
+        severityReason: a.severityReason,
+        metrics: a.evidence.metrics,
+        thresholds: a.evidence.thresholds,
+      },
+    };
+    if (locations.length > 0) result.locations = locations;
+    return result;
+  });
+
+  const notifications = s.detectors
+    .filter((d) => d.status === 'unavailable')
+    .map((d) => ({
+      level: 'warning',
+      message: { text: `${d.id} could not run${d.reason ? `: ${d.reason}` : ''}` },
+      descriptor: { id: d.id },
+    }));
+  const invocation: Record<string, unknown> = { executionSuccessful: !s.partial };
+  if (notifications.length > 0) invocation.toolConfigurationNotifications = notifications;
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: SARIF_VERSION,
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'apilog',
+            version: s.tool.version,
+            semanticVersion: /^\d+\.\d+\.\d+/.test(s.tool.version) ? s.tool.version : undefined,
+            rules,
+          },
+        },
+        invocations: [invocation],
+        results,
+        properties: {
+          schemaVersion: s.schemaVersion,
+          partial: s.partial,
+          events: s.events,
+          timeSpan: s.timeSpan,
+        },
+      },
+    ],
+  };
+}
+
+export function* sarifChunks(report: Report): Generator<string> {
+  yield safeJson(buildSarif(report), 2) + '\n';
+}

@@ -1,0 +1,656 @@
+/**
+ * The text report an investigator reads at a glance: header (what was read), alerts (most severe
+ * first), findings by actor, then summary tables and an activity timeline.
+ * Every value that came from a log is sanitised; long values are cut to the width unless `full`.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { SEVERITIES, type Severity } from '../detect/types.js';
+import type { AlertRecord, EntryRecord, SummaryRecord } from './records.js';
+import type { Report, ReportOptions } from './options.js';
+import { selectEntries } from './options.js';
+import { bar, fitLine, renderTable, resample, sideBySide, sparkline, wrap, type Paint, type TableContext } from './layout.js';
+import { clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
+import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
+
+/** Rows listed per table unless `full`. */
+const LIMITS = { samples: 5, entriesPerActor: 20, actors: 15, issues: 5, detectorLines: 10, summaryLines: 6 };
+
+const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+const SEVERITY_DESC = [...SEVERITIES].reverse();
+const SHORT: Record<Severity, string> = { critical: 'crit', high: 'high', medium: 'med', low: 'low', info: 'info' };
+
+export function severityRankOf(s: Severity): number {
+  return RANK[s] ?? 0;
+}
+
+interface Painters {
+  chalk: ChalkInstance;
+  /** The severity colour for text. */
+  sev(s: Severity): Paint;
+  /** The severity badge (" CRITICAL "). */
+  badge(s: Severity): string;
+  bold: Paint;
+  dim: Paint;
+  head: Paint;
+  section: Paint;
+}
+
+export function createPainters(color: boolean): Painters {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  const sevPaint: Record<Severity, Paint> = {
+    critical: (s) => chalk.bold.red(s),
+    high: (s) => chalk.red(s),
+    medium: (s) => chalk.yellow(s),
+    low: (s) => chalk.cyan(s),
+    info: (s) => chalk.dim(s),
+  };
+  const badgePaint: Record<Severity, Paint> = {
+    critical: (s) => chalk.bgRed.white.bold(s),
+    high: (s) => chalk.red.bold(s),
+    medium: (s) => chalk.yellow.bold(s),
+    low: (s) => chalk.cyan(s),
+    info: (s) => chalk.dim(s),
+  };
+  return {
+    chalk,
+    sev: (s) => sevPaint[s] ?? ((x: string) => x),
+    badge: (s) => (badgePaint[s] ?? ((x: string) => x))(pad(` ${s.toUpperCase()} `, 10)),
+    bold: (s) => chalk.bold(s),
+    dim: (s) => chalk.dim(s),
+    head: (s) => chalk.bold(s),
+    section: (s) => chalk.bold.underline(s),
+  };
+}
+
+function num(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "1 entry", "3 entries", "1 alert", "2 alerts". */
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${num(n)} ${n === 1 ? one : many}`;
+}
+
+function pct(part: number, total: number): string {
+  if (total <= 0) return '-';
+  const p = (part / total) * 100;
+  return p > 0 && p < 0.1 ? '<0.1%' : `${p.toFixed(1)}%`;
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** "user:alice", "key:k-1", "ip:203.0.113.9" from a subject, for grouping entries. */
+export function actorOf(subject: { user?: string; apiKey?: string; ip?: string }): string {
+  if (subject.user !== undefined) return `user:${subject.user}`;
+  if (subject.apiKey !== undefined) return `key:${subject.apiKey}`;
+  if (subject.ip !== undefined) return `ip:${subject.ip}`;
+  return '(unknown actor)';
+}
+
+const SUBJECT_KEYS = ['user', 'apiKey', 'ip', 'userAgent', 'session', 'route'] as const;
+
+function subjectText(subject: AlertRecord['subject']): string {
+  const parts: string[] = [];
+  for (const k of SUBJECT_KEYS) {
+    const v = subject[k];
+    if (v !== undefined) parts.push(`${k}=${sanitize(v)}`);
+  }
+  return parts.length > 0 ? parts.join('  ') : '(none)';
+}
+
+function figure(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? num(v) : String(Math.round(v * 1000) / 1000);
+  if (v === null || v === undefined) return '-';
+  return sanitize(v);
+}
+
+/** Metrics with the threshold they crossed, by the same name where possible. */
+export function figuresText(metrics: Record<string, unknown>, thresholds: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(metrics)) {
+    const t = thresholds[k];
+    out.push(t === undefined ? `${sanitize(k)} ${figure(v)}` : `${sanitize(k)} ${figure(v)} (threshold ${figure(t)})`);
+  }
+  for (const [k, t] of Object.entries(thresholds)) {
+    if (!(k in metrics)) out.push(`threshold ${sanitize(k)} ${figure(t)}`);
+  }
+  return out;
+}
+
+class Lines {
+  readonly lines: string[] = [];
+  constructor(
+    private readonly width: number,
+    private readonly full: boolean,
+  ) {}
+  push(line = ''): void {
+    this.lines.push(this.full ? line : fitLine(line, this.width));
+  }
+  pushAll(lines: string[]): void {
+    for (const l of lines) this.push(l);
+  }
+}
+
+interface Ctx {
+  o: ReportOptions;
+  p: Painters;
+  t: TimeFormatter;
+  width: number;
+  table: TableContext;
+}
+
+function sectionTitle(ctx: Ctx, title: string): string {
+  const text = ` ${title} `;
+  const rule = Math.max(2, Math.min(ctx.width, 100) - displayWidth(text) - 2);
+  return ctx.p.section('──' + text) + ctx.p.dim('─'.repeat(rule));
+}
+
+/** A "label     value" line with a fixed label column; continuation lines are indented. */
+function labelled(ctx: Ctx, label: string, value: string[], indent = 2): string[] {
+  const labelWidth = 10;
+  const first = ' '.repeat(indent) + ctx.p.dim(pad(label, labelWidth));
+  const cont = ' '.repeat(indent + labelWidth);
+  return value.map((v, i) => (i === 0 ? first : cont) + v);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
+  const { p, t, o } = ctx;
+  const full = o.full;
+  const avail = ctx.width - 12;
+  out.push(p.bold(`apilog ${sanitize(s.tool.version)}`) + p.dim(' · API access log report'));
+  if (s.partial) {
+    out.push(p.chalk.bold.yellow('PARTIAL REPORT: the run was interrupted; this covers only what was read before.'));
+  }
+
+  const span = s.timeSpan ? t.range(s.timeSpan.start, s.timeSpan.end) : 'no timestamps';
+  const malformed = s.files.reduce((a, f) => a + f.malformed, 0);
+  const inputParts = [
+    `${num(s.files.length)} file${s.files.length === 1 ? '' : 's'}`,
+    `${num(s.events)} events`,
+    `${num(malformed)} malformed`,
+  ];
+  out.pushAll(labelled(ctx, 'Input', wrap(inputParts.join(' · '), avail)));
+  out.pushAll(labelled(ctx, 'Time span', wrap(`${span}`, avail)));
+  out.pushAll(labelled(ctx, 'Times in', [t.label(s.timeSpan?.start)]));
+
+  if (s.files.length > 0) {
+    const rows = s.files.map((f) => {
+      const skipped = Object.entries(f.skipped)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${sanitize(k)} ${num(n)}`)
+        .join(', ');
+      const container = [sanitize(f.container), f.gzip ? 'gzip' : ''].filter((x) => x).join(' ');
+      return [
+        sanitize(f.path),
+        sanitize(f.format),
+        `${Math.round(f.confidence * 100)}%`,
+        container,
+        f.events,
+        f.malformed,
+        [skipped ? `skipped: ${skipped}` : '', f.missingFields.length ? `missing: ${f.missingFields.map(sanitize).join(', ')}` : '']
+          .filter((x) => x)
+          .join('; '),
+      ];
+    });
+    out.pushAll(
+      renderTable(
+        {
+          head: ['File', 'Format', 'Conf.', 'Container', 'Events', 'Malformed', 'Notes'],
+          rows,
+          right: [2, 4, 5],
+          fixed: [2, 4, 5],
+          min: [16, 8, 5, 6, 6, 9, 10],
+          drop: [6, 3, 2, 5],
+        },
+        ctx.table,
+      ),
+    );
+  }
+
+  if (s.issuesTotal > 0 || s.issues.length > 0) {
+    const total = Math.max(s.issuesTotal, s.issues.length);
+    const shown = full ? s.issues : s.issues.slice(0, LIMITS.issues);
+    const lines = shown.map((i) => {
+      const where = i.line !== undefined ? `${sanitize(i.file)}:${i.line}` : sanitize(i.file);
+      return clip(`${i.kind}  ${where}  ${sanitize(i.message)}`, avail, full);
+    });
+    const head = `${num(total)} in all${shown.length < total ? `, first ${shown.length}:` : ':'}`;
+    out.pushAll(labelled(ctx, 'Issues', [head, ...lines]));
+  }
+
+  if (s.detectors.length > 0) {
+    const count = (st: string): number => s.detectors.filter((d) => d.status === st).length;
+    const line = [`${count('ran')} ran`, `${count('unavailable')} could not run`, `${count('disabled')} disabled`].join(' · ');
+    const notRun = s.detectors.filter((d) => d.status !== 'ran');
+    const shown = full ? notRun : notRun.slice(0, LIMITS.detectorLines);
+    const lines = shown.map((d) => clip(`${d.id} (${d.status})${d.reason ? `: ${sanitize(d.reason)}` : ''}`, avail, full));
+    if (shown.length < notRun.length) lines.push(p.dim(`… ${notRun.length - shown.length} more (--full)`));
+    const detNotes = s.detectors.flatMap((d) => (d.notes ?? []).map((n) => clip(`${d.id}: ${sanitize(n)}`, avail, full)));
+    out.pushAll(labelled(ctx, 'Detectors', [line, ...lines, ...detNotes]));
+  }
+
+  const b = s.baseline;
+  const baseline =
+    b.origin === 'file'
+      ? `loaded from ${sanitize(b.path ?? 'a file')}`
+      : b.origin === 'input'
+        ? 'learned from this input'
+        : 'none (fixed thresholds)';
+  out.pushAll(labelled(ctx, 'Baseline', [clip(baseline, avail, full)]));
+
+  if (s.evictedActors > 0) {
+    out.pushAll(labelled(ctx, 'Memory', [`${num(s.evictedActors)} actors dropped at the tracking cap (their traffic is counted as "others")`]));
+  }
+  for (const n of s.notes) out.pushAll(labelled(ctx, 'Note', wrap(sanitize(n), avail, full ? 0 : 3)));
+  if (s.run) {
+    const parts = [formatDuration(s.run.elapsedMs)];
+    if (s.run.eventsPerSecond !== undefined) parts.push(`${num(Math.round(s.run.eventsPerSecond))} events/s`);
+    if (s.run.peakRssBytes !== undefined) parts.push(`peak memory ${bytes(s.run.peakRssBytes)}`);
+    out.pushAll(labelled(ctx, 'Run', [parts.join(' · ')]));
+  }
+  out.push();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function sortAlerts(alerts: AlertRecord[]): AlertRecord[] {
+  return [...alerts].sort(
+    (a, b) => severityRankOf(b.severity) - severityRankOf(a.severity) || toMs(a.start) - toMs(b.start) || (a.id < b.id ? -1 : 1),
+  );
+}
+
+function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
+  const { p, t, o } = ctx;
+  const alerts = sortAlerts(report.alerts);
+  const s = report.summary;
+  const counts = SEVERITY_DESC.filter((sv) => alerts.some((a) => a.severity === sv))
+    .map((sv) => p.sev(sv)(`${alerts.filter((a) => a.severity === sv).length} ${sv}`))
+    .join(' · ');
+  out.push(sectionTitle(ctx, `Alerts (${alerts.length})`));
+  if (s.alerts.total > alerts.length) {
+    out.push(p.dim(`  ${num(s.alerts.total)} alerts in all; ${num(alerts.length)} shown after filters.`));
+  }
+  if (alerts.length === 0) {
+    out.push('  No alerts.');
+    out.push();
+    return;
+  }
+  out.push('  ' + counts);
+  out.push();
+  const avail = Math.max(20, ctx.width - 12);
+  for (const a of alerts) {
+    const paint = p.sev(a.severity);
+    const headText = `${a.id}  ${sanitize(a.rule)} · ${sanitize(a.title)}`;
+    out.push(p.badge(a.severity) + ' ' + paint(o.full ? headText : truncate(headText, ctx.width - 11)));
+    out.pushAll(labelled(ctx, 'subject', wrap(subjectText(a.subject), avail, o.full ? 0 : 2)));
+    out.pushAll(labelled(ctx, 'window', [t.range(a.start, a.end)]));
+    out.pushAll(labelled(ctx, 'summary', wrap(sanitize(a.summary), avail, o.full ? 0 : LIMITS.summaryLines)));
+    const figs = figuresText(a.evidence.metrics ?? {}, a.evidence.thresholds ?? {});
+    if (figs.length > 0) out.pushAll(labelled(ctx, 'figures', wrap(figs.join(' · '), avail, o.full ? 0 : 4)));
+    if (a.severityReason) {
+      out.pushAll(labelled(ctx, 'severity', wrap(sanitize(a.severityReason), avail, o.full ? 0 : 3)));
+    }
+    const samples = a.evidence.samples ?? [];
+    if (samples.length > 0) {
+      const shown = o.full ? samples : samples.slice(0, LIMITS.samples);
+      const lines = shown.map((sm) => {
+        const parts = [
+          `${sanitize(sm.file)}:${sm.line}`,
+          t.time(sm.time),
+          sm.requestId !== undefined ? sanitize(sm.requestId) : '',
+          [sm.method, sm.path, sm.status].filter((x) => x !== undefined).map(sanitize).join(' '),
+          sm.ip !== undefined ? sanitize(sm.ip) : '',
+          sm.note !== undefined ? `(${sanitize(sm.note)})` : '',
+        ].filter((x) => x !== '');
+        return clip(parts.join('  '), avail, o.full);
+      });
+      if (shown.length < samples.length) lines.push(p.dim(`… ${plural(samples.length - shown.length, 'more sample')} (--full)`));
+      out.pushAll(labelled(ctx, 'evidence', lines));
+    }
+    if (a.references.length > 0) {
+      out.pushAll(labelled(ctx, 'refs', a.references.map((r) => clip(r, avail, o.full))));
+    }
+    if (a.sigma) {
+      const tags = a.sigma.tags?.length ? ` [${a.sigma.tags.map(sanitize).join(', ')}]` : '';
+      out.pushAll(labelled(ctx, 'sigma', [clip(`${a.sigma.id} ${a.sigma.title}${tags}`, avail, o.full)]));
+    }
+    out.push();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
+  const { p, t, o } = ctx;
+  if (entries.length === 0) return;
+  const groups = new Map<string, EntryRecord[]>();
+  for (const e of entries) {
+    const k = actorOf(e.subject);
+    let g = groups.get(k);
+    if (!g) {
+      g = [];
+      groups.set(k, g);
+    }
+    g.push(e);
+  }
+  const worst = (g: EntryRecord[]): number => Math.max(...g.map((e) => severityRankOf(e.severity)));
+  const ordered = [...groups.entries()].sort(
+    (a, b) => worst(b[1]) - worst(a[1]) || b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
+  );
+  out.push(sectionTitle(ctx, `Findings by actor (${plural(entries.length, 'entry', 'entries')}, ${plural(groups.size, 'actor')})`));
+  // Fixed columns: time 19, severity 4, status 3, method 7; the rest is shared by path and flags.
+  const fixed = 2 + 19 + 2 + 4 + 2 + 7 + 2 + 3 + 2;
+  const rest = Math.max(20, ctx.width - fixed);
+  const longestPath = Math.max(4, ...entries.map((e) => displayWidth(sanitize(e.request.path ?? e.request.template ?? ''))));
+  const pathWidth = Math.max(12, Math.min(longestPath, Math.floor(rest * 0.5)));
+  const flagsWidth = Math.max(8, rest - pathWidth - 2);
+  for (const [actor, group] of ordered) {
+    group.sort((a, b) => toMs(a.time) - toMs(b.time));
+    const top = SEVERITY_DESC.find((sv) => RANK[sv] === worst(group)) ?? 'info';
+    const title = `${clip(actor, ctx.width - 40, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(')')}`;
+    out.push(p.bold(title));
+    const shown = o.full ? group : group.slice(0, LIMITS.entriesPerActor);
+    for (const e of shown) {
+      const r = e.request;
+      const path = sanitize(r.path ?? r.template ?? '');
+      const tmpl = r.template !== undefined && r.path !== undefined && r.template !== r.path ? ` ${sanitize(r.template)}` : '';
+      const flags = [...e.flags.map(sanitize), ...e.alerts.map((id) => `[${sanitize(id)}]`)].join(', ');
+      const status = r.status !== undefined ? String(r.status) : '-';
+      const pathCell = o.full ? path + tmpl : pad(truncate(path, pathWidth), pathWidth);
+      const statusPaint = r.status !== undefined && r.status >= 400 ? p.sev('medium') : (x: string) => x;
+      const line = [
+        ' ',
+        t.dateTime(e.time),
+        p.sev(e.severity)(pad(SHORT[e.severity] ?? e.severity, 4)),
+        pad(truncate(sanitize(r.method ?? '-'), 7), 7),
+        pathCell,
+        statusPaint(pad(status, 3)),
+        o.full ? flags : truncate(flags, flagsWidth),
+      ].join('  ');
+      out.push(line.trimEnd());
+    }
+    if (shown.length < group.length) out.push(p.dim(`    … ${num(group.length - shown.length)} more for this actor (--full)`));
+  }
+  out.push();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function renderAlertTable(ctx: Ctx, report: Report, out: Lines): void {
+  const { p } = ctx;
+  const alerts = report.alerts;
+  const s = report.summary;
+  if (alerts.length === 0 && s.alerts.total === 0) return;
+  out.push(sectionTitle(ctx, 'Alerts by rule and severity'));
+  const byRule = new Map<string, { title: string; counts: Record<Severity, number> }>();
+  for (const a of alerts) {
+    let r = byRule.get(a.rule);
+    if (!r) {
+      r = { title: a.title, counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
+      byRule.set(a.rule, r);
+    }
+    r.counts[a.severity]++;
+  }
+  // Rules counted in the summary but filtered out of the list still get a row (total only).
+  for (const [rule, n] of Object.entries(s.alerts.byRule ?? {})) {
+    if (!byRule.has(rule) && n > 0) byRule.set(rule, { title: '', counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } });
+  }
+  const rows = [...byRule.entries()].sort((a, b) => {
+    const wa = SEVERITY_DESC.findIndex((sv) => a[1].counts[sv] > 0);
+    const wb = SEVERITY_DESC.findIndex((sv) => b[1].counts[sv] > 0);
+    const ta = Object.values(a[1].counts).reduce((x, y) => x + y, 0);
+    const tb = Object.values(b[1].counts).reduce((x, y) => x + y, 0);
+    return (wa < 0 ? 9 : wa) - (wb < 0 ? 9 : wb) || tb - ta || (a[0] < b[0] ? -1 : 1);
+  });
+  const cell = (sv: Severity, n: number): { text: string; paint?: Paint } =>
+    n > 0 ? { text: num(n), paint: p.sev(sv) } : { text: '·', paint: p.dim };
+  const tableRows = rows.map(([rule, r]) => {
+    const shownTotal = Object.values(r.counts).reduce((x, y) => x + y, 0);
+    const total = Math.max(shownTotal, s.alerts.byRule?.[rule] ?? 0);
+    return [sanitize(rule), sanitize(r.title), ...SEVERITY_DESC.map((sv) => cell(sv, r.counts[sv])), num(total)];
+  });
+  const totals = SEVERITY_DESC.map((sv) => Math.max(alerts.filter((a) => a.severity === sv).length, s.alerts.bySeverity?.[sv] ?? 0));
+  tableRows.push([
+    { text: 'total', paint: p.bold },
+    '',
+    ...SEVERITY_DESC.map((sv, i) => cell(sv, totals[i]!)),
+    { text: num(Math.max(alerts.length, s.alerts.total)), paint: p.bold },
+  ]);
+  out.pushAll(
+    renderTable(
+      {
+        head: ['Rule', 'Title', ...SEVERITY_DESC.map((sv) => SHORT[sv]), 'Total'],
+        rows: tableRows,
+        right: [2, 3, 4, 5, 6, 7],
+        fixed: [2, 3, 4, 5, 6, 7],
+        min: [16, 12],
+        drop: [1],
+      },
+      ctx.table,
+    ),
+  );
+  out.push();
+}
+
+function listWithMore(values: string[], more: { count: number; atLeast: boolean } | undefined, show: number): string {
+  const shown = values.slice(0, show).map(sanitize);
+  const hidden = values.length - shown.length + (more?.count ?? 0);
+  const plus = more?.atLeast ? '+' : '';
+  if (shown.length === 0) return hidden > 0 ? `+${hidden}${plus} more` : '-';
+  return hidden > 0 || more?.atLeast ? `${shown.join(', ')} +${hidden}${plus}` : shown.join(', ');
+}
+
+/** The shortest unambiguous time format for the report's span: time, month-day time, or full. */
+function compactTime(ctx: Ctx, s: SummaryRecord): (t: string) => string {
+  const { t } = ctx;
+  const span = s.timeSpan;
+  if (span && t.date(span.start) === t.date(span.end)) return t.time;
+  if (span && t.date(span.start).slice(0, 4) === t.date(span.end).slice(0, 4)) return (x) => t.dateTimeMinutes(x).slice(5);
+  return t.dateTimeMinutes;
+}
+
+/** Distinct values seen: "3", or "50+" when tracking stopped at its cap. */
+function distinctCount(values: string[], more: { count: number; atLeast: boolean } | undefined): string {
+  const n = values.length + (more?.count ?? 0);
+  return `${num(n)}${more?.atLeast ? '+' : ''}`;
+}
+
+function renderActors(ctx: Ctx, s: SummaryRecord, out: Lines): void {
+  const { p, o } = ctx;
+  if (s.actors.length === 0) return;
+  out.push(sectionTitle(ctx, 'Actors'));
+  const when = compactTime(ctx, s);
+  const shown = o.full ? s.actors : s.actors.slice(0, LIMITS.actors);
+  const rows = shown.map((a) => [
+    a.alerts > 0 ? { text: sanitize(a.actor), paint: p.bold } : sanitize(a.actor),
+    when(a.firstSeen),
+    when(a.lastSeen),
+    a.requests,
+    a.failures > 0
+      ? { text: `${num(a.successes)} / ${num(a.failures)}`, paint: a.failures > a.successes ? p.sev('medium') : undefined }
+      : `${num(a.successes)} / 0`,
+    listWithMore(a.countries, a.more?.countries, o.full ? a.countries.length : 3),
+    o.full ? listWithMore(a.ips, a.more?.ips, a.ips.length) : distinctCount(a.ips, a.more?.ips),
+    o.full ? listWithMore(a.userAgents, a.more?.userAgents, a.userAgents.length) : distinctCount(a.userAgents, a.more?.userAgents),
+    a.alerts > 0 ? { text: num(a.alerts), paint: p.sev('high') } : { text: '0', paint: p.dim },
+  ]);
+  const hiddenListed = s.actors.length - shown.length;
+  const others = s.otherActors;
+  if (hiddenListed > 0 || others) {
+    const hidden = s.actors.slice(shown.length);
+    const count = hiddenListed + (others?.actors ?? 0);
+    const req = hidden.reduce((x, a) => x + a.requests, 0) + (others?.requests ?? 0);
+    const okN = hidden.reduce((x, a) => x + a.successes, 0) + (others?.successes ?? 0);
+    const failN = hidden.reduce((x, a) => x + a.failures, 0) + (others?.failures ?? 0);
+    const al = hidden.reduce((x, a) => x + a.alerts, 0);
+    rows.push([
+      { text: `${num(count)} other${count === 1 ? '' : 's'}`, paint: p.dim },
+      '',
+      '',
+      req,
+      `${num(okN)} / ${num(failN)}`,
+      '',
+      '',
+      '',
+      al > 0 ? num(al) : '',
+    ]);
+  }
+  out.pushAll(
+    renderTable(
+      {
+        head: ['Actor', 'First seen', 'Last seen', 'Requests', 'OK / fail', 'Countries', 'IPs', 'UAs', 'Alerts'],
+        rows,
+        right: o.full ? [3, 4, 8] : [3, 4, 6, 7, 8],
+        fixed: o.full ? [1, 2, 3, 4, 8] : [1, 2, 3, 4, 6, 7, 8],
+        min: [16, undefined, undefined, undefined, undefined, 7],
+        max: [40, undefined, undefined, undefined, undefined, 20],
+        drop: [5, 2, 7, 6],
+      },
+      ctx.table,
+    ),
+  );
+  if (hiddenListed > 0) out.push(p.dim(`  ${num(hiddenListed)} more actors in the summary record (--full to list them)`));
+  out.push();
+}
+
+function renderTraffic(ctx: Ctx, s: SummaryRecord, out: Lines): void {
+  const total = s.events;
+  const blocks: string[][] = [];
+  if (s.topRoutes.length > 0) {
+    blocks.push(
+      renderTable(
+        {
+          head: ['Route', 'Requests', '%'],
+          rows: s.topRoutes.map((r) => [sanitize(r.key), r.count, pct(r.count, total)]),
+          right: [1, 2],
+          fixed: [1, 2],
+          min: [12],
+          max: [48],
+        },
+        ctx.table,
+      ),
+    );
+  }
+  if (s.statuses.length > 0) {
+    const rows = (ctx.o.full ? s.statuses : s.statuses.slice(0, 12)).map((r) => {
+      const code = Number(r.key);
+      const paint = code >= 500 ? ctx.p.sev('high') : code >= 400 ? ctx.p.sev('medium') : undefined;
+      return [{ text: sanitize(r.key), paint }, r.count, pct(r.count, total)];
+    });
+    if (!ctx.o.full && s.statuses.length > 12) {
+      const rest = s.statuses.slice(12).reduce((a, r) => a + r.count, 0);
+      rows.push([{ text: 'other', paint: ctx.p.dim }, rest, pct(rest, total)]);
+    }
+    blocks.push(renderTable({ head: ['Status', 'Count', '%'], rows, right: [1, 2], fixed: [1, 2], min: [6], max: [12] }, ctx.table));
+  }
+  if (s.topIps.length > 0) {
+    blocks.push(
+      renderTable(
+        {
+          head: ['IP', 'Requests', '%'],
+          rows: s.topIps.map((r) => [sanitize(r.key), r.count, pct(r.count, total)]),
+          right: [1, 2],
+          fixed: [1, 2],
+          min: [15],
+          max: [39],
+        },
+        ctx.table,
+      ),
+    );
+  }
+  if (blocks.length === 0) return;
+  out.push(sectionTitle(ctx, 'Traffic: top routes · status mix · top IPs'));
+  out.pushAll(sideBySide(blocks, ctx.width));
+  out.push();
+}
+
+function renderBusiest(ctx: Ctx, s: SummaryRecord, out: Lines): void {
+  const { t, p } = ctx;
+  if (s.busiestWindows.length === 0) return;
+  out.push(sectionTitle(ctx, 'Busiest windows'));
+  const max = Math.max(...s.busiestWindows.map((w) => w.events));
+  const barWidth = Math.max(4, Math.min(30, ctx.width - 56));
+  const rows = s.busiestWindows.map((w) => {
+    const end = w.end ?? new Date(toMs(w.start) + 300_000).toISOString();
+    return [`${t.dateTime(w.start)} → ${t.time(end)}`, w.events, { text: bar(w.events, max, barWidth), paint: p.sev('medium') }];
+  });
+  out.pushAll(renderTable({ head: ['Window', 'Events', ''], rows, right: [1], fixed: [0, 1] }, ctx.table));
+  out.push();
+}
+
+function renderTimeline(ctx: Ctx, s: SummaryRecord, out: Lines): void {
+  const { t, p } = ctx;
+  const tl = s.timeline;
+  if (tl.length === 0) return;
+  const unit = s.timelineUnit ?? (tl.length >= 2 && toMs(tl[1]!.start) - toMs(tl[0]!.start) >= 86_400_000 ? 'day' : 'hour');
+  const labelWidth = 8;
+  const tailWidth = 18;
+  const cols = Math.max(10, ctx.width - 2 - labelWidth - 2 - tailWidth);
+  const ev = resample(
+    tl.map((b) => b.events),
+    cols,
+  );
+  const al = resample(
+    tl.map((b) => b.alerts),
+    cols,
+  );
+  // Few buckets: widen each to several columns so the chart reads at a glance.
+  const stretch = Math.max(1, Math.min(4, Math.floor(cols / ev.values.length)));
+  const widen = (line: string): string => [...line].map((ch) => ch.repeat(stretch)).join('');
+  const per = ev.group === 1 ? unit : `${ev.group} ${unit}s`;
+  const zone = s.timeZone ?? t.tz;
+  out.push(sectionTitle(ctx, `Activity per ${per} (${zone})`));
+  const peakIdx = tl.reduce((best, b, i) => (b.events > tl[best]!.events ? i : best), 0);
+  const peak = tl[peakIdx]!;
+  const fmt = unit === 'day' ? t.date : t.dateTimeMinutes;
+  const eventsLine = widen(sparkline(ev.values));
+  out.push('  ' + pad('events', labelWidth) + '▕' + eventsLine + '▏' + ` max ${num(Math.max(...ev.values))}`);
+  const alertTotal = tl.reduce((a, b) => a + b.alerts, 0);
+  if (alertTotal > 0) {
+    out.push('  ' + pad('alerts', labelWidth) + '▕' + p.sev('high')(widen(sparkline(al.values))) + '▏' + ` max ${num(Math.max(...al.values))}`);
+  }
+  const first = fmt(tl[0]!.start);
+  const last = fmt(tl[tl.length - 1]!.start);
+  const axisWidth = displayWidth(eventsLine) + 2;
+  const axis = axisWidth >= first.length + last.length + 2 ? first + ' '.repeat(axisWidth - first.length - last.length) + last : `${first} → ${last}`;
+  out.push('  ' + ' '.repeat(labelWidth) + p.dim(axis));
+  out.push(p.dim(`  peak: ${num(peak.events)} events in the ${unit} from ${fmt(peak.start)}; ${plural(alertTotal, 'alert')} in all`));
+  out.push();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Render the whole text report into lines (without trailing newline characters). */
+export function renderTextLines(report: Report, o: ReportOptions): string[] {
+  const width = Math.max(40, Math.floor(o.width) || 100);
+  const p = createPainters(o.color);
+  const t = createTimeFormatter(o.tz);
+  const ctx: Ctx = { o, p, t, width, table: { width, full: o.full, headPaint: p.head, borderPaint: p.dim } };
+  const out = new Lines(width, o.full);
+  const s = report.summary;
+  if (!o.quiet) renderHeader(ctx, s, out);
+  renderAlerts(ctx, report, out);
+  renderFindings(ctx, selectEntries(report.entries, o.entriesMode), out);
+  renderAlertTable(ctx, report, out);
+  renderActors(ctx, s, out);
+  renderTraffic(ctx, s, out);
+  renderBusiest(ctx, s, out);
+  renderTimeline(ctx, s, out);
+  while (out.lines.length > 0 && out.lines[out.lines.length - 1] === '') out.lines.pop();
+  return out.lines;
+}
+
+export function renderText(report: Report, o: ReportOptions): string {
+  return renderTextLines(report, o).join('\n') + '\n';
+}
