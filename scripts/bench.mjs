@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * npm run bench [-- --size 1GB] [--small 100MB]
+ *
+ * Generates its own NDJSON (deterministic, cached under bench-data/), then measures:
+ *  - ingest alone (scripts/bench-ingest.mjs): events/s, MB/s, peak memory, bare JSON.parse rate;
+ *  - the full `apilog analyze` CLI (all default detectors, GeoIP on) on the same file and on a
+ *    file a tenth of its size, each in its own process, so peak memory can be compared.
+ * Needs a build (`npm install` or `npm run build`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateNdjson } from './lib/gen-events.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const arg = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : def;
+};
+const parseSize = (s) => {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(s);
+  if (!m) throw new Error(`bad size ${s}`);
+  return Math.round(Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()));
+};
+const size = parseSize(arg('--size', '1GB'));
+const small = parseSize(arg('--small', `${Math.max(1, Math.round(size / 10 / 1024 / 1024))}MB`));
+const seed = Number(arg('--seed', '42'));
+const mb = (b) => b / 1024 / 1024;
+
+if (!existsSync(path.join(root, 'dist/cli/main.js'))) {
+  console.error('bench: build first (npm run build)');
+  process.exit(2);
+}
+
+async function dataFile(bytes) {
+  const dir = path.join(root, 'bench-data');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `flat-${Math.round(mb(bytes))}MB-seed${seed}.ndjson`);
+  if (!existsSync(file)) {
+    process.stderr.write(`bench: generating ${path.relative(root, file)} ...\n`);
+    await generateNdjson(file, bytes, seed);
+  }
+  return file;
+}
+
+function runCli(file) {
+  const rssFile = path.join(os.tmpdir(), `apilog-bench-rss-${process.pid}`);
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync(
+    process.execPath,
+    ['--import', path.join(root, 'scripts/lib/max-rss.mjs'), path.join(root, 'bin/apilog'), 'analyze', file,
+      '--format', 'ndjson', '-q', '-o', os.devNull],
+    { env: { ...process.env, APILOG_BENCH_RSS_FILE: rssFile }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (res.status !== 0 && res.status !== 1) {
+    throw new Error(`apilog analyze exited ${res.status}: ${res.stderr.slice(0, 2000)}`);
+  }
+  const rss = Number(readFileSync(rssFile, 'utf8'));
+  rmSync(rssFile, { force: true });
+  return { seconds, rss };
+}
+
+function countLines(file) {
+  // The generator writes one event per line; count newlines for the event figure.
+  const res = spawnSync('wc', ['-l', file], { encoding: 'utf8' });
+  return Number(res.stdout.trim().split(/\s+/)[0]);
+}
+
+const big = await dataFile(size);
+const little = await dataFile(small);
+
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log('\n== ingest alone ==');
+const ingest = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'scripts/bench-ingest.mjs'), '--file', big], {
+  stdio: 'inherit',
+});
+if (ingest.status !== 0) process.exit(ingest.status ?? 1);
+
+console.log('\n== full pipeline: apilog analyze (default detectors, GeoIP on) ==');
+const rows = [];
+for (const file of [little, big]) {
+  const bytes = statSync(file).size;
+  const events = countLines(file);
+  const { seconds, rss } = runCli(file);
+  rows.push({ file: path.basename(file), MB: Math.round(mb(bytes)), events, seconds: seconds.toFixed(2),
+    'events/s': Math.round(events / seconds), 'MB/s': (mb(bytes) / seconds).toFixed(1), 'peak RSS MB': Math.round(mb(rss)) });
+}
+console.table(rows);
+const [a, b] = rows;
+console.log(`peak memory ratio (large/small input): ${(b['peak RSS MB'] / a['peak RSS MB']).toFixed(2)}`);

@@ -1,0 +1,48 @@
+import type { Severity } from '../detect/types.js';
+import type { IngestLimits } from '../ingest/types.js';
+
+export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'sarif';
+export type EntriesMode = 'all' | 'flagged' | 'none';
+
+/** Everything one `apilog analyze` run needs, already parsed and validated by the CLI. */
+export interface AnalyzeOptions {
+  inputs: string[];
+  include: string[];
+  exclude: string[];
+  /** Force an input format id (else auto-detect per file). */
+  logFormat?: string;
+  /** canonical field -> source path. */
+  map: Record<string, string>;
+  limits: IngestLimits;
+  strict: boolean;
+
+  rulesPaths: string[];
+  sigmaPaths: string[];
+  geoipDb?: string;
+  baselinePath?: string;
+
+  /** Event-time filters, epoch ms. `sinceMs` is relative to the last event (or now with sinceNow). */
+  from?: number;
+  to?: number;
+  sinceMs?: number;
+  sinceNow: boolean;
+  tz: string;
+
+  minSeverity: Severity;
+  only: string[];
+  skip: string[];
+  failOn?: Severity;
+  entries: EntriesMode;
+  /** Run detectors (false for `apilog summary`). */
+  detect: boolean;
+}
+
+/** The user asked for something apilog cannot do as asked: exit 2 with this message. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Input could not be read (or, with --strict, was malformed): exit 3. */
+export class InputError extends Error {
+  readonly exitCode = 3;
+}

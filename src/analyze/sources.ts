@@ -1,0 +1,123 @@
+/**
+ * Per-file event streams: ingest -> normalise for one input source, with the bookkeeping the
+ * summary needs (format, confidence, counts, missing fields).
+ */
+import { openSource, type InputSource } from '../ingest/index.js';
+import { createNormaliser, type FileNormaliser } from '../normalise/index.js';
+import type { ApiEvent } from '../normalise/event.js';
+import type { FileStats, IngestIssue, IngestLimits } from '../ingest/types.js';
+import type { TimedStream } from './merge.js';
+
+export interface SourceOptions {
+  limits: IngestLimits;
+  logFormat?: string;
+  map: Record<string, string>;
+  /** Keep events with from <= ts <= to. */
+  from?: number;
+  to?: number;
+}
+
+/** What a fully read source reports to the summary. */
+export interface SourceResult {
+  source: InputSource;
+  stats: FileStats;
+  normaliser: FileNormaliser;
+}
+
+const noop = (): void => undefined;
+
+/** Read a source through ingest and normalise; yields batches of events. */
+export async function* readEvents(
+  source: InputSource,
+  opts: SourceOptions,
+  onIssue: (i: IngestIssue) => void,
+  onDone: (r: SourceResult) => void,
+  onBytes?: (delta: number) => void,
+): AsyncGenerator<ApiEvent[]> {
+  const reader = openSource(source, opts.limits, onIssue);
+  const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map }, onIssue);
+  const { from, to } = opts;
+  const filter = from !== undefined || to !== undefined;
+  let lastBytes = 0;
+  for await (const batch of reader.batches()) {
+    const out: ApiEvent[] = [];
+    for (const rec of batch) normaliser.push(rec, out);
+    if (onBytes) {
+      onBytes(reader.stats.bytes - lastBytes);
+      lastBytes = reader.stats.bytes;
+    }
+    yield filter ? out.filter((e) => inRange(e.ts, from, to)) : out;
+  }
+  const tail: ApiEvent[] = [];
+  normaliser.flush(tail);
+  if (onBytes) onBytes(reader.stats.bytes - lastBytes);
+  onDone({ source, stats: reader.stats, normaliser });
+  yield filter ? tail.filter((e) => inRange(e.ts, from, to)) : tail;
+}
+
+function inRange(ts: number, from: number | undefined, to: number | undefined): boolean {
+  return (from === undefined || ts >= from) && (to === undefined || ts <= to);
+}
+
+/**
+ * Wrap a source as a TimedStream for the merge: peek its first event time (reading only until the
+ * first event comes out), then re-open it from the start when the merge reaches it. stdin cannot
+ * be re-read, so its peeked stream stays open and continues where the peek stopped.
+ */
+export async function timedSource(
+  source: InputSource,
+  opts: SourceOptions,
+  onIssue: (i: IngestIssue) => void,
+  onDone: (r: SourceResult) => void,
+  onBytes?: (delta: number) => void,
+): Promise<TimedStream<ApiEvent>> {
+  if (source.kind === 'stdin') {
+    const it = readEvents(source, opts, onIssue, onDone, onBytes);
+    const buffered: ApiEvent[][] = [];
+    let firstTs: number | null = null;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      buffered.push(r.value);
+      if (r.value.length > 0) {
+        firstTs = r.value[0]!.ts;
+        break;
+      }
+    }
+    if (firstTs === null) {
+      // Empty stdin: nothing to merge, but it was read in full, so its stats are already reported.
+      return { firstTs: null, open: () => it };
+    }
+    return {
+      firstTs,
+      open: () =>
+        (async function* () {
+          yield* buffered;
+          yield* { [Symbol.asyncIterator]: () => it };
+        })(),
+    };
+  }
+
+  // A throwaway read to find the first timestamp; its issues and stats are not counted.
+  const peek = readEvents(source, opts, noop, noop);
+  let firstTs: number | null = null;
+  for await (const batch of peek) {
+    if (batch.length > 0) {
+      firstTs = batch[0]!.ts;
+      break;
+    }
+  }
+  await peek.return(undefined);
+  if (firstTs === null) {
+    // No events at all: read it once for real so its issues and stats are reported.
+    for await (const _ of readEvents(source, opts, onIssue, onDone, onBytes)) {
+      // drain
+    }
+    return { firstTs: null, open: () => emptyIterator() };
+  }
+  return { firstTs, open: () => readEvents(source, opts, onIssue, onDone, onBytes) };
+}
+
+async function* emptyIterator(): AsyncGenerator<ApiEvent[]> {
+  // yields nothing
+}

@@ -1,0 +1,137 @@
+/** `apilog analyze` and `apilog summary`: options -> analyze() -> report. */
+import { analyze } from '../../analyze/run.js';
+import { UsageError, type AnalyzeOptions, type OutputFormat } from '../../analyze/options.js';
+import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
+import { listFormats, loadMapFile } from '../../normalise/index.js';
+import { writeReport } from '../../report/index.js';
+import { createProgress } from '../../report/progress.js';
+import { openOutput, resolveColor, terminalWidth } from '../../report/output.js';
+import {
+  OUTPUT_FORMATS,
+  parseDuration,
+  parseEntries,
+  parseInstant,
+  parseList,
+  parseMapPairs,
+  parseSeverity,
+  parseSize,
+  validTimeZone,
+} from '../parse.js';
+import { exitWithError } from '../errors.js';
+
+type Opts = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const arr = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+
+/** Options every log-reading command shares. */
+export function inputOptionsFrom(paths: string[], o: Opts): Pick<
+  AnalyzeOptions,
+  'inputs' | 'include' | 'exclude' | 'logFormat' | 'map' | 'limits' | 'strict' | 'rulesPaths' | 'geoipDb' | 'tz'
+> {
+  const mapFile = str(o.mapFile);
+  let map: Record<string, string> = {};
+  if (mapFile) {
+    try {
+      map = loadMapFile(mapFile);
+    } catch (err) {
+      throw new UsageError(`--map-file: ${(err as Error).message}`);
+    }
+  }
+  map = { ...map, ...parseMapPairs(arr(o.map)) };
+  const logFormat = str(o.logFormat);
+  if (logFormat && !listFormats().some((f) => f.id === logFormat) && logFormat !== 'custom') {
+    throw new UsageError(`--log-format: unknown format "${logFormat}"; known: ${listFormats().map((f) => f.id).join(', ')}`);
+  }
+  return {
+    inputs: paths,
+    include: arr(o.include),
+    exclude: arr(o.exclude),
+    ...(logFormat ? { logFormat } : {}),
+    map,
+    limits: {
+      ...DEFAULT_INGEST_LIMITS,
+      maxLineBytes: parseSize(str(o.maxLine) ?? '16MB', '--max-line'),
+      maxDecompressedBytes: parseSize(str(o.maxDecompressed) ?? '64GB', '--max-decompressed'),
+    },
+    strict: o.strict === true,
+    rulesPaths: arr(o.rules),
+    ...(str(o.geoipDb) ? { geoipDb: str(o.geoipDb) } : {}),
+    tz: validTimeZone(str(o.tz) ?? 'UTC'),
+  };
+}
+
+export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: boolean }): Promise<number> {
+  let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
+    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: stop now
+    interrupted = sig;
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    let format = (str(o.format) ?? 'text') as OutputFormat;
+    const base = inputOptionsFrom(paths, o);
+    // `--format kong` is unambiguous: an input format id, not an output one.
+    if (!OUTPUT_FORMATS.includes(format)) {
+      if (listFormats().some((f) => f.id === format)) {
+        base.logFormat = format;
+        format = 'text';
+      } else {
+        throw new UsageError(`--format: expected ${OUTPUT_FORMATS.join(', ')} (or an input format id), got "${format}"`);
+      }
+    }
+    const opts: AnalyzeOptions = {
+      ...base,
+      sigmaPaths: arr(o.sigma),
+      ...(str(o.baseline) ? { baselinePath: str(o.baseline) } : {}),
+      ...(str(o.from) ? { from: parseInstant(str(o.from)!, '--from') } : {}),
+      ...(str(o.to) ? { to: parseInstant(str(o.to)!, '--to', true) } : {}),
+      ...(str(o.since) ? { sinceMs: parseDuration(str(o.since)!, '--since') } : {}),
+      sinceNow: o.sinceNow === true,
+      minSeverity: parseSeverity(str(o.minSeverity) ?? 'info', '--min-severity'),
+      only: parseList(arr(o.only)),
+      skip: parseList(arr(o.skip)),
+      ...(str(o.failOn) ? { failOn: parseSeverity(str(o.failOn)!, '--fail-on') } : {}),
+      entries: mode.detect ? parseEntries(str(o.entries) ?? 'flagged') : 'none',
+      detect: mode.detect,
+    };
+
+    const out = await openOutput(str(o.output));
+    const quiet = o.quiet === true;
+    const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
+    const result = await analyze(opts, {
+      onTotalBytes: (b) => progress.setTotal?.(b),
+      onProgress: (bytes, events) => progress.update(bytes, events),
+      interrupted: () => interrupted !== null,
+    });
+    progress.done();
+    if (interrupted) result.summary.partial = true;
+
+    await writeReport(
+      { summary: result.summary, alerts: result.alerts, entries: result.entries },
+      {
+        format,
+        csvOf: (str(o.csvOf) as 'alerts' | 'entries') ?? 'alerts',
+        color: resolveColor((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto', out.stream),
+        width: terminalWidth(out.stream),
+        full: o.full === true,
+        quiet,
+        tz: opts.tz,
+        entriesMode: opts.entries,
+      },
+      out.stream,
+    );
+    await out.close();
+    if (interrupted) return interrupted === 'SIGINT' ? 130 : 143;
+    return result.exitCode;
+  } catch (err) {
+    exitWithError(err);
+    return Number(process.exitCode ?? 70);
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}

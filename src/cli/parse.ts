@@ -1,0 +1,79 @@
+/** Parsers for option values. Each throws UsageError with a message naming the option. */
+import { SEVERITIES, type Severity } from '../detect/types.js';
+import { UsageError, type EntriesMode, type OutputFormat } from '../analyze/options.js';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'sarif'];
+
+export function parseSeverity(value: string, option: string): Severity {
+  const v = value.toLowerCase() as Severity;
+  if (!SEVERITIES.includes(v)) {
+    throw new UsageError(`${option}: expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
+  }
+  return v;
+}
+
+export function parseEntries(value: string): EntriesMode {
+  if (value === 'all' || value === 'flagged' || value === 'none') return value;
+  throw new UsageError(`--entries: expected all, flagged or none, got "${value}"`);
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** "90s", "15m", "24h", "7d", "2w" -> milliseconds. */
+export function parseDuration(value: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i.exec(value.trim());
+  if (!m) throw new UsageError(`${option}: expected a duration like 30m, 24h or 7d, got "${value}"`);
+  return Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+}
+
+/** ISO 8601 date or date-time; a date alone means midnight UTC (or end of that day for --to). */
+export function parseInstant(value: string, option: string, endOfDay = false): number {
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const t = Date.parse(`${v}T00:00:00Z`);
+    if (Number.isFinite(t)) return endOfDay ? t + 86_400_000 - 1 : t;
+  } else if (/^\d{4}-\d{2}-\d{2}T/.test(v)) {
+    const t = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`);
+    if (Number.isFinite(t)) return t;
+  }
+  throw new UsageError(`${option}: expected an ISO 8601 date or date-time (2024-05-01 or 2024-05-01T13:00:00Z), got "${value}"`);
+}
+
+/** "10MB", "2GiB", "512k", "1048576" -> bytes. */
+export function parseSize(value: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)$/i.exec(value.trim());
+  if (!m) throw new UsageError(`${option}: expected a size like 16MB or 2GB, got "${value}"`);
+  const pow = ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+  return Math.floor(Number(m[1]) * 1024 ** Math.max(0, pow));
+}
+
+/** "field=path" pairs from repeated --map options. */
+export function parseMapPairs(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0 || eq === p.length - 1) {
+      throw new UsageError(`--map: expected canonical=path (e.g. --map user=actor.name), got "${p}"`);
+    }
+    out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export function parseList(values: string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+export function validTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new UsageError(`--tz: unknown time zone "${tz}" (use an IANA name such as Europe/Berlin or UTC)`);
+  }
+}
+
+/** Collect repeated options into an array (commander helper). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
