@@ -1,0 +1,313 @@
+/** json, ndjson, csv and sarif output: parsed back by independent parsers and checked against the schemas. */
+import { Readable } from 'node:stream';
+import ndjson from 'ndjson';
+import { describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ALERT_CSV_COLUMNS, ENTRY_CSV_COLUMNS, alertFingerprint, buildSarif, sarifLevel } from '../../src/report/index.js';
+import type { AlertRecord, EntryRecord, SummaryRecord } from '../../src/report/records.js';
+import { SCHEMA_VERSION } from '../../src/report/records.js';
+import { options, sampleReport } from './sample-report.js';
+import { RAW_UNSAFE, loadHostile, loadSchemas, parseCsv, render } from './helpers.js';
+
+const ajv = loadSchemas();
+const validateRecord = ajv.getSchema('urn:apilog:schema:v1:record')!;
+const validateReport = ajv.getSchema('urn:apilog:schema:v1:report')!;
+
+function parseWithNdjson(text: string): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const out: unknown[] = [];
+    Readable.from([text])
+      .pipe(ndjson.parse({ strict: true }))
+      .on('data', (d: unknown) => out.push(d))
+      .on('error', reject)
+      .on('end', () => resolve(out));
+  });
+}
+
+function expectValid(validate: typeof validateRecord, value: unknown): void {
+  const ok = validate(value);
+  expect(ok, JSON.stringify(validate.errors, null, 2)).toBe(true);
+}
+
+describe('ndjson', () => {
+  it('writes alerts, then entries, then the summary last, one per newline-terminated line', async () => {
+    const text = await render(sampleReport(), options({ format: 'ndjson', entriesMode: 'all' }));
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    const types = lines.map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types).toEqual(['alert', 'alert', 'alert', 'alert', 'alert', 'entry', 'entry', 'entry', 'entry', 'entry', 'entry', 'summary']);
+  });
+
+  it('is read identically by the ndjson package and by JSON.parse', async () => {
+    for (const report of [sampleReport(), loadHostile()]) {
+      const text = await render(report, options({ format: 'ndjson', entriesMode: 'all' }));
+      const byNdjson = await parseWithNdjson(text);
+      const byJson = text.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+      expect(byNdjson).toEqual(byJson);
+      expect(byJson).toEqual([...report.alerts, ...report.entries, report.summary]);
+    }
+  });
+
+  it('validates every line against schema/v1/record.schema.json', async () => {
+    for (const report of [sampleReport(), loadHostile()]) {
+      const text = await render(report, options({ format: 'ndjson', entriesMode: 'all' }));
+      for (const line of text.trim().split('\n')) expectValid(validateRecord, JSON.parse(line));
+    }
+  });
+
+  it('rejects records that break the contract (the schema is not vacuous)', () => {
+    const alert = sampleReport().alerts[0]! as unknown as Record<string, unknown>;
+    expect(validateRecord({ ...alert, severity: 'severe' })).toBe(false);
+    expect(validateRecord({ ...alert, start: '2024-03-01 10:00' })).toBe(false);
+    const { summary: _s, ...noSummary } = alert;
+    expect(validateRecord(noSummary)).toBe(false);
+    expect(validateRecord({ ...sampleReport().summary, type: 'nope' })).toBe(false);
+    expect(validateRecord({ ...sampleReport().entries[0]!, answers: { why: { answer: 'x', notable: false } } })).toBe(false);
+  });
+
+  it('escapes DEL, C1 and bidi characters so the raw file is safe to cat', async () => {
+    const text = await render(loadHostile(), options({ format: 'ndjson', entriesMode: 'all' }));
+    expect(text.replace(/\n/g, '')).not.toMatch(RAW_UNSAFE);
+    expect(text).toContain('\\u202e');
+    expect(text).toContain('\\u009b');
+    expect(text).toContain('\\u007f');
+    expect(text).toContain('\\u001b');
+  });
+
+  it('honours entriesMode none and flagged', async () => {
+    const none = await render(sampleReport(), options({ format: 'ndjson', entriesMode: 'none' }));
+    expect(none).not.toContain('"type":"entry"');
+    const flagged = await render(sampleReport(), options({ format: 'ndjson', entriesMode: 'flagged' }));
+    expect(flagged.match(/"type":"entry"/g)).toHaveLength(5);
+  });
+});
+
+describe('json', () => {
+  it('writes one document { summary, alerts, entries } that validates', async () => {
+    const text = await render(sampleReport(), options({ format: 'json', entriesMode: 'all' }));
+    const doc = JSON.parse(text) as { summary: SummaryRecord; alerts: AlertRecord[]; entries: EntryRecord[] };
+    expect(Object.keys(doc)).toEqual(['summary', 'alerts', 'entries']);
+    expect(doc).toEqual(sampleReport());
+    expect(doc.summary.schemaVersion).toBe(SCHEMA_VERSION);
+    expectValid(validateReport, doc);
+  });
+
+  it('writes empty arrays and safe text for hostile input', async () => {
+    const empty = JSON.parse(await render({ ...sampleReport(), alerts: [], entries: [] }, options({ format: 'json' }))) as {
+      alerts: unknown[];
+      entries: unknown[];
+    };
+    expect(empty.alerts).toEqual([]);
+    expect(empty.entries).toEqual([]);
+    const text = await render(loadHostile(), options({ format: 'json', entriesMode: 'all' }));
+    expect(text.replace(/\n/g, '')).not.toMatch(RAW_UNSAFE);
+    expect(JSON.parse(text)).toEqual(loadHostile());
+  });
+});
+
+describe('csv', () => {
+  it('writes the documented alert columns, one row per alert', async () => {
+    const rows = parseCsv(await render(sampleReport(), options({ format: 'csv' })));
+    expect(rows[0]).toEqual([...ALERT_CSV_COLUMNS]);
+    expect(rows).toHaveLength(6);
+    for (const r of rows) expect(r).toHaveLength(ALERT_CSV_COLUMNS.length);
+    const a1 = Object.fromEntries(ALERT_CSV_COLUMNS.map((c, i) => [c, rows[1]![i]]));
+    expect(a1).toMatchObject({
+      id: 'A1',
+      severity: 'critical',
+      rule: 'credential-stuffing',
+      duration_s: '764',
+      ip: '203.0.113.9',
+      route: '/login',
+      metrics: 'failures=480; distinctUsers=212; successes=3; windowMinutes=12',
+      thresholds: 'failures=50; distinctUsers=20',
+      samples: '6',
+      references: 'https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/; OAT-008',
+    });
+    expect(a1.evidence).toMatch(/^logs\/gateway\.ndjson:1188; logs\/gateway\.ndjson:1204; /);
+  });
+
+  it('writes the documented entry columns with csvOf entries', async () => {
+    const rows = parseCsv(await render(sampleReport(), options({ format: 'csv', csvOf: 'entries', entriesMode: 'all' })));
+    expect(rows[0]).toEqual([...ENTRY_CSV_COLUMNS]);
+    expect(rows).toHaveLength(7);
+    const e = Object.fromEntries(ENTRY_CSV_COLUMNS.map((c, i) => [c, rows[3]![i]]));
+    expect(e).toMatchObject({
+      time: '2024-03-01T11:00:05.000Z',
+      user: 'alice',
+      roles: 'customer',
+      method: 'GET',
+      path: '/orders/1001',
+      template: '/orders/{id}',
+      status: '200',
+      bytes_out: '1830',
+      flags: 'object-not-owned; enumeration',
+      alerts: 'A2',
+      file: 'logs/gateway.ndjson',
+      line: '2001',
+      notable: "permissions: customer role reading another customer's order",
+    });
+  });
+});
+
+/**
+ * The essential structure of SARIF 2.1.0 (a subset of the OASIS schema, embedded: no network):
+ * required properties, the level enum, locations with artifactLocation.uri and region.startLine.
+ */
+const SARIF_SUBSET = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['version', 'runs'],
+  properties: {
+    $schema: { type: 'string' },
+    version: { const: '2.1.0' },
+    runs: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1,
+      items: {
+        type: 'object',
+        required: ['tool', 'results'],
+        properties: {
+          tool: {
+            type: 'object',
+            required: ['driver'],
+            properties: {
+              driver: {
+                type: 'object',
+                required: ['name', 'rules'],
+                properties: {
+                  name: { type: 'string' },
+                  version: { type: 'string' },
+                  rules: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['id', 'name', 'shortDescription', 'defaultConfiguration'],
+                      properties: {
+                        id: { type: 'string' },
+                        name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$' },
+                        shortDescription: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+                        defaultConfiguration: {
+                          type: 'object',
+                          required: ['level'],
+                          properties: { level: { enum: ['none', 'note', 'warning', 'error'] } },
+                        },
+                        helpUri: { type: 'string', pattern: '^https?://' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          results: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['ruleId', 'ruleIndex', 'level', 'message', 'partialFingerprints'],
+              properties: {
+                ruleId: { type: 'string' },
+                ruleIndex: { type: 'integer', minimum: 0 },
+                level: { enum: ['none', 'note', 'warning', 'error'] },
+                message: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1 } } },
+                partialFingerprints: { type: 'object', additionalProperties: { type: 'string' } },
+                locations: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['physicalLocation'],
+                    properties: {
+                      physicalLocation: {
+                        type: 'object',
+                        required: ['artifactLocation'],
+                        properties: {
+                          artifactLocation: { type: 'object', required: ['uri'], properties: { uri: { type: 'string', minLength: 1 } } },
+                          region: { type: 'object', required: ['startLine'], properties: { startLine: { type: 'integer', minimum: 1 } } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+describe('sarif', () => {
+  const sarifAjv = new Ajv2020({ allErrors: true, strict: false });
+  const validateSarif = sarifAjv.compile(SARIF_SUBSET);
+
+  it('has the essential SARIF 2.1.0 structure', async () => {
+    for (const report of [sampleReport(), loadHostile()]) {
+      const doc = JSON.parse(await render(report, options({ format: 'sarif' }))) as Record<string, unknown>;
+      expect(validateSarif(doc), JSON.stringify(validateSarif.errors, null, 2)).toBe(true);
+    }
+  });
+
+  it('maps rules, levels, messages and locations from the alerts', () => {
+    const doc = buildSarif(sampleReport()) as {
+      runs: Array<{
+        tool: { driver: { name: string; rules: Array<{ id: string; name: string; helpUri?: string; defaultConfiguration: { level: string } }> } };
+        results: Array<{ ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations?: unknown[]; partialFingerprints: Record<string, string> }>;
+      }>;
+    };
+    const run = doc.runs[0]!;
+    expect(run.tool.driver.name).toBe('apilog');
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['credential-stuffing', 'bola-enumeration', 'error-storm', 'new-user-agent', 'sensitive-query']);
+    expect(run.tool.driver.rules[0]).toMatchObject({
+      name: 'CredentialStuffing',
+      helpUri: 'https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/',
+      defaultConfiguration: { level: 'error' },
+    });
+    expect(run.tool.driver.rules[2]!.helpUri).toBeUndefined();
+    expect(run.tool.driver.rules[4]!.helpUri).toBeUndefined(); // "OWASP API8:2023" is not a URL
+    expect(run.results.map((r) => r.level)).toEqual(['error', 'error', 'warning', 'note', 'note']);
+    for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex]!.id).toBe(r.ruleId);
+    expect(run.results[0]!.message.text).toMatch(/^203\.0\.113\.9 tried 212 distinct usernames/);
+    expect(run.results[0]!.locations).toHaveLength(6);
+    expect(run.results[0]!.locations![0]).toEqual({
+      physicalLocation: { artifactLocation: { uri: 'logs/gateway.ndjson' }, region: { startLine: 1188 } },
+    });
+    expect(run.results[3]!.locations).toBeUndefined();
+  });
+
+  it('gives stable fingerprints: same alert, same print; other subject, other print', () => {
+    const [a1, a2] = sampleReport().alerts;
+    expect(alertFingerprint(a1!)).toBe(alertFingerprint({ ...a1!, id: 'A9', summary: 'reworded' }));
+    expect(alertFingerprint(a1!)).not.toBe(alertFingerprint({ ...a1!, subject: { ip: '203.0.113.10', route: '/login' } }));
+    expect(alertFingerprint(a1!)).not.toBe(alertFingerprint(a2!));
+    expect(alertFingerprint(a1!)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('maps severities to SARIF levels', () => {
+    expect(['critical', 'high', 'medium', 'low', 'info'].map((s) => sarifLevel(s as 'info'))).toEqual(['error', 'error', 'warning', 'note', 'note']);
+  });
+
+  it('percent-encodes artifact URIs and keeps line 0 out of regions', () => {
+    const r = sampleReport();
+    r.alerts = [
+      {
+        ...r.alerts[0]!,
+        evidence: {
+          metrics: {},
+          thresholds: {},
+          samples: [
+            { time: 0, file: 'logs/my file#1.ndjson', line: 0 },
+            { time: 0, file: '/var/log/api.ndjson', line: 3 },
+            { time: 0, file: '-', line: 2 },
+          ],
+        },
+      },
+    ];
+    const run = (buildSarif(r) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: Record<string, unknown> }> }> }> }).runs[0]!;
+    const locs = run.results[0]!.locations.map((l) => l.physicalLocation);
+    expect(locs[0]).toEqual({ artifactLocation: { uri: 'logs/my%20file%231.ndjson' } });
+    expect(locs[1]).toEqual({ artifactLocation: { uri: 'file:///var/log/api.ndjson' }, region: { startLine: 3 } });
+    expect(locs[2]).toEqual({ artifactLocation: { uri: 'stdin' }, region: { startLine: 2 } });
+  });
+});
