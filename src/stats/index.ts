@@ -246,9 +246,10 @@ export function createStatsCollector(opts: StatsOptions = {}): StatsCollector {
 
     let a = actors.get(e.actor);
     if (a === undefined) {
+      // Make room first, so the newcomer is never dropped before it is counted.
+      if (actors.size >= maxActors * 2) evictActors();
       a = new ActorState(e.actor, ts);
       actors.set(e.actor, a);
-      if (actors.size > maxActors * 2) evictActors();
     }
     a.requests++;
     if (failed) a.failures++;
@@ -327,7 +328,7 @@ export function createStatsCollector(opts: StatsOptions = {}): StatsCollector {
     });
 
     const statusRows: CountRow[] = [...statuses.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .sort((a, b) => b[1] - a[1] || (a[0] === NO_STATUS ? 1 : b[0] === NO_STATUS ? -1 : a[0] - b[0]))
       .map(([k, count]) => ({ key: k === NO_STATUS ? 'none' : String(k), count }));
 
     const busiestWindows = [...buckets.entries()]
