@@ -33,7 +33,10 @@ export interface AllowLists {
 
 export type DataKind = 'personal' | 'financial' | 'credentials' | 'admin' | 'export' | 'business' | 'public';
 
+export const DATA_KINDS: readonly DataKind[] = ['personal', 'financial', 'credentials', 'admin', 'export', 'business', 'public'];
+
 export interface DataClass {
+  /** A route pattern (same syntax as RoutePatterns), optionally prefixed by a method: "POST /api/v1/orders". */
   pattern: string;
   kind: DataKind;
 }
@@ -57,6 +60,11 @@ export interface RuleSet {
   detectors: Record<string, Record<string, unknown>>;
   /** Event-time lateness tolerated before windows close, in ms. */
   latenessMs: number;
+  /** Cap on keys (actors) each detector tracks at once; the oldest idle are evicted beyond it. Default 200 000. */
+  maxActors?: number;
   /** Dotted key -> file it came from ("(default)" for built-ins). */
   origins: Record<string, string>;
 }
+
+export const DEFAULT_MAX_ACTORS = 200_000;
+export const DEFAULT_LATENESS_MS = 5 * 60_000;

@@ -1,0 +1,211 @@
+/**
+ * Matchers compiled from rules: route patterns, IP/CIDR lists, user-agent lists, and the regex
+ * safety check used when loading them. Detectors and the checklist share these.
+ */
+import ipaddr from 'ipaddr.js';
+
+const UNBOUNDED = /^(?:\*|\+|\{\d+,\})/;
+
+/**
+ * Why a regex is unsafe to run on untrusted input, or null. Rejects nested unbounded quantifiers
+ * such as `(a+)+`, `(\w*)*` or `(x+){2,}` (catastrophic backtracking). Alternation overlap like
+ * `(a|a)*` is not detected.
+ */
+export function unsafeRegexReason(src: string): string | null {
+  // One frame per open group: does its body contain an unbounded quantifier?
+  const stack: boolean[] = [false];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (c === '[') {
+      i++;
+      if (src[i] === '^') i++;
+      if (src[i] === ']') i++;
+      while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      stack.push(false);
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      const inner = stack.length > 1 ? stack.pop()! : false;
+      i++;
+      const q = UNBOUNDED.exec(src.slice(i, i + 12));
+      if (q && inner) return 'nested quantifiers (catastrophic backtracking risk)';
+      if (inner || q) stack[stack.length - 1] = true;
+      if (q) i += q[0].length;
+      continue;
+    }
+    if (UNBOUNDED.test(src.slice(i, i + 12))) stack[stack.length - 1] = true;
+    i++;
+  }
+  return null;
+}
+
+/** Compile a user regex (case-insensitive) or throw an Error saying why not. */
+export function compileSafeRegex(src: string): RegExp {
+  const unsafe = unsafeRegexReason(src);
+  if (unsafe) throw new Error(unsafe);
+  return new RegExp(src, 'i'); // throws SyntaxError on a bad regex
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Route pattern -> regex source (anchored, no flags). Syntax: "**" any number of segments, "*" any
+ * characters within a segment, "{name}" exactly one segment (so "/users/{id}" matches both the
+ * template "/users/{id}" and "/users/42"), "re:<regex>" a raw regex (searched, not anchored).
+ */
+export function routePatternSource(pattern: string): string {
+  if (pattern.startsWith('re:')) {
+    const src = pattern.slice(3);
+    compileSafeRegex(src);
+    return `(?:${src})`;
+  }
+  if (!pattern.startsWith('/')) throw new Error('a route pattern starts with "/" (or is "re:<regex>")');
+  const segs = pattern.split('/').slice(1);
+  let out = '';
+  for (const seg of segs) {
+    if (seg === '**') {
+      out += '(?:/.*)?';
+      continue;
+    }
+    out += '/';
+    let j = 0;
+    while (j < seg.length) {
+      const ch = seg[j]!;
+      if (ch === '*') {
+        out += '[^/]*';
+        j++;
+      } else if (ch === '{') {
+        const close = seg.indexOf('}', j);
+        if (close < 0) throw new Error('unclosed "{" in route pattern');
+        out += '[^/]+';
+        j = close + 1;
+      } else {
+        out += escapeRe(ch);
+        j++;
+      }
+    }
+  }
+  return `^${out || '/'}/?$`;
+}
+
+export type RouteTest = (template: string) => boolean;
+
+/** One matcher for a list of route patterns; results cached per template (bounded). */
+export function compileRouteList(patterns: readonly string[]): RouteTest {
+  if (patterns.length === 0) return () => false;
+  const re = new RegExp(patterns.map(routePatternSource).join('|'), 'i');
+  const cache = new Map<string, boolean>();
+  return (template: string) => {
+    let hit = cache.get(template);
+    if (hit === undefined) {
+      hit = re.test(template);
+      if (cache.size >= 20_000) cache.clear();
+      cache.set(template, hit);
+    }
+    return hit;
+  };
+}
+
+const METHOD_RE = /^([A-Za-z]+)\s+(\S.*)$/;
+
+/** "POST /api/v1/orders" -> { method: 'POST', pattern: '/api/v1/orders' }; "/x" -> { pattern: '/x' }. */
+export function parseMethodPattern(s: string): { method?: string; pattern: string } {
+  const m = METHOD_RE.exec(s.trim());
+  if (m && !s.trim().startsWith('re:')) return { method: m[1]!.toUpperCase(), pattern: m[2]!.trim() };
+  return { pattern: s.trim() };
+}
+
+/** Validate an IP or CIDR; returns an Error message or null. */
+export function ipOrCidrProblem(s: string): string | null {
+  try {
+    if (s.includes('/')) ipaddr.parseCIDR(s);
+    else ipaddr.parse(s);
+    return null;
+  } catch {
+    return 'not an IP address or CIDR';
+  }
+}
+
+export type IpTest = (ip: string | undefined) => boolean;
+
+/** Matcher for a list of IPs/CIDRs; results cached per IP (bounded). */
+export function compileIpList(list: readonly string[]): IpTest {
+  if (list.length === 0) return () => false;
+  const ranges = list.map((s) => {
+    if (s.includes('/')) return ipaddr.parseCIDR(s);
+    const a = ipaddr.parse(s);
+    return [a, a.kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number];
+  });
+  const cache = new Map<string, boolean>();
+  return (ip) => {
+    if (!ip) return false;
+    let hit = cache.get(ip);
+    if (hit === undefined) {
+      hit = false;
+      if (ipaddr.isValid(ip)) {
+        let a = ipaddr.parse(ip);
+        if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+        for (const [net, bits] of ranges) {
+          if (net.kind() === a.kind() && a.match(net as never, bits)) {
+            hit = true;
+            break;
+          }
+        }
+      }
+      if (cache.size >= 50_000) cache.clear();
+      cache.set(ip, hit);
+    }
+    return hit;
+  };
+}
+
+/** Matcher for user-agent lists: case-insensitive substrings or "re:<regex>". */
+export function compileUaList(list: readonly string[]): (ua: string | undefined) => boolean {
+  if (list.length === 0) return () => false;
+  const subs = list.filter((s) => !s.startsWith('re:')).map((s) => s.toLowerCase());
+  const res = list.filter((s) => s.startsWith('re:')).map((s) => compileSafeRegex(s.slice(3)));
+  const cache = new Map<string, boolean>();
+  return (ua) => {
+    if (!ua) return false;
+    let hit = cache.get(ua);
+    if (hit === undefined) {
+      const low = ua.toLowerCase();
+      hit = subs.some((s) => low.includes(s)) || res.some((r) => r.test(ua));
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(ua, hit);
+    }
+    return hit;
+  };
+}
+
+/** "HH:MM" -> minutes after midnight, or null. "24:00" is accepted (end of day). */
+export function parseClock(s: string): number | null {
+  const m = /^(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if (min > 59 || h > 24 || (h === 24 && min !== 0)) return null;
+  return h * 60 + min;
+}
+
+/** Whether an IANA zone name is known to this runtime. */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
