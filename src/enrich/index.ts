@@ -1,0 +1,55 @@
+/**
+ * Enrichment shared by every detector: route template, object ids, actor key. One synchronous call
+ * per event; the ApiEvent is extended in place (no copy) and returned.
+ */
+import type { ApiEvent } from '../normalise/event.js';
+import type { RuleSet } from '../rules/types.js';
+import { queryIds, templatePath, type Templated } from './template.js';
+import type { EnrichedEvent, ObjectRef } from './types.js';
+
+export { createGeoLookup } from './geo.js';
+export { reservedRange } from './reserved.js';
+export { classifyId, isIdParamName } from './ids.js';
+export { templatePath, queryIds } from './template.js';
+export type { EnrichedEvent, ObjectRef, GeoInfo, GeoLookup, ObjectIdKind } from './types.js';
+
+const PATH_CACHE_MAX = 50_000;
+
+/** Stable actor key: "user:ID", else "key:ID", else "ip:IP" ("ip:unknown" when nothing identifies it). */
+export function actorKey(e: Pick<ApiEvent, 'user' | 'apiKey' | 'ip'>): string {
+  if (e.user) return `user:${e.user}`;
+  if (e.apiKey) return `key:${e.apiKey}`;
+  return `ip:${e.ip ?? 'unknown'}`;
+}
+
+export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent {
+  const cache = new Map<string, Templated>();
+  const template = (path: string): Templated => {
+    let t = cache.get(path);
+    if (t === undefined) {
+      t = templatePath(path);
+      if (cache.size >= PATH_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+      cache.set(path, t);
+    }
+    return t;
+  };
+  return (e: ApiEvent): EnrichedEvent => {
+    const out = e as EnrichedEvent;
+    let objectIds: ObjectRef[];
+    if (e.path !== undefined) {
+      const t = template(e.path);
+      out.template = e.route ?? t.template;
+      objectIds = t.ids;
+    } else {
+      out.template = e.route ?? e.action ?? '';
+      objectIds = [];
+    }
+    if (e.query) {
+      const q = queryIds(e.query);
+      if (q.length > 0) objectIds = objectIds.length > 0 ? objectIds.concat(q) : q;
+    }
+    out.objectIds = objectIds;
+    out.actor = e.user ? `user:${e.user}` : e.apiKey ? `key:${e.apiKey}` : `ip:${e.ip ?? 'unknown'}`;
+    return out;
+  };
+}
