@@ -75,6 +75,42 @@ export interface DetectorMeta<O extends object = Record<string, unknown>> {
   requires?: { allOf?: CanonicalField[]; anyOf?: CanonicalField[] };
   /** Whether the detector needs GeoIP (so it is loaded only when needed). */
   needsGeo?: boolean;
+  /**
+   * What cannot be judged when `requires` is not met, ending the unavailable reason, e.g.
+   * "per-user enumeration cannot be judged".
+   */
+  unavailableImpact?: string;
+  /**
+   * Alerts of this rule and subject whose spans overlap or lie within this many ms are merged into one
+   * incident by the pipeline (default 10 minutes). Usually the detector's window.
+   */
+  mergeGapMs?(options: O): number;
+}
+
+/** Options for per-key detector state (see DetectorContext.keyed). */
+export interface KeyedStateOptions<V> {
+  /** An entry not touched for this long (event time) expires. */
+  idleMs: number;
+  /**
+   * Called when an entry leaves: idle expiry, eviction at the rules.maxActors cap, or the end of the
+   * input. The place to emit a pending incident.
+   */
+  onRemove?: (key: string, value: V, why: 'expired' | 'evicted' | 'end') => void;
+}
+
+/** Bounded per-key state whose entries expire by event time (an insertion-ordered map swept lazily). */
+export interface KeyedState<V> {
+  readonly size: number;
+  get(key: string): V | undefined;
+  /** The entry for `key`, created with `create` if missing, marked active at event time `ts`. */
+  touch(key: string, ts: number, create: (key: string) => V): V;
+  /** Remove an entry without calling onRemove. */
+  delete(key: string): void;
+  /** Expire entries idle since before `now - idleMs`; amortised O(1), call it on every event. */
+  sweep(now: number): void;
+  /** Remove every entry, calling onRemove(..., 'end'). */
+  flush(): void;
+  entries(): IterableIterator<[string, V]>;
 }
 
 export interface DetectorContext<O extends object = Record<string, unknown>> {
@@ -88,6 +124,12 @@ export interface DetectorContext<O extends object = Record<string, unknown>> {
   unavailable(reason: string): void;
   /** Add a note to the summary (e.g. "baseline insufficient for 3 actors: fixed thresholds used"). */
   note(message: string): void;
+  /**
+   * Per-key state bounded by rules.maxActors, expiring by event time; evictions are counted in the
+   * summary and remaining entries are flushed (onRemove 'end') after the detector's end(). Always set by
+   * the pipeline; optional only so hand-made contexts in tests stay valid (see detect/state.ts keyedState).
+   */
+  keyed?<V>(options: KeyedStateOptions<V>): KeyedState<V>;
 }
 
 export interface DetectorHandlers {

@@ -1,0 +1,222 @@
+/**
+ * after-hours-admin: administrative actions (admin routes, an admin role, or writes on privileged
+ * routes) outside business hours in the configured time zone. A new IP or location for the actor
+ * escalates; an hour-of-week slot the actor uses on several earlier days lowers. One alert per actor
+ * per off-hours session.
+ */
+import type { EnrichedEvent } from '../../enrich/types.js';
+import type { Detector, Severity } from '../types.js';
+import { keyedState } from '../state.js';
+import { compileRouteList } from '../../rules/match.js';
+import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
+import { actorName, bump, fmtDuration, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
+import { locate, placeName } from '../util/geo.js';
+import { WorkingClock, type LocalTime } from '../util/clock.js';
+
+export type AfterHoursOptions = {
+  /** Routes on which a write (POST/PUT/PATCH/DELETE) is an admin action even outside routes.admin. */
+  privilegedRoutes: string[];
+  /** Roles treated as administrators besides policy.adminRoles. */
+  adminRoles: string[];
+  /** Admin actions further apart than this start a new session, minutes. */
+  sessionGapMinutes: number;
+  /** An hour-of-week slot the actor was active in on this many earlier days is their usual time. */
+  usualSlotDays: number;
+  /** Earlier events needed before an IP or country can be called new for the actor. */
+  minHistoryEvents: number;
+};
+
+interface Session {
+  start: number;
+  end: number;
+  startLocal: LocalTime;
+  actions: number;
+  writes: number;
+  methods: Map<string, number>;
+  routes: Map<string, number>;
+  statuses: Map<string, number>;
+  ips: Map<string, number>;
+  newIps: string[];
+  newPlaces: string[];
+  why: Set<string>;
+  usual: boolean;
+  coldStart: boolean;
+  samples: Samples;
+}
+
+interface ActorState {
+  events: number;
+  ips: Map<string, string>;
+  countries: Set<string>;
+  slotDays: Map<number, Set<number>>;
+  session: Session | null;
+}
+
+export const afterHoursAdmin: Detector<AfterHoursOptions> = {
+  meta: {
+    id: 'after-hours-admin',
+    title: 'Admin activity outside business hours',
+    description: 'Administrative actions outside the configured working hours, escalated for a new IP or location.',
+    severity: 'high',
+    references: ['OWASP API5:2023 Broken Function Level Authorization', 'OWASP Logging Vocabulary authz_admin'],
+    options: {
+      privilegedRoutes: ['/**/users/**', '/**/accounts/**', '/**/api-keys/**', '/**/tokens/**', '/**/settings/**', '/**/billing/**', '/**/webhooks/**'],
+      adminRoles: [],
+      sessionGapMinutes: 60,
+      usualSlotDays: 3,
+      minHistoryEvents: 20,
+    },
+    requires: { anyOf: ['path', 'roles'] },
+    unavailableImpact: 'admin actions cannot be recognised',
+    needsGeo: true,
+    mergeGapMs: (o) => o.sessionGapMinutes * 60_000,
+  },
+
+  create(ctx) {
+    const o = ctx.options;
+    const m = ruleMatchers(ctx.rules);
+    const privileged = compileRouteList(o.privilegedRoutes);
+    const adminRoles = new Set([...m.adminRoles, ...o.adminRoles.map((r) => r.toLowerCase())]);
+    const clock = new WorkingClock(ctx.rules.businessHours);
+    const gapMs = o.sessionGapMinutes * 60_000;
+
+    const actors = keyedState<ActorState>(ctx, {
+      idleMs: 30 * 86_400_000,
+      onRemove: (k, s) => {
+        if (s.session) emit(k, s.session);
+      },
+    });
+
+    function adminAction(e: EnrichedEvent): string | null {
+      if (m.admin(e.template)) return 'admin route';
+      const role = hasRole(e, adminRoles);
+      if (role) return `role ${role}`;
+      if (WRITE_METHODS.has(e.method ?? '') && privileged(e.template)) return 'write on a privileged route';
+      return null;
+    }
+
+    function emit(actor: string, s: Session): void {
+      let severity: Severity = s.writes > 0 ? 'high' : 'medium';
+      const reasons: string[] = [s.writes > 0 ? `${s.writes} write${s.writes > 1 ? 's' : ''} with admin rights after hours` : 'admin reads after hours'];
+      if (s.newPlaces.length > 0) {
+        severity = 'critical';
+        reasons.push(`from a location this actor was not seen at before (${s.newPlaces.join(', ')}): admin account used from an unknown location`);
+      } else if (s.newIps.length > 0) {
+        severity = 'high';
+        reasons.push(`from an IP this actor had not used before (${s.newIps.join(', ')})`);
+      } else if (s.usual) {
+        severity = 'low';
+        reasons.push(`lowered: this actor is regularly active at this hour of the week (${o.usualSlotDays}+ earlier days), from known IPs`);
+      }
+      if (s.coldStart) reasons.push('no earlier activity of this actor in the input (baseline: none): whether the IP is new cannot be told');
+      const routes = Object.keys(topCounts(s.routes, 3)).join(', ');
+      const ips = [...s.ips.keys()];
+      ctx.report({
+        rule: 'after-hours-admin',
+        severity,
+        title: 'Admin activity outside business hours',
+        subject: subjectOfActor(actor),
+        start: s.start,
+        end: s.end,
+        summary: `${actorName(actor)} made ${s.actions} admin request${s.actions > 1 ? 's' : ''} (${s.writes} write${s.writes === 1 ? '' : 's'}; ${routes}) from ${clock.format(s.startLocal)} for ${fmtDuration(s.end - s.start)}, outside business hours (${clock.describe()}), from ${ips.slice(0, 3).join(', ')}${s.newIps.length ? ' (new)' : ''}.`,
+        severityReason: reasons.join('; '),
+        evidence: {
+          metrics: {
+            actions: s.actions,
+            writes: s.writes,
+            localStart: clock.format(s.startLocal),
+            newIp: s.newIps.length > 0,
+            newLocation: s.newPlaces.length > 0,
+            usualHour: s.usual,
+            baseline: s.coldStart ? 'none' : 'input',
+          },
+          thresholds: { businessHours: clock.describe(), sessionGapMinutes: o.sessionGapMinutes },
+          samples: s.samples.list(),
+          why: [...s.why],
+          methods: topCounts(s.methods, 5),
+          routes: topCounts(s.routes, 10),
+          statuses: topCounts(s.statuses, 10),
+          ips: topCounts(s.ips, 5),
+        },
+      });
+    }
+
+    function slotOf(t: LocalTime): number {
+      return (t.dow - 1) * 24 + Math.floor(t.minute / 60);
+    }
+
+    function learn(s: ActorState, e: EnrichedEvent, t: LocalTime, admin: boolean): void {
+      s.events++;
+      if (e.ip && !s.ips.has(e.ip) && s.ips.size < 200) {
+        const g = locate(ctx.geo, e);
+        const place = g && !g.reserved ? (g.country ?? '') : '';
+        s.ips.set(e.ip, place);
+        if (place) s.countries.add(place);
+      }
+      if (!admin) return;
+      // Hour-of-week habits are learned from admin actions only (bounded memory for everyone else).
+      const slot = slotOf(t);
+      let d = s.slotDays.get(slot);
+      if (!d) s.slotDays.set(slot, (d = new Set()));
+      if (d.size < 30) d.add(t.day);
+    }
+
+    return {
+      event(e) {
+        actors.sweep(e.ts);
+        const t = clock.local(e.ts);
+        const s = actors.touch(e.actor, e.ts, () => ({ events: 0, ips: new Map(), countries: new Set(), slotDays: new Map(), session: null }));
+        if (s.session && e.ts - s.session.end > gapMs) {
+          emit(e.actor, s.session);
+          s.session = null;
+        }
+        const why = adminAction(e);
+        if (!why || clock.isWorking(t) || allowlisted(m, e)) {
+          learn(s, e, t, why !== null);
+          return;
+        }
+        const bl = ctx.baseline?.actors[e.actor];
+        const known = s.events >= o.minHistoryEvents || bl !== undefined;
+        let sess = s.session;
+        if (!sess) {
+          const days = s.slotDays.get(slotOf(t));
+          const earlierDays = days ? days.size - (days.has(t.day) ? 1 : 0) : 0;
+          sess = s.session = {
+            start: e.ts,
+            end: e.ts,
+            startLocal: t,
+            actions: 0,
+            writes: 0,
+            methods: new Map(),
+            routes: new Map(),
+            statuses: new Map(),
+            ips: new Map(),
+            newIps: [],
+            newPlaces: [],
+            why: new Set(),
+            usual: earlierDays >= o.usualSlotDays,
+            coldStart: !known,
+            samples: new Samples(),
+          };
+        }
+        sess.end = e.ts;
+        sess.actions++;
+        if (WRITE_METHODS.has(e.method ?? '')) sess.writes++;
+        bump(sess.methods, e.method ?? '?');
+        bump(sess.routes, `${e.method ?? ''} ${e.template}`, 1, 100);
+        if (e.status !== undefined) bump(sess.statuses, String(e.status));
+        sess.why.add(why);
+        sess.samples.add(e);
+        if (e.ip) {
+          if (known && !s.ips.has(e.ip) && !(bl && e.ip in bl.ips) && !sess.newIps.includes(e.ip) && sess.newIps.length < 5) {
+            sess.newIps.push(e.ip);
+            const g = locate(ctx.geo, e);
+            if (g && !g.reserved && g.country && !s.countries.has(g.country) && !(bl && g.country in bl.countries)) sess.newPlaces.push(placeName(g));
+          }
+          bump(sess.ips, e.ip, 1, 20);
+        }
+        learn(s, e, t, true);
+      },
+    };
+  },
+};

@@ -1,0 +1,365 @@
+/**
+ * bola-enumeration (OWASP API1:2023): one actor touching many distinct foreign object ids on one route
+ * template in a sliding window. Ids the actor owns (used long before, listed in the baseline, or equal
+ * to their own user id) do not count. Severity follows the outcome: successful reads of many foreign
+ * objects are high, mostly refused probing is medium, successful writes across many are critical.
+ */
+import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
+import type { Alert, Detector, Severity } from '../types.js';
+import { keyedState } from '../state.js';
+import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
+import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
+import { SequenceStats } from '../util/stats.js';
+
+export type BolaOptions = {
+  /** Sliding window for distinct ids, minutes. */
+  windowMinutes: number;
+  /** Distinct foreign ids per (actor, route) in the window that make an incident. */
+  threshold: number;
+  /** Lower tier for routes in routes.sensitive. */
+  sensitiveThreshold: number;
+  /** Successful PUT/PATCH/DELETE/POST on this many distinct foreign ids -> critical. */
+  writeThreshold: number;
+  /** Sequential walk: a constant-stride run this long... */
+  sequentialRun: number;
+  /** ...or an id/time rank correlation this high... */
+  spearman: number;
+  /** ...or this share of the id range swept... */
+  coverage: number;
+  /** ...over at least this many ids. */
+  sequenceMinIds: number;
+  /** An id first used at least this long before counts as the actor's own, minutes. */
+  ownIdMinAgeMinutes: number;
+  /** How long the ids an actor used are remembered, hours. */
+  historyHours: number;
+  /** Own ids remembered per (actor, route). */
+  maxOwnIds: number;
+  /** Roles that legitimately read many customers' records: alerts are lowered to low. */
+  privilegedRoles: string[];
+  /** With a baseline: the threshold is at least this many times the actor's usual p99. */
+  baselineFactor: number;
+};
+
+interface Entry {
+  ts: number;
+  id: string;
+  foreign: boolean;
+  e: Lite;
+}
+
+/** What an incident needs of an event; the event itself (and its raw record) is not retained. */
+interface Lite {
+  ts: number;
+  method: string;
+  status: number | undefined;
+  numeric: number | undefined;
+  id: string;
+  ip: string | undefined;
+  path: string | undefined;
+  source: EnrichedEvent['source'];
+  requestId: string | undefined;
+  role: string | null;
+}
+
+interface Incident {
+  start: number;
+  end: number;
+  lastHot: number;
+  requests: number;
+  ids: Set<string>;
+  okIds: Set<string>;
+  writeIds: Set<string>;
+  writeOkIds: Set<string>;
+  statuses: Map<string, number>;
+  methods: Map<string, number>;
+  ips: Map<string, number>;
+  seq: SequenceStats;
+  samples: Samples;
+  firstIds: string[];
+  lastIds: string[];
+  peak: number;
+  role: string | null;
+  threshold: number;
+  sensitive: boolean;
+}
+
+interface Group {
+  actor: string;
+  template: string;
+  q: Entry[];
+  head: number;
+  counts: Map<string, { n: number; foreign: boolean }>;
+  foreign: number;
+  incident: Incident | null;
+}
+
+function statusClass(s: number | undefined): string {
+  if (s === undefined) return 'none';
+  if (s === 401 || s === 403 || s === 404) return String(s);
+  return `${Math.floor(s / 100)}xx`;
+}
+
+const ok = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
+
+export const bolaEnumeration: Detector<BolaOptions> = {
+  meta: {
+    id: 'bola-enumeration',
+    title: 'Object enumeration (BOLA/IDOR)',
+    description: 'One actor requests many distinct object ids that are not theirs on one route within a sliding window.',
+    severity: 'high',
+    references: ['OWASP API1:2023 Broken Object Level Authorization', 'CWE-639'],
+    options: {
+      windowMinutes: 10,
+      threshold: 50,
+      sensitiveThreshold: 20,
+      writeThreshold: 10,
+      sequentialRun: 10,
+      spearman: 0.9,
+      coverage: 0.8,
+      sequenceMinIds: 20,
+      ownIdMinAgeMinutes: 60,
+      historyHours: 168,
+      maxOwnIds: 2000,
+      privilegedRoles: ['admin', 'support'],
+      baselineFactor: 3,
+    },
+    requires: { allOf: ['path'], anyOf: ['user', 'apiKey'] },
+    unavailableImpact: 'per-user enumeration cannot be judged',
+    mergeGapMs: (o) => o.windowMinutes * 60_000,
+  },
+
+  create(ctx) {
+    const o = ctx.options;
+    const m = ruleMatchers(ctx.rules);
+    const windowMs = o.windowMinutes * 60_000;
+    const ownAgeMs = o.ownIdMinAgeMinutes * 60_000;
+    const privileged = new Set([...o.privilegedRoles, ...ctx.rules.policy.adminRoles].map((r) => r.toLowerCase()));
+    const baselineOwn = new Map<string, Set<string>>();
+
+    // Ids each (actor, route, parameter) has used, with first-use time: the actor's own history.
+    const history = keyedState<Map<string, number>>(ctx, { idleMs: o.historyHours * 3_600_000 });
+    const groups = keyedState<Group>(ctx, {
+      idleMs: windowMs,
+      onRemove: (_k, g) => {
+        if (g.incident) emit(g, g.incident);
+      },
+    });
+
+    function ownFromBaseline(actor: string, template: string): Set<string> | undefined {
+      const b = ctx.baseline?.actors[actor]?.ownIds?.[template];
+      if (!b) return undefined;
+      const k = `${actor}\u0001${template}`;
+      let s = baselineOwn.get(k);
+      if (!s) baselineOwn.set(k, (s = new Set(b)));
+      return s;
+    }
+
+    function thresholdFor(actor: string, template: string, sensitive: boolean): number {
+      const base = sensitive ? o.sensitiveThreshold : o.threshold;
+      const p99 = ctx.baseline?.actors[actor]?.distinctIdsPer10m?.[template];
+      return p99 !== undefined ? Math.max(base, Math.ceil(o.baselineFactor * p99)) : base;
+    }
+
+    function addToIncident(inc: Incident, x: Lite, foreign: boolean): void {
+      inc.requests++;
+      inc.end = Math.max(inc.end, x.ts);
+      bump(inc.statuses, statusClass(x.status));
+      bump(inc.methods, x.method);
+      if (x.ip) bump(inc.ips, x.ip, 1, 50);
+      if (x.role && !inc.role) inc.role = x.role;
+      if (!foreign) return;
+      const isNew = !inc.ids.has(x.id);
+      if (isNew && inc.ids.size < 100_000) {
+        inc.ids.add(x.id);
+        if (inc.firstIds.length < 5) inc.firstIds.push(x.id);
+        else {
+          inc.lastIds.push(x.id);
+          if (inc.lastIds.length > 5) inc.lastIds.shift();
+        }
+      }
+      if (x.numeric !== undefined) inc.seq.add(x.numeric);
+      if (ok(x.status)) inc.okIds.add(x.id);
+      if (WRITE_METHODS.has(x.method)) {
+        inc.writeIds.add(x.id);
+        if (ok(x.status)) inc.writeOkIds.add(x.id);
+      }
+      inc.samples.add(x);
+    }
+
+    function emit(g: Group, inc: Incident): void {
+      g.incident = null;
+      const distinct = inc.ids.size;
+      const okN = inc.okIds.size;
+      const seq = inc.seq;
+      const walk = seq.distinctCount >= 2 && seq.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds });
+      let severity: Severity;
+      let reason: string;
+      if (inc.writeOkIds.size >= o.writeThreshold) {
+        severity = 'critical';
+        reason = `successful writes (PUT/PATCH/DELETE/POST) on ${inc.writeOkIds.size} distinct foreign objects: destructive object-level authorization bypass`;
+      } else if (okN >= 0.5 * distinct) {
+        severity = 'high';
+        reason = `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
+      } else if (walk && okN >= Math.max(3, 0.1 * distinct)) {
+        severity = 'high';
+        reason = `a sequential walk through ids with ${okN} successes among the refusals: the classic enumeration signature`;
+      } else if (inc.writeIds.size >= o.writeThreshold) {
+        severity = 'high';
+        reason = `write attempts on ${inc.writeIds.size} distinct foreign objects, mostly refused`;
+      } else {
+        severity = 'medium';
+        reason = `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx): probing without confirmed access`;
+      }
+      if (inc.role) {
+        severity = minSeverity(severity, 'low');
+        reason += `; lowered to low because the actor has role "${inc.role}", which legitimately reads many records`;
+      }
+      const subject = { ...subjectOfActor(g.actor), route: g.template };
+      const methods = [...inc.methods.keys()].join('/');
+      const walkText = walk
+        ? `; ids ${seq.min}..${seq.max} walked ${seq.longestRun >= o.sequentialRun ? `with stride ${seq.longestStride} (run of ${seq.longestRun})` : 'in order'}`
+        : '';
+      const alert: Alert = {
+        rule: 'bola-enumeration',
+        severity,
+        title: 'Object enumeration (BOLA/IDOR)',
+        subject,
+        start: inc.start,
+        end: inc.end,
+        summary: `${actorName(g.actor)} requested ${distinct} distinct foreign ids on ${methods} ${g.template} within ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak} in ${o.windowMinutes} min); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            distinctIds: distinct,
+            peakDistinctInWindow: inc.peak,
+            windowMinutes: o.windowMinutes,
+            requests: inc.requests,
+            successIds: okN,
+            refusedIds: distinct - okN,
+            writeIds: inc.writeIds.size,
+            writeSuccessIds: inc.writeOkIds.size,
+            sequential: walk,
+            longestStrideRun: seq.longestRun,
+            stride: seq.longestStride,
+            spearman: seq.distinctCount >= 3 ? round(seq.spearman(), 3) : null,
+            coverage: seq.distinctCount >= 2 ? round(seq.coverage(), 3) : null,
+            idRange: seq.distinctCount >= 2 ? `${seq.min}..${seq.max}` : null,
+            sensitiveRoute: inc.sensitive,
+          },
+          thresholds: {
+            threshold: inc.threshold,
+            writeThreshold: o.writeThreshold,
+            sequentialRun: o.sequentialRun,
+            spearman: o.spearman,
+            coverage: o.coverage,
+          },
+          samples: inc.samples.list(),
+          statuses: topCounts(inc.statuses, 10),
+          methods: topCounts(inc.methods, 5),
+          ips: topCounts(inc.ips, 5),
+          sampleIds: [...inc.firstIds, ...inc.lastIds],
+        },
+      };
+      ctx.report(alert);
+    }
+
+    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null): void {
+      const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
+      const now = e.ts;
+      // Own history for this actor and route.
+      const hist = history.touch(key, now, () => new Map());
+      const first = hist.get(r.value);
+      if (first === undefined && hist.size < o.maxOwnIds) hist.set(r.value, now);
+      const own =
+        (first !== undefined && first <= now - ownAgeMs) ||
+        r.value === e.user ||
+        (ctx.baseline !== undefined && ownFromBaseline(e.actor, e.template)?.has(r.value) === true);
+
+      const g = groups.touch(key, now, () => ({ actor: e.actor, template: e.template, q: [], head: 0, counts: new Map(), foreign: 0, incident: null }));
+      // Slide the window.
+      const cutoff = now - windowMs;
+      while (g.head < g.q.length && g.q[g.head]!.ts < cutoff) {
+        const old = g.q[g.head++]!;
+        const c = g.counts.get(old.id)!;
+        if (--c.n === 0) {
+          g.counts.delete(old.id);
+          if (c.foreign) g.foreign--;
+        }
+      }
+      if (g.head > 1024 && g.head * 2 > g.q.length) {
+        g.q = g.q.slice(g.head);
+        g.head = 0;
+      }
+      const lite: Lite = {
+        ts: now,
+        method,
+        status: e.status,
+        numeric: r.numeric,
+        id: r.value,
+        ip: e.ip,
+        path: e.path,
+        source: e.source,
+        requestId: e.requestId,
+        role,
+      };
+      let c = g.counts.get(r.value);
+      if (!c) {
+        g.counts.set(r.value, (c = { n: 0, foreign: !own }));
+        if (!own) g.foreign++;
+      }
+      c.n++;
+      g.q.push({ ts: now, id: r.value, foreign: c.foreign, e: lite });
+
+      const sensitive = m.sensitive(e.template);
+      const threshold = thresholdFor(e.actor, e.template, sensitive);
+      let inc = g.incident;
+      if (inc && now > inc.lastHot + windowMs && g.foreign < threshold) {
+        emit(g, inc);
+        inc = null;
+      }
+      if (inc) {
+        addToIncident(inc, lite, c.foreign);
+        if (g.foreign >= threshold) inc.lastHot = now;
+        if (g.foreign > inc.peak) inc.peak = g.foreign;
+      } else if (g.foreign >= threshold) {
+        inc = {
+          start: g.q[g.head]!.ts,
+          end: now,
+          lastHot: now,
+          requests: 0,
+          ids: new Set(),
+          okIds: new Set(),
+          writeIds: new Set(),
+          writeOkIds: new Set(),
+          statuses: new Map(),
+          methods: new Map(),
+          ips: new Map(),
+          seq: new SequenceStats(),
+          samples: new Samples(),
+          firstIds: [],
+          lastIds: [],
+          peak: g.foreign,
+          role: null,
+          threshold,
+          sensitive,
+        };
+        g.incident = inc;
+        for (let i = g.head; i < g.q.length; i++) addToIncident(inc, g.q[i]!.e, g.q[i]!.foreign);
+      }
+    }
+
+    return {
+      event(e) {
+        groups.sweep(e.ts);
+        history.sweep(e.ts);
+        if (e.objectIds.length === 0) return;
+        const method = e.method ?? 'GET';
+        if (method === 'OPTIONS' || method === 'HEAD') return;
+        if (m.health(e.template) || allowlisted(m, e)) return;
+        const role = hasRole(e, privileged);
+        const n = Math.min(3, e.objectIds.length);
+        for (let i = 0; i < n; i++) onRef(e, e.objectIds[i]!, method, role);
+      },
+    };
+  },
+};

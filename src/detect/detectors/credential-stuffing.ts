@@ -1,0 +1,488 @@
+/**
+ * credential-stuffing (OWASP API2:2023, OAT-008/OAT-007): failed authentication per source IP, per
+ * account and across the tenant, classified by the distribution of attempts per (IP, account):
+ *   stuffing           one IP, many accounts, one or two tries each
+ *   password-spraying  one IP, several accounts, a few tries each, paced
+ *   brute-force        one IP hammering one account (or unknown accounts)
+ *   distributed        many IPs against one account, or many IPs against many accounts
+ * A later success from the attacking IP, or on a targeted account, escalates. Shared egress (office NAT)
+ * stays quiet: the IP's failure ratio is low and most failing accounts also succeed from it.
+ */
+import type { EnrichedEvent } from '../../enrich/types.js';
+import type { Alert, Detector, EvidenceSample, Severity } from '../types.js';
+import { keyedState } from '../state.js';
+import { allowlisted, ruleMatchers } from '../util/rules.js';
+import { bump, fmtDuration, round, sampleOf, Samples, topCounts } from '../util/evidence.js';
+
+export type CredentialOptions = {
+  /** Campaign window per IP and per account, minutes. */
+  windowMinutes: number;
+  /** Fallback burst rule: more than this many failures within 60 s from one IP. */
+  burstPerMinute: number;
+  stuffingMinAccounts: number;
+  stuffingMinFailures: number;
+  sprayMinAccounts: number;
+  sprayMinFailures: number;
+  /** Spraying is paced: the IP's failures must span at least this long, minutes. */
+  sprayMinMinutes: number;
+  /** Failures against one account from one IP in the window. */
+  bruteForceFailures: number;
+  /** Distributed against one account: this many IPs... */
+  distributedMinIps: number;
+  /** ...with this many failures in the window. */
+  distributedMinFailures: number;
+  /** Tenant-wide spread (many IPs, many accounts, few tries per IP) within this window, minutes. */
+  spreadWindowMinutes: number;
+  spreadMinIps: number;
+  spreadMinAccounts: number;
+  spreadMinFailures: number;
+  /** An IP must have at least this share of failures among its login attempts (shared egress stays below). */
+  minFailureRatio: number;
+  /** A success this long after the last failure still counts as "success after attack", minutes. */
+  successLookbackMinutes: number;
+};
+
+type Outcome = 'fail' | 'ok' | null;
+
+interface Fail {
+  ts: number;
+  key: string;
+}
+
+/** A sliding window of failures keyed by something (account or IP), with per-key counts. */
+class FailWindow {
+  q: Fail[] = [];
+  head = 0;
+  counts = new Map<string, number>();
+  add(ts: number, key: string): void {
+    this.q.push({ ts, key });
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  slide(cutoff: number): void {
+    while (this.head < this.q.length && this.q[this.head]!.ts < cutoff) {
+      const k = this.q[this.head++]!.key;
+      const n = this.counts.get(k)! - 1;
+      if (n === 0) this.counts.delete(k);
+      else this.counts.set(k, n);
+    }
+    if (this.head > 1024 && this.head * 2 > this.q.length) {
+      this.q = this.q.slice(this.head);
+      this.head = 0;
+    }
+  }
+  get size(): number {
+    return this.q.length - this.head;
+  }
+  get first(): number {
+    return this.q[this.head]?.ts ?? NaN;
+  }
+  /** Failures since `since`. */
+  countSince(since: number): number {
+    let lo = this.head;
+    let hi = this.q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.q[mid]!.ts < since) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.q.length - lo;
+  }
+}
+
+interface Incident {
+  kind: 'ip' | 'account' | 'spread';
+  subjectValue: string;
+  start: number;
+  end: number;
+  lastFail: number;
+  failures: number;
+  perKey: Map<string, number>;
+  other: Map<string, number>;
+  uas: Map<string, number>;
+  samples: Samples;
+  successes: EvidenceSample[];
+  successUsers: Map<string, number>;
+  successElsewhere: EvidenceSample[];
+  burstPeak: number;
+  routes: Map<string, number>;
+}
+
+interface IpState {
+  fails: FailWindow;
+  okLogins: FailWindow;
+  okUsers: Map<string, number>;
+  incident: Incident | null;
+}
+
+interface AccountState {
+  fails: FailWindow;
+  incident: Incident | null;
+  /** IP incidents that targeted this account recently: ip -> time of last failure. */
+  attackedFrom: Map<string, number>;
+}
+
+function newIncident(kind: Incident['kind'], subjectValue: string, start: number): Incident {
+  return {
+    kind,
+    subjectValue,
+    start,
+    end: start,
+    lastFail: start,
+    failures: 0,
+    perKey: new Map(),
+    other: new Map(),
+    uas: new Map(),
+    samples: new Samples(),
+    successes: [],
+    successUsers: new Map(),
+    successElsewhere: [],
+    burstPeak: 0,
+    routes: new Map(),
+  };
+}
+
+function distribution(perAccount: Map<string, number>): { accounts: number; max: number; le2: number; mid: number } {
+  let accounts = 0;
+  let max = 0;
+  let le2 = 0;
+  let mid = 0;
+  for (const [k, n] of perAccount) {
+    if (k === '') continue;
+    accounts++;
+    if (n > max) max = n;
+    if (n <= 2) le2++;
+    if (n >= 2 && n <= 8) mid++;
+  }
+  return { accounts, max, le2: accounts ? le2 / accounts : 0, mid: accounts ? mid / accounts : 0 };
+}
+
+export const credentialStuffing: Detector<CredentialOptions> = {
+  meta: {
+    id: 'credential-stuffing',
+    title: 'Credential attack (stuffing, spraying, brute force)',
+    description: 'Failed authentication per IP, per account and across accounts, with success-after-attack correlation.',
+    severity: 'high',
+    references: ['OWASP API2:2023 Broken Authentication', 'OWASP OAT-008 Credential Stuffing', 'OWASP OAT-007 Credential Cracking'],
+    options: {
+      windowMinutes: 60,
+      burstPerMinute: 20,
+      stuffingMinAccounts: 10,
+      stuffingMinFailures: 20,
+      sprayMinAccounts: 5,
+      sprayMinFailures: 15,
+      sprayMinMinutes: 5,
+      bruteForceFailures: 10,
+      distributedMinIps: 5,
+      distributedMinFailures: 10,
+      spreadWindowMinutes: 15,
+      spreadMinIps: 5,
+      spreadMinAccounts: 8,
+      spreadMinFailures: 25,
+      minFailureRatio: 0.5,
+      successLookbackMinutes: 180,
+    },
+    requires: { anyOf: ['status', 'auth'] },
+    unavailableImpact: 'failed logins cannot be told from successful ones',
+    mergeGapMs: (o) => o.windowMinutes * 60_000,
+  },
+
+  create(ctx) {
+    const o = ctx.options;
+    const m = ruleMatchers(ctx.rules);
+    const windowMs = o.windowMinutes * 60_000;
+    const lookbackMs = o.successLookbackMinutes * 60_000;
+    const spreadMs = o.spreadWindowMinutes * 60_000;
+    const keepMs = Math.max(windowMs, lookbackMs);
+
+    const ips = keyedState<IpState>(ctx, {
+      idleMs: keepMs,
+      onRemove: (_k, s) => {
+        if (s.incident) emit(s.incident);
+      },
+    });
+    const accounts = keyedState<AccountState>(ctx, {
+      idleMs: keepMs,
+      onRemove: (_k, s) => {
+        if (s.incident) emit(s.incident);
+      },
+    });
+    // Tenant-wide window of failures: key "ip\u0001account".
+    const spread = { fails: new FailWindow(), incident: null as Incident | null };
+
+    function outcome(e: EnrichedEvent): Outcome {
+      const s = e.status;
+      if (m.login(e.template)) {
+        if (e.auth === 'failure' || s === 401 || s === 403 || s === 429) return 'fail';
+        if (e.auth === 'success' || (s !== undefined && s >= 200 && s < 400)) return 'ok';
+        return null;
+      }
+      // Elsewhere only authentication failures count (401), not authorisation refusals (403).
+      if (s === 401 || (s === undefined && e.auth === 'failure')) return 'fail';
+      return null;
+    }
+
+    function emit(inc: Incident): void {
+      const span = fmtDuration(inc.end - inc.start);
+      let variant: string;
+      let severity: Severity;
+      let reason: string;
+      let summary: string;
+      const subject: Alert['subject'] = {};
+      const metrics: Alert['evidence']['metrics'] = { failures: inc.failures, durationMinutes: round((inc.end - inc.start) / 60_000, 1) };
+      const successNames = [...inc.successUsers.keys()];
+      if (inc.kind === 'ip') {
+        subject.ip = inc.subjectValue;
+        const d = distribution(inc.perKey);
+        Object.assign(metrics, {
+          accounts: d.accounts,
+          maxFailuresPerAccount: d.max,
+          shareAccountsWithAtMost2: round(d.le2, 2),
+          shareAccountsWith2to8: round(d.mid, 2),
+          peakFailuresPerMinute: inc.burstPeak,
+        });
+        if (d.accounts >= o.stuffingMinAccounts && d.le2 >= 0.8) variant = 'stuffing';
+        else if (d.accounts >= o.sprayMinAccounts && d.mid >= 0.6) variant = 'password-spraying';
+        else if (d.accounts <= 2) variant = 'brute-force';
+        else variant = 'stuffing';
+        const acc = d.accounts === 0 ? 'unknown accounts' : d.accounts === 1 ? `account ${[...inc.perKey.keys()].find((k) => k !== '')}` : `${d.accounts} accounts`;
+        summary = `IP ${inc.subjectValue} made ${inc.failures} failed logins against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} tries per account` : ''})`;
+      } else if (inc.kind === 'account') {
+        subject.user = inc.subjectValue;
+        variant = 'distributed';
+        Object.assign(metrics, { sourceIps: inc.perKey.size });
+        summary = `account ${inc.subjectValue} had ${inc.failures} failed logins from ${inc.perKey.size} IPs in ${span} (distributed brute force)`;
+      } else {
+        subject.route = inc.subjectValue;
+        variant = 'distributed';
+        Object.assign(metrics, { sourceIps: inc.perKey.size, accounts: inc.other.size });
+        summary = `${inc.failures} failed logins against ${inc.other.size} accounts came from ${inc.perKey.size} IPs with few tries each in ${span} (distributed spraying)`;
+      }
+      metrics.variant = variant;
+      metrics.successesAfter = inc.successes.length;
+      metrics.successesElsewhere = inc.successElsewhere.length;
+      if (inc.successes.length > 0) {
+        severity = 'critical';
+        reason = `a login succeeded from the attacking source after the failures (${successNames.slice(0, 3).join(', ') || 'account unknown'}): likely account takeover`;
+        summary += `; then ${inc.successes.length} successful login${inc.successes.length > 1 ? 's' : ''}${successNames.length ? ` as ${successNames.slice(0, 3).join(', ')}` : ''}.`;
+      } else if (inc.successElsewhere.length > 0) {
+        severity = 'high';
+        reason = `a targeted account logged in successfully from another IP afterwards (could be the owner, or the attacker rotating IPs)`;
+        summary += `; a targeted account then logged in from another IP.`;
+      } else if (variant === 'brute-force') {
+        severity = 'medium';
+        reason = 'repeated failures, no success observed';
+        summary += '; no success observed.';
+      } else {
+        severity = 'high';
+        reason = 'failed authentication across many accounts (seeds: high), no success observed';
+        summary += '; no success observed.';
+      }
+      const thresholds: Alert['evidence']['thresholds'] =
+        inc.kind === 'ip'
+          ? { stuffingMinAccounts: o.stuffingMinAccounts, stuffingMinFailures: o.stuffingMinFailures, sprayMinAccounts: o.sprayMinAccounts, bruteForceFailures: o.bruteForceFailures, burstPerMinute: o.burstPerMinute, minFailureRatio: o.minFailureRatio }
+          : inc.kind === 'account'
+            ? { distributedMinIps: o.distributedMinIps, distributedMinFailures: o.distributedMinFailures }
+            : { spreadMinIps: o.spreadMinIps, spreadMinAccounts: o.spreadMinAccounts, spreadMinFailures: o.spreadMinFailures };
+      ctx.report({
+        rule: 'credential-stuffing',
+        severity,
+        title: `Credential attack: ${variant}`,
+        subject,
+        start: inc.start,
+        end: inc.end,
+        summary,
+        severityReason: reason,
+        evidence: {
+          metrics,
+          thresholds,
+          samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.successElsewhere.slice(0, 2)]),
+          ...(inc.kind === 'ip' ? { accounts: topCounts(inc.perKey, 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
+          userAgents: topCounts(inc.uas, 5),
+          routes: topCounts(inc.routes, 5),
+        },
+      });
+    }
+
+    function addFail(inc: Incident, e: EnrichedEvent, key: string, other: string, now: number, minute: number): void {
+      inc.failures++;
+      inc.end = now;
+      inc.lastFail = now;
+      bump(inc.perKey, key);
+      if (other) bump(inc.other, other);
+      if (e.userAgent) bump(inc.uas, e.userAgent, 1, 50);
+      bump(inc.routes, e.template, 1, 50);
+      if (minute > inc.burstPeak) inc.burstPeak = minute;
+      inc.samples.add(e);
+    }
+
+    function onFail(e: EnrichedEvent): void {
+      const now = e.ts;
+      const ip = e.ip ?? 'unknown';
+      const user = e.user ?? '';
+      // Per IP.
+      const s = ips.touch(ip, now, () => ({ fails: new FailWindow(), okLogins: new FailWindow(), okUsers: new Map(), incident: null }));
+      if (s.incident && now > s.incident.lastFail + windowMs) {
+        emit(s.incident);
+        s.incident = null;
+      }
+      s.fails.slide(now - windowMs);
+      s.okLogins.slide(now - windowMs);
+      s.fails.add(now, user);
+      const perMinute = s.fails.countSince(now - 60_000);
+      if (s.incident) addFail(s.incident, e, user, '', now, perMinute);
+      else {
+        const failures = s.fails.size;
+        const ratio = failures / (failures + s.okLogins.size);
+        const d = distribution(s.fails.counts);
+        let okPrincipals = 0;
+        for (const [u, t] of s.okUsers) if (t >= now - windowMs && s.fails.counts.has(u)) okPrincipals++;
+        const suspicious = ratio >= o.minFailureRatio && (d.accounts === 0 || okPrincipals * 2 < d.accounts);
+        const trigger =
+          suspicious &&
+          ((d.accounts >= o.stuffingMinAccounts && failures >= o.stuffingMinFailures && d.le2 >= 0.8) ||
+            (d.accounts >= o.sprayMinAccounts && failures >= o.sprayMinFailures && d.mid >= 0.6 && now - s.fails.first >= o.sprayMinMinutes * 60_000) ||
+            d.max >= o.bruteForceFailures ||
+            (d.accounts === 0 && failures >= o.bruteForceFailures) ||
+            perMinute > o.burstPerMinute);
+        if (trigger) {
+          const inc = newIncident('ip', ip, s.fails.first);
+          s.incident = inc;
+          for (let i = s.fails.head; i < s.fails.q.length; i++) {
+            const f = s.fails.q[i]!;
+            inc.failures++;
+            bump(inc.perKey, f.key);
+          }
+          inc.end = now;
+          inc.lastFail = now;
+          inc.burstPeak = perMinute;
+          if (e.userAgent) bump(inc.uas, e.userAgent);
+          bump(inc.routes, e.template);
+          inc.samples.add(e);
+        }
+      }
+      if (s.incident && user) {
+        const a = accounts.touch(user, now, newAccount);
+        a.attackedFrom.set(ip, now);
+      }
+
+      // Per account, from many IPs.
+      if (user) {
+        const a = accounts.touch(user, now, newAccount);
+        if (a.incident && now > a.incident.lastFail + windowMs) {
+          emit(a.incident);
+          a.incident = null;
+        }
+        a.fails.slide(now - windowMs);
+        a.fails.add(now, ip);
+        if (a.incident) addFail(a.incident, e, ip, '', now, 0);
+        else if (a.fails.counts.size >= o.distributedMinIps && a.fails.size >= o.distributedMinFailures) {
+          const inc = newIncident('account', user, a.fails.first);
+          a.incident = inc;
+          for (let i = a.fails.head; i < a.fails.q.length; i++) {
+            inc.failures++;
+            bump(inc.perKey, a.fails.q[i]!.key);
+          }
+          inc.end = now;
+          inc.lastFail = now;
+          inc.samples.add(e);
+        }
+      }
+
+      // Tenant-wide: many IPs, many accounts, few tries per IP, IPs that never succeed.
+      const sp = spread;
+      if (sp.incident && now > sp.incident.lastFail + spreadMs) {
+        emit(sp.incident);
+        sp.incident = null;
+      }
+      sp.fails.slide(now - spreadMs);
+      sp.fails.add(now, `${ip}\u0001${user}`);
+      const quiet = (ipKey: string): boolean => {
+        const st = ips.get(ipKey);
+        return !st || (!st.incident && st.okLogins.size === 0 && st.fails.size <= 5);
+      };
+      if (sp.incident) {
+        if (quiet(ip)) addFail(sp.incident, e, ip, user, now, 0);
+      } else if (sp.fails.size >= o.spreadMinFailures) {
+        const perIp = new Map<string, number>();
+        const users = new Set<string>();
+        let failures = 0;
+        for (const k of sp.fails.counts.keys()) {
+          const [kip, ku] = k.split('\u0001') as [string, string];
+          if (!quiet(kip)) continue;
+          const n = sp.fails.counts.get(k)!;
+          perIp.set(kip, (perIp.get(kip) ?? 0) + n);
+          if (ku) users.add(ku);
+          failures += n;
+        }
+        if (perIp.size >= o.spreadMinIps && users.size >= o.spreadMinAccounts && failures >= o.spreadMinFailures) {
+          const inc = newIncident('spread', e.template, sp.fails.first);
+          sp.incident = inc;
+          inc.perKey = perIp;
+          for (const u of users) inc.other.set(u, 1);
+          inc.failures = failures;
+          inc.end = now;
+          inc.lastFail = now;
+          inc.samples.add(e);
+        }
+      }
+    }
+
+    function newAccount(): AccountState {
+      return { fails: new FailWindow(), incident: null, attackedFrom: new Map() };
+    }
+
+    function onOk(e: EnrichedEvent, login: boolean): void {
+      const now = e.ts;
+      const ip = e.ip ?? 'unknown';
+      // Login successes are tracked for every IP (the failure ratio needs them); other 2xx only where failures were seen.
+      const s = login ? ips.touch(ip, now, () => ({ fails: new FailWindow(), okLogins: new FailWindow(), okUsers: new Map(), incident: null })) : ips.get(ip);
+      if (s) {
+        if (e.user) s.okUsers.set(e.user, now);
+        if (s.okUsers.size > 10_000) s.okUsers.clear();
+        if (!login) return;
+        s.okLogins.slide(now - windowMs);
+        s.okLogins.add(now, e.user ?? '');
+        if (s.incident && now - s.incident.lastFail <= lookbackMs) {
+          if (s.incident.successes.length < 20) s.incident.successes.push(sampleOf(e, `success after ${s.incident.failures} failures`));
+          if (e.user) bump(s.incident.successUsers, e.user);
+          s.incident.end = Math.max(s.incident.end, now);
+        }
+      }
+      if (!login || !e.user) return;
+      const a = accounts.get(e.user);
+      if (!a) return;
+      if (a.incident && now - a.incident.lastFail <= lookbackMs) {
+        const fromAttacker = a.incident.perKey.has(ip);
+        if (fromAttacker) {
+          a.incident.successes.push(sampleOf(e, 'success from one of the attacking IPs'));
+          bump(a.incident.successUsers, e.user);
+        } else if (a.incident.successElsewhere.length < 10) a.incident.successElsewhere.push(sampleOf(e, 'success from another IP'));
+        a.incident.end = Math.max(a.incident.end, now);
+      }
+      for (const [attIp, t] of a.attackedFrom) {
+        if (attIp === ip || now - t > lookbackMs) continue;
+        const inc = ips.get(attIp)?.incident;
+        if (inc && inc.successElsewhere.length < 10) {
+          inc.successElsewhere.push(sampleOf(e, `targeted account ${e.user} logged in from ${ip}`));
+          inc.end = Math.max(inc.end, now);
+        }
+      }
+    }
+
+    return {
+      event(e) {
+        ips.sweep(e.ts);
+        accounts.sweep(e.ts);
+        const out = outcome(e);
+        if (out === 'fail') {
+          if (!allowlisted(m, e)) onFail(e);
+        } else if (out === 'ok') onOk(e, true);
+        else if (e.user && e.status !== undefined && e.status >= 200 && e.status < 300 && ips.size > 0) onOk(e, false);
+      },
+      end() {
+        if (spread.incident) emit(spread.incident);
+        spread.incident = null;
+      },
+    };
+  },
+};

@@ -1,0 +1,368 @@
+/**
+ * data-exfiltration (API3/API4/API6): response bytes and export-route requests per actor in a sliding
+ * hour, against the actor's own history (median/MAD of earlier active hours, or the baseline), with an
+ * absolute floor. Too little history is said so, and the actor is compared with peers or fixed
+ * thresholds at lower severity. Single responses far larger than the route's usual are reported too.
+ */
+import type { EnrichedEvent } from '../../enrich/types.js';
+import type { Detector, Severity } from '../types.js';
+import { keyedState } from '../state.js';
+import { allowlisted, ruleMatchers } from '../util/rules.js';
+import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
+import { mad, median, quantile } from '../util/stats.js';
+
+export type ExfilOptions = {
+  /** Sliding window, minutes. */
+  windowMinutes: number;
+  /** Never alert below this many bytes in the window. */
+  minBytes: number;
+  /** Robust z: the window total must exceed median + z * 1.4826 * MAD of the actor's active hours... */
+  robustZ: number;
+  /** ...and this many times their median hour... */
+  medianFactor: number;
+  /** ...given at least this many earlier active hours. */
+  minHistoryHours: number;
+  /** With fewer (but some) earlier hours: more than this many times their largest hour. */
+  shortHistoryFactor: number;
+  /** With no history: bytes in the window that are alerted at medium (below it, peer comparison at low). */
+  noHistoryBytes: number;
+  /** With no history: more than this many times the peers' median active hour is reported (low). */
+  peerFactor: number;
+  /** Export/bulk-route requests in the window that are unusual without history... */
+  exportMinRequests: number;
+  /** ...or this many times the actor's usual export requests per active hour. */
+  exportFactor: number;
+  /** A single response this large... */
+  largeResponseBytes: number;
+  /** ...and this many times the route's median response is reported. */
+  largeResponseFactor: number;
+  /** Total bytes in one incident that make it critical. */
+  criticalBytes: number;
+  /** Active hours of history kept per actor. */
+  historyHours: number;
+};
+
+interface Hit {
+  ts: number;
+  bytes: number;
+  exp: number;
+}
+
+interface Incident {
+  start: number;
+  end: number;
+  lastHot: number;
+  peakBytes: number;
+  peakExport: number;
+  totalBytes: number;
+  requests: number;
+  exportRequests: number;
+  noBytes: number;
+  routes: Map<string, number>;
+  ips: Map<string, number>;
+  samples: Samples;
+  mode: Mode;
+  threshold: number;
+  exportThreshold: number;
+  median: number | null;
+  historyHours: number;
+  trigger: string;
+}
+
+type Mode = 'baseline' | 'history' | 'short-history' | 'no-history';
+
+interface ActorState {
+  q: Hit[];
+  head: number;
+  bytes: number;
+  requests: number;
+  exportRequests: number;
+  hour: number;
+  hourBytes: number;
+  hourExport: number;
+  hourHot: boolean;
+  history: number[];
+  exportHistory: number[];
+  thr: { mode: Mode; bytes: number; exp: number; median: number | null } | null;
+  incident: Incident | null;
+}
+
+const HOUR = 3_600_000;
+
+export const dataExfiltration: Detector<ExfilOptions> = {
+  meta: {
+    id: 'data-exfiltration',
+    title: 'Unusual data volume (exfiltration)',
+    description: "Response bytes or export requests per actor in a sliding hour far above the actor's own history, or single oversized responses.",
+    severity: 'high',
+    references: ['OWASP API3:2023 Broken Object Property Level Authorization', 'OWASP API4:2023 Unrestricted Resource Consumption', 'OWASP API6:2023 Unrestricted Access to Sensitive Business Flows'],
+    options: {
+      windowMinutes: 60,
+      minBytes: 50 * 1024 * 1024,
+      robustZ: 6,
+      medianFactor: 5,
+      minHistoryHours: 8,
+      shortHistoryFactor: 3,
+      noHistoryBytes: 250 * 1024 * 1024,
+      peerFactor: 10,
+      exportMinRequests: 50,
+      exportFactor: 5,
+      largeResponseBytes: 100 * 1024 * 1024,
+      largeResponseFactor: 20,
+      criticalBytes: 1024 * 1024 * 1024,
+      historyHours: 720,
+    },
+    requires: { allOf: ['bytesOut'] },
+    unavailableImpact: 'data volume per actor cannot be judged',
+    mergeGapMs: (o) => o.windowMinutes * 60_000,
+  },
+
+  create(ctx) {
+    const o = ctx.options;
+    const m = ruleMatchers(ctx.rules);
+    const windowMs = o.windowMinutes * 60_000;
+    const peers: number[] = [];
+    let peerPos = 0;
+    let peerMedian = NaN;
+    let peerDirty = 0;
+    const routeSizes = new Map<string, { xs: number[]; pos: number }>();
+    const judgedWithout = new Set<string>();
+
+    const actors = keyedState<ActorState>(ctx, {
+      idleMs: 30 * 24 * HOUR,
+      onRemove: (k, s) => {
+        if (s.incident) emit(k, s.incident);
+      },
+    });
+
+    function peerMed(): number {
+      if (peerDirty > 0 && peers.length >= 16) {
+        peerMedian = median(peers);
+        peerDirty = 0;
+      }
+      return peers.length >= 16 ? peerMedian : NaN;
+    }
+
+    function thresholds(actor: string, s: ActorState): NonNullable<ActorState['thr']> {
+      if (s.thr) return s.thr;
+      const bl = ctx.baseline?.actors[actor]?.bytesPerHour;
+      const n = s.history.length;
+      let t: NonNullable<ActorState['thr']>;
+      const expMed = s.exportHistory.length ? median(s.exportHistory) : 0;
+      if (bl && bl.median > 0) {
+        t = { mode: 'baseline', bytes: Math.max(o.minBytes, bl.p99, bl.median + o.robustZ * 1.4826 * bl.mad, o.medianFactor * bl.median), exp: Math.max(o.exportMinRequests, o.exportFactor * expMed), median: bl.median };
+      } else if (n >= o.minHistoryHours) {
+        const med = median(s.history);
+        t = {
+          mode: 'history',
+          bytes: Math.max(o.minBytes, quantile(s.history, 0.99), med + o.robustZ * 1.4826 * mad(s.history, med), o.medianFactor * med),
+          exp: Math.max(o.exportMinRequests, quantile(s.exportHistory, 0.99), o.exportFactor * expMed),
+          median: med,
+        };
+      } else if (n > 0) {
+        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * Math.max(...s.history)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * Math.max(...s.exportHistory)), median: median(s.history) };
+      } else {
+        const pm = peerMed();
+        t = { mode: 'no-history', bytes: Math.max(o.minBytes, Number.isFinite(pm) ? Math.min(o.noHistoryBytes, o.peerFactor * pm) : o.noHistoryBytes), exp: o.exportMinRequests, median: null };
+      }
+      s.thr = t;
+      return t;
+    }
+
+    function closeHour(s: ActorState): void {
+      if (s.hourBytes > 0 || s.hourExport > 0) {
+        if (!s.hourHot) {
+          s.history.push(s.hourBytes);
+          s.exportHistory.push(s.hourExport);
+          if (s.history.length > o.historyHours) {
+            s.history.shift();
+            s.exportHistory.shift();
+          }
+          if (peers.length < 5000) peers.push(s.hourBytes);
+          else {
+            peers[peerPos] = s.hourBytes;
+            peerPos = (peerPos + 1) % 5000;
+          }
+          peerDirty++;
+        }
+        s.thr = null;
+      }
+      s.hourBytes = 0;
+      s.hourExport = 0;
+      s.hourHot = false;
+    }
+
+    function emit(actor: string, inc: Incident): void {
+      let severity: Severity;
+      let reason: string;
+      const basis =
+        inc.mode === 'no-history'
+          ? 'no earlier activity of this actor in the input (baseline: insufficient), compared with fixed and peer thresholds'
+          : inc.mode === 'short-history'
+            ? `only ${inc.historyHours} earlier active hours (baseline: insufficient, needs ${o.minHistoryHours}): compared with their largest hour`
+            : inc.mode === 'baseline'
+              ? 'compared with the learned baseline'
+              : `compared with ${inc.historyHours} earlier active hours (median ${fmtBytes(inc.median ?? 0)})`;
+      if (inc.mode === 'history' || inc.mode === 'baseline') {
+        severity = 'high';
+        reason = `far above the actor's own history (${basis})`;
+      } else if (inc.mode === 'short-history') {
+        severity = 'medium';
+        reason = basis;
+      } else if (inc.peakBytes >= o.noHistoryBytes) {
+        severity = 'medium';
+        reason = `${fmtBytes(inc.peakBytes)} in ${o.windowMinutes} min exceeds the fixed threshold ${fmtBytes(o.noHistoryBytes)}; ${basis}`;
+      } else {
+        severity = 'low';
+        reason = `above the peers' usual hour but ${basis}: could be this actor's normal work`;
+      }
+      if (inc.totalBytes >= o.criticalBytes) {
+        severity = maxSeverity(severity, 'critical');
+        reason = `${fmtBytes(inc.totalBytes)} left in one incident (critical at ${fmtBytes(o.criticalBytes)}); ${reason}`;
+      }
+      const exportPart = inc.exportRequests > 0 ? `, ${inc.exportRequests} export/bulk requests` : '';
+      ctx.report({
+        rule: 'data-exfiltration',
+        severity,
+        title: 'Unusual data volume (exfiltration)',
+        subject: subjectOfActor(actor),
+        start: inc.start,
+        end: inc.end,
+        summary: `${actorName(actor)} received ${fmtBytes(inc.totalBytes)} in ${inc.requests} requests over ${fmtDuration(inc.end - inc.start)}${exportPart}; peak ${fmtBytes(inc.peakBytes)} per ${o.windowMinutes} min against a threshold of ${fmtBytes(inc.threshold)} (${inc.mode}).`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            totalBytes: inc.totalBytes,
+            peakBytesPerWindow: inc.peakBytes,
+            requests: inc.requests,
+            exportRequests: inc.exportRequests,
+            peakExportRequestsPerWindow: inc.peakExport,
+            requestsWithoutBytes: inc.noBytes,
+            windowMinutes: o.windowMinutes,
+            baseline: inc.mode,
+            historyHours: inc.historyHours,
+            medianBytesPerActiveHour: inc.median,
+            trigger: inc.trigger,
+          },
+          thresholds: { bytesPerWindow: Math.round(inc.threshold), exportRequestsPerWindow: Math.round(inc.exportThreshold), minBytes: o.minBytes, criticalBytes: o.criticalBytes },
+          samples: inc.samples.list(),
+          routes: topCounts(inc.routes, 5),
+          ips: topCounts(inc.ips, 5),
+        },
+      });
+    }
+
+    function largeResponse(e: EnrichedEvent, bytes: number): void {
+      let r = routeSizes.get(e.template);
+      if (!r) {
+        if (routeSizes.size >= 20_000) routeSizes.clear();
+        routeSizes.set(e.template, (r = { xs: [], pos: 0 }));
+      }
+      const enough = r.xs.length >= 20;
+      const med = enough ? median(r.xs) : NaN;
+      if (bytes >= o.largeResponseBytes && (enough ? bytes >= o.largeResponseFactor * Math.max(med, 1) : bytes >= 2 * o.largeResponseBytes)) {
+        ctx.report({
+          rule: 'data-exfiltration',
+          severity: 'medium',
+          title: 'Oversized response',
+          subject: { ...subjectOfActor(e.actor), route: e.template },
+          start: e.ts,
+          end: e.ts,
+          summary: `${actorName(e.actor)} received a single ${fmtBytes(bytes)} response from ${e.method ?? ''} ${e.template}${enough ? `, ${Math.round(bytes / Math.max(med, 1))} times the route's median of ${fmtBytes(med)}` : ''}.`,
+          severityReason: 'one response far larger than the route usually returns (API4: missing page-size limit, or a bulk dump)',
+          evidence: {
+            metrics: { bytes, routeMedianBytes: enough ? Math.round(med) : null },
+            thresholds: { largeResponseBytes: o.largeResponseBytes, largeResponseFactor: o.largeResponseFactor },
+            samples: [sampleOf(e)],
+          },
+        });
+      }
+      if (r.xs.length < 256) r.xs.push(bytes);
+      else {
+        r.xs[r.pos] = bytes;
+        r.pos = (r.pos + 1) % 256;
+      }
+    }
+
+    return {
+      event(e) {
+        actors.sweep(e.ts);
+        if (e.status !== undefined && e.status >= 400) return;
+        if (m.health(e.template) || allowlisted(m, e)) return;
+        const now = e.ts;
+        const bytes = e.bytesOut ?? 0;
+        const exp = m.export(e.template) ? 1 : 0;
+        const s = actors.touch(e.actor, now, () => ({
+          q: [], head: 0, bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
+          history: [], exportHistory: [], thr: null, incident: null,
+        }));
+        const hour = Math.floor(now / HOUR);
+        if (hour !== s.hour) {
+          closeHour(s);
+          s.hour = hour;
+        }
+        s.hourBytes += bytes;
+        s.hourExport += exp;
+        const cutoff = now - windowMs;
+        while (s.head < s.q.length && s.q[s.head]!.ts < cutoff) {
+          const h = s.q[s.head++]!;
+          s.bytes -= h.bytes;
+          s.requests--;
+          s.exportRequests -= h.exp;
+        }
+        if (s.head > 1024 && s.head * 2 > s.q.length) {
+          s.q = s.q.slice(s.head);
+          s.head = 0;
+        }
+        s.q.push({ ts: now, bytes, exp });
+        s.bytes += bytes;
+        s.requests++;
+        s.exportRequests += exp;
+        if (bytes > 0) largeResponse(e, bytes);
+
+        const t = thresholds(e.actor, s);
+        const hotBytes = s.bytes > t.bytes;
+        const hotExport = s.exportRequests > t.exp;
+        let inc = s.incident;
+        if (inc && now > inc.lastHot + windowMs && !hotBytes && !hotExport) {
+          emit(e.actor, inc);
+          s.incident = inc = null;
+        }
+        if (inc) {
+          inc.end = now;
+          inc.requests++;
+          inc.totalBytes += bytes;
+          inc.exportRequests += exp;
+          if (e.bytesOut === undefined) inc.noBytes++;
+          bump(inc.routes, e.template, bytes || 1, 200);
+          if (e.ip) bump(inc.ips, e.ip, 1, 50);
+          inc.samples.add(e);
+          if (hotBytes || hotExport) inc.lastHot = now;
+          if (s.bytes > inc.peakBytes) inc.peakBytes = s.bytes;
+          if (s.exportRequests > inc.peakExport) inc.peakExport = s.exportRequests;
+          s.hourHot = true;
+        } else if (hotBytes || hotExport) {
+          if (t.mode === 'no-history' || t.mode === 'short-history') judgedWithout.add(e.actor);
+          inc = {
+            start: s.q[s.head]!.ts, end: now, lastHot: now, peakBytes: s.bytes, peakExport: s.exportRequests, totalBytes: 0, requests: 0, exportRequests: 0, noBytes: 0,
+            routes: new Map(), ips: new Map(), samples: new Samples(), mode: t.mode, threshold: t.bytes, exportThreshold: t.exp, median: t.median,
+            historyHours: s.history.length, trigger: hotBytes ? 'bytes' : 'export requests',
+          };
+          for (let i = s.head; i < s.q.length; i++) {
+            inc.totalBytes += s.q[i]!.bytes;
+            inc.requests++;
+            inc.exportRequests += s.q[i]!.exp;
+          }
+          bump(inc.routes, e.template, bytes || 1);
+          if (e.ip) bump(inc.ips, e.ip);
+          inc.samples.add(e);
+          s.incident = inc;
+          s.hourHot = true;
+        }
+      },
+      end() {
+        if (judgedWithout.size > 0) ctx.note(`baseline insufficient for ${judgedWithout.size} actor(s): fixed and peer thresholds used, at lower severity`);
+      },
+    };
+  },
+};

@@ -1,0 +1,224 @@
+/**
+ * impossible-travel: successful activity by one user from two places too far apart for the time
+ * between them. Distance is great-circle minus both GeoIP accuracy radii; speed uses a floor on the
+ * time gap. Reserved/private IPs, country-only locations, nearby and (by default) same-country pairs
+ * are not judged. Admin or export activity on either leg makes it critical.
+ */
+import type { EnrichedEvent, GeoInfo } from '../../enrich/types.js';
+import type { Detector, EvidenceSample, Severity } from '../types.js';
+import { keyedState } from '../state.js';
+import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
+import { fmtDuration, round, sampleOf } from '../util/evidence.js';
+import { haversineKm, locate, placeName } from '../util/geo.js';
+
+export type TravelOptions = {
+  /** Speed above which travel is impossible, km/h. */
+  maxSpeedKmh: number;
+  /** Effective distance (after accuracy radii) below which nothing is judged, km. */
+  minDistanceKm: number;
+  /** Accuracy radius assumed when the database gives none, km. */
+  defaultRadiusKm: number;
+  /** Pairs inside one country are judged only beyond this effective distance, km (0 = always). */
+  sameCountryMinKm: number;
+  /** Floor on the time between the two places, minutes (simultaneous use is not infinitely fast). */
+  minGapMinutes: number;
+  /** Admin or export activity on the new leg within this many minutes makes the alert critical. */
+  escalateMinutes: number;
+};
+
+interface Place {
+  ip: string;
+  geo: GeoInfo;
+  lat: number;
+  lon: number;
+  radius: number;
+  first: number;
+  last: number;
+  sample: EvidenceSample;
+  privileged: string | null;
+}
+
+interface Incident {
+  from: Place;
+  to: Place;
+  distanceKm: number;
+  effectiveKm: number;
+  gapMs: number;
+  speedKmh: number;
+  until: number;
+  end: number;
+  privileged: string | null;
+  samples: EvidenceSample[];
+}
+
+interface UserState {
+  cur: Place | null;
+  incident: Incident | null;
+}
+
+export const impossibleTravel: Detector<TravelOptions> = {
+  meta: {
+    id: 'impossible-travel',
+    title: 'Impossible travel',
+    description: 'One user active from two places whose distance over the time between them needs an impossible speed.',
+    severity: 'high',
+    references: ['OWASP Logging Vocabulary authn_impossible_travel', 'OWASP API2:2023 Broken Authentication'],
+    options: {
+      maxSpeedKmh: 1000,
+      minDistanceKm: 500,
+      defaultRadiusKm: 100,
+      sameCountryMinKm: 1500,
+      minGapMinutes: 1,
+      escalateMinutes: 60,
+    },
+    requires: { allOf: ['user'], anyOf: ['ip', 'country'] },
+    unavailableImpact: 'travel per user cannot be judged',
+    needsGeo: true,
+    mergeGapMs: (o) => o.escalateMinutes * 60_000,
+  },
+
+  create(ctx) {
+    const o = ctx.options;
+    const m = ruleMatchers(ctx.rules);
+    const adminRoles = m.adminRoles;
+    let countryOnly = 0;
+    const users = keyedState<UserState>(ctx, {
+      // After a day, any two places on Earth are reachable at the speed limit.
+      idleMs: 24 * 3_600_000,
+      onRemove: (k, s) => {
+        if (s.incident) emit(k, s.incident);
+      },
+    });
+
+    function privilegedUse(e: EnrichedEvent): string | null {
+      if (m.admin(e.template)) return `admin route ${e.template}`;
+      const role = hasRole(e, adminRoles);
+      if (role && WRITE_METHODS.has(e.method ?? '')) return `${e.method} as role ${role}`;
+      if (m.export(e.template)) return `export route ${e.template}`;
+      return null;
+    }
+
+    function emit(user: string, inc: Incident): void {
+      const severity: Severity = inc.privileged ? 'critical' : 'high';
+      const reason = inc.privileged
+        ? `travel at ${Math.round(inc.speedKmh)} km/h combined with ${inc.privileged}: a likely account takeover in use`
+        : `${Math.round(inc.effectiveKm)} km (after accuracy radii) in ${fmtDuration(inc.gapMs)} needs ${Math.round(inc.speedKmh)} km/h: stolen credentials or session reuse`;
+      const leg = (p: Place): Record<string, unknown> => ({
+        time: new Date(p.last).toISOString(),
+        ip: p.ip,
+        city: p.geo.city ?? null,
+        region: p.geo.region ?? null,
+        country: p.geo.country ?? null,
+        lat: p.lat,
+        lon: p.lon,
+        accuracyRadiusKm: p.radius,
+      });
+      ctx.report({
+        rule: 'impossible-travel',
+        severity,
+        title: 'Impossible travel',
+        subject: { user },
+        start: inc.from.last,
+        end: inc.end,
+        summary: `user ${user} was active from ${placeName(inc.from.geo)} (${inc.from.ip}) and ${fmtDuration(inc.gapMs)} later from ${placeName(inc.to.geo)} (${inc.to.ip}), ${Math.round(inc.distanceKm)} km apart: ${Math.round(inc.speedKmh)} km/h needed.`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            distanceKm: round(inc.distanceKm, 0),
+            effectiveDistanceKm: round(inc.effectiveKm, 0),
+            gapMinutes: round(inc.gapMs / 60_000, 1),
+            speedKmh: round(inc.speedKmh, 0),
+            concurrent: inc.gapMs < o.minGapMinutes * 60_000,
+          },
+          thresholds: { maxSpeedKmh: o.maxSpeedKmh, minDistanceKm: o.minDistanceKm, sameCountryMinKm: o.sameCountryMinKm },
+          samples: inc.samples,
+          legs: [leg(inc.from), leg(inc.to)],
+        },
+      });
+    }
+
+    return {
+      event(e) {
+        users.sweep(e.ts);
+        if (!e.user || !e.ip) return;
+        const s = e.status;
+        if (s !== undefined ? s >= 400 : e.auth !== 'success') return;
+        if (e.auth === 'failure') return;
+        const st = users.get(e.user);
+        if (st?.incident) {
+          if (e.ts > st.incident.until) {
+            emit(e.user, st.incident);
+            st.incident = null;
+          } else if (e.ip === st.incident.to.ip) {
+            st.incident.end = e.ts;
+            const p = privilegedUse(e);
+            if (p && !st.incident.privileged) {
+              st.incident.privileged = p;
+              st.incident.samples.push(sampleOf(e, p));
+            }
+          }
+        }
+        if (allowlisted(m, e)) return;
+        if (st?.cur && st.cur.ip === e.ip) {
+          st.cur.last = e.ts;
+          st.cur.sample = sampleOf(e);
+          st.cur.privileged ??= privilegedUse(e);
+          return;
+        }
+        const g = locate(ctx.geo, e);
+        if (!g || g.reserved) return;
+        if (g.lat === undefined || g.lon === undefined) {
+          countryOnly++;
+          return;
+        }
+        const place: Place = {
+          ip: e.ip,
+          geo: g,
+          lat: g.lat,
+          lon: g.lon,
+          radius: g.radiusKm ?? o.defaultRadiusKm,
+          first: e.ts,
+          last: e.ts,
+          sample: sampleOf(e),
+          privileged: privilegedUse(e),
+        };
+        const state = users.touch(e.user, e.ts, () => ({ cur: null, incident: null }));
+        const prev = state.cur;
+        state.cur = place;
+        if (!prev) return;
+        const d = haversineKm(prev.lat, prev.lon, place.lat, place.lon);
+        const eff = Math.max(0, d - prev.radius - place.radius);
+        if (eff < o.minDistanceKm) {
+          // Same area: keep the earlier point's time span so a slow drift is not a jump.
+          if (eff === 0) place.first = prev.first;
+          return;
+        }
+        if (prev.geo.country && prev.geo.country === g.country && eff < o.sameCountryMinKm) return;
+        const gap = Math.max(0, e.ts - prev.last);
+        const hours = Math.max(gap, o.minGapMinutes * 60_000) / 3_600_000;
+        const speed = eff / hours;
+        if (speed <= o.maxSpeedKmh) return;
+        if (state.incident) {
+          emit(e.user, state.incident);
+          state.incident = null;
+        }
+        const samples = [{ ...prev.sample, note: `last seen at ${placeName(prev.geo)}` }, sampleOf(e, `first seen at ${placeName(g)}`)];
+        state.incident = {
+          from: prev,
+          to: place,
+          distanceKm: d,
+          effectiveKm: eff,
+          gapMs: gap,
+          speedKmh: speed,
+          until: e.ts + o.escalateMinutes * 60_000,
+          end: e.ts,
+          privileged: place.privileged ?? prev.privileged,
+          samples,
+        };
+      },
+      end() {
+        if (countryOnly > 0) ctx.note(`${countryOnly} events located only to a country: not judged for travel`);
+      },
+    };
+  },
+};

@@ -1,0 +1,259 @@
+/**
+ * scraping (OAT-011, API4/API6:2023): machine-speed access (a sliding 60 s rate above the threshold,
+ * sustained) with a second signal: regular timing, a sequential id walk, or breadth of distinct URLs.
+ * Rate alone, or regular timing on a few routes (a batch job), is reported low. Health checks and
+ * allowlisted actors and user agents are ignored.
+ */
+import type { EnrichedEvent } from '../../enrich/types.js';
+import type { Detector, Severity } from '../types.js';
+import { keyedState } from '../state.js';
+import { allowlisted, ruleMatchers } from '../util/rules.js';
+import { actorName, bump, fmtDuration, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
+import { cv, mad, median, SequenceStats } from '../util/stats.js';
+import { compileUaList } from '../../rules/match.js';
+
+export type ScrapingOptions = {
+  /** Requests in any 60 s that count as machine speed. */
+  ratePerMinute: number;
+  /** The rate must hold this long, seconds. */
+  minDurationSeconds: number;
+  /** Regular timing: coefficient of variation of the gaps below this... */
+  regularCv: number;
+  /** ...or this share of gaps within 10% of the median gap. */
+  regularModeShare: number;
+  sequentialRun: number;
+  spearman: number;
+  coverage: number;
+  sequenceMinIds: number;
+  /** Breadth: at least this many distinct URLs... */
+  breadthMinPaths: number;
+  /** ...making at least this share of the requests. */
+  breadthMinShare: number;
+  /** Regular traffic on at most this many routes, without walk or breadth, is a batch job (low). */
+  batchMaxTemplates: number;
+  /** Extra user agents (substring or "re:") to ignore, besides allow.userAgents. */
+  ignoreUserAgents: string[];
+};
+
+interface Incident {
+  start: number;
+  end: number;
+  lastHot: number;
+  firstHot: number;
+  requests: number;
+  peak: number;
+  prevTs: number;
+  gaps: number[];
+  wholeSeconds: boolean;
+  perSecond: Map<number, number>;
+  paths: Set<string>;
+  templates: Map<string, number>;
+  seqs: Map<string, SequenceStats>;
+  statuses: Map<string, number>;
+  uas: Map<string, number>;
+  ips: Map<string, number>;
+  ok: number;
+  sensitive: number;
+  samples: Samples;
+}
+
+interface ActorState {
+  q: number[];
+  head: number;
+  incident: Incident | null;
+}
+
+export const scraping: Detector<ScrapingOptions> = {
+  meta: {
+    id: 'scraping',
+    title: 'Scraping (machine-speed harvesting)',
+    description: 'Sustained machine-speed requests with regular timing, sequential ids or many distinct URLs.',
+    severity: 'medium',
+    references: ['OWASP OAT-011 Scraping', 'OWASP API4:2023 Unrestricted Resource Consumption', 'OWASP API6:2023 Unrestricted Access to Sensitive Business Flows', 'CWE-799'],
+    options: {
+      ratePerMinute: 200,
+      minDurationSeconds: 60,
+      regularCv: 0.25,
+      regularModeShare: 0.6,
+      sequentialRun: 10,
+      spearman: 0.9,
+      coverage: 0.8,
+      sequenceMinIds: 20,
+      breadthMinPaths: 100,
+      breadthMinShare: 0.5,
+      batchMaxTemplates: 3,
+      ignoreUserAgents: [],
+    },
+    requires: { allOf: ['path'] },
+    unavailableImpact: 'request rates per route cannot be judged',
+    mergeGapMs: () => 5 * 60_000,
+  },
+
+  create(ctx) {
+    const o = ctx.options;
+    const m = ruleMatchers(ctx.rules);
+    const ignoreUa = compileUaList(o.ignoreUserAgents);
+    const actors = keyedState<ActorState>(ctx, {
+      idleMs: 120_000,
+      onRemove: (k, s) => {
+        if (s.incident) emit(k, s.incident);
+      },
+    });
+
+    function regularity(inc: Incident): { regular: boolean; metric: Record<string, number | string | null> } {
+      if (inc.wholeSeconds) {
+        // Whole-second timestamps: gaps collapse to 0/1 s, so judge the steadiness of per-second counts.
+        const first = Math.floor(inc.start / 1000);
+        const last = Math.floor(inc.end / 1000);
+        const counts: number[] = [];
+        if (last - first <= 36_000) for (let s = first; s <= last; s++) counts.push(inc.perSecond.get(s) ?? 0);
+        const c = counts.length >= 20 ? cv(counts) : NaN;
+        return { regular: Number.isFinite(c) && c < o.regularCv, metric: { timestampResolution: '1 s', perSecondCountCv: Number.isFinite(c) ? round(c, 3) : null } };
+      }
+      const g = inc.gaps;
+      if (g.length < 20) return { regular: false, metric: { gapSamples: g.length } };
+      const med = median(g);
+      const dev = mad(g, med);
+      const c = cv(g);
+      let near = 0;
+      for (const x of g) if (Math.abs(x - med) <= Math.max(0.1 * med, 5)) near++;
+      const modeShare = near / g.length;
+      const regular = med > 0 && (c < o.regularCv || modeShare >= o.regularModeShare);
+      return { regular, metric: { medianGapMs: round(med, 1), gapMadMs: round(dev, 1), gapCv: round(c, 3), gapModeShare: round(modeShare, 3) } };
+    }
+
+    function emit(actor: string, inc: Incident): void {
+      if (inc.lastHot - inc.firstHot < o.minDurationSeconds * 1000) return; // a short burst, not sustained
+      const reg = regularity(inc);
+      let walk: { template: string; s: SequenceStats } | null = null;
+      for (const [template, s] of inc.seqs) {
+        if (s.distinctCount >= 2 && s.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds })) {
+          if (!walk || s.distinctCount > walk.s.distinctCount) walk = { template, s };
+        }
+      }
+      const distinct = inc.paths.size;
+      const breadth = distinct >= o.breadthMinPaths && distinct / inc.requests >= o.breadthMinShare;
+      const signals: string[] = [];
+      if (walk) signals.push(`sequential ids on ${walk.template} (${walk.s.min}..${walk.s.max})`);
+      if (breadth) signals.push(`${distinct} distinct URLs`);
+      if (reg.regular) signals.push('regular timing');
+      const okShare = inc.ok / inc.requests;
+      let severity: Severity;
+      let reason: string;
+      if (!walk && !breadth && !reg.regular) {
+        severity = 'low';
+        reason = 'machine-speed rate alone, without regular timing, id walk or breadth (excessive rate, API4)';
+      } else if (!walk && !breadth && inc.templates.size <= o.batchMaxTemplates) {
+        severity = 'low';
+        reason = `regular machine traffic on ${inc.templates.size} route(s) without an id walk or breadth: looks like a batch job or integration`;
+      } else if ((walk || breadth) && okShare >= 0.8 && (inc.sensitive / inc.requests >= 0.5 || inc.peak >= 5 * o.ratePerMinute)) {
+        severity = 'high';
+        reason = `${signals.join(', ')} with ${Math.round(okShare * 100)}% answered 2xx${inc.sensitive / inc.requests >= 0.5 ? ' on sensitive routes' : ` at ${inc.peak}/min`}: data is being harvested`;
+      } else {
+        severity = 'medium';
+        reason = `machine-speed access with ${signals.join(', ')}`;
+      }
+      const minutes = Math.max(1, (inc.end - inc.start) / 60_000);
+      ctx.report({
+        rule: 'scraping',
+        severity,
+        title: 'Scraping (machine-speed harvesting)',
+        subject: subjectOfActor(actor),
+        start: inc.start,
+        end: inc.end,
+        summary: `${actorName(actor)} made ${inc.requests} requests in ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak}/min, ${Math.round(inc.requests / minutes)}/min on average) to ${distinct} distinct URLs on ${inc.templates.size} routes${signals.length ? `; ${signals.join(', ')}` : ''}.`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            requests: inc.requests,
+            peakPerMinute: inc.peak,
+            averagePerMinute: round(inc.requests / minutes, 1),
+            distinctUrls: distinct,
+            routes: inc.templates.size,
+            successShare: round(okShare, 3),
+            sequential: walk !== null,
+            longestStrideRun: walk ? walk.s.longestRun : null,
+            spearman: walk && walk.s.distinctCount >= 3 ? round(walk.s.spearman(), 3) : null,
+            regularTiming: reg.regular,
+            ...reg.metric,
+          },
+          thresholds: { ratePerMinute: o.ratePerMinute, minDurationSeconds: o.minDurationSeconds, regularCv: o.regularCv, breadthMinPaths: o.breadthMinPaths, sequentialRun: o.sequentialRun },
+          samples: inc.samples.list(),
+          routes: topCounts(inc.templates, 5),
+          statuses: topCounts(inc.statuses, 8),
+          userAgents: topCounts(inc.uas, 3),
+          ips: topCounts(inc.ips, 5),
+        },
+      });
+    }
+
+    function add(inc: Incident, e: EnrichedEvent): void {
+      inc.requests++;
+      if (inc.prevTs >= 0 && inc.gaps.length < 20_000) inc.gaps.push(e.ts - inc.prevTs);
+      inc.prevTs = e.ts;
+      inc.end = e.ts;
+      if (e.ts % 1000 !== 0) inc.wholeSeconds = false;
+      const sec = Math.floor(e.ts / 1000);
+      if (inc.perSecond.size < 40_000) inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
+      if (inc.paths.size < 50_000) inc.paths.add(e.query ? `${e.path}?${e.query}` : (e.path ?? e.template));
+      bump(inc.templates, e.template, 1, 1000);
+      const id = e.objectIds[0];
+      if (id?.numeric !== undefined) {
+        let s = inc.seqs.get(e.template);
+        if (!s && inc.seqs.size < 50) inc.seqs.set(e.template, (s = new SequenceStats()));
+        s?.add(id.numeric);
+      }
+      bump(inc.statuses, e.status === undefined ? 'none' : String(e.status), 1, 100);
+      if (e.userAgent) bump(inc.uas, e.userAgent, 1, 20);
+      if (e.ip) bump(inc.ips, e.ip, 1, 50);
+      if (e.status !== undefined && e.status >= 200 && e.status < 300) inc.ok++;
+      if (m.sensitive(e.template)) inc.sensitive++;
+      inc.samples.add(e);
+    }
+
+    return {
+      event(e) {
+        actors.sweep(e.ts);
+        if (m.health(e.template)) return;
+        if (ignoreUa(e.userAgent) || allowlisted(m, e)) return;
+        const now = e.ts;
+        const s = actors.touch(e.actor, now, () => ({ q: [], head: 0, incident: null }));
+        s.q.push(now);
+        const cutoff = now - 60_000;
+        while (s.q[s.head]! <= cutoff) s.head++;
+        if (s.head > 1024 && s.head * 2 > s.q.length) {
+          s.q = s.q.slice(s.head);
+          s.head = 0;
+        }
+        const rate = s.q.length - s.head;
+        const hot = rate > o.ratePerMinute;
+        let inc = s.incident;
+        if (inc && !hot && now > inc.lastHot + 60_000) {
+          emit(e.actor, inc);
+          s.incident = inc = null;
+        }
+        if (inc) {
+          add(inc, e);
+          if (hot) inc.lastHot = now;
+          if (rate > inc.peak) inc.peak = rate;
+        } else if (hot) {
+          inc = s.incident = {
+            start: s.q[s.head]!, end: now, lastHot: now, firstHot: now, requests: 0, peak: rate, prevTs: -1, gaps: [], wholeSeconds: true, perSecond: new Map(),
+            paths: new Set(), templates: new Map(), seqs: new Map(), statuses: new Map(), uas: new Map(), ips: new Map(), ok: 0, sensitive: 0, samples: new Samples(),
+          };
+          // The window's earlier requests are part of the burst; only their times were kept.
+          for (let i = s.head; i < s.q.length - 1; i++) {
+            const t = s.q[i]!;
+            if (inc.prevTs >= 0) inc.gaps.push(t - inc.prevTs);
+            inc.prevTs = t;
+            if (t % 1000 !== 0) inc.wholeSeconds = false;
+            const sec = Math.floor(t / 1000);
+            inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
+            inc.requests++;
+          }
+          add(inc, e);
+        }
+      },
+    };
+  },
+};

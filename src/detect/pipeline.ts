@@ -1,0 +1,272 @@
+/**
+ * The detection pipeline: events in (any order within the lateness), alerts out.
+ *
+ * push(e) -> reorder buffer (event time) -> every enabled detector's event(e), in time order.
+ * end()   -> drain, detectors' end(), flush their keyed state, coverage check, incident merging.
+ */
+import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
+import type { Baseline } from '../baseline/types.js';
+import type { DetectorStatus } from '../report/records.js';
+import type { RuleSet } from '../rules/types.js';
+import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
+import { checkDetectorIds, resolveOptions } from '../rules/options.js';
+import type { CanonicalField } from '../normalise/event.js';
+import { mergeAlerts } from './merge.js';
+import { ReorderBuffer } from './reorder.js';
+import { KeyedTable } from './state.js';
+import type { Alert, Detector, DetectorContext, DetectorHandlers } from './types.js';
+
+export interface PipelineOptions {
+  detectors: ReadonlyArray<Detector<object>>;
+  rules: RuleSet;
+  geo: GeoLookup;
+  baseline?: Baseline;
+  /** Run only these detector ids (others: status disabled). */
+  only?: string[];
+  /** Do not run these detector ids (status disabled). */
+  skip?: string[];
+  /** Ids that rules.detectors may name besides `detectors` (e.g. the full registry when running a subset). */
+  knownIds?: Iterable<string>;
+}
+
+export interface PipelineResult {
+  alerts: Alert[];
+  statuses: DetectorStatus[];
+  notes: string[];
+  /** Actor states dropped at the rules.maxActors cap, over all detectors. */
+  evictedActors: number;
+}
+
+export interface Pipeline {
+  push(e: EnrichedEvent): void;
+  end(): PipelineResult;
+}
+
+const DEFAULT_MERGE_GAP_MS = 10 * 60_000;
+
+/** Bit per canonical field, for coverage. */
+const FIELDS: ReadonlyArray<[CanonicalField, (e: EnrichedEvent) => boolean]> = [
+  ['ts', () => true],
+  ['ip', (e) => e.ip !== undefined],
+  ['user', (e) => e.user !== undefined],
+  ['roles', (e) => e.roles !== undefined && e.roles.length > 0],
+  ['apiKey', (e) => e.apiKey !== undefined],
+  ['sessionId', (e) => e.sessionId !== undefined],
+  ['method', (e) => e.method !== undefined],
+  ['path', (e) => e.path !== undefined],
+  ['route', (e) => e.route !== undefined],
+  ['query', (e) => e.query !== undefined],
+  ['host', (e) => e.host !== undefined],
+  ['status', (e) => e.status !== undefined],
+  ['bytesOut', (e) => e.bytesOut !== undefined],
+  ['bytesIn', (e) => e.bytesIn !== undefined],
+  ['latencyMs', (e) => e.latencyMs !== undefined],
+  ['userAgent', (e) => e.userAgent !== undefined],
+  ['requestId', (e) => e.requestId !== undefined],
+  ['auth', (e) => e.auth !== undefined && e.auth !== 'unknown'],
+  ['action', (e) => e.action !== undefined],
+  ['country', (e) => e.country !== undefined],
+];
+const BIT = new Map<CanonicalField, number>(FIELDS.map(([f], i) => [f, 1 << i]));
+
+function fieldMask(e: EnrichedEvent): number {
+  let m = 1;
+  if (e.ip !== undefined) m |= 1 << 1;
+  if (e.user !== undefined) m |= 1 << 2;
+  if (e.roles !== undefined && e.roles.length > 0) m |= 1 << 3;
+  if (e.apiKey !== undefined) m |= 1 << 4;
+  if (e.sessionId !== undefined) m |= 1 << 5;
+  if (e.method !== undefined) m |= 1 << 6;
+  if (e.path !== undefined) m |= 1 << 7;
+  if (e.route !== undefined) m |= 1 << 8;
+  if (e.query !== undefined) m |= 1 << 9;
+  if (e.host !== undefined) m |= 1 << 10;
+  if (e.status !== undefined) m |= 1 << 11;
+  if (e.bytesOut !== undefined) m |= 1 << 12;
+  if (e.bytesIn !== undefined) m |= 1 << 13;
+  if (e.latencyMs !== undefined) m |= 1 << 14;
+  if (e.userAgent !== undefined) m |= 1 << 15;
+  if (e.requestId !== undefined) m |= 1 << 16;
+  if (e.auth !== undefined && e.auth !== 'unknown') m |= 1 << 17;
+  if (e.action !== undefined) m |= 1 << 18;
+  if (e.country !== undefined) m |= 1 << 19;
+  return m;
+}
+
+interface Running {
+  detector: Detector<object>;
+  handlers: DetectorHandlers | null;
+  alerts: Alert[];
+  notes: string[];
+  unavailable: string | null;
+  tables: KeyedTable<unknown>[];
+  gapMs: number;
+}
+
+function fieldList(fields: CanonicalField[], join: 'and' | 'or'): string {
+  if (fields.length === 1) return fields[0]!;
+  return `${fields.slice(0, -1).join(', ')} ${join} ${fields[fields.length - 1]}`;
+}
+
+export function createPipeline(opts: PipelineOptions): Pipeline {
+  const { rules, geo, baseline } = opts;
+  const cap = rules.maxActors ?? DEFAULT_MAX_ACTORS;
+  const only = opts.only && opts.only.length > 0 ? new Set(opts.only) : null;
+  const skip = new Set(opts.skip ?? []);
+  const ids = opts.detectors.map((d) => d.meta.id);
+  checkDetectorIds(rules, [...ids, ...(opts.knownIds ?? [])]);
+  const globalNotes: string[] = [];
+  for (const id of [...(only ?? []), ...skip]) {
+    if (!ids.includes(id)) globalNotes.push(`--only/--skip name "${id}", which is not one of the detectors run here`);
+  }
+
+  const statuses = new Map<string, DetectorStatus>();
+  const running: Running[] = [];
+  for (const detector of opts.detectors) {
+    const { meta } = detector;
+    if ((only && !only.has(meta.id)) || skip.has(meta.id)) {
+      statuses.set(meta.id, { id: meta.id, status: 'disabled', reason: only && !only.has(meta.id) ? 'not selected by --only' : 'turned off by --skip', alerts: 0 });
+      continue;
+    }
+    const options = resolveOptions(meta, rules);
+    const r: Running = { detector, handlers: null, alerts: [], notes: [], unavailable: null, tables: [], gapMs: DEFAULT_MERGE_GAP_MS };
+    r.gapMs = meta.mergeGapMs ? meta.mergeGapMs(options) : DEFAULT_MERGE_GAP_MS;
+    const ctx: DetectorContext<object> = {
+      options,
+      rules,
+      geo,
+      ...(baseline ? { baseline } : {}),
+      report(alert) {
+        if (r.unavailable) return;
+        if (!alert.references && meta.references.length > 0) alert.references = meta.references;
+        r.alerts.push(alert);
+      },
+      unavailable(reason) {
+        r.unavailable ??= reason;
+      },
+      note(message) {
+        if (r.notes.length < 20 && !r.notes.includes(message)) r.notes.push(message);
+      },
+      keyed<V>(o: import('./types.js').KeyedStateOptions<V>) {
+        const t = new KeyedTable<V>(o, cap);
+        r.tables.push(t as KeyedTable<unknown>);
+        return t;
+      },
+    };
+    try {
+      r.handlers = detector.create(ctx);
+    } catch (err) {
+      r.unavailable = `internal error while starting: ${(err as Error).message}`;
+    }
+    running.push(r);
+  }
+
+  const active = (): Running[] => running.filter((r) => r.handlers && !r.unavailable);
+  let dispatch = active();
+  const formats = new Map<string, { mask: number; events: number }>();
+  let lastFormat = '';
+  let lastStats: { mask: number; events: number } | undefined;
+  let events = 0;
+
+  const release = (e: EnrichedEvent): void => {
+    let dropped = false;
+    for (const r of dispatch) {
+      if (r.unavailable) {
+        dropped = true;
+        continue;
+      }
+      try {
+        r.handlers!.event?.(e);
+      } catch (err) {
+        r.unavailable = `internal error at ${e.source.file}:${e.source.line}: ${(err as Error).message}`;
+        dropped = true;
+      }
+    }
+    if (dropped) dispatch = active();
+  };
+  const buffer = new ReorderBuffer(rules.latenessMs);
+
+  return {
+    push(e) {
+      events++;
+      if (e.format !== lastFormat || !lastStats) {
+        lastFormat = e.format;
+        lastStats = formats.get(e.format);
+        if (!lastStats) formats.set(e.format, (lastStats = { mask: 0, events: 0 }));
+      }
+      lastStats.mask |= fieldMask(e);
+      lastStats.events++;
+      buffer.push(e, release);
+    },
+
+    end() {
+      buffer.drain(release);
+      for (const r of running) {
+        if (!r.handlers || r.unavailable) continue;
+        try {
+          r.handlers.end?.();
+          for (const t of r.tables) t.flush();
+        } catch (err) {
+          r.unavailable = `internal error at the end of the input: ${(err as Error).message}`;
+        }
+      }
+
+      let seen = 0;
+      for (const f of formats.values()) seen |= f.mask;
+      const formatNames = [...formats.keys()].sort().join(', ') || 'none';
+      const has = (mask: number, f: CanonicalField): boolean => (mask & BIT.get(f)!) !== 0;
+      const meets = (mask: number, req: NonNullable<Detector['meta']['requires']>): CanonicalField[] | null => {
+        const missing = (req.allOf ?? []).filter((f) => !has(mask, f));
+        if (missing.length > 0) return missing;
+        if (req.anyOf && req.anyOf.length > 0 && !req.anyOf.some((f) => has(mask, f))) return req.anyOf;
+        return null;
+      };
+
+      let evicted = 0;
+      const allAlerts: Alert[] = [];
+      const gaps = new Map<string, number>();
+      for (const r of running) {
+        const { meta } = r.detector;
+        const notes = [...r.notes];
+        const tableEvictions = r.tables.reduce((n, t) => n + t.evicted, 0);
+        if (tableEvictions > 0) {
+          evicted += tableEvictions;
+          notes.push(`state of ${tableEvictions} actors dropped at the maxActors cap (${cap}), oldest idle first`);
+        }
+        let reason = r.unavailable;
+        if (!reason && meta.requires && events > 0) {
+          const missing = meets(seen, meta.requires);
+          if (missing) {
+            const join = (meta.requires.allOf ?? []).includes(missing[0]!) ? 'and' : 'or';
+            reason = `no ${fieldList(missing, join)} field in the input (formats: ${formatNames})${meta.unavailableImpact ? `: ${meta.unavailableImpact}` : ''}`;
+          } else {
+            for (const [name, f] of formats) {
+              const m = meets(f.mask, meta.requires);
+              if (m) notes.push(`${fieldList(m, 'or')} absent from the ${f.events} events of format ${name}: those could not be judged`);
+            }
+          }
+        }
+        if (reason) {
+          statuses.set(meta.id, { id: meta.id, status: 'unavailable', reason, alerts: 0, ...(notes.length ? { notes } : {}) });
+          continue;
+        }
+        gaps.set(meta.id, r.gapMs);
+        allAlerts.push(...r.alerts);
+        statuses.set(meta.id, { id: meta.id, status: 'ran', alerts: 0, ...(notes.length ? { notes } : {}) });
+      }
+
+      const alerts = mergeAlerts(allAlerts, (rule) => gaps.get(rule) ?? DEFAULT_MERGE_GAP_MS);
+      for (const a of alerts) {
+        const s = statuses.get(a.rule);
+        if (s) s.alerts++;
+      }
+      const notes = [...globalNotes];
+      if (buffer.late > 0) {
+        notes.push(
+          `${buffer.late} events arrived more than the allowed lateness (${Math.round(rules.latenessMs / 1000)} s) after newer ones (up to ${Math.round(buffer.lateMaxMs / 1000)} s): analysed out of order; raise latenessMs or sort the input`,
+        );
+      }
+      return { alerts, statuses: opts.detectors.map((d) => statuses.get(d.meta.id)!), notes, evictedActors: evicted };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/** Business hours in a time zone, DST-correct, cheap per event (the zone offset is cached per UTC hour). */
+import { tzOffset } from '@date-fns/tz';
+import { parseClock } from '../../rules/match.js';
+import type { BusinessHours } from '../../rules/types.js';
+
+const DAY = 86_400_000;
+const WEEKDAYS = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+export interface LocalTime {
+  /** ISO weekday 1 (Monday) .. 7 (Sunday). */
+  dow: number;
+  /** Minutes after local midnight. */
+  minute: number;
+  /** Local days since the epoch (for "distinct days"). */
+  day: number;
+  /** Epoch ms shifted by the zone offset (format with getUTC*). */
+  shifted: number;
+}
+
+export class WorkingClock {
+  private readonly offsets = new Map<number, number>();
+  private readonly start: number;
+  private readonly end: number;
+  private readonly days: ReadonlySet<number>;
+
+  constructor(readonly hours: BusinessHours) {
+    this.start = parseClock(hours.start) ?? 540;
+    this.end = parseClock(hours.end) ?? 1080;
+    this.days = new Set(hours.days);
+  }
+
+  local(ts: number): LocalTime {
+    const h = Math.floor(ts / 3_600_000);
+    let off = this.offsets.get(h);
+    if (off === undefined) {
+      off = this.hours.timezone === 'UTC' ? 0 : tzOffset(this.hours.timezone, new Date(ts));
+      if (this.offsets.size > 10_000) this.offsets.clear();
+      this.offsets.set(h, off);
+    }
+    // Offsets change on whole hours in practice; for half-hour transitions re-check the exact instant.
+    const shifted = ts + off * 60_000;
+    const day = Math.floor(shifted / DAY);
+    const dow = ((((day + 3) % 7) + 7) % 7) + 1;
+    return { dow, minute: Math.floor((shifted - day * DAY) / 60_000), day, shifted };
+  }
+
+  isWorking(t: LocalTime): boolean {
+    const { start, end, days } = this;
+    if (start < end) return days.has(t.dow) && t.minute >= start && t.minute < end;
+    // A window that wraps midnight belongs to the day it started on.
+    const prev = t.dow === 1 ? 7 : t.dow - 1;
+    return (days.has(t.dow) && t.minute >= start) || (days.has(prev) && t.minute < end);
+  }
+
+  describe(): string {
+    const d = [...this.days].sort((a, b) => a - b);
+    const contiguous = d.length > 1 && d.every((x, i) => i === 0 || x === d[i - 1]! + 1);
+    const names = d.length === 0 ? 'no days' : contiguous ? `${WEEKDAYS[d[0]!]!.slice(0, 3)}-${WEEKDAYS[d[d.length - 1]!]!.slice(0, 3)}` : d.map((x) => WEEKDAYS[x]!.slice(0, 3)).join(',');
+    return `${names} ${this.hours.start}-${this.hours.end} ${this.hours.timezone}`;
+  }
+
+  format(t: LocalTime): string {
+    const iso = new Date(t.shifted).toISOString();
+    return `${WEEKDAYS[t.dow]} ${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  }
+}

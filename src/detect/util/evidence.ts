@@ -1,0 +1,113 @@
+/** Evidence helpers: samples, subjects, severities and readable figures. */
+import type { EnrichedEvent } from '../../enrich/types.js';
+import { severityRank, type EvidenceSample, type Severity, type Subject } from '../types.js';
+
+/** The fields a sample is made of (an EnrichedEvent has them all). */
+export type SampleSource = Pick<EnrichedEvent, 'ts' | 'source' | 'method' | 'path' | 'status' | 'ip' | 'requestId'>;
+
+export function sampleOf(e: SampleSource, note?: string): EvidenceSample {
+  const s: EvidenceSample = { time: e.ts, file: e.source.file, line: e.source.line };
+  if (e.requestId !== undefined) s.requestId = e.requestId;
+  if (e.method !== undefined) s.method = e.method;
+  if (e.path !== undefined) s.path = e.path;
+  if (e.status !== undefined) s.status = e.status;
+  if (e.ip !== undefined) s.ip = e.ip;
+  if (note !== undefined) s.note = note;
+  return s;
+}
+
+/** Keeps the first `head` and the last `tail` samples offered, cheaply. */
+export class Samples {
+  private readonly first: EvidenceSample[] = [];
+  private readonly last: EvidenceSample[] = [];
+  private pos = 0;
+  constructor(
+    private readonly head = 5,
+    private readonly tail = 5,
+  ) {}
+  add(e: SampleSource, note?: string): void {
+    if (this.first.length < this.head) {
+      this.first.push(sampleOf(e, note));
+      return;
+    }
+    const s = sampleOf(e, note);
+    if (this.last.length < this.tail) this.last.push(s);
+    else this.last[this.pos] = s;
+    this.pos = (this.pos + 1) % this.tail;
+  }
+  /** The kept samples in time order; `keep` (e.g. the success after an attack) always stays in, within `max`. */
+  list(keep: EvidenceSample[] = [], max = 10): EvidenceSample[] {
+    const tail = this.last.length < this.tail ? this.last : [...this.last.slice(this.pos), ...this.last.slice(0, this.pos)];
+    const rest = [...this.first, ...tail];
+    const room = Math.max(0, max - keep.length);
+    const head = Math.ceil(room / 2);
+    const picked = rest.length <= room ? rest : [...rest.slice(0, head), ...rest.slice(rest.length - (room - head))];
+    return [...keep.slice(0, max), ...picked].sort((a, b) => a.time - b.time);
+  }
+}
+
+/** Subject from an actor key ("user:x" / "key:x" / "ip:x"). */
+export function subjectOfActor(actor: string): Subject {
+  const i = actor.indexOf(':');
+  const kind = actor.slice(0, i);
+  const id = actor.slice(i + 1);
+  if (kind === 'user') return { user: id };
+  if (kind === 'key') return { apiKey: id };
+  return { ip: id };
+}
+
+/** Human name of an actor key: "user 101", "API key k1", "IP 1.2.3.4". */
+export function actorName(actor: string): string {
+  const i = actor.indexOf(':');
+  const kind = actor.slice(0, i);
+  const id = actor.slice(i + 1);
+  return kind === 'user' ? `user ${id}` : kind === 'key' ? `API key ${id}` : `IP ${id}`;
+}
+
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return severityRank(a) >= severityRank(b) ? a : b;
+}
+
+export function minSeverity(a: Severity, b: Severity): Severity {
+  return severityRank(a) <= severityRank(b) ? a : b;
+}
+
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
+export function fmtDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 90) return `${Math.round(s)} s`;
+  const m = s / 60;
+  if (m < 90) return `${Math.round(m)} min`;
+  const h = m / 60;
+  return h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} days`;
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Count map -> sorted top-N object for evidence. */
+export function topCounts(m: Map<string, number>, n = 5): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n)) out[k] = v;
+  return out;
+}
+
+export function bump(m: Map<string, number>, k: string, by = 1, cap = 10_000): void {
+  const v = m.get(k);
+  if (v !== undefined) m.set(k, v + by);
+  else if (m.size < cap) m.set(k, by);
+}
