@@ -56,29 +56,32 @@ class Capture {
 
   /** The chunk ends while the value is still open. */
   chunkEnd(b: Buffer, ascii: boolean, max: number): void {
-    if (this.active) {
-      const part = b.subarray(this.start, b.length);
-      this.len += part.length;
-      if (!ascii) this.ascii = false;
-      if (this.len > max) {
-        this.tooLong = true;
-        this.drop();
-      } else if (part.length > 0) this.pieces.push(part);
-    }
+    const part = b.subarray(this.start, b.length);
+    this.len += part.length;
     this.start = 0;
+    if (this.len > max) {
+      this.tooLong = true;
+      if (this.active) this.drop();
+    }
+    if (!this.active || part.length === 0) return;
+    if (!ascii) this.ascii = false;
+    this.pieces.push(part);
   }
 
-  /** The value ends at `end` (exclusive) in chunk `b`: its bytes, or null when not kept. */
+  /**
+   * The value ends at `end` (exclusive) in chunk `b`: its bytes, or null when not kept. Length is
+   * counted even after the bytes were dropped, so `tooLong` does not depend on chunk boundaries.
+   */
   finish(b: Buffer, end: number, ascii: boolean, max: number): Buffer | null {
-    if (!this.active) return null;
     const tail = b.subarray(this.start, end);
-    if (this.len + tail.length > max) {
-      this.tooLong = true;
+    const total = this.len + tail.length;
+    if (total > max) this.tooLong = true;
+    if (!this.active || this.tooLong) {
       this.drop();
       return null;
     }
     if (!ascii) this.ascii = false;
-    return this.pieces.length === 0 ? tail : Buffer.concat([...this.pieces, tail], this.len + tail.length);
+    return this.pieces.length === 0 ? tail : Buffer.concat([...this.pieces, tail], total);
   }
 
   drop(): void {
@@ -276,12 +279,12 @@ export class DocumentReader {
     const nd = d + 1;
     this.depth = nd;
     const e = this.elem;
-    if (e !== null && e.active && nd - e.base > this.maxDepth) {
+    if (e !== null && !e.tooDeep && nd - e.base > this.maxDepth) {
       e.tooDeep = true;
       e.drop();
     }
     const o = this.obj;
-    if (o !== null && o.active && nd > this.maxDepth) {
+    if (o !== null && !o.tooDeep && nd > this.maxDepth) {
       o.tooDeep = true;
       o.drop();
     }

@@ -7,8 +7,9 @@
  *   - starts with `{` and is one complete value        -> NDJSON
  *   - starts with `{`, closes, more values on the line -> document framer (concatenated JSON)
  *   - starts with `{`, not closed at end of line       -> document framer (pretty-printed), unless the
- *     next non-blank line starts with `{` (a truncated first NDJSON line)
- *   - a first line longer than DETECT_WINDOW           -> document framer (e.g. a one-line 5 GB array)
+ *     next non-blank line starts with `{` where JSON cannot continue with one (a truncated first
+ *     NDJSON line such as `{"a":"cut`)
+ *   - a first line longer than maxLineBytes (or 4 MiB) -> document framer (e.g. a one-line 5 GB array)
  *   - anything else (text, docker prefixes)            -> NDJSON
  */
 
@@ -34,20 +35,28 @@ export function detectMode(b: Buffer, eof: boolean, window = DETECT_WINDOW): Mod
   const first = b[i];
   if (first === 0x5b) return 'document';
   if (first !== 0x7b) return 'ndjson';
-  let depth = 0;
+  // scan the first line, remembering open containers and the last structural character
+  const stack: number[] = [];
   let inStr = false;
+  let last = 0;
   for (; i < n; i++) {
     const c = b[i] as number;
     if (c === 0x0a) break;
     if (inStr) {
       if (c === 0x5c) i++;
-      else if (c === 0x22) inStr = false;
+      else if (c === 0x22) {
+        inStr = false;
+        last = c;
+      }
       continue;
     }
+    if (c === 0x20 || c === 0x09 || c === 0x0d) continue;
+    last = c;
     if (c === 0x22) inStr = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7b || c === 0x5b) stack.push(c);
     else if (c === 0x7d || c === 0x5d) {
-      if (--depth === 0) {
+      stack.pop();
+      if (stack.length === 0) {
         // closed: anything else on this line?
         let j = i + 1;
         while (j < n && (b[j] === 0x20 || b[j] === 0x09 || b[j] === 0x0d)) j++;
@@ -57,11 +66,16 @@ export function detectMode(b: Buffer, eof: boolean, window = DETECT_WINDOW): Mod
     }
   }
   if (i >= n) return eof ? 'ndjson' : n >= window ? 'document' : null;
-  // first line ended open: pretty-printed, or a truncated NDJSON line?
+  // The first line ended open: a pretty-printed document, or a truncated NDJSON line?
   let j = i + 1;
   while (j < n && isWs(b[j] as number)) j++;
   if (j === n) return eof ? 'ndjson' : n >= window ? 'document' : null;
-  return b[j] === 0x7b ? 'ndjson' : 'document';
+  if (b[j] !== 0x7b) return 'document';
+  // The next line starts with '{': a continuation only where a value may come next
+  // (`{"Records":[` / `"detail":` / `[{…},`); anywhere else the first line was cut short.
+  const top = stack[stack.length - 1];
+  if (!inStr && (last === 0x5b || last === 0x3a || (last === 0x2c && top === 0x5b))) return 'document';
+  return 'ndjson';
 }
 
 export class ContentReader {
@@ -69,8 +83,12 @@ export class ContentReader {
   private headLen = 0;
   private reader: NdjsonReader | DocumentReader | null = null;
   private bomChecked = false;
+  /** A first line longer than maxLineBytes could not be read as NDJSON anyway: stream it. */
+  private readonly window: number;
 
-  constructor(private readonly sink: Sink) {}
+  constructor(private readonly sink: Sink) {
+    this.window = Math.min(DETECT_WINDOW, sink.limits.maxLineBytes + 2);
+  }
 
   push(chunk: Buffer): void {
     if (this.reader !== null) {
@@ -89,7 +107,9 @@ export class ContentReader {
       this.bomChecked = true;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     }
-    const mode = detectMode(buf, false);
+    // decide on at most the first `window` bytes, so the choice does not depend on chunking
+    const w = this.window;
+    const mode = detectMode(buf.length > w ? buf.subarray(0, w) : buf, false, w);
     if (mode === null) {
       this.head = [buf];
       this.headLen = buf.length;
@@ -102,7 +122,8 @@ export class ContentReader {
     if (this.reader === null) {
       let buf = Buffer.concat(this.head, this.headLen);
       if (!this.bomChecked && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-      this.start(detectMode(buf, true) ?? 'ndjson', buf);
+      const w = this.window;
+      this.start(detectMode(buf.length > w ? buf.subarray(0, w) : buf, buf.length <= w, w) ?? 'document', buf);
     }
     (this.reader as NdjsonReader | DocumentReader).end();
   }

@@ -1,0 +1,100 @@
+import zlib from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { issueView, readChunks, readFile, split, tempDir } from './helpers.js';
+
+let tmp = tempDir();
+afterEach(() => {
+  tmp.cleanup();
+  tmp = tempDir();
+});
+
+function lines(from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += `{"i":${i},"path":"/api/v1/orders/${i}"}\n`;
+  return s;
+}
+
+describe('gzip', () => {
+  it('is detected by magic bytes, not by name', async () => {
+    const p = tmp.file('access.log', zlib.gzipSync(lines(0, 100)));
+    const c = await readFile(p);
+    expect(c.records).toHaveLength(100);
+    expect(c.records[99]?.source).toEqual({ file: p, line: 100 });
+    expect(c.stats.gzip).toBe(true);
+    expect(c.stats.bytes).toBe(zlib.gzipSync(lines(0, 100)).length);
+    expect(c.stats.decompressedBytes).toBe(Buffer.byteLength(lines(0, 100)));
+    expect(c.issues).toEqual([]);
+    // and a .gz name holding plain text is read as text
+    const q = tmp.file('plain.gz', lines(0, 3));
+    const d = await readFile(q);
+    expect(d.records).toHaveLength(3);
+    expect(d.stats.gzip).toBe(false);
+  });
+
+  it('reads concatenated gzip members as one stream', async () => {
+    const body = Buffer.concat([zlib.gzipSync(lines(0, 10)), zlib.gzipSync(lines(10, 25)), zlib.gzipSync(lines(25, 30))]);
+    const c = await readFile(tmp.file('multi.log', body));
+    expect(c.records.map((r) => (r.value as { i: number }).i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(c.records[29]?.source.line).toBe(30);
+    expect(c.issues).toEqual([]);
+  });
+
+  it('reads gzip split into tiny chunks (magic split across chunks)', async () => {
+    const c = await readChunks(split(zlib.gzipSync(lines(0, 50)), 1));
+    expect(c.records).toHaveLength(50);
+    expect(c.stats.gzip).toBe(true);
+  });
+
+  it('caps a gzip bomb: records before the cap are kept, one issue, the run survives', async () => {
+    const line = '{"a":"bomb","pad":"0000000000000000000000000000000000000000"}\n';
+    const big = Buffer.from(line.repeat(200_000)); // ~12.6 MB decompressed
+    const gz = zlib.gzipSync(big, { level: 9 });
+    expect(gz.length).toBeLessThan(big.length / 100);
+    const cap = 1024 * 1024;
+    const c = await readFile(tmp.file('bomb.log', gz), { maxDecompressedBytes: cap });
+    expect(issueView(c)).toEqual([{ kind: 'decompressed-too-large' }]);
+    expect(c.issues[0]?.message).toBe('decompressed size exceeds 1 MiB cap (--max-decompressed); rest of file skipped');
+    expect(c.records.length).toBe(Math.floor(cap / line.length));
+    expect(c.records.at(-1)?.source.line).toBe(c.records.length);
+    expect(c.stats.decompressedBytes).toBe(cap);
+    expect(c.stats.skipped['decompressed-too-large']).toBe(1);
+  });
+
+  it('reports a truncated gzip stream and keeps what was decoded', async () => {
+    const gz = zlib.gzipSync(lines(0, 5000));
+    const c = await readFile(tmp.file('trunc.log', gz.subarray(0, Math.floor(gz.length * 0.6))));
+    expect(c.issues[0]?.kind).toBe('gzip-error');
+    expect(c.issues[0]?.line).toBeUndefined();
+    expect(c.issues[0]?.message).toMatch(/unexpected end of file/);
+    // the cut last line may be reported as malformed; nothing else
+    expect(c.issues.slice(1).every((i) => i.kind === 'malformed-json')).toBe(true);
+    expect(c.records.length).toBeGreaterThan(1000);
+    expect(c.records.length).toBeLessThan(5000);
+    c.records.forEach((r, k) => {
+      expect(r.source.line).toBe(k + 1);
+      expect((r.value as { i: number }).i).toBe(k);
+    });
+  });
+
+  it('reports a bad CRC as a gzip error', async () => {
+    const gz = Buffer.from(zlib.gzipSync(lines(0, 3000)));
+    gz[gz.length - 6] = (gz[gz.length - 6] as number) ^ 0xff;
+    const c = await readFile(tmp.file('crc.log', gz));
+    expect(c.issues.map((i) => i.kind)).toContain('gzip-error');
+    expect(c.issues.find((i) => i.kind === 'gzip-error')?.message).toMatch(/incorrect data check/);
+    expect(c.records.length).toBeGreaterThan(2000);
+  });
+
+  it('treats bytes that only start like gzip as a gzip error, not an exception', async () => {
+    const c = await readFile(tmp.file('fake.log', Buffer.from([0x1f, 0x8b, 0x00, 0x01, 0x02, 0x03])));
+    expect(c.records).toEqual([]);
+    expect(c.issues.map((i) => i.kind)).toEqual(['gzip-error']);
+  });
+
+  it('gunzips a gzipped JSON envelope and streams it', async () => {
+    const doc = { Records: Array.from({ length: 50 }, (_, i) => ({ eventID: `e${i}` })) };
+    const c = await readFile(tmp.file('ct.json.gz', zlib.gzipSync(JSON.stringify(doc))), {}, 64);
+    expect(c.records).toHaveLength(50);
+    expect(c.stats.container).toBe('cloudtrail-records');
+  });
+});
