@@ -344,7 +344,16 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
     }
     g.push(e);
   }
-  const worst = (g: EntryRecord[]): number => Math.max(...g.map((e) => severityRankOf(e.severity)));
+  const worstOf = new Map<EntryRecord[], number>();
+  const worst = (g: EntryRecord[]): number => {
+    let w = worstOf.get(g);
+    if (w === undefined) {
+      w = 0;
+      for (const e of g) w = Math.max(w, severityRankOf(e.severity));
+      worstOf.set(g, w);
+    }
+    return w;
+  };
   const ordered = [...groups.entries()].sort(
     (a, b) => worst(b[1]) - worst(a[1]) || b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
   );
@@ -352,7 +361,8 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
   // Fixed columns: time 19, severity 4, status 3, method 7; the rest is shared by path and flags.
   const fixed = 2 + 19 + 2 + 4 + 2 + 7 + 2 + 3 + 2;
   const rest = Math.max(20, ctx.width - fixed);
-  const longestPath = Math.max(4, ...entries.map((e) => displayWidth(sanitize(e.request.path ?? e.request.template ?? ''))));
+  let longestPath = 4;
+  for (const e of entries) longestPath = Math.max(longestPath, displayWidth(sanitize(e.request.path ?? e.request.template ?? '')));
   const pathWidth = Math.max(12, Math.min(longestPath, Math.floor(rest * 0.5)));
   const flagsWidth = Math.max(8, rest - pathWidth - 2);
   for (const [actor, group] of ordered) {

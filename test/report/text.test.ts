@@ -129,6 +129,19 @@ describe('text report (colour off)', () => {
   });
 });
 
+describe('text report at scale', () => {
+  it('renders 120k entries in one group without exhausting the stack', () => {
+    const r = sampleReport();
+    const base = r.entries[2]!;
+    r.entries = Array.from({ length: 120_000 }, (_, i) => ({ ...base, time: new Date(Date.parse(base.time) + i * 1000).toISOString() }));
+    const start = performance.now();
+    const text = renderText(r, options({ entriesMode: 'all' }));
+    expect(text).toContain('Findings by actor (120,000 entries, 1 actor)');
+    expect(text).toContain('… 119,980 more for this actor (--full)');
+    expect(performance.now() - start).toBeLessThan(10_000);
+  });
+});
+
 describe('text report (colour on)', () => {
   const text = renderText(sampleReport(), options({ color: true }));
   const codes = {

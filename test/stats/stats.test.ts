@@ -186,6 +186,19 @@ describe('stats timeline', () => {
     expect(r.timeline.map((b) => b.events)).toEqual([1, 0, 0, 0, 1]);
   });
 
+  it('lists only non-empty days over a very long span (hostile timestamps)', () => {
+    const c = createStatsCollector();
+    c.add(ev('2001-01-01T00:00:00Z'));
+    c.add(ev('2024-03-01T10:00:00Z'));
+    c.add(ev('2024-03-01T11:00:00Z'));
+    const r = c.result(new Map());
+    expect(r.timelineUnit).toBe('day');
+    expect(r.timeline).toEqual([
+      { start: '2001-01-01T00:00:00.000Z', events: 1, alerts: 0 },
+      { start: '2024-03-01T00:00:00.000Z', events: 2, alerts: 0 },
+    ]);
+  });
+
   it('returns empty tables for no events', () => {
     const r = createStatsCollector().result(new Map());
     expect(r).toMatchObject({ events: 0, timeSpan: null, actors: [], topRoutes: [], statuses: [], topIps: [], busiestWindows: [], timeline: [] });
