@@ -1,0 +1,272 @@
+/**
+ * `describeRecords`: what `apilog formats detect <file>` prints. Runs the real normaliser over
+ * the records and reports, per canonical field, which source path fed it and a short sample;
+ * which fields are missing; which source keys nothing used; and advice in plain words: what
+ * cannot run without a field, and which key in the data probably holds it (`--map f=path`).
+ */
+import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
+import type { IngestIssue, RawRecord } from '../ingest/types.js';
+import { get, isObj, type Rec } from './get.js';
+import { Normaliser, DETECTION_SAMPLE, type Detection } from './normaliser.js';
+import { FLAT_ALIASES } from './formats/flat.js';
+import { splitSource } from './spec.js';
+import { parseTimestamp } from './time.js';
+import { ipOf } from './ip.js';
+import { methodOf, safeText, statusOf, str } from './values.js';
+
+export interface DescribeOptions {
+  file?: string;
+  format?: string;
+  map?: Record<string, string>;
+}
+
+export interface FieldReport {
+  field: CanonicalField;
+  /** Source path that fed the field (the first mapped record that has it), or null. */
+  sourcePath: string | null;
+  /** Short sample of the canonical value; control characters escaped; apiKey shows only type and length. */
+  sample: string | null;
+}
+
+export interface DescribeResult {
+  detection: Detection | null;
+  /** Records examined, events mapped from them, and skipped records by reason. */
+  records: number;
+  events: number;
+  skipped: Record<string, number>;
+  perField: FieldReport[];
+  missing: CanonicalField[];
+  /** Source leaf keys (dotted) that no field used, most frequent first. */
+  unmappedKeys: string[];
+  advice: string[];
+}
+
+const MAX_EXPLAIN = 200;
+const MAX_LEAVES = 500;
+const MAX_UNMAPPED = 50;
+
+function sampleOf(field: CanonicalField, v: unknown): string | null {
+  if (v === undefined) return null;
+  if (field === 'ts' && typeof v === 'number') return new Date(v).toISOString();
+  if (field === 'apiKey') return `${typeof v}, ${String(v).length} chars`;
+  if (Array.isArray(v)) return safeText(v.join(','), 60);
+  return safeText(String(v), 60);
+}
+
+function leafPaths(o: Rec, prefix: string, depth: number, out: Map<string, { n: number; value: unknown }>): void {
+  for (const k of Object.keys(o)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    const v = o[k];
+    if (isObj(v) && depth < 6 && Object.keys(v).length > 0) {
+      leafPaths(v, p, depth + 1, out);
+    } else {
+      const e = out.get(p);
+      if (e !== undefined) e.n++;
+      else if (out.size < MAX_LEAVES) out.set(p, { n: 1, value: v });
+    }
+  }
+}
+
+function isUsed(leaf: string, used: readonly string[]): boolean {
+  const l = leaf.toLowerCase();
+  for (const u of used) {
+    if (l === u || l.startsWith(u + '.') || u.startsWith(l + '.')) return true;
+  }
+  return false;
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'CONNECT', 'TRACE']);
+const TS_MIN = Date.UTC(2000, 0, 1);
+const TS_MAX = Date.UTC(2100, 0, 1);
+
+/** Does a leaf (by name and value) look like it holds `field`? */
+function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
+  const name = (path.split('.').pop() ?? path).toLowerCase();
+  switch (field) {
+    case 'ts': {
+      if (typeof v === 'number' && v < 1e9) return false;
+      const t = parseTimestamp(v);
+      return t !== undefined && t >= TS_MIN && t < TS_MAX;
+    }
+    case 'ip':
+      return typeof v === 'string' && ipOf(v) !== undefined;
+    case 'method': {
+      const m = methodOf(v);
+      return m !== undefined && METHODS.has(m);
+    }
+    case 'path':
+      return typeof v === 'string' && (v.startsWith('/') || /^https?:\/\//i.test(v));
+    case 'status': {
+      const s = statusOf(v);
+      return s !== undefined && s < 600 && Number.isInteger(Number(v)) && !/(size|byte|len|ms|time|dur|port|count)/.test(name);
+    }
+    case 'user':
+      return str(v) !== undefined && typeof v !== 'boolean' && /(user|who|actor|principal|account|login|email|subject|^sub$|member|customer|owner|name)/.test(name);
+    case 'bytesOut':
+      return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? /(byte|size|length|len)/.test(name) : false;
+    case 'latencyMs':
+      return (typeof v === 'number' || (typeof v === 'string' && /^[\d.]+(ms|s|us|µs|ns)?$/.test(v))) && /(dur|lat|took|elapsed|response_?time|resp_?time|ms$)/.test(name);
+    case 'userAgent':
+      return typeof v === 'string' && (/agent/.test(name) || /^(mozilla|curl|python|go-http|okhttp|postman|wget|java)/i.test(v));
+    case 'requestId':
+      return str(v) !== undefined && /(req|trace|correl|span).*id|^id$/.test(name);
+    default:
+      return false;
+  }
+}
+
+const WHY: Partial<Record<CanonicalField, string>> = {
+  ts: 'no timestamp: records cannot be placed in time and are all skipped',
+  user: 'no user field: per-user detectors (bola-enumeration, impossible-travel, after-hours-admin) cannot run',
+  ip: 'no client ip: per-ip detectors (credential attacks, scraping) and IP geolocation cannot run',
+  path: 'no request path: route statistics, bola-enumeration and scraping cannot run',
+  status: 'no status: failed requests and 401/403 auth failures cannot be seen (credential-attack detectors need them)',
+  method: 'no HTTP method: write vs read cannot be told apart',
+  bytesOut: 'no response size: data-exfiltration volume checks cannot run',
+};
+
+const EXAMPLE: Partial<Record<CanonicalField, string>> = {
+  ts: 'path.to.time',
+  user: 'path.to.user',
+  ip: 'path.to.client_ip',
+  path: 'path.to.url',
+  status: 'path.to.status',
+  method: 'path.to.method',
+  bytesOut: 'path.to.response_bytes',
+};
+
+function aliasExamples(field: CanonicalField, n = 5): string {
+  return (FLAT_ALIASES[field] ?? []).slice(0, n).map((s) => splitSource(s).path).join(', ');
+}
+
+export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}): DescribeResult {
+  const file = opts.file ?? records[0]?.source.file ?? '-';
+  const issues: IngestIssue[] = [];
+  const n = new Normaliser({ file, format: opts.format, map: opts.map }, (i) => issues.push(i), true);
+  // Untimed records come back with ts NaN (and are counted as skipped) so their other fields can be described.
+  const events: ApiEvent[] = [];
+  for (const r of records) n.push(r, events);
+  n.flush(events);
+  const timed = events.filter((e) => !Number.isNaN(e.ts)).length;
+  const detection = n.detection();
+
+  // Per field: first event carrying it, and where it came from.
+  const perField: FieldReport[] = [];
+  const used = new Set<string>();
+  const explained = events.slice(0, MAX_EXPLAIN).map((e) => {
+    const x = n.explain(e);
+    for (const p of Object.values(x)) if (p !== undefined) used.add(p.toLowerCase());
+    return x;
+  });
+  for (const field of CANONICAL_FIELDS) {
+    let idx = events.findIndex((e) =>
+      field === 'auth' ? e.auth !== 'unknown' : field === 'ts' ? !Number.isNaN(e.ts) : e[field] !== undefined,
+    );
+    if (idx < 0 && field === 'auth') idx = events.findIndex((e) => e.status !== undefined);
+    if (idx < 0) {
+      perField.push({ field, sourcePath: null, sample: null });
+      continue;
+    }
+    const e = events[idx] as ApiEvent;
+    const path = (idx < explained.length ? explained[idx] : n.explain(e))?.[field];
+    const sourcePath = path ?? (field === 'auth' ? 'derived from status (401/403) and login paths' : null);
+    perField.push({ field, sourcePath, sample: sampleOf(field, e[field]) });
+  }
+  for (const o of n.overridesInUse()) used.add(o.source.path.toLowerCase());
+
+  const missing = n.missingFields();
+
+  // Leaf keys of the input nothing used.
+  const leaves = new Map<string, { n: number; value: unknown }>();
+  const objs = records.map((r) => r.value).filter(isObj);
+  for (const o of objs.slice(0, MAX_EXPLAIN)) leafPaths(o, '', 0, leaves);
+  const usedList = [...used];
+  const unmapped = [...leaves.entries()]
+    .filter(([p]) => !isUsed(p, usedList))
+    .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
+  const unmappedKeys = unmapped.slice(0, MAX_UNMAPPED).map(([p]) => safeText(p, 80));
+
+  // Which unused key probably holds a missing field.
+  const candidate = (field: CanonicalField): string | undefined => {
+    for (const [p, e] of unmapped) if (looksLike(field, p, e.value)) return p;
+    return undefined;
+  };
+
+  const advice: string[] = [];
+  const skippedTotal = Object.values(n.skipped).reduce((a, b) => a + b, 0);
+  if (records.length === 0) {
+    advice.push('no records: the input holds no JSON values to map');
+  } else if (objs.length === 0) {
+    advice.push(`none of the ${records.length} records is a JSON object; access-log records must be objects`);
+  } else if (detection === null || (detection.format === 'custom' && detection.confidence === 0 && !opts.format)) {
+    const k = Math.min(objs.length, DETECTION_SAMPLE);
+    const keys = [...new Set(objs.slice(0, k).flatMap((o) => Object.keys(o)))];
+    const shown = keys.slice(0, 20).map((x) => safeText(x, 40)).join(', ') + (keys.length > 20 ? `, … (${keys.length} keys)` : '');
+    advice.push(
+      `no known format matched: none of the first ${k} records carries the signature of a supported format ` +
+        `(see \`apilog formats list\`). Keys seen: ${shown}.`,
+    );
+    advice.push(
+      'apilog needs at least a timestamp (e.g. ' + aliasExamples('ts') + '), a request path (' + aliasExamples('path') +
+        '), a status (' + aliasExamples('status') + ') or method (' + aliasExamples('method') + '), and a client ip (' +
+        aliasExamples('ip') + ') or user (' + aliasExamples('user') + '); keys are matched case-insensitively, snake_case = camelCase.',
+    );
+  } else if (detection.confidence < 0.9 && !opts.format) {
+    const voted = detection.votes[detection.format] ?? 0;
+    const sampled = Math.min(records.length, DETECTION_SAMPLE);
+    advice.push(
+      `only ${voted} of the first ${sampled} records look like ${detection.format}; the others are mapped by another format or skipped`,
+    );
+  }
+  if (skippedTotal > 0) {
+    const first = new Map<string, IngestIssue>();
+    for (const i of issues) {
+      const reason = i.message.slice(0, i.message.indexOf(':'));
+      if (i.line !== undefined && !first.has(reason)) first.set(reason, i);
+    }
+    for (const [reason, count] of Object.entries(n.skipped)) {
+      const f = first.get(reason);
+      advice.push(`${count} of ${records.length} records skipped (${reason})` + (f ? `; first at line ${f.line}: ${f.message.slice(reason.length + 2)}` : ''));
+    }
+  }
+
+  // Fields that are missing: what cannot run, and where the value probably is.
+  const suggestions: string[] = [];
+  const hasRoute = events.some((e) => e.route !== undefined);
+  for (const field of ['ts', 'user', 'ip', 'path', 'status', 'method', 'bytesOut'] as CanonicalField[]) {
+    if (!missing.includes(field)) continue;
+    const cand = candidate(field);
+    if (cand !== undefined) suggestions.push(`--map ${field}=${cand}`);
+    const how = cand !== undefined ? `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}` : `map one with --map ${field}=${EXAMPLE[field]}`;
+    if (field === 'path' && hasRoute) {
+      advice.push(
+        'only a route template (e.g. resourcePath / routeKey / http.route) and no concrete path: bola-enumeration cannot count object ids; ' +
+          'log the concrete path (API Gateway: "path":"$context.path") or ' + how,
+      );
+    } else {
+      advice.push(`${WHY[field]}; ${how}`);
+    }
+  }
+  // Sources present in the data whose values did not convert.
+  const fmt = n.primaryFormat();
+  if (fmt !== null && objs.length > 0) {
+    for (const field of missing) {
+      for (const spec of fmt.sources[field] ?? []) {
+        const p = splitSource(spec).path;
+        const o = objs.find((r) => {
+          const v = get(r, p);
+          return v !== undefined && v !== null && v !== '' && v !== '-';
+        });
+        if (o !== undefined) {
+          const v = get(o, p);
+          const shown = typeof v === 'string' || typeof v === 'number' ? JSON.stringify(safeText(String(v), 40)) : Array.isArray(v) ? 'an array' : typeof v;
+          advice.push(`${field}: "${safeText(p, 60)}" is present but its values are not usable as ${field} (e.g. ${shown})`);
+          break;
+        }
+      }
+    }
+  }
+  if (suggestions.length > 1) advice.push(`try: apilog formats detect <file> ${suggestions.join(' ')}`);
+
+  return { detection, records: records.length, events: timed, skipped: { ...n.skipped }, perField, missing, unmappedKeys, advice };
+}

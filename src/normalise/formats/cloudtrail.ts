@@ -1,0 +1,103 @@
+/**
+ * AWS CloudTrail events (after the `{"Records":[...]}` envelope is peeled by ingest). Also
+ * accepts an EventBridge wrapper (`detail`) and a LookupEvents row (`CloudTrailEvent` string).
+ */
+import { isObj, type Rec } from '../get.js';
+import { defineFormat } from '../format.js';
+import { str } from '../values.js';
+
+function root(rec: Rec): Rec {
+  const d = rec.detail;
+  if (isObj(d) && (rec.source === 'aws.cloudtrail' || typeof rec['detail-type'] === 'string')) return d;
+  const ct = rec.CloudTrailEvent;
+  if (typeof ct === 'string' && ct.charCodeAt(0) === 123) {
+    try {
+      const parsed: unknown = JSON.parse(ct);
+      if (isObj(parsed)) return parsed;
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  return rec;
+}
+
+/** errorCode values that mean the caller was not authenticated or not allowed. */
+function isAuthError(code: string): boolean {
+  const c = code.toLowerCase();
+  return (
+    c.includes('accessdenied') || c.includes('unauthorized') || c.includes('notauthorized') || c.includes('authfailure') ||
+    c.includes('invalidclienttokenid') || c.includes('signaturedoesnotmatch') || c.includes('expiredtoken') ||
+    c.includes('invalidaccesskeyid') || c.includes('forbidden') || c.includes('incompletesignature') ||
+    c.includes('missingauthenticationtoken') || c.includes('invalidtoken')
+  );
+}
+
+const MAX_QUERY = 1024;
+
+export const cloudtrail = defineFormat({
+  id: 'cloudtrail',
+  title: 'AWS CloudTrail',
+  detectKeys: 'eventVersion + eventSource (*.amazonaws.com) + eventName; EventBridge detail / LookupEvents CloudTrailEvent accepted',
+  sources: {
+    ts: ['eventTime', '@timestamp'],
+    ip: ['sourceIPAddress'],
+    user: [
+      'userIdentity.arn', 'userIdentity.userName', 'userIdentity.sessionContext.sessionIssuer.userName',
+      'userIdentity.principalId', 'userIdentity.invokedBy',
+    ],
+    apiKey: ['userIdentity.accessKeyId'],
+    method: ['readOnly|readOnly'],
+    query: ['requestParameters'],
+    host: ['tlsDetails.clientProvidedHostHeader'],
+    bytesOut: ['additionalEventData.bytesTransferredOut'],
+    bytesIn: ['additionalEventData.bytesTransferredIn'],
+    userAgent: ['userAgent'],
+    requestId: ['requestID', 'eventID'],
+  },
+  notes: {
+    roles: 'userIdentity.type + userIdentity.sessionContext.sessionIssuer.arn',
+    action: 'eventSource:eventName',
+    auth: 'responseElements.ConsoleLogin, errorCode (access-denied family -> failure)',
+  },
+  root,
+  detect(input) {
+    const r = root(input);
+    if (typeof r.eventSource !== 'string' || typeof r.eventName !== 'string') return 0;
+    if (r.eventVersion !== undefined) return 1;
+    if (r.userIdentity !== undefined || r.awsRegion !== undefined) return 0.9;
+    return r.eventSource.endsWith('.amazonaws.com') ? 0.8 : 0.3;
+  },
+  accepts(r) {
+    return typeof r.eventSource === 'string' && typeof r.eventName === 'string';
+  },
+  post(r, ev) {
+    ev.action = `${r.eventSource as string}:${r.eventName as string}`;
+    const ui = r.userIdentity;
+    if (isObj(ui)) {
+      const roles: string[] = [];
+      const t = str(ui.type);
+      if (t !== undefined) roles.push(t);
+      const sc = ui.sessionContext;
+      const issuer = isObj(sc) && isObj(sc.sessionIssuer) ? str(sc.sessionIssuer.arn) : undefined;
+      if (issuer !== undefined) roles.push(issuer);
+      if (roles.length > 0) ev.roles = roles;
+    }
+    if (ev.query !== undefined && ev.query.length > MAX_QUERY) ev.query = ev.query.slice(0, MAX_QUERY) + '…';
+    const re = r.responseElements;
+    const login = isObj(re) ? str(re.ConsoleLogin) : undefined;
+    if (login !== undefined) {
+      const l = login.toLowerCase();
+      ev.auth = l === 'success' ? 'success' : l === 'failure' ? 'failure' : 'unknown';
+      return;
+    }
+    const code = str(r.errorCode);
+    if (code !== undefined && isAuthError(code)) ev.auth = 'failure';
+  },
+  explainPost(r) {
+    const re = r.responseElements;
+    const out: { action: string; roles: string; auth?: string } = { action: 'eventSource + eventName', roles: 'userIdentity.type' };
+    if (isObj(re) && re.ConsoleLogin !== undefined) out.auth = 'responseElements.ConsoleLogin';
+    else if (r.errorCode !== undefined) out.auth = 'errorCode';
+    return out;
+  },
+});

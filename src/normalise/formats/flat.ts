@@ -1,0 +1,258 @@
+/**
+ * "Simple flat" application and security-write-up JSON, pino-http, Go slog, Serilog CLEF and
+ * FUR-API-style CSV rows, through one alias table. Key matching ignores case, "_" and "-"
+ * (snake = camel = kebab); dotted aliases walk nested objects (req.method, res.statusCode).
+ *
+ * Hot path: `prepare` resolves, once per file, which aliases the sample actually uses (with the
+ * file's own spelling) and the unit of unit-less latency fields; `map` then reads only those
+ * keys. A record the compiled plan cannot map (no timestamp or no request field) goes through
+ * full alias resolution for that record alone, so odd records still map correctly.
+ */
+import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from '../event.js';
+import { isObj, type Rec } from '../get.js';
+import { fieldDocs, type FormatModule, type MapContext } from '../format.js';
+import { compileSource, runFields, sourceFor, splitSource, type CompiledField, type Ev, type SourceSpec } from '../spec.js';
+import { num, parseDurationString, type DurationUnit } from '../values.js';
+
+/** The alias table, in priority order per field. "|auto" = unit inferred from the file's values. */
+export const FLAT_ALIASES: SourceSpec = {
+  ts: [
+    'timestamp', '@timestamp', 'time', 'ts', 'datetime', 'date', 'eventTime', 'event_time', 'start_time', 'StartUTC',
+    'requestTime', 'time_iso8601', 'time_local', 'log_time', '@t',
+  ],
+  ip: [
+    'ip', 'client_ip', 'source_ip', 'src_ip', 'remote_addr', 'remote_ip', 'ip_address', 'req.remoteAddress',
+    'client_address', 'remote_address', 'x_forwarded_for|xff', 'forwarded_for|xff',
+  ],
+  user: [
+    'user_id', 'user', 'username', 'uid', 'sub', 'principal', 'principal_id', 'actor_id', 'account_id', 'customer_id',
+    'user_identity', 'user.id', 'user.name', 'user_name', 'actor',
+  ],
+  roles: ['role', 'roles', 'user_role', 'scope', 'scopes', 'user.roles', 'permissions', 'groups'],
+  apiKey: ['api_key_id', 'key_id', 'api_key|secret', 'x_api_key|secret', 'client_id', 'subscription_id'],
+  sessionId: ['session_id', 'session', 'sid'],
+  method: ['method', 'http_method', 'verb', 'request_method', 'req.method'],
+  path: ['endpoint', 'path', 'url', 'uri', 'request_uri', 'request_path', 'request_url', 'req.url', 'target', 'route'],
+  route: ['route', 'route_template', 'http_route'],
+  query: ['query', 'query_string', 'querystring', 'qs', 'args'],
+  host: ['host', 'http_host', 'request_host', 'req.headers.host'],
+  status: ['status', 'status_code', 'response_code', 'http_status', 'res.statusCode', 'response_status'],
+  bytesOut: [
+    'bytes', 'bytes_sent', 'response_size', 'response_bytes', 'size', 'content_length', 'body_bytes_sent', 'bytes_out',
+    'res.contentLength',
+  ],
+  bytesIn: ['request_size', 'bytes_received', 'request_bytes', 'request_length', 'bytes_in'],
+  latencyMs: [
+    'response_time_ms|ms', 'duration_ms|ms', 'latency_ms|ms', 'elapsed_ms|ms', 'took_ms|ms', 'request_time_ms|ms',
+    'response_time|auto', 'responseTime|auto', 'latency|auto', 'duration|auto', 'took|auto', 'elapsed|auto',
+    'time_taken|auto', 'request_time|s', 'duration_s|s', 'duration_sec|s', 'duration_us|us', 'duration_ns|ns',
+  ],
+  userAgent: ['user_agent', 'ua', 'agent', 'http_user_agent', 'useragent', 'req.headers.user-agent'],
+  requestId: ['request_id', 'req_id', 'req.id', 'trace_id', 'correlation_id', 'x_request_id'],
+  auth: ['auth', 'auth_result', 'login_success', 'success', 'outcome', 'result', 'authenticated'],
+  action: ['action'],
+  country: ['country', 'geo.country', 'country_code', 'geo.country_code'],
+};
+
+/** Lower-case, "_" and "-" removed: the key spelling flat matching compares. */
+export function normKey(k: string): string {
+  let simple = true;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c === 95 || c === 45) {
+      simple = false;
+      break;
+    }
+  }
+  return simple ? k : k.toLowerCase().replace(/[_-]/g, '');
+}
+
+/** Per-object index normKey -> actual key (first spelling wins). */
+const indexCache = new WeakMap<object, Map<string, string>>();
+
+function keyIndex(o: Rec): Map<string, string> {
+  let idx = indexCache.get(o);
+  if (idx === undefined) {
+    idx = new Map();
+    for (const k of Object.keys(o)) {
+      const n = normKey(k);
+      if (!idx.has(n)) idx.set(n, k);
+    }
+    indexCache.set(o, idx);
+  }
+  return idx;
+}
+
+/** The actual keys that spell `alias` in `rec` (literal key first, then nested by segments), or null. */
+export function resolveAlias(rec: Rec, alias: string): string[] | null {
+  const top = keyIndex(rec).get(normKey(alias));
+  if (top !== undefined && rec[top] !== undefined && rec[top] !== null) return [top];
+  if (alias.indexOf('.') < 0) return null;
+  const segs = alias.split('.');
+  const out: string[] = [];
+  let cur: unknown = rec;
+  for (const s of segs) {
+    if (!isObj(cur)) return null;
+    const k = keyIndex(cur).get(normKey(s));
+    if (k === undefined) return null;
+    out.push(k);
+    cur = cur[k];
+  }
+  return cur === undefined || cur === null ? null : out;
+}
+
+function valueAt(rec: Rec, keys: readonly string[]): unknown {
+  let cur: unknown = rec;
+  for (const k of keys) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+/** Unit of a unit-less latency field from its values: floats with a median under 5 are seconds; a median over 50 000 is ns. */
+export function inferLatencyUnit(values: readonly unknown[]): DurationUnit {
+  const nums: number[] = [];
+  let fractional = false;
+  for (const v of values) {
+    if (typeof v === 'string' && Number.isNaN(Number(v)) && !Number.isNaN(parseDurationString(v.trim()))) continue;
+    const n = num(v);
+    if (n === undefined) continue;
+    nums.push(n);
+    if (!Number.isInteger(n)) fractional = true;
+  }
+  if (nums.length === 0) return 'ms';
+  nums.sort((a, b) => a - b);
+  const median = nums[Math.floor(nums.length / 2)] as number;
+  if (fractional && median < 5) return 's';
+  if (!fractional && median > 50_000) return 'ns';
+  return 'ms';
+}
+
+export interface FlatPlan {
+  fields: CompiledField[];
+  /** Inferred unit per resolved auto-latency key path. */
+  units: Map<string, DurationUnit>;
+}
+
+/** Resolves the alias table (plus optional extra sources) against sample records. */
+export function buildPlan(sample: readonly Rec[], known?: Map<string, DurationUnit>): FlatPlan {
+  const fields: CompiledField[] = [];
+  const units = new Map<string, DurationUnit>(known);
+  for (const field of CANONICAL_FIELDS) {
+    const list = FLAT_ALIASES[field];
+    if (!list) continue;
+    const sources: CompiledField['sources'] = [];
+    const seen = new Set<string>();
+    for (const spec of list) {
+      const { path, mod } = splitSource(spec);
+      const byPath = new Map<string, { keys: string[]; values: unknown[] }>();
+      for (const rec of sample) {
+        const keys = resolveAlias(rec, path);
+        if (keys === null) continue;
+        const id = keys.join('\u0000');
+        let e = byPath.get(id);
+        if (e === undefined) byPath.set(id, (e = { keys, values: [] }));
+        e.values.push(valueAt(rec, keys));
+      }
+      for (const [id, e] of byPath) {
+        if (seen.has(id)) continue;
+        let m = mod;
+        if (mod === 'auto') {
+          const joined = e.keys.join('.');
+          let u = units.get(joined);
+          if (u === undefined) units.set(joined, (u = inferLatencyUnit(e.values)));
+          m = u;
+        }
+        const src = compileSource(field, m ? `${path}|${m}` : path, e.keys);
+        // Keep only sources that give a usable value somewhere in the sample.
+        if (!e.values.some((v) => v !== undefined && v !== null && src.apply({}, v))) continue;
+        seen.add(id);
+        sources.push(src);
+      }
+    }
+    if (sources.length > 0) fields.push({ field, sources });
+  }
+  return { fields, units };
+}
+
+function requestish(ev: Ev): boolean {
+  return ev.method !== undefined || ev.path !== undefined || ev.status !== undefined || ev.route !== undefined;
+}
+
+/** Score of one record against the alias table (0.5..0.65 when it looks like an access record). */
+export function scoreFlat(rec: Rec): number {
+  const plan = buildPlan([rec]);
+  const ev: Ev = {};
+  runFields(rec, plan.fields, ev);
+  const ts = ev.ts !== undefined;
+  const path = ev.path !== undefined;
+  const who = ev.ip !== undefined || ev.user !== undefined;
+  const req = ev.status !== undefined || ev.method !== undefined;
+  let score: number;
+  if (ts && path && req) score = who ? 0.6 : 0.55;
+  else if (ts && ev.status !== undefined && ev.method !== undefined) score = 0.5;
+  else score = ((ts ? 1 : 0) + (path ? 1 : 0) + (req ? 1 : 0) + (who ? 1 : 0)) * 0.1;
+  // pino-http's shape is distinctive.
+  const req0 = rec.req;
+  const res0 = rec.res;
+  if (score >= 0.5 && isObj(req0) && isObj(res0) && req0.method !== undefined && res0.statusCode !== undefined) score = 0.65;
+  return score;
+}
+
+function mapFlat(rec: Rec, ctx: MapContext, lenient: boolean): Partial<ApiEvent> | null {
+  const plan = ctx.state as FlatPlan | undefined;
+  if (plan !== undefined) {
+    const ev: Ev = {};
+    runFields(rec, plan.fields, ev);
+    if (ev.ts !== undefined && requestish(ev)) return ev;
+  }
+  // Slow path: resolve the aliases for this record alone.
+  const own = buildPlan([rec], plan?.units);
+  const ev: Ev = {};
+  runFields(rec, own.fields, ev);
+  return lenient || requestish(ev) ? ev : null;
+}
+
+function explainFlat(rec: Rec, ctx: MapContext, ev: Partial<ApiEvent>): Partial<Record<CanonicalField, string>> {
+  const plan = (ctx.state as FlatPlan | undefined) ?? buildPlan([rec]);
+  const own = buildPlan([rec], plan.units);
+  const out: Partial<Record<CanonicalField, string>> = {};
+  for (const cf of [...plan.fields, ...own.fields]) {
+    if (ev[cf.field] === undefined || out[cf.field] !== undefined) continue;
+    const s = sourceFor(rec, cf.sources);
+    if (s !== undefined) out[cf.field] = s.path;
+  }
+  return out;
+}
+
+const FLAT_DOCS = fieldDocs(FLAT_ALIASES);
+
+export const flat: FormatModule = {
+  id: 'flat',
+  title: 'Flat JSON (app and security logs, pino-http, Go slog, Serilog) via the alias table',
+  detectKeys: 'alias table (case-insensitive, snake = camel): a timestamp, a path and a status or method resolve (an ip or user raises confidence); pino-http req/res objects',
+  fields: FLAT_DOCS,
+  sources: FLAT_ALIASES,
+  detect: scoreFlat,
+  prepare: (sample) => buildPlan(sample),
+  map: (rec, ctx) => mapFlat(rec, ctx, false),
+  explain: explainFlat,
+};
+
+/**
+ * `--format custom` (and files no format matches): only the --map paths plus the alias table.
+ * Never auto-detected. Records are kept whenever the alias table finds anything; the
+ * normaliser applies --map on top and then requires a timestamp and a request field.
+ */
+export const custom: FormatModule = {
+  id: 'custom',
+  title: 'Custom mapping (--map paths + the flat alias table)',
+  detectKeys: 'never auto-detected; used with --format custom or --map when no format matches',
+  fields: FLAT_DOCS,
+  sources: FLAT_ALIASES,
+  detect: () => 0,
+  prepare: (sample) => buildPlan(sample),
+  map: (rec, ctx) => mapFlat(rec, ctx, true),
+  explain: explainFlat,
+};

@@ -1,0 +1,106 @@
+/**
+ * OpenTelemetry HTTP semantic conventions. Two shapes:
+ * - flattened OTLP log records / spans (ingest peels resourceLogs/resourceSpans):
+ *   `{ timeUnixNano | startTimeUnixNano, attributes: { "http.request.method": ... }, resource: {...}, traceId, spanId }`;
+ *   attributes still in OTLP array form (`[{key, value:{stringValue}}]`) are flattened here;
+ * - plain JSON with OTel attribute names at top level.
+ * Stable names (>= 1.23) first, pre-1.21 names (http.method, http.target, ...) as fall-back.
+ */
+import { isObj, type Rec } from '../get.js';
+import { defineFormat, getters, present } from '../format.js';
+import { durationMs } from '../values.js';
+
+function anyValue(v: unknown): unknown {
+  if (!isObj(v)) return v;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return v.intValue;
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  const arr = v.arrayValue;
+  if (isObj(arr) && Array.isArray(arr.values)) return arr.values.map(anyValue);
+  return undefined;
+}
+
+function flattenAttrs(list: unknown[]): Rec {
+  const out: Rec = {};
+  for (const kv of list) {
+    if (isObj(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  }
+  return out;
+}
+
+function root(rec: Rec): Rec {
+  return Array.isArray(rec.attributes) ? { ...rec, attributes: flattenAttrs(rec.attributes) } : rec;
+}
+
+/** Each attribute name under `attributes` first, then at top level. */
+const A = (...names: string[]): string[] => names.flatMap((n) => [`attributes.${n}`, n]);
+
+const METHOD = ['http.request.method', 'http.method'] as const;
+const OTEL_ONLY = [
+  'http.method', 'http.status_code', 'http.target', 'http.url', 'client.address', 'http.route', 'http.response.body.size',
+  'http.request.body.size', 'net.peer.ip', 'network.peer.address', 'http.client_ip',
+] as const;
+const g = getters(...METHOD, ...OTEL_ONLY, 'url.path', 'url.full', 'ecs.version');
+
+function attrHasMethodOrUrl(a: Rec): number {
+  if (a['http.request.method'] !== undefined || a['http.method'] !== undefined) return 2;
+  if (a['url.path'] !== undefined || a['url.full'] !== undefined || a['http.target'] !== undefined || a['http.route'] !== undefined) return 1;
+  return 0;
+}
+
+function nsDiffMs(start: unknown, end: unknown): number | undefined {
+  if (typeof start === 'string' && typeof end === 'string' && /^\d+$/.test(start) && /^\d+$/.test(end)) {
+    return durationMs(Number(BigInt(end) - BigInt(start)), 'ns');
+  }
+  if (typeof start === 'number' && typeof end === 'number') return durationMs(end - start, 'ns');
+  return undefined;
+}
+
+export const otel = defineFormat({
+  id: 'otel',
+  title: 'OpenTelemetry (OTLP log records / spans, semantic-convention attributes)',
+  detectKeys: 'attributes with http.request.method / http.method (+ timeUnixNano or startTimeUnixNano); or OTel attribute keys at top level (http.method, http.status_code, client.address, http.route, ...)',
+  sources: {
+    ts: ['timeUnixNano', 'startTimeUnixNano', 'observedTimeUnixNano', 'timestamp', 'time'],
+    ip: A('client.address', 'http.client_ip|xff', 'net.sock.peer.addr', 'network.peer.address', 'net.peer.ip'),
+    user: A('user.id', 'enduser.id', 'user.name'),
+    roles: A('user.roles', 'enduser.role'),
+    sessionId: A('session.id'),
+    method: A(...METHOD),
+    path: A('url.path', 'http.target', 'url.full', 'http.url'),
+    route: A('http.route'),
+    query: A('url.query'),
+    host: A('server.address', 'http.host', 'net.host.name'),
+    status: A('http.response.status_code', 'http.status_code'),
+    bytesOut: A('http.response.body.size', 'http.response_content_length', 'http.response.size'),
+    bytesIn: A('http.request.body.size', 'http.request_content_length', 'http.request.size'),
+    latencyMs: A('http.server.request.duration|s'),
+    userAgent: A('user_agent.original', 'http.user_agent'),
+    requestId: ['traceId', 'trace_id'],
+  },
+  notes: { latencyMs: 'endTimeUnixNano - startTimeUnixNano (spans)' },
+  root,
+  detect(rec) {
+    const a = rec.attributes;
+    if (isObj(a) || Array.isArray(a)) {
+      const k = attrHasMethodOrUrl(isObj(a) ? a : flattenAttrs(a));
+      if (k === 0) return 0;
+      const t = rec.timeUnixNano !== undefined || rec.startTimeUnixNano !== undefined || rec.observedTimeUnixNano !== undefined;
+      return k === 2 ? (t ? 1 : 0.9) : 0.8;
+    }
+    if (present(g['ecs.version'](rec))) return 0;
+    if (g['http.request.method'](rec) === undefined && g['http.method'](rec) === undefined) return 0;
+    for (const k of OTEL_ONLY) if (g[k](rec) !== undefined) return 0.75;
+    return rec['@timestamp'] === undefined && (g['url.path'](rec) !== undefined || g['url.full'](rec) !== undefined) ? 0.55 : 0;
+  },
+  post(r, ev) {
+    if (ev.latencyMs === undefined && r.endTimeUnixNano !== undefined) {
+      const ms = nsDiffMs(r.startTimeUnixNano, r.endTimeUnixNano);
+      if (ms !== undefined) ev.latencyMs = ms;
+    }
+  },
+  explainPost(r) {
+    return r.endTimeUnixNano !== undefined ? { latencyMs: 'endTimeUnixNano - startTimeUnixNano' } : {};
+  },
+});

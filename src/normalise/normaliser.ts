@@ -1,0 +1,341 @@
+/**
+ * One normaliser per input file: buffers the first records, votes on the format, then maps
+ * every record with the winner's compiled accessors. Records the winner does not recognise are
+ * offered to the other formats (mixed files) and otherwise skipped with a counted reason.
+ */
+import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
+import type { IngestIssue, RawRecord } from '../ingest/types.js';
+import { caseInsensitiveView, get, isObj, type Rec } from './get.js';
+import type { FormatModule, MapContext } from './format.js';
+import { FORMATS, bestFormat, custom, flat, formatById, formatIds } from './formats/index.js';
+import { compileOverrides, validateMap, type Override } from './mapping.js';
+import { deriveAuth } from './auth.js';
+import { splitSource, type Ev } from './spec.js';
+import { safeText } from './values.js';
+
+export interface Detection {
+  format: string;
+  /** Share of the sampled records that voted for `format` (1 when forced). */
+  confidence: number;
+  /** Records of the sample per format they matched best. Empty when the format was forced. */
+  votes: Record<string, number>;
+}
+
+export interface NormaliserOptions {
+  /** The file as the user named it, for issues. */
+  file: string;
+  /** Force a format id ('custom' = --map paths + alias table). Absent or 'auto' = detect. */
+  format?: string;
+  /** canonical field -> source path (from --map or a mapping file). */
+  map?: Record<string, string>;
+}
+
+export interface FileNormaliser {
+  push(rec: RawRecord, out: ApiEvent[]): void;
+  flush(out: ApiEvent[]): void;
+  detection(): Detection | null;
+  missingFields(): CanonicalField[];
+  /** Records skipped, by reason: 'not-an-object', 'not-an-access-record', 'no-timestamp'. */
+  skipped: Record<string, number>;
+  events: number;
+}
+
+/** Records buffered for the vote. */
+export const DETECTION_SAMPLE = 50;
+/** Issues reported per file and reason; the rest are counted. */
+export const ISSUES_PER_REASON = 20;
+
+function requestish(ev: Ev): boolean {
+  return ev.method !== undefined || ev.path !== undefined || ev.status !== undefined || ev.route !== undefined || ev.action !== undefined;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+export function keyList(rec: Rec, max = 8): string {
+  const keys = Object.keys(rec);
+  const shown = keys.slice(0, max).map((k) => safeText(k, 32));
+  return shown.join(', ') + (keys.length > max ? `, … (${keys.length} keys)` : '');
+}
+
+interface Vote {
+  winner: FormatModule | undefined;
+  votes: Record<string, number>;
+}
+
+function vote(sample: readonly Rec[]): Vote {
+  const votes: Record<string, number> = {};
+  for (const rec of sample) {
+    const b = bestFormat(rec);
+    if (b !== undefined) votes[b.format.id] = (votes[b.format.id] ?? 0) + 1;
+  }
+  let winner: FormatModule | undefined;
+  let most = 0;
+  for (const f of FORMATS) {
+    const n = votes[f.id] ?? 0;
+    if (n > most) {
+      most = n;
+      winner = f;
+    }
+  }
+  return { winner, votes };
+}
+
+export class Normaliser implements FileNormaliser {
+  skipped: Record<string, number> = {};
+  events = 0;
+
+  private readonly file: string;
+  private readonly onIssue: (i: IngestIssue) => void;
+  private readonly map: Record<string, string> | undefined;
+  private readonly forced: FormatModule | undefined;
+  private buffer: RawRecord[] | null = [];
+  private primary: FormatModule | null = null;
+  private primaryCtx: MapContext = { state: undefined };
+  private readonly ctxs = new Map<FormatModule, MapContext>();
+  private det: Detection | null = null;
+  private ci = false;
+  private overrides: Override[] = [];
+  private sample: Rec[] = [];
+  private lastAlt: FormatModule | undefined;
+  private readonly issued: Record<string, number> = {};
+  private readonly unseen: CanonicalField[] = [...CANONICAL_FIELDS];
+  private tailReported = false;
+
+  /**
+   * `keepUntimed` (describe only): records without a timestamp are still counted and reported as
+   * skipped, but also handed out with `ts: NaN` so their other fields can be described.
+   */
+  constructor(
+    opts: NormaliserOptions,
+    onIssue: (i: IngestIssue) => void,
+    private readonly keepUntimed = false,
+  ) {
+    this.file = opts.file;
+    this.onIssue = onIssue;
+    const map = opts.map && Object.keys(opts.map).length > 0 ? opts.map : undefined;
+    if (map) validateMap(map);
+    this.map = map;
+    const name = opts.format?.trim().toLowerCase();
+    if (name && name !== 'auto') {
+      const f = formatById(name);
+      if (f === undefined) throw new Error(`unknown format "${opts.format}" (known: ${formatIds().join(', ')}, auto)`);
+      this.forced = f;
+    }
+  }
+
+  push(rec: RawRecord, out: ApiEvent[]): void {
+    const buf = this.buffer;
+    if (buf !== null) {
+      buf.push(rec);
+      if (buf.length >= DETECTION_SAMPLE) this.decide(out);
+      return;
+    }
+    this.one(rec, out);
+  }
+
+  flush(out: ApiEvent[]): void {
+    if (this.buffer !== null) this.decide(out);
+    if (this.tailReported) return;
+    this.tailReported = true;
+    for (const [reason, n] of Object.entries(this.skipped)) {
+      if (n > ISSUES_PER_REASON) {
+        this.onIssue({
+          kind: 'unmapped',
+          file: this.file,
+          message: `${reason}: ${n - ISSUES_PER_REASON} more records skipped for this reason (only the first ${ISSUES_PER_REASON} are listed)`,
+        });
+      }
+    }
+  }
+
+  detection(): Detection | null {
+    return this.det;
+  }
+
+  missingFields(): CanonicalField[] {
+    return CANONICAL_FIELDS.filter((f) => this.unseen.includes(f));
+  }
+
+  /** The format a record would be mapped with first (after detection). */
+  primaryFormat(): FormatModule | null {
+    return this.primary;
+  }
+
+  overridesInUse(): readonly Override[] {
+    return this.overrides;
+  }
+
+  /** Which source path fed each field of an event this normaliser produced. */
+  explain(ev: ApiEvent): Partial<Record<CanonicalField, string>> {
+    const fmt = formatById(ev.format) ?? custom;
+    const raw = ev.raw as Rec;
+    const rec = this.ci ? caseInsensitiveView(raw) : raw;
+    const ctx = fmt === this.primary ? this.primaryCtx : this.ctxFor(fmt);
+    const out = fmt.explain(rec, ctx, ev);
+    for (const o of this.overrides) {
+      const v = o.source.get(rec);
+      if (v !== undefined && v !== null && o.source.apply({}, v)) out[o.field] = o.source.path;
+    }
+    return out;
+  }
+
+  private decide(out: ApiEvent[]): void {
+    const buf = this.buffer ?? [];
+    this.buffer = null;
+    let sample = buf.map((r) => r.value).filter(isObj);
+    if (this.forced !== undefined) {
+      this.primary = this.forced;
+      this.det = { format: this.forced.id, confidence: 1, votes: {} };
+    } else {
+      let v = vote(sample);
+      if (v.winner === undefined && sample.length > 0) {
+        // Keys lowercased by a pipeline (e.g. Panther's "httprequest")? Retry case-insensitively.
+        const view = sample.map(caseInsensitiveView);
+        const v2 = vote(view);
+        if (v2.winner !== undefined) {
+          this.ci = true;
+          sample = view;
+          v = v2;
+        }
+      }
+      if (v.winner !== undefined) {
+        this.primary = v.winner;
+        this.det = { format: v.winner.id, confidence: (v.votes[v.winner.id] ?? 0) / buf.length, votes: v.votes };
+      } else {
+        this.primary = null;
+        this.det = this.map ? { format: 'custom', confidence: 0, votes: v.votes } : null;
+      }
+    }
+    this.sample = sample;
+    const p = this.primary;
+    if (p !== null && p.prepare !== undefined) {
+      const own = this.forced !== undefined ? sample : sample.filter((r) => p.detect(r) >= 0.5);
+      this.primaryCtx = { state: p.prepare(own.length > 0 ? own : sample) };
+    }
+    if (p !== null) this.ctxs.set(p, this.primaryCtx);
+    this.overrides = compileOverrides(this.map, sample);
+    for (const r of buf) this.one(r, out);
+  }
+
+  private ctxFor(f: FormatModule): MapContext {
+    let ctx = this.ctxs.get(f);
+    if (ctx === undefined) {
+      const own = f === custom ? this.sample : this.sample.filter((r) => f.detect(r) >= 0.5);
+      ctx = { state: f.prepare !== undefined ? f.prepare(own) : undefined };
+      this.ctxs.set(f, ctx);
+    }
+    return ctx;
+  }
+
+  private skip(reason: string, rec: RawRecord, message: () => string): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
+    const n = (this.issued[reason] ?? 0) + 1;
+    this.issued[reason] = n;
+    if (n <= ISSUES_PER_REASON) {
+      this.onIssue({ kind: 'unmapped', file: this.file, line: rec.source.line, message: `${reason}: ${message()}` });
+    }
+  }
+
+  private one(rec: RawRecord, out: ApiEvent[]): void {
+    const value = rec.value;
+    if (!isObj(value)) {
+      this.skip('not-an-object', rec, () => `record is ${typeName(value)}, not a JSON object`);
+      return;
+    }
+    const v = this.ci ? caseInsensitiveView(value) : value;
+    let fmt: FormatModule | null = this.primary;
+    let ev: Ev | null = fmt !== null ? fmt.map(v, this.primaryCtx) : null;
+
+    if (ev === null && this.forced === undefined) {
+      // Mixed file: another format may know this record.
+      const last = this.lastAlt;
+      if (last !== undefined) {
+        ev = last.map(v, this.ctxFor(last));
+        if (ev !== null) fmt = last;
+      }
+      if (ev === null) {
+        const b = bestFormat(v, this.primary ?? undefined);
+        if (b !== undefined) {
+          ev = b.format.map(v, this.ctxFor(b.format));
+          if (ev !== null) {
+            fmt = b.format;
+            this.lastAlt = b.format === flat ? undefined : b.format;
+          }
+        }
+      }
+      if (ev === null && this.primary === null) {
+        fmt = custom;
+        ev = custom.map(v, this.ctxFor(custom));
+      }
+    }
+    if (ev === null && this.overrides.length > 0) {
+      ev = {};
+      fmt = custom;
+    }
+    if (ev === null || fmt === null) {
+      const forced = this.forced;
+      this.skip('not-an-access-record', rec, () =>
+        forced !== undefined
+          ? `does not match the forced format ${forced.id} (expects ${forced.detectKeys}); keys: ${keyList(value)}`
+          : `matches no known access-log format; keys: ${keyList(value)}`,
+      );
+      return;
+    }
+    const ov = this.overrides;
+    for (let i = 0; i < ov.length; i++) {
+      const s = (ov[i] as Override).source;
+      const x = s.get(v);
+      if (x !== undefined && x !== null) s.apply(ev, x);
+    }
+    if (!requestish(ev)) {
+      const f = fmt;
+      this.skip('not-an-access-record', rec, () => `no method, path, status or action found (${f.id}); keys: ${keyList(value)}`);
+      return;
+    }
+    let untimed = false;
+    if (ev.ts === undefined) {
+      const f = fmt;
+      this.skip('no-timestamp', rec, () => this.noTsMessage(f, v));
+      if (!this.keepUntimed) return;
+      untimed = true;
+      ev.ts = Number.NaN;
+    }
+    if (ev.auth === undefined) ev.auth = deriveAuth(ev.status, ev.path, ev.method);
+    ev.format = fmt.id;
+    ev.source = rec.source;
+    ev.raw = value;
+    const u = this.unseen;
+    if (u.length > 0) {
+      for (let i = u.length - 1; i >= 0; i--) {
+        const f = u[i] as CanonicalField;
+        const has = f === 'auth' ? ev.auth !== 'unknown' || ev.status !== undefined : f === 'ts' ? !untimed : ev[f] !== undefined;
+        if (has) u.splice(i, 1);
+      }
+    }
+    out.push(ev as ApiEvent);
+    if (!untimed) this.events++;
+  }
+
+  private noTsMessage(f: FormatModule, v: Rec): string {
+    const tried = (f.sources.ts ?? []).map((s) => splitSource(s).path);
+    const ovTs = this.overrides.find((o) => o.field === 'ts');
+    if (ovTs !== undefined) tried.unshift(ovTs.path);
+    for (const p of tried) {
+      const x = get(v, p);
+      if (x !== undefined && x !== null && x !== '') {
+        const shown = typeof x === 'string' || typeof x === 'number' ? safeText(String(x), 40) : typeName(x);
+        return `"${safeText(p, 40)}" holds ${JSON.stringify(shown)}, which is not a timestamp (${f.id}); map another with --map ts=<path>`;
+      }
+    }
+    const list = tried.slice(0, 6).map((p) => safeText(p, 32)).join(', ');
+    return `no usable timestamp (${f.id} looks for ${list}${tried.length > 6 ? ', …' : ''}); map one with --map ts=<path>`;
+  }
+}
+
+export function createNormaliser(opts: NormaliserOptions, onIssue: (i: IngestIssue) => void): FileNormaliser {
+  return new Normaliser(opts, onIssue);
+}

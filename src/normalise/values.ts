@@ -1,0 +1,278 @@
+/**
+ * Value coercion shared by every format: strings, numbers written as strings, statuses,
+ * methods, roles, durations with units, API key masking, country codes, query strings.
+ * Every function returns undefined for "absent" (missing, null, "", "-", wrong type), so the
+ * canonical event never carries placeholders.
+ */
+
+/** Trimmed non-empty string; numbers are stringified; "-" and "" are absent; arrays give their first element (header arrays). */
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    const n = v.length;
+    if (n === 0) return undefined;
+    let s = v;
+    if (v.charCodeAt(0) <= 32 || v.charCodeAt(n - 1) <= 32) {
+      s = v.trim();
+      if (s.length === 0) return undefined;
+    }
+    if (s.length === 1 && s.charCodeAt(0) === 45) return undefined;
+    return s;
+  }
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
+  if (Array.isArray(v)) return v.length > 0 ? str(v[0]) : undefined;
+  return undefined;
+}
+
+/** A finite number from a number or a numeric string ("200", " 1309 "). */
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string') {
+    const s = str(v);
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** HTTP status: an integer 100..999 (0 and other placeholders are absent). */
+export function statusOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : num(v);
+  if (n === undefined || !(n >= 100 && n <= 999)) return undefined;
+  return Math.trunc(n);
+}
+
+/** Byte counts: non-negative numbers. */
+export function bytesOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : num(v);
+  return n !== undefined && n >= 0 && Number.isFinite(n) ? n : undefined;
+}
+
+/** Upper-case HTTP method token; anything with spaces or over 32 chars is not a method. */
+export function methodOf(v: unknown): string | undefined {
+  const s = str(v);
+  if (s === undefined || s.length > 32) return undefined;
+  let lower = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c === 47) return undefined;
+    if (c >= 97 && c <= 122) lower = true;
+  }
+  return lower ? s.toUpperCase() : s;
+}
+
+/** Roles from an array, or a string split on commas and/or whitespace. */
+export function rolesOf(v: unknown): string[] | undefined {
+  const out: string[] = [];
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const s = str(x);
+      if (s !== undefined) out.push(s);
+    }
+  } else if (typeof v === 'string') {
+    let start = -1;
+    for (let i = 0; i <= v.length; i++) {
+      const c = i < v.length ? v.charCodeAt(i) : 32;
+      const sep = c === 44 || c === 32 || c === 9 || c === 10 || c === 13 || c === 59;
+      if (sep) {
+        if (start >= 0) {
+          const part = v.slice(start, i);
+          if (part !== '-') out.push(part);
+          start = -1;
+        }
+      } else if (start < 0) {
+        start = i;
+      }
+    }
+  } else {
+    const s = str(v);
+    if (s !== undefined) out.push(s);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  'μs': 1e-3,
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+};
+
+export type DurationUnit = 'ms' | 's' | 'us' | 'ns';
+
+export const UNIT_SCALE: Record<DurationUnit, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e-6 };
+
+function roundMs(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Parses "0.048180s", "12ms", "1m2.5s", "500µs", "12 ms". NaN when not a duration string with units. */
+export function parseDurationString(s: string): number {
+  let i = 0;
+  const n = s.length;
+  let total = 0;
+  let parts = 0;
+  while (i < n) {
+    const numStart = i;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if ((c >= 48 && c <= 57) || c === 46) i++;
+      else break;
+    }
+    if (i === numStart) return NaN;
+    const value = Number(s.slice(numStart, i));
+    if (!Number.isFinite(value)) return NaN;
+    if (i < n && s.charCodeAt(i) === 32) i++;
+    const unitStart = i;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if ((c >= 48 && c <= 57) || c === 46) break;
+      i++;
+    }
+    const scale = DURATION_UNITS[s.slice(unitStart, i).toLowerCase()];
+    if (scale === undefined) return NaN;
+    total += value * scale;
+    parts++;
+  }
+  return parts > 0 ? total : NaN;
+}
+
+/** A duration in `unit` (numbers and numeric strings), or with its own unit suffix, to ms (µs precision). */
+export function durationMs(v: unknown, unit: DurationUnit): number | undefined {
+  let ms: number;
+  if (typeof v === 'number') {
+    ms = v * UNIT_SCALE[unit];
+  } else if (typeof v === 'string') {
+    const s = str(v);
+    if (s === undefined) return undefined;
+    const last = s.charCodeAt(s.length - 1);
+    if (last >= 48 && last <= 57) {
+      const n = Number(s);
+      if (!Number.isFinite(n)) return undefined;
+      ms = n * UNIT_SCALE[unit];
+    } else {
+      ms = parseDurationString(s);
+    }
+  } else {
+    return undefined;
+  }
+  if (!(ms >= 0) || !Number.isFinite(ms)) return undefined;
+  return roundMs(ms);
+}
+
+function isUuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const SECRET_PREFIXES = ['sk_', 'sk-', 'rk_', 'pk_live', 'ghp_', 'gho_', 'github_pat_', 'xox', 'eyJ', 'AIza', 'glpat-'];
+
+/**
+ * True when a string looks like a secret rather than an identifier: a long random-looking token
+ * (24+ chars of key alphabet mixing letters and digits), a JWT, or a known secret prefix. UUIDs,
+ * ARNs and already-masked values (containing "*") are identifiers.
+ */
+export function looksSecret(s: string): boolean {
+  if (s.length < 16) return false;
+  if (s.indexOf('*') >= 0 || s.startsWith('arn:') || isUuid(s)) return false;
+  for (const p of SECRET_PREFIXES) if (s.startsWith(p)) return true;
+  if (s.length < 24) return false;
+  let letters = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+    else if (c !== 45 && c !== 95 && c !== 43 && c !== 47 && c !== 61 && c !== 46 && c !== 126) return false;
+  }
+  return letters > 0 && digits > 0;
+}
+
+/** Keeps a key identifier; a secret-looking value (or any value when `force`) is cut to its first 8 chars + "…". */
+export function maskKey(v: unknown, force = false): string | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  if (force ? s.indexOf('*') < 0 : looksSecret(s)) {
+    const keep = Math.min(8, Math.floor(s.length / 2));
+    return s.slice(0, keep) + '…';
+  }
+  return s;
+}
+
+/** ISO 3166 alpha-2, upper case; Cloudflare's "XX" (unknown) and "T1" (Tor) are not countries. */
+export function countryOf(v: unknown): string | undefined {
+  const s = str(v);
+  if (s === undefined || s.length !== 2) return undefined;
+  const u = s.toUpperCase();
+  const a = u.charCodeAt(0);
+  const b = u.charCodeAt(1);
+  if (a < 65 || a > 90 || b < 65 || b > 90) return undefined;
+  return u === 'XX' || u === 'T1' ? undefined : u;
+}
+
+function encodePart(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, '+');
+}
+
+/** Raw query without "?", or an object (Kong `querystring`, CloudTrail `requestParameters`) serialised as k=v&... */
+export function queryOf(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    let s = str(v);
+    if (s !== undefined && s.charCodeAt(0) === 63) s = s.slice(1);
+    return s === undefined || s.length === 0 ? undefined : s;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const parts: string[] = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const vals = Array.isArray(x) ? x : [x];
+    for (const y of vals) {
+      if (y === true) parts.push(encodePart(k));
+      else if (typeof y === 'string' || typeof y === 'number' || typeof y === 'boolean') parts.push(`${encodePart(k)}=${encodePart(String(y))}`);
+      else if (y !== null && y !== undefined) parts.push(`${encodePart(k)}=${encodePart(JSON.stringify(y))}`);
+    }
+  }
+  const q = parts.join('&');
+  return q.length > 0 ? q : undefined;
+}
+
+/** Booleans and boolean-ish strings. */
+export function boolOf(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === 'true' || s === '1' || s === 'yes') return true;
+    if (s === 'false' || s === '0' || s === 'no') return false;
+  }
+  return undefined;
+}
+
+/** Short, printable text for messages: control characters escaped, cut to about `max` chars. */
+export function safeText(s: string, max = 80): string {
+  let out = '';
+  let i = 0;
+  for (; i < s.length && out.length < max; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 127 || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029) {
+      out += c === 10 ? '\\n' : c === 13 ? '\\r' : c === 9 ? '\\t' : '\\u' + c.toString(16).padStart(4, '0');
+    } else {
+      out += s[i];
+    }
+  }
+  return i < s.length ? out + '…' : out;
+}
