@@ -1,10 +1,10 @@
 /**
  * KeyedTable: per-key detector state with event-time expiry and a cap on keys.
  *
- * Entries live in an insertion-ordered Map. `touch` only records the event time (no re-ordering on the
- * hot path); `sweep` looks at the head: an idle head expires, a recently touched head is moved to the
- * back (a bounded number of moves per call), so expiry costs O(1) amortised and memory follows the
- * active keys, not the input.
+ * `touch` only records the event time (no re-ordering on the hot path). `sweep` is called per event but
+ * does a full pass only once per eighth of the idle time (event time), so expiry is amortised O(1) per
+ * event and memory follows the active keys, not the input. Beyond the cap, the least recently touched
+ * of the oldest-inserted entries is evicted.
  */
 import type { DetectorContext, KeyedState, KeyedStateOptions } from './types.js';
 import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
@@ -14,16 +14,20 @@ interface Slot<V> {
   last: number;
 }
 
-const MOVES_PER_SWEEP = 4;
-
 export class KeyedTable<V> implements KeyedState<V> {
   private readonly map = new Map<string, Slot<V>>();
+  private nextSweep = -Infinity;
+  private readonly interval: number;
   evicted = 0;
 
   constructor(
     private readonly options: KeyedStateOptions<V>,
     private readonly cap: number = DEFAULT_MAX_ACTORS,
-  ) {}
+  ) {
+    // A full pass every eighth of the idle time (at least every second of event time): each entry is
+    // looked at a bounded number of times per idle period, and expiry is at most 1/8 late.
+    this.interval = Math.max(1000, options.idleMs / 8);
+  }
 
   get size(): number {
     return this.map.size;
@@ -50,22 +54,14 @@ export class KeyedTable<V> implements KeyedState<V> {
   }
 
   sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + this.interval;
     const cutoff = now - this.options.idleMs;
-    let moves = 0;
-    for (;;) {
-      const head = this.map.entries().next();
-      if (head.done) return;
-      const [key, slot] = head.value;
+    for (const [key, slot] of this.map) {
       if (slot.last < cutoff) {
         this.map.delete(key);
         this.options.onRemove?.(key, slot.value, 'expired');
-        continue;
       }
-      if (moves >= MOVES_PER_SWEEP || this.map.size === 1) return;
-      moves++;
-      // Touched since it was (re)inserted: move it behind the others and look at the next head.
-      this.map.delete(key);
-      this.map.set(key, slot);
     }
   }
 

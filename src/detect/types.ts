@@ -98,7 +98,7 @@ export interface KeyedStateOptions<V> {
   onRemove?: (key: string, value: V, why: 'expired' | 'evicted' | 'end') => void;
 }
 
-/** Bounded per-key state whose entries expire by event time (an insertion-ordered map swept lazily). */
+/** Bounded per-key state whose entries expire by event time (swept lazily, a bounded number of times per idle period). */
 export interface KeyedState<V> {
   readonly size: number;
   get(key: string): V | undefined;
@@ -106,7 +106,7 @@ export interface KeyedState<V> {
   touch(key: string, ts: number, create: (key: string) => V): V;
   /** Remove an entry without calling onRemove. */
   delete(key: string): void;
-  /** Expire entries idle since before `now - idleMs`; amortised O(1), call it on every event. */
+  /** Expire entries idle since before `now - idleMs` (up to 1/8 of idleMs late); amortised O(1), call it on every event. */
   sweep(now: number): void;
   /** Remove every entry, calling onRemove(..., 'end'). */
   flush(): void;

@@ -60,7 +60,17 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
     severity: 'high',
     references: ['OWASP API5:2023 Broken Function Level Authorization', 'OWASP Logging Vocabulary authz_admin'],
     options: {
-      privilegedRoutes: ['/**/users/**', '/**/accounts/**', '/**/api-keys/**', '/**/tokens/**', '/**/settings/**', '/**/billing/**', '/**/webhooks/**'],
+      privilegedRoutes: [
+        '/**/roles/**',
+        '/**/permissions/**',
+        '/**/users/{id}/mfa/**',
+        '/**/organizations/{id}/members/**',
+        '/**/tenants/**',
+        '/**/settings/security/**',
+        '/**/sso/**',
+        '/**/webhooks/**',
+        '/**/service-accounts/**',
+      ],
       adminRoles: [],
       sessionGapMinutes: 60,
       usualSlotDays: 3,

@@ -38,6 +38,8 @@ export type BolaOptions = {
   privilegedRoles: string[];
   /** With a baseline: the threshold is at least this many times the actor's usual p99. */
   baselineFactor: number;
+  /** Also judge actors known only by IP (unauthenticated); off by default: public catalogues are scraping's business. */
+  includeAnonymous: boolean;
 };
 
 interface Entry {
@@ -122,6 +124,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       maxOwnIds: 2000,
       privilegedRoles: ['admin', 'support'],
       baselineFactor: 3,
+      includeAnonymous: false,
     },
     requires: { allOf: ['path'], anyOf: ['user', 'apiKey'] },
     unavailableImpact: 'per-user enumeration cannot be judged',
@@ -216,9 +219,11 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       }
       const subject = { ...subjectOfActor(g.actor), route: g.template };
       const methods = [...inc.methods.keys()].join('/');
-      const walkText = walk
-        ? `; ids ${seq.min}..${seq.max} walked ${seq.longestRun >= o.sequentialRun ? `with stride ${seq.longestStride} (run of ${seq.longestRun})` : 'in order'}`
-        : '';
+      const walkText = !walk
+        ? ''
+        : seq.longestRun >= o.sequentialRun
+          ? `; ids ${seq.runFrom}..${seq.runTo} walked with stride ${seq.longestStride} (${seq.longestRun} in a row)`
+          : `; ids ${seq.min}..${seq.max} walked in order`;
       const alert: Alert = {
         rule: 'bola-enumeration',
         severity,
@@ -244,6 +249,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
             spearman: seq.distinctCount >= 3 ? round(seq.spearman(), 3) : null,
             coverage: seq.distinctCount >= 2 ? round(seq.coverage(), 3) : null,
             idRange: seq.distinctCount >= 2 ? `${seq.min}..${seq.max}` : null,
+            walkedRange: seq.longestRun >= 2 ? `${seq.runFrom}..${seq.runTo}` : null,
             sensitiveRoute: inc.sensitive,
           },
           thresholds: {
@@ -353,6 +359,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         groups.sweep(e.ts);
         history.sweep(e.ts);
         if (e.objectIds.length === 0) return;
+        if (!o.includeAnonymous && e.user === undefined && e.apiKey === undefined) return;
         const method = e.method ?? 'GET';
         if (method === 'OPTIONS' || method === 'HEAD') return;
         if (m.health(e.template) || allowlisted(m, e)) return;

@@ -208,6 +208,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
     });
     // Tenant-wide window of failures: key "ip\u0001account".
     const spread = { fails: new FailWindow(), incident: null as Incident | null };
+    let spreadNext = -Infinity;
 
     function outcome(e: EnrichedEvent): Outcome {
       const s = e.status;
@@ -245,7 +246,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         else if (d.accounts <= 2) variant = 'brute-force';
         else variant = 'stuffing';
         const acc = d.accounts === 0 ? 'unknown accounts' : d.accounts === 1 ? `account ${[...inc.perKey.keys()].find((k) => k !== '')}` : `${d.accounts} accounts`;
-        summary = `IP ${inc.subjectValue} made ${inc.failures} failed logins against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} tries per account` : ''})`;
+        summary = `IP ${inc.subjectValue} made ${inc.failures} failed logins against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} ${d.max === 1 ? 'try' : 'tries'} per account` : ''})`;
       } else if (inc.kind === 'account') {
         subject.user = inc.subjectValue;
         variant = 'distributed';
@@ -330,7 +331,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       s.fails.add(now, user);
       const perMinute = s.fails.countSince(now - 60_000);
       if (s.incident) addFail(s.incident, e, user, '', now, perMinute);
-      else {
+      else if (s.fails.size >= Math.min(o.sprayMinFailures, o.stuffingMinFailures, o.bruteForceFailures) || perMinute > o.burstPerMinute) {
         const failures = s.fails.size;
         const ratio = failures / (failures + s.okLogins.size);
         const d = distribution(s.fails.counts);
@@ -402,7 +403,8 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       };
       if (sp.incident) {
         if (quiet(ip)) addFail(sp.incident, e, ip, user, now, 0);
-      } else if (sp.fails.size >= o.spreadMinFailures) {
+      } else if (sp.fails.size >= o.spreadMinFailures && now >= spreadNext) {
+        spreadNext = now + 10_000; // the tenant-wide tally is re-counted at most every 10 s of event time
         const perIp = new Map<string, number>();
         const users = new Set<string>();
         let failures = 0;

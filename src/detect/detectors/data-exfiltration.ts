@@ -258,8 +258,9 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         if (routeSizes.size >= 20_000) routeSizes.clear();
         routeSizes.set(e.template, (r = { xs: [], pos: 0 }));
       }
+      // The route's median is only needed for the rare response above the absolute size.
       const enough = r.xs.length >= 20;
-      const med = enough ? median(r.xs) : NaN;
+      const med = enough && bytes >= o.largeResponseBytes ? median(r.xs) : NaN;
       if (bytes >= o.largeResponseBytes && (enough ? bytes >= o.largeResponseFactor * Math.max(med, 1) : bytes >= 2 * o.largeResponseBytes)) {
         ctx.report({
           rule: 'data-exfiltration',
@@ -320,10 +321,12 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         s.exportRequests += exp;
         if (bytes > 0) largeResponse(e, bytes);
 
+        let inc = s.incident;
+        // Every threshold is at least the absolute floors, so most events need no statistics at all.
+        if (!inc && s.bytes <= o.minBytes && s.exportRequests <= o.exportMinRequests) return;
         const t = thresholds(e.actor, s);
         const hotBytes = s.bytes > t.bytes;
         const hotExport = s.exportRequests > t.exp;
-        let inc = s.incident;
         if (inc && now > inc.lastHot + windowMs && !hotBytes && !hotExport) {
           emit(e.actor, inc);
           s.incident = inc = null;
@@ -340,7 +343,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           if (hotBytes || hotExport) inc.lastHot = now;
           if (s.bytes > inc.peakBytes) inc.peakBytes = s.bytes;
           if (s.exportRequests > inc.peakExport) inc.peakExport = s.exportRequests;
-          s.hourHot = true;
+          if (inc.mode !== 'no-history' || inc.peakBytes >= o.noHistoryBytes) s.hourHot = true;
         } else if (hotBytes || hotExport) {
           if (t.mode === 'no-history' || t.mode === 'short-history') judgedWithout.add(e.actor);
           inc = {
@@ -357,7 +360,9 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           if (e.ip) bump(inc.ips, e.ip);
           inc.samples.add(e);
           s.incident = inc;
-          s.hourHot = true;
+          // A peer-only finding (no history, below the fixed threshold) may be this actor's normal work:
+          // the hour still joins their history so the same volume tomorrow is compared with it.
+          s.hourHot = !(t.mode === 'no-history' && s.bytes < o.noHistoryBytes);
         }
       },
       end() {

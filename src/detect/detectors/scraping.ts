@@ -134,7 +134,7 @@ export const scraping: Detector<ScrapingOptions> = {
       const distinct = inc.paths.size;
       const breadth = distinct >= o.breadthMinPaths && distinct / inc.requests >= o.breadthMinShare;
       const signals: string[] = [];
-      if (walk) signals.push(`sequential ids on ${walk.template} (${walk.s.min}..${walk.s.max})`);
+      if (walk) signals.push(`sequential ids on ${walk.template} (${walk.s.longestRun >= o.sequentialRun ? `${walk.s.runFrom}..${walk.s.runTo}` : `${walk.s.min}..${walk.s.max}`})`);
       if (breadth) signals.push(`${distinct} distinct URLs`);
       if (reg.regular) signals.push('regular timing');
       const okShare = inc.ok / inc.requests;

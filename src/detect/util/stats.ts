@@ -81,6 +81,10 @@ export class SequenceStats {
   private run = 1;
   longestRun = 0;
   longestStride = 0;
+  /** First and last id of the longest constant-stride run. */
+  runFrom = NaN;
+  runTo = NaN;
+  private runStart = NaN;
   private readonly sample: number[] = [];
   private readonly distinct = new Set<number>();
   min = Infinity;
@@ -99,7 +103,11 @@ export class SequenceStats {
     if (this.prev === null) {
       this.prev = id;
       this.run = 1;
-      if (this.longestRun === 0) this.longestRun = 1;
+      this.runStart = id;
+      if (this.longestRun === 0) {
+        this.longestRun = 1;
+        this.runFrom = this.runTo = id;
+      }
       return;
     }
     const d = id - this.prev;
@@ -108,10 +116,13 @@ export class SequenceStats {
     else {
       this.step = d;
       this.run = 2;
+      this.runStart = this.prev;
     }
     if (this.run > this.longestRun) {
       this.longestRun = this.run;
       this.longestStride = this.step;
+      this.runFrom = this.runStart;
+      this.runTo = id;
     }
     this.prev = id;
   }
