@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { attackScenario, lookalikeScenario } from '../../fixtures/scenarios/generate.js';
+import type { Baseline } from '../../src/baseline/types.js';
+import type { RuleSet } from '../../src/rules/types.js';
+import { atLeast, describe1, rec, runFlat, shippedRules } from './helpers.js';
+
+const T = Date.UTC(2025, 2, 11, 14);
+const only = ['bola-enumeration'];
+
+function walk(opts: { user?: string; role?: string; n: number; from?: number; method?: string; status?: (k: number) => number; endpoint?: (id: number) => string; stepMs?: number }) {
+  return Array.from({ length: opts.n }, (_, k) =>
+    rec(T + k * (opts.stepMs ?? 800), {
+      user_id: opts.user ?? '101',
+      ...(opts.role ? { role: opts.role } : {}),
+      method: opts.method ?? 'GET',
+      endpoint: (opts.endpoint ?? ((id) => `/api/v1/orders/${id}`))((opts.from ?? 8801) + k),
+      status: opts.status ? opts.status(k) : 200,
+    }),
+  );
+}
+
+describe('bola-enumeration', () => {
+  it('finds the enumeration in the incident fixture: right rule, subject and severity', () => {
+    const { records, labels } = attackScenario('bola-enumeration');
+    const alerts = runFlat(records, { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.subject).toEqual({ user: labels[0]!.subject.user, route: '/api/v1/orders/{id}' });
+    expect(a.severity).toBe('high');
+    expect(a.evidence.metrics).toMatchObject({ sequential: true, stride: 1 });
+    expect(a.evidence.metrics.distinctIds as number).toBeGreaterThanOrEqual(400);
+    expect(a.evidence.samples.length).toBeLessThanOrEqual(10);
+    expect(a.evidence.samples[0]).toHaveProperty('requestId');
+    expect(a.summary).toMatch(/user 4411 requested \d+ distinct foreign ids on GET \/api\/v1\/orders\/\{id\}/);
+  });
+
+  it('stays quiet for a customer reading their own order history, every day', () => {
+    const { records } = lookalikeScenario('own-orders');
+    expect(runFlat(records, { only }).alerts).toEqual([]);
+  });
+
+  it('does not count ids the actor owns (used long before) against the threshold', () => {
+    const before = walk({ n: 45, from: 500, stepMs: 60_000 }).map((r) => ({ ...r, timestamp: new Date(Date.parse(r.timestamp) - 86_400_000).toISOString() }));
+    const again = walk({ n: 45, from: 500 });
+    const fresh = walk({ n: 10, from: 9000 }).map((r) => ({ ...r, timestamp: new Date(Date.parse(r.timestamp) + 40_000).toISOString() }));
+    expect(runFlat([...before, ...again, ...fresh], { only }).alerts).toEqual([]);
+  });
+
+  it('uses the baseline own ids when given', () => {
+    const records = walk({ n: 60 });
+    const baseline = { schemaVersion: '1', createdAt: '', origin: 'file', period: { start: 0, end: 0 }, routes: {}, actors: { 'user:101': { ownIds: { '/api/v1/orders/{id}': records.slice(0, 20).map((r) => r.endpoint.split('/').pop()!) } } } } as unknown as Baseline;
+    expect(runFlat(records, { only }).alerts).toHaveLength(1);
+    expect(runFlat(records, { only, baseline }).alerts).toEqual([]);
+  });
+
+  it('rates mostly refused probing medium', () => {
+    const a = runFlat(walk({ n: 80, status: (k) => (k % 10 === 0 ? 200 : 404) }), { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['high']); // a sequential walk with some successes is the classic signature
+    const random = Array.from({ length: 80 }, (_, k) => rec(T + k * 800, { user_id: '101', endpoint: `/api/v1/orders/${(k * 7919) % 100_000}`, status: 403 }));
+    const b = runFlat(random, { only }).alerts;
+    expect(b).toHaveLength(1);
+    expect(b[0]!.severity).toBe('medium');
+    expect(b[0]!.severityReason).toMatch(/probing/);
+  });
+
+  it('rates successful writes across many foreign ids critical', () => {
+    const a = runFlat(walk({ n: 60, method: 'DELETE', status: () => 204 }), { only }).alerts;
+    expect(a[0]!.severity).toBe('critical');
+    expect(a[0]!.evidence.metrics.writeSuccessIds).toBe(60);
+  });
+
+  it('uses the lower tier on sensitive routes', () => {
+    const recs = walk({ n: 25, endpoint: (id) => `/api/v1/users/${id}/profile` });
+    expect(runFlat(recs, { only }).alerts).toHaveLength(1);
+    expect(runFlat(walk({ n: 25 }), { only }).alerts).toEqual([]);
+  });
+
+  it('lowers support and admin roles to low, and ignores allowlisted users', () => {
+    const a = runFlat(walk({ n: 80, role: 'support' }), { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['low']);
+    expect(a[0]!.severityReason).toMatch(/role "support"/);
+    const rules: RuleSet = { ...shippedRules, allow: { ...shippedRules.allow, users: ['101'] } };
+    expect(runFlat(walk({ n: 80 }), { only, rules }).alerts).toEqual([]);
+  });
+
+  it('uses a sliding window, not clock buckets: 60 ids straddling a 10-minute boundary are one incident', () => {
+    // 60 ids from 14:05 to 14:14:50: every fixed 10-minute bucket [14:00,14:10) [14:10,14:20) sees < 50.
+    const recs = Array.from({ length: 60 }, (_, k) => rec(T + 5 * 60_000 + k * 10_000, { user_id: '7', endpoint: `/api/v1/orders/${1000 + k * 3}`, status: 200 }));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map(describe1)).toHaveLength(1);
+  });
+
+  it('merges one long enumeration into one incident', () => {
+    const a = runFlat(walk({ n: 2000, stepMs: 700 }), { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.metrics.distinctIds).toBe(2000);
+  });
+
+  it('ignores anonymous actors unless asked', () => {
+    const recs = walk({ n: 80 }).map(({ user_id: _u, ...r }) => r);
+    const res = runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only });
+    expect(res.alerts).toEqual([]);
+    const rules: RuleSet = { ...shippedRules, detectors: { 'bola-enumeration': { includeAnonymous: true } } };
+    expect(atLeast(runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only, rules }).alerts, 'medium').map((a) => a.subject.ip)).toEqual(['2.205.77.10']);
+  });
+});

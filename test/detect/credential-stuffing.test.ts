@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
+import type { RuleSet } from '../../src/rules/types.js';
+import { atLeast, rec, runFlat, shippedRules } from './helpers.js';
+
+const T = Date.UTC(2025, 2, 11, 3);
+const only = ['credential-stuffing'];
+const login = '/api/v1/auth/login';
+
+function fail(ts: number, user: string | undefined, ip: string): FlatRecord {
+  return rec(ts, { endpoint: login, method: 'POST', status: 401, ip, ...(user ? { user_id: user } : {}) });
+}
+function ok(ts: number, user: string, ip: string): FlatRecord {
+  return rec(ts, { endpoint: login, method: 'POST', status: 200, ip, user_id: user });
+}
+
+describe('credential-stuffing', () => {
+  it('finds the stuffing campaign and the account it broke into (critical)', () => {
+    const { records, labels } = attackScenario('credential-stuffing');
+    const alerts = runFlat(records, { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.subject).toEqual(labels[0]!.subject);
+    expect(a.severity).toBe('critical');
+    expect(a.evidence.metrics.variant).toBe('stuffing');
+    expect(a.summary).toMatch(/then 1 successful login as 1077/);
+    expect(a.evidence.samples.some((s) => s.status === 200)).toBe(true);
+  });
+
+  it('without a success it is high, and names the variant', () => {
+    const recs = Array.from({ length: 40 }, (_, k) => fail(T + k * 3000, `acct${k}`, '5.228.1.10'));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => [x.severity, x.evidence.metrics.variant])).toEqual([['high', 'stuffing']]);
+  });
+
+  it('recognises password spraying (a few tries on each of several accounts, paced)', () => {
+    const recs: FlatRecord[] = [];
+    let t = T;
+    for (let round = 0; round < 4; round++) for (let u = 0; u < 8; u++) recs.push(fail((t += 20_000), `staff${u}`, '5.228.1.11'));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => x.evidence.metrics.variant)).toEqual(['password-spraying']);
+  });
+
+  it('recognises brute force on one account (medium) and success after it (critical)', () => {
+    const recs = Array.from({ length: 15 }, (_, k) => fail(T + k * 2000, 'alice', '5.228.1.12'));
+    expect(runFlat(recs, { only }).alerts.map((x) => [x.severity, x.evidence.metrics.variant])).toEqual([['medium', 'brute-force']]);
+    const won = runFlat([...recs, ok(T + 60_000, 'alice', '5.228.1.12')], { only }).alerts;
+    expect(won.map((x) => x.severity)).toEqual(['critical']);
+  });
+
+  it('recognises a distributed attack on one account from many IPs', () => {
+    const recs = Array.from({ length: 12 }, (_, k) => fail(T + k * 30_000, 'ceo', `5.228.1.${20 + k}`));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => [x.subject, x.evidence.metrics.variant])).toEqual([[{ user: 'ceo' }, 'distributed']]);
+    const later = runFlat([...recs, ok(T + 30 * 60_000, 'ceo', '41.206.1.5')], { only }).alerts;
+    expect(later[0]!.severity).toBe('high');
+    expect(later[0]!.severityReason).toMatch(/another IP/);
+  });
+
+  it('recognises low-and-slow spraying from many IPs against many accounts', () => {
+    const recs: FlatRecord[] = [];
+    for (let k = 0; k < 30; k++) recs.push(fail(T + k * 20_000, `user${k % 12}`, `41.220.77.${10 + (k % 10)}`));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => x.evidence.metrics.variant)).toEqual(['distributed']);
+    expect(a[0]!.subject).toEqual({ route: login });
+  });
+
+  it('counts 401/403/429 on login routes but not 403 elsewhere (authorisation, not authentication)', () => {
+    const forbidden = Array.from({ length: 40 }, (_, k) => rec(T + k * 1000, { endpoint: `/api/v1/orders/${k}`, status: 403, user_id: `u${k}`, ip: '5.228.1.13' }));
+    expect(runFlat(forbidden, { only }).alerts).toEqual([]);
+    const limited = Array.from({ length: 40 }, (_, k) => rec(T + k * 1000, { endpoint: '/oauth/token', method: 'POST', status: 429, user_id: `u${k}`, ip: '5.228.1.14' }));
+    expect(runFlat(limited, { only }).alerts).toHaveLength(1);
+  });
+
+  it('works without account names (e.g. Kong failures carry no consumer): per-IP counts', () => {
+    const recs = Array.from({ length: 30 }, (_, k) => fail(T + k * 1000, undefined, '5.228.1.15'));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.summary).toMatch(/unknown accounts/);
+  });
+
+  it('keeps an office NAT quiet: many users, mostly successes, each with their own typo', () => {
+    const { records } = lookalikeScenario('office-nat');
+    expect(atLeast(runFlat(records, { only }).alerts, 'low')).toEqual([]);
+  });
+
+  it('stays quiet for a user who mistypes twice and then logs in', () => {
+    const recs = [fail(T, 'bob', '2.205.77.3'), fail(T + 5000, 'bob', '2.205.77.3'), ok(T + 12_000, 'bob', '2.205.77.3')];
+    expect(runFlat(recs, { only }).alerts).toEqual([]);
+  });
+
+  it('ignores allowlisted sources', () => {
+    const recs = Array.from({ length: 40 }, (_, k) => fail(T + k * 3000, `acct${k}`, '5.228.1.10'));
+    const rules: RuleSet = { ...shippedRules, allow: { ...shippedRules.allow, ips: ['5.228.1.0/24'] } };
+    expect(runFlat(recs, { only, rules }).alerts).toEqual([]);
+  });
+});
