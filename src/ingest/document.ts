@@ -23,7 +23,7 @@ import {
   envelopeForKey,
   isStrongKey,
 } from './envelopes.js';
-import { decode, lineTooLongMessage } from './ndjson.js';
+import { decodeText, hadInvalidUtf8, lineTooLongMessage } from './ndjson.js';
 import { parseReason, snippet } from './text.js';
 
 const enum Kind {
@@ -43,6 +43,8 @@ class Capture {
   tooDeep = false;
   /** Only ASCII seen so far (per-chunk flags). */
   ascii = true;
+  /** Set by finish(): the text had invalid UTF-8 replaced. */
+  invalid = false;
 
   constructor(
     readonly line: number,
@@ -69,19 +71,27 @@ class Capture {
   }
 
   /**
-   * The value ends at `end` (exclusive) in chunk `b`: its bytes, or null when not kept. Length is
-   * counted even after the bytes were dropped, so `tooLong` does not depend on chunk boundaries.
+   * The value ends at `end` (exclusive) in chunk `b`: its text, or null when not kept (too long,
+   * too deep, dropped). Sets `invalid` when UTF-8 had to be repaired. Length is counted even after
+   * the bytes were dropped, so `tooLong` does not depend on chunk boundaries.
    */
-  finish(b: Buffer, end: number, ascii: boolean, max: number): Buffer | null {
-    const tail = b.subarray(this.start, end);
-    const total = this.len + tail.length;
+  finish(b: Buffer, end: number, ascii: boolean, max: number): string | null {
+    const total = this.len + (end - this.start);
     if (total > max) this.tooLong = true;
     if (!this.active || this.tooLong) {
       this.drop();
       return null;
     }
-    if (!ascii) this.ascii = false;
-    return this.pieces.length === 0 ? tail : Buffer.concat([...this.pieces, tail], total);
+    if (this.pieces.length === 0) {
+      const text = decodeText(b, this.start, end, ascii);
+      this.invalid = hadInvalidUtf8(text, b, this.start, end, ascii);
+      return text;
+    }
+    const all = Buffer.concat([...this.pieces, b.subarray(this.start, end)], total);
+    const allAscii = this.ascii && ascii;
+    const text = decodeText(all, 0, total, allAscii);
+    this.invalid = hadInvalidUtf8(text, all, 0, total, allAscii);
+    return text;
   }
 
   drop(): void {
@@ -131,6 +141,9 @@ export class DocumentReader {
   push(b: Buffer, ascii: boolean): void {
     const n = b.length;
     let i = 0;
+    /** Cached positions of the next backslash / newline in this chunk (-1: none left, -2: unknown). */
+    let nextBs = -2;
+    let nextNl = -2;
     if (this.esc) {
       // the byte after a backslash that ended the previous chunk
       this.esc = false;
@@ -150,14 +163,20 @@ export class DocumentReader {
         continue;
       }
       if (this.inStr) {
-        // fast path through string content
-        let c = 0;
-        while (i < n) {
-          c = b[i] as number;
-          if (c === 0x22 || c === 0x5c || c === 0x0a) break;
-          i++;
+        // Jump through string content with indexOf; the next backslash / newline positions are
+        // cached per chunk so that each byte is searched once.
+        const q = b.indexOf(0x22, i);
+        if (nextBs !== -1 && nextBs < i) nextBs = b.indexOf(0x5c, i);
+        if (nextNl !== -1 && nextNl < i) nextNl = b.indexOf(0x0a, i);
+        let stop = q;
+        if (nextBs !== -1 && (stop === -1 || nextBs < stop)) stop = nextBs;
+        if (nextNl !== -1 && (stop === -1 || nextNl < stop)) stop = nextNl;
+        if (stop === -1) {
+          i = n;
+          break;
         }
-        if (i === n) break;
+        i = stop;
+        const c = b[i] as number;
         if (c === 0x5c) {
           if (i + 1 >= n) {
             this.esc = true;
@@ -344,16 +363,16 @@ export class DocumentReader {
     const k = this.key;
     if (k !== null) {
       this.key = null;
-      const bytes = k.finish(b, i + 1, ascii, 1024);
-      this.curKey = bytes === null ? null : parseString(bytes);
+      const text = k.finish(b, i + 1, ascii, 1024);
+      this.curKey = text === null ? null : parseString(text);
       return;
     }
     const m = this.metaValue;
     if (m !== null) {
       this.metaValue = null;
-      const bytes = m.finish(b, i + 1, ascii, 64 * 1024);
-      if (bytes !== null && this.curKey !== null) {
-        const v = parseString(bytes);
+      const text = m.finish(b, i + 1, ascii, 64 * 1024);
+      if (text !== null && this.curKey !== null) {
+        const v = parseString(text);
         if (v !== null) this.meta[this.curKey] = v;
       }
     }
@@ -390,7 +409,7 @@ export class DocumentReader {
   private junk(b: Buffer, i: number, ascii: boolean): void {
     const nl = b.indexOf(10, i);
     const end = Math.min(nl === -1 ? b.length : nl, i + 256);
-    const text = decode(b, i, end, ascii).text.replace(/\r$/, '');
+    const text = decodeText(b, i, end, ascii).replace(/\r$/, '');
     const c = b[i];
     if (c === 0x7d || c === 0x5d || c === 0x2c || c === 0x3a) {
       this.sink.issue('malformed-json', this.line, `unexpected ${JSON.stringify(String.fromCharCode(c))} outside any JSON value: ${snippet(text)}`);
@@ -403,9 +422,9 @@ export class DocumentReader {
   private finishElem(b: Buffer, end: number, ascii: boolean): void {
     const e = this.elem as Capture;
     this.elem = null;
-    const bytes = e.finish(b, end, ascii, this.maxLine);
+    const text = e.finish(b, end, ascii, this.maxLine);
     const candidate = this.top === 2 && this.env === null;
-    if (bytes === null) {
+    if (text === null) {
       if (candidate) {
         this.reject();
         return;
@@ -414,7 +433,6 @@ export class DocumentReader {
       else if (e.tooDeep) this.tooDeepIssue(e.line);
       return;
     }
-    const { text, invalid } = decode(bytes, 0, bytes.length, e.ascii);
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -426,7 +444,7 @@ export class DocumentReader {
       this.sink.issue('malformed-json', e.line, `malformed JSON (${parseReason(err)}): ${snippet(text)}`);
       return;
     }
-    if (invalid) this.sink.issue('invalid-utf8', e.line, 'invalid UTF-8 bytes replaced by U+FFFD');
+    if (e.invalid) this.sink.issue('invalid-utf8', e.line, 'invalid UTF-8 bytes replaced by U+FFFD');
     if (this.top === 1) {
       emitValue(this.sink, v, e.line, 1);
       return;
@@ -462,13 +480,12 @@ export class DocumentReader {
     if (this.env !== null) return;
     const o = this.obj;
     if (o === null) return;
-    const bytes = o.finish(b, end, ascii, this.maxLine);
-    if (bytes === null) {
+    const text = o.finish(b, end, ascii, this.maxLine);
+    if (text === null) {
       if (o.tooLong) this.sink.issue('line-too-long', o.line, lineTooLongMessage(this.maxLine));
       else if (o.tooDeep) this.tooDeepIssue(o.line);
       return;
     }
-    const { text, invalid } = decode(bytes, 0, bytes.length, o.ascii);
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -476,7 +493,7 @@ export class DocumentReader {
       this.sink.issue('malformed-json', o.line, `malformed JSON (${parseReason(err)}): ${snippet(text)}`);
       return;
     }
-    if (invalid) this.sink.issue('invalid-utf8', o.line, 'invalid UTF-8 bytes replaced by U+FFFD');
+    if (o.invalid) this.sink.issue('invalid-utf8', o.line, 'invalid UTF-8 bytes replaced by U+FFFD');
     emitValue(this.sink, v, o.line);
   }
 
@@ -511,9 +528,9 @@ export class DocumentReader {
   }
 }
 
-function parseString(bytes: Buffer): string | null {
+function parseString(text: string): string | null {
   try {
-    const v: unknown = JSON.parse(bytes.toString('utf8'));
+    const v: unknown = JSON.parse(text);
     return typeof v === 'string' ? v : null;
   } catch {
     return null;

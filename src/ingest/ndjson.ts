@@ -11,10 +11,13 @@ import { exceedsDepth } from './depth.js';
 import { formatBytes, parseReason, snippet } from './text.js';
 
 /** Decode bytes [start, end) of `buf`; `ascii` is a promise that the range holds only ASCII. */
-export function decode(buf: Buffer, start: number, end: number, ascii: boolean): { text: string; invalid: boolean } {
-  if (ascii) return { text: buf.toString('latin1', start, end), invalid: false };
-  const text = buf.toString('utf8', start, end);
-  return { text, invalid: text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end)) };
+export function decodeText(buf: Buffer, start: number, end: number, ascii: boolean): string {
+  return ascii ? buf.toString('latin1', start, end) : buf.toString('utf8', start, end);
+}
+
+/** Did decoding `text` from bytes [start, end) replace invalid UTF-8? (A real U+FFFD is not.) */
+export function hadInvalidUtf8(text: string, buf: Buffer, start: number, end: number, ascii: boolean): boolean {
+  return !ascii && text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end));
 }
 
 /** `caddy  | ` / `web-1 | `: a docker compose log prefix before the JSON. */
@@ -121,8 +124,8 @@ export class NdjsonReader {
       from = i + brace;
       prefixed = true;
     }
-    const { text, invalid } = decode(buf, from, end, ascii);
-    if (invalid) this.sink.issue('invalid-utf8', this.line, 'invalid UTF-8 bytes replaced by U+FFFD');
+    const text = decodeText(buf, from, end, ascii);
+    if (hadInvalidUtf8(text, buf, from, end, ascii)) this.sink.issue('invalid-utf8', this.line, 'invalid UTF-8 bytes replaced by U+FFFD');
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -143,7 +146,7 @@ export class NdjsonReader {
   }
 
   private notJson(buf: Buffer, start: number, end: number, ascii: boolean): void {
-    const text = decode(buf, start, Math.min(end, start + 256), ascii).text;
+    const text = decodeText(buf, start, Math.min(end, start + 256), ascii);
     this.sink.issue('not-json', this.line, `not JSON: ${snippet(trimEnd(text))}`);
   }
 }
