@@ -1,8 +1,8 @@
 /**
  * after-hours-admin: administrative actions (admin routes, an admin role, or writes on privileged
  * routes) outside business hours in the configured time zone. A new IP or location for the actor
- * escalates; an hour-of-week slot the actor uses on several earlier days lowers. One alert per actor
- * per off-hours session.
+ * escalates; an hour of the day in which the actor did admin work on several earlier days lowers.
+ * One alert per actor per off-hours session.
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Detector, Severity } from '../types.js';
@@ -20,7 +20,7 @@ export type AfterHoursOptions = {
   adminRoles: string[];
   /** Admin actions further apart than this start a new session, minutes. */
   sessionGapMinutes: number;
-  /** An hour-of-week slot the actor was active in on this many earlier days is their usual time. */
+  /** A local hour of day in which the actor did admin work on this many earlier days is their usual time. */
   usualSlotDays: number;
   /** Earlier events needed before an IP or country can be called new for the actor. */
   minHistoryEvents: number;
@@ -116,7 +116,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         reasons.push(`from an IP this actor had not used before (${s.newIps.join(', ')})`);
       } else if (s.usual) {
         severity = 'low';
-        reasons.push(`lowered: this actor is regularly active at this hour of the week (${o.usualSlotDays}+ earlier days), from known IPs`);
+        reasons.push(`lowered: this actor did admin work at this hour on ${o.usualSlotDays}+ earlier days, from known IPs (on-call or a regular shift)`);
       }
       if (s.coldStart) reasons.push('no earlier activity of this actor in the input (baseline: none): whether the IP is new cannot be told');
       const routes = Object.keys(topCounts(s.routes, 3)).join(', ');
@@ -151,8 +151,9 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       });
     }
 
+    /** Local hour of day: an input spans days more often than weeks, so habits are per hour, not hour-of-week. */
     function slotOf(t: LocalTime): number {
-      return (t.dow - 1) * 24 + Math.floor(t.minute / 60);
+      return Math.floor(t.minute / 60);
     }
 
     function learn(s: ActorState, e: EnrichedEvent, t: LocalTime, admin: boolean): void {

@@ -145,12 +145,15 @@ export const dataExfiltration: Detector<ExfilOptions> = {
 
     function thresholds(actor: string, s: ActorState): NonNullable<ActorState['thr']> {
       if (s.thr) return s.thr;
-      const bl = ctx.baseline?.actors[actor]?.bytesPerHour;
+      const ab = ctx.baseline?.actors[actor];
+      const bl = ab?.bytesPerHour;
       const n = s.history.length;
       let t: NonNullable<ActorState['thr']>;
       const expMed = s.exportHistory.length ? median(s.exportHistory) : 0;
       if (bl && bl.median > 0) {
-        t = { mode: 'baseline', bytes: Math.max(o.minBytes, bl.p99, bl.median + o.robustZ * 1.4826 * bl.mad, o.medianFactor * bl.median), exp: Math.max(o.exportMinRequests, o.exportFactor * expMed), median: bl.median };
+        // The baseline counts all requests per active hour, not export requests: an upper bound for those.
+        const rph = ab.requestsPerHour ?? { median: 0, p99: 0 };
+        t = { mode: 'baseline', bytes: Math.max(o.minBytes, bl.p99, bl.median + o.robustZ * 1.4826 * bl.mad, o.medianFactor * bl.median), exp: Math.max(o.exportMinRequests, rph.p99, o.exportFactor * rph.median), median: bl.median };
       } else if (n >= o.minHistoryHours) {
         const med = median(s.history);
         t = {

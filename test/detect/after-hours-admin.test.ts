@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
+import type { RuleSet } from '../../src/rules/types.js';
+import { atLeast, rec, runFlat, shippedRules } from './helpers.js';
+
+const DAY = 86_400_000;
+const only = ['after-hours-admin'];
+const OFFICE = '2.206.1.15';
+
+function admin(ts: number, extra: Partial<FlatRecord> = {}): FlatRecord {
+  return rec(ts, { user_id: 'adm', role: 'admin', ip: OFFICE, endpoint: '/admin/users?page=1', ...extra });
+}
+
+/** Office-hours history: `days` weekdays from Monday 2025-03-10, 10:00-16:00 UTC. */
+function officeDays(days: number, ip = OFFICE): FlatRecord[] {
+  const out: FlatRecord[] = [];
+  for (let d = 0; d < days; d++) for (let k = 0; k < 12; k++) out.push(admin(Date.UTC(2025, 2, 10 + d, 10) + k * 30 * 60_000, { ip }));
+  return out;
+}
+
+function rulesWith(hours: Partial<RuleSet['businessHours']>): RuleSet {
+  return { ...shippedRules, businessHours: { ...shippedRules.businessHours, ...hours } };
+}
+
+describe('after-hours-admin', () => {
+  it('finds the 02:30 admin session from Lagos (critical: unknown location)', () => {
+    const { records, labels } = attackScenario('after-hours-admin');
+    const alerts = runFlat(records, { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.subject).toEqual(labels[0]!.subject);
+    expect(a.severity).toBe('critical');
+    expect(a.evidence.metrics).toMatchObject({ newIp: true, newLocation: true });
+    expect(a.severityReason).toMatch(/Lagos, NG/);
+  });
+
+  it('keeps daytime admins quiet', () => {
+    const { records } = lookalikeScenario('daytime-admins');
+    expect(runFlat(records, { only }).alerts).toEqual([]);
+  });
+
+  it('reads at night from the usual IP are medium, writes high, one alert per session', () => {
+    const night1 = Date.UTC(2025, 2, 13, 22);
+    const recs = [
+      ...officeDays(3),
+      admin(night1),
+      admin(night1 + 10 * 60_000),
+      admin(night1 + 20 * 60_000, { method: 'PATCH', endpoint: '/admin/users/44', status: 200 }),
+      admin(night1 + 5 * 3_600_000), // 03:00, a new session after a 4.7 h gap
+    ];
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => [x.severity, x.evidence.metrics.actions])).toEqual([['high', 3], ['medium', 1]]);
+  });
+
+  it('escalates a new IP in a known country to high', () => {
+    const a = runFlat([...officeDays(3), admin(Date.UTC(2025, 2, 13, 23), { ip: '2.205.77.99' })], { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['high']);
+    expect(a[0]!.severityReason).toMatch(/IP this actor had not used before \(2\.205\.77\.99\)/);
+  });
+
+  it('says when there is no history to tell a new IP from an old one', () => {
+    const a = runFlat([admin(Date.UTC(2025, 2, 13, 23))], { only }).alerts;
+    expect(a[0]!.severityReason).toMatch(/baseline: none/);
+  });
+
+  it('lowers an hour the admin works in regularly (on-call) to low', () => {
+    const recs: FlatRecord[] = [];
+    for (let d = 0; d < 5; d++) recs.push(admin(Date.UTC(2025, 2, 3 + d, 21, 15)), admin(Date.UTC(2025, 2, 3 + d, 21, 40)));
+    recs.push(admin(Date.UTC(2025, 2, 3, 21, 15) + 7 * DAY), ...officeDays(1));
+    const per = runFlat(recs, { only }).alerts;
+    // The first three evenings are reported; from the fourth the hour is their habit.
+    expect(atLeast(per, 'medium')).toHaveLength(3);
+    expect(per.filter((a) => a.severity === 'low')).toHaveLength(3);
+    expect(per.find((a) => a.severity === 'low')!.severityReason).toMatch(/on-call/);
+  });
+
+  it('handles a working window that wraps midnight', () => {
+    const rules = rulesWith({ start: '22:00', end: '06:00', days: [1, 2, 3, 4, 5, 6, 7] });
+    expect(runFlat([admin(Date.UTC(2025, 2, 12, 23)), admin(Date.UTC(2025, 2, 13, 5, 30))], { only, rules }).alerts).toEqual([]);
+    expect(runFlat([admin(Date.UTC(2025, 2, 13, 12))], { only, rules }).alerts).toHaveLength(1);
+  });
+
+  it('a night window ending on Saturday morning belongs to Friday', () => {
+    const rules = rulesWith({ start: '22:00', end: '06:00', days: [5] });
+    expect(runFlat([admin(Date.UTC(2025, 2, 15, 2))], { only, rules }).alerts).toEqual([]); // Saturday 02:00
+    expect(runFlat([admin(Date.UTC(2025, 2, 16, 2))], { only, rules }).alerts).toHaveLength(1); // Sunday 02:00
+  });
+
+  it('judges business hours in the configured zone, DST included (Europe/Berlin)', () => {
+    const rules = rulesWith({ timezone: 'Europe/Berlin' });
+    // 07:30 UTC is 08:30 in Berlin on Fri 28 March (UTC+1: off-hours) and 09:30 on Mon 31 March (UTC+2: working).
+    expect(runFlat([admin(Date.UTC(2025, 2, 28, 7, 30))], { only, rules }).alerts).toHaveLength(1);
+    expect(runFlat([admin(Date.UTC(2025, 2, 31, 7, 30))], { only, rules }).alerts).toEqual([]);
+    const a = runFlat([admin(Date.UTC(2025, 2, 28, 7, 30))], { only, rules }).alerts[0]!;
+    expect(a.evidence.metrics.localStart).toBe('Friday 2025-03-28 08:30');
+  });
+
+  it('recognises writes on privileged routes by non-admin roles, and ignores ordinary customers', () => {
+    const night = Date.UTC(2025, 2, 13, 23);
+    const grant = rec(night, { user_id: 'mgr', role: 'manager', endpoint: '/api/v1/organizations/5/members/9', method: 'PUT' });
+    const shopper = rec(night, { user_id: 'c1', role: 'customer', endpoint: '/api/v1/orders', method: 'POST', status: 201 });
+    const a = runFlat([grant, shopper], { only }).alerts;
+    expect(a.map((x) => x.subject)).toEqual([{ user: 'mgr' }]);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
+import type { Baseline } from '../../src/baseline/types.js';
+import { atLeast, rec, runFlat } from './helpers.js';
+
+const DAY = 86_400_000;
+const T = Date.UTC(2025, 2, 10, 9);
+const only = ['data-exfiltration'];
+const MB = 1024 * 1024;
+
+/** `days` of a small, steady footprint: 8 active hours a day, ~1 MB an hour. */
+function history(user: string, days: number): FlatRecord[] {
+  const out: FlatRecord[] = [];
+  for (let d = 0; d < days; d++) for (let h = 0; h < 8; h++) for (let k = 0; k < 5; k++) out.push(rec(T + d * DAY + h * 3_600_000 + k * 600_000, { user_id: user, endpoint: '/api/v1/reports/summary', bytes: 200_000 }));
+  return out;
+}
+
+function burst(user: string, start: number, n: number, bytes: number, endpoint = '/api/v1/export/customers'): FlatRecord[] {
+  return Array.from({ length: n }, (_, k) => rec(start + k * 3000, { user_id: user, endpoint: `${endpoint}?page=${k}`, bytes }));
+}
+
+describe('data-exfiltration', () => {
+  it('finds the evening export against the analyst\'s own history', () => {
+    const { records, labels } = attackScenario('data-exfiltration');
+    const alerts = atLeast(runFlat(records, { only }).alerts, 'medium');
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.subject).toEqual(labels[0]!.subject);
+    expect(['high', 'critical']).toContain(a.severity);
+    expect(a.evidence.metrics.baseline).toBe('history');
+    expect(a.evidence.metrics.exportRequests).toBe(300);
+  });
+
+  it('is critical above the critical volume', () => {
+    const recs = [...history('u1', 2), ...burst('u1', T + 2 * DAY + 11 * 3_600_000, 400, 3 * MB)];
+    const a = atLeast(runFlat(recs, { only }).alerts, 'medium');
+    expect(a.map((x) => x.severity)).toEqual(['critical']);
+  });
+
+  it('keeps a steady heavy exporter quiet (same volume every night)', () => {
+    const { records } = lookalikeScenario('steady-exporter');
+    const alerts = runFlat(records, { only }).alerts;
+    expect(atLeast(alerts, 'medium')).toEqual([]);
+    // The first night has no history: said so, at low severity only.
+    expect(alerts.length).toBeLessThanOrEqual(1);
+    if (alerts[0]) expect(alerts[0].severityReason).toMatch(/baseline: insufficient/);
+  });
+
+  it('says when history is too short, and compares with the largest earlier hour', () => {
+    const recs = [...history('u2', 1).slice(0, 10), ...burst('u2', T + 6 * 3_600_000, 100, 2 * MB)];
+    const res = runFlat(recs, { only });
+    const a = atLeast(res.alerts, 'medium');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.metrics.baseline).toBe('short-history');
+    expect(a[0]!.severityReason).toMatch(/baseline: insufficient/);
+    expect(res.statuses.find((s) => s.id === 'data-exfiltration')!.notes!.join(' ')).toMatch(/baseline insufficient for 1 actor/);
+  });
+
+  it('falls back to fixed thresholds with no history: medium above the fixed volume', () => {
+    const a = runFlat(burst('new', T, 150, 2 * MB), { only }).alerts;
+    expect(a.map((x) => [x.severity, x.evidence.metrics.baseline])).toEqual([['medium', 'no-history']]);
+  });
+
+  it('does not alert below the absolute floor whatever the history', () => {
+    const recs = [...history('u3', 2), ...burst('u3', T + 2 * DAY, 40, 1 * MB, '/api/v1/reports/summary')];
+    expect(runFlat(recs, { only }).alerts).toEqual([]);
+  });
+
+  it('uses baseline.bytesPerHour when given', () => {
+    const baseline = { schemaVersion: '1', createdAt: '', origin: 'file', period: { start: 0, end: 0 }, routes: {}, actors: { 'user:u4': { bytesPerHour: { median: 400 * MB, mad: 20 * MB, p99: 600 * MB }, requestsPerHour: { median: 150, p99: 220 } } } } as unknown as Baseline;
+    const recs = burst('u4', T, 150, 2 * MB);
+    expect(runFlat(recs, { only }).alerts).toHaveLength(1);
+    expect(runFlat(recs, { only, baseline }).alerts).toEqual([]);
+  });
+
+  it('reports one oversized response far above the route\'s usual size', () => {
+    const normal = Array.from({ length: 30 }, (_, k) => rec(T + k * 60_000, { user_id: `c${k}`, endpoint: '/api/v1/orders', bytes: 5000 }));
+    const big = rec(T + 40 * 60_000, { user_id: 'c99', endpoint: '/api/v1/orders', bytes: 180 * MB });
+    const a = runFlat([...normal, big], { only }).alerts.filter((x) => x.title === 'Oversized response');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.subject).toEqual({ user: 'c99', route: '/api/v1/orders' });
+  });
+
+  it('does not count failed requests as data out', () => {
+    const recs = burst('u5', T, 200, 2 * MB).map((r) => ({ ...r, status: 500 }));
+    expect(runFlat(recs, { only }).alerts).toEqual([]);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
+import { rec, runFlat } from './helpers.js';
+
+const T = Date.UTC(2025, 2, 11, 10);
+const only = ['impossible-travel'];
+const BERLIN = '2.205.77.20';
+const PARIS = '5.48.77.20';
+const MUMBAI = '49.36.0.20';
+const MUNICH = '46.84.77.20';
+const NEW_YORK = '8.37.160.20';
+
+function at(ts: number, ip: string, extra: Partial<FlatRecord> = {}): FlatRecord {
+  return rec(ts, { user_id: 'u1', ip, endpoint: '/api/v1/orders', ...extra });
+}
+
+describe('impossible-travel', () => {
+  it('finds Berlin -> Mumbai in 25 minutes, critical because the new leg exports', () => {
+    const { records, labels } = attackScenario('impossible-travel');
+    const alerts = runFlat(records, { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.subject).toEqual(labels[0]!.subject);
+    expect(a.severity).toBe('critical');
+    expect(a.evidence.metrics.speedKmh as number).toBeGreaterThan(1000);
+    expect((a.evidence.legs as Array<{ city: string }>).map((l) => l.city)).toEqual(['Berlin', 'Mumbai']);
+  });
+
+  it('is high without privileged activity on either leg', () => {
+    const a = runFlat([at(T, BERLIN), at(T + 30 * 60_000, MUMBAI)], { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['high']);
+    expect(a[0]!.summary).toMatch(/from Berlin, DE .* later from Mumbai, IN/);
+  });
+
+  it('keeps a plausible trip quiet (Berlin -> Paris in 3 h)', () => {
+    const { records } = lookalikeScenario('trip');
+    expect(runFlat(records, { only }).alerts).toEqual([]);
+    expect(runFlat([at(T, BERLIN), at(T + 3 * 3_600_000, PARIS)], { only }).alerts).toEqual([]);
+  });
+
+  it('flags Berlin -> Paris in 20 minutes (880 km)', () => {
+    expect(runFlat([at(T, BERLIN), at(T + 20 * 60_000, PARIS)], { only }).alerts).toHaveLength(1);
+  });
+
+  it('ignores nearby and same-country pairs, reserved IPs and failures', () => {
+    expect(runFlat([at(T, BERLIN), at(T + 5 * 60_000, MUNICH)], { only }).alerts).toEqual([]);
+    expect(runFlat([at(T, BERLIN), at(T + 5 * 60_000, '203.0.113.9'), at(T + 6 * 60_000, '10.1.2.3')], { only }).alerts).toEqual([]);
+    expect(runFlat([at(T, BERLIN), at(T + 5 * 60_000, MUMBAI, { status: 401 })], { only }).alerts).toEqual([]);
+  });
+
+  it('catches A -> B -> A and reports it as one incident', () => {
+    const a = runFlat([at(T, BERLIN), at(T + 10 * 60_000, NEW_YORK), at(T + 20 * 60_000, BERLIN)], { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.mergedAlerts).toBe(2);
+  });
+
+  it('subtracts accuracy radii: a country-level location 1000 km wide cannot prove travel', () => {
+    // 8.8.8.8 is located only to the USA (accuracy 1000 km); New York is 20 km.
+    expect(runFlat([at(T, '8.8.8.8'), at(T + 60_000, NEW_YORK)], { only }).alerts).toEqual([]);
+  });
+});
