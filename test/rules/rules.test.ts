@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { builtinDetectors } from '../../src/detect/index.js';
+import { ConfigError, compileIpList, compileRouteList, compileUaList, describeRules, loadRules, packageRoot, unsafeRegexReason } from '../../src/rules/index.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-rules-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const p = path.join(tmp, name);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadRules', () => {
+  it('loads the shipped defaults, with their origins', () => {
+    const r = loadRules([]);
+    expect(r.businessHours).toEqual({ timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' });
+    expect(r.latenessMs).toBe(300_000);
+    expect(r.maxActors).toBe(200_000);
+    expect(r.routes.login.length).toBeGreaterThan(5);
+    expect(r.policy.roles.external_partner).toContain('create_order');
+    expect(r.policy.permissions.create_order).toEqual(['POST /api/v1/orders']);
+    expect(Object.keys(r.policy.roles).sort()).toEqual(['admin', 'customer', 'external_partner', 'support']);
+    expect(r.origins['businessHours.timezone']).toBe('rules/defaults.yaml');
+    expect(r.origins['routes.admin']).toBe('rules/routes.yaml');
+  });
+
+  it('finds the package root from its own location', () => {
+    expect(fs.existsSync(path.join(packageRoot(), 'rules', 'defaults.yaml'))).toBe(true);
+  });
+
+  it('deep-merges --rules files in order; lists replace; origins follow', () => {
+    const a = file('a.yaml', 'businessHours:\n  timezone: Europe/Berlin\nallow:\n  ips: ["203.0.113.0/24"]\n');
+    const b = file('b.yaml', 'businessHours:\n  start: "08:00"\ndetectors:\n  bola-enumeration:\n    threshold: 30\n');
+    const r = loadRules([a, b]);
+    expect(r.businessHours).toMatchObject({ timezone: 'Europe/Berlin', start: '08:00', end: '18:00' });
+    expect(r.allow.ips).toEqual(['203.0.113.0/24']);
+    expect(r.detectors['bola-enumeration']).toMatchObject({ threshold: 30, windowMinutes: 10 });
+    expect(r.origins['businessHours.timezone']).toBe(a);
+    expect(r.origins['businessHours.start']).toBe(b);
+    expect(r.origins['businessHours.end']).toBe('rules/defaults.yaml');
+    expect(r.origins['detectors.bola-enumeration.threshold']).toBe(b);
+  });
+
+  it('loads a folder of YAML files in name order and leaves Sigma rules to the signature engine', () => {
+    file('dir/10-hours.yaml', 'businessHours:\n  end: "17:00"\n');
+    file('dir/20-hours.yml', 'businessHours:\n  end: "19:00"\n');
+    file('dir/sigma.yaml', 'title: x\nlogsource: { category: webserver }\ndetection: { sel: { a: b }, condition: sel }\n');
+    file('dir/notes.txt', 'ignored');
+    expect(loadRules([path.join(tmp, 'dir')]).businessHours.end).toBe('19:00');
+  });
+
+  it.each([
+    ['unknown top-level key', 'thresholds:\n  x: 1\n', 'thresholds', /unknown key/],
+    ['unknown nested key', 'businessHours:\n  zone: UTC\n', 'businessHours.zone', /unknown key \(known: timezone, days, start, end\)/],
+    ['bad time zone', 'businessHours:\n  timezone: Mars/Olympus\n', 'businessHours.timezone', /expected an IANA time zone .* got "Mars\/Olympus"/],
+    ['bad clock', 'businessHours:\n  start: "9am"\n', 'businessHours.start', /expected a time "HH:MM", got "9am"/],
+    ['hour out of range', 'businessHours:\n  end: "25:00"\n', 'businessHours.end', /HH:MM/],
+    ['bad weekday', 'businessHours:\n  days: [1, 8]\n', 'businessHours.days[1]', /ISO weekday/],
+    ['bad CIDR', 'allow:\n  ips: ["10.0.0.0/33"]\n', 'allow.ips[0]', /expected an IP address or CIDR, got "10.0.0.0\/33"/],
+    ['bad regex', 'routes:\n  admin: ["re:(unclosed"]\n', 'routes.admin[0]', /Invalid regular expression|Unterminated group/],
+    ['nested quantifiers', 'allow:\n  userAgents: ["re:(a+)+$"]\n', 'allow.userAgents[0]', /nested quantifiers/],
+    ['route without slash', 'routes:\n  login: ["login"]\n', 'routes.login[0]', /starts with "\/"/],
+    ['wrong type', 'routes:\n  admin: "/admin/**"\n', 'routes.admin', /expected a list of strings, got "\/admin\/\*\*"/],
+    ['bad data kind', 'classification:\n  - { pattern: /x, kind: secret }\n', 'classification[0].kind', /expected one of personal/],
+    ['negative lateness', 'latenessMs: -5\n', 'latenessMs', /non-negative/],
+    ['detector options not a mapping', 'detectors:\n  scraping: 5\n', 'detectors.scraping', /mapping/],
+  ])('rejects %s with a ConfigError naming the file and key', (_what, text, key, message) => {
+    const p = file(`bad-${key.replace(/\W/g, '_')}.yaml`, text);
+    const err = configError(() => loadRules([p]));
+    expect(err.file).toBe(p);
+    expect(err.key).toBe(key);
+    expect(err.message.startsWith(`${p}: ${key}: `)).toBe(true);
+    expect(err.message).toMatch(message);
+  });
+
+  it('reports YAML syntax errors with the line', () => {
+    const p = file('syntax.yaml', 'businessHours:\n  start: "09:00\n  end: x\n');
+    const err = configError(() => loadRules([p]));
+    expect(err.message).toMatch(/not valid YAML/);
+  });
+
+  it('rejects a missing --rules path and an empty working window', () => {
+    expect(configError(() => loadRules([path.join(tmp, 'nope.yaml')])).message).toMatch(/not found/);
+    const p = file('empty-window.yaml', 'businessHours:\n  start: "09:00"\n  end: "09:00"\n');
+    expect(configError(() => loadRules([p])).message).toMatch(/window would be empty/);
+  });
+
+  it('detector option values are validated when the pipeline or describeRules resolves them', () => {
+    const p = file('custom.yaml', 'detectors:\n  bola-enumeration:\n    threshold: ten\n');
+    const rules = loadRules([p]);
+    const err = configError(() => describeRules(rules, builtinDetectors));
+    expect(err.message).toBe(`${p}: detectors.bola-enumeration.threshold: expected a positive number, got "ten"`);
+  });
+});
+
+describe('describeRules', () => {
+  it('lists every effective setting with where it came from', () => {
+    const p = file('over.yaml', 'detectors:\n  scraping:\n    ratePerMinute: 120\n');
+    const rows = describeRules(loadRules([p]), builtinDetectors);
+    expect(rows).toContainEqual({ detector: 'scraping', option: 'ratePerMinute', value: 120, origin: p });
+    expect(rows).toContainEqual({ detector: '(global)', option: 'businessHours.timezone', value: 'UTC', origin: 'rules/defaults.yaml' });
+    expect(rows.filter((r) => r.detector === 'bola-enumeration').length).toBe(Object.keys(builtinDetectors[0]!.meta.options).length);
+  });
+
+  it('rules/detectors.yaml documents exactly the built-in defaults', () => {
+    const doc = YAML.parse(fs.readFileSync(path.join(packageRoot(), 'rules/detectors.yaml'), 'utf8')) as { detectors: Record<string, Record<string, unknown>> };
+    for (const d of builtinDetectors) expect(doc.detectors[d.meta.id], d.meta.id).toEqual(d.meta.options);
+    expect(Object.keys(doc.detectors).sort()).toEqual(builtinDetectors.map((d) => d.meta.id).sort());
+  });
+});
+
+describe('matchers', () => {
+  it('route patterns: **, *, {name}, re:', () => {
+    const admin = compileRouteList(['/admin/**', '/**/users/{id}/roles', '/api/*/keys', 're:^/internal\\b']);
+    expect(admin('/admin')).toBe(true);
+    expect(admin('/admin/users/{id}')).toBe(true);
+    expect(admin('/api/v1/users/{id}/roles')).toBe(true);
+    expect(admin('/users/42/roles')).toBe(true);
+    expect(admin('/api/v2/keys')).toBe(true);
+    expect(admin('/internal/metrics')).toBe(true);
+    expect(admin('/administrator')).toBe(false);
+    expect(admin('/api/v1/users/{id}')).toBe(false);
+    expect(admin('/ADMIN/x')).toBe(true);
+  });
+
+  it('IP lists accept addresses and CIDRs (v4, v6, v4-mapped)', () => {
+    const allow = compileIpList(['10.0.0.0/8', '2001:db8::/32', '198.51.100.7']);
+    expect(allow('10.2.3.4')).toBe(true);
+    expect(allow('::ffff:10.2.3.4')).toBe(true);
+    expect(allow('2001:db8::1')).toBe(true);
+    expect(allow('198.51.100.7')).toBe(true);
+    expect(allow('198.51.100.8')).toBe(false);
+    expect(allow('not an ip')).toBe(false);
+    expect(allow(undefined)).toBe(false);
+  });
+
+  it('user-agent lists: substrings and regexes', () => {
+    const ua = compileUaList(['UptimeRobot', 're:^Pingdom']);
+    expect(ua('Mozilla/5.0 (compatible; UptimeRobot/2.0)')).toBe(true);
+    expect(ua('Pingdom.com_bot')).toBe(true);
+    expect(ua('curl/8')).toBe(false);
+  });
+
+  it('refuses regexes with nested quantifiers', () => {
+    expect(unsafeRegexReason('(a+)+')).toMatch(/nested/);
+    expect(unsafeRegexReason('(\\w*)*x')).toMatch(/nested/);
+    expect(unsafeRegexReason('((ab)+c)*')).toMatch(/nested/);
+    expect(unsafeRegexReason('(x+){2,}')).toMatch(/nested/);
+    expect(unsafeRegexReason('^/api/(v1|v2)/users/\\d+$')).toBeNull();
+    expect(unsafeRegexReason('[(a+)+]')).toBeNull();
+    expect(unsafeRegexReason('(ab)+')).toBeNull();
+  });
+});
