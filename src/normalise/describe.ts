@@ -198,7 +198,11 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     advice.push('no records: the input holds no JSON values to map');
   } else if (objs.length === 0) {
     advice.push(`none of the ${records.length} records is a JSON object; access-log records must be objects`);
-  } else if (detection === null || (detection.format === 'custom' && detection.confidence === 0 && !opts.format)) {
+  } else if (detection !== null && detection.format === 'custom' && detection.confidence === 0 && timed > 0) {
+    advice.push(
+      `no built-in format matched; ${timed} of ${records.length} records were mapped with your --map paths plus the flat alias table (format custom)`,
+    );
+  } else if (detection === null || (detection.format === 'custom' && detection.confidence === 0)) {
     const k = Math.min(objs.length, DETECTION_SAMPLE);
     const keys = [...new Set(objs.slice(0, k).flatMap((o) => Object.keys(o)))];
     const shown = keys.slice(0, 20).map((x) => safeText(x, 40)).join(', ') + (keys.length > 20 ? `, … (${keys.length} keys)` : '');
@@ -234,7 +238,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
   const suggestions: string[] = [];
   const hasRoute = events.some((e) => e.route !== undefined);
   for (const field of ['ts', 'user', 'ip', 'path', 'status', 'method', 'bytesOut'] as CanonicalField[]) {
-    if (!missing.includes(field)) continue;
+    if (objs.length === 0 || !missing.includes(field)) continue;
     const cand = candidate(field);
     if (cand !== undefined) suggestions.push(`--map ${field}=${cand}`);
     const how = cand !== undefined ? `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}` : `map one with --map ${field}=${EXAMPLE[field]}`;

@@ -180,6 +180,11 @@ export class Normaliser implements FileNormaliser {
       const v = o.source.get(rec);
       if (v !== undefined && v !== null && o.source.apply({}, v)) out[o.field] = o.source.path;
     }
+    // Query and host split off a path or URL come from the path's source.
+    if (out.path !== undefined) {
+      if (ev.query !== undefined && out.query === undefined) out.query = out.path;
+      if (ev.host !== undefined && out.host === undefined) out.host = out.path;
+    }
     return out;
   }
 

@@ -7,8 +7,8 @@
  * - Epoch numbers or numeric strings in s (float allowed), ms, µs or ns, told apart by magnitude.
  * - Anything else Date.parse understands and that carries a 4-digit year (RFC 1123 and such).
  *
- * Results are whole milliseconds (fractions truncated). Non-positive epochs are treated as
- * "no timestamp" (a 0 is a placeholder far more often than a real 1970 record).
+ * Results are whole milliseconds (fractions truncated). Instants at or before the Unix epoch are
+ * treated as "no timestamp" (a 0 is a placeholder far more often than a real 1970 record).
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -222,12 +222,14 @@ export function parseTimestampString(raw: string): number | undefined {
   if (s.length < 4) return undefined;
   const c0 = s.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57) {
-    if (s.charCodeAt(4) === 45) {
+    // ISO- and CLF-shaped strings are decided here: Date.parse would read an ISO time without
+    // offset as local time and roll invalid dates (2023-02-29 -> 1 March) instead of rejecting them.
+    if (s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
       const t = parseIso(s);
-      if (!Number.isNaN(t)) return t;
-    } else if (s.charCodeAt(2) === 47) {
+      return Number.isNaN(t) || t <= 0 ? undefined : t;
+    } else if (s.charCodeAt(2) === 47 && s.charCodeAt(6) === 47) {
       const t = parseClf(s);
-      if (!Number.isNaN(t)) return t;
+      return Number.isNaN(t) || t <= 0 ? undefined : t;
     } else if (isNumeric(s)) {
       return epochToMs(Number(s));
     }
@@ -237,7 +239,7 @@ export function parseTimestampString(raw: string): number | undefined {
   }
   if (!hasYear(s)) return undefined;
   const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : t;
+  return Number.isNaN(t) || t <= 0 ? undefined : t;
 }
 
 /** Any timestamp value to epoch ms UTC, or undefined when it is not one. */

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { CANONICAL_FIELDS } from '../../src/normalise/event.js';
+import { describeRecords, listFormats } from '../../src/normalise/index.js';
+import { loadFixture, records } from './helpers.js';
+
+const field = (r: ReturnType<typeof describeRecords>, f: string) => r.perField.find((x) => x.field === f);
+
+describe('describeRecords', () => {
+  it('reports, per canonical field, the source path and a sample', () => {
+    const r = describeRecords(loadFixture('nginx.ndjson'));
+    expect(r.detection).toEqual({ format: 'nginx', confidence: 1, votes: { nginx: 5 } });
+    expect(r.records).toBe(5);
+    expect(r.events).toBe(5);
+    expect(r.perField.map((x) => x.field)).toEqual([...CANONICAL_FIELDS]);
+    expect(field(r, 'ts')).toEqual({ field: 'ts', sourcePath: 'time_iso8601', sample: '2024-03-01T09:15:02.000Z' });
+    expect(field(r, 'ip')).toEqual({ field: 'ip', sourcePath: 'remote_addr', sample: '203.0.113.10' });
+    expect(field(r, 'path')).toEqual({ field: 'path', sourcePath: 'request_uri', sample: '/api/orders/1001' });
+    expect(field(r, 'query')).toEqual({ field: 'query', sourcePath: 'request_uri', sample: 'expand=items' });
+    expect(field(r, 'latencyMs')).toEqual({ field: 'latencyMs', sourcePath: 'request_time', sample: '42' });
+    expect(field(r, 'roles')).toEqual({ field: 'roles', sourcePath: null, sample: null });
+    expect(r.missing).toEqual(['roles', 'apiKey', 'sessionId', 'route', 'action', 'country']);
+    expect(r.unmappedKeys).toEqual(expect.arrayContaining(['server_protocol', 'upstream_response_time', 'http_referer']));
+    expect(r.unmappedKeys).not.toContain('remote_addr');
+    expect(r.advice).toEqual([]);
+  });
+
+  it('never shows an API key: only its type and length', () => {
+    const r = describeRecords(loadFixture('apigee.ndjson'));
+    expect(field(r, 'apiKey')).toEqual({ field: 'apiKey', sourcePath: 'client_id', sample: 'string, 9 chars' });
+    expect(JSON.stringify(r)).not.toContain('Jx8Rw3kP');
+  });
+
+  it('escapes control characters in samples', () => {
+    const r = describeRecords(records([{ timestamp: 1709284502, path: '/x\u001b[2J', status: 200, method: 'GET', user_agent: 'evil\nline' }]));
+    expect(field(r, 'path')?.sample).toBe('/x\\u001b[2J');
+    expect(field(r, 'userAgent')?.sample).toBe('evil\\nline');
+  });
+
+  it('advice for a file without a user field names the detectors that cannot run', () => {
+    const r = describeRecords(loadFixture('cloudflare.ndjson'));
+    expect(r.detection?.format).toBe('cloudflare');
+    expect(r.missing).toContain('user');
+    expect(r.advice).toContain(
+      'no user field: per-user detectors (bola-enumeration, impossible-travel, after-hours-admin) cannot run; map one with --map user=path.to.user',
+    );
+  });
+
+  it('advice suggests the key that probably holds a missing field', () => {
+    const values = [
+      { timestamp: '2024-03-01T09:15:02Z', ip: '203.0.113.1', method: 'GET', path: '/a', status: 200, account: { login: 'alice' } },
+      { timestamp: '2024-03-01T09:15:03Z', ip: '203.0.113.1', method: 'GET', path: '/b', status: 200, account: { login: 'alice' } },
+    ];
+    const r = describeRecords(records(values));
+    expect(r.advice).toContain(
+      'no user field: per-user detectors (bola-enumeration, impossible-travel, after-hours-admin) cannot run; the key "account.login" looks like it: --map user=account.login',
+    );
+    expect(r.unmappedKeys).toEqual(['account.login']);
+  });
+
+  it('a route template without a concrete path is called out (API Gateway without $context.path)', () => {
+    const recs = loadFixture('apigateway.ndjson').filter((r) => (r.value as Record<string, unknown>).path === undefined);
+    const r = describeRecords(recs);
+    expect(r.missing).toContain('path');
+    expect(r.advice.some((a) => a.startsWith('only a route template') && a.includes('"path":"$context.path"'))).toBe(true);
+  });
+
+  it('a file that maps nothing: says which keys it saw and what it expected', () => {
+    const values = [
+      { when: '2024-03-01T09:15:02Z', who: { name: 'alice' }, addr: '203.0.113.7', verb: 'get', uri: '/orders/1?x=1', code: 200, size_bytes: 120 },
+      { when: '2024-03-01T09:15:03Z', who: { name: 'bob' }, addr: '203.0.113.8', verb: 'POST', uri: '/login', code: '401', size_bytes: 87 },
+    ];
+    const r = describeRecords(records(values, 'weird.json'));
+    expect(r.detection).toBeNull();
+    expect(r.events).toBe(0);
+    expect(r.skipped).toEqual({ 'no-timestamp': 2 });
+    expect(r.advice[0]).toBe(
+      'no known format matched: none of the first 2 records carries the signature of a supported format (see `apilog formats list`). Keys seen: when, who, addr, verb, uri, code, size_bytes.',
+    );
+    expect(r.advice[1]).toMatch(/^apilog needs at least a timestamp \(e\.g\. timestamp, @timestamp, time, ts, datetime\), a request path \(endpoint, path, url/);
+    expect(r.advice).toContain('2 of 2 records skipped (no-timestamp); first at line 1: no usable timestamp (custom looks for timestamp, @timestamp, time, ts, datetime, date, …); map one with --map ts=<path>');
+    expect(r.advice).toContain('no timestamp: records cannot be placed in time and are all skipped; the key "when" looks like it: --map ts=when');
+    expect(r.advice).toContain('no client ip: per-ip detectors (credential attacks, scraping) and IP geolocation cannot run; the key "addr" looks like it: --map ip=addr');
+    expect(r.advice).toContain(
+      'no status: failed requests and 401/403 auth failures cannot be seen (credential-attack detectors need them); the key "code" looks like it: --map status=code',
+    );
+    expect(r.advice.at(-1)).toBe(
+      'try: apilog formats detect <file> --map ts=when --map user=who.name --map ip=addr --map status=code --map bytesOut=size_bytes',
+    );
+    // Fields found by the alias table even without a timestamp are still described.
+    expect(field(r, 'method')).toEqual({ field: 'method', sourcePath: 'verb', sample: 'GET' });
+    expect(r.unmappedKeys).toEqual(['addr', 'code', 'size_bytes', 'when', 'who.name']);
+
+    const fixed = describeRecords(records(values), { map: { ts: 'when', user: 'who.name', ip: 'addr', status: 'code', bytesOut: 'size_bytes' } });
+    expect(fixed.events).toBe(2);
+    expect(fixed.unmappedKeys).toEqual([]);
+    expect(fixed.advice).toEqual(['no built-in format matched; 2 of 2 records were mapped with your --map paths plus the flat alias table (format custom)']);
+    expect(field(fixed, 'user')).toEqual({ field: 'user', sourcePath: 'who.name', sample: 'alice' });
+  });
+
+  it('a file of objects with nothing recognisable', () => {
+    const r = describeRecords(records([{ a: 1, b: { c: 'x' } }, { a: 2 }]));
+    expect(r.detection).toBeNull();
+    expect(r.advice[0]).toContain('Keys seen: a, b.');
+    expect(r.advice).toContain('2 of 2 records skipped (not-an-access-record); first at line 1: no method, path, status or action found (custom); keys: a, b');
+    expect(r.unmappedKeys).toEqual(['a', 'b.c']);
+  });
+
+  it('values present but unusable are named', () => {
+    const r = describeRecords(records([{ timestamp: 'last tuesday', path: '/x', status: 200, method: 'GET' }]));
+    expect(r.advice).toContain('no timestamp: records cannot be placed in time and are all skipped; map one with --map ts=path.to.time');
+    expect(r.advice.some((a) => a.includes('"timestamp" holds "last tuesday", which is not a timestamp'))).toBe(true);
+  });
+
+  it('empty input and non-object input', () => {
+    expect(describeRecords([]).advice).toEqual(['no records: the input holds no JSON values to map']);
+    expect(describeRecords(records([1, 'x'])).advice[0]).toBe('none of the 2 records is a JSON object; access-log records must be objects');
+  });
+});
+
+describe('listFormats', () => {
+  it('lists every format in detection order with detection keys and field sources', () => {
+    const list = listFormats();
+    expect(list.map((f) => f.id)).toEqual([
+      'otel', 'cloudtrail', 'azure-apim', 'gcp', 'cloudflare', 'traefik', 'caddy', 'kong', 'apigee', 'ecs', 'envoy', 'apigateway', 'nginx', 'flat', 'custom',
+    ]);
+    for (const f of list) {
+      expect(f.title.length).toBeGreaterThan(5);
+      expect(f.detect.length).toBeGreaterThan(10);
+      expect(f.fields.ts, f.id).toBeDefined();
+    }
+    const traefik = list.find((f) => f.id === 'traefik');
+    expect(traefik?.fields.latencyMs).toBe('Duration (ns)');
+    expect(traefik?.fields.ip).toBe('request_X-Forwarded-For (first X-Forwarded-For hop) | request_X-Real-Ip | ClientHost | ClientAddr');
+    expect(list.find((f) => f.id === 'cloudtrail')?.fields.action).toBe('eventSource:eventName');
+  });
+});

@@ -1,0 +1,532 @@
+/**
+ * One test per supported format: the fixture goes through createNormaliser with NO forced
+ * format; detection must pick the format, and every canonical field the format carries is
+ * asserted with its exact value.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { listFormats } from '../../src/normalise/index.js';
+import { core, fixturePath, loadFixture, run, utc } from './helpers.js';
+
+function detectAndMap(fixture: string, format: string, minConfidence = 1) {
+  const res = run(loadFixture(fixture));
+  const d = res.n.detection();
+  expect(d?.format).toBe(format);
+  expect(d?.confidence).toBeGreaterThanOrEqual(minConfidence);
+  for (const e of res.events) expect(e.format).toBe(format);
+  return { ...res, cores: res.events.map(core) };
+}
+
+describe('format fixtures (auto-detected, exact fields)', () => {
+  it('flat: security write-up style with mixed shapes', () => {
+    const { cores, n } = detectAndMap('flat.ndjson', 'flat');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', user: 'u-1001', roles: ['admin'], sessionId: 's-aa1',
+        method: 'GET', path: '/api/orders/1001', query: 'expand=items', host: 'shop.example.com', status: 200, bytesOut: 5120,
+        latencyMs: 42, userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', requestId: 'req-0001', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '203.0.113.11', user: 'u-1002', roles: ['customer', 'beta'], method: 'POST',
+        path: '/api/login', status: 401, bytesOut: 87, latencyMs: 15, userAgent: 'curl/8.4.0', requestId: 'req-0002',
+        auth: 'failure', format: 'flat',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '203.0.113.11', user: 'u-1002', roles: ['customer', 'beta'], apiKey: 'sk_live_…',
+        method: 'POST', path: '/api/login', status: 200, latencyMs: 18.5, requestId: 'req-0003', auth: 'success', format: 'flat',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '2001:db8::1', user: 'u-1003', method: 'DELETE', path: '/api/orders/1002',
+        host: 'shop.example.com', status: 204, latencyMs: 7, requestId: 'req-0004', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '198.51.100.7', user: 'u-1004', method: 'GET', path: '/api/users/7/profile',
+        status: 403, latencyMs: 3, userAgent: 'python-requests/2.31.0', auth: 'failure', format: 'flat',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 7), ip: '2001:db8::2', user: 'u-1005', roles: ['support', 'admin'], method: 'PUT',
+        path: '/api/users/8', status: 200, latencyMs: 12, country: 'DE', auth: 'unknown', format: 'flat',
+      },
+    ]);
+    expect(n.missingFields()).toEqual(['route', 'bytesIn', 'action']);
+  });
+
+  it('flat: pino-http (nested req/res, ::ffff: mapped address, startup line skipped)', () => {
+    const { cores, n, issues } = detectAndMap('flat-pino.ndjson', 'flat', 0.8);
+    expect(n.skipped).toEqual({ 'not-an-access-record': 1 });
+    expect(issues[0]).toMatchObject({ kind: 'unmapped', line: 1 });
+    expect(cores[0]).toEqual({
+      ts: 1709284502120, ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+      host: 'shop.example.com', status: 200, latencyMs: 42, userAgent: 'Mozilla/5.0', requestId: '1', auth: 'unknown', format: 'flat',
+    });
+    expect(cores.map((e) => [e.ip, e.status, e.auth])).toEqual([
+      ['203.0.113.10', 200, 'unknown'],
+      ['203.0.113.11', 401, 'failure'],
+      ['203.0.113.11', 200, 'success'],
+      ['::1', 403, 'failure'],
+      ['2001:db8::3', 204, 'unknown'],
+    ]);
+  });
+
+  it('flat: Go slog (no ip or user, nanosecond RFC 3339)', () => {
+    const { cores } = detectAndMap('flat-slog.ndjson', 'flat', 0.8);
+    expect(cores[0]).toEqual({
+      ts: utc(2024, 3, 1, 9, 15, 2, 120), method: 'GET', path: '/api/orders/1001', status: 200, bytesOut: 5120, latencyMs: 42.7,
+      userAgent: 'Go-http-client/1.1', requestId: '9f1c0001', auth: 'unknown', format: 'flat',
+    });
+    expect(cores.map((e) => e.ts)).toEqual([
+      utc(2024, 3, 1, 9, 15, 2, 120), utc(2024, 3, 1, 9, 15, 3, 500), utc(2024, 3, 1, 9, 15, 4), utc(2024, 3, 1, 9, 15, 5),
+      utc(2024, 3, 1, 9, 15, 6),
+    ]);
+    expect(cores[3]).toMatchObject({ path: '/api/orders', query: 'page=2' });
+  });
+
+  it('ecs: nested, dotted and mixed keys; event.outcome only on authentication events', () => {
+    const { cores } = detectAndMap('ecs.ndjson', 'ecs');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', user: 'alice', roles: ['admin'], method: 'GET',
+        path: '/api/orders/1001', query: 'expand=items', host: 'shop.example.com', status: 200, bytesOut: 5120, bytesIn: 0,
+        latencyMs: 42, userAgent: 'Mozilla/5.0', requestId: 'req-e1', country: 'NL', auth: 'unknown', format: 'ecs',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 16), ip: '198.51.100.20', user: 'u-77', method: 'POST', path: '/api/login', query: 'next=%2Fhome',
+        status: 200, latencyMs: 1.5, userAgent: 'curl/8.4.0', auth: 'failure', format: 'ecs',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 17, 0, 500), ip: '2001:db8::5', user: 'u-78', method: 'DELETE', path: '/v1/items/5',
+        query: 'force=true', host: 'api.example.com', status: 403, latencyMs: 2, auth: 'failure', format: 'ecs',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 18), ip: '203.0.113.12', method: 'GET', path: '/.env', status: 404, bytesOut: 310, bytesIn: 220,
+        userAgent: 'zgrab/0.x', requestId: 'tx-404', auth: 'unknown', format: 'ecs',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 19), ip: '198.51.100.20', user: 'u-77', method: 'POST', path: '/api/login', status: 200,
+        latencyMs: 0.8, requestId: '4bf92f3577b34da6a3ce929d0e0e4736', auth: 'success', format: 'ecs',
+      },
+    ]);
+  });
+
+  it('otel: flattened OTLP log records and spans (stable, pre-1.21 and array attributes)', () => {
+    const { cores, n } = detectAndMap('otel.ndjson', 'otel', 0.8);
+    expect(n.skipped).toEqual({ 'not-an-access-record': 1 });
+    expect(cores).toEqual([
+      {
+        ts: 1709284502120, ip: '203.0.113.10', user: 'u-1001', roles: ['admin', 'ops'], sessionId: 's-aa1', method: 'GET',
+        path: '/api/orders/1001', route: '/api/orders/{id}', query: 'expand=items', host: 'shop.example.com', status: 200,
+        bytesOut: 5120, bytesIn: 0, latencyMs: 42, userAgent: 'Mozilla/5.0', requestId: '5b8efff798038103d269b633813fc60c',
+        auth: 'unknown', format: 'otel',
+      },
+      {
+        ts: 1709284503500, ip: '203.0.113.11', method: 'POST', path: '/api/login', route: '/api/login', status: 401,
+        userAgent: 'curl/8.4.0', requestId: '0af7651916cd43dd8448eb211c80319c', latencyMs: 15.25, auth: 'failure', format: 'otel',
+      },
+      {
+        ts: 1709284504000, ip: '198.51.100.20', user: 'svc-sync', method: 'PUT', path: '/api/users/8', query: 'notify=1',
+        host: 'api.example.com', status: 200, bytesOut: 64, bytesIn: 321, userAgent: 'okhttp/4.12.0',
+        requestId: '1e223ff1f80f1c69f8f0b81c1a2d32ad', auth: 'unknown', format: 'otel',
+      },
+      {
+        ts: 1709284505000, ip: '2001:db8::9', method: 'GET', path: '/api/health', status: 200,
+        requestId: '8a3c60f7d188f8fa79d48a391a778fa6', auth: 'unknown', format: 'otel',
+      },
+      {
+        ts: 1709284507000, ip: '203.0.113.10', method: 'GET', path: '/api/orders', query: 'page=2', host: 'shop.example.com',
+        status: 200, requestId: 'd4cda95b652f4a1592b449d5929fda1b', auth: 'unknown', format: 'otel',
+      },
+    ]);
+  });
+
+  it('otel: semantic-convention keys at top level (dotted and nested)', () => {
+    const { cores } = detectAndMap('otel-keys.ndjson', 'otel');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', user: 'u-1001', method: 'GET', path: '/api/orders/1001',
+        route: '/api/orders/{id}', query: 'expand=items', status: 200, userAgent: 'Mozilla/5.0',
+        requestId: '5b8efff798038103d269b633813fc60c', auth: 'unknown', format: 'otel',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '203.0.113.11', method: 'POST', path: '/api/login', status: 401,
+        userAgent: 'curl/8.4.0', auth: 'failure', format: 'otel',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '198.51.100.20', method: 'DELETE', path: '/api/orders/1002', route: '/api/orders/{id}',
+        status: 204, auth: 'unknown', format: 'otel',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '2001:db8::9', user: 'svc-report', method: 'GET', path: '/api/orders', query: 'page=2',
+        host: 'shop.example.com', status: 200, auth: 'unknown', format: 'otel',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '203.0.113.10', method: 'PATCH', path: '/api/orders/1003', status: 200, bytesOut: 64,
+        bytesIn: 128, auth: 'unknown', format: 'otel',
+      },
+    ]);
+  });
+
+  it('apigateway: console preset, Lambda authorizer, HTTP API routeKey, literal dotted keys', () => {
+    const { cores, n } = detectAndMap('apigateway.ndjson', 'apigateway');
+    expect(cores).toEqual([
+      {
+        ts: utc(2021, 7, 15, 5, 35, 16), ip: '198.51.100.34', apiKey: '**********************************iFNdgS', method: 'GET',
+        route: '/', status: 200, bytesOut: 1309, requestId: '80aa583d-6caa-42e8-ab43-98e5c4341215', auth: 'unknown',
+        format: 'apigateway',
+      },
+      {
+        ts: 1680997508004, ip: '203.0.113.61', user: 'eca065fa-1c1e-4ad5-a1b0-2b2b2b2b2b2b', method: 'GET',
+        path: '/main/v1/booking-service', route: '/v1/booking-service', host: 'api.example.com', status: 200, bytesOut: 9,
+        latencyMs: 23, requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef', auth: 'success', format: 'apigateway',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.50', user: 'user-sub-123', method: 'POST', path: '/orders/17',
+        route: '/orders/{id}', status: 403, bytesOut: 42, userAgent: 'curl/8.4.0', requestId: 'Jx1yKjPlIAMEa6Q=', auth: 'failure',
+        format: 'apigateway',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.51', apiKey: 'abc123keyid', method: 'GET', path: '/prod/v1/items',
+        route: '/v1/items', status: 403, userAgent: 'python-requests/2.31.0', requestId: 'Jx1yKjPlIAMEa6R=', auth: 'failure',
+        format: 'apigateway',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '2001:db8::52', method: 'GET', route: '$default', status: 200, bytesOut: 512,
+        latencyMs: 7, requestId: 'Jx1yKjPlIAMEa6S=', auth: 'unknown', format: 'apigateway',
+      },
+    ]);
+    expect(n.missingFields()).toContain('query');
+  });
+
+  it('cloudtrail: action, roles, readOnly stand-in, ConsoleLogin, errorCode, non-IP source', () => {
+    const { cores } = detectAndMap('cloudtrail.json', 'cloudtrail');
+    expect(cores).toEqual([
+      {
+        ts: utc(2020, 9, 14, 1, 2, 34), ip: '198.51.100.77',
+        user: 'arn:aws:sts::123456789012:assumed-role/BankingWAFRole/i-0317f6c6b66ae9c40', apiKey: 'ASIA5FLZVX4OPVKKVBMX',
+        method: 'GET', query: 'bucketName=mordor-bucket&Host=mordor-bucket.s3.amazonaws.com&key=ring.txt',
+        host: 'mordor-bucket.s3.amazonaws.com', bytesOut: 1024, bytesIn: 0,
+        userAgent: '[aws-cli/1.18.136 Python/3.8.5 Darwin/19.5.0 botocore/1.17.59]', requestId: 'A471D1060ED5FD07',
+        action: 's3.amazonaws.com:GetObject', roles: ['AssumedRole', 'arn:aws:iam::123456789012:role/BankingWAFRole'],
+        auth: 'unknown', format: 'cloudtrail',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.5', user: 'arn:aws:iam::123456789012:user/alice', method: 'POST',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', requestId: '3fcfb0e4-2b1c-4d5e-9f60-1a2b3c4d5e6f',
+        action: 'signin.amazonaws.com:ConsoleLogin', roles: ['IAMUser'], auth: 'failure', format: 'cloudtrail',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 16, 10), ip: '203.0.113.5', user: 'arn:aws:iam::123456789012:user/alice',
+        apiKey: 'AKIAIOSFODNN7EXAMPLE', method: 'POST', userAgent: 'aws-cli/2.15.0 Python/3.11.6',
+        requestId: 'f0a1b2c3-d4e5-4f60-8a7b-9c0d1e2f3a4b', action: 'iam.amazonaws.com:CreateUser', roles: ['IAMUser'],
+        auth: 'failure', format: 'cloudtrail',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 17), user: 'ec2.amazonaws.com', method: 'GET',
+        query: 'roleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FBankingWAFRole&roleSessionName=i-0317f6c6b66ae9c40',
+        userAgent: 'ec2.amazonaws.com', requestId: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9', action: 'sts.amazonaws.com:AssumeRole',
+        roles: ['AWSService'], auth: 'unknown', format: 'cloudtrail',
+      },
+      {
+        ts: utc(2024, 3, 1, 23, 40), ip: '2001:db8::77', user: 'arn:aws:iam::123456789012:root', method: 'POST',
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)', requestId: '1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9',
+        action: 'signin.amazonaws.com:ConsoleLogin', roles: ['Root'], auth: 'success', format: 'cloudtrail',
+      },
+    ]);
+  });
+
+  it('kong: consumer, credential id, querystring object, string sizes of old versions', () => {
+    const { cores } = detectAndMap('kong.ndjson', 'kong');
+    expect(cores).toEqual([
+      {
+        ts: 1614232668342, ip: '192.168.144.1', user: 'foo', apiKey: 'c62c1455-9b1d-4f2d-8797-509ba83b8ae8', method: 'GET',
+        path: '/log', query: 'status=available', host: 'localhost:8000', status: 200, bytesOut: 827, bytesIn: 138, latencyMs: 515,
+        userAgent: 'HTTPie/2.4.0', requestId: '8f1f3e0a6c5d4b9e', auth: 'unknown', format: 'kong',
+      },
+      {
+        ts: 1709284502120, ip: '203.0.113.70', method: 'GET', path: '/orders', query: 'limit=10', host: 'api.example.com',
+        status: 401, bytesOut: 61, bytesIn: 96, latencyMs: 2, userAgent: 'curl/8.4.0', auth: 'failure', format: 'kong',
+      },
+      {
+        ts: 1709284503000, ip: '203.0.113.71', user: 'cust-42', apiKey: '7d2f1e3c-4b5a-4c6d-8e7f-9a0b1c2d3e4f', method: 'PUT',
+        path: '/orders/1001', host: 'api.example.com', status: 200, bytesOut: 340, bytesIn: 210, latencyMs: 31,
+        userAgent: 'okhttp/4.12.0', requestId: 'b1f6a0c2d3e4f5061728394a5b6c7d8e', auth: 'unknown', format: 'kong',
+      },
+      {
+        ts: 1709284504000, ip: '10.0.0.9', method: 'GET', path: '/status', host: 'localhost:8000', status: 200, bytesOut: 44,
+        bytesIn: 138, latencyMs: 1, userAgent: 'kube-probe/1.28', auth: 'unknown', format: 'kong',
+      },
+      {
+        ts: 1709284505000, ip: '2001:db8::20', user: 'foo', method: 'GET', path: '/search', query: 'q=shoes&page=2',
+        host: 'api.example.com', status: 200, bytesOut: 20480, bytesIn: 150, latencyMs: 88, userAgent: 'Mozilla/5.0',
+        auth: 'unknown', format: 'kong',
+      },
+    ]);
+  });
+
+  it('envoy: Istio keys and Envoy Gateway header-style keys, XFF first hop, authz denials', () => {
+    const { cores } = detectAndMap('envoy.ndjson', 'envoy');
+    expect(cores).toEqual([
+      {
+        ts: utc(2023, 3, 23, 4, 9, 46, 421), ip: '172.17.0.1', method: 'GET', path: '/items', host: 'catalog.istioinaction.io',
+        status: 200, bytesOut: 502, bytesIn: 0, latencyMs: 420, userAgent: 'curl/7.86.0',
+        requestId: '722ef34b-553e-9b82-8a73-a716de0b14fc', auth: 'unknown', format: 'envoy',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '198.51.100.14', method: 'GET', path: '/get', query: 'x=1', host: 'www.example.com',
+        status: 429, bytesOut: 19, bytesIn: 0, latencyMs: 3, userAgent: 'curl/8.4.0',
+        requestId: '4b2d6a4e-3e1f-4b8a-9d1c-0f9e8d7c6b5a', auth: 'unknown', format: 'envoy',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.80', method: 'POST', path: '/api/admin/users', host: 'api.example.com',
+        status: 403, bytesOut: 0, bytesIn: 120, latencyMs: 5, userAgent: 'python-requests/2.31.0',
+        requestId: '0c9a2b7e-1f3d-4e5a-8b6c-7d8e9f0a1b2c', auth: 'failure', format: 'envoy',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '2001:db8::81', method: 'GET', path: '/api/orders/1001', host: 'api.example.com',
+        status: 401, bytesOut: 14, bytesIn: 0, latencyMs: 1, userAgent: 'curl/8.4.0',
+        requestId: '1d0b3c8f-2a4e-4f6b-9c7d-8e9f0a1b2c3d', auth: 'failure', format: 'envoy',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '198.51.100.83', method: 'GET', path: '/status/418', host: 'teapot.example.com',
+        status: 418, bytesOut: 18, bytesIn: 0, latencyMs: 12, userAgent: 'curl/8.4.0',
+        requestId: '2e1c4d9a-3b5f-4a7c-8d8e-9f0a1b2c3d4e', auth: 'unknown', format: 'envoy',
+      },
+    ]);
+  });
+
+  it('nginx: request_uri, request line splitting, CLF time_local, msec, Elastic short keys', () => {
+    const { cores } = detectAndMap('nginx.ndjson', 'nginx');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        host: 'shop.example.com', status: 200, bytesOut: 5120, bytesIn: 412, latencyMs: 42, userAgent: 'Mozilla/5.0',
+        requestId: '7c3f9e2a1b0d4c5e8f6a7b8c9d0e1f2a', auth: 'unknown', format: 'nginx',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3), ip: '198.51.100.9', user: 'alice', method: 'POST', path: '/login', status: 302, bytesOut: 0,
+        latencyMs: 15, userAgent: 'curl/8.4.0', auth: 'unknown', format: 'nginx',
+      },
+      {
+        ts: utc(2015, 5, 17, 8, 5, 32), ip: '198.51.100.3', method: 'GET', path: '/downloads/product_1', status: 304, bytesOut: 0,
+        userAgent: 'Debian APT-HTTP/1.3 (0.8.16~exp12ubuntu10.21)', auth: 'unknown', format: 'nginx',
+      },
+      {
+        ts: 1709284504123, ip: '2001:db8::7', method: 'GET', path: '/search', query: 'q=shoes&page=2', host: 'shop.example.com',
+        status: 200, bytesOut: 20480, latencyMs: 250, userAgent: 'Mozilla/5.0', auth: 'unknown', format: 'nginx',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '203.0.113.12', user: 'bob', method: 'GET', path: '/admin/', status: 401, bytesOut: 179,
+        latencyMs: 0, userAgent: 'python-requests/2.31.0', auth: 'failure', format: 'nginx',
+      },
+    ]);
+  });
+
+  it('caddy: startup lines skipped, client_ip, header arrays, float seconds', () => {
+    const { cores, n, issues } = detectAndMap('caddy.ndjson', 'caddy', 0.6);
+    expect(n.detection()).toEqual({ format: 'caddy', confidence: 5 / 8, votes: { caddy: 5 } });
+    expect(n.skipped).toEqual({ 'not-an-access-record': 3 });
+    expect(issues.map((i) => i.line)).toEqual([1, 2, 3]);
+    expect(cores).toEqual([
+      {
+        ts: 1709284502615, ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items', host: 'localhost',
+        status: 200, bytesOut: 5120, bytesIn: 0, latencyMs: 1.675, userAgent: 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:142.0)',
+        requestId: 'c-0001', auth: 'unknown', format: 'caddy',
+      },
+      {
+        ts: 1709284503500, ip: '203.0.113.11', method: 'POST', path: '/api/login', host: 'shop.example.com', status: 401,
+        bytesOut: 31, bytesIn: 57, latencyMs: 15, userAgent: 'curl/8.4.0', auth: 'failure', format: 'caddy',
+      },
+      {
+        ts: 1709284504000, ip: '203.0.113.12', user: 'alice', method: 'GET', path: '/admin/', host: 'shop.example.com', status: 200,
+        bytesOut: 1024, bytesIn: 0, latencyMs: 2.5, userAgent: 'curl/8.4.0', auth: 'unknown', format: 'caddy',
+      },
+      {
+        ts: 1709284505250, ip: '2001:db8::90', method: 'DELETE', path: '/api/orders/1002', host: 'shop.example.com', status: 502,
+        bytesOut: 0, bytesIn: 0, latencyMs: 1200, userAgent: 'okhttp/4.12.0', auth: 'unknown', format: 'caddy',
+      },
+      {
+        ts: 1709284506750, ip: '203.0.113.10', method: 'HEAD', path: '/', host: 'shop.example.com', status: 200, bytesOut: 0,
+        bytesIn: 0, latencyMs: 0.1, auth: 'unknown', format: 'caddy',
+      },
+    ]);
+  });
+
+  it('traefik: RFC3339Nano, ns Duration, X-Forwarded-For header field, ClientUsername', () => {
+    const { cores } = detectAndMap('traefik.ndjson', 'traefik');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 9, 29, 23, 5, 40, 189), ip: '203.0.113.4', method: 'GET', path: '/.env', host: 'sentinel.apps.example.com',
+        status: 200, bytesOut: 397, bytesIn: 0, latencyMs: 3.454, auth: 'unknown', format: 'traefik',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '198.51.100.99', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        host: 'shop.example.com', status: 200, bytesOut: 5120, bytesIn: 0, latencyMs: 42, userAgent: 'Mozilla/5.0',
+        requestId: 't-0001', auth: 'unknown', format: 'traefik',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.20', user: 'bob', method: 'GET', path: '/admin', host: 'shop.example.com',
+        status: 401, bytesOut: 17, bytesIn: 0, latencyMs: 0.15, auth: 'failure', format: 'traefik',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4, 500), ip: '203.0.113.21', method: 'GET', path: '/search', query: 'q=shoes',
+        host: 'shop.example.com', status: 200, bytesOut: 20480, bytesIn: 0, latencyMs: 88, auth: 'unknown', format: 'traefik',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '2001:db8::30', method: 'DELETE', path: '/api/orders/1002', host: 'shop.example.com',
+        status: 204, bytesOut: 0, bytesIn: 64, latencyMs: 7, auth: 'unknown', format: 'traefik',
+      },
+    ]);
+  });
+
+  it('cloudflare: ns / RFC 3339 / seconds timestamps, ClientCountry upper-cased, XX and T1 dropped', () => {
+    const { cores } = detectAndMap('cloudflare.ndjson', 'cloudflare');
+    expect(cores).toEqual([
+      {
+        ts: 1709284502120, ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        host: 'www.example.com', status: 200, bytesOut: 12480, bytesIn: 567, latencyMs: 42, userAgent: 'Mozilla/5.0',
+        requestId: '7f1a2b3c4d5e6f70', country: 'NL', auth: 'unknown', format: 'cloudflare',
+      },
+      {
+        ts: utc(2022, 10, 30, 0, 0, 2), ip: '198.51.100.87', method: 'HEAD', path: '/', host: 'www.example.org', status: 301,
+        bytesOut: 570, bytesIn: 567, latencyMs: 0, userAgent: 'Go-http-client/1.1', requestId: '761fde4e984e5ab2', country: 'RU',
+        auth: 'unknown', format: 'cloudflare',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '2001:db8::88', method: 'POST', path: '/api/login', host: 'www.example.com',
+        status: 401, bytesOut: 90, bytesIn: 310, latencyMs: 15, userAgent: 'curl/8.4.0', requestId: '7f1a2b3c4d5e6f71',
+        auth: 'failure', format: 'cloudflare',
+      },
+      {
+        ts: 1709284504000, ip: '203.0.113.89', method: 'GET', path: '/search', query: 'q=shoes&page=2', host: 'www.example.com',
+        status: 200, bytesOut: 20480, latencyMs: 250, userAgent: 'Mozilla/5.0', requestId: '7f1a2b3c4d5e6f72', auth: 'unknown',
+        format: 'cloudflare',
+      },
+      {
+        ts: 1709284505000, ip: '203.0.113.90', method: 'GET', path: '/wp-login.php', host: 'www.example.com', status: 403,
+        bytesOut: 0, userAgent: 'zgrab/0.x', requestId: '7f1a2b3c4d5e6f73', country: 'US', auth: 'failure', format: 'cloudflare',
+      },
+    ]);
+  });
+
+  it('gcp: httpRequest at top level and under jsonPayload, latency "0.048s", full URLs, audit logs', () => {
+    const { cores } = detectAndMap('gcp.ndjson', 'gcp');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '192.168.1.2', method: 'GET', path: '/test', host: 'send.example.com', status: 200,
+        bytesOut: 2692, bytesIn: 43, latencyMs: 48.18, userAgent: 'Mozilla',
+        requestId: 'projects/test/traces/0af7651916cd43dd8448eb211c80319c', auth: 'unknown', format: 'gcp',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '2001:db8::40', method: 'POST', path: '/api/login', query: 'next=%2F', status: 401,
+        bytesOut: 31, latencyMs: 15, userAgent: 'curl/8.4.0', requestId: '65e19a2f000a1b2c3d4e5f60', auth: 'failure', format: 'gcp',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '203.0.113.66', user: 'mallory@example.com', userAgent: 'google-cloud-sdk gcloud/460.0.0',
+        requestId: '1x2y3z', action: 'storage.googleapis.com:storage.objects.get', auth: 'failure', format: 'gcp',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '203.0.113.67', method: 'DELETE', path: '/v1/items/5', query: 'force=true',
+        host: 'api.example.com', status: 204, bytesOut: 0, bytesIn: 0, latencyMs: 1200, userAgent: 'okhttp/4.12.0',
+        requestId: 'projects/test/traces/4bf92f3577b34da6a3ce929d0e0e4736', auth: 'unknown', format: 'gcp',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '198.51.100.68', method: 'GET', path: '/admin', host: 'app.example.com', status: 403,
+        bytesOut: 120, latencyMs: 2, userAgent: 'Mozilla/5.0', requestId: 'CCCC', auth: 'failure', format: 'gcp',
+      },
+    ]);
+  });
+
+  it('azure-apim: ApiManagementGatewayLogs table columns', () => {
+    const { cores } = detectAndMap('azure-apim.ndjson', 'azure-apim');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', user: '1', apiKey: 'sub-starter-01', method: 'GET',
+        path: '/orders/1001', query: 'expand=items', host: 'contoso.azure-api.net', status: 200, bytesOut: 5120, bytesIn: 412,
+        latencyMs: 42, requestId: 'a1b2c3d4-e5f6-47a8-9b0c-d1e2f3a4b5c6', userAgent: 'Mozilla/5.0', auth: 'unknown',
+        format: 'azure-apim',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '198.51.100.20', method: 'POST', path: '/orders', host: 'contoso.azure-api.net',
+        status: 401, bytesOut: 152, bytesIn: 230, latencyMs: 1, requestId: 'b2c3d4e5-f6a7-48b9-8c0d-e1f2a3b4c5d6',
+        userAgent: 'curl/8.4.0', auth: 'failure', format: 'azure-apim',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '198.51.100.21', user: '42', apiKey: 'sub-gold-07', method: 'GET', path: '/admin/users',
+        host: 'contoso.azure-api.net', status: 401, latencyMs: 3, requestId: 'c3d4e5f6-a7b8-49c0-9d1e-f2a3b4c5d6e7',
+        auth: 'failure', format: 'azure-apim',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '2001:db8::50', user: '42', apiKey: 'sub-gold-07', method: 'PUT', path: '/orders/1002',
+        host: 'contoso.azure-api.net', status: 502, bytesOut: 0, bytesIn: 512, latencyMs: 1200,
+        requestId: 'd4e5f6a7-b8c9-40d1-8e2f-a3b4c5d6e7f8', auth: 'unknown', format: 'azure-apim',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '203.0.113.10', user: '1', apiKey: 'sub-starter-01', method: 'DELETE',
+        path: '/orders/1003', host: 'contoso.azure-api.net', status: 204, latencyMs: 8,
+        requestId: 'e5f6a7b8-c9d0-41e2-9f3a-b4c5d6e7f8a9', auth: 'unknown', format: 'azure-apim',
+      },
+    ]);
+  });
+
+  it('azure-apim: legacy GatewayLogs diagnostic schema ({"records":[...]} envelope)', () => {
+    const { cores } = detectAndMap('azure-apim-legacy.json', 'azure-apim');
+    expect(cores[0]).toEqual({
+      ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', user: '1', apiKey: 'sub-starter-01', method: 'GET',
+      path: '/orders/1001', query: 'expand=items', host: 'contoso.azure-api.net', status: 200, bytesOut: 5120, bytesIn: 412,
+      latencyMs: 42, requestId: 'a1b2c3d4-e5f6-47a8-9b0c-d1e2f3a4b5c6', auth: 'unknown', format: 'azure-apim',
+    });
+    expect(cores.map((e) => [e.status, e.auth, e.user, e.userAgent])).toEqual([
+      [200, 'unknown', '1', undefined],
+      [401, 'failure', undefined, undefined],
+      [200, 'unknown', '42', undefined],
+      [403, 'failure', '42', undefined],
+      [200, 'unknown', '1', 'okhttp/4.12.0'],
+    ]);
+  });
+
+  it('apigee: analytics records, X-Forwarded-For preferred, consumer key masked', () => {
+    const { cores } = detectAndMap('apigee.ndjson', 'apigee');
+    expect(cores).toEqual([
+      {
+        ts: 1709284502120, ip: '203.0.113.10', user: 'dev@example.com', roles: ['gold'], apiKey: 'Jx8Rw3kP…', method: 'GET',
+        path: '/v1/orders/1001', query: 'expand=items', status: 200, bytesOut: 5120, bytesIn: 0, latencyMs: 42,
+        userAgent: 'Mozilla/5.0', requestId: 'flow-001', action: 'orders-v1', auth: 'unknown', format: 'apigee',
+      },
+      {
+        ts: 1709284503500, ip: '198.51.100.20', method: 'POST', path: '/v1/orders', status: 401, bytesOut: 90, bytesIn: 230,
+        latencyMs: 2, userAgent: 'curl/8.4.0', requestId: 'flow-002', action: 'orders-v1', auth: 'failure', format: 'apigee',
+      },
+      {
+        ts: 1709284504000, ip: '203.0.113.11', user: 'mobile-app', roles: ['silver'], apiKey: 'abcd…', method: 'PUT',
+        path: '/v1/users/42', status: 200, bytesOut: 64, bytesIn: 128, latencyMs: 31, userAgent: 'okhttp/4.12.0',
+        requestId: 'rrt-0123456789abcdef-a', action: 'users-v1', auth: 'unknown', format: 'apigee',
+      },
+      {
+        ts: 1709284505000, ip: '2001:db8::60', user: 'dev@example.com', method: 'GET', path: '/v1/search', query: 'q=shoes&page=2',
+        status: 200, bytesOut: 20480, latencyMs: 88, userAgent: 'Mozilla/5.0', requestId: 'flow-004', action: 'search-v1',
+        auth: 'unknown', format: 'apigee',
+      },
+      {
+        ts: 1709284506000, ip: '198.51.100.61', user: 'intern@example.com', method: 'GET', path: '/v1/admin/export', status: 403,
+        latencyMs: 5, userAgent: 'python-requests/2.31.0', requestId: 'flow-005', action: 'admin-v1', auth: 'failure',
+        format: 'apigee',
+      },
+    ]);
+  });
+
+  it('every listed format has a fixture, and every fixture keeps source and raw', () => {
+    const files = readdirSync(path.dirname(fixturePath('x')));
+    for (const f of listFormats()) {
+      if (f.id === 'custom') continue;
+      expect(files.some((x) => x === `${f.id}.ndjson` || x === `${f.id}.json`), f.id).toBe(true);
+      const recs = loadFixture(files.find((x) => x === `${f.id}.ndjson` || x === `${f.id}.json`) as string);
+      expect(recs.length).toBeGreaterThanOrEqual(5);
+      const { events } = run(recs);
+      for (const e of events) {
+        const rec = recs.find((r) => r.source.line === e.source.line);
+        expect(e.raw).toBe(rec?.value);
+        expect(e.source.file).toBe(rec?.source.file);
+      }
+    }
+  });
+});

@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createNormaliser, DETECTION_SAMPLE, ISSUES_PER_REASON } from '../../src/normalise/index.js';
+import type { ApiEvent } from '../../src/normalise/event.js';
+import { core, loadFixture, records, run, utc } from './helpers.js';
+
+const caddyAccess = (i: number) => ({
+  level: 'info',
+  ts: 1709284502 + i,
+  logger: 'http.log.access.log0',
+  msg: 'handled request',
+  request: { remote_ip: '203.0.113.10', client_ip: '203.0.113.10', method: 'GET', host: 'h', uri: `/p/${i}`, headers: {} },
+  status: 200,
+  size: 10,
+  duration: 0.01,
+});
+const caddyStartup = (i: number) => ({ level: 'info', ts: 1709284500 + i / 100, logger: i % 2 ? 'admin' : 'tls', msg: `startup ${i}` });
+
+describe('detection by vote', () => {
+  it('leading non-access lines (Caddy startup) are skipped and counted, not fatal', () => {
+    const values = [...Array.from({ length: 10 }, (_, i) => caddyStartup(i)), ...Array.from({ length: 45 }, (_, i) => caddyAccess(i))];
+    const { events, n, issues } = run(records(values, 'caddy.log'));
+    expect(n.detection()).toEqual({ format: 'caddy', confidence: 40 / DETECTION_SAMPLE, votes: { caddy: 40 } });
+    expect(events).toHaveLength(45);
+    expect(n.events).toBe(45);
+    expect(n.skipped).toEqual({ 'not-an-access-record': 10 });
+    expect(issues.map((i) => i.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(issues.every((i) => i.kind === 'unmapped' && i.file === 'caddy.log')).toBe(true);
+    expect(events[0]?.source).toEqual({ file: 'caddy.log', line: 11 });
+  });
+
+  it('detection waits for the sample; a short file is decided at flush', () => {
+    const n = createNormaliser({ file: 'f' }, () => undefined);
+    const out: ApiEvent[] = [];
+    for (const r of records([caddyAccess(1), caddyAccess(2)])) n.push(r, out);
+    expect(n.detection()).toBeNull();
+    expect(out).toHaveLength(0);
+    n.flush(out);
+    expect(n.detection()?.format).toBe('caddy');
+    expect(out).toHaveLength(2);
+  });
+
+  it('the majority wins; records of another known format are still mapped by it (mixed files)', () => {
+    const nginx = loadFixture('nginx.ndjson').map((r) => r.value);
+    const kong = loadFixture('kong.ndjson').map((r) => r.value);
+    const values = [nginx[0], kong[0], nginx[1], nginx[2], kong[1], nginx[3], nginx[4]];
+    const { events, n } = run(records(values));
+    expect(n.detection()).toEqual({ format: 'nginx', confidence: 5 / 7, votes: { nginx: 5, kong: 2 } });
+    expect(events.map((e) => e.format)).toEqual(['nginx', 'kong', 'nginx', 'nginx', 'kong', 'nginx', 'nginx']);
+    expect(core(events[1] as ApiEvent)).toMatchObject({ user: 'foo', path: '/log', latencyMs: 515 });
+  });
+
+  it('keys lowercased by a pipeline (Panther) are matched case-insensitively', () => {
+    const values = [
+      { httprequest: { requestmethod: 'GET', requesturl: 'https://a.example/x?y=1', status: 200, remoteip: '203.0.113.1', latency: '0.5s' }, timestamp: '2024-03-01T09:15:02Z', insertid: 'i1' },
+      { httprequest: { requestmethod: 'POST', requesturl: '/login', status: 401, remoteip: '203.0.113.2' }, timestamp: '2024-03-01T09:15:03Z', insertid: 'i2' },
+    ];
+    const { events, n } = run(records(values));
+    expect(n.detection()?.format).toBe('gcp');
+    expect(events.map(core)).toEqual([
+      { ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.1', method: 'GET', path: '/x', query: 'y=1', host: 'a.example', status: 200, latencyMs: 500, requestId: 'i1', auth: 'unknown', format: 'gcp' },
+      { ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.2', method: 'POST', path: '/login', status: 401, requestId: 'i2', auth: 'failure', format: 'gcp' },
+    ]);
+    expect(events[0]?.raw).toBe(values[0]);
+  });
+
+  it('CloudTrail inside EventBridge and LookupEvents rows', () => {
+    const ct = loadFixture('cloudtrail.json')[2]?.value as Record<string, unknown>;
+    const values = [
+      { version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.cloudtrail', detail: ct },
+      { EventId: 'x', EventName: 'CreateUser', CloudTrailEvent: JSON.stringify(ct) },
+    ];
+    const { events } = run(records(values));
+    expect(events.map((e) => [e.format, e.action, e.auth, e.ip])).toEqual([
+      ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'failure', '203.0.113.5'],
+      ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'failure', '203.0.113.5'],
+    ]);
+  });
+});
+
+describe('flat records', () => {
+  it('mixed timestamp shapes in one file', () => {
+    const T = utc(2024, 3, 1, 9, 15, 2);
+    const shapes = [
+      '2024-03-01T09:15:02Z', '2024-03-01T10:15:02+01:00', '2024-03-01T09:15:02.000000000Z', '2024-03-01 09:15:02',
+      '01/Mar/2024:09:15:02 +0000', 1709284502, '1709284502', 1709284502000, '1709284502000', 1709284502000000,
+      '1709284502000000000', 1709284502.0, 'Fri, 01 Mar 2024 09:15:02 GMT',
+    ];
+    const values = shapes.map((timestamp, i) => ({ timestamp, ip: '203.0.113.1', method: 'GET', path: `/p/${i}`, status: 200 }));
+    const { events, n } = run(records(values));
+    expect(n.skipped).toEqual({});
+    expect(events.map((e) => e.ts)).toEqual(shapes.map(() => T));
+  });
+
+  it('numbers as strings, whitespace, "-" placeholders', () => {
+    const { events } = run(
+      records([{ timestamp: ' 1709284502 ', status: '200', bytes: ' 1309 ', response_time_ms: '12.5', method: ' get', path: '/x', user: ' bob ', session_id: '-', ip: '' }]),
+    );
+    expect(core(events[0] as ApiEvent)).toEqual({
+      ts: utc(2024, 3, 1, 9, 15, 2), user: 'bob', method: 'GET', path: '/x', status: 200, bytesOut: 1309, latencyMs: 12.5, auth: 'unknown', format: 'flat',
+    });
+  });
+
+  it('IPv6, ports, X-Forwarded-For first hop, path/query split, full URLs', () => {
+    const base = { timestamp: '2024-03-01T09:15:02Z', method: 'GET', status: 200 };
+    const { events } = run(
+      records([
+        { ...base, ip: '2001:0db8:0000:0000:0000:0000:0000:0001', path: '/a?x=1&y=2' },
+        { ...base, ip: '[2001:db8::2]:443', path: '/b' },
+        { ...base, client_ip: '203.0.113.5:5678', url: 'https://api.example.com:8443/c/d?z=3' },
+        { ...base, x_forwarded_for: '198.51.100.7, 10.0.0.1', uri: '/e?' },
+        { ...base, remote_addr: '::ffff:192.0.2.1', request_uri: '/f?g=h?i' },
+      ]),
+    );
+    expect(events.map((e) => [e.ip, e.path, e.query, e.host])).toEqual([
+      ['2001:db8::1', '/a', 'x=1&y=2', undefined],
+      ['2001:db8::2', '/b', undefined, undefined],
+      ['203.0.113.5', '/c/d', 'z=3', 'api.example.com:8443'],
+      ['198.51.100.7', '/e', undefined, undefined],
+      ['192.0.2.1', '/f', 'g=h?i', undefined],
+    ]);
+  });
+
+  it('a record spelled differently from the sample still maps (slow path)', () => {
+    const a = Array.from({ length: DETECTION_SAMPLE }, (_, i) => ({ timestamp: 1709284502 + i, ip: '203.0.113.1', method: 'GET', path: '/a', status: 200 }));
+    const b = { Time: '2024-03-01T09:20:00Z', ClientIP: '203.0.113.9', HTTPMethod: 'post', RequestURI: '/b?c=d', StatusCode: '201', UserName: 'zoe' };
+    const { events } = run(records([...a, b]));
+    expect(core(events[DETECTION_SAMPLE] as ApiEvent)).toEqual({
+      ts: utc(2024, 3, 1, 9, 20), ip: '203.0.113.9', user: 'zoe', method: 'POST', path: '/b', query: 'c=d', status: 201, auth: 'unknown', format: 'flat',
+    });
+  });
+
+  it('unit-less latency: seconds when the file has small fractions, ms when integers', () => {
+    const mk = (d: number) => ({ timestamp: 1709284502, path: '/x', status: 200, method: 'GET', duration: d });
+    expect(run(records([mk(0.25), mk(1.5), mk(0.004)])).events.map((e) => e.latencyMs)).toEqual([250, 1500, 4]);
+    expect(run(records([mk(25), mk(3), mk(120)])).events.map((e) => e.latencyMs)).toEqual([25, 3, 120]);
+    expect(run(records([mk(2500000), mk(1500000), mk(900000)])).events.map((e) => e.latencyMs)).toEqual([2.5, 1.5, 0.9]);
+  });
+
+  it('explicit auth fields win over the status; API key secrets are never kept whole', () => {
+    const { events } = run(
+      records([
+        { timestamp: 1709284502, path: '/login', method: 'POST', status: 200, login_success: false, api_key: 'abcdefgh12345678abcdefgh' },
+        { timestamp: 1709284503, path: '/login', method: 'POST', status: 200, outcome: 'success', api_key_id: 'key-42' },
+      ]),
+    );
+    expect(events.map((e) => [e.auth, e.apiKey])).toEqual([
+      ['failure', 'abcdefgh…'],
+      ['success', 'key-42'],
+    ]);
+  });
+});
+
+describe('skipped records', () => {
+  it('no-timestamp records are counted and reported with file and line, capped per reason', () => {
+    const good = { timestamp: '2024-03-01T09:15:02Z', ip: '203.0.113.1', method: 'GET', path: '/a', status: 200 };
+    const values = [good, ...Array.from({ length: 25 }, (_, i) => ({ ip: '203.0.113.2', method: 'GET', path: `/n/${i}`, status: 200 })), good];
+    const { events, n, issues } = run(records(values, 'app.log'));
+    expect(events).toHaveLength(2);
+    expect(n.skipped).toEqual({ 'no-timestamp': 25 });
+    const lined = issues.filter((i) => i.line !== undefined);
+    expect(lined).toHaveLength(ISSUES_PER_REASON);
+    expect(lined.map((i) => i.line)).toEqual(Array.from({ length: ISSUES_PER_REASON }, (_, i) => i + 2));
+    expect(lined[0]).toMatchObject({ kind: 'unmapped', file: 'app.log' });
+    expect(lined[0]?.message).toMatch(/^no-timestamp: no usable timestamp \(flat looks for timestamp, @timestamp, time/);
+    const tail = issues.filter((i) => i.line === undefined);
+    expect(tail).toHaveLength(1);
+    expect(tail[0]?.message).toContain('5 more records');
+  });
+
+  it('an unparsable timestamp is named in the message, without control characters', () => {
+    const base = { ip: '203.0.113.1', method: 'GET', path: '/a', status: 200 };
+    const { issues, n } = run(records([{ ...base, timestamp: '2024-03-01T09:15:02Z' }, { ...base, timestamp: 'yesterday\n\u001b[31m' }]));
+    expect(n.skipped).toEqual({ 'no-timestamp': 1 });
+    expect(issues[0]?.message).toBe('no-timestamp: "timestamp" holds "yesterday\\\\n\\\\u001b[31m", which is not a timestamp (flat); map another with --map ts=<path>');
+  });
+
+  it('non-objects are skipped with their own reason', () => {
+    const { n, events } = run(records([1, 'text', null, [1, 2], { timestamp: 1709284502, path: '/x', status: 200, method: 'GET' }]));
+    expect(events).toHaveLength(1);
+    expect(n.skipped).toEqual({ 'not-an-object': 4 });
+  });
+
+  it('a file that matches nothing: detection is null and records are skipped', () => {
+    const { n, events, issues } = run(records([{ a: 1 }, { b: 'x' }]));
+    expect(n.detection()).toBeNull();
+    expect(events).toHaveLength(0);
+    expect(n.skipped).toEqual({ 'not-an-access-record': 2 });
+    expect(issues[0]?.message).toContain('keys: a');
+    expect(n.missingFields()).toContain('ts');
+  });
+});
+
+describe('--format and --map', () => {
+  const unknown = [
+    { when: '2024-03-01T09:15:02Z', who: { name: 'alice' }, addr: '203.0.113.7', verb: 'get', uri: '/orders/1?x=1', code: 200 },
+    { when: '2024-03-01T09:15:03Z', who: { name: 'bob' }, addr: '203.0.113.8', verb: 'POST', uri: '/login', code: '401' },
+  ];
+
+  it('an unknown format maps with --map (plus the alias table) and reports custom', () => {
+    const without = run(records(unknown));
+    expect(without.n.detection()).toBeNull();
+    expect(without.events).toHaveLength(0);
+    expect(without.n.skipped).toEqual({ 'no-timestamp': 2 });
+
+    const { events, n } = run(records(unknown), { map: { ts: 'when', user: 'who.name', ip: 'addr', status: 'code' } });
+    expect(n.detection()).toEqual({ format: 'custom', confidence: 0, votes: {} });
+    expect(events.map(core)).toEqual([
+      { ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.7', user: 'alice', method: 'GET', path: '/orders/1', query: 'x=1', status: 200, auth: 'unknown', format: 'custom' },
+      { ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.8', user: 'bob', method: 'POST', path: '/login', status: 401, auth: 'failure', format: 'custom' },
+    ]);
+  });
+
+  it('--format custom with only --map paths, including literal dotted keys and unit-named latency', () => {
+    const values = [{ 'event.time': 1709284502123, actor: { 'login.name': 'carol' }, req: { line: 'DELETE /x/9 HTTP/1.1' }, res: 204, took: 1.5 }];
+    const { events, n } = run(records(values), {
+      format: 'custom',
+      map: { timestamp: 'event.time', user: 'actor.login.name', path: 'req.line', status: 'res', latencyS: 'took' },
+    });
+    expect(n.detection()).toEqual({ format: 'custom', confidence: 1, votes: {} });
+    expect(core(events[0] as ApiEvent)).toMatchObject({ ts: 1709284502123, user: 'carol', status: 204, latencyMs: 1500, format: 'custom' });
+  });
+
+  it('--map overrides a field of a detected format', () => {
+    const recs = loadFixture('apigateway.ndjson');
+    const { events } = run(recs, { map: { user: 'authorizer.claims.sub', requestId: 'extendedRequestId' } });
+    expect(events.map((e) => [e.user, e.requestId])).toEqual([
+      [undefined, 'CiBvFGjCoAMFkRA='],
+      ['eca065fa-1c1e-4ad5-a1b0-2b2b2b2b2b2b', 'DdWzQG1xIAMFx5Q='],
+      ['user-sub-123', 'Jx1yKjPlIAMEa6Q='],
+      [undefined, 'Jx1yKjPlIAMEa6R='],
+      [undefined, 'Jx1yKjPlIAMEa6S='],
+    ]);
+  });
+
+  it('--map paths are matched case-insensitively when the exact spelling is absent', () => {
+    const { events } = run(records([{ Timestamp: 1709284502, Path: '/x', Status: 200, Method: 'GET', Who: 'dan' }]), { map: { user: 'who' } });
+    expect(events[0]?.user).toBe('dan');
+  });
+
+  it('--format forces a format: other records are skipped, not re-detected', () => {
+    const recs = [...loadFixture('kong.ndjson'), ...loadFixture('nginx.ndjson')];
+    const { events, n, issues } = run(recs, { format: 'kong' });
+    expect(n.detection()).toEqual({ format: 'kong', confidence: 1, votes: {} });
+    expect(events).toHaveLength(5);
+    expect(n.skipped).toEqual({ 'not-an-access-record': 5 });
+    expect(issues[0]?.message).toContain('does not match the forced format kong');
+  });
+
+  it('rejects unknown format names and unknown canonical fields', () => {
+    expect(() => createNormaliser({ file: 'f', format: 'apache' }, () => undefined)).toThrow(/unknown format "apache".*kong/);
+    expect(() => createNormaliser({ file: 'f', map: { usr: 'x' } }, () => undefined)).toThrow(/unknown canonical field "usr"/);
+    expect(() => createNormaliser({ file: 'f', map: { user: ' ' } }, () => undefined)).toThrow(/non-empty/);
+  });
+});
+
+describe('robustness', () => {
+  it('any JSON value: never throws; every event has a finite ts and a request field', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 4 }), { maxLength: 60 }), (values) => {
+        const { events, n } = run(records(values));
+        const skipped = Object.values(n.skipped).reduce((a, b) => a + b, 0);
+        expect(events.length + skipped).toBe(values.length);
+        for (const e of events) {
+          expect(Number.isFinite(e.ts)).toBe(true);
+          expect(e.method !== undefined || e.path !== undefined || e.status !== undefined || e.route !== undefined || e.action !== undefined).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('access-like random records never throw and keep canonical types', () => {
+    const anyScalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant('-'));
+    const rec = fc.record(
+      { timestamp: anyScalar, ip: anyScalar, user_id: anyScalar, method: anyScalar, path: anyScalar, status: anyScalar, bytes: anyScalar, duration: anyScalar, role: fc.oneof(anyScalar, fc.array(anyScalar)) },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(rec, { maxLength: 60 }), (values) => {
+        for (const e of run(records(values)).events) {
+          if (e.status !== undefined) expect(Number.isInteger(e.status)).toBe(true);
+          if (e.method !== undefined) expect(e.method).toBe(e.method.toUpperCase());
+          if (e.latencyMs !== undefined) expect(e.latencyMs).toBeGreaterThanOrEqual(0);
+          if (e.roles !== undefined) expect(e.roles.every((r) => typeof r === 'string' && r.length > 0)).toBe(true);
+          for (const v of Object.values(core(e))) expect(v === null || v === '' || v === '-').toBe(false);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { firstHopIp, ipOf, parseIp } from '../../src/normalise/ip.js';
+import {
+  countryOf, durationMs, looksSecret, maskKey, methodOf, num, queryOf, rolesOf, safeText, statusOf, str,
+} from '../../src/normalise/values.js';
+import { splitRequestLine, splitTarget } from '../../src/normalise/url.js';
+import { caseInsensitiveView, compilePath, get, resolvePath } from '../../src/normalise/get.js';
+import { deriveAuth, authFromValue } from '../../src/normalise/auth.js';
+
+describe('ip', () => {
+  it.each([
+    ['203.0.113.10', '203.0.113.10'],
+    [' 203.0.113.10 ', '203.0.113.10'],
+    ['203.0.113.10:5678', '203.0.113.10'],
+    ['010.001.002.003', '10.1.2.3'],
+    ['::1', '::1'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['[2001:db8::1]:8080', '2001:db8::1'],
+    ['[::1]', '::1'],
+    ['::ffff:203.0.113.10', '203.0.113.10'],
+    ['fe80::1%eth0', 'fe80::1'],
+    ['198.51.100.7, 10.0.0.1', '198.51.100.7'],
+    [['203.0.113.9'], '203.0.113.9'],
+  ])('ipOf(%j) = %s', (input, expected) => {
+    expect(ipOf(input)).toBe(expected);
+  });
+
+  it.each([['ec2.amazonaws.com'], ['unknown'], ['-'], [''], ['256.1.1.1'], ['1.2.3'], ['1.2.3.4.5'], ['1.2.3.4:http'], ['[::1]x'], ['::g'], [42], [null]])(
+    'ipOf(%j) is absent',
+    (input) => {
+      expect(ipOf(input)).toBeUndefined();
+    },
+  );
+
+  it('X-Forwarded-For: first valid hop', () => {
+    expect(firstHopIp('198.51.100.7, 10.0.0.1, 10.0.0.2')).toBe('198.51.100.7');
+    expect(firstHopIp('unknown, 198.51.100.8')).toBe('198.51.100.8');
+    expect(firstHopIp('2001:db8::5,203.0.113.1')).toBe('2001:db8::5');
+    expect(firstHopIp('-')).toBeUndefined();
+  });
+
+  it('any IPv4 round-trips, with or without a port', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
+        expect(parseIp(ip)).toBe(ip);
+        expect(parseIp(`${ip}:${port}`)).toBe(ip);
+      }),
+    );
+  });
+
+  it('any IPv6 parses, bracketed with a port too, to the same text', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
+        const a = parseIp(ip);
+        expect(a).toBeDefined();
+        expect(parseIp(`[${ip}]:${port}`)).toBe(a);
+      }),
+    );
+  });
+});
+
+describe('values', () => {
+  it('str trims, treats "-" and "" as absent, takes the first of header arrays', () => {
+    expect(str(' user ')).toBe('user');
+    expect(str('-')).toBeUndefined();
+    expect(str('  ')).toBeUndefined();
+    expect(str(42)).toBe('42');
+    expect(str(['curl/8', 'x'])).toBe('curl/8');
+    expect(str(true)).toBeUndefined();
+    expect(str({})).toBeUndefined();
+  });
+
+  it('numbers written as strings', () => {
+    expect(num('200')).toBe(200);
+    expect(num(' 1309 ')).toBe(1309);
+    expect(num('-')).toBeUndefined();
+    expect(num('')).toBeUndefined();
+    expect(num('12abc')).toBeUndefined();
+    expect(statusOf('404')).toBe(404);
+    expect(statusOf('200.0')).toBe(200);
+    expect(statusOf(0)).toBeUndefined();
+    expect(statusOf('ok')).toBeUndefined();
+  });
+
+  it('methods are upper-cased tokens', () => {
+    expect(methodOf('get')).toBe('GET');
+    expect(methodOf(' Post ')).toBe('POST');
+    expect(methodOf('GET /x')).toBeUndefined();
+    expect(methodOf('-')).toBeUndefined();
+  });
+
+  it('roles from strings (comma and/or space) and arrays', () => {
+    expect(rolesOf('a,b')).toEqual(['a', 'b']);
+    expect(rolesOf('a b')).toEqual(['a', 'b']);
+    expect(rolesOf(' a, b ;c ')).toEqual(['a', 'b', 'c']);
+    expect(rolesOf(['x', ' y ', '', 3])).toEqual(['x', 'y', '3']);
+    expect(rolesOf('')).toBeUndefined();
+    expect(rolesOf([])).toBeUndefined();
+  });
+
+  it('durations: unit of bare numbers, or the string own suffix', () => {
+    expect(durationMs(42, 'ms')).toBe(42);
+    expect(durationMs('0.042', 's')).toBe(42);
+    expect(durationMs(0.001674508, 's')).toBe(1.675);
+    expect(durationMs(3454189, 'ns')).toBe(3.454);
+    expect(durationMs(1500, 'us')).toBe(1.5);
+    expect(durationMs('0.048180s', 'ms')).toBe(48.18);
+    expect(durationMs('12ms', 's')).toBe(12);
+    expect(durationMs('1m2.5s', 'ms')).toBe(62500);
+    expect(durationMs('500µs', 'ms')).toBe(0.5);
+    expect(durationMs('250 ns', 'ms')).toBe(0);
+    expect(durationMs(-1, 's')).toBeUndefined();
+    expect(durationMs('fast', 'ms')).toBeUndefined();
+  });
+
+  it('API keys: identifiers kept, secrets cut to 8 characters', () => {
+    expect(maskKey('ASIA5FLZVX4OPVKKVBMX')).toBe('ASIA5FLZVX4OPVKKVBMX');
+    expect(maskKey('c62c1455-9b1d-4f2d-8797-509ba83b8ae8')).toBe('c62c1455-9b1d-4f2d-8797-509ba83b8ae8');
+    expect(maskKey('**********************************iFNdgS')).toBe('**********************************iFNdgS');
+    expect(maskKey('Jx8Rw3kP0qLmZ7vB2nC5yT1hG4dF6sA9')).toBe('Jx8Rw3kP…');
+    expect(maskKey('sk_live_4eC39HqLyjWDarjtT1zdp7dc')).toBe('sk_live_…');
+    expect(maskKey('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig')).toBe('eyJhbGci…');
+    expect(maskKey('key-123', true)).toBe('key…');
+    expect(looksSecret('my-api-key-identifier')).toBe(false);
+  });
+
+  it('country codes', () => {
+    expect(countryOf('nl')).toBe('NL');
+    expect(countryOf('XX')).toBeUndefined();
+    expect(countryOf('t1')).toBeUndefined();
+    expect(countryOf('Germany')).toBeUndefined();
+  });
+
+  it('query strings and query objects', () => {
+    expect(queryOf('?a=1')).toBe('a=1');
+    expect(queryOf({ status: 'available', tag: ['x', 'y'], flag: true })).toBe('status=available&tag=x&tag=y&flag');
+    expect(queryOf({ q: 'a b' })).toBe('q=a+b');
+    expect(queryOf({})).toBeUndefined();
+  });
+
+  it('safeText escapes control characters and cuts long text', () => {
+    expect(safeText('a\nb\u001bc')).toBe('a\\nb\\u001bc');
+    expect(safeText('x'.repeat(100), 10)).toBe('xxxxxxxxxx…');
+  });
+});
+
+describe('targets', () => {
+  it('splits path from query on the first "?"', () => {
+    expect(splitTarget('/a/b?x=1&y=2')).toEqual({ path: '/a/b', query: 'x=1&y=2' });
+    expect(splitTarget('/a?b?c')).toEqual({ path: '/a', query: 'b?c' });
+    expect(splitTarget('/a?')).toEqual({ path: '/a' });
+    expect(splitTarget('/plain')).toEqual({ path: '/plain' });
+  });
+
+  it('splits full URLs into host, path and query', () => {
+    expect(splitTarget('https://api.example.com:8443/v1/x?y=1#frag')).toEqual({ host: 'api.example.com:8443', path: '/v1/x', query: 'y=1' });
+    expect(splitTarget('http://user:pw@h.example/')).toEqual({ host: 'h.example', path: '/' });
+    expect(splitTarget('https://h.example')).toEqual({ host: 'h.example', path: '/' });
+    expect(splitTarget('https://h.example?q=1')).toEqual({ host: 'h.example', path: '/', query: 'q=1' });
+  });
+
+  it('request lines', () => {
+    expect(splitRequestLine('GET /p?q HTTP/1.1')).toEqual({ method: 'GET', target: '/p?q', protocol: 'HTTP/1.1' });
+    expect(splitRequestLine('GET /p with space HTTP/2.0')).toEqual({ method: 'GET', target: '/p with space', protocol: 'HTTP/2.0' });
+    expect(splitRequestLine('GET /only')).toEqual({ method: 'GET', target: '/only' });
+    expect(splitRequestLine('garbage')).toBeUndefined();
+  });
+
+  it('path and query always reassemble to the target', () => {
+    fc.assert(
+      fc.property(fc.webPath(), fc.option(fc.webQueryParameters(), { nil: undefined }), (p0, q) => {
+        const p = p0 || '/';
+        const t = splitTarget(p + (q !== undefined ? `?${q}` : ''));
+        expect(t?.path).toBe(p);
+        expect(t?.query).toBe(q ? q : undefined);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('get', () => {
+  const rec = {
+    'http.request.method': 'GET',
+    http: { response: { status_code: 200 } },
+    'url.path': '/x',
+    user: { 'roles.primary': 'admin' },
+    HttpRequest: { RequestMethod: 'POST' },
+  };
+  it('literal dotted key, nested walk, mixed, case-insensitive', () => {
+    expect(get(rec, 'http.request.method')).toBe('GET');
+    expect(get(rec, 'http.response.status_code')).toBe(200);
+    expect(get(rec, 'user.roles.primary')).toBe('admin');
+    expect(get(rec, 'httprequest.requestmethod')).toBe('POST');
+    expect(get(rec, 'nope.x')).toBeUndefined();
+    expect(resolvePath(rec, 'httprequest.requestmethod')).toEqual(['HttpRequest', 'RequestMethod']);
+  });
+
+  it('compiled getters are exact-case and handle all groupings', () => {
+    expect(compilePath('http.request.method')(rec)).toBe('GET');
+    expect(compilePath('http.response.status_code')(rec)).toBe(200);
+    expect(compilePath('user.roles.primary')(rec)).toBe('admin');
+    expect(compilePath('httprequest.requestmethod')(rec)).toBeUndefined();
+    expect(compilePath('a.b')(null)).toBeUndefined();
+    expect(compilePath('a.b.c.d.e.f.g')({ a: { b: { c: { d: { e: { f: { g: 1 } } } } } } })).toBe(1);
+  });
+
+  it('case-insensitive view', () => {
+    const v = caseInsensitiveView({ httprequest: { requestmethod: 'GET' } });
+    expect((v.httpRequest as Record<string, unknown>).requestMethod).toBe('GET');
+  });
+});
+
+describe('auth', () => {
+  it('explicit values', () => {
+    expect(authFromValue(true)).toBe('success');
+    expect(authFromValue('FAILED')).toBe('failure');
+    expect(authFromValue(0)).toBe('failure');
+    expect(authFromValue('maybe')).toBeUndefined();
+  });
+  it('derivation: 401/403, 2xx on a login-like path by a submitting method, else unknown', () => {
+    expect(deriveAuth(401, '/x', 'GET')).toBe('failure');
+    expect(deriveAuth(403, undefined, undefined)).toBe('failure');
+    expect(deriveAuth(200, '/api/login', 'POST')).toBe('success');
+    expect(deriveAuth(200, '/oauth/token', undefined)).toBe('success');
+    expect(deriveAuth(200, '/v1/sessions', 'POST')).toBe('success');
+    expect(deriveAuth(200, '/login', 'GET')).toBe('unknown');
+    expect(deriveAuth(200, '/authors', 'POST')).toBe('unknown');
+    expect(deriveAuth(302, '/login', 'POST')).toBe('unknown');
+    expect(deriveAuth(undefined, '/login', 'POST')).toBe('unknown');
+  });
+});
