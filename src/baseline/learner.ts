@@ -51,7 +51,7 @@ interface IdTrack {
   bucket: number;
   ids: Set<string>;
   samples: number[];
-  own: Map<string, number>;
+  own: Map<string, Counter>;
   ownFull: boolean;
 }
 
@@ -61,40 +61,62 @@ interface ActorAcc {
   lastSeen: number;
   hoursOfWeek: Uint32Array;
   /** Clock hour (ts / 1h) -> [requests, bytes]. */
-  hours: Map<number, [number, number]>;
+  hours: Map<number, HourAcc>;
   hoursFull: boolean;
   days: Set<number>;
-  routes: Map<string, number>;
+  routes: Map<string, Counter>;
   routesFull: boolean;
-  countries: Map<string, number>;
+  countries: Map<string, Counter>;
   countriesFull: boolean;
-  ips: Map<string, number>;
+  ips: Map<string, Counter>;
   ipsFull: boolean;
   templates: Map<string, IdTrack>;
   templatesFull: boolean;
-  lastIp: string | undefined;
-  lastCountry: string | undefined;
+  // Memos of the previous event's values: most consecutive requests of an actor repeat them.
+  geoIp: string | undefined;
+  geoCountry: string | undefined;
+  lastHour: number;
+  lastHourAcc: HourAcc | undefined;
+  lastDay: number;
+  lastIpKey: string | undefined;
+  lastIpCounter: Counter | undefined;
+  lastCountryKey: string | undefined;
+  lastCountryCounter: Counter | undefined;
+}
+
+interface Counter {
+  n: number;
+}
+
+interface HourAcc {
+  n: number;
+  bytes: number;
 }
 
 interface RouteAcc {
   requests: number;
-  callers: Map<string, number>;
-  hours: Map<number, number>;
+  callers: Map<string, Counter>;
+  hours: Map<number, Counter>;
+  lastHour: number;
+  lastHourCounter: Counter | undefined;
 }
 
-function bump(map: Map<string, number>, key: string, cap: number): boolean {
-  const n = map.get(key);
-  if (n !== undefined) {
-    map.set(key, n + 1);
-    return true;
+/** Count one more `key`; the counter, or undefined when the map is at its cap. */
+function bump(map: Map<string, Counter>, key: string, cap: number): Counter | undefined {
+  const c = map.get(key);
+  if (c !== undefined) {
+    c.n++;
+    return c;
   }
-  if (map.size >= cap) return false;
-  map.set(key, 1);
-  return true;
+  if (map.size >= cap) return undefined;
+  const fresh = { n: 1 };
+  map.set(key, fresh);
+  return fresh;
 }
 
-function toRecord(map: Map<string, number>, limit = Infinity): Record<string, number> {
-  const entries = [...map.entries()];
+function toRecord(map: Map<string, Counter>, limit = Infinity): Record<string, number> {
+  const entries: Array<[string, number]> = [];
+  for (const [k, c] of map) entries.push([k, c.n]);
   if (entries.length > limit) {
     entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     entries.length = limit;
@@ -113,9 +135,33 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
   let droppedActorCount = 0;
   let droppedRouteCount = 0;
   const droppedRoutes = new Set<string>();
+  const keys = new Map<string | undefined, Map<string, string>>();
+  let keyCount = 0;
   let events = 0;
   let start = Infinity;
   let end = -Infinity;
+
+  /** routeKey, memoised so the hot path does not build a string per event. */
+  function keyOf(method: string | undefined, template: string): string {
+    let byTemplate = keys.get(method);
+    if (byTemplate === undefined) {
+      byTemplate = new Map();
+      keys.set(method, byTemplate);
+    }
+    let k = byTemplate.get(template);
+    if (k === undefined) {
+      k = routeKey(method, template);
+      if (keyCount >= 50_000) {
+        keys.clear();
+        keyCount = 0;
+        byTemplate = new Map();
+        keys.set(method, byTemplate);
+      }
+      byTemplate.set(template, k);
+      keyCount++;
+    }
+    return k;
+  }
 
   function newActor(ts: number): ActorAcc {
     return {
@@ -134,18 +180,25 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
       ipsFull: false,
       templates: new Map(),
       templatesFull: false,
-      lastIp: undefined,
-      lastCountry: undefined,
+      geoIp: undefined,
+      geoCountry: undefined,
+      lastHour: NaN,
+      lastHourAcc: undefined,
+      lastDay: NaN,
+      lastIpKey: undefined,
+      lastIpCounter: undefined,
+      lastCountryKey: undefined,
+      lastCountryCounter: undefined,
     };
   }
 
   function countryOf(a: ActorAcc, e: EnrichedEvent): string | undefined {
     if (e.country !== undefined) return e.country;
     if (geo === undefined || e.ip === undefined) return undefined;
-    if (e.ip === a.lastIp) return a.lastCountry;
+    if (e.ip === a.geoIp) return a.geoCountry;
     const c = geo(e.ip)?.country;
-    a.lastIp = e.ip;
-    a.lastCountry = c;
+    a.geoIp = e.ip;
+    a.geoCountry = c;
     return c;
   }
 
@@ -156,7 +209,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
         a.templatesFull = true;
         return;
       }
-      t = { bucket: Math.floor(e.ts / TEN_MIN_MS), ids: new Set(), samples: [], own: new Map(), ownFull: false };
+      t = { bucket: Math.floor(e.ts / TEN_MIN_MS), ids: new Set(), samples: [], own: new Map<string, Counter>(), ownFull: false };
       a.templates.set(e.template, t);
     }
     const bucket = Math.floor(e.ts / TEN_MIN_MS);
@@ -168,7 +221,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
     const ownCap = caps.ownIdsPerTemplate * OWN_ID_COUNT_FACTOR;
     for (const ref of e.objectIds) {
       if (t.ids.size < MAX_IDS_PER_BUCKET) t.ids.add(ref.value);
-      if (!bump(t.own, ref.value, ownCap)) t.ownFull = true;
+      if (bump(t.own, ref.value, ownCap) === undefined) t.ownFull = true;
     }
   }
 
@@ -191,7 +244,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
         actors.set(e.actor, a);
       }
     }
-    const rk = routeKey(e.method, e.template);
+    const rk = keyOf(e.method, e.template);
     const hour = Math.floor(ts / HOUR_MS);
     const bytes = e.bytesOut ?? 0;
 
@@ -201,20 +254,42 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
       if (ts > a.lastSeen) a.lastSeen = ts;
       const how = hourOfWeekUtc(ts);
       a.hoursOfWeek[how] = (a.hoursOfWeek[how] as number) + 1;
-      const h = a.hours.get(hour);
-      if (h !== undefined) {
-        h[0]++;
-        h[1] += bytes;
-      } else if (a.hours.size < caps.hoursPerActor) {
-        a.hours.set(hour, [1, bytes]);
-      } else {
-        a.hoursFull = true;
+      let h = hour === a.lastHour ? a.lastHourAcc : a.hours.get(hour);
+      if (h === undefined && a.hours.size < caps.hoursPerActor) {
+        h = { n: 0, bytes: 0 };
+        a.hours.set(hour, h);
       }
-      a.days.add(Math.floor(ts / DAY_MS));
-      if (!bump(a.routes, rk, caps.routesPerActor)) a.routesFull = true;
-      if (e.ip !== undefined && !bump(a.ips, e.ip, caps.ipsPerActor)) a.ipsFull = true;
-      const c = countryOf(a, e);
-      if (c !== undefined && !bump(a.countries, c, caps.countriesPerActor)) a.countriesFull = true;
+      if (h !== undefined) {
+        h.n++;
+        h.bytes += bytes;
+        a.lastHour = hour;
+        a.lastHourAcc = h;
+      } else a.hoursFull = true;
+      const day = Math.floor(ts / DAY_MS);
+      if (day !== a.lastDay) {
+        a.days.add(day);
+        a.lastDay = day;
+      }
+      if (bump(a.routes, rk, caps.routesPerActor) === undefined) a.routesFull = true;
+      if (e.ip !== undefined) {
+        if (e.ip === a.lastIpKey && a.lastIpCounter !== undefined) a.lastIpCounter.n++;
+        else {
+          const c = bump(a.ips, e.ip, caps.ipsPerActor);
+          if (c === undefined) a.ipsFull = true;
+          a.lastIpKey = e.ip;
+          a.lastIpCounter = c;
+        }
+      }
+      const country = countryOf(a, e);
+      if (country !== undefined) {
+        if (country === a.lastCountryKey && a.lastCountryCounter !== undefined) a.lastCountryCounter.n++;
+        else {
+          const c = bump(a.countries, country, caps.countriesPerActor);
+          if (c === undefined) a.countriesFull = true;
+          a.lastCountryKey = country;
+          a.lastCountryCounter = c;
+        }
+      }
       if (e.objectIds.length > 0) trackIds(a, e);
     }
 
@@ -227,22 +302,30 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
         }
         return;
       }
-      r = { requests: 0, callers: new Map(), hours: new Map() };
+      r = { requests: 0, callers: new Map(), hours: new Map(), lastHour: NaN, lastHourCounter: undefined };
       routes.set(rk, r);
     }
     r.requests++;
     bump(r.callers, e.actor, caps.callersPerRoute * CALLER_COUNT_FACTOR);
-    const rh = r.hours.get(hour);
-    if (rh !== undefined) r.hours.set(hour, rh + 1);
-    else if (r.hours.size < caps.hoursPerActor) r.hours.set(hour, 1);
+    if (hour === r.lastHour && r.lastHourCounter !== undefined) r.lastHourCounter.n++;
+    else {
+      let c = r.hours.get(hour);
+      if (c !== undefined) c.n++;
+      else if (r.hours.size < caps.hoursPerActor) {
+        c = { n: 1 };
+        r.hours.set(hour, c);
+      }
+      r.lastHour = hour;
+      r.lastHourCounter = c;
+    }
   }
 
   function finishActor(a: ActorAcc): ActorBaseline {
     const counts: number[] = [];
     const bytes: number[] = [];
-    for (const [c, b] of a.hours.values()) {
-      counts.push(c);
-      bytes.push(b);
+    for (const h of a.hours.values()) {
+      counts.push(h.n);
+      bytes.push(h.bytes);
     }
     const rph = summarise(counts);
     const bph = summarise(bytes);
@@ -266,7 +349,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
       for (const [tpl, t] of a.templates) {
         const samples = t.ids.size > 0 && t.samples.length < MAX_ID_SAMPLES ? [...t.samples, t.ids.size] : t.samples;
         setOwn(distinct, tpl, summarise(samples).p99);
-        const ids = [...t.own.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+        const ids = [...t.own.entries()].map(([id, c]): [string, number] => [id, c.n]).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
         if (ids.length > caps.ownIdsPerTemplate || t.ownFull) ownTruncated = true;
         setOwn(ownIds, tpl, ids.slice(0, caps.ownIdsPerTemplate).map(([id]) => id));
       }
@@ -284,7 +367,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
   }
 
   function finishRoute(r: RouteAcc): RouteBaseline {
-    const s = summarise([...r.hours.values()]);
+    const s = summarise([...r.hours.values()].map((c) => c.n));
     return {
       callers: toRecord(r.callers, caps.callersPerRoute),
       requestsPerHour: { median: s.median, p99: s.p99 },
