@@ -1,0 +1,227 @@
+/**
+ * The per-entry checklist over a stream: `add` judges every event (bounded per-actor state) and
+ * keeps only notable entries (capped, higher severity first); `finish` joins the alerts onto them
+ * and answers questions 8 and 10.
+ */
+import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
+import type { RuleSet } from '../rules/types.js';
+import type { Baseline } from '../baseline/types.js';
+import type { AlertRecord, EntryRecord } from '../report/records.js';
+import type { Severity } from '../detect/types.js';
+import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext, type FitFacts } from './answers.js';
+import { maskSecret } from './mask.js';
+import { createZoneClock } from './clock.js';
+import { DEFAULT_CHECKLIST_OPTIONS, type ChecklistOptions } from './options.js';
+import { createTracker, maxSeverity, severityRankOf, type Observation, type Tracker } from './tracker.js';
+
+export interface ChecklistConfig {
+  rules: RuleSet;
+  geo: GeoLookup;
+  /** A baseline file, or one learned from the input (origin 'input'). */
+  baseline?: Baseline;
+  /** IANA zone for local times in the answers. */
+  tz: string;
+  /** Keep every entry, not only notable ones (`--entries all`); still capped at maxEntries. */
+  keepAll?: boolean;
+  options?: Partial<ChecklistOptions>;
+}
+
+export interface Checklist {
+  /** Judge one event (hot path). */
+  add(e: EnrichedEvent): void;
+  /**
+   * Join alerts and answer questions 8 and 10; returns the kept entries in time order.
+   * `learned`, when given, is a baseline learned from the input during the same pass: question 10
+   * is then answered against it (as origin 'input') instead of the configured baseline.
+   */
+  finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[];
+  /** Notable entries seen (severity above info), including those beyond the cap. */
+  flaggedCount(): number;
+  /** Entries not kept because of maxEntries. */
+  droppedCount(): number;
+  /** Actors whose recent state was dropped at maxActors. */
+  evictedActors(): number;
+}
+
+/** A kept entry: its record plus what matching and question 10 need. */
+export interface KeptEntry {
+  record: EntryRecord;
+  fit: FitFacts;
+  ts: number;
+  user: string | undefined;
+  apiKey: string | undefined;
+  ip: string | undefined;
+  session: string | undefined;
+  userAgent: string | undefined;
+  template: string;
+  path: string | undefined;
+}
+
+export function keptFrom(record: EntryRecord, e: EnrichedEvent, fit: FitFacts): KeptEntry {
+  return {
+    record,
+    fit,
+    ts: e.ts,
+    user: e.user,
+    apiKey: e.apiKey,
+    ip: e.ip,
+    session: e.sessionId,
+    userAgent: e.userAgent,
+    template: e.template,
+    path: e.path,
+  };
+}
+
+/** An alert's apiKey/session may be given masked ("abcd1234…", "abcd****"). */
+function secretMatches(raw: string | undefined, given: string): boolean {
+  if (raw === undefined) return false;
+  if (given === raw || given === maskSecret(raw)) return true;
+  const stripped = given.replace(/[…*.]+$/u, '');
+  return stripped.length >= 4 && stripped !== given && raw.startsWith(stripped);
+}
+
+function subjectMatches(a: AlertRecord, k: KeptEntry): boolean {
+  const s = a.subject;
+  if (s.user !== undefined && s.user !== k.user) return false;
+  if (s.ip !== undefined && s.ip !== k.ip) return false;
+  if (s.userAgent !== undefined && s.userAgent !== k.userAgent) return false;
+  if (s.apiKey !== undefined && !secretMatches(k.apiKey, s.apiKey)) return false;
+  if (s.session !== undefined && !secretMatches(k.session, s.session)) return false;
+  if (s.route !== undefined && s.route !== k.template && s.route !== k.path) return false;
+  return true;
+}
+
+/**
+ * The alerts each entry belongs to: every identity key the alert's subject names (user, apiKey,
+ * ip, session, userAgent; and route if given) matches the entry, and the entry's time is within
+ * [start, end]. Alerts whose subject names no identity key (route only) join nothing.
+ */
+export function joinAlerts(entries: KeptEntry[], alerts: AlertRecord[]): Map<KeptEntry, AlertRecord[]> {
+  const out = new Map<KeptEntry, AlertRecord[]>();
+  if (alerts.length === 0 || entries.length === 0) return out;
+  const byUser = new Map<string, KeptEntry[]>();
+  const byIp = new Map<string, KeptEntry[]>();
+  const push = (m: Map<string, KeptEntry[]>, key: string | undefined, k: KeptEntry): void => {
+    if (key === undefined) return;
+    const l = m.get(key);
+    if (l === undefined) m.set(key, [k]);
+    else l.push(k);
+  };
+  for (const k of entries) {
+    push(byUser, k.user, k);
+    push(byIp, k.ip, k);
+  }
+  for (const a of alerts) {
+    const s = a.subject;
+    if (s.user === undefined && s.ip === undefined && s.apiKey === undefined && s.session === undefined && s.userAgent === undefined) continue;
+    const start = Date.parse(a.start);
+    const end = Date.parse(a.end);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
+    const candidates = s.user !== undefined ? (byUser.get(s.user) ?? []) : s.ip !== undefined ? (byIp.get(s.ip) ?? []) : entries;
+    for (const k of candidates) {
+      if (k.ts < start || k.ts > end || !subjectMatches(a, k)) continue;
+      const l = out.get(k);
+      if (l === undefined) out.set(k, [a]);
+      else l.push(a);
+    }
+  }
+  return out;
+}
+
+/** Apply joined alerts and question 8/10 answers to a kept entry's record. */
+export function completeRecord(k: KeptEntry, alerts: AlertRecord[], baseline: Baseline | undefined, options: ChecklistOptions): EntryRecord {
+  const r = k.record;
+  let severity: Severity = r.severity;
+  if (alerts.length > 0) {
+    r.alerts = alerts.map((a) => a.id);
+    for (const a of alerts) severity = maxSeverity(severity, a.severity);
+    if (!r.flags.includes('in-alert')) r.flags.unshift('in-alert');
+  }
+  r.severity = severity;
+  r.answers.pattern = answerPattern(alerts, r.flags);
+  r.answers.fit = answerFit(k.fit, baseline, options);
+  // Keep the answers in question order.
+  const a = r.answers;
+  r.answers = {
+    who: a.who,
+    when: a.when,
+    where: a.where,
+    what: a.what,
+    howOften: a.howOften,
+    modifications: a.modifications,
+    status: a.status,
+    pattern: a.pattern,
+    permissions: a.permissions,
+    fit: a.fit,
+  };
+  return r;
+}
+
+export function resolveOptions(partial: Partial<ChecklistOptions> | undefined): ChecklistOptions {
+  const o: ChecklistOptions = { ...DEFAULT_CHECKLIST_OPTIONS, ...(partial ?? {}) };
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`checklist option ${k} must be a non-negative number`);
+  }
+  if (o.burstCount < 2) throw new Error('checklist option burstCount must be at least 2');
+  return o;
+}
+
+/** Throws for an unknown display zone. */
+export function answerContext(config: { tz: string; rules: RuleSet }, tracker: Tracker): AnswerContext {
+  createZoneClock(config.tz);
+  return { tz: config.tz, business: tracker.business, adminRoles: config.rules.policy.adminRoles };
+}
+
+export function createChecklist(config: ChecklistConfig): Checklist {
+  const options = resolveOptions(config.options);
+  const tracker = createTracker({ rules: config.rules, geo: config.geo, baseline: config.baseline, options });
+  const actx = answerContext(config, tracker);
+  const keepAll = config.keepAll === true;
+  // Notable entries waiting for finish, by severity rank. The records (the answers' prose) are
+  // only written at finish, for the entries that are still kept then.
+  const buckets: Observation[][] = [[], [], [], [], []];
+  let kept = 0;
+  let flagged = 0;
+  let dropped = 0;
+
+  /** Count the notable entry and make room for it, or say it is dropped. */
+  function admit(rank: number): boolean {
+    if (rank > 0) flagged++;
+    if (kept < options.maxEntries) return true;
+    let lowest = 0;
+    while (lowest < rank && (buckets[lowest] as Observation[]).length === 0) lowest++;
+    dropped++;
+    if (lowest >= rank) return false;
+    (buckets[lowest] as Observation[]).pop();
+    kept--;
+    return true;
+  }
+
+  function add(e: EnrichedEvent): void {
+    const o = tracker.observe(e, keepAll, admit);
+    if (o === null) return;
+    // Do not hold on to the source record.
+    o.e = { ...e, raw: undefined };
+    (buckets[severityRankOf(o.severity)] as Observation[]).push(o);
+    kept++;
+  }
+
+  function finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[] {
+    const baseline = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
+    const all = buckets.flat();
+    all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line));
+    const entries = all.map((o) => keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o)));
+    for (const b of buckets) b.length = 0;
+    kept = 0;
+    const joined = joinAlerts(entries, alerts);
+    return entries.map((k) => completeRecord(k, joined.get(k) ?? [], baseline, options));
+  }
+
+  return {
+    add,
+    finish,
+    flaggedCount: () => flagged,
+    droppedCount: () => dropped,
+    evictedActors: () => tracker.evicted(),
+  };
+}

@@ -1,0 +1,11 @@
+export { createChecklist, joinAlerts } from './checklist.js';
+export type { Checklist, ChecklistConfig } from './checklist.js';
+export { explainEntry, renderProse, selectEntry, createEntrySelector, QUESTION_TITLES } from './explain.js';
+export type { ExplainContext, EntrySelector, EntrySelectorStream, EntrySelectorOptions } from './explain.js';
+export { DEFAULT_CHECKLIST_OPTIONS } from './options.js';
+export type { ChecklistOptions } from './options.js';
+export { FLAG_ORDER } from './tracker.js';
+export type { Flag } from './tracker.js';
+export { maskSecret, maskQuery } from './mask.js';
+export { reservedRangeName } from './reserved.js';
+export { createBusinessHours, createZoneClock } from './clock.js';

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { maskQuery, maskSecret, reservedRangeName } from '../../src/checklist/index.js';
+import { actorKind, clientKind, modificationKind, statusClass } from '../../src/checklist/classify.js';
+import { createRouteClassifier } from '../../src/checklist/routes.js';
+import { testRules } from './helpers.js';
+
+describe('masking', () => {
+  it('keeps the first 8 characters of a secret (half of a short one)', () => {
+    expect(maskSecret('ak_live_0123456789')).toBe('ak_live_…');
+    expect(maskSecret('abcdef')).toBe('abc…');
+    expect(maskSecret('')).toBe('');
+  });
+  it('masks secret-looking query parameters only', () => {
+    expect(maskQuery('page=2&api_key=0123456789abcdef&q=x')).toBe('page=2&api_key=01234567…&q=x');
+    expect(maskQuery('password=hunter2&sig=abc&flag')).toBe('password=hun…&sig=a…&flag');
+    expect(maskQuery('keyword=shoes')).toBe('keyword=shoes');
+  });
+});
+
+describe('reserved ranges', () => {
+  it.each([
+    ['198.51.100.25', 'documentation (RFC 5737)'],
+    ['10.1.2.3', 'private (RFC 1918)'],
+    ['172.20.0.1', 'private (RFC 1918)'],
+    ['127.0.0.1', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:192.168.1.1', 'private (RFC 1918)'],
+    ['2001:db8::1', 'documentation (RFC 3849)'],
+    ['fd00::1', 'unique local (RFC 4193)'],
+    ['100.64.1.1', 'carrier-grade NAT (RFC 6598)'],
+  ])('%s is %s', (ip, name) => {
+    expect(reservedRangeName(ip)).toBe(name);
+  });
+  it('public and invalid addresses have no range name', () => {
+    expect(reservedRangeName('81.2.69.10')).toBeUndefined();
+    expect(reservedRangeName('not-an-ip')).toBeUndefined();
+    expect(reservedRangeName(undefined)).toBeUndefined();
+  });
+});
+
+describe('classifiers', () => {
+  it('tells crawlers, scripts and browsers apart', () => {
+    expect(clientKind('Mozilla/5.0 (compatible; bingbot/2.0)')).toBe('crawler');
+    expect(clientKind('sqlmap/1.7')).toBe('crawler');
+    expect(clientKind('curl/8.4.0')).toBe('script');
+    expect(clientKind('Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0')).toBe('browser');
+    expect(clientKind(undefined)).toBe('none');
+  });
+  it('names service accounts', () => {
+    expect(actorKind('svc-billing', undefined, undefined, 'none')).toBe('service');
+    expect(actorKind('reports-service', undefined, undefined, 'none')).toBe('service');
+    expect(actorKind('arn:aws:iam::123456789012:role/deployer', undefined, undefined, 'none')).toBe('service');
+    expect(actorKind(undefined, 'key1', undefined, 'none')).toBe('service');
+    expect(actorKind('alice', undefined, ['analyst'], 'browser')).toBe('human');
+    expect(actorKind('alice', undefined, undefined, 'crawler')).toBe('crawler');
+    expect(actorKind(undefined, undefined, undefined, 'none')).toBe('unknown');
+  });
+  it('classifies statuses and modifications', () => {
+    expect(statusClass(401, undefined)).toBe('auth-failure');
+    expect(statusClass(200, 'failure')).toBe('auth-failure');
+    expect(statusClass(404, undefined)).toBe('client-error');
+    expect(statusClass(503, undefined)).toBe('server-error');
+    expect(statusClass(undefined, undefined)).toBe('unknown');
+    expect(modificationKind('PATCH', undefined)).toBe('update');
+    expect(modificationKind(undefined, 's3.amazonaws.com:DeleteObject')).toBe('delete');
+    expect(modificationKind(undefined, 's3.amazonaws.com:GetObject')).toBeNull();
+    expect(modificationKind('GET', 'x:DeleteThing')).toBeNull();
+  });
+});
+
+describe('route classification from the rules', () => {
+  const rules = testRules({
+    classification: [
+      { pattern: 'POST /api/v1/orders', kind: 'financial' },
+      { pattern: '/api/v1/orders/**', kind: 'business' },
+      { pattern: 're:^/api/v\\d+/users/', kind: 'personal' },
+    ],
+  });
+  const c = createRouteClassifier(rules);
+
+  it('matches data kinds, method-prefixed patterns and regexes', () => {
+    expect(c.info('POST', '/api/v1/orders').kinds).toEqual(['financial', 'business']);
+    expect(c.info('GET', '/api/v1/orders').kinds).toEqual(['business']);
+    expect(c.info('GET', '/api/v2/users/{id}').kinds).toEqual(['personal']);
+    expect(c.info('GET', '/api/v2/users/{id}').sensitive).toBe(true);
+    expect(c.info('GET', '/api/v1/admin/users/{id}').admin).toBe(true);
+    expect(c.info('GET', '/api/v1/exports/all').export).toBe(true);
+    expect(c.info('GET', '/api/v1/orders/{id}').single).toBe(true);
+  });
+
+  it('finds the permissions a request needs and who holds them', () => {
+    expect(c.info('POST', '/api/v1/orders').permissions).toEqual([{ permission: 'create_order', spec: 'POST /api/v1/orders' }]);
+    expect(c.info('GET', '/api/v1/orders').permissions).toEqual([{ permission: 'read_orders', spec: 'GET /api/v1/orders/**' }]);
+    expect(c.info('PUT', '/api/v1/orders').permissions).toEqual([]);
+    expect(c.policy.holds('external_partner', 'create_order')).toBe(true);
+    expect(c.policy.holds('analyst', 'create_order')).toBe(false);
+    expect(c.policy.holds('admin', 'anything')).toBe(true);
+  });
+
+  it('reports a bad pattern with where it came from', () => {
+    expect(() => createRouteClassifier(testRules({ classification: [{ pattern: 'orders', kind: 'business' }] }))).toThrow(/classification\[0\]: invalid route pattern "orders"/);
+  });
+});
