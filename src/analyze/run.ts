@@ -14,7 +14,6 @@ import { createChecklist } from '../checklist/index.js';
 import { createBaselineLearner, loadBaseline } from '../baseline/index.js';
 import type { Baseline } from '../baseline/types.js';
 import { createStatsCollector } from '../stats/index.js';
-import { loadSigmaRules, createSigmaDetector } from '../sigma/index.js';
 import {
   SCHEMA_VERSION,
   type AlertRecord,
@@ -23,8 +22,7 @@ import {
   type FileSummary,
   type SummaryRecord,
 } from '../report/records.js';
-import { mergeByTime, type TimedStream } from './merge.js';
-import { timedSource, type SourceOptions, type SourceResult } from './sources.js';
+import { openEventStream, isUnreadable } from './events.js';
 import { InputError, UsageError, type AnalyzeOptions } from './options.js';
 import { VERSION } from '../version.js';
 
@@ -52,6 +50,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const detectors: Detector[] = [...builtinDetectors];
   const notes: string[] = [];
   if (opts.sigmaPaths.length > 0) {
+    // Loaded only when asked for: most runs use no Sigma rules of the user's own.
+    const { loadSigmaRules, createSigmaDetector } = await import('../sigma/index.js');
     const sigma = loadSigmaRules(opts.sigmaPaths);
     for (const r of sigma.rejected) {
       notes.push(`sigma rule not run: ${r.file}${r.id ? ` (${r.id})` : ''}: ${r.reason}`);
@@ -65,36 +65,20 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const issues: IngestIssue[] = [];
   let issuesTotal = 0;
   let unreadable = 0;
-  let malformed = 0;
   const onIssue = (i: IngestIssue): void => {
     issuesTotal++;
     if (isUnreadable(i.kind)) unreadable++;
-    else malformed++;
     if (issues.length < MAX_ISSUES_LISTED) issues.push(i);
     if (opts.strict && !isUnreadable(i.kind)) {
       throw new InputError(`${i.file}${i.line ? `:${i.line}` : ''}: ${i.message} (--strict makes malformed input fatal)`);
     }
   };
   const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
-  for (const i of expanded.issues) onIssue(i);
-  const sources = expanded.sources;
-  if (sources.length === 0 && unreadable === 0) {
-    throw new UsageError('no input files matched (check the paths and --include/--exclude)');
-  }
-  hooks.onTotalBytes?.(sources.reduce((n, s) => n + (s.size ?? 0), 0));
-
-  const range = await resolveTimeRange(opts, sources);
-  const sourceOpts: SourceOptions = { limits: opts.limits, logFormat: opts.logFormat, map: opts.map, ...range };
-
-  const done = new Map<string, SourceResult>();
-  let bytesRead = 0;
-  const onBytes = (d: number): void => {
-    bytesRead += d;
-  };
-  const streams: Array<TimedStream<ApiEvent>> = [];
-  for (const s of sources) {
-    streams.push(await timedSource(s, sourceOpts, onIssue, (r) => done.set(r.source.path, r), onBytes));
-  }
+  hooks.onTotalBytes?.(expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0));
+  const range = await resolveTimeRange(opts, expanded.sources);
+  const input = await openEventStream({ ...opts, ...range }, onIssue);
+  const sources = input.sources;
+  const done = input.results;
 
   // Stages after the merge: synchronous per event.
   const enrich = createEnricher(rules);
@@ -110,7 +94,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 
   let events = 0;
   let partial = false;
-  for await (const batch of mergeByTime(streams)) {
+  for await (const batch of input.batches) {
     for (const raw of batch) {
       const e = enrich(raw);
       stats.add(e);
@@ -119,7 +103,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
       checklist?.add(e);
     }
     events += batch.length;
-    hooks.onProgress?.(bytesRead, events);
+    hooks.onProgress?.(input.bytesRead(), events);
     if (hooks.interrupted?.()) {
       partial = true;
       break;
@@ -200,12 +184,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   let exitCode = 0;
   if (opts.failOn && shownAlerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) exitCode = 1;
   if (unreadable > 0) exitCode = 3;
-  void malformed;
   return { summary, alerts: shownAlerts, entries: opts.entries === 'none' ? [] : shownEntries, exitCode };
-}
-
-function isUnreadable(kind: IngestIssue['kind']): boolean {
-  return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
 }
 
 function ruleSelected(rule: string, opts: AnalyzeOptions): boolean {

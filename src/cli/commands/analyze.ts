@@ -5,7 +5,7 @@ import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
 import { listFormats, loadMapFile } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
-import { openOutput, resolveColor, terminalWidth } from '../../report/output.js';
+import { installBrokenPipeHandler, openOutput, resolveColor, terminalWidth } from '../../report/output.js';
 import {
   OUTPUT_FORMATS,
   parseDuration,
@@ -100,6 +100,9 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     };
 
     const out = await openOutput(str(o.output));
+    // A closed pipe (`| head`) ends the run quietly.
+    if (out.isStdout) installBrokenPipeHandler(process.stdout);
+    const tty = out.isStdout ? process.stdout : {};
     const quiet = o.quiet === true;
     const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
     const result = await analyze(opts, {
@@ -115,8 +118,8 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       {
         format,
         csvOf: (str(o.csvOf) as 'alerts' | 'entries') ?? 'alerts',
-        color: resolveColor((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto', out.stream),
-        width: terminalWidth(out.stream),
+        color: resolveColor((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto', tty),
+        width: terminalWidth(tty),
         full: o.full === true,
         quiet,
         tz: opts.tz,

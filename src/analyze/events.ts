@@ -1,0 +1,64 @@
+/**
+ * Inputs -> one stream of canonical events in time order: expand paths, read each source through
+ * ingest and normalise, and merge the sources by event time. Shared by analyze, explain and
+ * baseline.
+ */
+import { expandInputs, type InputSource } from '../ingest/index.js';
+import type { IngestIssue, IngestLimits } from '../ingest/types.js';
+import type { ApiEvent } from '../normalise/event.js';
+import { mergeByTime, type TimedStream } from './merge.js';
+import { timedSource, type SourceResult } from './sources.js';
+import { UsageError } from './options.js';
+
+export interface EventStreamOptions {
+  inputs: string[];
+  include: string[];
+  exclude: string[];
+  logFormat?: string;
+  map: Record<string, string>;
+  limits: IngestLimits;
+  from?: number;
+  to?: number;
+}
+
+export interface EventStream {
+  sources: InputSource[];
+  /** Filled in as each source is read to its end. */
+  results: Map<string, SourceResult>;
+  /** Bytes read so far, over all sources. */
+  bytesRead(): number;
+  batches: AsyncGenerator<ApiEvent[]>;
+}
+
+export function isUnreadable(kind: IngestIssue['kind']): boolean {
+  return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
+}
+
+export async function openEventStream(
+  opts: EventStreamOptions,
+  onIssue: (i: IngestIssue) => void,
+): Promise<EventStream> {
+  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
+  for (const i of expanded.issues) onIssue(i);
+  const sources = expanded.sources;
+  if (sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {
+    throw new UsageError('no input files matched (check the paths and --include/--exclude)');
+  }
+  const results = new Map<string, SourceResult>();
+  let bytes = 0;
+  const onBytes = (d: number): void => {
+    bytes += d;
+  };
+  const sourceOpts = {
+    limits: opts.limits,
+    map: opts.map,
+    ...(opts.logFormat ? { logFormat: opts.logFormat } : {}),
+    ...(opts.from !== undefined ? { from: opts.from } : {}),
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+  };
+  const streams: Array<TimedStream<ApiEvent>> = [];
+  for (const s of sources) {
+    streams.push(await timedSource(s, sourceOpts, onIssue, (r) => results.set(r.source.path, r), onBytes));
+  }
+  return { sources, results, bytesRead: () => bytes, batches: mergeByTime(streams) };
+}

@@ -1,0 +1,47 @@
+/** `apilog baseline`: learn normal behaviour from a period of logs and save it as versioned JSON. */
+import { openEventStream } from '../../analyze/events.js';
+import { createEnricher, createGeoLookup } from '../../enrich/index.js';
+import { loadRules } from '../../rules/index.js';
+import { createBaselineLearner, saveBaseline } from '../../baseline/index.js';
+import type { IngestIssue } from '../../ingest/types.js';
+import { sanitize } from '../../report/sanitize.js';
+import { inputOptionsFrom } from './analyze.js';
+import { str, type Opts } from './shared.js';
+import { exitWithError } from '../errors.js';
+
+export async function baselineCommand(paths: string[], o: Opts): Promise<number> {
+  try {
+    const input = inputOptionsFrom(paths, o);
+    const rules = loadRules(input.rulesPaths);
+    const geo = createGeoLookup(input.geoipDb ? { dbPath: input.geoipDb } : {});
+    const enrich = createEnricher(rules);
+    const learner = createBaselineLearner({ geo, origin: 'file' });
+    let unreadable = 0;
+    let problems = 0;
+    const onIssue = (i: IngestIssue): void => {
+      problems++;
+      if (['not-found', 'permission-denied', 'unreadable', 'directory-loop'].includes(i.kind)) unreadable++;
+      if (problems <= 20 && o.quiet !== true) {
+        process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
+      }
+    };
+    const stream = await openEventStream(input, onIssue);
+    let events = 0;
+    for await (const batch of stream.batches) {
+      for (const e of batch) learner.add(enrich(e));
+      events += batch.length;
+    }
+    const baseline = learner.finish();
+    const out = str(o.output)!;
+    saveBaseline(baseline, out);
+    if (o.quiet !== true) {
+      process.stderr.write(
+        `apilog: learned a baseline of ${Object.keys(baseline.actors).length} actors and ${Object.keys(baseline.routes).length} routes from ${events} events; written to ${sanitize(out)}\n`,
+      );
+    }
+    return unreadable > 0 ? 3 : 0;
+  } catch (err) {
+    exitWithError(err);
+    return Number(process.exitCode ?? 70);
+  }
+}

@@ -1,0 +1,33 @@
+/** `apilog redact`: sanitised copies of logs, with every secret and personal value masked. */
+import { redactFiles } from '../../hygiene/index.js';
+import { sanitize } from '../../report/sanitize.js';
+import { inputOptionsFrom } from './analyze.js';
+import { str, table, type Opts } from './shared.js';
+import { exitWithError } from '../errors.js';
+
+export async function redactCommand(paths: string[], o: Opts): Promise<number> {
+  try {
+    const input = inputOptionsFrom(paths, o);
+    const result = await redactFiles(paths, str(o.output)!, {
+      limits: input.limits,
+      include: input.include,
+      exclude: input.exclude,
+    });
+    for (const i of result.issues.slice(0, 20)) {
+      process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
+    }
+    if (o.quiet !== true) {
+      process.stderr.write(
+        `${table(
+          ['input', 'written to', 'records', 'records changed', 'values masked', 'malformed'],
+          result.files.map((f) => [f.input, f.output, f.records, f.recordsChanged, f.changes, f.malformed]),
+        )}\n`,
+      );
+    }
+    const unreadable = result.issues.some((i) => ['not-found', 'permission-denied', 'unreadable', 'directory-loop'].includes(i.kind));
+    return unreadable ? 3 : 0;
+  } catch (err) {
+    exitWithError(err);
+    return Number(process.exitCode ?? 70);
+  }
+}
