@@ -1,6 +1,7 @@
 /**
- * Turns decoded bytes (after gunzip) into records: strips a UTF-8 BOM, looks at the start of the
- * content to choose between the NDJSON reader and the streaming document framer, then feeds it.
+ * Turns decoded bytes (after gunzip) into records: sniffs the encoding (UTF-8 BOM stripped, UTF-16
+ * transcoded, binary files skipped), looks at the start of the content to choose between the
+ * NDJSON reader and the streaming document framer, then feeds it.
  *
  * Choice, from the first non-blank line:
  *   - starts with `[`                                  -> document framer (array streamed)
@@ -14,6 +15,7 @@
  */
 
 import { isAscii } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import type { Sink } from './sink.js';
 import { NdjsonReader } from './ndjson.js';
 import { DocumentReader } from './document.js';
@@ -78,11 +80,114 @@ export function detectMode(b: Buffer, eof: boolean, window = DETECT_WINDOW): Mod
   return 'ndjson';
 }
 
+/** How many leading bytes the encoding sniffer looks at (NUL bytes, UTF-16, other compressors). */
+export const SNIFF_BYTES = 8 * 1024;
+
+/** Compressed or archive formats that are not read, by magic bytes. */
+const UNSUPPORTED: ReadonlyArray<readonly [number[], string]> = [
+  [[0x50, 0x4b, 0x03, 0x04], 'a zip archive'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd-compressed'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz-compressed'],
+  [[0x42, 0x5a, 0x68], 'bzip2-compressed'],
+  [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 'a 7-Zip archive'],
+  [[0x04, 0x22, 0x4d, 0x18], 'lz4-compressed'],
+];
+
+function startsWith(b: Buffer, magic: number[]): boolean {
+  if (b.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (b[i] !== magic[i]) return false;
+  return true;
+}
+
+type Encoding = { kind: 'utf8'; skip: number } | { kind: 'utf16'; label: 'utf-16le' | 'utf-16be'; skip: number } | { kind: 'binary'; why: string };
+
+/** Look at the first bytes (all of them when shorter than SNIFF_BYTES). */
+export function sniffEncoding(b: Buffer): Encoding {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { kind: 'utf8', skip: 3 };
+  if (b[0] === 0xff && b[1] === 0xfe) return { kind: 'utf16', label: 'utf-16le', skip: 2 };
+  if (b[0] === 0xfe && b[1] === 0xff) return { kind: 'utf16', label: 'utf-16be', skip: 2 };
+  // UTF-16 without a BOM: JSON starts with an ASCII character
+  if (b.length >= 2 && b[1] === 0 && (b[0] === 0x7b || b[0] === 0x5b)) return { kind: 'utf16', label: 'utf-16le', skip: 0 };
+  if (b.length >= 2 && b[0] === 0 && (b[1] === 0x7b || b[1] === 0x5b)) return { kind: 'utf16', label: 'utf-16be', skip: 0 };
+  for (const [magic, what] of UNSUPPORTED) if (startsWith(b, magic)) return { kind: 'binary', why: `${what}; not read (only gzip is decompressed)` };
+  const nul = b.subarray(0, SNIFF_BYTES).indexOf(0);
+  if (nul !== -1) return { kind: 'binary', why: `binary content (NUL byte at offset ${nul}); not read` };
+  return { kind: 'utf8', skip: 0 };
+}
+
+/**
+ * Entry point for decoded bytes. Sniffs the encoding on the first SNIFF_BYTES (UTF-8 with or
+ * without BOM, UTF-16 as PowerShell writes it, binary files that are skipped with one issue), then
+ * hands UTF-8 to the container detection.
+ */
 export class ContentReader {
   private head: Buffer[] = [];
   private headLen = 0;
+  private state: 'head' | 'utf8' | 'utf16' | 'skip' = 'head';
+  private utf16: TextDecoder | null = null;
+  private readonly inner: Utf8Reader;
+
+  constructor(private readonly sink: Sink) {
+    this.inner = new Utf8Reader(sink);
+  }
+
+  push(chunk: Buffer): void {
+    switch (this.state) {
+      case 'utf8':
+        this.inner.push(chunk);
+        return;
+      case 'utf16':
+        this.pushUtf16(chunk, false);
+        return;
+      case 'skip':
+        return;
+      default:
+        if (chunk.length === 0) return;
+        this.head.push(chunk);
+        this.headLen += chunk.length;
+        if (this.headLen >= SNIFF_BYTES) this.decide();
+    }
+  }
+
+  end(): void {
+    if (this.state === 'head') this.decide();
+    if (this.state === 'utf16') this.pushUtf16(Buffer.alloc(0), true);
+    if (this.state !== 'skip') this.inner.end();
+  }
+
+  private decide(): void {
+    const buf = Buffer.concat(this.head, this.headLen);
+    this.head = [];
+    this.headLen = 0;
+    const enc = sniffEncoding(buf);
+    if (enc.kind === 'binary') {
+      this.state = 'skip';
+      this.sink.stats.container = 'binary';
+      this.sink.issue('unreadable', undefined, `${enc.why}`);
+      return;
+    }
+    if (enc.kind === 'utf16') {
+      this.state = 'utf16';
+      this.utf16 = new TextDecoder(enc.label);
+      this.pushUtf16(buf.subarray(enc.skip), false);
+      return;
+    }
+    this.state = 'utf8';
+    const rest = buf.subarray(enc.skip);
+    if (rest.length > 0) this.inner.push(rest);
+  }
+
+  private pushUtf16(chunk: Buffer, last: boolean): void {
+    const text = (this.utf16 as TextDecoder).decode(chunk, { stream: !last });
+    if (text.length > 0) this.inner.push(Buffer.from(text, 'utf8'));
+  }
+}
+
+/** Chooses the NDJSON reader or the document framer from the first line, then feeds it. */
+class Utf8Reader {
+  private head: Buffer[] = [];
+  private headLen = 0;
   private reader: NdjsonReader | DocumentReader | null = null;
-  private bomChecked = false;
   /** A first line longer than maxLineBytes could not be read as NDJSON anyway: stream it. */
   private readonly window: number;
 
@@ -98,15 +203,7 @@ export class ContentReader {
     if (chunk.length === 0) return;
     this.head.push(chunk);
     this.headLen += chunk.length;
-    let buf = this.head.length === 1 ? chunk : Buffer.concat(this.head, this.headLen);
-    if (!this.bomChecked) {
-      if (buf.length < 3) {
-        this.head = [buf];
-        return;
-      }
-      this.bomChecked = true;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-    }
+    const buf = this.head.length === 1 ? chunk : Buffer.concat(this.head, this.headLen);
     // decide on at most the first `window` bytes, so the choice does not depend on chunking
     const w = this.window;
     const mode = detectMode(buf.length > w ? buf.subarray(0, w) : buf, false, w);
@@ -120,8 +217,7 @@ export class ContentReader {
 
   end(): void {
     if (this.reader === null) {
-      let buf = Buffer.concat(this.head, this.headLen);
-      if (!this.bomChecked && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      const buf = Buffer.concat(this.head, this.headLen);
       const w = this.window;
       this.start(detectMode(buf.length > w ? buf.subarray(0, w) : buf, buf.length <= w, w) ?? 'document', buf);
     }

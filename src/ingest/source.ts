@@ -14,6 +14,11 @@ import { escapeControl, formatBytes, fsErrorIssue, snippet } from './text.js';
 /** Records per batch handed to the caller (a batch may exceed it by one chunk's worth). */
 export const BATCH_SIZE = 4096;
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+/**
+ * Gunzip output chunk. Larger is faster (16 KiB default: ~15% slower overall), but when zlib fails
+ * (bad CRC, garbage after a member) the output of the failing call, at most one chunk, is lost.
+ */
+export const GUNZIP_CHUNK = 64 * 1024;
 
 export interface OpenedSource {
   stats: FileStats;
@@ -101,7 +106,7 @@ async function* run(make: () => ByteSource, sink: Sink): AsyncGenerator<RawRecor
       stats.gzip = true;
       stats.decompressedBytes = 0;
       const cap = sink.limits.maxDecompressedBytes;
-      gz = zlib.createGunzip();
+      gz = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
       const rawIt = raw;
       const feed = Readable.from(
         (async function* () {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, issueView, readChunks, readFile, tempDir } from './helpers.js';
+import { fixture, issueView, readChunks, readFile, split, tempDir } from './helpers.js';
 
 let tmp = tempDir();
 afterEach(() => {
@@ -201,5 +201,35 @@ describe('NDJSON', () => {
     expect(c.records[19999]?.source.line).toBe(20000);
     expect(c.batches).toBeGreaterThanOrEqual(4);
     expect(c.batches).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('encodings and binary files', () => {
+  it('reads UTF-16 (as PowerShell writes it), with or without BOM, in any chunking', async () => {
+    const text = '{"u":"zoë"}\r\n{"u":"𝄞"}\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(Buffer.from(text, 'utf16le')).swap16();
+    for (const [name, buf] of [['le', le], ['be', Buffer.concat([Buffer.from([0xfe, 0xff]), be])], ['le-nobom', Buffer.from(text, 'utf16le')], ['be-nobom', be]] as const) {
+      for (const size of [1, 3, 1 << 20]) {
+        const c = await readChunks(split(buf, size));
+        expect(c.records.map((r) => [r.value, r.source.line]), `${name} ${size}`).toEqual([
+          [{ u: 'zoë' }, 1],
+          [{ u: '𝄞' }, 2],
+        ]);
+        expect(c.issues).toEqual([]);
+      }
+    }
+  });
+
+  it('skips binary files and other compressors with one issue', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), Buffer.from('IHDR\n{"a":1}\n')]);
+    const c = await readFile(tmp.file('image.log', png));
+    expect(c.records).toEqual([]);
+    expect(c.issues.map((i) => [i.kind, i.message])).toEqual([['unreadable', 'binary content (NUL byte at offset 8); not read']]);
+    expect(c.stats.container).toBe('binary');
+    const z = await readFile(tmp.file('x.log.zst', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3])));
+    expect(z.issues.map((i) => i.message)).toEqual(['zstd-compressed; not read (only gzip is decompressed)']);
+    const zip = await readFile(tmp.file('x.zip', Buffer.from('PK\u0003\u0004rest')));
+    expect(zip.issues[0]?.message).toMatch(/zip archive/);
   });
 });
