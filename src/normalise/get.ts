@@ -62,60 +62,40 @@ function walk(o: unknown, keys: readonly string[]): unknown {
 
 const MAX_SEGMENTS = 6;
 
+/**
+ * Generates a getter that tries each key grouping in turn. The keys are string literals in the
+ * generated code (JSON.stringify: always a valid, inert literal), so every getter has its own
+ * monomorphic property-load sites instead of one shared megamorphic `o[k]`: this is what makes
+ * the per-format accessors "compiled" on the hot path.
+ */
+function generate(variants: readonly (readonly string[])[]): Getter {
+  const lines: string[] = ["if (o === null || typeof o !== 'object') return undefined;", 'let v, x;'];
+  for (const keys of variants) {
+    if (keys.length === 1) {
+      lines.push(`v = o[${JSON.stringify(keys[0])}]; if (v !== undefined) return v;`);
+      continue;
+    }
+    let code = `v = x[${JSON.stringify(keys[keys.length - 1])}]; if (v !== undefined) return v;`;
+    for (let i = keys.length - 2; i >= 1; i--) {
+      code = `x = x[${JSON.stringify(keys[i])}]; if (x !== null && typeof x === 'object') { ${code} }`;
+    }
+    lines.push(`x = o[${JSON.stringify(keys[0])}]; if (x !== null && typeof x === 'object') { ${code} }`);
+  }
+  lines.push('return undefined;');
+  return new Function('o', lines.join('\n')) as Getter;
+}
+
 /** A getter for an exact-case path: tries the literal dotted key, the nested walk, then mixed forms. */
 export function compilePath(path: string): Getter {
   const segs = path.split('.');
-  if (segs.length === 1 || segs.some((s) => s === '')) {
-    const k = path;
-    return (o) => (o !== null && typeof o === 'object' ? (o as Rec)[k] : undefined);
-  }
-  if (segs.length > MAX_SEGMENTS) {
-    // Too many groupings: literal and fully nested only.
-    return (o) => {
-      if (o === null || typeof o !== 'object') return undefined;
-      const v = (o as Rec)[path];
-      return v !== undefined ? v : walk(o, segs);
-    };
-  }
-  if (segs.length === 2) {
-    const a = segs[0] as string;
-    const b = segs[1] as string;
-    return (o) => {
-      if (o === null || typeof o !== 'object') return undefined;
-      const v = (o as Rec)[path];
-      if (v !== undefined) return v;
-      const x = (o as Rec)[a];
-      return x !== null && typeof x === 'object' ? (x as Rec)[b] : undefined;
-    };
-  }
-  const variants = groupings(segs);
-  return (o) => {
-    if (o === null || typeof o !== 'object') return undefined;
-    for (let i = 0; i < variants.length; i++) {
-      const v = walk(o, variants[i] as string[]);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
+  if (segs.length === 1 || segs.some((s) => s === '')) return generate([[path]]);
+  if (segs.length > MAX_SEGMENTS) return generate([[path], segs]);
+  return generate(groupings(segs));
 }
 
 /** A getter over keys already resolved (exact spelling, no dot splitting). */
 export function compileSegments(keys: readonly string[]): Getter {
-  if (keys.length === 1) {
-    const k = keys[0] as string;
-    return (o) => (o !== null && typeof o === 'object' ? (o as Rec)[k] : undefined);
-  }
-  if (keys.length === 2) {
-    const a = keys[0] as string;
-    const b = keys[1] as string;
-    return (o) => {
-      if (o === null || typeof o !== 'object') return undefined;
-      const x = (o as Rec)[a];
-      return x !== null && typeof x === 'object' ? (x as Rec)[b] : undefined;
-    };
-  }
-  const ks = keys.slice();
-  return (o) => walk(o, ks);
+  return generate([keys]);
 }
 
 function ownKeyCi(o: Rec, key: string): string | undefined {

@@ -84,6 +84,39 @@ function vote(sample: readonly Rec[]): Vote {
   return { winner, votes };
 }
 
+const ALL_FIELDS = (1 << CANONICAL_FIELDS.length) - 1;
+const BIT = Object.fromEntries(CANONICAL_FIELDS.map((f, i) => [f, 1 << i])) as Record<CanonicalField, number>;
+
+/**
+ * Which canonical fields an event carries, as a bit mask. Written out field by field: plain
+ * property loads stay monomorphic, where a loop over `ev[field]` would not. `auth` counts as
+ * present when it is known or derivable (explicit outcome, or a status to derive it from).
+ */
+function presence(ev: Ev, untimed: boolean): number {
+  let m = 0;
+  if (!untimed) m |= BIT.ts;
+  if (ev.ip !== undefined) m |= BIT.ip;
+  if (ev.user !== undefined) m |= BIT.user;
+  if (ev.roles !== undefined) m |= BIT.roles;
+  if (ev.apiKey !== undefined) m |= BIT.apiKey;
+  if (ev.sessionId !== undefined) m |= BIT.sessionId;
+  if (ev.method !== undefined) m |= BIT.method;
+  if (ev.path !== undefined) m |= BIT.path;
+  if (ev.route !== undefined) m |= BIT.route;
+  if (ev.query !== undefined) m |= BIT.query;
+  if (ev.host !== undefined) m |= BIT.host;
+  if (ev.status !== undefined) m |= BIT.status | BIT.auth;
+  if (ev.bytesOut !== undefined) m |= BIT.bytesOut;
+  if (ev.bytesIn !== undefined) m |= BIT.bytesIn;
+  if (ev.latencyMs !== undefined) m |= BIT.latencyMs;
+  if (ev.userAgent !== undefined) m |= BIT.userAgent;
+  if (ev.requestId !== undefined) m |= BIT.requestId;
+  if (ev.auth !== 'unknown') m |= BIT.auth;
+  if (ev.action !== undefined) m |= BIT.action;
+  if (ev.country !== undefined) m |= BIT.country;
+  return m;
+}
+
 export class Normaliser implements FileNormaliser {
   skipped: Record<string, number> = {};
   events = 0;
@@ -102,7 +135,8 @@ export class Normaliser implements FileNormaliser {
   private sample: Rec[] = [];
   private lastAlt: FormatModule | undefined;
   private readonly issued: Record<string, number> = {};
-  private readonly unseen: CanonicalField[] = [...CANONICAL_FIELDS];
+  /** Bit i set = CANONICAL_FIELDS[i] was present in some event. */
+  private seen = 0;
   private tailReported = false;
 
   /**
@@ -157,7 +191,7 @@ export class Normaliser implements FileNormaliser {
   }
 
   missingFields(): CanonicalField[] {
-    return CANONICAL_FIELDS.filter((f) => this.unseen.includes(f));
+    return CANONICAL_FIELDS.filter((_, i) => (this.seen & (1 << i)) === 0);
   }
 
   /** The format a record would be mapped with first (after detection). */
@@ -313,14 +347,7 @@ export class Normaliser implements FileNormaliser {
     ev.format = fmt.id;
     ev.source = rec.source;
     ev.raw = value;
-    const u = this.unseen;
-    if (u.length > 0) {
-      for (let i = u.length - 1; i >= 0; i--) {
-        const f = u[i] as CanonicalField;
-        const has = f === 'auth' ? ev.auth !== 'unknown' || ev.status !== undefined : f === 'ts' ? !untimed : ev[f] !== undefined;
-        if (has) u.splice(i, 1);
-      }
-    }
+    if (this.seen !== ALL_FIELDS) this.seen |= presence(ev, untimed);
     out.push(ev as ApiEvent);
     if (!untimed) this.events++;
   }

@@ -48,14 +48,52 @@ function latency(unit: DurationUnit): Applier {
   };
 }
 
-function strField(field: 'user' | 'sessionId' | 'route' | 'host' | 'userAgent' | 'requestId' | 'action'): Applier {
-  return (ev, v) => {
-    const s = str(v);
-    if (s === undefined) return false;
-    ev[field] = s;
-    return true;
-  };
-}
+/*
+ * One applier per string field (not a shared `ev[field] = s` closure): each store site then sees
+ * a single property name, which keeps V8's inline caches monomorphic on the hot path.
+ */
+const setUser: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.user = s;
+  return true;
+};
+const setSessionId: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.sessionId = s;
+  return true;
+};
+const setRoute: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.route = s;
+  return true;
+};
+const setHost: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.host = s;
+  return true;
+};
+const setUserAgent: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.userAgent = s;
+  return true;
+};
+const setRequestId: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.requestId = s;
+  return true;
+};
+const setAction: Applier = (ev, v) => {
+  const s = str(v);
+  if (s === undefined) return false;
+  ev.action = s;
+  return true;
+};
 
 function routeKeyParts(v: unknown): { method?: string; route: string } | undefined {
   const s = str(v);
@@ -87,7 +125,7 @@ const APPLIERS: Record<string, Applier> = {
     ev.ip = ip;
     return true;
   },
-  user: strField('user'),
+  user: setUser,
   roles(ev, v) {
     const r = rolesOf(v);
     if (r === undefined) return false;
@@ -106,7 +144,7 @@ const APPLIERS: Record<string, Applier> = {
     ev.apiKey = k;
     return true;
   },
-  sessionId: strField('sessionId'),
+  sessionId: setSessionId,
   method(ev, v) {
     const m = methodOf(v);
     if (m === undefined) return false;
@@ -141,7 +179,7 @@ const APPLIERS: Record<string, Applier> = {
     const line = s === undefined ? undefined : splitRequestLine(s);
     return line !== undefined && setTarget(ev, line.target);
   },
-  route: strField('route'),
+  route: setRoute,
   'route|routeKey'(ev, v) {
     const p = routeKeyParts(v);
     if (p === undefined) return false;
@@ -161,7 +199,7 @@ const APPLIERS: Record<string, Applier> = {
     ev.query = t.query;
     return true;
   },
-  host: strField('host'),
+  host: setHost,
   'host|fromUrl'(ev, v) {
     const s = str(v);
     const t = s === undefined ? undefined : splitTarget(s);
@@ -192,15 +230,15 @@ const APPLIERS: Record<string, Applier> = {
   'latencyMs|s': latency('s'),
   'latencyMs|us': latency('us'),
   'latencyMs|ns': latency('ns'),
-  userAgent: strField('userAgent'),
-  requestId: strField('requestId'),
+  userAgent: setUserAgent,
+  requestId: setRequestId,
   auth(ev, v) {
     const a = authFromValue(v);
     if (a === undefined) return false;
     ev.auth = a;
     return true;
   },
-  action: strField('action'),
+  action: setAction,
   country(ev, v) {
     const c = countryOf(v);
     if (c === undefined) return false;
