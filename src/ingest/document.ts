@@ -140,6 +140,7 @@ export class DocumentReader {
 
   push(b: Buffer, ascii: boolean): void {
     const n = b.length;
+    if (n === 0) return;
     let i = 0;
     /** Cached positions of the next backslash / newline in this chunk (-1: none left, -2: unknown). */
     let nextBs = -2;
@@ -147,7 +148,7 @@ export class DocumentReader {
     if (this.esc) {
       // the byte after a backslash that ended the previous chunk
       this.esc = false;
-      if (n > 0 && b[0] === 0x0a) this.line++;
+      if (b[0] === 0x0a) this.line++;
       i = 1;
     }
     while (i < n) {
@@ -254,7 +255,7 @@ export class DocumentReader {
     if (this.top === 2 && this.env === null) {
       const o = this.obj;
       if (o !== null) {
-        if (o.tooLong) this.sink.issue('line-too-long', o.line, lineTooLongMessage(this.maxLine));
+        if (o.tooLong) this.sink.issue('line-too-long', o.line, lineTooLongMessage(this.maxLine, 'JSON value'));
         else if (o.tooDeep) this.tooDeepIssue(o.line);
         else if (!reported) this.sink.issue('malformed-json', o.line, 'truncated JSON document: input ends before it is closed');
       }
@@ -429,7 +430,7 @@ export class DocumentReader {
         this.reject();
         return;
       }
-      if (e.tooLong) this.sink.issue('line-too-long', e.line, lineTooLongMessage(this.maxLine));
+      if (e.tooLong) this.sink.issue('line-too-long', e.line, lineTooLongMessage(this.maxLine, 'JSON value'));
       else if (e.tooDeep) this.tooDeepIssue(e.line);
       return;
     }
@@ -482,7 +483,7 @@ export class DocumentReader {
     if (o === null) return;
     const text = o.finish(b, end, ascii, this.maxLine);
     if (text === null) {
-      if (o.tooLong) this.sink.issue('line-too-long', o.line, lineTooLongMessage(this.maxLine));
+      if (o.tooLong) this.sink.issue('line-too-long', o.line, lineTooLongMessage(this.maxLine, 'JSON value'));
       else if (o.tooDeep) this.tooDeepIssue(o.line);
       return;
     }
@@ -498,7 +499,7 @@ export class DocumentReader {
   }
 
   private reportTruncated(c: Capture, why: string): void {
-    if (c.tooLong) this.sink.issue('line-too-long', c.line, lineTooLongMessage(this.maxLine));
+    if (c.tooLong) this.sink.issue('line-too-long', c.line, lineTooLongMessage(this.maxLine, 'JSON value'));
     else if (c.tooDeep) this.tooDeepIssue(c.line);
     else this.sink.issue('malformed-json', c.line, `truncated JSON: ${why}`);
   }

@@ -23,8 +23,8 @@ export function hadInvalidUtf8(text: string, buf: Buffer, start: number, end: nu
 /** `caddy  | ` / `web-1 | `: a docker compose log prefix before the JSON. */
 const DOCKER_PREFIX = /^[\w.@/:-]+\s*\|\s*$/;
 
-export function lineTooLongMessage(max: number): string {
-  return `line longer than the ${formatBytes(max)} limit (--max-line-bytes); skipped`;
+export function lineTooLongMessage(max: number, what = 'line'): string {
+  return `${what} longer than the ${formatBytes(max)} limit (--max-line-bytes); skipped`;
 }
 
 export class NdjsonReader {
