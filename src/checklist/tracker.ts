@@ -282,7 +282,8 @@ export function createTracker(ctx: TrackerContext): Tracker {
     const burstFrom = ts - options.burstWindowMs;
     for (let i = 1; i <= s.n; i++) {
       const t = ring[(s.head - i + ringSize) % ringSize] as number;
-      if (t < rateFrom || t > ts) break;
+      if (t > ts) continue; // a later event that arrived first
+      if (t < rateFrom) break;
       inRate++;
       if (t < earliest) earliest = t;
       if (t >= burstFrom) inBurstWin++;
