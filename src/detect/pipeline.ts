@@ -14,6 +14,7 @@ import type { CanonicalField } from '../normalise/event.js';
 import { mergeAlerts } from './merge.js';
 import { ReorderBuffer } from './reorder.js';
 import { KeyedTable } from './state.js';
+import { builtinDetectors } from './registry.js';
 import type { Alert, Detector, DetectorContext, DetectorHandlers } from './types.js';
 
 export interface PipelineOptions {
@@ -25,7 +26,7 @@ export interface PipelineOptions {
   only?: string[];
   /** Do not run these detector ids (status disabled). */
   skip?: string[];
-  /** Ids that rules.detectors may name besides `detectors` (e.g. the full registry when running a subset). */
+  /** Ids that rules.detectors may name besides `detectors` and the built-ins. */
   knownIds?: Iterable<string>;
 }
 
@@ -114,7 +115,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const only = opts.only && opts.only.length > 0 ? new Set(opts.only) : null;
   const skip = new Set(opts.skip ?? []);
   const ids = opts.detectors.map((d) => d.meta.id);
-  checkDetectorIds(rules, [...ids, ...(opts.knownIds ?? [])]);
+  // rules/detectors.yaml configures every built-in detector, also when a subset runs.
+  checkDetectorIds(rules, [...ids, ...builtinDetectors.map((d) => d.meta.id), ...(opts.knownIds ?? [])]);
   const globalNotes: string[] = [];
   for (const id of [...(only ?? []), ...skip]) {
     if (!ids.includes(id)) globalNotes.push(`--only/--skip name "${id}", which is not one of the detectors run here`);

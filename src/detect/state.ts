@@ -4,7 +4,7 @@
  * `touch` only records the event time (no re-ordering on the hot path). `sweep` is called per event but
  * does a full pass only once per eighth of the idle time (event time), so expiry is amortised O(1) per
  * event and memory follows the active keys, not the input. Beyond the cap, the least recently touched
- * of the oldest-inserted entries is evicted.
+ * entries are evicted in small batches.
  */
 import type { DetectorContext, KeyedState, KeyedStateOptions } from './types.js';
 import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
@@ -45,7 +45,7 @@ export class KeyedTable<V> implements KeyedState<V> {
     }
     const value = create(key);
     this.map.set(key, { value, last: ts });
-    if (this.map.size > this.cap) this.evictOne(key);
+    if (this.map.size > this.cap) this.evictOldest(key);
     return value;
   }
 
@@ -65,23 +65,27 @@ export class KeyedTable<V> implements KeyedState<V> {
     }
   }
 
-  private evictOne(justAdded: string): void {
-    // The least recently touched among the first few heads goes.
-    let victim: string | null = null;
-    let oldest = Infinity;
+  /**
+   * Over the cap: drop the least recently touched ~1/64 of the entries in one pass (a selection on
+   * their last-touched times), so eviction costs O(64) per insert amortised.
+   */
+  private evictOldest(justAdded: string): void {
+    const n = this.map.size;
+    const k = Math.max(1, Math.floor(this.cap / 64));
+    const times = new Float64Array(n);
     let i = 0;
-    for (const [k, slot] of this.map) {
-      if (k !== justAdded && slot.last < oldest) {
-        oldest = slot.last;
-        victim = k;
+    for (const slot of this.map.values()) times[i++] = slot.last;
+    const cutoff = kthSmallest(times, Math.min(k, n) - 1);
+    let dropped = 0;
+    for (const [key, slot] of this.map) {
+      if (dropped >= k) break;
+      if (slot.last <= cutoff && key !== justAdded) {
+        this.map.delete(key);
+        this.evicted++;
+        dropped++;
+        this.options.onRemove?.(key, slot.value, 'evicted');
       }
-      if (++i >= 16) break;
     }
-    if (victim === null) return;
-    const slot = this.map.get(victim)!;
-    this.map.delete(victim);
-    this.evicted++;
-    this.options.onRemove?.(victim, slot.value, 'evicted');
   }
 
   flush(): void {
@@ -101,4 +105,30 @@ export class KeyedTable<V> implements KeyedState<V> {
  */
 export function keyedState<V>(ctx: DetectorContext<object>, options: KeyedStateOptions<V>): KeyedState<V> {
   return ctx.keyed ? ctx.keyed(options) : new KeyedTable(options, ctx.rules.maxActors ?? DEFAULT_MAX_ACTORS);
+}
+
+/** The k-th smallest value (0-based) of `a`, by quickselect; reorders `a`. */
+function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }

@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../rules/errors.js';
 import { reservedRange } from './reserved.js';
+import { GenerationCache } from './cache.js';
 import type { GeoInfo, GeoLookup } from './types.js';
 
 const require = createRequire(import.meta.url);
-const CACHE_MAX = 100_000;
+/** IPs whose location is cached (two generations of this many). */
+const CACHE_HALF = 50_000;
 
 type Resolver = (ip: string) => GeoInfo | null;
 
@@ -83,7 +85,7 @@ export function createGeoLookup(options: { dbPath?: string } = {}): GeoLookup {
     if (!fs.existsSync(dbPath)) throw new ConfigError({ file: '--geoip-db', key: '', message: `GeoIP database not found: ${dbPath}` });
   }
   let resolve: Resolver | null = null;
-  const cache = new Map<string, GeoInfo | null>();
+  const cache = new GenerationCache<string, GeoInfo | null>(CACHE_HALF);
   return (ip) => {
     if (!ip) return null;
     const hit = cache.get(ip);
@@ -102,7 +104,6 @@ export function createGeoLookup(options: { dbPath?: string } = {}): GeoLookup {
       }
       info = resolve(ip);
     }
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
     cache.set(ip, info);
     return info;
   };

@@ -5,6 +5,7 @@
 import type { ApiEvent } from '../normalise/event.js';
 import type { RuleSet } from '../rules/types.js';
 import { queryIds, templatePath, type Templated } from './template.js';
+import { GenerationCache } from './cache.js';
 import type { EnrichedEvent, ObjectRef } from './types.js';
 
 export { createGeoLookup } from './geo.js';
@@ -13,7 +14,8 @@ export { classifyId, isIdParamName } from './ids.js';
 export { templatePath, queryIds } from './template.js';
 export type { EnrichedEvent, ObjectRef, GeoInfo, GeoLookup, ObjectIdKind } from './types.js';
 
-const PATH_CACHE_MAX = 50_000;
+/** Paths whose templates are cached (two generations of this many). */
+const PATH_CACHE_HALF = 25_000;
 
 /** Stable actor key: "user:ID", else "key:ID", else "ip:IP" ("ip:unknown" when nothing identifies it). */
 export function actorKey(e: Pick<ApiEvent, 'user' | 'apiKey' | 'ip'>): string {
@@ -23,12 +25,11 @@ export function actorKey(e: Pick<ApiEvent, 'user' | 'apiKey' | 'ip'>): string {
 }
 
 export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent {
-  const cache = new Map<string, Templated>();
+  const cache = new GenerationCache<string, Templated>(PATH_CACHE_HALF);
   const template = (path: string): Templated => {
     let t = cache.get(path);
     if (t === undefined) {
       t = templatePath(path);
-      if (cache.size >= PATH_CACHE_MAX) cache.delete(cache.keys().next().value as string);
       cache.set(path, t);
     }
     return t;

@@ -29,7 +29,8 @@ interface Agg {
   kind: SecretKind;
   count: number;
   first: EvidenceSample;
-  last: EvidenceSample;
+  /** The latest occurrence; its mask is computed at the end (masks hash, so only when needed). */
+  last: { e: Pick<EnrichedEvent, 'ts' | 'source' | 'requestId' | 'method' | 'status'>; f: Finding } | null;
   firstTs: number;
   lastTs: number;
   masked: string[];
@@ -39,7 +40,7 @@ interface Agg {
   lastRecord: number;
 }
 
-function sample(e: EnrichedEvent, note: string): EvidenceSample {
+function sample(e: Pick<EnrichedEvent, 'ts' | 'source' | 'requestId' | 'method' | 'status'>, note: string): EvidenceSample {
   const s: EvidenceSample = { time: e.ts, file: e.source.file, line: e.source.line, note };
   if (e.requestId !== undefined) s.requestId = e.requestId;
   if (e.method !== undefined) s.method = e.method;
@@ -95,7 +96,7 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
           kind: f.kind,
           count: 0,
           first: s,
-          last: s,
+          last: null,
           firstTs: e.ts,
           lastTs: e.ts,
           masked: [],
@@ -117,9 +118,9 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
       }
       if (e.ts >= a.lastTs && a.count > 1) {
         a.lastTs = e.ts;
-        a.last = sample(e, f.masked);
+        a.last = { e: { ts: e.ts, source: e.source, requestId: e.requestId, method: e.method, status: e.status }, f };
       }
-      if (a.masked.length < 3 && !a.masked.includes(f.masked)) a.masked.push(f.masked);
+      if (a.masked.length < 3 && a.count <= 50 && !a.masked.includes(f.masked)) a.masked.push(f.masked);
       if (f.param !== undefined && a.params.size < 10) a.params.add(f.param);
     };
 
@@ -148,7 +149,8 @@ function toAlert(a: Agg): Alert {
   const info = KIND_INFO[a.kind];
   const where = a.params.size > 0 ? `${a.field} (${[...a.params].join(', ')})` : a.field || '(record)';
   const at = (s: EvidenceSample): string => `${s.file}:${s.line}`;
-  const samples = a.count > 1 && (a.last.file !== a.first.file || a.last.line !== a.first.line) ? [a.first, a.last] : [a.first];
+  const last = a.last ? sample(a.last.e, a.last.f.masked) : null;
+  const samples = last && (last.file !== a.first.file || last.line !== a.first.line) ? [a.first, last] : [a.first];
   const evidence: Alert['evidence'] = {
     metrics: { occurrences: a.count, records: a.records, field: a.field || '(record)', kind: a.kind },
     thresholds: { occurrences: 1 },
