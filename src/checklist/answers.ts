@@ -310,24 +310,31 @@ function answerWhat(o: Observation): ChecklistAnswer {
   if (extra.length > 0) parts.push(`It is ${extra.join(' and ')}.`);
   const ids = e.objectIds.map((x) => x.value);
   let scope: string;
+  let scopeKind: 'bulk' | 'create' | 'single' | 'list' | 'none';
   if (o.bulk) {
+    scopeKind = 'bulk';
     scope = `Bulk: ${e.bytesOut !== undefined && e.bytesOut >= 0 && !r.export ? `a ${formatBytes(e.bytesOut)} response` : r.export ? 'an export route' : 'a large response'}`;
     if (r.export && e.bytesOut !== undefined) scope += ` returning ${formatBytes(e.bytesOut)}`;
     scope += '.';
   } else if (r.modification === 'create') {
+    scopeKind = 'create';
     scope = 'One new record (a creation on the collection).';
   } else if (ids.length > 0) {
+    scopeKind = 'single';
     scope = `A single record: ${plural(ids.length, 'object id')} ${list(ids, 3)}.`;
   } else if (r.single) {
+    scopeKind = 'single';
     scope = 'A single record (the route addresses one object).';
   } else if (e.method === 'GET' || e.method === 'HEAD') {
-    scope = 'A collection or endpoint without an object id (a list read if it returns many).';
+    scopeKind = 'list';
+    scope = 'A list read: a collection or endpoint without an object id, which may return many records.';
   } else {
+    scopeKind = 'none';
     scope = 'No object id in the request.';
   }
   if (e.bytesOut !== undefined && !o.bulk) scope += ` Response size ${formatBytes(e.bytesOut)}.`;
   parts.push(scope);
-  const facts: Record<string, unknown> = { template: e.template, kinds: r.kinds, bulk: o.bulk, admin: r.admin, export: r.export, sensitive: r.sensitive };
+  const facts: Record<string, unknown> = { template: e.template, kinds: r.kinds, scope: scopeKind, bulk: o.bulk, admin: r.admin, export: r.export, sensitive: r.sensitive };
   if (e.method !== undefined) facts.method = e.method;
   if (e.path !== undefined) facts.path = e.path;
   if (query !== undefined) facts.query = query;

@@ -198,6 +198,7 @@ export function createChecklist(config: ChecklistConfig): Checklist {
   }
 
   function add(e: EnrichedEvent): void {
+    if (!Number.isFinite(e.ts)) return;
     const o = tracker.observe(e, keepAll, admit);
     if (o === null) return;
     // Do not hold on to the source record.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBaselineLearner } from '../../src/baseline/index.js';
-import { createChecklist } from '../../src/checklist/index.js';
+import { createChecklist, explainEntry } from '../../src/checklist/index.js';
 import type { EnrichedEvent } from '../../src/enrich/types.js';
 import type { EntryRecord } from '../../src/report/records.js';
 import { HABITS, WEEK_GEO, generateWeek, requestOf, rng, type WeekRecord } from '../../fixtures/baseline/week.js';
@@ -103,6 +103,19 @@ describe('baseline learned from a clean week', () => {
     for (const r of entries) {
       expect(r.answers.fit!.answer).toMatch(/^Against the baseline file \(2024-05-06 to 2024-05-12\)\. Deviates on/);
       expect(r.answers.who!.answer).toMatch(/Known actor/);
+    }
+  });
+
+  it('explain gives the same record as the stream for every kept entry', () => {
+    const events = toEvents(incidentWeek().records, 'incident.ndjson');
+    const checklist = createChecklist({ rules, geo, baseline, tz: 'Europe/Berlin' });
+    for (const e of events) checklist.add(e);
+    const entries = checklist.finish([]);
+    expect(entries.length).toBe(4);
+    for (const r of entries) {
+      const e = events.find((x) => x.requestId === r.request.requestId)!;
+      const { record } = explainEntry(e, { rules, geo, baseline, tz: 'Europe/Berlin', neighbours: events });
+      expect(record).toEqual(r);
     }
   });
 

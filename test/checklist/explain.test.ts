@@ -40,7 +40,7 @@ describe('explain: the seed article entry', () => {
     expect(a.where!.facts).not.toHaveProperty('country');
 
     expect(a.what!.answer).toContain('/api/v1/orders');
-    expect(a.what!.facts).toMatchObject({ method: 'POST', template: '/api/v1/orders', bulk: false, kinds: ['business'] });
+    expect(a.what!.facts).toMatchObject({ method: 'POST', template: '/api/v1/orders', bulk: false, scope: 'create', kinds: ['business'] });
 
     expect(a.howOften!.answer).toContain('3 requests in 5 s');
 
