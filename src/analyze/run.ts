@@ -69,7 +69,13 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     issuesTotal++;
     if (isUnreadable(i.kind)) unreadable++;
     if (issues.length < MAX_ISSUES_LISTED) issues.push(i);
-    if (opts.strict && !isUnreadable(i.kind)) {
+    // Stages report issues through callbacks that must not throw; --strict stops the run from the main loop.
+    if (opts.strict && !isUnreadable(i.kind) && !strictFailure) strictFailure = i;
+  };
+  let strictFailure: IngestIssue | undefined;
+  const failIfStrict = (): void => {
+    if (strictFailure) {
+      const i = strictFailure;
       throw new InputError(`${i.file}${i.line ? `:${i.line}` : ''}: ${i.message} (--strict makes malformed input fatal)`);
     }
   };
@@ -102,6 +108,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
       pipeline?.push(e);
       checklist?.add(e);
     }
+    failIfStrict();
     events += batch.length;
     hooks.onProgress?.(input.bytesRead(), events);
     if (hooks.interrupted?.()) {
@@ -110,6 +117,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     }
   }
 
+  failIfStrict();
   const detected = pipeline ? pipeline.end() : { alerts: [] as Alert[], statuses: [] as DetectorStatus[], notes: [] };
   notes.push(...detected.notes);
   const allAlerts = toAlertRecords(detected.alerts);

@@ -7,6 +7,12 @@ import { VERSION } from '../version.js';
 import { collect } from './parse.js';
 import { exitWithError } from './errors.js';
 
+// A closed pipe (`apilog … | head`) ends any command quietly, with the exit code so far.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  throw err;
+});
+
 const program = new Command();
 
 program

@@ -5,7 +5,7 @@ import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
 import { listFormats, loadMapFile } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
-import { installBrokenPipeHandler, openOutput, resolveColor, terminalWidth } from '../../report/output.js';
+import { openOutput, resolveColor, terminalWidth } from '../../report/output.js';
 import {
   OUTPUT_FORMATS,
   parseDuration,
@@ -100,8 +100,6 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     };
 
     const out = await openOutput(str(o.output));
-    // A closed pipe (`| head`) ends the run quietly.
-    if (out.isStdout) installBrokenPipeHandler(process.stdout);
     const tty = out.isStdout ? process.stdout : {};
     const quiet = o.quiet === true;
     const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });

@@ -1,0 +1,227 @@
+/**
+ * The real CLI, end to end: what a user types and what a script relies on (exit codes, stdout
+ * holding only data, diagnostics on stderr).
+ */
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, parseNdjson, runCli } from '../helpers/cli.js';
+
+const SAMPLE = 'fixtures/incident-sample.ndjson';
+const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'apilog-cli-'));
+
+function summaryOf(stdout: string): Record<string, unknown> {
+  const records = parseNdjson(stdout);
+  const last = records[records.length - 1]!;
+  expect(last.type).toBe('summary');
+  return last;
+}
+
+describe('apilog analyze (CLI)', () => {
+  it('finds the six attacks of the incident sample, in ndjson with the summary last', () => {
+    const r = runCli(['analyze', SAMPLE, '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    const records = parseNdjson(r.stdout);
+    const rules = new Set(records.filter((x) => x.type === 'alert').map((x) => x.rule));
+    for (const rule of [
+      'bola-enumeration',
+      'credential-stuffing',
+      'data-exfiltration',
+      'impossible-travel',
+      'after-hours-admin',
+      'scraping',
+    ]) {
+      expect(rules, rule).toContain(rule);
+    }
+    const summary = summaryOf(r.stdout);
+    expect(summary.events).toBe(readFileSync(SAMPLE, 'utf8').trim().split('\n').length);
+    const files = summary.files as Array<Record<string, unknown>>;
+    expect(files[0]).toMatchObject({ path: SAMPLE, format: 'flat', malformed: 0 });
+    // stdout is data only: every line parsed above; nothing else was printed to it.
+    expect(r.stdout.trim().split('\n').length).toBe(records.length);
+  });
+
+  it('prints a text report with the alerts first when no format is given', () => {
+    const r = runCli(['analyze', SAMPLE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Alerts (');
+    expect(r.stdout.indexOf('Alerts (')).toBeLessThan(r.stdout.indexOf('Actors'));
+    expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR set by the helper
+  });
+
+  it('--fail-on gates CI: exit 1 when an alert at or above the level exists, 0 otherwise', () => {
+    expect(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--fail-on', 'high']).code).toBe(1);
+    const benign = runCli(['analyze', 'fixtures/benign-mobile-poller.ndjson', '--format', 'ndjson', '--fail-on', 'medium']);
+    expect(benign.code).toBe(0);
+  });
+
+  it('--min-severity, --only and --skip filter what is shown', () => {
+    const high = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--min-severity', 'high']).stdout);
+    const alerts = high.filter((x) => x.type === 'alert');
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((a) => a.severity === 'high' || a.severity === 'critical')).toBe(true);
+    const only = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--only', 'scraping']).stdout);
+    expect(new Set(only.filter((x) => x.type === 'alert').map((a) => a.rule))).toEqual(new Set(['scraping']));
+    const skip = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--skip', 'scraping,bola-enumeration']).stdout);
+    const skipped = new Set(skip.filter((x) => x.type === 'alert').map((a) => a.rule));
+    expect(skipped.has('scraping') || skipped.has('bola-enumeration')).toBe(false);
+  });
+
+  it('reads stdin given as -', () => {
+    const input = readFileSync(SAMPLE);
+    const r = runCli(['analyze', '-', '--format', 'ndjson', '--only', 'credential-stuffing'], { input });
+    expect(r.code).toBe(0);
+    const summary = summaryOf(r.stdout);
+    expect((summary.files as Array<{ path: string }>)[0]!.path).toBe('-');
+    expect(parseNdjson(r.stdout).some((x) => x.rule === 'credential-stuffing')).toBe(true);
+  });
+
+  it('reads a folder of rotated gzip files (detected by content, not name) and gives the same alerts as the plain file', () => {
+    const dir = tmp();
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n');
+    const third = Math.ceil(lines.length / 3);
+    mkdirSync(path.join(dir, 'logs'));
+    for (let i = 0; i < 3; i++) {
+      const part = `${lines.slice(i * third, (i + 1) * third).join('\n')}\n`;
+      // Named without .gz on purpose for one of them: magic bytes decide.
+      writeFileSync(path.join(dir, 'logs', i === 1 ? `access.${i}` : `access.${i}.gz`), gzipSync(part));
+    }
+    const folder = runCli(['analyze', path.join(dir, 'logs'), '--format', 'ndjson']);
+    const plain = runCli(['analyze', SAMPLE, '--format', 'ndjson']);
+    expect(folder.code).toBe(0);
+    const pick = (out: string) =>
+      parseNdjson(out)
+        .filter((x) => x.type === 'alert')
+        .map((a) => `${a.rule} ${JSON.stringify(a.subject)} ${a.start} ${a.end} ${a.severity}`)
+        .sort();
+    expect(pick(folder.stdout)).toEqual(pick(plain.stdout));
+    const files = summaryOf(folder.stdout).files as Array<{ gzip: boolean }>;
+    expect(files).toHaveLength(3);
+    expect(files.every((f) => f.gzip)).toBe(true);
+  });
+
+  it('gives the same alerts whatever order the files are named in', () => {
+    const dir = tmp();
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n');
+    // Two overlapping halves: even and odd lines, as two servers would log the same period.
+    writeFileSync(path.join(dir, 'a.ndjson'), `${lines.filter((_, i) => i % 2 === 0).join('\n')}\n`);
+    writeFileSync(path.join(dir, 'b.ndjson'), `${lines.filter((_, i) => i % 2 === 1).join('\n')}\n`);
+    const ab = runCli(['analyze', path.join(dir, 'a.ndjson'), path.join(dir, 'b.ndjson'), '--format', 'ndjson', '--entries', 'none']);
+    const ba = runCli(['analyze', path.join(dir, 'b.ndjson'), path.join(dir, 'a.ndjson'), '--format', 'ndjson', '--entries', 'none']);
+    const alerts = (out: string) => parseNdjson(out).filter((x) => x.type === 'alert').map((a) => ({ ...a, evidence: undefined }));
+    expect(alerts(ab.stdout).length).toBeGreaterThanOrEqual(6);
+    expect(alerts(ba.stdout)).toEqual(alerts(ab.stdout));
+  });
+
+  it('reports malformed lines with file and line, and goes on; --strict makes them fatal (exit 3)', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'broken.ndjson');
+    const good = readFileSync('fixtures/benign-mobile-poller.ndjson', 'utf8').trim().split('\n');
+    writeFileSync(file, [good[0], '{"timestamp": "2025-03-10T10:00:00Z", "user_id": ', good[1], 'not json at all', ...good.slice(2)].join('\n'));
+    const r = runCli(['analyze', file, '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    const summary = summaryOf(r.stdout);
+    expect(summary.events).toBe(good.length);
+    const issues = summary.issues as Array<{ file: string; line: number }>;
+    expect(issues.map((i) => i.line)).toEqual(expect.arrayContaining([2, 4]));
+    expect(issues.every((i) => i.file === file)).toBe(true);
+    const strict = runCli(['analyze', file, '--format', 'ndjson', '--strict']);
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toContain(`${file}:2`);
+    expect(strict.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('names a missing file, analyses the rest, and exits 3', () => {
+    const r = runCli(['analyze', 'no/such/file.ndjson', 'fixtures/benign-mobile-poller.ndjson', '--format', 'ndjson']);
+    expect(r.code).toBe(3);
+    const summary = summaryOf(r.stdout);
+    expect(summary.events).toBeGreaterThan(0);
+    expect(JSON.stringify(summary.issues)).toContain('no/such/file.ndjson');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('analyses an empty file without error and says no events were read', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'empty.ndjson'), '');
+    const r = runCli(['analyze', path.join(dir, 'empty.ndjson'), '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    expect(summaryOf(r.stdout).events).toBe(0);
+  });
+
+  it('usage mistakes exit 2 with a message naming the option, never a stack trace', () => {
+    for (const args of [
+      ['analyze', SAMPLE, '--min-severity', 'urgent'],
+      ['analyze', SAMPLE, '--format', 'xml'],
+      ['analyze', SAMPLE, '--since', 'yesterday'],
+      ['analyze', SAMPLE, '--tz', 'Mars/Olympus'],
+      ['analyze', SAMPLE, '--map', 'user'],
+      ['analyze', SAMPLE, '--no-such-option'],
+    ]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/apilog: |error: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a rules file with a mistake exits 2 naming the file and key', () => {
+    const dir = tmp();
+    const rules = path.join(dir, 'bad.yaml');
+    writeFileSync(rules, 'businessHours:\n  timezone: Mars/Olympus\n');
+    const r = runCli(['analyze', SAMPLE, '--rules', rules]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.yaml');
+    expect(r.stderr).toContain('timezone');
+  });
+
+  it('--from/--to and --since narrow the events analysed', () => {
+    const all = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson']).stdout);
+    const day = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-03-12', '--to', '2025-03-12']).stdout);
+    expect(day.events as number).toBeGreaterThan(0);
+    expect(day.events as number).toBeLessThan(all.events as number);
+    const span = day.timeSpan as { start: string; end: string };
+    expect(span.start >= '2025-03-12T00:00:00').toBe(true);
+    expect(span.end < '2025-03-13T00:00:00').toBe(true);
+    const since = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--since', '24h']).stdout);
+    const end = Date.parse((all.timeSpan as { end: string }).end);
+    expect(Date.parse((since.timeSpan as { start: string }).start)).toBeGreaterThanOrEqual(end - 86_400_000);
+  });
+
+  it('-o writes the report to a file and leaves stdout empty; an unwritable path is a clear error', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'report.json');
+    const r = runCli(['analyze', SAMPLE, '--format', 'json', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: unknown; alerts: unknown[] };
+    expect(doc.alerts.length).toBeGreaterThan(0);
+    const bad = runCli(['analyze', SAMPLE, '-o', path.join(dir, 'missing-dir', 'x', 'r.txt')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('missing-dir');
+  });
+
+  it('a closed pipe ends the run quietly', async () => {
+    const child = spawn(process.execPath, [BIN, 'analyze', SAMPLE, '--format', 'ndjson', '--entries', 'all'], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code === 0 || code === 1).toBe(true);
+  });
+
+  it('--format with an input format id forces that input format', () => {
+    const dir = tmp();
+    const f = path.join(dir, 'kong.log');
+    copyFileSync('fixtures/formats/kong.ndjson', f);
+    const r = runCli(['analyze', f, '--format', 'kong']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kong');
+  });
+});
