@@ -208,7 +208,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     const shown = keys.slice(0, 20).map((x) => safeText(x, 40)).join(', ') + (keys.length > 20 ? `, … (${keys.length} keys)` : '');
     advice.push(
       `no known format matched: none of the first ${k} records carries the signature of a supported format ` +
-        `(see \`apilog formats list\`). Keys seen: ${shown}.`,
+        `(see \`apilog formats\`). Keys seen: ${shown}.`,
     );
     advice.push(
       'apilog needs at least a timestamp (e.g. ' + aliasExamples('ts') + '), a request path (' + aliasExamples('path') +

@@ -36,6 +36,8 @@ export interface FormatDef {
   title: string;
   detectKeys: string;
   sources: SourceSpec;
+  /** Shorter source lists for `fields` when `sources` repeats each name in several places (OTel). */
+  docSources?: SourceSpec;
   /** Extra words for `fields` (derived values that `post` sets). */
   notes?: Partial<Record<CanonicalField, string>>;
   detect(rec: Rec): number;
@@ -66,7 +68,7 @@ export function defineFormat(def: FormatDef): FormatModule {
     id: def.id,
     title: def.title,
     detectKeys: def.detectKeys,
-    fields: fieldDocs(def.sources, def.notes),
+    fields: fieldDocs(def.docSources ?? def.sources, def.notes),
     sources: def.sources,
     detect: def.detect,
     map(input) {

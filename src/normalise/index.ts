@@ -2,7 +2,7 @@
  * The normalise stage: JSON values -> ApiEvent.
  *
  *   createNormaliser({ file, format?, map? }, onIssue) -> FileNormaliser   (one per input file)
- *   listFormats()                                                          (`apilog formats list`)
+ *   listFormats()                                                          (`apilog formats`)
  *   describeRecords(records, { format?, map? })                            (`apilog formats detect`)
  *   loadMapFile(path)                                                      (--map-file: JSON or YAML)
  */

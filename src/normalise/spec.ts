@@ -327,6 +327,7 @@ const MOD_NOTES: Record<string, string> = {
   routeKey: 'from "METHOD /route"',
   fromTarget: 'query part',
   fromUrl: 'host part of the URL',
+  auto: 'unit inferred from the file',
   s: 'seconds',
   ms: 'ms',
   us: 'µs',

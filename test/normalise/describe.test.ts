@@ -74,7 +74,7 @@ describe('describeRecords', () => {
     expect(r.events).toBe(0);
     expect(r.skipped).toEqual({ 'no-timestamp': 2 });
     expect(r.advice[0]).toBe(
-      'no known format matched: none of the first 2 records carries the signature of a supported format (see `apilog formats list`). Keys seen: when, who, addr, verb, uri, code, size_bytes.',
+      'no known format matched: none of the first 2 records carries the signature of a supported format (see `apilog formats`). Keys seen: when, who, addr, verb, uri, code, size_bytes.',
     );
     expect(r.advice[1]).toMatch(/^apilog needs at least a timestamp \(e\.g\. timestamp, @timestamp, time, ts, datetime\), a request path \(endpoint, path, url/);
     expect(r.advice).toContain('2 of 2 records skipped (no-timestamp); first at line 1: no usable timestamp (custom looks for timestamp, @timestamp, time, ts, datetime, date, …); map one with --map ts=<path>');

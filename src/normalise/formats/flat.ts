@@ -241,14 +241,14 @@ export const flat: FormatModule = {
 };
 
 /**
- * `--format custom` (and files no format matches): only the --map paths plus the alias table.
+ * `--log-format custom` (and files no format matches): only the --map paths plus the alias table.
  * Never auto-detected. Records are kept whenever the alias table finds anything; the
  * normaliser applies --map on top and then requires a timestamp and a request field.
  */
 export const custom: FormatModule = {
   id: 'custom',
   title: 'Custom mapping (--map paths + the flat alias table)',
-  detectKeys: 'never auto-detected; used with --format custom or --map when no format matches',
+  detectKeys: 'never auto-detected; used with --log-format custom, or with --map when no format matches',
   fields: FLAT_DOCS,
   sources: FLAT_ALIASES,
   detect: () => 0,

@@ -9,6 +9,7 @@
 import { isObj, type Rec } from '../get.js';
 import { defineFormat, getters, present } from '../format.js';
 import { durationMs } from '../values.js';
+import type { SourceSpec } from '../spec.js';
 
 function anyValue(v: unknown): unknown {
   if (!isObj(v)) return v;
@@ -33,8 +34,34 @@ function root(rec: Rec): Rec {
   return Array.isArray(rec.attributes) ? { ...rec, attributes: flattenAttrs(rec.attributes) } : rec;
 }
 
-/** Each attribute name under `attributes` first, then at top level. */
+/** Each attribute name is looked up under `attributes` first, then at top level. */
 const A = (...names: string[]): string[] => names.flatMap((n) => [`attributes.${n}`, n]);
+
+/** Semantic-convention names per field (stable first, then pre-1.21), before the `attributes.` expansion. */
+const NAMES = {
+  ip: ['client.address', 'http.client_ip|xff', 'net.sock.peer.addr', 'network.peer.address', 'net.peer.ip'],
+  user: ['user.id', 'enduser.id', 'user.name'],
+  roles: ['user.roles', 'enduser.role'],
+  sessionId: ['session.id'],
+  method: ['http.request.method', 'http.method'],
+  path: ['url.path', 'http.target', 'url.full', 'http.url'],
+  route: ['http.route'],
+  query: ['url.query'],
+  host: ['server.address', 'http.host', 'net.host.name'],
+  status: ['http.response.status_code', 'http.status_code'],
+  bytesOut: ['http.response.body.size', 'http.response_content_length', 'http.response.size'],
+  bytesIn: ['http.request.body.size', 'http.request_content_length', 'http.request.size'],
+  latencyMs: ['http.server.request.duration|s'],
+  userAgent: ['user_agent.original', 'http.user_agent'],
+} satisfies SourceSpec;
+
+const OWN = {
+  ts: ['timeUnixNano', 'startTimeUnixNano', 'observedTimeUnixNano', 'timestamp', 'time'],
+  requestId: ['traceId', 'trace_id'],
+} satisfies SourceSpec;
+
+const SOURCES: SourceSpec = { ...OWN };
+for (const [f, names] of Object.entries(NAMES)) SOURCES[f as keyof typeof NAMES] = A(...names);
 
 const METHOD = ['http.request.method', 'http.method'] as const;
 const OTEL_ONLY = [
@@ -59,26 +86,10 @@ function nsDiffMs(start: unknown, end: unknown): number | undefined {
 
 export const otel = defineFormat({
   id: 'otel',
-  title: 'OpenTelemetry (OTLP log records / spans, semantic-convention attributes)',
+  title: 'OpenTelemetry (OTLP log records / spans, semantic-convention attributes; read under attributes, then top level)',
   detectKeys: 'attributes with http.request.method / http.method (+ timeUnixNano or startTimeUnixNano); or OTel attribute keys at top level (http.method, http.status_code, client.address, http.route, ...)',
-  sources: {
-    ts: ['timeUnixNano', 'startTimeUnixNano', 'observedTimeUnixNano', 'timestamp', 'time'],
-    ip: A('client.address', 'http.client_ip|xff', 'net.sock.peer.addr', 'network.peer.address', 'net.peer.ip'),
-    user: A('user.id', 'enduser.id', 'user.name'),
-    roles: A('user.roles', 'enduser.role'),
-    sessionId: A('session.id'),
-    method: A(...METHOD),
-    path: A('url.path', 'http.target', 'url.full', 'http.url'),
-    route: A('http.route'),
-    query: A('url.query'),
-    host: A('server.address', 'http.host', 'net.host.name'),
-    status: A('http.response.status_code', 'http.status_code'),
-    bytesOut: A('http.response.body.size', 'http.response_content_length', 'http.response.size'),
-    bytesIn: A('http.request.body.size', 'http.request_content_length', 'http.request.size'),
-    latencyMs: A('http.server.request.duration|s'),
-    userAgent: A('user_agent.original', 'http.user_agent'),
-    requestId: ['traceId', 'trace_id'],
-  },
+  sources: SOURCES,
+  docSources: { ...OWN, ...NAMES },
   notes: { latencyMs: 'endTimeUnixNano - startTimeUnixNano (spans)' },
   root,
   detect(rec) {
