@@ -1,0 +1,197 @@
+/**
+ * Redaction: sanitised copies of log records and files (`apilog redact <path…> -o DIR`). Every finding
+ * of the hygiene scanner is replaced by its mask; the JSON structure (keys, nesting, array positions)
+ * is kept. A number holding a secret (e.g. `"cvv": 123`) becomes a string mask.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expandInputs, openSource } from '../ingest/index.js';
+import type { IngestIssue, IngestLimits, InputSource, RawRecord, FileStats } from '../ingest/types.js';
+import { DEFAULT_INGEST_LIMITS } from '../ingest/types.js';
+import { HygieneScanner, type Finding } from './scanner.js';
+
+/** Redaction scans deeper and further than detection: nothing may be left unmasked for lack of budget. */
+const REDACT_LIMITS = { maxDepth: 128, maxBytes: 1 << 30 };
+
+let shared: HygieneScanner | null = null;
+function scanner(): HygieneScanner {
+  shared ??= new HygieneScanner(REDACT_LIMITS);
+  return shared;
+}
+
+export interface RedactResult {
+  /** The masked copy; the input itself when nothing was found (the input is never modified). */
+  value: unknown;
+  /** Values (strings or numbers) that were changed. */
+  changes: number;
+  /** True when the record nests deeper than the scanner walks (128 levels): deeper parts are not checked. */
+  truncated?: boolean;
+}
+
+/** Mask every finding in a deep copy of `value`, keeping its JSON structure. */
+export function redactRecord(value: unknown): RedactResult {
+  const sc = scanner();
+  let found = 0;
+  sc.scanRecord(value, () => {
+    found++;
+  });
+  const truncated = sc.truncated;
+  if (found === 0) return truncated ? { value, changes: 0, truncated } : { value, changes: 0 };
+  const copy: unknown = typeof value === 'object' && value !== null ? structuredClone(value) : value;
+  const r = sc.redactInPlace(copy);
+  return truncated ? { value: r.value, changes: r.changes, truncated } : { value: r.value, changes: r.changes };
+}
+
+/**
+ * Mask the secrets in one string (a query string, a header value, a note). `key` gives context, e.g.
+ * "authorization" or "query"; findings are returned for callers that want to count them.
+ */
+export function redactString(value: string, key = ''): { value: string; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const sc = scanner();
+  const r = sc.redactInPlace({ [key || 'value']: value }, (f) => findings.push(f));
+  const v = (r.value as Record<string, unknown>)[key || 'value'];
+  return { value: typeof v === 'string' ? v : String(v), findings };
+}
+
+/** The ingest entry point (injectable for tests). */
+export type OpenSourceFn = (
+  source: InputSource,
+  limits: IngestLimits,
+  onIssue: (i: IngestIssue) => void,
+) => { stats: FileStats; batches(): AsyncIterable<RawRecord[]> };
+
+export interface RedactFilesOptions {
+  limits?: IngestLimits;
+  include?: string[];
+  exclude?: string[];
+  onIssue?: (i: IngestIssue) => void;
+  /** Overwrite existing output files (default: true). */
+  overwrite?: boolean;
+  open?: OpenSourceFn;
+}
+
+export interface RedactedFile {
+  input: string;
+  output: string;
+  records: number;
+  /** Records in which at least one value was masked. */
+  recordsChanged: number;
+  /** Values masked. */
+  changes: number;
+  /** Records nested too deep to check fully. */
+  truncated: number;
+  malformed: number;
+}
+
+export interface RedactFilesResult {
+  files: RedactedFile[];
+  issues: IngestIssue[];
+}
+
+/** Output name for an input: gzip suffix dropped (copies are written plain). */
+function plainName(rel: string): string {
+  return rel.replace(/\.gz$/i, '');
+}
+
+/** Relative output path of a source, given the input it was found under. */
+function relativeFor(source: InputSource, input: string): string {
+  if (source.kind === 'stdin') return 'stdin.ndjson';
+  const st = safeStat(input);
+  if (st?.isDirectory()) {
+    const rel = path.relative(path.resolve(input), path.resolve(source.path));
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return plainName(rel);
+  }
+  return plainName(path.basename(source.path));
+}
+
+function safeStat(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
+}
+
+async function writeChunk(out: fs.WriteStream, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+}
+
+/**
+ * Write a sanitised NDJSON copy of every input file into `outDir`, under the same relative name
+ * (relative to a folder input; the base name for a file input), without `.gz`. Records are written one
+ * per line whatever the input container (JSON array, envelope). Malformed lines are not copied.
+ */
+export async function redactFiles(inputs: string[], outDir: string, options: RedactFilesOptions = {}): Promise<RedactFilesResult> {
+  const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
+  const open = options.open ?? openSource;
+  const issues: IngestIssue[] = [];
+  const onIssue = (i: IngestIssue): void => {
+    issues.push(i);
+    options.onIssue?.(i);
+  };
+  const files: RedactedFile[] = [];
+  const outRoot = path.resolve(outDir);
+  fs.mkdirSync(outRoot, { recursive: true });
+  const used = new Set<string>();
+
+  for (const input of inputs) {
+    const expanded = await expandInputs([input], {
+      ...(options.include ? { include: options.include } : {}),
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+    });
+    for (const i of expanded.issues) onIssue(i);
+    for (const source of expanded.sources) {
+      let rel = relativeFor(source, input);
+      let target = path.resolve(outRoot, rel);
+      if (!target.startsWith(outRoot + path.sep)) {
+        rel = plainName(path.basename(source.path));
+        target = path.resolve(outRoot, rel);
+      }
+      // Two inputs with the same relative name: number the later ones.
+      for (let n = 2; used.has(target); n++) {
+        const ext = path.extname(rel);
+        target = path.resolve(outRoot, `${rel.slice(0, rel.length - ext.length)}-${n}${ext}`);
+      }
+      if (source.kind === 'file' && path.resolve(source.path) === target) {
+        onIssue({ kind: 'unreadable', file: source.path, message: 'output would overwrite the input; choose another -o folder' });
+        continue;
+      }
+      if (options.overwrite === false && fs.existsSync(target)) {
+        onIssue({ kind: 'unreadable', file: source.path, message: `output ${target} exists; not overwritten` });
+        continue;
+      }
+      used.add(target);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const opened = open(source, limits, onIssue);
+      const out = fs.createWriteStream(target, { encoding: 'utf8' });
+      const done = new Promise<void>((resolve, reject) => {
+        out.once('finish', resolve);
+        out.once('error', reject);
+      });
+      const file: RedactedFile = { input: source.path, output: target, records: 0, recordsChanged: 0, changes: 0, truncated: 0, malformed: 0 };
+      try {
+        for await (const batch of opened.batches()) {
+          let chunk = '';
+          for (const rec of batch) {
+            const r = redactRecord(rec.value);
+            file.records++;
+            if (r.changes > 0) {
+              file.recordsChanged++;
+              file.changes += r.changes;
+            }
+            if (r.truncated) file.truncated++;
+            chunk += `${JSON.stringify(r.value)}\n`;
+          }
+          await writeChunk(out, chunk);
+        }
+      } finally {
+        out.end();
+      }
+      await done;
+      file.malformed = opened.stats.malformed;
+      files.push(file);
+    }
+  }
+  return { files, issues };
+}

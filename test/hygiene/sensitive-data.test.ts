@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sensitiveDataInLogs } from '../../src/detect/detectors/sensitive-data-in-logs.js';
+import { eventFromRaw, eventsFromNdjson, runDetector } from '../signatures/helpers.js';
+import { ROOT } from '../helpers/cli.js';
+
+const FIXTURE = path.join(ROOT, 'fixtures/hygiene/secrets.ndjson');
+const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'fixtures/hygiene/expected.json'), 'utf8')) as {
+  findings: Array<{ kind: string; field: string; count: number }>;
+  secrets: string[];
+  nearMisses: string[];
+};
+
+function run(): ReturnType<typeof runDetector> {
+  return runDetector(sensitiveDataInLogs, eventsFromNdjson(FIXTURE, 'fixtures/hygiene/secrets.ndjson'));
+}
+
+describe('sensitive-data-in-logs on the planted fixture', () => {
+  const { alerts } = run();
+  const found = alerts.map((a) => ({
+    kind: String(a.evidence.metrics.kind),
+    field: String(a.evidence.metrics.field),
+    count: Number(a.evidence.metrics.occurrences),
+  }));
+
+  it('finds every planted kind in the right field with the right count', () => {
+    for (const exp of expected.findings) {
+      expect(found, `${exp.kind} in ${exp.field}`).toContainEqual(exp);
+    }
+  });
+
+  it('reports nothing else: the near-misses stay quiet', () => {
+    const key = (f: { kind: string; field: string }): string => `${f.field} ${f.kind}`;
+    expect(found.map(key).sort()).toEqual(expected.findings.map(key).sort());
+  });
+
+  it('never re-prints a planted secret', () => {
+    const text = JSON.stringify(alerts);
+    for (const s of expected.secrets) {
+      if (s.length >= 6) {
+        expect(text.includes(s), `secret ${s.slice(0, 4)}… leaked`).toBe(false);
+      } else {
+        expect(new RegExp(`(?<![0-9])${s}(?![0-9])`).test(text), `short secret leaked`).toBe(false);
+      }
+    }
+  });
+
+  it('one alert per (field, kind), each with guidance, first/last occurrence and a distinct subject', () => {
+    const subjects = new Set(alerts.map((a) => JSON.stringify(a.subject)));
+    expect(subjects.size).toBe(alerts.length);
+    for (const a of alerts) {
+      expect(a.rule).toBe('sensitive-data-in-logs');
+      expect(typeof a.evidence.guidance).toBe('string');
+      expect(a.evidence.firstSeen).toMatch(/secrets\.ndjson:\d+$/);
+      expect(a.summary).toContain('Instead:');
+    }
+    const pw = alerts.find((a) => a.evidence.metrics.kind === 'password' && a.evidence.metrics.field === 'query')!;
+    expect(pw.evidence.firstSeen).toBe('fixtures/hygiene/secrets.ndjson:7');
+    expect(pw.evidence.lastSeen).toBe('fixtures/hygiene/secrets.ndjson:32');
+    expect(pw.evidence.guidance).toMatch(/password_provided/);
+  });
+
+  it('severity: credentials, tokens and cards high; government ids medium', () => {
+    for (const a of alerts) {
+      const kind = a.evidence.metrics.kind;
+      expect(a.severity, String(kind)).toBe(kind === 'ssn' || kind === 'aadhaar' ? 'medium' : 'high');
+    }
+  });
+
+  it('reports JWT claims (sub, iss, exp, alg) but never the signature', () => {
+    const jwt = alerts.find((a) => a.evidence.metrics.kind === 'jwt' && a.evidence.metrics.field === 'query')!;
+    expect(jwt.evidence.detail).toMatchObject({ sub: 'user-101', iss: 'https://auth.example.com', exp: 1767225600, alg: 'HS256' });
+    const auth = alerts.find((a) => a.evidence.metrics.kind === 'authorization-header')!;
+    expect(auth.evidence.detail).toMatchObject({ scheme: 'bearer', sub: 'user-202' });
+    expect(String(auth.evidence.masked)).toMatch(/^Bearer \[REDACTED jwt len=\d+ sha256:[0-9a-f]{8}\]$/);
+  });
+
+  it('masks: card last four, key at most 8 characters, password nothing', () => {
+    const card = alerts.find((a) => a.evidence.metrics.kind === 'card-number' && a.evidence.metrics.field === 'query')!;
+    expect(card.evidence.masked).toEqual(['****1111']);
+    expect(card.evidence.detail).toEqual({ brand: 'visa' });
+    const gh = alerts.find((a) => a.evidence.metrics.kind === 'github-token')!;
+    expect(String((gh.evidence.masked as string[])[0])).toMatch(/^ghp_R7kQ…\[REDACTED github-token len=40 sha256:[0-9a-f]{8}\]$/);
+    const aws = alerts.find((a) => a.evidence.metrics.kind === 'aws-access-key')!;
+    expect(String((aws.evidence.masked as string[])[0])).toMatch(/^AKIAIO…/);
+    const pw = alerts.find((a) => a.evidence.metrics.kind === 'password' && a.evidence.metrics.field === 'body')!;
+    expect(pw.evidence.masked).toEqual(['[REDACTED password]']);
+  });
+});
+
+describe('sensitive-data-in-logs details', () => {
+  it('a clean record produces nothing', () => {
+    const e = eventFromRaw({ path: '/api/orders/42', query: 'page=2&sort=desc', status: 200, ua: 'Mozilla/5.0', user: 'u1' });
+    expect(runDetector(sensitiveDataInLogs, [e]).alerts).toEqual([]);
+  });
+
+  it('ignoreKinds and ignoreFields silence findings', () => {
+    const e = eventFromRaw({ path: '/x', query: 'password=abc12345', headers: { 'x-api-key': 'Zk3jd92kdLs0qPw' } });
+    const r = runDetector(sensitiveDataInLogs, [e], { ignoreKinds: ['password'], ignoreFields: ['headers.x-api-key'] });
+    expect(r.alerts).toEqual([]);
+  });
+
+  it('notes records beyond the scan limits instead of scanning them in full', () => {
+    const e = eventFromRaw({ path: '/x', blob: 'a'.repeat(4000), query: 'password=late-in-record' });
+    const r = runDetector(sensitiveDataInLogs, [e], { maxKiBPerRecord: 1 });
+    expect(r.notes.join(' ')).toMatch(/larger or deeper than the scan limits/);
+  });
+});
