@@ -176,12 +176,39 @@ export function buildPlan(sample: readonly Rec[], known?: Map<string, DurationUn
   return { fields, units };
 }
 
+/** Normalised top-level alias names of the request fields (method, path, route, status). */
+const REQUEST_KEYS = new Set(
+  (['method', 'path', 'route', 'status'] as const).flatMap((f) =>
+    (FLAT_ALIASES[f] ?? []).map((a) => splitSource(a).path).filter((p) => p.indexOf('.') < 0).map(normKey),
+  ),
+);
+/** First segments of the dotted request aliases (pino's req / res). */
+const REQUEST_PARENTS = new Set(
+  (['method', 'path', 'route', 'status'] as const).flatMap((f) =>
+    (FLAT_ALIASES[f] ?? []).map((a) => splitSource(a).path).filter((p) => p.indexOf('.') > 0).map((p) => normKey(p.slice(0, p.indexOf('.')))),
+  ),
+);
+
+/**
+ * Cheap pre-check before full alias resolution: does any top-level key name a request field?
+ * Keeps records that are plainly not access records (app messages, startup lines) off the slow path.
+ */
+export function mayBeRequest(rec: Rec): boolean {
+  for (const k in rec) {
+    const n = normKey(k);
+    if (REQUEST_KEYS.has(n)) return true;
+    if (REQUEST_PARENTS.has(n) && isObj(rec[k])) return true;
+  }
+  return false;
+}
+
 function requestish(ev: Ev): boolean {
   return ev.method !== undefined || ev.path !== undefined || ev.status !== undefined || ev.route !== undefined;
 }
 
 /** Score of one record against the alias table (0.5..0.65 when it looks like an access record). */
 export function scoreFlat(rec: Rec): number {
+  if (!mayBeRequest(rec)) return 0;
   const plan = buildPlan([rec]);
   const ev: Ev = {};
   runFields(rec, plan.fields, ev);
@@ -208,6 +235,7 @@ function mapFlat(rec: Rec, ctx: MapContext, lenient: boolean): Partial<ApiEvent>
     if (ev.ts !== undefined && requestish(ev)) return ev;
   }
   // Slow path: resolve the aliases for this record alone.
+  if (!lenient && !mayBeRequest(rec)) return null;
   const own = buildPlan([rec], plan?.units);
   const ev: Ev = {};
   runFields(rec, own.fields, ev);

@@ -76,8 +76,17 @@ function attrHasMethodOrUrl(a: Rec): number {
   return 0;
 }
 
+function digits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function nsDiffMs(start: unknown, end: unknown): number | undefined {
-  if (typeof start === 'string' && typeof end === 'string' && /^\d+$/.test(start) && /^\d+$/.test(end)) {
+  if (typeof start === 'string' && typeof end === 'string' && digits(start) && digits(end)) {
     return durationMs(Number(BigInt(end) - BigInt(start)), 'ns');
   }
   if (typeof start === 'number' && typeof end === 'number') return durationMs(end - start, 'ns');
