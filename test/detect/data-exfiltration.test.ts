@@ -85,4 +85,11 @@ describe('data-exfiltration', () => {
     const recs = burst('u5', T, 200, 2 * MB).map((r) => ({ ...r, status: 500 }));
     expect(runFlat(recs, { only }).alerts).toEqual([]);
   });
+
+  it('counts records too: thousands of small successful reads far above the actor\'s usual hour (medium)', () => {
+    const recs = [...history('u6', 2), ...Array.from({ length: 3000 }, (_, k) => rec(T + 2 * DAY + 5 * 3_600_000 + k * 1000, { user_id: 'u6', endpoint: `/api/v1/customers/${k}`, bytes: 2000 }))];
+    const a = atLeast(runFlat(recs, { only }).alerts, 'medium');
+    expect(a.map((x) => [x.severity, x.evidence.metrics.trigger])).toEqual([['medium', 'requests']]);
+    expect(a[0]!.summary).toMatch(/peak \d+ requests per 60 min against a threshold of 1000/);
+  });
 });

@@ -32,6 +32,9 @@ export type ExfilOptions = {
   exportMinRequests: number;
   /** ...or this many times the actor's usual export requests per active hour. */
   exportFactor: number;
+  /** Successful requests (records fetched) in the window that are unusual without history; with history the
+   * same robust test as for bytes applies, never below this. */
+  requestMinPerWindow: number;
   /** A single response this large... */
   largeResponseBytes: number;
   /** ...and this many times the route's median response is reported. */
@@ -67,6 +70,10 @@ interface Incident {
   median: number | null;
   historyHours: number;
   trigger: string;
+  peakRequests: number;
+  requestThreshold: number;
+  /** Whether bytes (not only request counts) exceeded their threshold at some point. */
+  bytesHot: boolean;
 }
 
 type Mode = 'baseline' | 'history' | 'short-history' | 'no-history';
@@ -83,7 +90,9 @@ interface ActorState {
   hourHot: boolean;
   history: number[];
   exportHistory: number[];
-  thr: { mode: Mode; bytes: number; exp: number; median: number | null } | null;
+  requestHistory: number[];
+  hourRequests: number;
+  thr: { mode: Mode; bytes: number; exp: number; req: number; median: number | null } | null;
   incident: Incident | null;
 }
 
@@ -107,6 +116,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       peerFactor: 10,
       exportMinRequests: 50,
       exportFactor: 5,
+      requestMinPerWindow: 1000,
       largeResponseBytes: 100 * 1024 * 1024,
       largeResponseFactor: 20,
       criticalBytes: 1024 * 1024 * 1024,
@@ -150,26 +160,34 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       const n = s.history.length;
       let t: NonNullable<ActorState['thr']>;
       const expMed = s.exportHistory.length ? median(s.exportHistory) : 0;
+      const rq = s.requestHistory;
       if (bl && bl.median > 0) {
         // The baseline counts all requests per active hour, not export requests: an upper bound for those.
         const rph = ab.requestsPerHour ?? { median: 0, p99: 0 };
-        t = { mode: 'baseline', bytes: Math.max(o.minBytes, bl.p99, bl.median + o.robustZ * 1.4826 * bl.mad, o.medianFactor * bl.median), exp: Math.max(o.exportMinRequests, rph.p99, o.exportFactor * rph.median), median: bl.median };
+        t = { mode: 'baseline', bytes: Math.max(o.minBytes, bl.p99, bl.median + o.robustZ * 1.4826 * bl.mad, o.medianFactor * bl.median), exp: Math.max(o.exportMinRequests, rph.p99, o.exportFactor * rph.median), req: Math.max(o.requestMinPerWindow, rph.p99, o.medianFactor * rph.median), median: bl.median };
       } else if (n >= o.minHistoryHours) {
         const med = median(s.history);
         t = {
           mode: 'history',
           bytes: Math.max(o.minBytes, quantile(s.history, 0.99), med + o.robustZ * 1.4826 * mad(s.history, med), o.medianFactor * med),
           exp: Math.max(o.exportMinRequests, quantile(s.exportHistory, 0.99), o.exportFactor * expMed),
+          req: robust(rq, o.requestMinPerWindow),
           median: med,
         };
       } else if (n > 0) {
-        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * Math.max(...s.history)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * Math.max(...s.exportHistory)), median: median(s.history) };
+        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * Math.max(...s.history)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * Math.max(...s.exportHistory)), req: Math.max(o.requestMinPerWindow, o.shortHistoryFactor * Math.max(...rq)), median: median(s.history) };
       } else {
         const pm = peerMed();
-        t = { mode: 'no-history', bytes: Math.max(o.minBytes, Number.isFinite(pm) ? Math.min(o.noHistoryBytes, o.peerFactor * pm) : o.noHistoryBytes), exp: o.exportMinRequests, median: null };
+        t = { mode: 'no-history', bytes: Math.max(o.minBytes, Number.isFinite(pm) ? Math.min(o.noHistoryBytes, o.peerFactor * pm) : o.noHistoryBytes), exp: o.exportMinRequests, req: o.requestMinPerWindow, median: null };
       }
       s.thr = t;
       return t;
+    }
+
+    /** The robust threshold of a history: max(p99, median + z * 1.4826 * MAD, k * median, floor). */
+    function robust(xs: number[], floor: number): number {
+      const med = median(xs);
+      return Math.max(floor, quantile(xs, 0.99), med + o.robustZ * 1.4826 * mad(xs, med), o.medianFactor * med);
     }
 
     function closeHour(s: ActorState): void {
@@ -177,9 +195,11 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         if (!s.hourHot) {
           s.history.push(s.hourBytes);
           s.exportHistory.push(s.hourExport);
+          s.requestHistory.push(s.hourRequests);
           if (s.history.length > o.historyHours) {
             s.history.shift();
             s.exportHistory.shift();
+            s.requestHistory.shift();
           }
           if (peers.length < 5000) peers.push(s.hourBytes);
           else {
@@ -192,6 +212,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       }
       s.hourBytes = 0;
       s.hourExport = 0;
+      s.hourRequests = 0;
       s.hourHot = false;
     }
 
@@ -219,6 +240,11 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         severity = 'low';
         reason = `above the peers' usual hour but ${basis}: could be this actor's normal work`;
       }
+      if (!inc.bytesHot && inc.trigger === 'requests') {
+        // Many small records: unusual volume, but no large amount of data proven to have left.
+        severity = inc.mode === 'history' || inc.mode === 'baseline' ? 'medium' : 'low';
+        reason = `${inc.peakRequests} successful requests in ${o.windowMinutes} min against a threshold of ${Math.round(inc.requestThreshold)} (${basis})`;
+      }
       if (inc.totalBytes >= o.criticalBytes) {
         severity = maxSeverity(severity, 'critical');
         reason = `${fmtBytes(inc.totalBytes)} left in one incident (critical at ${fmtBytes(o.criticalBytes)}); ${reason}`;
@@ -231,7 +257,11 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         subject: subjectOfActor(actor),
         start: inc.start,
         end: inc.end,
-        summary: `${actorName(actor)} received ${fmtBytes(inc.totalBytes)} in ${inc.requests} requests over ${fmtDuration(inc.end - inc.start)}${exportPart}; peak ${fmtBytes(inc.peakBytes)} per ${o.windowMinutes} min against a threshold of ${fmtBytes(inc.threshold)} (${inc.mode}).`,
+        summary: `${actorName(actor)} received ${fmtBytes(inc.totalBytes)} in ${inc.requests} requests over ${fmtDuration(inc.end - inc.start)}${exportPart}; ${
+          !inc.bytesHot && inc.trigger === 'requests'
+            ? `peak ${inc.peakRequests} requests per ${o.windowMinutes} min against a threshold of ${Math.round(inc.requestThreshold)}`
+            : `peak ${fmtBytes(inc.peakBytes)} per ${o.windowMinutes} min against a threshold of ${fmtBytes(inc.threshold)}`
+        } (${inc.mode}).`,
         severityReason: reason,
         evidence: {
           metrics: {
@@ -240,6 +270,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
             requests: inc.requests,
             exportRequests: inc.exportRequests,
             peakExportRequestsPerWindow: inc.peakExport,
+            peakRequestsPerWindow: inc.peakRequests,
             requestsWithoutBytes: inc.noBytes,
             windowMinutes: o.windowMinutes,
             baseline: inc.mode,
@@ -247,7 +278,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
             medianBytesPerActiveHour: inc.median,
             trigger: inc.trigger,
           },
-          thresholds: { bytesPerWindow: Math.round(inc.threshold), exportRequestsPerWindow: Math.round(inc.exportThreshold), minBytes: o.minBytes, criticalBytes: o.criticalBytes },
+          thresholds: { bytesPerWindow: Math.round(inc.threshold), exportRequestsPerWindow: Math.round(inc.exportThreshold), requestsPerWindow: Math.round(inc.requestThreshold), minBytes: o.minBytes, criticalBytes: o.criticalBytes },
           samples: inc.samples.list(),
           routes: topCounts(inc.routes, 5),
           ips: topCounts(inc.ips, 5),
@@ -298,7 +329,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         const exp = m.export(e.template) ? 1 : 0;
         const s = actors.touch(e.actor, now, () => ({
           q: [], head: 0, bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
-          history: [], exportHistory: [], thr: null, incident: null,
+          history: [], exportHistory: [], requestHistory: [], hourRequests: 0, thr: null, incident: null,
         }));
         const hour = Math.floor(now / HOUR);
         if (hour !== s.hour) {
@@ -307,6 +338,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         }
         s.hourBytes += bytes;
         s.hourExport += exp;
+        s.hourRequests++;
         const cutoff = now - windowMs;
         while (s.head < s.q.length && s.q[s.head]!.ts < cutoff) {
           const h = s.q[s.head++]!;
@@ -326,11 +358,12 @@ export const dataExfiltration: Detector<ExfilOptions> = {
 
         let inc = s.incident;
         // Every threshold is at least the absolute floors, so most events need no statistics at all.
-        if (!inc && s.bytes <= o.minBytes && s.exportRequests <= o.exportMinRequests) return;
+        if (!inc && s.bytes <= o.minBytes && s.exportRequests <= o.exportMinRequests && s.requests <= o.requestMinPerWindow) return;
         const t = thresholds(e.actor, s);
         const hotBytes = s.bytes > t.bytes;
         const hotExport = s.exportRequests > t.exp;
-        if (inc && now > inc.lastHot + windowMs && !hotBytes && !hotExport) {
+        const hotRequests = s.requests > t.req;
+        if (inc && now > inc.lastHot + windowMs && !hotBytes && !hotExport && !hotRequests) {
           emit(e.actor, inc);
           s.incident = inc = null;
         }
@@ -343,16 +376,19 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           bump(inc.routes, e.template, bytes || 1, 200);
           if (e.ip) bump(inc.ips, e.ip, 1, 50);
           inc.samples.add(e);
-          if (hotBytes || hotExport) inc.lastHot = now;
+          if (hotBytes || hotExport || hotRequests) inc.lastHot = now;
+          if (s.requests > inc.peakRequests) inc.peakRequests = s.requests;
+          if (hotBytes) inc.bytesHot = true;
           if (s.bytes > inc.peakBytes) inc.peakBytes = s.bytes;
           if (s.exportRequests > inc.peakExport) inc.peakExport = s.exportRequests;
           if (inc.mode !== 'no-history' || inc.peakBytes >= o.noHistoryBytes) s.hourHot = true;
-        } else if (hotBytes || hotExport) {
+        } else if (hotBytes || hotExport || hotRequests) {
           if (t.mode === 'no-history' || t.mode === 'short-history') judgedWithout.add(e.actor);
           inc = {
             start: s.q[s.head]!.ts, end: now, lastHot: now, peakBytes: s.bytes, peakExport: s.exportRequests, totalBytes: 0, requests: 0, exportRequests: 0, noBytes: 0,
             routes: new Map(), ips: new Map(), samples: new Samples(), mode: t.mode, threshold: t.bytes, exportThreshold: t.exp, median: t.median,
-            historyHours: s.history.length, trigger: hotBytes ? 'bytes' : 'export requests',
+            historyHours: s.history.length, trigger: hotBytes ? 'bytes' : hotExport ? 'export requests' : 'requests',
+            peakRequests: s.requests, requestThreshold: t.req, bytesHot: hotBytes,
           };
           for (let i = s.head; i < s.q.length; i++) {
             inc.totalBytes += s.q[i]!.bytes;
