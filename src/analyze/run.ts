@@ -88,7 +88,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 
   // Stages after the merge: synchronous per event.
   const enrich = createEnricher(rules);
-  const learner = givenBaseline ? undefined : createBaselineLearner();
+  const learner = givenBaseline ? undefined : createBaselineLearner({ geo, origin: 'input' });
   const pipeline = opts.detect
     ? createPipeline({ detectors, rules, geo, baseline: givenBaseline, only: opts.only, skip: opts.skip })
     : undefined;
@@ -182,7 +182,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     topIps: traffic.topIps,
     busiestWindows: traffic.busiestWindows,
     timeline: traffic.timeline,
-    evictedActors: 0,
+    evictedActors: checklist?.evictedActors() ?? 0,
     notes,
   };
   if (events === 0 && files.length > 0) {

@@ -437,6 +437,8 @@ function answerPermissions(o: Observation, adminRoles: string[]): ChecklistAnswe
   } else if (p.needed.length > 0) {
     if (p.held.length > 0) {
       parts.push(`Role ${roles.join(', ')} holds ${p.held.join(', ')}: allowed by the policy.`);
+    } else if (!p.denied) {
+      parts.push(`Role ${roles.join(', ')} is not in the policy (rules/policy.yaml), so whether it may do this cannot be judged; add the role there to have it checked.`);
     } else {
       parts.push(`Role ${roles.join(', ')} holds none of them: the policy would deny it${o.status === 'success' || o.status === 'redirect' ? ', yet the request succeeded' : ` (status ${o.e.status ?? 'unknown'})`}.`);
     }

@@ -6,6 +6,7 @@
 import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Baseline } from '../baseline/types.js';
+import { hourOfWeekUtc } from '../baseline/stats.js';
 import type { AlertRecord, EntryRecord } from '../report/records.js';
 import type { Severity } from '../detect/types.js';
 import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext, type FitFacts } from './answers.js';
@@ -209,13 +210,37 @@ export function createChecklist(config: ChecklistConfig): Checklist {
 
   function finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[] {
     const baseline = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
-    const all = buckets.flat();
+    let all = buckets.flat();
+    if (config.baseline === undefined && learned !== undefined) all = dropHabitualOffHours(all, learned, keepAll);
     all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line));
     const entries = all.map((o) => keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o)));
     for (const b of buckets) b.length = 0;
     kept = 0;
     const joined = joinAlerts(entries, alerts);
     return entries.map((k) => completeRecord(k, joined.get(k) ?? [], baseline, options));
+  }
+
+  /**
+   * With no baseline file, an entry outside business hours is judged as the input goes, before the
+   * actor's habits are known. Once the whole input is learned, an entry kept only for being off
+   * hours is dropped (or, with keepAll, lowered to info) when this actor works that hour on
+   * another weekday too: the 08:25 login of someone who starts at 08:25 every day is no
+   * finding.
+   */
+  function dropHabitualOffHours(obs: Observation[], learnedBaseline: Baseline, keepEvery: boolean): Observation[] {
+    const out: Observation[] = [];
+    for (const o of obs) {
+      if (o.severity === 'low' && o.flags.includes('off-hours') && !o.flags.some((f) => LOW_RAISERS_BESIDES_OFF_HOURS.has(f))) {
+        const hours = learnedBaseline.actors[o.e.actor]?.hoursOfWeek;
+        if (hours !== undefined && weekdaysActiveAtHour(hours, o.e.ts) >= 2) {
+          flagged--;
+          if (keepEvery) out.push({ ...o, severity: 'info' });
+          continue;
+        }
+      }
+      out.push(o);
+    }
+    return out;
   }
 
   return {
@@ -225,4 +250,18 @@ export function createChecklist(config: ChecklistConfig): Checklist {
     droppedCount: () => dropped,
     evictedActors: () => tracker.evicted(),
   };
+}
+
+/** Flags that keep an entry at low severity on their own (besides off-hours). */
+const LOW_RAISERS_BESIDES_OFF_HOURS = new Set<string>([
+  'unusual-hour', 'new-ip', 'new-route', 'auth-failure', 'bulk', 'unknown-actor', 'new-location', 'burst',
+  'volume-above-baseline', 'failure-streak', 'admin-route-by-non-admin', 'permission-denied-by-policy', 'in-alert',
+]);
+
+/** Weekdays (including the entry's own) on which the actor was active at the entry's UTC hour of day. */
+function weekdaysActiveAtHour(hoursOfWeek: number[], ts: number): number {
+  const hour = hourOfWeekUtc(ts) % 24;
+  let days = 0;
+  for (let d = 0; d < 7; d++) if ((hoursOfWeek[d * 24 + hour] ?? 0) > 0) days++;
+  return days;
 }

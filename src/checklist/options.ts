@@ -17,6 +17,11 @@ export interface ChecklistOptions {
   volumeFactor: number;
   volumeP99Factor: number;
   volumeMin: number;
+  /**
+   * Off-hours alone makes an entry notable only this far from business hours (the "shoulder"):
+   * a 08:30 request before a 09:00 start is ordinary, a 03:00 one is not.
+   */
+  offHoursMarginMinutes: number;
 }
 
 export const DEFAULT_CHECKLIST_OPTIONS: Readonly<ChecklistOptions> = Object.freeze({
@@ -30,4 +35,5 @@ export const DEFAULT_CHECKLIST_OPTIONS: Readonly<ChecklistOptions> = Object.free
   volumeFactor: 5,
   volumeP99Factor: 2,
   volumeMin: 20,
+  offHoursMarginMinutes: 120,
 });

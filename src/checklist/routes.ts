@@ -42,6 +42,8 @@ export interface CompiledPolicy {
   /** Whether a role holds the permission (admin roles hold all). */
   holds(role: string, permission: string): boolean;
   isAdminRole(role: string): boolean;
+  /** Whether the policy names the role at all (a role it does not know cannot be judged). */
+  knowsRole(role: string): boolean;
 }
 
 export interface RouteClassifier {
@@ -81,6 +83,7 @@ export function compilePolicy(rules: RuleSet): CompiledPolicy {
     adminRoles,
     roles,
     isAdminRole: (role) => adminRoles.has(role),
+    knowsRole: (role) => adminRoles.has(role) || roles.has(role),
     holds(role, permission) {
       if (adminRoles.has(role)) return true;
       const p = roles.get(role);

@@ -366,6 +366,8 @@ export function createTracker(ctx: TrackerContext): Tracker {
 
     // --- when ---
     const offHours = business.isOffHours(ts);
+    const margin = options.offHoursMarginMinutes * 60_000;
+    const deepOffHours = offHours && business.isOffHours(ts - margin) && business.isOffHours(ts + margin);
     const slot = hourOfWeekUtc(ts);
     const usualHour = againstBaseline ? usualAt(base, slot) : undefined;
 
@@ -387,7 +389,8 @@ export function createTracker(ctx: TrackerContext): Tracker {
           }
         }
       }
-      denied = held.length === 0;
+      // Only a role the policy knows can be denied by it: an unlisted role is "cannot judge".
+      denied = held.length === 0 && roles.some((r) => policy.knowsRole(r));
     }
     let adminByNonAdmin = false;
     if (route.admin && judgeAdmin && roles !== undefined) {
@@ -398,11 +401,15 @@ export function createTracker(ctx: TrackerContext): Tracker {
     const succeeded = st === 'success' || st === 'redirect';
 
     // --- weight first (no allocation on the quiet path), then the flags in their fixed order ---
+    // Business hours are people's hours: a service account's or crawler's night work is not a finding by itself.
+    const kind = client === 'crawler' ? 'crawler' : (s.kind ?? (s.kind = actorKind(e.user, e.apiKey, e.roles, 'none')));
+    const humanOffHours = deepOffHours && kind !== 'service' && kind !== 'crawler';
     let rank = 0;
     if (unknownActor || newCountry || burst || volumeHigh || streakCrossed) rank = 2;
     if ((adminByNonAdmin || denied) && rank < 3) rank = succeeded ? 3 : 2;
-    if (rank < 2 && bulk) rank = route.sensitive ? 2 : 1;
-    if (rank < 1 && ((offHours && usualHour !== true) || usualHour === false || (newIp && againstBaseline) || newRoute || st === 'auth-failure')) rank = 1;
+    // A large or export response is context; on a sensitive route it is worth a look.
+    if (rank < 1 && bulk && route.sensitive) rank = 1;
+    if (rank < 1 && ((humanOffHours && usualHour !== true) || usualHour === false || (newIp && againstBaseline) || newRoute || st === 'auth-failure')) rank = 1;
     if (rank === 0 && !force) return null;
     if (admit !== undefined && !admit(rank)) return null;
 
@@ -433,7 +440,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       mode,
       base,
       known,
-      kind: client === 'crawler' ? 'crawler' : (s.kind ?? (s.kind = actorKind(e.user, e.apiKey, e.roles, 'none'))),
+      kind,
       client,
       route,
       routeKey: rk,

@@ -13,7 +13,7 @@ import { clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
 import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
 
 /** Rows listed per table unless `full`. */
-const LIMITS = { samples: 5, entriesPerActor: 20, actors: 15, issues: 5, detectorLines: 10, summaryLines: 6 };
+const LIMITS = { samples: 5, entriesPerActor: 20, actorGroups: 12, actors: 15, issues: 5, detectorLines: 10, summaryLines: 6 };
 
 const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const SEVERITY_DESC = [...SEVERITIES].reverse();
@@ -365,7 +365,11 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
   for (const e of entries) longestPath = Math.max(longestPath, displayWidth(sanitize(e.request.path ?? e.request.template ?? '')));
   const pathWidth = Math.max(12, Math.min(longestPath, Math.floor(rest * 0.5)));
   const flagsWidth = Math.max(8, rest - pathWidth - 2);
-  for (const [actor, group] of ordered) {
+  // A stuffing run touches hundreds of accounts once each: list the most severe actors and sum up
+  // the rest, by the alerts they belong to, rather than print hundreds of one-line groups.
+  const listed = o.full ? ordered : ordered.slice(0, LIMITS.actorGroups);
+  const unlisted = ordered.slice(listed.length);
+  for (const [actor, group] of listed) {
     group.sort((a, b) => toMs(a.time) - toMs(b.time));
     const top = SEVERITY_DESC.find((sv) => RANK[sv] === worst(group)) ?? 'info';
     const title = `${clip(actor, ctx.width - 40, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(')')}`;
@@ -392,7 +396,21 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
     }
     if (shown.length < group.length) out.push(p.dim(`    … ${num(group.length - shown.length)} more for this actor (--full)`));
   }
+  if (unlisted.length > 0) out.push(p.dim(`… ${restSummary(unlisted.map(([, g]) => g))} (--full lists them; --format ndjson gives every entry)`));
   out.push();
+}
+
+/** "172 more actors with 1,604 findings; 150 of them in A1" for the actors not listed. */
+function restSummary(groups: EntryRecord[][]): string {
+  let findings = 0;
+  const byAlert = new Map<string, number>();
+  for (const g of groups) {
+    findings += g.length;
+    for (const e of g) for (const id of e.alerts) byAlert.set(id, (byAlert.get(id) ?? 0) + 1);
+  }
+  const top = [...byAlert.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  const inAlerts = top.length > 0 ? `; ${top.map(([id, n]) => `${num(n)} in ${sanitize(id)}`).join(', ')}` : '';
+  return `${plural(groups.length, 'more actor')} with ${plural(findings, 'finding')}${inAlerts}`;
 }
 
 // ---------------------------------------------------------------------------------------------

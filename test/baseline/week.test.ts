@@ -152,11 +152,11 @@ describe('the incident week without a baseline', () => {
     // Not visible without history: a new route, a volume ten times the norm.
     expect(ids.has(planted.route)).toBe(false);
     expect(entries.some((r) => r.flags.includes('volume-above-baseline'))).toBe(false);
-    // The service account's night work is off-hours for the organisation: flagged low.
-    const svc = entries.filter((r) => r.subject.user === 'svc-billing');
+    // The service account works at night: outside the organisation's hours, but business hours are
+    // people's hours, so its night work is no finding by itself.
     const svcNight = events.filter((e) => e.user === 'svc-billing' && (new Date(e.ts).getUTCHours() < 8 || new Date(e.ts).getUTCHours() >= 18 || [0, 6].includes(new Date(e.ts).getUTCDay())));
-    expect(svc).toHaveLength(svcNight.length);
-    expect(svc.every((r) => r.severity === 'low' && r.flags.includes('off-hours'))).toBe(true);
+    expect(svcNight.length).toBeGreaterThan(0);
+    expect(entries.filter((r) => r.subject.user === 'svc-billing')).toHaveLength(0);
     for (const r of entries) expect(r.answers.fit!.answer).toMatch(/^No baseline: judged on this file alone\./);
     expect(entries.find((r) => r.request.requestId === planted.country)!.answers.fit!.answer).toMatch(/a country \(BR\) not seen earlier in the input \(DE\)/);
   });

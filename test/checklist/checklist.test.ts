@@ -67,17 +67,14 @@ describe('checklist: what makes an entry notable', () => {
     expect(entries[1]!.severity).toBe('medium');
   });
 
-  it('flags bulk reads of sensitive data higher than bulk alone', () => {
+  it('flags bulk reads of sensitive data; bulk alone is context, not a finding', () => {
     const { entries } = run([
       ev({ at: T0, endpoint: '/api/v1/users/9', bytes: 5_000_000, role: 'support' }, 1),
       ev({ at: T0 + 1000, endpoint: '/api/v1/products', bytes: 5_000_000 }, 2),
       ev({ at: T0 + 2000, endpoint: '/api/v1/exports/orders', bytes: 900 }, 3),
     ]);
-    expect(entries.map((r) => [r.flags, r.severity])).toEqual([
-      [['sensitive-data', 'bulk'], 'medium'],
-      [['bulk'], 'low'],
-      [['bulk'], 'low'],
-    ]);
+    // Volume anomalies are the data-exfiltration detector's to judge, against the actor's history.
+    expect(entries.map((r) => [r.flags, r.severity])).toEqual([[['sensitive-data', 'bulk'], 'low']]);
     expect(entries[0]!.answers.what!.answer).toMatch(/Data kind: personal .*Bulk: a 4\.8 MB response/);
   });
 
