@@ -47,6 +47,12 @@ export function parseSize(value: string, option: string): number {
   return Math.floor(Number(m[1]) * 1024 ** Math.max(0, pow));
 }
 
+export function parsePositiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option}: expected a positive whole number, got "${value}"`);
+  return n;
+}
+
 /** "field=path" pairs from repeated --map options. */
 export function parseMapPairs(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -13,6 +13,7 @@ import {
   parseInstant,
   parseList,
   parseMapPairs,
+  parsePositiveInt,
   parseSeverity,
   parseSize,
   validTimeZone,
@@ -51,7 +52,8 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
     map,
     limits: {
       ...DEFAULT_INGEST_LIMITS,
-      maxLineBytes: parseSize(str(o.maxLine) ?? '16MB', '--max-line'),
+      maxLineBytes: parseSize(str(o.maxLineBytes) ?? '16MB', '--max-line-bytes'),
+      maxDepth: parsePositiveInt(str(o.maxDepth) ?? '256', '--max-depth'),
       maxDecompressedBytes: parseSize(str(o.maxDecompressed) ?? '64GB', '--max-decompressed'),
     },
     strict: o.strict === true,
