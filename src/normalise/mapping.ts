@@ -90,7 +90,9 @@ export function compileOverrides(map: Record<string, string> | undefined, sample
       for (const r of sample) {
         const keys = resolvePath(r, path);
         if (keys !== null) {
-          source = { ...source, get: compileSegments(keys), path: keys.join('.') };
+          const exact = source.get;
+          const spelled = compileSegments(keys);
+          source = { ...source, get: (o) => exact(o) ?? spelled(o), path: keys.join('.') };
           break;
         }
       }

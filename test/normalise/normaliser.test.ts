@@ -130,6 +130,34 @@ describe('flat records', () => {
     });
   });
 
+  it('a field that first appears after the detection sample is still mapped', () => {
+    const anon = (i: number, extra: Record<string, unknown> = {}) => ({ timestamp: 1709284502 + i, ip: '203.0.113.1', method: 'GET', path: `/p/${i}`, status: 200, ...extra });
+    const values = [
+      ...Array.from({ length: DETECTION_SAMPLE + 10 }, (_, i) => anon(i, i % 2 ? { user_id: '-' } : {})),
+      anon(100, { user_id: 'u-7', role: 'admin', session_id: 's-1' }),
+      anon(101, { user_id: 'u-8' }),
+    ];
+    const { events } = run(records(values));
+    expect(events.slice(-3).map((e) => [e.user, e.roles, e.sessionId])).toEqual([
+      [undefined, undefined, undefined],
+      ['u-7', ['admin'], 's-1'],
+      ['u-8', undefined, undefined],
+    ]);
+  });
+
+  it('splitting a file changes nothing: each part maps its records exactly as the whole file does', () => {
+    const lines = loadFixture('flat.ndjson').map((r) => r.value as Record<string, unknown>);
+    // 60 anonymous records, then the fixture's records with users, roles, keys.
+    const values = [
+      ...Array.from({ length: 60 }, (_, i) => ({ timestamp: 1709284400 + i, ip: '203.0.113.9', method: 'GET', endpoint: '/health', status: 200 })),
+      ...lines,
+    ];
+    const whole = run(records(values)).events.map(core);
+    const parts = [values.slice(0, 55), values.slice(55)].flatMap((p) => run(records(p)).events.map(core));
+    expect(parts).toEqual(whole);
+    expect(whole.slice(60)).toEqual(run(loadFixture('flat.ndjson')).events.map(core));
+  });
+
   it('unit-less latency: seconds when the file has small fractions, ms when integers', () => {
     const mk = (d: number) => ({ timestamp: 1709284502, path: '/x', status: 200, method: 'GET', duration: d });
     expect(run(records([mk(0.25), mk(1.5), mk(0.004)])).events.map((e) => e.latencyMs)).toEqual([250, 1500, 4]);

@@ -11,7 +11,9 @@
 import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from '../event.js';
 import { isObj, type Rec } from '../get.js';
 import { fieldDocs, type FormatModule, type MapContext } from '../format.js';
-import { compileSource, runFields, sourceFor, splitSource, type CompiledField, type Ev, type SourceSpec } from '../spec.js';
+import {
+  compileSource, runFields, sourceFor, splitSource, type CompiledField, type CompiledSource, type Ev, type SourceSpec,
+} from '../spec.js';
 import { num, parseDurationString, type DurationUnit } from '../values.js';
 
 /** The alias table, in priority order per field. "|auto" = unit inferred from the file's values. */
@@ -133,18 +135,34 @@ export interface FlatPlan {
   fields: CompiledField[];
   /** Inferred unit per resolved auto-latency key path. */
   units: Map<string, DurationUnit>;
+  /** Top-level keys already resolved against the alias table (the sample's, then any seen later). */
+  known: Set<string>;
 }
 
-/** Resolves the alias table (plus optional extra sources) against sample records. */
-export function buildPlan(sample: readonly Rec[], known?: Map<string, DurationUnit>): FlatPlan {
+/** A resolved alias: its priority in the alias table and the exact keys it resolved to. */
+interface RankedSource extends CompiledSource {
+  rank: number;
+  id: string;
+}
+
+/** Cap on remembered top-level keys: a file of random keys stops growing the plan there. */
+const MAX_KNOWN_KEYS = 4096;
+
+/**
+ * Resolves the alias table against sample records. Every alias the sample spells is kept (even
+ * when the sample's values are placeholders such as "-"), in alias-table priority order.
+ */
+export function buildPlan(sample: readonly Rec[], units0?: Map<string, DurationUnit>): FlatPlan {
   const fields: CompiledField[] = [];
-  const units = new Map<string, DurationUnit>(known);
+  const units = new Map<string, DurationUnit>(units0);
+  const known = new Set<string>();
+  for (const rec of sample) for (const k in rec) known.add(k);
   for (const field of CANONICAL_FIELDS) {
     const list = FLAT_ALIASES[field];
     if (!list) continue;
-    const sources: CompiledField['sources'] = [];
+    const sources: RankedSource[] = [];
     const seen = new Set<string>();
-    for (const spec of list) {
+    list.forEach((spec, rank) => {
       const { path, mod } = splitSource(spec);
       const byPath = new Map<string, { keys: string[]; values: unknown[] }>();
       for (const rec of sample) {
@@ -164,16 +182,51 @@ export function buildPlan(sample: readonly Rec[], known?: Map<string, DurationUn
           if (u === undefined) units.set(joined, (u = inferLatencyUnit(e.values)));
           m = u;
         }
-        const src = compileSource(field, m ? `${path}|${m}` : path, e.keys);
-        // Keep only sources that give a usable value somewhere in the sample.
-        if (!e.values.some((v) => v !== undefined && v !== null && src.apply({}, v))) continue;
         seen.add(id);
-        sources.push(src);
+        sources.push({ ...compileSource(field, m ? `${path}|${m}` : path, e.keys), rank, id });
       }
-    }
+    });
     if (sources.length > 0) fields.push({ field, sources });
   }
-  return { fields, units };
+  return { fields, units, known };
+}
+
+/**
+ * A record with top-level keys the plan has not seen (the first 50 records were anonymous, the
+ * user id appears later): resolve the aliases for it and merge what it adds into the plan, in
+ * alias priority order. Later records with the same keys take the fast path again.
+ */
+function extendPlan(plan: FlatPlan, rec: Rec): void {
+  const add = buildPlan([rec], plan.units);
+  for (const k of add.known) if (plan.known.size < MAX_KNOWN_KEYS) plan.known.add(k);
+  if (add.fields.length === 0) return;
+  const byField = new Map<CanonicalField, RankedSource[]>();
+  for (const cf of plan.fields) byField.set(cf.field, cf.sources as RankedSource[]);
+  let changed = false;
+  for (const cf of add.fields) {
+    const cur = byField.get(cf.field) ?? [];
+    const ids = new Set(cur.map((x) => x.id));
+    const extra = (cf.sources as RankedSource[]).filter((x) => !ids.has(x.id));
+    if (extra.length === 0) continue;
+    changed = true;
+    byField.set(cf.field, [...cur, ...extra].sort((a, b) => a.rank - b.rank));
+  }
+  if (!changed) return;
+  const fields: CompiledField[] = [];
+  for (const field of CANONICAL_FIELDS) {
+    const sources = byField.get(field);
+    if (sources !== undefined && sources.length > 0) fields.push({ field, sources });
+  }
+  plan.fields = fields;
+  for (const [k, u] of add.units) if (!plan.units.has(k)) plan.units.set(k, u);
+}
+
+/** True when the record has a top-level key the plan has not resolved yet. */
+function hasNewKey(plan: FlatPlan, rec: Rec): boolean {
+  const known = plan.known;
+  if (known.size >= MAX_KNOWN_KEYS) return false;
+  for (const k in rec) if (!known.has(k)) return true;
+  return false;
 }
 
 /** Normalised top-level alias names of the request fields (method, path, route, status). */
@@ -230,6 +283,7 @@ export function scoreFlat(rec: Rec): number {
 function mapFlat(rec: Rec, ctx: MapContext, lenient: boolean): Partial<ApiEvent> | null {
   const plan = ctx.state as FlatPlan | undefined;
   if (plan !== undefined) {
+    if (hasNewKey(plan, rec)) extendPlan(plan, rec);
     const ev: Ev = {};
     runFields(rec, plan.fields, ev);
     if (ev.ts !== undefined && requestish(ev)) return ev;
