@@ -152,7 +152,7 @@ function compileFieldEntry(key: string, value: unknown, ctx: Ctx): Pred {
   const field = keyword ? null : resolveField(fieldName, ctx);
   if (keyword) ctx.canonical.add('(keywords)');
 
-  let values: unknown[] = Array.isArray(value) ? value : [value];
+  const values: unknown[] = Array.isArray(value) ? value : [value];
   if (values.length === 0) throw new SigmaRuleError(`${where}: empty value list`);
   const all = has('all');
 
