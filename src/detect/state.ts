@@ -66,12 +66,12 @@ export class KeyedTable<V> implements KeyedState<V> {
   }
 
   /**
-   * Over the cap: drop the least recently touched ~1/64 of the entries in one pass (a selection on
-   * their last-touched times), so eviction costs O(64) per insert amortised.
+   * Over the cap: drop the least recently touched ~1/16 of the entries (a selection on their
+   * last-touched times, then one pass), so eviction costs O(16) map steps per insert amortised.
    */
   private evictOldest(justAdded: string): void {
     const n = this.map.size;
-    const k = Math.max(1, Math.floor(this.cap / 64));
+    const k = Math.max(1, Math.floor(this.cap / 16));
     const times = new Float64Array(n);
     let i = 0;
     for (const slot of this.map.values()) times[i++] = slot.last;

@@ -44,13 +44,19 @@ interface Session {
   samples: Samples;
 }
 
+/** Kept for every actor (bounded by maxActors), so kept small: most actors never do admin work. */
 interface ActorState {
   events: number;
-  ips: Map<string, string>;
-  countries: Set<string>;
-  slotDays: Map<number, Set<number>>;
+  /** IPs seen, at most MAX_IPS. */
+  ips: string[];
+  /** Countries seen, at most MAX_IPS. */
+  countries: string[];
+  /** Admin actors only: local hour of day -> distinct local days with admin work then. */
+  slotDays: Map<number, Set<number>> | null;
   session: Session | null;
 }
+
+const MAX_IPS = 50;
 
 export const afterHoursAdmin: Detector<AfterHoursOptions> = {
   meta: {
@@ -158,15 +164,16 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
 
     function learn(s: ActorState, e: EnrichedEvent, t: LocalTime, admin: boolean): void {
       s.events++;
-      if (e.ip && !s.ips.has(e.ip) && s.ips.size < 200) {
+      if (e.ip && s.ips.length < MAX_IPS && !s.ips.includes(e.ip)) {
+        s.ips.push(e.ip);
         const g = locate(ctx.geo, e);
-        const place = g && !g.reserved ? (g.country ?? '') : '';
-        s.ips.set(e.ip, place);
-        if (place) s.countries.add(place);
+        const country = g && !g.reserved ? g.country : undefined;
+        if (country && s.countries.length < MAX_IPS && !s.countries.includes(country)) s.countries.push(country);
       }
       if (!admin) return;
-      // Hour-of-week habits are learned from admin actions only (bounded memory for everyone else).
+      // Hour-of-day habits are learned from admin actions only (bounded memory for everyone else).
       const slot = slotOf(t);
+      s.slotDays ??= new Map();
       let d = s.slotDays.get(slot);
       if (!d) s.slotDays.set(slot, (d = new Set()));
       if (d.size < 30) d.add(t.day);
@@ -176,7 +183,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       event(e) {
         actors.sweep(e.ts);
         const t = clock.local(e.ts);
-        const s = actors.touch(e.actor, e.ts, () => ({ events: 0, ips: new Map(), countries: new Set(), slotDays: new Map(), session: null }));
+        const s = actors.touch(e.actor, e.ts, () => ({ events: 0, ips: [], countries: [], slotDays: null, session: null }));
         if (s.session && e.ts - s.session.end > gapMs) {
           emit(e.actor, s.session);
           s.session = null;
@@ -190,7 +197,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         const known = s.events >= o.minHistoryEvents || bl !== undefined;
         let sess = s.session;
         if (!sess) {
-          const days = s.slotDays.get(slotOf(t));
+          const days = s.slotDays?.get(slotOf(t));
           const earlierDays = days ? days.size - (days.has(t.day) ? 1 : 0) : 0;
           sess = s.session = {
             start: e.ts,
@@ -219,10 +226,10 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         sess.why.add(why);
         sess.samples.add(e);
         if (e.ip) {
-          if (known && !s.ips.has(e.ip) && !(bl && e.ip in bl.ips) && !sess.newIps.includes(e.ip) && sess.newIps.length < 5) {
+          if (known && !s.ips.includes(e.ip) && s.ips.length < MAX_IPS && !(bl && e.ip in bl.ips) && !sess.newIps.includes(e.ip) && sess.newIps.length < 5) {
             sess.newIps.push(e.ip);
             const g = locate(ctx.geo, e);
-            if (g && !g.reserved && g.country && !s.countries.has(g.country) && !(bl && g.country in bl.countries)) sess.newPlaces.push(placeName(g));
+            if (g && !g.reserved && g.country && !s.countries.includes(g.country) && !(bl && g.country in bl.countries)) sess.newPlaces.push(placeName(g));
           }
           bump(sess.ips, e.ip, 1, 20);
         }

@@ -85,9 +85,12 @@ interface Incident {
   sensitive: boolean;
 }
 
+/** Per (actor, route, id position): the sliding window and the actor's history of ids there. */
 interface Group {
   actor: string;
   template: string;
+  /** Ids used, with the time of first use (the actor's own history), at most maxOwnIds. */
+  hist: Map<string, number>;
   q: Entry[];
   head: number;
   counts: Map<string, { n: number; foreign: boolean }>;
@@ -139,10 +142,9 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     const privileged = new Set([...o.privilegedRoles, ...ctx.rules.policy.adminRoles].map((r) => r.toLowerCase()));
     const baselineOwn = new Map<string, Set<string>>();
 
-    // Ids each (actor, route, parameter) has used, with first-use time: the actor's own history.
-    const history = keyedState<Map<string, number>>(ctx, { idleMs: o.historyHours * 3_600_000 });
+    // One entry per (actor, route, parameter): its window, and its history kept for historyHours.
     const groups = keyedState<Group>(ctx, {
-      idleMs: windowMs,
+      idleMs: Math.max(windowMs, o.historyHours * 3_600_000),
       onRemove: (_k, g) => {
         if (g.incident) emit(g, g.incident);
       },
@@ -272,8 +274,9 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null): void {
       const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
       const now = e.ts;
+      const g = groups.touch(key, now, () => ({ actor: e.actor, template: e.template, hist: new Map(), q: [], head: 0, counts: new Map(), foreign: 0, incident: null }));
       // Own history for this actor and route.
-      const hist = history.touch(key, now, () => new Map());
+      const hist = g.hist;
       const first = hist.get(r.value);
       if (first === undefined && hist.size < o.maxOwnIds) hist.set(r.value, now);
       const own =
@@ -281,7 +284,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         r.value === e.user ||
         (ctx.baseline !== undefined && ownFromBaseline(e.actor, e.template)?.has(r.value) === true);
 
-      const g = groups.touch(key, now, () => ({ actor: e.actor, template: e.template, q: [], head: 0, counts: new Map(), foreign: 0, incident: null }));
       // Slide the window.
       const cutoff = now - windowMs;
       while (g.head < g.q.length && g.q[g.head]!.ts < cutoff) {
@@ -357,7 +359,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     return {
       event(e) {
         groups.sweep(e.ts);
-        history.sweep(e.ts);
         if (e.objectIds.length === 0) return;
         if (!o.includeAnonymous && e.user === undefined && e.apiKey === undefined) return;
         const method = e.method ?? 'GET';
