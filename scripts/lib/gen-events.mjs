@@ -20,7 +20,8 @@ export function mulberry32(seed) {
   };
 }
 
-const ROLES = ['user', 'user', 'user', 'user', 'user', 'user', 'support', 'admin', 'service', 'analyst'];
+// Mostly customers; a few staff and admins, as in a real tenant.
+const ROLES = [...Array(90).fill('customer'), ...Array(5).fill('employee'), 'support', 'support', 'analyst', 'service', 'admin'];
 const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
@@ -33,7 +34,8 @@ const USER_AGENTS = [
   'curl/8.5.0',
   'PostmanRuntime/7.37.3',
 ];
-const STATUS = [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201, 201, 204, 304, 400, 401, 403, 404, 404, 409, 422, 429, 500, 502, 503];
+// A realistic mix: about 2% client errors, 0.5% server errors.
+const STATUS = [...Array(160).fill(200), ...Array(14).fill(201), ...Array(6).fill(204), ...Array(14).fill(304), 400, 401, 403, 404, 404, 409, 500];
 
 /** Route templates; `{id}` becomes a numeric id, `{n}` a small page number. */
 const ROUTES = [
@@ -71,7 +73,8 @@ const HEX = '0123456789abcdef';
 export function createEventGenerator(seed, opts = {}) {
   const rnd = mulberry32(seed);
   const nUsers = opts.users ?? 3000;
-  let ts = opts.startMs ?? Date.UTC(2024, 4, 1, 0, 0, 0);
+  // A Monday 09:00 UTC: traffic follows a day/night cycle from there (see next()).
+  let ts = opts.startMs ?? Date.UTC(2024, 3, 29, 9, 0, 0);
   const hex = (n) => {
     let s = '';
     for (let i = 0; i < n; i++) s += HEX[(rnd() * 16) | 0];
@@ -89,17 +92,22 @@ export function createEventGenerator(seed, opts = {}) {
     });
   }
   return function next() {
-    ts += (rnd() * 40) | 0;
+    // Busy days, quiet nights: gaps are ten times longer between 20:00 and 07:00 UTC.
+    const hour = Math.floor(ts / 3_600_000) % 24;
+    ts += ((rnd() * 40) | 0) * (hour >= 20 || hour < 7 ? 10 : 1);
     // a few heavy users, a long tail
     const r = rnd();
     const u = users[r < 0.3 ? (rnd() * 50) | 0 : (rnd() * nUsers) | 0];
     if (u.left <= 0) {
       u.session = hex(24);
       u.left = 20 + ((rnd() * 200) | 0);
-      if (rnd() < 0.1) u.ip = `${10 + ((rnd() * 180) | 0)}.${(rnd() * 256) | 0}.${(rnd() * 256) | 0}.${1 + ((rnd() * 254) | 0)}`;
+      // A new session sometimes comes from a new address of the same provider (same /16).
+      if (rnd() < 0.1) u.ip = `${u.ip.split('.').slice(0, 2).join('.')}.${(rnd() * 256) | 0}.${1 + ((rnd() * 254) | 0)}`;
     }
     u.left--;
-    const route = ROUTE_TABLE[(rnd() * ROUTE_TABLE.length) | 0];
+    let route = ROUTE_TABLE[(rnd() * ROUTE_TABLE.length) | 0];
+    // Only administrators use the admin console.
+    if (route[1].startsWith('/api/v1/admin/') && u.role !== 'admin') route = ROUTE_TABLE[0];
     const endpoint = route[1]
       .replace('{id}', String(1000 + ((rnd() * 90000) | 0)))
       .replace('{n}', String(1 + ((rnd() * 20) | 0)));
