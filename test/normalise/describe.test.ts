@@ -134,3 +134,19 @@ describe('listFormats', () => {
     expect(list.find((f) => f.id === 'cloudtrail')?.fields.action).toBe('eventSource:eventName');
   });
 });
+
+describe('docs/formats.md', () => {
+  it('lists every format and its field sources exactly as the code declares them', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fixturePath } = await import('./helpers.js');
+    const doc = readFileSync(fixturePath('../../docs/formats.md'), 'utf8');
+    for (const f of listFormats()) {
+      expect(doc, f.id).toContain(`| \`${f.id}\` | ${f.title.replace(/\|/g, '\\|')} | ${f.detect.replace(/\|/g, '\\|')} |`);
+      if (f.id === 'custom') continue;
+      expect(doc).toContain(`### \`${f.id}\` — ${f.title}`);
+      for (const [field, text] of Object.entries(f.fields)) {
+        expect(doc, `${f.id}.${field}`).toContain(`| ${field} | ${text.replace(/\|/g, '\\|').replace(/ \\\| /g, ' · ')} |`);
+      }
+    }
+  });
+});
