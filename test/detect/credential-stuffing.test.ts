@@ -94,4 +94,10 @@ describe('credential-stuffing', () => {
     const rules: RuleSet = { ...shippedRules, allow: { ...shippedRules.allow, ips: ['5.228.1.0/24'] } };
     expect(runFlat(recs, { only, rules }).alerts).toEqual([]);
   });
+
+  it('expired tokens on API calls from many devices are not a distributed attack', () => {
+    const recs: FlatRecord[] = [];
+    for (let k = 0; k < 60; k++) recs.push(rec(T + k * 10_000, { endpoint: '/api/v1/orders', status: 401, user_id: `u${k % 12}`, ip: `41.220.77.${10 + (k % 20)}` }));
+    expect(runFlat(recs, { only }).alerts).toEqual([]);
+  });
 });

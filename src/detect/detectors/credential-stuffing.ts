@@ -210,9 +210,9 @@ export const credentialStuffing: Detector<CredentialOptions> = {
     const spread = { fails: new FailWindow(), incident: null as Incident | null };
     let spreadNext = -Infinity;
 
-    function outcome(e: EnrichedEvent): Outcome {
+    function outcome(e: EnrichedEvent, login: boolean): Outcome {
       const s = e.status;
-      if (m.login(e.template)) {
+      if (login) {
         if (e.auth === 'failure' || s === 401 || s === 403 || s === 429) return 'fail';
         if (e.auth === 'success' || (s !== undefined && s >= 200 && s < 400)) return 'ok';
         return null;
@@ -316,7 +316,11 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       inc.samples.add(e);
     }
 
-    function onFail(e: EnrichedEvent): void {
+    /**
+     * A failure. Outside login routes (a 401 on an API call: expired token, bad key) it counts only
+     * for its IP: expired sessions across many devices must not look like a distributed attack.
+     */
+    function onFail(e: EnrichedEvent, login: boolean): void {
       const now = e.ts;
       const ip = e.ip ?? 'unknown';
       const user = e.user ?? '';
@@ -365,6 +369,8 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         const a = accounts.touch(user, now, newAccount);
         a.attackedFrom.set(ip, now);
       }
+
+      if (!login) return;
 
       // Per account, from many IPs.
       if (user) {
@@ -475,9 +481,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       event(e) {
         ips.sweep(e.ts);
         accounts.sweep(e.ts);
-        const out = outcome(e);
+        const login = m.login(e.template);
+        const out = outcome(e, login);
         if (out === 'fail') {
-          if (!allowlisted(m, e)) onFail(e);
+          if (!allowlisted(m, e)) onFail(e, login);
         } else if (out === 'ok') onOk(e, true);
         else if (e.user && e.status !== undefined && e.status >= 200 && e.status < 300 && ips.size > 0) onOk(e, false);
       },
