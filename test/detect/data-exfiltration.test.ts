@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
 import type { Baseline } from '../../src/baseline/types.js';
-import { atLeast, rec, runFlat } from './helpers.js';
+import { atLeast, rec, runEvents, runFlat, toEvent } from './helpers.js';
 
 const DAY = 86_400_000;
 const T = Date.UTC(2025, 2, 10, 9);
@@ -91,5 +91,18 @@ describe('data-exfiltration', () => {
     const a = atLeast(runFlat(recs, { only }).alerts, 'medium');
     expect(a.map((x) => [x.severity, x.evidence.metrics.trigger])).toEqual([['medium', 'requests']]);
     expect(a[0]!.summary).toMatch(/peak \d+ requests per 60 min against a threshold of 1000/);
+  });
+
+  it('without response sizes still judges request counts, and says so', () => {
+    const recs = Array.from({ length: 1500 }, (_, k) => rec(T + k * 1000, { user_id: 'u7', endpoint: `/api/v1/customers/${k}` }));
+    const res = runEvents(recs.map((r, i) => {
+      const e = toEvent(r, 'f', i + 1);
+      delete e.bytesOut;
+      return e;
+    }), { only });
+    const status = res.statuses.find((s) => s.id === 'data-exfiltration')!;
+    expect(status.status).toBe('ran');
+    expect(status.notes).toContain('no response sizes (bytesOut) in the input: only request counts were judged');
+    expect(res.alerts.map((a) => a.evidence.metrics.trigger)).toEqual(['requests']);
   });
 });

@@ -122,7 +122,8 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       criticalBytes: 1024 * 1024 * 1024,
       historyHours: 720,
     },
-    requires: { allOf: ['bytesOut'] },
+    // Without response sizes, record counts (requests) are still judged; a note says so.
+    requires: { anyOf: ['bytesOut', 'path', 'action'] },
     unavailableImpact: 'data volume per actor cannot be judged',
     mergeGapMs: (o) => o.windowMinutes * 60_000,
   },
@@ -137,6 +138,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     let peerDirty = 0;
     const routeSizes = new Map<string, { xs: number[]; pos: number }>();
     const judgedWithout = new Set<string>();
+    let sawBytes = false;
 
     const actors = keyedState<ActorState>(ctx, {
       idleMs: 30 * 24 * HOUR,
@@ -326,6 +328,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         if (m.health(e.template) || allowlisted(m, e)) return;
         const now = e.ts;
         const bytes = e.bytesOut ?? 0;
+        if (e.bytesOut !== undefined) sawBytes = true;
         const exp = m.export(e.template) ? 1 : 0;
         const s = actors.touch(e.actor, now, () => ({
           q: [], head: 0, bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
@@ -405,6 +408,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         }
       },
       end() {
+        if (!sawBytes) ctx.note('no response sizes (bytesOut) in the input: only request counts were judged');
         if (judgedWithout.size > 0) ctx.note(`baseline insufficient for ${judgedWithout.size} actor(s): fixed and peer thresholds used, at lower severity`);
       },
     };
