@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { KeyedTable, ReorderBuffer } from '../../src/detect/index.js';
+import type { EnrichedEvent } from '../../src/enrich/types.js';
+
+function ev(ts: number, line: number): EnrichedEvent {
+  return { ts, format: 'flat', source: { file: 'f', line }, raw: null, template: '/', objectIds: [], actor: 'ip:x' };
+}
+
+describe('ReorderBuffer', () => {
+  it('releases events displaced by less than the lateness in sorted order (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 59_999 })), { maxLength: 300 }), (pairs) => {
+        // Each event arrives at most 60 s "late" relative to the sorted order.
+        const sorted = pairs.map(([t], i) => ev(t, i)).sort((a, b) => a.ts - b.ts);
+        const arrival = sorted.map((e, i) => ({ e, k: e.ts + pairs[i]![1] })).sort((a, b) => a.k - b.k).map((x) => x.e);
+        const out: number[] = [];
+        const buf = new ReorderBuffer(60_000);
+        for (const e of arrival) buf.push(e, (x) => out.push(x.ts));
+        buf.drain((x) => out.push(x.ts));
+        expect(out).toEqual(sorted.map((e) => e.ts));
+        expect(buf.late).toBe(0);
+      }),
+    );
+  });
+
+  it('counts events later than the lateness', () => {
+    const buf = new ReorderBuffer(1000);
+    const out: number[] = [];
+    for (const t of [0, 5000, 10_000, 2000]) buf.push(ev(t, t), (x) => out.push(x.ts));
+    buf.drain((x) => out.push(x.ts));
+    expect(buf.late).toBe(1);
+    expect(out).toContain(2000);
+  });
+});
+
+describe('KeyedTable', () => {
+  it('expires idle entries by event time and calls onRemove', () => {
+    const removed: string[] = [];
+    const t = new KeyedTable<number>({ idleMs: 10_000, onRemove: (k, _v, why) => removed.push(`${k}:${why}`) });
+    t.touch('a', 0, () => 1);
+    t.touch('b', 5000, () => 2);
+    t.sweep(12_000);
+    expect(removed).toEqual(['a:expired']);
+    expect(t.get('b')).toBe(2);
+    t.flush();
+    expect(removed).toEqual(['a:expired', 'b:end']);
+    expect(t.size).toBe(0);
+  });
+
+  it('keeps at most the cap, dropping the least recently touched first', () => {
+    const removed: string[] = [];
+    const t = new KeyedTable<number>({ idleMs: 1e12, onRemove: (k) => removed.push(k) }, 32);
+    for (let i = 0; i < 32; i++) t.touch(`k${i}`, i, () => i);
+    t.touch('k0', 100, () => -1); // k0 is now the most recent
+    t.touch('new', 101, () => 99);
+    expect(t.size).toBeLessThanOrEqual(32);
+    expect(t.evicted).toBeGreaterThan(0);
+    expect(removed).not.toContain('k0');
+    expect(removed).toContain('k1');
+    expect(t.get('new')).toBe(99);
+  });
+});
