@@ -4,7 +4,6 @@
  */
 import { expandInputs, type InputSource } from '../ingest/index.js';
 import type { IngestIssue } from '../ingest/types.js';
-import type { ApiEvent } from '../normalise/event.js';
 
 import { createEnricher, createGeoLookup } from '../enrich/index.js';
 import { loadRules } from '../rules/index.js';
