@@ -6,7 +6,9 @@
  * The signatures are Sigma rules (rules/sigma/*.yml) run by apilog's Sigma engine on a decoding
  * view: path, query, referer and logged body are URL-decoded once (and `+` read as a space) before
  * matching. A request is decoded and matched only when a cheap pre-filter finds a character or word
- * some payload needs (src/signatures/prefilter.ts); user-agent rules run once per distinct agent.
+ * some payload needs in its path, query or referer, when it has a logged body, or when its user agent
+ * carries a payload (src/signatures/prefilter.ts). Every rule is matched once per distinct user agent
+ * and the verdict cached.
  *
  * Matches are grouped per actor into incidents (a quiet gap of `incidentGapMinutes` ends one); each
  * incident lists its attack classes with counts, rules, statuses and samples.
@@ -20,9 +22,9 @@ import { actorName, bump, fmtDuration, Samples, sampleOf, subjectOfActor, topCou
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { EventView, F } from '../../sigma/view.js';
 import type { CompiledSigmaRule } from '../../sigma/types.js';
-import { rawBody, rawReferer } from '../../sigma/raw.js';
+import { hasRawBody, rawReferer } from '../../sigma/raw.js';
 import { CATEGORY_TITLES, loadSignatureRules, ruleCategory } from '../../signatures/rules.js';
-import { suspiciousPath, suspiciousQuery, suspiciousReferer, suspiciousUserAgent } from '../../signatures/prefilter.js';
+import { suspiciousPath, suspiciousQuery, suspiciousReferer } from '../../signatures/prefilter.js';
 import { redactString } from '../../hygiene/redact.js';
 
 export type AttackSignatureOptions = {
@@ -198,15 +200,17 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
     const view = new EventView(true);
     const uaView = new EventView(false);
 
-    // Per distinct user agent: the UA-only rules it matches and whether it looks like a payload carrier.
-    const uaCache = new Map<string, { rules: CompiledSigmaRule[]; suspicious: boolean }>();
-    const judgeUa = (e: EnrichedEvent): { rules: CompiledSigmaRule[]; suspicious: boolean } | null => {
-      const ua = e.userAgent;
+    // Per distinct user agent: the UA-only rules it matches, and whether a payload rule matches the
+    // agent alone (then the whole request is matched). Computed once per agent.
+    const uaCache = new Map<string, { rules: CompiledSigmaRule[]; payload: boolean }>();
+    const uaEvent: EnrichedEvent = { ts: 0, format: '', source: { file: '', line: 0 }, raw: null, template: '', objectIds: [], actor: '' };
+    const judgeUa = (ua: string | undefined): { rules: CompiledSigmaRule[]; payload: boolean } | null => {
       if (ua === undefined) return null;
       let r = uaCache.get(ua);
       if (!r) {
-        uaView.reset(e);
-        r = { rules: uaRules.filter((x) => x.match(uaView)), suspicious: suspiciousUserAgent(ua) };
+        uaEvent.userAgent = ua;
+        uaView.reset(uaEvent);
+        r = { rules: uaRules.filter((x) => x.match(uaView)), payload: gated.some((x) => x.match(uaView)) };
         if (uaCache.size >= 10_000) uaCache.clear();
         uaCache.set(ua, r);
       }
@@ -223,17 +227,9 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
     return {
       event(e) {
         table.sweep(e.ts);
-        const uaInfo = judgeUa(e);
-        let body: string | undefined;
-        let hot = uaInfo !== null && uaInfo.suspicious;
-        if (!hot) hot = suspiciousPath(e.path) || suspiciousQuery(e.query);
-        if (!hot && e.raw !== null && typeof e.raw === 'object') {
-          hot = suspiciousReferer(rawReferer(e.raw));
-          if (!hot) {
-            body = rawBody(e.raw);
-            hot = body !== undefined;
-          }
-        }
+        const uaInfo = judgeUa(e.userAgent);
+        let hot = (uaInfo !== null && uaInfo.payload) || suspiciousPath(e.path) || suspiciousQuery(e.query);
+        if (!hot && e.raw !== null && typeof e.raw === 'object') hot = suspiciousReferer(rawReferer(e.raw)) || hasRawBody(e.raw);
         matched.length = 0;
         if (hot || always.length > 0) {
           view.reset(e);

@@ -32,7 +32,6 @@ interface Place {
   lat: number;
   lon: number;
   radius: number;
-  first: number;
   last: number;
   sample: EvidenceSample;
   privileged: string | null;
@@ -177,7 +176,6 @@ export const impossibleTravel: Detector<TravelOptions> = {
           lat: g.lat,
           lon: g.lon,
           radius: g.radiusKm ?? o.defaultRadiusKm,
-          first: e.ts,
           last: e.ts,
           sample: sampleOf(e),
           privileged: privilegedUse(e),
@@ -188,11 +186,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
         if (!prev) return;
         const d = haversineKm(prev.lat, prev.lon, place.lat, place.lon);
         const eff = Math.max(0, d - prev.radius - place.radius);
-        if (eff < o.minDistanceKm) {
-          // Same area: keep the earlier point's time span so a slow drift is not a jump.
-          if (eff === 0) place.first = prev.first;
-          return;
-        }
+        if (eff < o.minDistanceKm) return; // the same area: the new IP is simply the current place
         if (prev.geo.country && prev.geo.country === g.country && eff < o.sameCountryMinKm) return;
         const gap = Math.max(0, e.ts - prev.last);
         const hours = Math.max(gap, o.minGapMinutes * 60_000) / 3_600_000;
