@@ -336,7 +336,8 @@ function compileFieldEntry(key: string, value: unknown, ctx: Ctx): Pred {
       variants = [text];
     }
     return variants.map((t) => {
-      let s = t;
+      // A lone trailing backslash is literal; keep it so once a `*` is appended after it.
+      let s = /(^|[^\\])(\\\\)*\\$/.test(t) ? `${t}\\` : t;
       // Keywords are found anywhere in the record's text.
       if (contains || keyword) s = `*${s}*`;
       else if (startswith) s = `${s}*`;

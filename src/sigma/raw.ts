@@ -71,6 +71,18 @@ export function rawCookie(raw: unknown): string | undefined {
 
 const MAX_BODY = 64 * 1024;
 
+/** Whether the record carries a logged request body (cheap: no serialisation). */
+export function hasRawBody(raw: unknown): boolean {
+  const r = obj(raw);
+  if (!r) return false;
+  for (const k of BODY_TOP) {
+    const v = r[k];
+    if (v !== undefined && v !== null && v !== '' && v !== '-') return true;
+  }
+  const req = obj(r.request);
+  return !!req && req.body !== undefined && req.body !== null && req.body !== '';
+}
+
 /** The logged request body as text (objects are serialised, bounded to 64 KiB). */
 export function rawBody(raw: unknown): string | undefined {
   const r = obj(raw);
