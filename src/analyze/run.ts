@@ -38,8 +38,8 @@ export interface RunHooks {
   onProgress?: (bytes: number, events: number) => void;
   /** Total size when known (for ETA). */
   onTotalBytes?: (bytes: number) => void;
-  /** Set to true from a signal handler to stop reading and report what was read. */
-  interrupted?: () => boolean;
+  /** Aborted from a signal handler: stop reading (even mid-wait on stdin) and report what was read. */
+  signal?: AbortSignal;
 }
 
 const MAX_ISSUES_LISTED = 50;
@@ -99,7 +99,19 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 
   let events = 0;
   let partial = false;
-  for await (const batch of input.batches) {
+  // Wait for each batch or an interruption, whichever comes first: stdin may never send more.
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    if (hooks.signal?.aborted) resolve('interrupted');
+    hooks.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true });
+  });
+  for (;;) {
+    const next = await Promise.race([input.batches.next(), interrupted]);
+    if (next === 'interrupted') {
+      partial = true;
+      break;
+    }
+    if (next.done) break;
+    const batch = next.value;
     for (const raw of batch) {
       const e = enrich(raw);
       stats.add(e);
@@ -110,10 +122,6 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     failIfStrict();
     events += batch.length;
     hooks.onProgress?.(input.bytesRead(), events);
-    if (hooks.interrupted?.()) {
-      partial = true;
-      break;
-    }
   }
 
   failIfStrict();

@@ -20,7 +20,8 @@ interface WithExit {
 export function exitCodeFor(err: unknown): number {
   const e = err as WithExit;
   if (typeof e?.exitCode === 'number') return e.exitCode;
-  if (err instanceof Error && err.name === 'ConfigError') return 2;
+  // Mistakes in files the user gave us (rules, baseline, mapping): configuration errors.
+  if (err instanceof Error && ['ConfigError', 'BaselineError'].includes(err.name)) return 2;
   if (typeof e?.code === 'string' && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM', 'ENOSPC', 'EROFS'].includes(e.code)) return 3;
   return 70; // EX_SOFTWARE: a bug in apilog
 }

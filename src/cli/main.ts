@@ -20,6 +20,8 @@ program
   .description('Forensics for API access logs: who did what, when, from where, and which activity was an attack.')
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(run with --help for usage)')
+  // `apilog formats detect f --format json`: the option belongs to `detect`, not to `formats`.
+  .enablePositionalOptions()
   .exitOverride();
 
 /** Options shared by every command that reads logs. */
@@ -127,6 +129,7 @@ inputOptions(
 const formats = program
   .command('formats')
   .description('list the log formats apilog recognises, with their detection keys')
+  .enablePositionalOptions()
   .option('-f, --format <format>', 'text or json', 'text')
   .action(async (opts: Record<string, unknown>) => {
     const { formatsCommand } = await import('./commands/formats.js');

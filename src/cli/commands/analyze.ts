@@ -65,9 +65,11 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
 
 export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: boolean }): Promise<number> {
   let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
+  const abort = new AbortController();
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
     if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: stop now
     interrupted = sig;
+    abort.abort();
   };
   const onInt = onSignal('SIGINT');
   const onTerm = onSignal('SIGTERM');
@@ -108,7 +110,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     const result = await analyze(opts, {
       onTotalBytes: (b) => progress.setTotal?.(b),
       onProgress: (bytes, events) => progress.update(bytes, events),
-      interrupted: () => interrupted !== null,
+      signal: abort.signal,
     });
     progress.done();
     if (interrupted) result.summary.partial = true;
@@ -128,7 +130,10 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       out.stream,
     );
     await out.close();
-    if (interrupted) return interrupted === 'SIGINT' ? 130 : 143;
+    if (interrupted) {
+      // The report is written; an input that is still open (stdin) must not keep the process alive.
+      process.exit(interrupted === 'SIGINT' ? 130 : 143);
+    }
     return result.exitCode;
   } catch (err) {
     exitWithError(err);

@@ -1,0 +1,144 @@
+/** The CLI's other commands, end to end: explain, baseline, summary, formats, rules; interruption. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, parseNdjson, runCli } from '../helpers/cli.js';
+
+const SEED = 'fixtures/checklist/seed-entry.ndjson';
+const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'apilog-cmd-'));
+
+describe('apilog explain', () => {
+  it('walks the seed entry through the ten questions, by request id, in prose', () => {
+    const r = runCli(['explain', SEED, '--request-id', 'req-5d1e0a73']);
+    expect(r.code).toBe(0);
+    const text = r.stdout;
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) expect(text).toMatch(new RegExp(`^${n}\\. `, 'm'));
+    expect(text).toContain('8562');
+    expect(text).toContain('external_partner');
+    expect(text).toContain('03:45');
+    expect(text).toContain('198.51.100.25');
+    expect(text).toContain('/api/v1/orders');
+    expect(text).toMatch(/3 requests in 5 s/);
+    expect(text).toContain('create_order');
+    expect(text).toContain('201');
+  });
+
+  it('finds the same entry by --line FILE:N and answers in JSON', () => {
+    const r = runCli(['explain', SEED, '--line', `${SEED}:3`, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout) as { type: string; request: { requestId: string }; answers: Record<string, unknown> };
+    expect(rec.type).toBe('entry');
+    expect(rec.request.requestId).toBe('req-5d1e0a73');
+    expect(Object.keys(rec.answers).sort()).toEqual(
+      ['fit', 'howOften', 'modifications', 'pattern', 'permissions', 'status', 'what', 'when', 'where', 'who'].sort(),
+    );
+  });
+
+  it('says clearly when no entry matches, and asks for a selector when none is given', () => {
+    const missing = runCli(['explain', SEED, '--request-id', 'nope']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('nope');
+    const none = runCli(['explain', SEED]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--request-id|--line/);
+  });
+});
+
+describe('apilog baseline and --baseline', () => {
+  it('learns a baseline, writes versioned JSON, and analyze uses it', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'baseline.json');
+    const learn = runCli(['baseline', 'fixtures/benign-daytime-admins.ndjson', '-o', out]);
+    expect(learn.code).toBe(0);
+    const b = JSON.parse(readFileSync(out, 'utf8')) as { schemaVersion: string; actors: Record<string, unknown> };
+    expect(b.schemaVersion).toMatch(/^\d+\.\d+/);
+    expect(Object.keys(b.actors).length).toBeGreaterThan(0);
+    const r = runCli(['analyze', 'fixtures/incident-after-hours-admin.ndjson', '--baseline', out, '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    const summary = parseNdjson(r.stdout).at(-1)!;
+    expect(summary.baseline).toEqual({ origin: 'file', path: out });
+  });
+
+  it('a broken baseline file is a configuration error naming the file', () => {
+    const dir = tmp();
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{"schemaVersion": 7}');
+    const r = runCli(['analyze', SEED, '--baseline', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.json');
+  });
+});
+
+describe('apilog summary', () => {
+  it('prints traffic and per-actor tables without running detectors', () => {
+    const r = runCli(['summary', 'fixtures/incident-sample.ndjson', '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    const records = parseNdjson(r.stdout);
+    expect(records.filter((x) => x.type === 'alert')).toHaveLength(0);
+    const summary = records.at(-1)!;
+    expect(summary.type).toBe('summary');
+    expect((summary.actors as unknown[]).length).toBeGreaterThan(0);
+    expect((summary.topRoutes as unknown[]).length).toBeGreaterThan(0);
+  });
+});
+
+describe('apilog formats', () => {
+  it('lists the formats with their detection keys', () => {
+    const r = runCli(['formats', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.stdout) as Array<{ id: string; detect: string }>).map((f) => f.id);
+    for (const id of ['flat', 'ecs', 'otel', 'apigateway', 'cloudtrail', 'kong', 'envoy', 'nginx', 'caddy', 'traefik', 'cloudflare', 'gcp', 'azure-apim']) {
+      expect(ids).toContain(id);
+    }
+  });
+
+  it('formats detect says how each field maps, and what to do when a log does not map', () => {
+    const kong = runCli(['formats', 'detect', 'fixtures/formats/kong.ndjson']);
+    expect(kong.code).toBe(0);
+    expect(kong.stdout).toMatch(/format: kong/);
+    const dir = tmp();
+    const odd = path.join(dir, 'odd.ndjson');
+    writeFileSync(odd, '{"when":"2024-05-01T10:00:00Z","who":{"name":"ana"},"addr":"203.0.113.9","verb":"GET","uri":"/a","code":200}\n');
+    const r = runCli(['formats', 'detect', odd, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout) as { advice: string[]; unmappedKeys: string[] };
+    expect(res.advice.join('\n')).toMatch(/--map/);
+    const mapped = runCli(['analyze', odd, '--format', 'ndjson', '--map', 'ts=when', '--map', 'user=who.name', '--map', 'ip=addr', '--map', 'method=verb', '--map', 'path=uri', '--map', 'status=code']);
+    expect(mapped.code).toBe(0);
+    expect(parseNdjson(mapped.stdout).at(-1)!.events).toBe(1);
+  });
+});
+
+describe('apilog rules', () => {
+  it('lists detectors and options with where each value came from; --rules overrides show their file', () => {
+    const dir = tmp();
+    const rules = path.join(dir, 'mine.yaml');
+    writeFileSync(rules, 'businessHours:\n  timezone: Europe/Berlin\n');
+    const r = runCli(['rules', '--rules', rules, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { detectors: Array<{ id: string }>; options: Array<{ option: string; value: unknown; origin: string }> };
+    expect(doc.detectors.map((d) => d.id)).toEqual(expect.arrayContaining(['bola-enumeration', 'scraping']));
+    const tz = doc.options.find((o) => o.value === 'Europe/Berlin');
+    expect(tz?.origin).toBe(rules);
+  });
+});
+
+describe('interruption', () => {
+  it('SIGINT flushes a partial report marked partial and exits 130', async () => {
+    // stdin that never ends: the run waits for more input until interrupted.
+    const child = spawn(process.execPath, [BIN, 'analyze', '-', '--format', 'ndjson'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdin.write(readFileSync('fixtures/incident-sample.ndjson'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(130);
+    const summary = parseNdjson(stdout).at(-1)!;
+    expect(summary.type).toBe('summary');
+    expect(summary.partial).toBe(true);
+    expect(summary.events as number).toBeGreaterThan(0);
+  });
+});
