@@ -80,7 +80,8 @@ describe('pipeline', () => {
 
   it('--only and --skip disable detectors with a status', () => {
     const res = runEvents(events(3, 1000), { only: ['scraping'], skip: ['scraping'] });
-    expect(res.statuses.map((s) => s.status)).toEqual(['disabled', 'disabled', 'disabled', 'disabled', 'disabled', 'disabled']);
+    expect(res.statuses.length).toBe(6);
+    expect(res.statuses.every((s) => s.status === 'disabled')).toBe(true);
     const only = runEvents(events(3, 1000), { only: ['scraping'] });
     expect(only.statuses.find((s) => s.id === 'scraping')!.status).toBe('ran');
     expect(only.statuses.find((s) => s.id === 'bola-enumeration')).toMatchObject({ status: 'disabled', reason: 'not selected by --only' });
