@@ -125,8 +125,14 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   }
 
   failIfStrict();
-  const detected = pipeline ? pipeline.end() : { alerts: [] as Alert[], statuses: [] as DetectorStatus[], notes: [] };
+  const detected = pipeline
+    ? pipeline.end()
+    : { alerts: [] as Alert[], statuses: [] as DetectorStatus[], notes: [] as string[], evictedActors: 0 };
   notes.push(...detected.notes);
+  const checklistEvicted = checklist?.evictedActors() ?? 0;
+  if (checklistEvicted > 0) {
+    notes.push(`per-entry checklist: the state of ${checklistEvicted} idle actors was dropped at the tracking cap`);
+  }
   const allAlerts = toAlertRecords(detected.alerts);
   const shownAlerts = allAlerts.filter(
     (a) => severityRank(a.severity) >= severityRank(opts.minSeverity) && ruleSelected(a.rule, opts),
@@ -189,7 +195,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     topIps: traffic.topIps,
     busiestWindows: traffic.busiestWindows,
     timeline: traffic.timeline,
-    evictedActors: checklist?.evictedActors() ?? 0,
+    evictedActors: detected.evictedActors ?? 0,
     notes,
   };
   if (events === 0 && files.length > 0) {
