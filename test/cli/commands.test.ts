@@ -142,3 +142,31 @@ describe('interruption', () => {
     expect(summary.events as number).toBeGreaterThan(0);
   });
 });
+
+describe('hostile log content', () => {
+  // Escape sequences, C1 controls, bidi overrides and CSV formulas in every field.
+  const HOSTILE = 'fixtures/hostile-access.ndjson';
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('never reaches the terminal raw, in any command', () => {
+    const runs = [
+      runCli(['analyze', HOSTILE, '--entries', 'all']),
+      runCli(['analyze', HOSTILE, '--entries', 'all', '--full']),
+      runCli(['summary', HOSTILE]),
+      runCli(['explain', HOSTILE, '--line', `${HOSTILE}:2`]),
+      runCli(['formats', 'detect', HOSTILE]),
+      runCli(['analyze', HOSTILE, '--format', 'csv', '--csv-of', 'entries']),
+      runCli(['analyze', HOSTILE, '--format', 'ndjson', '--entries', 'all']),
+    ];
+    for (const r of runs) {
+      expect(r.code).toBe(0);
+      for (const line of r.stdout.split('\n')) expect(line.replace(/\r$/, '')).not.toMatch(RAW_CONTROL);
+    }
+  });
+
+  it('neutralises spreadsheet formulas in CSV cells', () => {
+    const r = runCli(['analyze', HOSTILE, '--format', 'csv', '--csv-of', 'entries', '--entries', 'all']);
+    expect(r.stdout).not.toMatch(/(^|,)"?[=+@]/m);
+    expect(r.stdout).toContain("'+cmd");
+  });
+});

@@ -1,6 +1,6 @@
 /** Small helpers the commands share: printing tables of plain rows, and reading a sample of records. */
 import Table from 'cli-table3';
-import { sanitize } from '../../report/sanitize.js';
+import { escapeJsonText, sanitize } from '../../report/sanitize.js';
 import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
 
@@ -8,12 +8,18 @@ export type Opts = Record<string, unknown>;
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const arr = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 
+/**
+ * Print text for a terminal: every line sanitised, since text may quote log content (paths,
+ * user agents, ids); line breaks of our own are kept.
+ */
 export function write(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const lines = text.replace(/\n$/, '').split('\n').map(sanitize);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** JSON for scripts: C0 escaped by JSON itself, DEL/C1/bidi escaped too. */
 export function writeJson(value: unknown): void {
-  write(JSON.stringify(value, null, 2));
+  process.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }
 
 /** A plain table (no colour), values sanitised for the terminal. */
