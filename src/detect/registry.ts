@@ -6,6 +6,9 @@ import { dataExfiltration } from './detectors/data-exfiltration.js';
 import { impossibleTravel } from './detectors/impossible-travel.js';
 import { afterHoursAdmin } from './detectors/after-hours-admin.js';
 import { scraping } from './detectors/scraping.js';
+import { sensitiveDataInLogs } from './detectors/sensitive-data-in-logs.js';
+import { attackSignature } from './detectors/attack-signature.js';
+import { endpointProbing } from './detectors/endpoint-probing.js';
 
 export const builtinDetectors: Detector[] = [
   bolaEnumeration,
@@ -14,6 +17,9 @@ export const builtinDetectors: Detector[] = [
   impossibleTravel,
   afterHoursAdmin,
   scraping,
+  attackSignature,
+  endpointProbing,
+  sensitiveDataInLogs,
 ];
 
 export function findDetector(id: string): Detector | undefined {

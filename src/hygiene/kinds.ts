@@ -5,8 +5,9 @@
  *
  * Severity: anything that lets a reader act as someone (credentials, tokens, keys, session cookies,
  * reset tokens, OTP codes) or is payment card data (PAN, CVV) is high; government identifiers
- * (SSN, Aadhaar) are personal data and medium; a raw value in a dedicated session-id field is
- * medium (it may be an opaque reference rather than the session cookie, which the log cannot tell).
+ * (SSN, Aadhaar) are personal data and medium; a raw value in a dedicated session-id field is low
+ * (many logs keep an opaque session reference there on purpose; the log cannot tell it from the
+ * cookie value, so it is reported as advice to hash it).
  */
 import type { Severity } from '../detect/types.js';
 
@@ -80,7 +81,7 @@ export const KIND_INFO: Record<SecretKind, KindInfo> = {
   'session-id': {
     title: 'Raw session id',
     category: 'token',
-    severity: 'medium',
+    severity: 'low',
     guidance: 'log a hash of the session id (sha256, truncated) so sessions can be correlated without being replayable',
     references: [CWE532, OWASP_LOG],
   },

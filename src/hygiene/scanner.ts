@@ -151,7 +151,8 @@ const GITHUB_PAT_Y = /github_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_])/y;
 const STRIPE_Y = /[sr]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}(?![A-Za-z0-9])/y;
 const SLACK_Y = /xox[baprs]-[A-Za-z0-9-]{10,250}/y;
 const GOOGLE_Y = /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/y;
-const OPENAI_Y = /sk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{32,250}(?![A-Za-z0-9_-])/y;
+// No look-ahead here: a greedy bounded run never backtracks; the boundary is checked in code.
+const OPENAI_Y = /sk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{32,250}/y;
 const PEM_Y = /-----BEGIN [A-Z ]{0,30}PRIVATE KEY-----/y;
 const BEARER_Y = /bearer\s{1,5}([A-Za-z0-9._~+/=-]{8,8192})/iy;
 const BASIC_Y = /basic\s{1,5}([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/iy;
@@ -795,7 +796,8 @@ export class HygieneScanner {
     if (end < 0) return i + 3;
     const tok = s.slice(i, end);
     const info = parseJwt(tok);
-    if (!info) return i + 3;
+    // Not a JWT: skip the whole candidate (a token cannot start inside it).
+    if (!info) return end;
     this.emit('jwt', i, end, tok, enumMask.Token, 'jwt', undefined, jwtDetail(info));
     return end;
   }
@@ -814,6 +816,7 @@ export class HygieneScanner {
       kind = 'slack-token';
     } else if (re === GOOGLE_Y) kind = 'google-api-key';
     else {
+      if (isAlnum(s.charCodeAt(end)) || s.charCodeAt(end) === 45 || s.charCodeAt(end) === 95) return end;
       if (!/[A-Z]/.test(v) || !/[a-z]/.test(v) || !/\d/.test(v)) return end;
       kind = 'openai-key';
     }

@@ -162,6 +162,12 @@ function sanitiseClaim(v: string): string {
   return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
 }
 
+/** Cheap shape check before JSON.parse: `{ ... }`. */
+function looksLikeObject(t: string): boolean {
+  const s = t.trim();
+  return s.charCodeAt(0) === 123 && s.charCodeAt(s.length - 1) === 125;
+}
+
 /**
  * Parse a JWT candidate (three dot-separated base64url parts; the signature may be empty for
  * `alg: none`). Returns the non-secret claims, or null if header and payload are not JSON objects.
@@ -174,9 +180,9 @@ export function parseJwt(token: string): JwtInfo | null {
   if (d2 < 0 || d2 - d1 - 1 < 10) return null;
   if (token.indexOf('.', d2 + 1) >= 0) return null;
   const headerText = decodeBase64Url(token.slice(0, d1));
-  if (headerText === null || headerText.charCodeAt(0) !== 123 /* { */) return null;
+  if (headerText === null || !looksLikeObject(headerText) || (!headerText.includes('"alg"') && !headerText.includes('"typ"'))) return null;
   const payloadText = decodeBase64Url(token.slice(d1 + 1, d2));
-  if (payloadText === null || payloadText.charCodeAt(0) !== 123) return null;
+  if (payloadText === null || !looksLikeObject(payloadText)) return null;
   let header: unknown;
   let payload: unknown;
   try {

@@ -31,6 +31,15 @@ describe('endpoint-probing: 404 storm', () => {
     expect(runDetector(endpointProbing, same).alerts).toEqual([]);
   });
 
+  it('missing ids on one real route are enumeration, not probing: they count as one route', () => {
+    const events = Array.from({ length: 60 }, (_, i) => {
+      const e = req(i, { path: `/api/v1/orders/${9000 + i}`, status: 404 });
+      e.template = '/api/v1/orders/{id}';
+      return e;
+    });
+    expect(runDetector(endpointProbing, events).alerts).toEqual([]);
+  });
+
   it('the window slides: 20 distinct paths spread over an hour stay quiet', () => {
     expect(runDetector(endpointProbing, storm(20, 0, 200)).alerts).toEqual([]);
   });

@@ -1,13 +1,14 @@
 /**
  * endpoint-probing: one actor feeling out the API surface.
  *
- * - 404 storm: at least `distinctNotFound` distinct paths answered 404/410 within a sliding
- *   `windowMinutes` window (forced browsing, directory brute force, fuzzing).
+ * - 404 storm: at least `distinctNotFound` distinct routes (route templates, so ids that do not
+ *   exist on a real route count once: that is enumeration, bola-enumeration's business) answered
+ *   404/410 within a sliding `windowMinutes` window (forced browsing, directory brute force, fuzzing).
  * - Sensitive paths: requests for files and consoles that should never be reachable (`/.env`,
  *   `/.git/`, backups, `*.bak`, `/actuator/env`, `/wp-admin`, `/server-status`, `/phpmyadmin`...).
  *   They are matched on the route template (so verdicts are cached per route).
- * - Probe turned success: during a storm, a 2xx on a path whose folder (route family) had at least
- *   `familyMinNotFound` distinct 404s from the same actor; or a sensitive path answered 2xx.
+ * - Probe turned success: during a storm, a 2xx on a route whose folder (route family) had at least
+ *   `familyMinNotFound` distinct missing routes from the same actor; or a sensitive path answered 2xx.
  *
  * One incident per actor (a quiet gap of `incidentGapMinutes` without 404s or sensitive probes ends it).
  * Severity: a secret-bearing file answered 2xx -> critical; a storm that found something (2xx in a
@@ -26,13 +27,13 @@ import { compileRouteList } from '../../rules/match.js';
 export type EndpointProbingOptions = {
   /** Sliding window for distinct not-found paths, minutes. */
   windowMinutes: number;
-  /** Distinct not-found paths in the window that make a 404 storm. */
+  /** Distinct not-found routes (templates) in the window that make a 404 storm. */
   distinctNotFound: number;
   /** Statuses that mean "no such route". */
   notFoundStatuses: number[];
   /** A quiet gap (no not-found, no sensitive probe) longer than this ends the incident, minutes. */
   incidentGapMinutes: number;
-  /** Distinct not-found paths in one folder before a 2xx there counts as a probe that found something. */
+  /** Distinct not-found routes in one folder before a 2xx there counts as a probe that found something. */
   familyMinNotFound: number;
   /** Route patterns of files that leak secrets when served (route syntax of rules/routes.yaml). */
   secretPaths: string[];
@@ -157,7 +158,7 @@ function incidentAlert(actor: string, i: Incident, o: EndpointProbingOptions): A
     reason = `an admin or diagnostic console answered 2xx to this actor: ${adminOk.map(([p]) => p).slice(0, 3).join(', ')}`;
   } else if (i.storm) {
     severity = 'medium';
-    reason = `scanning: ${i.distinct.size} distinct missing paths, nothing found`;
+    reason = `scanning: ${i.distinct.size} distinct missing routes, nothing found`;
   } else if (i.sensitive.size >= 3) {
     severity = 'medium';
     reason = `${i.sensitive.size} distinct sensitive paths probed, none served`;
@@ -167,7 +168,7 @@ function incidentAlert(actor: string, i: Incident, o: EndpointProbingOptions): A
   }
 
   const parts: string[] = [];
-  if (i.storm) parts.push(`${i.distinct.size} distinct missing paths (${i.notFound} not-found answers, peak ${i.peak} in ${o.windowMinutes} min)`);
+  if (i.storm) parts.push(`${i.distinct.size} distinct missing routes (${i.notFound} not-found answers, peak ${i.peak} in ${o.windowMinutes} min)`);
   if (i.sensitive.size > 0) parts.push(`${i.sensitive.size} sensitive path${i.sensitive.size === 1 ? '' : 's'} probed`);
   if (i.successes.length > 0) parts.push(`${i.successes.length} answered 2xx (${i.successes.slice(0, 3).map((s) => `${s.path} -> ${s.status}`).join(', ')})`);
   const sensitive: Record<string, unknown> = {};
@@ -197,7 +198,7 @@ function incidentAlert(actor: string, i: Incident, o: EndpointProbingOptions): A
   const title = i.successes.length > 0
     ? `Endpoint probing that found ${i.successes[0]!.path} (${who})`
     : i.storm
-      ? `Endpoint probing: ${i.distinct.size} missing paths (${who})`
+      ? `Endpoint probing: ${i.distinct.size} missing routes (${who})`
       : `Sensitive path probing (${who})`;
   return {
     rule: 'endpoint-probing',
@@ -305,12 +306,12 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
           const st = table.get(e.actor);
           const inc = st?.incident;
           if (!inc || !inc.storm || path === '/') return;
-          const fam = family(path);
+          const fam = family(e.template);
           if ((inc.families.get(fam) ?? 0) < o.familyMinNotFound) return;
           if (allowlisted(m, e)) return;
           touchIncident(st!, e);
           if (inc.successes.length < 50) inc.successes.push({ path, status: status!, kind: 'probe' });
-          if (inc.keep.length < 3) inc.keep.push(sampleOf(e, `answered ${status} after ${inc.families.get(fam)} missing paths under ${fam}`));
+          if (inc.keep.length < 3) inc.keep.push(sampleOf(e, `answered ${status} after ${inc.families.get(fam)} missing routes under ${fam}`));
           return;
         }
         if (allowlisted(m, e)) return;
@@ -329,15 +330,16 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
             st.q = q.slice(st.head);
             st.head = 0;
           }
+          const route = e.template;
           if (st.q.length - st.head < MAX_QUEUE) {
-            st.q.push({ ts: e.ts, path });
-            st.counts.set(path, (st.counts.get(path) ?? 0) + 1);
+            st.q.push({ ts: e.ts, path: route });
+            st.counts.set(route, (st.counts.get(route) ?? 0) + 1);
           }
           const distinct = st.counts.size;
           let inc = st.incident;
           if (inc) {
             touchIncident(st, e);
-            recordNotFound(inc, path);
+            recordNotFound(inc, route);
           }
           if (distinct >= o.distinctNotFound) {
             if (!inc || !inc.storm) {

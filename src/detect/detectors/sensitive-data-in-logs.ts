@@ -173,7 +173,9 @@ function toAlert(a: Agg): Alert {
     end: a.lastTs,
     summary: `${info.title} found ${a.count} time${a.count === 1 ? '' : 's'} in ${a.records} record${a.records === 1 ? '' : 's'}, field ${where}; first at ${at(a.first)}${a.count > 1 ? `, last at ${at(samples[samples.length - 1]!)}` : ''}. Instead: ${info.guidance}.`,
     severityReason:
-      info.category === 'personal'
+      a.kind === 'session-id'
+        ? 'a raw value in a session-id field: low; it may be an opaque reference, but if it is the session cookie anyone reading the log can replay the session'
+        : info.category === 'personal'
         ? 'government identifier (personal data): medium; it identifies a person but grants no access by itself'
         : info.category === 'payment'
           ? 'payment card data must never be stored in logs (PCI DSS 3.3.1/3.5.1): high'

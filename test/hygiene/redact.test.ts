@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { redactFiles, redactRecord, redactString } from '../../src/hygiene/redact.js';
+import { HygieneScanner } from '../../src/hygiene/scanner.js';
+import { ROOT } from '../helpers/cli.js';
+
+const FIXTURE = path.join(ROOT, 'fixtures/hygiene/secrets.ndjson');
+const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'fixtures/hygiene/expected.json'), 'utf8')) as { secrets: string[] };
+
+function keysOf(v: unknown, prefix = ''): string[] {
+  if (v === null || typeof v !== 'object') return [prefix];
+  if (Array.isArray(v)) return v.flatMap((x, i) => keysOf(x, `${prefix}[${i}]`));
+  return Object.entries(v).flatMap(([k, x]) => keysOf(x, `${prefix}.${k}`));
+}
+
+function leaks(text: string): string[] {
+  return expected.secrets.filter((s) => (s.length >= 6 ? text.includes(s) : new RegExp(`(?<![0-9])${s}(?![0-9])`).test(text)));
+}
+
+describe('redactRecord', () => {
+  const records = fs.readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+
+  it('masks every planted secret, keeps the JSON structure, leaves the input untouched', () => {
+    for (const rec of records) {
+      const before = JSON.stringify(rec);
+      const r = redactRecord(rec);
+      expect(JSON.stringify(rec)).toBe(before);
+      expect(keysOf(r.value)).toEqual(keysOf(rec));
+      expect(leaks(JSON.stringify(r.value))).toEqual([]);
+    }
+  });
+
+  it('counts the values changed; a clean record comes back as is', () => {
+    const clean = { path: '/api/orders', status: 200 };
+    expect(redactRecord(clean)).toEqual({ value: clean, changes: 0 });
+    const r = redactRecord({ path: '/pay', query: 'card=4111111111111111&cvv=123&x=1', headers: { authorization: 'Bearer abcdef1234567890' } });
+    expect(r.changes).toBe(2);
+    expect(r.value).toEqual({
+      path: '/pay',
+      query: 'card=****1111&cvv=[REDACTED cvv]&x=1',
+      headers: { authorization: expect.stringMatching(/^Bearer \[REDACTED token len=16 sha256:[0-9a-f]{8}\]$/) },
+    });
+  });
+
+  it('numbers holding secrets become their mask', () => {
+    expect(redactRecord({ cvv: 737, card_number: 4111111111111111 }).value).toEqual({ cvv: '[REDACTED cvv]', card_number: '****1111' });
+  });
+
+  it('is idempotent: a redacted record scans clean', () => {
+    const sc = new HygieneScanner();
+    for (const rec of records) {
+      const once = redactRecord(rec).value;
+      let found = 0;
+      sc.scanRecord(once, () => found++);
+      expect(found, JSON.stringify(once).slice(0, 120)).toBe(0);
+      expect(redactRecord(once).changes).toBe(0);
+    }
+  });
+
+  it('redactString masks one string', () => {
+    expect(redactString('/reset?token=Zx8vN3qP7rT2wY6uB1mK4jH9', 'url').value).toMatch(/^\/reset\?token=\[REDACTED reset-token len=24 sha256:[0-9a-f]{8}\]$/);
+  });
+});
+
+describe('redactFiles', () => {
+  function tmp(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-redact-'));
+  }
+
+  it('writes sanitised NDJSON copies under the same relative names, .gz dropped', async () => {
+    const src = tmp();
+    const out = tmp();
+    fs.mkdirSync(path.join(src, 'sub'));
+    fs.copyFileSync(FIXTURE, path.join(src, 'a.ndjson'));
+    fs.writeFileSync(path.join(src, 'sub', 'b.ndjson.gz'), zlib.gzipSync(fs.readFileSync(FIXTURE)));
+    const res = await redactFiles([src], out);
+    expect(res.files.map((f) => path.relative(out, f.output)).sort()).toEqual(['a.ndjson', path.join('sub', 'b.ndjson')]);
+    for (const f of res.files) {
+      expect(f.records).toBe(41);
+      expect(f.recordsChanged).toBeGreaterThan(25);
+      const text = fs.readFileSync(f.output, 'utf8');
+      expect(leaks(text)).toEqual([]);
+      const lines = text.trim().split('\n');
+      expect(lines).toHaveLength(41);
+      for (const l of lines) JSON.parse(l);
+    }
+  });
+
+  it('a file input keeps its base name; the input is never overwritten', async () => {
+    const src = tmp();
+    const file = path.join(src, 'x.ndjson');
+    fs.writeFileSync(file, '{"query":"password=hunter22"}\n');
+    const res = await redactFiles([file], src);
+    expect(res.files).toEqual([]);
+    expect(res.issues[0]!.message).toMatch(/overwrite the input/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"query":"password=hunter22"}\n');
+    const out = tmp();
+    const ok = await redactFiles([file], out);
+    expect(fs.readFileSync(path.join(out, 'x.ndjson'), 'utf8')).toBe('{"query":"password=[REDACTED password]"}\n');
+    expect(ok.files[0]).toMatchObject({ records: 1, recordsChanged: 1, changes: 1 });
+  });
+});
