@@ -22,6 +22,7 @@ import {
   type SummaryRecord,
 } from '../report/records.js';
 import { openEventStream, isUnreadable } from './events.js';
+import { maskSecrets } from './mask.js';
 import { InputError, UsageError, type AnalyzeOptions } from './options.js';
 import { VERSION } from '../version.js';
 
@@ -205,7 +206,13 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   let exitCode = 0;
   if (opts.failOn && shownAlerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) exitCode = 1;
   if (unreadable > 0) exitCode = 3;
-  return { summary, alerts: shownAlerts, entries: opts.entries === 'none' ? [] : shownEntries, exitCode };
+  // Everything below quotes log content: mask any secret in it before a reporter sees it.
+  return {
+    summary: maskSecrets(summary),
+    alerts: shownAlerts.map(maskSecrets),
+    entries: opts.entries === 'none' ? [] : shownEntries.map(maskSecrets),
+    exitCode,
+  };
 }
 
 function ruleSelected(rule: string, opts: AnalyzeOptions): boolean {

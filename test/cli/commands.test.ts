@@ -170,3 +170,25 @@ describe('hostile log content', () => {
     expect(r.stdout).toContain("'+cmd");
   });
 });
+
+describe('secrets found in logs', () => {
+  const LEAKY = 'fixtures/leaky-access.ndjson';
+  // The full values planted in the fixture; masks keep at most a card's last four or a key's prefix.
+  const PLANTED = ['4111111111111111', 'Hunter2Secret', 'cvv=123', 'AKIAIOSFODNN7EXAMPL2', 'c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU'];
+
+  it('are reported but never re-printed, in any format or command', () => {
+    const outputs = [
+      ...['text', 'json', 'ndjson', 'csv', 'sarif'].map((f) => runCli(['analyze', LEAKY, '--format', f, '--entries', 'all', '--full']).stdout),
+      runCli(['analyze', LEAKY, '--format', 'csv', '--csv-of', 'entries', '--entries', 'all']).stdout,
+      runCli(['explain', LEAKY, '--request-id', 'rsec2']).stdout,
+      runCli(['explain', LEAKY, '--request-id', 'rsec3', '--format', 'json']).stdout,
+      runCli(['formats', 'detect', LEAKY]).stdout,
+    ];
+    for (const out of outputs) {
+      expect(out.length).toBeGreaterThan(0);
+      for (const secret of PLANTED) expect(out).not.toContain(secret);
+    }
+    const alerts = parseNdjson(runCli(['analyze', LEAKY, '--format', 'ndjson']).stdout).filter((r) => r.type === 'alert');
+    expect(alerts.some((a) => a.rule === 'sensitive-data-in-logs')).toBe(true);
+  });
+});

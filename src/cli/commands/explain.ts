@@ -4,7 +4,8 @@ import { UsageError } from '../../analyze/options.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { loadBaseline } from '../../baseline/index.js';
-import { createEntrySelector, explainEntry, type EntrySelector } from '../../checklist/index.js';
+import { createEntrySelector, explainEntry, renderProse, type EntrySelector } from '../../checklist/index.js';
+import { maskSecrets } from '../../analyze/mask.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
 import { str, write, writeJson, type Opts } from './shared.js';
@@ -44,15 +45,17 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
       process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input\n`);
       return 3;
     }
-    const { record, prose } = explainEntry(found.entry, {
+    const { record: raw } = explainEntry(found.entry, {
       rules,
       geo,
       tz: input.tz,
       neighbours: found.neighbours,
       ...(baseline ? { baseline } : {}),
     });
+    // The answers quote the request (path, query, agent): masked like every other output.
+    const record = maskSecrets(raw);
     if (str(o.format) === 'json') writeJson(record);
-    else write(prose);
+    else write(renderProse(record));
     return 0;
   } catch (err) {
     exitWithError(err);

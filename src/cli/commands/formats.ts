@@ -4,6 +4,7 @@ import type { IngestIssue } from '../../ingest/types.js';
 import { UsageError } from '../../analyze/options.js';
 import { parseMapPairs } from '../parse.js';
 import { sanitize } from '../../report/sanitize.js';
+import { maskSecrets } from '../../analyze/mask.js';
 import { arr, sampleRecords, str, table, write, writeJson, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
@@ -38,11 +39,12 @@ export async function formatsDetectCommand(file: string, o: Opts): Promise<numbe
       process.stderr.write(`apilog: ${sanitize(unreadable.message)}\n`);
       return 3;
     }
-    const result = describeRecords(records, {
+    // Samples quote the log: masked like every other output.
+    const result = maskSecrets(describeRecords(records, {
       file,
       ...(str(o.logFormat) ? { format: str(o.logFormat) } : {}),
       ...(Object.keys(map).length > 0 ? { map } : {}),
-    });
+    }));
     if (str(o.format) === 'json') {
       writeJson({ file, issues, ...result });
       return 0;
