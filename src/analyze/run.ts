@@ -39,6 +39,8 @@ export interface RunHooks {
   onProgress?: (bytes: number, events: number) => void;
   /** Total size when known (for ETA). */
   onTotalBytes?: (bytes: number) => void;
+  /** Every ingest or mapping issue, as it happens (the CLI names unreadable inputs on stderr). */
+  onIssue?: (i: IngestIssue) => void;
   /** Aborted from a signal handler: stop reading (even mid-wait on stdin) and report what was read. */
   signal?: AbortSignal;
 }
@@ -58,6 +60,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     }
     if (sigma.rules.length > 0) detectors.push(createSigmaDetector(sigma.rules));
   }
+  checkRuleIds([...opts.only, ...opts.skip], detectors);
   const givenBaseline: Baseline | undefined = opts.baselinePath ? loadBaseline(opts.baselinePath) : undefined;
   const geo = createGeoLookup({ dbPath: opts.geoipDb });
 
@@ -67,6 +70,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   let unreadable = 0;
   const onIssue = (i: IngestIssue): void => {
     issuesTotal++;
+    hooks.onIssue?.(i);
     if (isUnreadable(i.kind)) unreadable++;
     if (issues.length < MAX_ISSUES_LISTED) issues.push(i);
     // Stages report issues through callbacks that must not throw; --strict stops the run from the main loop.
@@ -204,6 +208,12 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   }
 
   let exitCode = 0;
+  // Input that was there but gave no event is no clean result: say so and fail like unreadable input.
+  const unmappable = files.filter((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)));
+  if (events === 0 && unmappable.length > 0) {
+    notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
+    exitCode = 3;
+  }
   if (opts.failOn && shownAlerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) exitCode = 1;
   if (unreadable > 0) exitCode = 3;
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
@@ -292,4 +302,11 @@ async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Prom
   return Number.isFinite(last) ? last : Date.now();
 }
 
-
+/** --only/--skip name rules that exist: a typo must not pass as "no alerts". */
+function checkRuleIds(ids: string[], detectors: Detector[]): void {
+  const known = new Set(detectors.map((d) => d.meta.id));
+  for (const id of ids) {
+    if (known.has(id) || id === 'sigma' || id.startsWith('sigma:')) continue;
+    throw new UsageError(`--only/--skip: unknown rule "${id}"; known rules: ${[...known].join(', ')}, sigma, sigma:<rule id>`);
+  }
+}

@@ -140,6 +140,8 @@ describe('apilog analyze (CLI)', () => {
     const summary = summaryOf(r.stdout);
     expect(summary.events).toBeGreaterThan(0);
     expect(JSON.stringify(summary.issues)).toContain('no/such/file.ndjson');
+    // Named on stderr too, where diagnostics go, not only inside the report.
+    expect(r.stderr).toContain('no/such/file.ndjson');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -151,6 +153,16 @@ describe('apilog analyze (CLI)', () => {
     expect(summaryOf(r.stdout).events).toBe(0);
   });
 
+  it('a log that maps to no event is no clean result: exit 3 and a pointer to formats detect', () => {
+    const dir = tmp();
+    const f = path.join(dir, 'odd.ndjson');
+    writeFileSync(f, '{"when":"2024-05-01T10:00:00Z","verb":"GET","uri":"/a","code":200}\n{"when":"2024-05-01T10:00:01Z","verb":"GET","uri":"/b","code":200}\n');
+    const r = runCli(['analyze', f, '--format', 'ndjson', '--fail-on', 'high']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`apilog formats detect ${f}`);
+    expect(summaryOf(r.stdout).events).toBe(0);
+  });
+
   it('usage mistakes exit 2 with a message naming the option, never a stack trace', () => {
     for (const args of [
       ['analyze', SAMPLE, '--min-severity', 'urgent'],
@@ -159,6 +171,8 @@ describe('apilog analyze (CLI)', () => {
       ['analyze', SAMPLE, '--tz', 'Mars/Olympus'],
       ['analyze', SAMPLE, '--map', 'user'],
       ['analyze', SAMPLE, '--no-such-option'],
+      ['analyze', SAMPLE, '--only', 'no-such-rule'],
+      ['analyze', SAMPLE, '--map', 'bogus=when'],
     ]) {
       const r = runCli(args);
       expect(r.code, args.join(' ')).toBe(2);

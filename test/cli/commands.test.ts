@@ -38,7 +38,7 @@ describe('apilog explain', () => {
 
   it('says clearly when no entry matches, and asks for a selector when none is given', () => {
     const missing = runCli(['explain', SEED, '--request-id', 'nope']);
-    expect(missing.code).toBe(3);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope');
     const none = runCli(['explain', SEED]);
     expect(none.code).toBe(2);

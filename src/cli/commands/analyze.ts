@@ -2,7 +2,7 @@
 import { analyze } from '../../analyze/run.js';
 import { UsageError, type AnalyzeOptions, type OutputFormat } from '../../analyze/options.js';
 import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
-import { listFormats, loadMapFile } from '../../normalise/index.js';
+import { MAP_KEYS_HELP, listFormats, loadMapFile, parseMapKey } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { openOutput, resolveColor, terminalWidth } from '../../report/output.js';
@@ -19,6 +19,9 @@ import {
   validTimeZone,
 } from '../parse.js';
 import { exitWithError } from '../errors.js';
+import { isUnreadable } from '../../analyze/events.js';
+import type { IngestIssue } from '../../ingest/types.js';
+import { sanitize } from '../../report/sanitize.js';
 
 type Opts = Record<string, unknown>;
 
@@ -40,6 +43,9 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
     }
   }
   map = { ...map, ...parseMapPairs(arr(o.map)) };
+  for (const key of Object.keys(map)) {
+    if (!parseMapKey(key)) throw new UsageError(`--map: unknown canonical field "${key}"; expected one of ${MAP_KEYS_HELP}`);
+  }
   const logFormat = str(o.logFormat);
   if (logFormat && !listFormats().some((f) => f.id === logFormat) && logFormat !== 'custom') {
     throw new UsageError(`--log-format: unknown format "${logFormat}"; known: ${listFormats().map((f) => f.id).join(', ')}`);
@@ -107,13 +113,36 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     const tty = out.isStdout ? process.stdout : {};
     const quiet = o.quiet === true;
     const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
+    // Diagnostics on stderr as they happen: an input that cannot be read is named at once.
+    let problems = 0;
+    let firstProblem: IngestIssue | undefined;
+    const onIssue = (i: IngestIssue): void => {
+      if (isUnreadable(i.kind)) {
+        process.stderr.write(`apilog: ${sanitize(i.message)}\n`);
+        return;
+      }
+      problems++;
+      firstProblem ??= i;
+    };
     const result = await analyze(opts, {
+      onIssue,
       onTotalBytes: (b) => progress.setTotal?.(b),
       onProgress: (bytes, events) => progress.update(bytes, events),
       signal: abort.signal,
     });
     progress.done();
     if (interrupted) result.summary.partial = true;
+    if (problems > 0 && !quiet && firstProblem) {
+      const where = `${firstProblem.file}${firstProblem.line ? `:${firstProblem.line}` : ''}`;
+      process.stderr.write(
+        `apilog: ${problems} input line(s) skipped as malformed or not mappable; first ${sanitize(where)}: ${sanitize(firstProblem.message)} (the report's summary lists them)\n`,
+      );
+    }
+    for (const f of result.summary.files) {
+      if (f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
+        process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: run \`apilog formats detect ${sanitize(f.path)}\` to see why\n`);
+      }
+    }
 
     await writeReport(
       { summary: result.summary, alerts: result.alerts, entries: result.entries },

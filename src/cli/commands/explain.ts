@@ -43,7 +43,7 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     if (!found) {
       const what = 'requestId' in sel ? `request id "${sel.requestId}"` : `${sel.file}:${sel.line}`;
       process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input\n`);
-      return 3;
+      return 2;
     }
     const { record: raw } = explainEntry(found.entry, {
       rules,
