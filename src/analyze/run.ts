@@ -152,6 +152,16 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     for (const key of subjectKeys(a)) alertsByActor.set(key, (alertsByActor.get(key) ?? 0) + 1);
   }
   const traffic = stats.result(alertsByActor, opts.tz, allAlerts.map((a) => Date.parse(a.start)));
+  // Stats count the countries a log carries itself; for the rest, locate the actors' listed IPs.
+  for (const a of traffic.actors) {
+    if (a.countries.length > 0) continue;
+    const found = new Set<string>();
+    for (const ip of a.ips) {
+      const c = geo(ip)?.country;
+      if (c) found.add(c);
+    }
+    a.countries = [...found].sort();
+  }
 
   const files: FileSummary[] = [];
   for (const s of sources) {

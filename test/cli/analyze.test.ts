@@ -40,6 +40,9 @@ describe('apilog analyze (CLI)', () => {
     expect(summary.events).toBe(readFileSync(SAMPLE, 'utf8').trim().split('\n').length);
     const files = summary.files as Array<Record<string, unknown>>;
     expect(files[0]).toMatchObject({ path: SAMPLE, format: 'flat', malformed: 0 });
+    // Countries come from GeoIP when the log has none: the admin's night session was from Nigeria.
+    const actors = summary.actors as Array<{ actor: string; countries: string[] }>;
+    expect(actors.find((a) => a.actor === 'user:adm-7')?.countries).toEqual(['DE', 'NG']);
     // stdout is data only: every line parsed above; nothing else was printed to it.
     expect(r.stdout.trim().split('\n').length).toBe(records.length);
   });
