@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --size 1GB] [--small 100MB]
+ * npm run bench [-- --size 1GB] [--small 100MB] [--ingest-only]
  *
  * Generates its own NDJSON (deterministic, cached under bench-data/), then measures:
- *  - ingest alone (scripts/bench-ingest.mjs): events/s, MB/s, peak memory, bare JSON.parse rate;
+ *  - ingest alone (scripts/bench-ingest.mjs) on both files: events/s, MB/s, peak memory (flat in
+ *    file size), and the bare JSON.parse rate on the same file;
  *  - the full `apilog analyze` CLI (all default detectors, GeoIP on) on the same file and on a
  *    file a tenth of its size, each in its own process, so peak memory can be compared.
  * Needs a build (`npm install` or `npm run build`).
@@ -75,11 +76,14 @@ const big = await dataFile(size);
 const little = await dataFile(small);
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-console.log('\n== ingest alone ==');
-const ingest = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'scripts/bench-ingest.mjs'), '--file', big], {
-  stdio: 'inherit',
-});
-if (ingest.status !== 0) process.exit(ingest.status ?? 1);
+for (const file of [little, big]) {
+  console.log(`\n== ingest alone: ${path.basename(file)} ==`);
+  const ingest = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'scripts/bench-ingest.mjs'), '--file', file], {
+    stdio: 'inherit',
+  });
+  if (ingest.status !== 0) process.exit(ingest.status ?? 1);
+}
+if (args.includes('--ingest-only')) process.exit(0);
 
 console.log('\n== full pipeline: apilog analyze (default detectors, GeoIP on) ==');
 const rows = [];
