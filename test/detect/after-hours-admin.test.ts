@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
 import type { RuleSet } from '../../src/rules/types.js';
-import { atLeast, rec, runFlat, shippedRules } from './helpers.js';
+import { atLeast, rec, routeOnly, runEvents, runFlat, shippedRules, toEvent } from './helpers.js';
 
 const DAY = 86_400_000;
 const only = ['after-hours-admin'];
@@ -101,5 +101,22 @@ describe('after-hours-admin', () => {
     const shopper = rec(night, { user_id: 'c1', role: 'customer', endpoint: '/api/v1/orders', method: 'POST', status: 201 });
     const a = runFlat([grant, shopper], { only }).alerts;
     expect(a.map((x) => x.subject)).toEqual([{ user: 'mgr' }]);
+  });
+
+  it('recognises admin routes and privileged writes on logs with only route templates (API Gateway resourcePath)', () => {
+    const night = Date.UTC(2025, 2, 13, 23);
+    // No roles, no concrete path: only the route template tells an admin action.
+    const events = [
+      routeOnly(toEvent(rec(night, { user_id: 'ops1', endpoint: '/admin/users/44', method: 'PATCH' }), 'apigw.ndjson', 1), '/admin/users/{id}'),
+      routeOnly(toEvent(rec(night + 60_000, { user_id: 'mgr', endpoint: '/api/v1/organizations/5/members/9', method: 'PUT' }), 'apigw.ndjson', 2), '/api/v1/organizations/{id}/members/{id}'),
+      routeOnly(toEvent(rec(night + 120_000, { user_id: 'c1', endpoint: '/api/v1/orders', method: 'POST', status: 201 }), 'apigw.ndjson', 3), '/api/v1/orders'),
+    ];
+    const res = runEvents(events, { only });
+    expect(res.statuses.find((s) => s.id === 'after-hours-admin')).toMatchObject({ status: 'ran', alerts: 2 });
+    expect(res.alerts.map((a) => [a.subject, a.severity, a.evidence.why])).toEqual([
+      [{ user: 'ops1' }, 'high', ['admin route']],
+      [{ user: 'mgr' }, 'high', ['write on a privileged route']],
+    ]);
+    expect(res.alerts[0]!.summary).toContain('PATCH /admin/users/{id}');
   });
 });

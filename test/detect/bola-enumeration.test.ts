@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attackScenario, lookalikeScenario } from '../../fixtures/scenarios/generate.js';
 import type { Baseline } from '../../src/baseline/types.js';
 import type { RuleSet } from '../../src/rules/types.js';
-import { atLeast, describe1, rec, runFlat, shippedRules } from './helpers.js';
+import { atLeast, describe1, rec, routeOnly, runEvents, runFlat, shippedRules, toEvent } from './helpers.js';
 
 const T = Date.UTC(2025, 2, 11, 14);
 const only = ['bola-enumeration'];
@@ -102,5 +102,21 @@ describe('bola-enumeration', () => {
     expect(res.alerts).toEqual([]);
     const rules: RuleSet = { ...shippedRules, detectors: { 'bola-enumeration': { includeAnonymous: true } } };
     expect(atLeast(runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only, rules }).alerts, 'medium').map((a) => a.subject.ip)).toEqual(['2.205.77.10']);
+  });
+
+  it('stays unavailable on logs with only route templates, and says why and what to log', () => {
+    const events = walk({ n: 120 }).map((r, i) => routeOnly(toEvent(r, 'apigw.ndjson', i + 1), '/api/v1/orders/{id}'));
+    const res = runEvents(events, { only });
+    const st = res.statuses.find((s) => s.id === 'bola-enumeration')!;
+    expect(st.status).toBe('unavailable');
+    expect(st.reason).toContain('only route templates (e.g. API Gateway resourcePath): object ids cannot be seen; log $context.path');
+    expect(st.reason).toContain('(formats: apigateway)');
+    expect(res.alerts).toEqual([]);
+
+    // Mixed with a format that has concrete paths: runs on those and notes the blind format.
+    const mixed = runEvents([...walk({ n: 60, user: '202' }).map((r, i) => toEvent(r, 'flat.ndjson', i + 1)), ...events].sort((a, b) => a.ts - b.ts), { only });
+    const st2 = mixed.statuses.find((s) => s.id === 'bola-enumeration')!;
+    expect(st2).toMatchObject({ status: 'ran', alerts: 1 });
+    expect(st2.notes).toContain('some events (formats: apigateway) carry only route templates (e.g. API Gateway resourcePath): object ids cannot be seen; log $context.path');
   });
 });

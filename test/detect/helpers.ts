@@ -199,3 +199,12 @@ export function splitAndMerge(records: readonly FlatRecord[], n: number): ApiEve
   });
   return files.flat().sort((a, b) => a.ts - b.ts);
 }
+
+/**
+ * The event as a log that carries only a route template (the AWS API Gateway REST preset logs
+ * `resourcePath`, mapped to `route`, and no concrete `path`): path and query dropped.
+ */
+export function routeOnly(e: ApiEvent, route: string, format = 'apigateway'): ApiEvent {
+  const { path: _path, query: _query, ...rest } = e;
+  return { ...rest, route, format };
+}

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
 import type { RuleSet } from '../../src/rules/types.js';
-import { atLeast, rec, runFlat, shippedRules } from './helpers.js';
+import { ROOT } from '../helpers/cli.js';
+import { atLeast, rec, routeOnly, runEvents, runFlat, shippedRules, toEvent } from './helpers.js';
 
 const T = Date.UTC(2025, 2, 11, 16);
 const only = ['scraping'];
@@ -77,5 +80,69 @@ describe('scraping', () => {
     expect(runFlat(recs, { only, rules: allow }).alerts).toEqual([]);
     const opt: RuleSet = { ...shippedRules, detectors: { scraping: { ignoreUserAgents: ['re:Googlebot/\\d'] } } };
     expect(runFlat(recs, { only, rules: opt }).alerts).toEqual([]);
+  });
+
+  it('counts every request of the incident, the window before it opened included (incident sample)', () => {
+    // 14.100.1.10 walks /api/v1/products/10000..11099 at ~500/min, 1,100 requests, all 200. The incident
+    // opens at the 201st request; the 200 before it used to count for `requests` only.
+    const records = fs
+      .readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as FlatRecord);
+    const mine = records.filter((r) => r.ip === '14.100.1.10');
+    expect(mine).toHaveLength(1100);
+    expect(mine.every((r) => r.status === 200)).toBe(true);
+    const a = runFlat(records, { only }, 'incident-sample.ndjson').alerts.find((x) => x.subject.ip === '14.100.1.10')!;
+    expect(a.evidence.metrics).toMatchObject({ requests: 1100, successShare: 1, distinctUrls: 1100, routes: 1, sequential: true, longestStrideRun: 1100 });
+    expect(a.evidence.statuses).toEqual({ '200': 1100 });
+    expect(a.summary).toContain('1100 requests');
+    expect(a.summary).toContain('1100 distinct URLs');
+    expect(a.summary).toContain('(10000..11099)');
+    expect(a.severity).toBe('medium'); // 502/min on a non-sensitive route: harvesting signals, not 5x the rate
+    // The first sample is the incident's first request, not the one that tipped the rate.
+    expect(a.evidence.samples[0]).toMatchObject({ time: Date.parse(mine[0]!.timestamp), path: '/api/v1/products/10000', requestId: mine[0]!.request_id });
+    expect(a.start).toBe(Date.parse(mine[0]!.timestamp));
+  });
+
+  it('judges severity on the whole incident: a short sensitive harvest is high', () => {
+    // 850 requests 100 ms apart: the first 200 precede the opening. Counting only the later 650 as 2xx
+    // gave 76% (< 80%) and a medium alert.
+    const a = runFlat(stream(850, () => 100, (k) => `/api/v1/users/${5000 + k}/profile`), { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['high']);
+    expect(a[0]!.evidence.metrics).toMatchObject({ requests: 850, successShare: 1, distinctUrls: 850 });
+    expect(a[0]!.severityReason).toMatch(/100% answered 2xx on sensitive routes/);
+  });
+
+  it('counts breadth over the whole incident', () => {
+    // 1,000 requests at irregular ~630/min: pages 0..299 once, then each further page twice, so 650
+    // distinct URLs of 1,000 (breadth: >= 50%). Counting only the URLs after the opening (the 201st
+    // request) gave 450 of 1,000 and a low "rate alone" alert.
+    const url = (k: number): string => `/api/v1/search?page=${k < 300 ? k : 300 + Math.floor((k - 300) / 2)}`;
+    let seed = 3;
+    const jitter = (): number => ((seed = (seed * 16807) % 2147483647) % 160) + 10;
+    const a = runFlat(stream(1000, jitter, url), { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['medium']);
+    expect(a[0]!.evidence.metrics).toMatchObject({ requests: 1000, distinctUrls: 650, regularTiming: false });
+    expect(a[0]!.severityReason).toMatch(/650 distinct URLs/);
+  });
+
+  it('runs on logs with only route templates (API Gateway resourcePath) or CloudTrail actions', () => {
+    const events = stream(1200, () => 100, (k) => `/orders/${k}`).map((r, i) => routeOnly(toEvent(r, 'apigw.ndjson', i + 1), '/orders/{id}'));
+    const res = runEvents(events, { only });
+    expect(res.statuses.find((s) => s.id === 'scraping')).toMatchObject({ status: 'ran', alerts: 1 });
+    const a = res.alerts[0]!;
+    expect(a.subject).toEqual({ ip: IP });
+    expect(a.evidence.metrics).toMatchObject({ requests: 1200, successShare: 1, routes: 1, regularTiming: true });
+    expect(a.summary).not.toMatch(/distinct URLs/);
+    expect(a.severityReason).toMatch(/only route templates \(no concrete paths\), so URLs and id walks cannot be seen/);
+
+    const trail = stream(1200, () => 100, () => '/x').map((r, i) => {
+      const { path: _p, ...rest } = toEvent(r, 'cloudtrail.json', i + 1);
+      return { ...rest, action: 's3.amazonaws.com:GetObject', format: 'cloudtrail' };
+    });
+    const res2 = runEvents(trail, { only });
+    expect(res2.statuses.find((s) => s.id === 'scraping')).toMatchObject({ status: 'ran', alerts: 1 });
+    expect(res2.alerts[0]!.evidence.routes).toEqual({ 's3.amazonaws.com:GetObject': 1200 });
   });
 });

@@ -82,7 +82,9 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       usualSlotDays: 3,
       minHistoryEvents: 20,
     },
-    requires: { anyOf: ['path', 'roles'] },
+    // Admin routes are recognised on the route template, so a template (API Gateway resourcePath, OTel
+    // http.route) or a CloudTrail action serves as well as a concrete path.
+    requires: { anyOf: ['path', 'route', 'action', 'roles'] },
     unavailableImpact: 'admin actions cannot be recognised',
     needsGeo: true,
     mergeGapMs: (o) => o.sessionGapMinutes * 60_000,

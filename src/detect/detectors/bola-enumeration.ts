@@ -138,6 +138,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     const o = ctx.options;
     const m = ruleMatchers(ctx.rules);
     const windowMs = o.windowMinutes * 60_000;
+    // Route templates alone (API Gateway resourcePath) satisfy the enricher but hide the ids: say so.
+    let sawPath = false;
+    const routeOnlyFormats = new Set<string>();
+    let lastRouteOnlyFormat = '';
     const ownAgeMs = o.ownIdMinAgeMinutes * 60_000;
     const privileged = new Set([...o.privilegedRoles, ...ctx.rules.policy.adminRoles].map((r) => r.toLowerCase()));
     const baselineOwn = new Map<string, Set<string>>();
@@ -359,6 +363,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     return {
       event(e) {
         groups.sweep(e.ts);
+        if (e.path !== undefined) sawPath = true;
+        else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
         if (e.objectIds.length === 0) return;
         if (!o.includeAnonymous && e.user === undefined && e.apiKey === undefined) return;
         const method = e.method ?? 'GET';
@@ -367,6 +373,13 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         const role = hasRole(e, privileged);
         const n = Math.min(3, e.objectIds.length);
         for (let i = 0; i < n; i++) onRef(e, e.objectIds[i]!, method, role);
+      },
+      end() {
+        if (routeOnlyFormats.size === 0) return;
+        const hint = `only route templates (e.g. API Gateway resourcePath): object ids cannot be seen; log $context.path`;
+        const formats = [...routeOnlyFormats].sort().join(', ');
+        if (!sawPath) ctx.unavailable(`no path field in the input, ${hint} (formats: ${formats})`);
+        else ctx.note(`some events (formats: ${formats}) carry ${hint}`);
       },
     };
   },

@@ -54,11 +54,34 @@ interface Incident {
   ips: Map<string, number>;
   ok: number;
   sensitive: number;
+  /** Requests that carried a concrete path (the rest had only a route template or action). */
+  concrete: number;
   samples: Samples;
 }
 
+/**
+ * What is kept of each request in the actor's 60 s window, so that an incident opening there counts the
+ * window's earlier requests in full (statuses, URLs, ids), not only their times. Compact on purpose:
+ * every actor keeps its last minute of these.
+ */
+interface Lite {
+  ts: number;
+  /** Distinct-URL key: the concrete path (or the route template when the log has none) and the query. */
+  url: string;
+  template: string;
+  numeric: number | undefined;
+  concrete: boolean;
+  status: number | undefined;
+  method: string | undefined;
+  path: string | undefined;
+  ip: string | undefined;
+  userAgent: string | undefined;
+  requestId: string | undefined;
+  source: EnrichedEvent['source'];
+}
+
 interface ActorState {
-  q: number[];
+  q: Lite[];
   head: number;
   incident: Incident | null;
 }
@@ -84,7 +107,9 @@ export const scraping: Detector<ScrapingOptions> = {
       batchMaxTemplates: 3,
       ignoreUserAgents: [],
     },
-    requires: { allOf: ['path'] },
+    // A route template (API Gateway resourcePath, OTel http.route) or a CloudTrail action is enough for
+    // rates and timing; URLs and id walks then cannot be seen (said in the alert).
+    requires: { anyOf: ['path', 'route', 'action'] },
     unavailableImpact: 'request rates per route cannot be judged',
     mergeGapMs: () => 5 * 60_000,
   },
@@ -138,6 +163,7 @@ export const scraping: Detector<ScrapingOptions> = {
       if (breadth) signals.push(`${distinct} distinct URLs`);
       if (reg.regular) signals.push('regular timing');
       const okShare = inc.ok / inc.requests;
+      const blind = inc.concrete === 0 ? '; the log has only route templates (no concrete paths), so URLs and id walks cannot be seen' : '';
       let severity: Severity;
       let reason: string;
       if (!walk && !breadth && !reg.regular) {
@@ -153,6 +179,7 @@ export const scraping: Detector<ScrapingOptions> = {
         severity = 'medium';
         reason = `machine-speed access with ${signals.join(', ')}`;
       }
+      reason += blind;
       const minutes = Math.max(1, (inc.end - inc.start) / 60_000);
       ctx.report({
         rule: 'scraping',
@@ -161,7 +188,7 @@ export const scraping: Detector<ScrapingOptions> = {
         subject: subjectOfActor(actor),
         start: inc.start,
         end: inc.end,
-        summary: `${actorName(actor)} made ${inc.requests} requests in ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak}/min, ${Math.round(inc.requests / minutes)}/min on average) to ${distinct} distinct URLs on ${inc.templates.size} routes${signals.length ? `; ${signals.join(', ')}` : ''}.`,
+        summary: `${actorName(actor)} made ${inc.requests} requests in ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak}/min, ${Math.round(inc.requests / minutes)}/min on average) to ${inc.concrete > 0 ? `${distinct} distinct URLs on ` : ''}${inc.templates.size} routes${signals.length ? `; ${signals.join(', ')}` : ''}.`,
         severityReason: reason,
         evidence: {
           metrics: {
@@ -187,28 +214,47 @@ export const scraping: Detector<ScrapingOptions> = {
       });
     }
 
-    function add(inc: Incident, e: EnrichedEvent): void {
+    function lite(e: EnrichedEvent): Lite {
+      const base = e.path ?? e.template;
+      return {
+        ts: e.ts,
+        url: e.query ? `${base}?${e.query}` : base,
+        template: e.template,
+        numeric: e.objectIds[0]?.numeric,
+        concrete: e.path !== undefined,
+        status: e.status,
+        method: e.method,
+        path: e.path,
+        ip: e.ip,
+        userAgent: e.userAgent,
+        requestId: e.requestId,
+        source: e.source,
+      };
+    }
+
+    /** Every request of an incident goes through here, the window's earlier ones included. */
+    function add(inc: Incident, x: Lite): void {
       inc.requests++;
-      if (inc.prevTs >= 0 && inc.gaps.length < 20_000) inc.gaps.push(e.ts - inc.prevTs);
-      inc.prevTs = e.ts;
-      inc.end = e.ts;
-      if (e.ts % 1000 !== 0) inc.wholeSeconds = false;
-      const sec = Math.floor(e.ts / 1000);
+      if (inc.prevTs >= 0 && inc.gaps.length < 20_000) inc.gaps.push(x.ts - inc.prevTs);
+      inc.prevTs = x.ts;
+      inc.end = x.ts;
+      if (x.ts % 1000 !== 0) inc.wholeSeconds = false;
+      const sec = Math.floor(x.ts / 1000);
       if (inc.perSecond.size < 40_000) inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
-      if (inc.paths.size < 50_000) inc.paths.add(e.query ? `${e.path}?${e.query}` : (e.path ?? e.template));
-      bump(inc.templates, e.template, 1, 1000);
-      const id = e.objectIds[0];
-      if (id?.numeric !== undefined) {
-        let s = inc.seqs.get(e.template);
-        if (!s && inc.seqs.size < 50) inc.seqs.set(e.template, (s = new SequenceStats()));
-        s?.add(id.numeric);
+      if (inc.paths.size < 50_000) inc.paths.add(x.url);
+      bump(inc.templates, x.template, 1, 1000);
+      if (x.numeric !== undefined) {
+        let s = inc.seqs.get(x.template);
+        if (!s && inc.seqs.size < 50) inc.seqs.set(x.template, (s = new SequenceStats()));
+        s?.add(x.numeric);
       }
-      bump(inc.statuses, e.status === undefined ? 'none' : String(e.status), 1, 100);
-      if (e.userAgent) bump(inc.uas, e.userAgent, 1, 20);
-      if (e.ip) bump(inc.ips, e.ip, 1, 50);
-      if (e.status !== undefined && e.status >= 200 && e.status < 300) inc.ok++;
-      if (m.sensitive(e.template)) inc.sensitive++;
-      inc.samples.add(e);
+      bump(inc.statuses, x.status === undefined ? 'none' : String(x.status), 1, 100);
+      if (x.userAgent) bump(inc.uas, x.userAgent, 1, 20);
+      if (x.ip) bump(inc.ips, x.ip, 1, 50);
+      if (x.status !== undefined && x.status >= 200 && x.status < 300) inc.ok++;
+      if (m.sensitive(x.template)) inc.sensitive++;
+      if (x.concrete) inc.concrete++;
+      inc.samples.add(x);
     }
 
     return {
@@ -218,9 +264,10 @@ export const scraping: Detector<ScrapingOptions> = {
         if (ignoreUa(e.userAgent) || allowlisted(m, e)) return;
         const now = e.ts;
         const s = actors.touch(e.actor, now, () => ({ q: [], head: 0, incident: null }));
-        s.q.push(now);
+        const x = lite(e);
+        s.q.push(x);
         const cutoff = now - 60_000;
-        while (s.q[s.head]! <= cutoff) s.head++;
+        while (s.q[s.head]!.ts <= cutoff) s.head++;
         if (s.head > 1024 && s.head * 2 > s.q.length) {
           s.q = s.q.slice(s.head);
           s.head = 0;
@@ -233,25 +280,16 @@ export const scraping: Detector<ScrapingOptions> = {
           s.incident = inc = null;
         }
         if (inc) {
-          add(inc, e);
+          add(inc, x);
           if (hot) inc.lastHot = now;
           if (rate > inc.peak) inc.peak = rate;
         } else if (hot) {
           inc = s.incident = {
-            start: s.q[s.head]!, end: now, lastHot: now, firstHot: now, requests: 0, peak: rate, prevTs: -1, gaps: [], wholeSeconds: true, perSecond: new Map(),
-            paths: new Set(), templates: new Map(), seqs: new Map(), statuses: new Map(), uas: new Map(), ips: new Map(), ok: 0, sensitive: 0, samples: new Samples(),
+            start: s.q[s.head]!.ts, end: now, lastHot: now, firstHot: now, requests: 0, peak: rate, prevTs: -1, gaps: [], wholeSeconds: true, perSecond: new Map(),
+            paths: new Set(), templates: new Map(), seqs: new Map(), statuses: new Map(), uas: new Map(), ips: new Map(), ok: 0, sensitive: 0, concrete: 0, samples: new Samples(),
           };
-          // The window's earlier requests are part of the burst; only their times were kept.
-          for (let i = s.head; i < s.q.length - 1; i++) {
-            const t = s.q[i]!;
-            if (inc.prevTs >= 0) inc.gaps.push(t - inc.prevTs);
-            inc.prevTs = t;
-            if (t % 1000 !== 0) inc.wholeSeconds = false;
-            const sec = Math.floor(t / 1000);
-            inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
-            inc.requests++;
-          }
-          add(inc, e);
+          // The window's requests (this one last) are all part of the burst: count every figure of each.
+          for (let i = s.head; i < s.q.length; i++) add(inc, s.q[i]!);
         }
       },
     };
