@@ -123,7 +123,8 @@ function entryRow(e: EntryRecord): unknown[] {
     e.subject.user,
     e.subject.apiKey,
     e.subject.ip,
-    e.subject.userAgent,
+    // Entries carry the user agent of the request; the subject's is the fallback.
+    r.userAgent ?? e.subject.userAgent,
     e.subject.session,
     e.subject.route,
     e.subject.roles?.join('; '),

@@ -214,7 +214,8 @@ export function wrap(text: string, width: number, maxLines = 0): string[] {
   if (current !== '') push(current);
   if (maxLines > 0 && lines.length > maxLines) {
     const kept = lines.slice(0, maxLines);
-    kept[maxLines - 1] = truncate(kept[maxLines - 1]! + ' ' + '…'.repeat(w), w);
+    // A single `…` marks the cut: after a space when it fits, else in place of the last column.
+    kept[maxLines - 1] = truncate(kept[maxLines - 1]! + ' …', w);
     return kept;
   }
   return lines;

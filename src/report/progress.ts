@@ -23,7 +23,8 @@ export interface Progress {
 }
 
 function size(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  // Computed with 1024, so labelled with IEC names (KiB, MiB…).
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {

@@ -4,12 +4,12 @@
  * Every value that came from a log is sanitised; long values are cut to the width unless `full`.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { SEVERITIES, type Severity } from '../detect/types.js';
+import { SEVERITIES, type EvidenceSample, type Severity } from '../detect/types.js';
 import type { AlertRecord, EntryRecord, SummaryRecord } from './records.js';
 import type { Report, ReportOptions } from './options.js';
 import { selectEntries } from './options.js';
 import { bar, fitLine, renderTable, resample, sideBySide, sparkline, wrap, type Paint, type TableContext } from './layout.js';
-import { clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
+import { ELLIPSIS, clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
 import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
 
 /** Rows listed per table unless `full`. */
@@ -78,7 +78,8 @@ function pct(part: number, total: number): string {
 }
 
 function bytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  // Computed with 1024, so labelled with IEC names (KiB, MiB…).
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {
@@ -164,6 +165,38 @@ function labelled(ctx: Ctx, label: string, value: string[], indent = 2): string[
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * "logs/a.ndjson skipped: non-request 12" per file, and "logs/a.ndjson lacks: apiKey, route" per
+ * list of missing fields: files lacking the same fields share a line ("all 3 files lack: …").
+ */
+export function fileNotes(files: SummaryRecord['files'], full: boolean): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const skipped = Object.entries(f.skipped)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${sanitize(k)} ${num(n)}`);
+    if (skipped.length > 0) out.push(`${sanitize(f.path)} skipped: ${skipped.join(', ')}`);
+  }
+  const byFields = new Map<string, string[]>();
+  for (const f of files) {
+    if (f.missingFields.length === 0) continue;
+    const key = f.missingFields.map(sanitize).join(', ');
+    byFields.set(key, [...(byFields.get(key) ?? []), sanitize(f.path)]);
+  }
+  for (const [fields, paths] of byFields) {
+    const who =
+      paths.length === 1
+        ? `${paths[0]!} lacks`
+        : paths.length === files.length
+          ? `all ${num(paths.length)} files lack`
+          : full || paths.length <= 3
+            ? `${paths.join(', ')} lack`
+            : `${paths.slice(0, 2).join(', ')} and ${num(paths.length - 2)} more files lack`;
+    out.push(`${who}: ${fields}`);
+  }
+  return out;
+}
+
 function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   const { p, t, o } = ctx;
   const full = o.full;
@@ -186,10 +219,6 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 
   if (s.files.length > 0) {
     const rows = s.files.map((f) => {
-      const skipped = Object.entries(f.skipped)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${sanitize(k)} ${num(n)}`)
-        .join(', ');
       const container = [sanitize(f.container), f.gzip ? 'gzip' : ''].filter((x) => x).join(' ');
       return [
         sanitize(f.path),
@@ -198,24 +227,25 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
         container,
         f.events,
         f.malformed,
-        [skipped ? `skipped: ${skipped}` : '', f.missingFields.length ? `missing: ${f.missingFields.map(sanitize).join(', ')}` : '']
-          .filter((x) => x)
-          .join('; '),
       ];
     });
     out.pushAll(
       renderTable(
         {
-          head: ['File', 'Format', 'Conf.', 'Container', 'Events', 'Malformed', 'Notes'],
+          head: ['File', 'Format', 'Conf.', 'Container', 'Events', 'Malformed'],
           rows,
           right: [2, 4, 5],
           fixed: [2, 4, 5],
-          min: [16, 8, 5, 6, 6, 9, 10],
-          drop: [6, 3, 2, 5],
+          min: [16, 8, 5, 6, 6, 9],
+          drop: [3, 2, 5],
         },
         ctx.table,
       ),
     );
+    // What the files skipped or lack, under the table (a table cell would cut the lists short).
+    for (const note of fileNotes(s.files, full)) {
+      wrap(note, ctx.width - 4, full ? 0 : 3).forEach((l, i) => out.push((i === 0 ? '  ' : '    ') + l));
+    }
   }
 
   if (s.issuesTotal > 0 || s.issues.length > 0) {
@@ -264,6 +294,66 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The last columns of `s` that fit in `max`, after a leading `…` when cut. */
+function truncateStart(s: string, max: number): string {
+  if (displayWidth(s) <= max) return s;
+  if (max <= 0) return '';
+  const chars = Array.from(s);
+  let w = 1;
+  let i = chars.length;
+  while (i > 0 && w + displayWidth(chars[i - 1]!) <= max) w += displayWidth(chars[--i]!);
+  return ELLIPSIS + chars.slice(i).join('');
+}
+
+/**
+ * One evidence sample on one line: time, `METHOD path status`, IP, request id, note, and the
+ * `file:line` pointer last. Unless `full`, a line wider than `width` gives way in this order: the
+ * pointer's directory (`…/name:line`), the request id, the note (to 16 columns, then all of it),
+ * the file name (cut from its start to 10 columns; the line number stays), the path (to 12
+ * columns), the file name (to 4), then the line's end.
+ */
+export function sampleLine(sm: EvidenceSample, time: string, width: number, full: boolean): string {
+  return fitSample(sm, time, width, full, 0).text;
+}
+
+/**
+ * The evidence lines of one alert (see sampleLine), cut alike: when one line loses the pointer's
+ * directory or its request id, every line does, so the pointers read the same down the list.
+ */
+export function sampleLines(samples: EvidenceSample[], time: (ms: number) => string, width: number, full: boolean): string[] {
+  const stage = Math.min(2, Math.max(0, ...samples.map((sm) => fitSample(sm, time(sm.time), width, full, 0).stage)));
+  return samples.map((sm) => fitSample(sm, time(sm.time), width, full, stage).text);
+}
+
+/** sampleLine, applying at least the first `minStage` cuts; `stage` tells how many were needed. */
+function fitSample(sm: EvidenceSample, time: string, width: number, full: boolean, minStage: number): { text: string; stage: number } {
+  const method = sm.method !== undefined ? sanitize(sm.method) : undefined;
+  let path = sm.path !== undefined ? sanitize(sm.path) : undefined;
+  const status = sm.status !== undefined ? sanitize(sm.status) : undefined;
+  const ip = sm.ip !== undefined ? sanitize(sm.ip) : undefined;
+  let requestId = sm.requestId !== undefined ? sanitize(sm.requestId) : undefined;
+  let note = sm.note !== undefined ? `(${sanitize(sm.note)})` : undefined;
+  const lineNo = `:${sm.line}`;
+  let file = sanitize(sm.file);
+  const build = (): string => {
+    const request = [method, path, status].filter((x) => x !== undefined && x !== '').join(' ');
+    return [time, request, ip, requestId, note, file + lineNo].filter((x) => x !== undefined && x !== '').join('  ');
+  };
+  const over = (): number => displayWidth(build()) - width;
+  if (full || (minStage < 1 && over() <= 0)) return { text: build(), stage: 0 };
+  const sep = Math.max(sm.file.lastIndexOf('/'), sm.file.lastIndexOf('\\'));
+  if (sep >= 0) file = `${ELLIPSIS}/${sanitize(sm.file.slice(sep + 1))}`;
+  if (minStage < 2 && over() <= 0) return { text: build(), stage: 1 };
+  requestId = undefined;
+  if (over() <= 0) return { text: build(), stage: 2 };
+  if (note !== undefined) note = truncate(note, Math.max(16, displayWidth(note) - over()));
+  if (over() > 0) note = undefined;
+  if (over() > 0) file = truncateStart(file, Math.max(10, displayWidth(file) - over()));
+  if (over() > 0 && path !== undefined) path = truncate(path, Math.max(12, displayWidth(path) - over()));
+  if (over() > 0) file = truncateStart(file, Math.max(4, displayWidth(file) - over()));
+  return { text: truncate(build(), width), stage: 3 };
+}
+
 export function sortAlerts(alerts: AlertRecord[]): AlertRecord[] {
   return [...alerts].sort(
     (a, b) => severityRankOf(b.severity) - severityRankOf(a.severity) || toMs(a.start) - toMs(b.start) || (a.id < b.id ? -1 : 1),
@@ -304,17 +394,9 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
     const samples = a.evidence.samples ?? [];
     if (samples.length > 0) {
       const shown = o.full ? samples : samples.slice(0, LIMITS.samples);
-      const lines = shown.map((sm) => {
-        const parts = [
-          `${sanitize(sm.file)}:${sm.line}`,
-          t.time(sm.time),
-          sm.requestId !== undefined ? sanitize(sm.requestId) : '',
-          [sm.method, sm.path, sm.status].filter((x) => x !== undefined).map(sanitize).join(' '),
-          sm.ip !== undefined ? sanitize(sm.ip) : '',
-          sm.note !== undefined ? `(${sanitize(sm.note)})` : '',
-        ].filter((x) => x !== '');
-        return clip(parts.join('  '), avail, o.full);
-      });
+      // Within one day the window line gives the date; across days each sample carries its own.
+      const when = t.date(a.start) === t.date(a.end) ? t.time : t.dateTime;
+      const lines = sampleLines(shown, when, avail, o.full);
       if (shown.length < samples.length) lines.push(p.dim(`… ${plural(samples.length - shown.length, 'more sample')} (--full)`));
       out.pushAll(labelled(ctx, 'evidence', lines));
     }
@@ -617,10 +699,35 @@ function renderBusiest(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   out.push();
 }
 
-function renderTimeline(ctx: Ctx, s: SummaryRecord, out: Lines): void {
+/**
+ * Alerts per timeline bucket, counted from the alerts given to the reporter (so after
+ * `--min-severity` / `--only`), each in the bucket of its start: the last bucket starting at or
+ * before it (the first bucket for an earlier start).
+ */
+export function alertsPerBucket(timeline: Array<{ start: string }>, alerts: Array<{ start: string }>): number[] {
+  const starts = timeline.map((b) => toMs(b.start));
+  const counts = starts.map(() => 0);
+  if (counts.length === 0) return counts;
+  for (const a of alerts) {
+    const at = toMs(a.start);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    counts[lo]!++;
+  }
+  return counts;
+}
+
+function renderTimeline(ctx: Ctx, report: Report, out: Lines): void {
   const { t, p } = ctx;
+  const s = report.summary;
   const tl = s.timeline;
   if (tl.length === 0) return;
+  const perBucket = alertsPerBucket(tl, report.alerts);
   const unit = s.timelineUnit ?? (tl.length >= 2 && toMs(tl[1]!.start) - toMs(tl[0]!.start) >= 86_400_000 ? 'day' : 'hour');
   const labelWidth = 8;
   const tailWidth = 18;
@@ -629,10 +736,7 @@ function renderTimeline(ctx: Ctx, s: SummaryRecord, out: Lines): void {
     tl.map((b) => b.events),
     cols,
   );
-  const al = resample(
-    tl.map((b) => b.alerts),
-    cols,
-  );
+  const al = resample(perBucket, cols);
   // Few buckets: widen each to several columns so the chart reads at a glance.
   const stretch = Math.max(1, Math.min(4, Math.floor(cols / ev.values.length)));
   const widen = (line: string): string => [...line].map((ch) => ch.repeat(stretch)).join('');
@@ -644,7 +748,7 @@ function renderTimeline(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   const fmt = unit === 'day' ? t.date : t.dateTimeMinutes;
   const eventsLine = widen(sparkline(ev.values));
   out.push('  ' + pad('events', labelWidth) + '▕' + eventsLine + '▏' + ` max ${num(Math.max(...ev.values))}`);
-  const alertTotal = tl.reduce((a, b) => a + b.alerts, 0);
+  const alertTotal = perBucket.reduce((a, b) => a + b, 0);
   if (alertTotal > 0) {
     out.push('  ' + pad('alerts', labelWidth) + '▕' + p.sev('high')(widen(sparkline(al.values))) + '▏' + ` max ${num(Math.max(...al.values))}`);
   }
@@ -653,7 +757,10 @@ function renderTimeline(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   const axisWidth = displayWidth(eventsLine) + 2;
   const axis = axisWidth >= first.length + last.length + 2 ? first + ' '.repeat(axisWidth - first.length - last.length) + last : `${first} → ${last}`;
   out.push('  ' + ' '.repeat(labelWidth) + p.dim(axis));
-  out.push(p.dim(`  peak: ${num(peak.events)} events in the ${unit} from ${fmt(peak.start)}; ${plural(alertTotal, 'alert')} in all`));
+  // As in the Alerts section: the alerts shown, and the count before filters when it differs.
+  const alertText =
+    s.alerts.total > alertTotal ? `${plural(alertTotal, 'alert')} shown (${num(s.alerts.total)} before filters)` : `${plural(alertTotal, 'alert')} in all`;
+  out.push(p.dim(`  peak: ${num(peak.events)} events in the ${unit} from ${fmt(peak.start)}; ${alertText}`));
   out.push();
 }
 
@@ -674,7 +781,7 @@ export function renderTextLines(report: Report, o: ReportOptions): string[] {
   renderActors(ctx, s, out);
   renderTraffic(ctx, s, out);
   renderBusiest(ctx, s, out);
-  renderTimeline(ctx, s, out);
+  renderTimeline(ctx, report, out);
   while (out.lines.length > 0 && out.lines[out.lines.length - 1] === '') out.lines.pop();
   return out.lines;
 }

@@ -148,6 +148,15 @@ describe('csv', () => {
       notable: "permissions: customer role reading another customer's order",
     });
   });
+
+  it("fills user_agent of entries from the request, else from the subject", async () => {
+    const report = sampleReport();
+    report.entries[2] = { ...report.entries[2]!, subject: { ...report.entries[2]!.subject, userAgent: 'subject-ua/1' }, request: { ...report.entries[2]!.request, userAgent: 'request-ua/2' } };
+    const rows = parseCsv(await render(report, options({ format: 'csv', csvOf: 'entries', entriesMode: 'all' })));
+    const ua = ENTRY_CSV_COLUMNS.indexOf('user_agent');
+    // Entry 1 carries it in its request, entry 4 only in its subject, entry 2 nowhere; the request's wins.
+    expect(rows.slice(1).map((r) => r[ua])).toEqual(['curl/8.4.0', '', 'request-ua/2', 'python-requests/2.31', '', '']);
+  });
 });
 
 /**

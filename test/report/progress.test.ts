@@ -17,8 +17,9 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 describe('progress', () => {
   it('formats bytes, events, rate and ETA', () => {
     const line = progressLine(50 * 1024 * 1024, 250_000, 2_000, 200 * 1024 * 1024);
-    expect(line).toBe('read 50.0 MB / 200.0 MB (25%) · 250k events · 125k events/s · 25.0 MB/s · ETA 0:06');
-    expect(progressLine(1024, 10, 1000)).toBe('read 1.0 KB · 10 events · 10 events/s · 1.0 KB/s');
+    expect(line).toBe('read 50.0 MiB / 200.0 MiB (25%) · 250k events · 125k events/s · 25.0 MiB/s · ETA 0:06');
+    expect(progressLine(1024, 10, 1000)).toBe('read 1.0 KiB · 10 events · 10 events/s · 1.0 KiB/s');
+    expect(progressLine(3 * 1024 ** 3, 10, 1000)).toContain('read 3.0 GiB');
   });
 
   it('draws nothing when disabled or when the stream is not a TTY', async () => {
