@@ -5,7 +5,10 @@
 
 export const KeyClass = {
   None: 0,
-  /** Ids, account numbers, timestamps: bare digit runs here are not cards or Aadhaar numbers. */
+  /**
+   * Identifiers, timestamps, counts and names known not to hold secrets (`request_id`, `ts`,
+   * `csrf_token`, `access_key_id`...): their values are not scanned for free-text secrets.
+   */
   IdLike: 1,
   Authorization: 2,
   Cookie: 3,
@@ -151,7 +154,7 @@ function classifyNormalised(k: string): KeyClass {
   if (k.length === 0) return KeyClass.None;
   const exact = EXACT.get(k);
   if (exact !== undefined) return exact;
-  if (NOT_SECRET.has(k)) return KeyClass.None;
+  if (NOT_SECRET.has(k)) return KeyClass.IdLike;
   // Suffix rules: "userPassword", "x-upstream-authorization", "stripe_secret_key", "github_token".
   if (k.endsWith('authorization')) return KeyClass.Authorization;
   if (k.endsWith('password') || k.endsWith('passwd') || k.endsWith('passphrase')) return KeyClass.Password;

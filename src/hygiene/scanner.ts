@@ -132,8 +132,11 @@ const NAME_TAILS2 = 'on|ie|es|id|ey|rd|wd|ss|se|de|in|et|en|er|wt|tp|vv|v2|vc|c2
  * look-behind, evaluated only at separators), or `scheme://user:password@`.
  */
 const SEP_RE = new RegExp(`:\\/\\/[^\\s:/@]{1,64}:[^\\s/@]{1,128}@|[=:](?<=(?:${NAME_TAILS2})\\\\?["']?\\s?[=:])`, 'gi');
-/** Pass 2, led by a digit: 9+ digits, or 4+4, or 3-2-4 (every card, SSN and Aadhaar layout holds one). */
-const DIGIT_RE = /\d{3}(?:\d{6}|\d[ -]\d{4}|[ -]\d\d[ -]\d{4})/g;
+/**
+ * Pass 2, led by a digit at the start of a run (not glued to a letter, `_`, `.` or `-`: hex ids,
+ * decimals, UUIDs): 9+ digits, or 4+4, or 3-2-4 (every card, SSN and Aadhaar layout starts so).
+ */
+const DIGIT_RE = /(?<![\w.-])\d{3}(?:\d{6}|\d[ -]\d{4}|[ -]\d\d[ -]\d{4})/g;
 /** Pass 3: token and key prefixes, PEM armour, auth schemes. */
 const PREFIX_RE = /eyJ|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|[sr]k_(?:live|test|prod)_|xox[baprs]-|sk-|-----BEGIN|[Bb]earer\s|BEARER\s|[Bb]asic\s|BASIC\s/g;
 
@@ -243,6 +246,9 @@ function jwtEnd(s: string, i: number): number {
 
 type Sink = (f: Finding) => void;
 
+/** Long clean values remembered per key (user agents and hosts repeat; ids do not and fall off). */
+const RECENT_PER_KEY = 8;
+
 /** Scan every string fully (redaction, single strings). */
 const MODE_DIRECT = 0;
 /** scanRecord pass 1: key-based values and numbers; text strings gathered into one buffer. */
@@ -272,6 +278,27 @@ export class HygieneScanner {
   private buf = '';
   /** Pass 2 re-judges key-based values silently (they were reported in pass 1). */
   private muted = false;
+  /** Per key, up to RECENT_PER_KEY long values recently found clean. */
+  private readonly recent = new Map<string, string[]>();
+  private readonly pendingKeys: string[] = [];
+  private readonly pendingVals: string[] = [];
+
+  private rememberClean(): void {
+    for (let i = 0; i < this.pendingKeys.length; i++) {
+      const key = this.pendingKeys[i]!;
+      let list = this.recent.get(key);
+      if (list === undefined) {
+        if (this.recent.size >= 512) this.recent.clear();
+        this.recent.set(key, (list = []));
+      }
+      // Newest first; the oldest falls off.
+      if (list.length < RECENT_PER_KEY) list.push(this.pendingVals[i]!);
+      else {
+        list.pop();
+        list.unshift(this.pendingVals[i]!);
+      }
+    }
+  }
 
   constructor(limits: Partial<ScanLimits> = {}) {
     this.limits = { ...DEFAULT_SCAN_LIMITS, ...limits };
@@ -287,7 +314,11 @@ export class HygieneScanner {
     this.walk(raw, KeyClass.None, 0, null, '');
     const buf = this.buf;
     this.buf = '';
-    if (buf.length > 0 && (SEP_ONE.test(buf) || PREFIX_ONE.test(buf) || DIGIT_ONE.test(buf))) {
+    const dirty = buf.length > 0 && (SEP_ONE.test(buf) || PREFIX_ONE.test(buf) || DIGIT_ONE.test(buf));
+    if (!dirty) this.rememberClean();
+    this.pendingKeys.length = 0;
+    this.pendingVals.length = 0;
+    if (dirty) {
       // Pass 2 (something may be there): each string on its own, so findings name their field.
       const truncated = this.truncated;
       this.mode = MODE_TEXT;
@@ -503,7 +534,7 @@ export class HygieneScanner {
 
   private leafString(s: string, kc: KeyClass): void {
     const n = s.length;
-    if (n === 0) return;
+    if (n === 0 || kc === KeyClass.IdLike) return;
     this.budget -= n;
     if (this.budget < 0) {
       this.truncated = true;
@@ -520,6 +551,14 @@ export class HygieneScanner {
     }
     if (n < 7) return;
     if (this.mode === MODE_COLLECT) {
+      // Long values that repeat (user agents, hosts, referers) are remembered per key once found clean.
+      if (n >= 24) {
+        const key = this.path[this.path.length - 1] ?? '';
+        const seen = this.recent.get(key);
+        if (seen !== undefined) for (let i = 0; i < seen.length; i++) if (seen[i] === s) return;
+        this.pendingKeys.push(key);
+        this.pendingVals.push(s);
+      }
       this.buf += s;
       this.buf += '\u0000';
       return;
@@ -978,12 +1017,15 @@ export class HygieneScanner {
     const next = end < n ? s.charCodeAt(end) : 0;
     if (isAlnum(next) || next === 95 || (next === 46 && end + 1 < n && isDigit(s.charCodeAt(end + 1)))) return end;
     if (mixed) return end;
+    // Glued to a dash-separated token (UUIDs, GUIDs, ISBNs, dates): not a card, SSN or Aadhaar.
+    if (prev === 45 || next === 45) return end;
     const contiguous = sep === -1;
     if (contiguous && kc === KeyClass.IdLike) return end;
     if (contiguous && (prev === 58 || next === 58)) return end;
     const raw = s.slice(i, end);
     if (count >= 13 && count <= 19) {
-      if (!contiguous && (groups < 2 || groups > 5 || minGroup < 3 || groupLen < 1)) return end;
+      // Grouped cards: 4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3.
+      if (!contiguous && (groups < 3 || groups > 5 || minGroup < 3 || groupLen < 1)) return end;
       const digits = contiguous ? raw : raw.replace(/[ -]/g, '');
       const brand = cardBrand(digits);
       if (brand !== undefined && luhnValid(digits)) this.emit('card-number', i, end, digits, enumMask.Card, '', undefined, { brand });

@@ -62,6 +62,81 @@ function escapeWildcards(s: string): string {
   return s.replace(/[\\*?]/g, '\\$&');
 }
 
+/** The set of ASCII characters in `s` (lower-cased when `lower`), as 4 x 32 bits; `\u0000` (a `?`) ignored. */
+function asciiMask(s: string, lower: boolean): number[] {
+  const m = [0, 0, 0, 0];
+  const t = lower ? s.toLowerCase() : s;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0 || c >= 128) continue;
+    m[c >> 5]! |= 1 << (c & 31);
+  }
+  return m;
+}
+
+/** Whether every character of mask `need` is in the view's mask at `base` (a necessary condition for a match). */
+function maskHas(M: Int32Array, base: number, need: number[]): boolean {
+  return (
+    (M[base]! & need[0]!) === need[0] &&
+    (M[base + 1]! & need[1]!) === need[1] &&
+    (M[base + 2]! & need[2]!) === need[2] &&
+    (M[base + 3]! & need[3]!) === need[3]
+  );
+}
+
+/**
+ * Characters every match of a regular expression must contain (lower-cased): literal characters at
+ * the top level, outside groups and classes, not made optional. Conservative: an alternation at
+ * the top level gives none.
+ */
+function regexRequiredMask(src: string): number[] {
+  let req = '';
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') {
+      const n = src[i + 1] ?? '';
+      i++;
+      if (depth === 0 && !inClass && /[^A-Za-z0-9]/.test(n)) {
+        const q = src[i + 1];
+        if (q !== '?' && q !== '*' && !(q === '{' && src[i + 2] === '0')) req += n;
+      }
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      continue;
+    }
+    if (c === '(') {
+      depth++;
+      continue;
+    }
+    if (c === ')') {
+      depth--;
+      continue;
+    }
+    if (c === '{') {
+      // A quantifier's braces are not text.
+      const m = /^\{\d+(?:,\d*)?\}/.exec(src.slice(i, i + 24));
+      if (m) {
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    if (depth === 0 && c === '|') return [0, 0, 0, 0];
+    if (depth > 0 || !/[A-Za-z0-9 _@#%&'"=<>;:,~!-]/.test(c)) continue;
+    const q = src[i + 1];
+    if (q === '?' || q === '*' || (q === '{' && src[i + 2] === '0')) continue;
+    req += c;
+  }
+  return asciiMask(req, true);
+}
+
 // Last parsed IP (the same event is usually checked by several cidr rules).
 let lastIpText: string | undefined;
 let lastIp: ipaddr.IPv4 | ipaddr.IPv6 | null = null;
@@ -285,8 +360,29 @@ function compileFieldEntry(key: string, value: unknown, ctx: Ctx): Pred {
         return false;
       };
     }
+    const needs = res.map((r) => regexRequiredMask(r.source));
     return (v) => {
-      const hit = anyOf(v.text(field!), test);
+      const t = v.text(field!);
+      let hit: boolean;
+      if (typeof t === 'string') {
+        // Quick reject: a regex whose required characters are not all in the text cannot match.
+        const b = v.charMask(field!);
+        const M = v.masks;
+        hit = all;
+        for (let k = 0; k < res.length; k++) {
+          const ok = maskHas(M, b, needs[k]!) && res[k]!.test(t);
+          if (all && !ok) {
+            hit = false;
+            break;
+          }
+          if (!all && ok) {
+            hit = true;
+            break;
+          }
+        }
+      } else {
+        hit = anyOf(t, test);
+      }
       return neq ? !hit : hit;
     };
   }
@@ -392,7 +488,29 @@ function compileFieldEntry(key: string, value: unknown, ctx: Ctx): Pred {
       });
     };
   }
-  return (v) => anyOf(cased ? v.text(field!) : v.lower(field!), testText);
+  if (cased) return (v) => anyOf(v.text(field!), testText);
+  // Quick reject per pattern: the text must hold every ASCII character of the pattern's literal parts.
+  const gmasks = groups.map((g) => g.map((tokens) => asciiMask(tokens.map((t) => ('lit' in t ? t.lit : '')).join(''), true)));
+  return (v) => {
+    const t = v.lower(field!);
+    if (typeof t !== 'string') return anyOf(t, testText);
+    const b = v.charMask(field!);
+    const M = v.masks;
+    for (let i = 0; i < globs.length; i++) {
+      const gs = globs[i]!;
+      const ms = gmasks[i]!;
+      let ok = false;
+      for (let j = 0; j < gs.length; j++) {
+        if (maskHas(M, b, ms[j]!) && globMatch(gs[j]!, t)) {
+          ok = true;
+          break;
+        }
+      }
+      if (all && !ok) return false;
+      if (!all && ok) return true;
+    }
+    return all;
+  };
 }
 
 /** A map selection: every entry must match. */

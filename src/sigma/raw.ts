@@ -71,6 +71,30 @@ export function rawCookie(raw: unknown): string | undefined {
 
 const MAX_BODY = 64 * 1024;
 
+const REFERER_KEYS = new Set(REFERER_TOP);
+const BODY_KEYS = new Set([...BODY_TOP, 'request']);
+const HEADER_KEYS = new Set(['headers', 'request', 'request_headers', 'requestHeaders', 'httpRequest']);
+
+/** Bit 1: a referer key at the top level; bit 2: a body key (or `request`); bit 4: a header map. */
+export const RAW_REFERER = 1;
+export const RAW_BODY = 2;
+export const RAW_HEADERS = 4;
+
+/**
+ * Which of referer, body and header maps the record may carry, from one pass over its top-level
+ * keys (cheaper than probing every candidate name on every record).
+ */
+export function rawShape(raw: unknown): number {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 0;
+  let bits = 0;
+  for (const k in raw as Obj) {
+    if (REFERER_KEYS.has(k)) bits |= RAW_REFERER;
+    if (BODY_KEYS.has(k)) bits |= RAW_BODY;
+    if (HEADER_KEYS.has(k)) bits |= RAW_HEADERS;
+  }
+  return bits;
+}
+
 /** Whether the record carries a logged request body (cheap: no serialisation). */
 export function hasRawBody(raw: unknown): boolean {
   const r = obj(raw);

@@ -148,6 +148,11 @@ export class EventView {
   private readonly lows: Array<string | readonly string[] | undefined> = [];
   private kwGen = -1;
   private readonly kw: string[] = [];
+  /** Per field: which ASCII characters its lower-case text holds (4 x 32 bits), for quick rejects. */
+  private readonly hiddenStamps: number[] = [];
+  private readonly maskStamps: number[] = [];
+  private readonly maskOk: boolean[] = [];
+  masks = new Int32Array(64);
 
   /** `decode`: URL-decode path, query, uri, referer and body once before matching. */
   constructor(readonly decode = false) {}
@@ -157,8 +162,21 @@ export class EventView {
     this.gen++;
   }
 
+  /**
+   * Hide a field for the current event (it reads as absent). The attack-signature detector hides
+   * request fields its pre-filter found clean, for rules that are an OR of one-field selections.
+   */
+  hide(f: FieldDef): void {
+    this.hiddenStamps[f.id] = this.gen;
+  }
+
   value(f: FieldDef): FieldValue {
     if (this.stamps[f.id] === this.gen) return this.vals[f.id];
+    if (this.hiddenStamps[f.id] === this.gen) {
+      this.vals[f.id] = undefined;
+      this.stamps[f.id] = this.gen;
+      return undefined;
+    }
     let v = f.get(this.e);
     if (this.decode && f.decodable && typeof v === 'string') v = urlDecodeOnce(v);
     this.vals[f.id] = v;
@@ -183,6 +201,40 @@ export class EventView {
     this.lows[f.id] = l;
     this.lowStamps[f.id] = this.gen;
     return l;
+  }
+
+  /**
+   * Index into `masks` of the set of ASCII characters in the field's lower-case text (bit c of the
+   * 128-bit set = character code c present), or -1 when the field is not a single string.
+   */
+  charMask(f: FieldDef): number {
+    const base = f.id * 4;
+    if (this.maskStamps[f.id] === this.gen) return this.maskOk[f.id] ? base : -1;
+    const t = this.lower(f);
+    if (base + 4 > this.masks.length) {
+      const grown = new Int32Array(Math.max(this.masks.length * 2, base + 4));
+      grown.set(this.masks);
+      this.masks = grown;
+    }
+    this.maskStamps[f.id] = this.gen;
+    this.maskOk[f.id] = typeof t === 'string';
+    if (typeof t !== 'string') return -1;
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c < 32) m0 |= 1 << c;
+      else if (c < 64) m1 |= 1 << (c - 32);
+      else if (c < 96) m2 |= 1 << (c - 64);
+      else if (c < 128) m3 |= 1 << (c - 96);
+    }
+    this.masks[base] = m0;
+    this.masks[base + 1] = m1;
+    this.masks[base + 2] = m2;
+    this.masks[base + 3] = m3;
+    return base;
   }
 
   /** Lower-case strings of the whole record (for keyword search), plus decoded request fields in decoding views. */

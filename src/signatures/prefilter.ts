@@ -13,10 +13,23 @@
 const PATH_CHARS = /[%'"<>${};|`\\()*@#!+:\s]|\.\./;
 /** Payload words that need no special character (a value or path segment on its own). */
 const WORDS =
-  /_schema|xp_|sqlite_|utl_|dbms_|document\.|fromcharcode|__|freemarker|169\.254|metadata|meta-data|fd00|100\.100\.|2852039166|0xa9fe|0251\.|\.ini|jndi|cmd\.exe|powershell|oast|burpcollab|interact\.sh|dnslog|ceye\.io|having|drop|on(?:error|load|mouse|focus|toggle|animation)|\/(?:etc|bin|proc|dev)\/|\/\.ssh/i;
+  /_schema|xp_|sqlite_|utl_|dbms_|document\.|fromcharcode|__|freemarker|169\.254|metadata|meta-data|fd00|100\.100\.|2852039166|0xa9fe|0251\.|\.ini|jndi|cmd\.exe|powershell|oast|burpcollab|interact\.sh|dnslog|ceye\.io|having|drop|on(?:error|load|mouse|focus|toggle|animation)|\/(?:etc|bin|proc|dev)\/|\/\.ssh|&&/i;
 
 /** A query also counts `/` (file paths as values). */
 const QUERY_CHARS = /[%'"<>${};|`\\()*@#!+:\s/]|\.\./;
+
+/** The character part of the path filter (the word part can be judged per route template, see below). */
+export function pathHasPayloadChars(p: string | undefined): boolean {
+  return p !== undefined && p.length > 1 && PATH_CHARS.test(p);
+}
+
+/**
+ * The word part, for a route template: ids replaced by `{id}` (ints, UUIDs, hex, ULIDs, emails,
+ * mixed-case tokens) cannot spell a payload word, so a verdict per template is a verdict per path.
+ */
+export function hasPayloadWords(s: string): boolean {
+  return WORDS.test(s);
+}
 
 export function suspiciousPath(p: string | undefined): boolean {
   return p !== undefined && p.length > 1 && (PATH_CHARS.test(p) || WORDS.test(p));

@@ -45,6 +45,11 @@ export interface SignatureRuleSet {
   userAgent: CompiledSigmaRule[];
   /** Rules reading request content: evaluated when a pre-filter fires. */
   payload: CompiledSigmaRule[];
+  /**
+   * The shipped payload rules (rules/sigma): each is an OR of one-field selections and the
+   * pre-filter is kept sound for them, so fields the pre-filter found clean can be skipped.
+   */
+  shipped: Set<CompiledSigmaRule>;
   rejected: SigmaRejection[];
 }
 
@@ -55,8 +60,10 @@ export function loadSignatureRules(extra: string[] = [], dir = shippedSigmaDir()
   const key = JSON.stringify([dir, ...extra]);
   if (cached && cached.key === key) return cached.set;
   const { rules, rejected } = loadSigmaRules([dir, ...extra]);
-  const set: SignatureRuleSet = { userAgent: [], payload: [], rejected };
+  const set: SignatureRuleSet = { userAgent: [], payload: [], shipped: new Set(), rejected };
+  const shippedDir = path.resolve(dir) + path.sep;
   for (const r of rules) {
+    if (extra.length === 0 || path.resolve(r.file).startsWith(shippedDir)) set.shipped.add(r);
     if (r.canonicalFields.length > 0 && r.canonicalFields.every((f) => f === 'userAgent')) set.userAgent.push(r);
     else set.payload.push(r);
   }

@@ -149,8 +149,8 @@ describe('key context', () => {
     expect(classifyKey('Authorization')).toBe(KeyClass.Authorization);
     expect(classifyKey('X-Api-Key')).toBe(KeyClass.ApiKey);
     expect(classifyKey('new_password')).toBe(KeyClass.Password);
-    expect(classifyKey('csrf_token')).toBe(KeyClass.None);
-    expect(classifyKey('token_type')).toBe(KeyClass.None);
+    expect(classifyKey('csrf_token')).toBe(KeyClass.IdLike);
+    expect(classifyKey('token_type')).toBe(KeyClass.IdLike);
     expect(classifyKey('card_number')).toBe(KeyClass.Card);
     expect(classifyKey('order_id')).toBe(KeyClass.IdLike);
     expect(classifyKey('cs(Cookie)')).toBe(KeyClass.Cookie);

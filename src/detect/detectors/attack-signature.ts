@@ -21,10 +21,11 @@ import { keyedState } from '../state.js';
 import { actorName, bump, fmtDuration, Samples, sampleOf, subjectOfActor, topCounts } from '../util/evidence.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { EventView, F } from '../../sigma/view.js';
+import { urlDecodeOnce } from '../../signatures/decode.js';
 import type { CompiledSigmaRule } from '../../sigma/types.js';
-import { hasRawBody, rawReferer } from '../../sigma/raw.js';
+import { hasRawBody, RAW_BODY, RAW_HEADERS, RAW_REFERER, rawReferer, rawShape } from '../../sigma/raw.js';
 import { CATEGORY_TITLES, loadSignatureRules, ruleCategory } from '../../signatures/rules.js';
-import { suspiciousPath, suspiciousQuery, suspiciousReferer } from '../../signatures/prefilter.js';
+import { hasPayloadWords, pathHasPayloadChars, suspiciousQuery, suspiciousReferer } from '../../signatures/prefilter.js';
 import { redactString } from '../../hygiene/redact.js';
 
 export type AttackSignatureOptions = {
@@ -38,7 +39,7 @@ export type AttackSignatureOptions = {
   scannerUserAgents: boolean;
 };
 
-/** Canonical fields the pre-filter covers; rules reading anything else run on every event. */
+/** Canonical fields the pre-filter covers (shipped rules reading anything else run on every event). */
 const GATED = new Set(['uri', 'path', 'query', 'userAgent', 'referer', 'body']);
 
 interface CategoryStats {
@@ -77,9 +78,9 @@ function categoryTitle(c: string): string {
 }
 
 /** What a sample shows of the request: the decoded path and query, secrets masked, bounded. */
-function requestNote(view: EventView, e: EnrichedEvent, cats: string[]): string {
-  const uri = view.value(F.uri);
-  let text = typeof uri === 'string' ? uri : '';
+function requestNote(e: EnrichedEvent, cats: string[]): string {
+  const uri = e.path === undefined ? undefined : e.query ? `${e.path}?${e.query}` : e.path;
+  let text = uri === undefined ? '' : urlDecodeOnce(uri);
   if (text.length > 160) text = `${text.slice(0, 157)}...`;
   const safe = text ? redactString(text, 'url').value.replace(/[\u0000-\u001f\u007f]/g, '?') : '';
   return `${cats.join(', ')}${safe ? `: ${safe}` : ''}${e.status !== undefined ? ` -> ${e.status}` : ''}`;
@@ -190,14 +191,17 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
       ctx.unavailable('no signature rules loaded (rules/sigma is missing or empty)');
       return {};
     }
-    const gated = set.payload.filter((r) => r.canonicalFields.every((f) => GATED.has(f)));
-    const always = set.payload.filter((r) => !r.canonicalFields.every((f) => GATED.has(f)));
+    // Shipped rules run when the pre-filter fires (it is kept sound for them); rules from
+    // `extraRules` run on every event, since the pre-filter knows nothing about their patterns.
+    const shippedGated = set.payload.filter((r) => set.shipped.has(r) && r.canonicalFields.every((f) => GATED.has(f)));
+    const always = set.payload.filter((r) => !shippedGated.includes(r));
     const uaRules = o.scannerUserAgents ? set.userAgent : [];
     const categoryOf = new Map<CompiledSigmaRule, string>();
     for (const r of [...set.payload, ...set.userAgent]) categoryOf.set(r, ruleCategory(r));
     const m = ruleMatchers(ctx.rules);
     const gapMs = o.incidentGapMinutes * 60_000;
     const view = new EventView(true);
+    const fullView = new EventView(true);
     const uaView = new EventView(false);
 
     // Per distinct user agent: the UA-only rules it matches, and whether a payload rule matches the
@@ -210,7 +214,7 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
       if (!r) {
         uaEvent.userAgent = ua;
         uaView.reset(uaEvent);
-        r = { rules: uaRules.filter((x) => x.match(uaView)), payload: gated.some((x) => x.match(uaView)) };
+        r = { rules: uaRules.filter((x) => x.match(uaView)), payload: shippedGated.some((x) => x.match(uaView)) };
         if (uaCache.size >= 10_000) uaCache.clear();
         uaCache.set(ua, r);
       }
@@ -222,20 +226,50 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
       onRemove: (_k, inc) => ctx.report(incidentAlert(inc, o.maxSamples)),
     });
     const matched: CompiledSigmaRule[] = [];
+    const templateWords = new Map<string, boolean>();
     let allowSkipped = 0;
 
     return {
       event(e) {
         table.sweep(e.ts);
         const uaInfo = judgeUa(e.userAgent);
-        let hot = (uaInfo !== null && uaInfo.payload) || suspiciousPath(e.path) || suspiciousQuery(e.query);
-        if (!hot && e.raw !== null && typeof e.raw === 'object') hot = suspiciousReferer(rawReferer(e.raw)) || hasRawBody(e.raw);
+        const uaHot = uaInfo !== null && uaInfo.payload;
+        let uriHot = pathHasPayloadChars(e.path) || suspiciousQuery(e.query);
+        if (!uriHot && e.path !== undefined) {
+          // Payload words in the path, judged once per route template.
+          let w = templateWords.get(e.template);
+          if (w === undefined) {
+            w = hasPayloadWords(e.template) || (e.template === '/' && hasPayloadWords(e.path));
+            if (templateWords.size >= 50_000) templateWords.clear();
+            templateWords.set(e.template, w);
+          }
+          uriHot = w;
+        }
+        let refHot = false;
+        let bodyHot = false;
+        const shape = rawShape(e.raw);
+        if (shape !== 0) {
+          if (shape & (RAW_REFERER | RAW_HEADERS)) refHot = suspiciousReferer(rawReferer(e.raw));
+          if (shape & (RAW_BODY | RAW_HEADERS)) bodyHot = hasRawBody(e.raw);
+        }
+        const hot = uaHot || uriHot || refHot || bodyHot;
         matched.length = 0;
-        if (hot || always.length > 0) {
+        if (hot) {
+          // Shipped rules are ORs of one-field selections and the pre-filter is sound for them:
+          // fields it found clean cannot match, so they are skipped.
           view.reset(e);
-          const list = hot ? gated : [];
-          for (const r of list) if (r.match(view)) matched.push(r);
-          for (const r of always) if (r.match(view)) matched.push(r);
+          if (!uaHot) view.hide(F.userAgent);
+          if (!uriHot) {
+            view.hide(F.uri);
+            view.hide(F.path);
+            view.hide(F.query);
+          }
+          if (!refHot) view.hide(F.referer);
+          for (const r of shippedGated) if (r.match(view)) matched.push(r);
+        }
+        if (always.length > 0) {
+          fullView.reset(e);
+          for (const r of always) if (r.match(fullView)) matched.push(r);
         }
         const payloadHits = matched.length;
         if (uaInfo) for (const r of uaInfo.rules) matched.push(r);
@@ -290,8 +324,7 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
         // Every payload request is offered as a sample (the first and last few are kept); scanner-only requests a few.
         if (payloadHits > 0 || inc.sampled < 3) {
           inc.sampled++;
-          if (!hot && always.length === 0) view.reset(e);
-          const note = requestNote(view, e, cats);
+          const note = requestNote(e, cats);
           if (payloadHits > 0 && success && inc.successSample === null) inc.successSample = sampleOf(e, note);
           else inc.samples.add(e, note);
         }

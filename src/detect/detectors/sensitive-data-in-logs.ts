@@ -79,12 +79,15 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
     let truncated = 0;
     let recordNo = 0;
     let current: EnrichedEvent | null = null;
+    let last: Agg | null = null;
 
     const onFinding = (f: Finding): void => {
       const e = current!;
       if (ignoreKinds.has(f.kind) || ignoreFields.has(f.field)) return;
-      const key = `${f.field}\u0000${f.kind}`;
-      let a = aggs.get(key);
+      // Most records repeat the same few findings (a session-id field in every record): remember the last.
+      let a = last !== null && last.field === f.field && last.kind === f.kind ? last : undefined;
+      const key = a ? '' : `${f.field}\u0000${f.kind}`;
+      if (!a) a = aggs.get(key);
       if (!a) {
         if (aggs.size >= o.maxFindings) {
           dropped++;
@@ -107,6 +110,7 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
         };
         aggs.set(key, a);
       }
+      last = a;
       a.count++;
       if (a.lastRecord !== recordNo) {
         a.records++;
