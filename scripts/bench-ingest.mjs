@@ -70,6 +70,33 @@ async function phaseIngest(file) {
   return { events, batches, issues, secs, cpu, bytes: src.stats.bytes, peakRss: stopRss(), container: src.stats.container };
 }
 
+/** Ingest and normalise: the canonical events every later stage consumes. */
+async function phaseNormalise(file) {
+  const { openSource, DEFAULT_INGEST_LIMITS } = await import(pathToFileURL(DIST).href);
+  const { createNormaliser } = await import(pathToFileURL(path.join(ROOT, 'dist/normalise/index.js')).href);
+  const stopRss = startRssSampler();
+  let issues = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const onIssue = () => issues++;
+  const src = openSource({ path: file, kind: 'file' }, DEFAULT_INGEST_LIMITS, onIssue);
+  const normaliser = createNormaliser({ file }, onIssue);
+  let events = 0;
+  let batches = 0;
+  const out = [];
+  for await (const b of src.batches()) {
+    for (const rec of b) normaliser.push(rec, out);
+    events += out.length;
+    out.length = 0;
+    batches++;
+  }
+  normaliser.flush(out);
+  events += out.length;
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuSecs(c0);
+  return { events, batches, issues, secs, cpu, bytes: src.stats.bytes, peakRss: stopRss(), container: src.stats.container };
+}
+
 async function phaseParse(file) {
   const stopRss = startRssSampler();
   const c0 = process.cpuUsage();
@@ -113,7 +140,7 @@ async function phaseParse(file) {
 async function child() {
   const phase = arg('phase');
   const file = arg('file');
-  const res = phase === 'ingest' ? await phaseIngest(file) : await phaseParse(file);
+  const res = phase === 'ingest' ? await phaseIngest(file) : phase === 'normalise' ? await phaseNormalise(file) : await phaseParse(file);
   process.stdout.write(JSON.stringify(res));
 }
 
@@ -147,7 +174,7 @@ async function main() {
   for await (const _ of fs.createReadStream(file, { highWaterMark: 8 * MiB })) void _;
 
   const results = [];
-  for (const phase of ['ingest', 'parse']) {
+  for (const phase of ['ingest', 'normalise', 'parse']) {
     let best = null;
     for (let r = 0; r < runs; r++) {
       const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
@@ -166,7 +193,7 @@ async function main() {
     results.push({ phase, ...best });
   }
 
-  const label = { ingest: 'ingest (openSource → batches)', parse: 'bare JSON.parse per line' };
+  const label = { ingest: 'ingest (openSource → batches)', normalise: 'ingest + normalise (events)', parse: 'bare JSON.parse per line' };
   console.log(`\nfile: ${path.relative(ROOT, file)}  (${fmt(size / MiB, 1)} MiB, node ${process.version}, best of ${runs})\n`);
   const rows = [['phase', 'events', 'wall s', 'events/s', 'MB/s', 'CPU s', 'MB/CPU-s', 'peak RSS']];
   for (const r of results) {
