@@ -80,6 +80,11 @@ export function maskCookieHeader(value: string): string {
 
 /** True when a value is already a mask or a placeholder rather than a secret. */
 export function isPlaceholder(value: string): boolean {
+  // Fast path: a long value starting with a letter or digit is a placeholder only if it holds a mask.
+  const c0 = value.charCodeAt(0);
+  if (value.length > 14 && ((c0 >= 48 && c0 <= 57) || (c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) {
+    return value.includes('[REDACTED');
+  }
   const v = value.trim();
   if (v.length === 0) return true;
   if (v.length <= 12) {

@@ -20,7 +20,11 @@ function scanner(): HygieneScanner {
 }
 
 export interface RedactResult {
-  /** The masked copy; the input itself when nothing was found (the input is never modified). */
+  /**
+   * The masked value. The input is never modified: objects and arrays on the way to a masked value
+   * are copied, unchanged sub-trees are shared with the input (the input itself when nothing was
+   * found). Treat both as read-only, or deep-copy the result before changing it.
+   */
   value: unknown;
   /** Values (strings or numbers) that were changed. */
   changes: number;
@@ -28,17 +32,17 @@ export interface RedactResult {
   truncated?: boolean;
 }
 
-/** Mask every finding in a deep copy of `value`, keeping its JSON structure. */
+/** Mask every finding of `value` in a copy, keeping its JSON structure (keys, nesting, positions). */
 export function redactRecord(value: unknown): RedactResult {
   const sc = scanner();
   let found = 0;
+  // The fast scan decides; only records with findings are walked again and copied.
   sc.scanRecord(value, () => {
     found++;
   });
   const truncated = sc.truncated;
   if (found === 0) return truncated ? { value, changes: 0, truncated } : { value, changes: 0 };
-  const copy: unknown = typeof value === 'object' && value !== null ? structuredClone(value) : value;
-  const r = sc.redactInPlace(copy);
+  const r = sc.redactCopy(value);
   return truncated ? { value: r.value, changes: r.changes, truncated } : { value: r.value, changes: r.changes };
 }
 
@@ -49,7 +53,7 @@ export function redactRecord(value: unknown): RedactResult {
 export function redactString(value: string, key = ''): { value: string; findings: Finding[] } {
   const findings: Finding[] = [];
   const sc = scanner();
-  const r = sc.redactInPlace({ [key || 'value']: value }, (f) => findings.push(f));
+  const r = sc.redactCopy({ [key || 'value']: value }, (f) => findings.push(f));
   const v = (r.value as Record<string, unknown>)[key || 'value'];
   return { value: typeof v === 'string' ? v : String(v), findings };
 }

@@ -332,30 +332,61 @@ export class HygieneScanner {
   }
 
   /**
-   * Scan `raw` and mask every finding in place (`raw` must be a value the caller may mutate, e.g. a
-   * deep copy). Returns the number of values changed. A string record is returned masked as `value`.
+   * Mask every finding, copy-on-write: the input is never modified; objects and arrays on the way to
+   * a masked value are shallow-copied, unchanged sub-trees are shared with the input. Returns the
+   * masked value and the number of values changed.
    */
-  redactInPlace(raw: unknown, sink?: Sink): { value: unknown; changes: number } {
-    let changes = 0;
+  redactCopy(raw: unknown, sink?: Sink): { value: unknown; changes: number } {
     this.begin(raw, sink ?? (() => undefined));
-    let value = raw;
-    if (typeof raw === 'string') {
-      const r = this.leafStringCollect(raw, KeyClass.None);
-      if (r !== raw) {
-        value = r;
-        changes++;
-      }
-    } else if (typeof raw === 'number') {
-      const masked = this.leafNumberCollect(raw, KeyClass.None);
-      if (masked !== null) {
-        value = masked;
-        changes++;
-      }
-    } else {
-      changes = this.walkMutate(raw, KeyClass.None, 0);
-    }
+    this.changes = 0;
+    const value = this.copyWalk(raw, KeyClass.None, 0);
     this.record = undefined;
-    return { value, changes };
+    return { value, changes: this.changes };
+  }
+
+  private changes = 0;
+
+  private copyWalk(v: unknown, kc: KeyClass, depth: number): unknown {
+    if (typeof v === 'string') {
+      const r = this.leafStringCollect(v, kc);
+      if (r !== v) this.changes++;
+      return r;
+    }
+    if (typeof v === 'number') {
+      const masked = this.leafNumberCollect(v, kc);
+      if (masked === null) return v;
+      this.changes++;
+      return masked;
+    }
+    if (v === null || typeof v !== 'object') return v;
+    if (depth >= this.limits.maxDepth) {
+      this.truncated = true;
+      return v;
+    }
+    if (Array.isArray(v)) {
+      let out: unknown[] | null = null;
+      this.path.push('[]');
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        const r = this.copyWalk(child, kc, depth + 1);
+        if (r !== child) (out ??= v.slice())[i] = r;
+      }
+      this.path.pop();
+      return out ?? v;
+    }
+    const obj = v as Record<string, unknown>;
+    let out: Record<string, unknown> | null = null;
+    for (const k in obj) {
+      const child = obj[k];
+      if (child === null || typeof child === 'boolean' || child === undefined) continue;
+      let ckc = classifyKey(k);
+      if (ckc === KeyClass.None && (kc === KeyClass.Cookie || kc === KeyClass.Authorization || kc === KeyClass.Password)) ckc = kc;
+      this.path.push(k);
+      const r = this.copyWalk(child, ckc, depth + 1);
+      this.path.pop();
+      if (r !== child) (out ??= { ...obj })[k] = r;
+    }
+    return out ?? obj;
   }
 
   /** Scan one string as the value of `key` (e.g. a header value); findings have `field` = key. */
@@ -409,63 +440,6 @@ export class HygieneScanner {
       this.walk(child, ckc, depth + 1, obj, k);
       this.path.pop();
     }
-  }
-
-  private walkMutate(v: unknown, kc: KeyClass, depth: number): number {
-    if (v === null || typeof v !== 'object') return 0;
-    if (depth >= this.limits.maxDepth) {
-      this.truncated = true;
-      return 0;
-    }
-    let changes = 0;
-    if (Array.isArray(v)) {
-      this.path.push('[]');
-      for (let i = 0; i < v.length; i++) {
-        const child: unknown = v[i];
-        if (typeof child === 'string') {
-          const r = this.leafStringCollect(child, kc);
-          if (r !== child) {
-            v[i] = r;
-            changes++;
-          }
-        } else if (typeof child === 'number') {
-          const masked = this.leafNumberCollect(child, kc);
-          if (masked !== null) {
-            v[i] = masked;
-            changes++;
-          }
-        } else {
-          changes += this.walkMutate(child, kc, depth + 1);
-        }
-      }
-      this.path.pop();
-      return changes;
-    }
-    const obj = v as Record<string, unknown>;
-    for (const k in obj) {
-      const child = obj[k];
-      if (child === null || typeof child === 'boolean' || child === undefined) continue;
-      let ckc = classifyKey(k);
-      if (ckc === KeyClass.None && (kc === KeyClass.Cookie || kc === KeyClass.Authorization || kc === KeyClass.Password)) ckc = kc;
-      this.path.push(k);
-      if (typeof child === 'string') {
-        const r = this.leafStringCollect(child, ckc);
-        if (r !== child) {
-          obj[k] = r;
-          changes++;
-        }
-      } else if (typeof child === 'number') {
-        const masked = this.leafNumberCollect(child, ckc);
-        if (masked !== null) {
-          obj[k] = masked;
-          changes++;
-        }
-      } else {
-        changes += this.walkMutate(child, ckc, depth + 1);
-      }
-      this.path.pop();
-    }
-    return changes;
   }
 
   /** Scan a string leaf and return it with every finding masked (the same string when clean). */

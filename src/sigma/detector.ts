@@ -76,9 +76,14 @@ export function createSigmaDetector(rules: CompiledSigmaRule[]): Detector<SigmaD
         idleMs: gapMs,
         onRemove: (_k, inc) => ctx.report(incidentAlert(inc, o.maxSamples)),
       });
+      let nextSweep = -Infinity;
       return {
         event(e) {
-          table.sweep(e.ts);
+          // Expire idle incidents about once a second of event time (expiry is in minutes).
+          if (e.ts >= nextSweep) {
+            table.sweep(e.ts);
+            nextSweep = e.ts + 1000;
+          }
           view.reset(e);
           for (const r of rules) {
             if (!r.match(view)) continue;

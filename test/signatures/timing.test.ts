@@ -4,7 +4,7 @@
  * The best of three runs is taken so a busy machine does not fail the test; catastrophic backtracking
  * would take seconds to minutes.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { HygieneScanner } from '../../src/hygiene/scanner.js';
 import { redactRecord } from '../../src/hygiene/redact.js';
 import { attackSignature } from '../../src/detect/detectors/attack-signature.js';
@@ -71,6 +71,11 @@ describe('regex timing on 100 KB adversarial strings (< 50 ms each)', () => {
   const scanner = new HygieneScanner({ maxBytes: 1 << 20 });
   const set = loadSignatureRules();
   const view = new EventView(true);
+  const worstOf: Array<[string, string, number]> = [];
+  afterAll(() => {
+    const top = worstOf.sort((a, b) => b[2] - a[2]).slice(0, 3);
+    console.log(`slowest 100 KB scans: ${top.map(([n, w, ms]) => `${n} / ${w} ${ms.toFixed(1)} ms`).join('; ')}`);
+  });
 
   for (const [name, s] of Object.entries(ADVERSARIAL)) {
     it(name, () => {
@@ -91,6 +96,7 @@ describe('regex timing on 100 KB adversarial strings (< 50 ms each)', () => {
         });
       }
       const worst = Object.entries(timings).sort((a, b) => b[1] - a[1])[0]!;
+      worstOf.push([name, worst[0], worst[1]]);
       expect(worst[1], `${worst[0]} took ${worst[1].toFixed(1)} ms`).toBeLessThan(50);
     });
   }

@@ -229,9 +229,14 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
     const templateWords = new Map<string, boolean>();
     let allowSkipped = 0;
 
+    let nextSweep = -Infinity;
     return {
       event(e) {
-        table.sweep(e.ts);
+        // Expire idle incidents about once a second of event time (expiry is in minutes).
+        if (e.ts >= nextSweep) {
+          table.sweep(e.ts);
+          nextSweep = e.ts + 1000;
+        }
         const uaInfo = judgeUa(e.userAgent);
         const uaHot = uaInfo !== null && uaInfo.payload;
         let uriHot = pathHasPayloadChars(e.path) || suspiciousQuery(e.query);

@@ -292,9 +292,14 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
       }
     };
 
+    let nextSweep = -Infinity;
     return {
       event(e) {
-        table.sweep(e.ts);
+        // Expire idle incidents about once a second of event time (expiry is in minutes).
+        if (e.ts >= nextSweep) {
+          table.sweep(e.ts);
+          nextSweep = e.ts + 1000;
+        }
         const path = e.path;
         if (path === undefined) return;
         const status = e.status;

@@ -29,8 +29,9 @@ interface Agg {
   kind: SecretKind;
   count: number;
   first: EvidenceSample;
-  /** The latest occurrence; its mask is computed at the end (masks hash, so only when needed). */
-  last: { e: Pick<EnrichedEvent, 'ts' | 'source' | 'requestId' | 'method' | 'status'>; f: Finding } | null;
+  /** The latest occurrence (its mask is computed at the end: masks hash, so only when needed). */
+  lastEvent: EnrichedEvent | null;
+  lastFinding: Finding | null;
   firstTs: number;
   lastTs: number;
   masked: string[];
@@ -99,7 +100,8 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
           kind: f.kind,
           count: 0,
           first: s,
-          last: null,
+          lastEvent: null,
+          lastFinding: null,
           firstTs: e.ts,
           lastTs: e.ts,
           masked: [],
@@ -122,7 +124,8 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
       }
       if (e.ts >= a.lastTs && a.count > 1) {
         a.lastTs = e.ts;
-        a.last = { e: { ts: e.ts, source: e.source, requestId: e.requestId, method: e.method, status: e.status }, f };
+        a.lastEvent = e;
+        a.lastFinding = f;
       }
       if (a.masked.length < 3 && a.count <= 50 && !a.masked.includes(f.masked)) a.masked.push(f.masked);
       if (f.param !== undefined && a.params.size < 10) a.params.add(f.param);
@@ -153,7 +156,7 @@ function toAlert(a: Agg): Alert {
   const info = KIND_INFO[a.kind];
   const where = a.params.size > 0 ? `${a.field} (${[...a.params].join(', ')})` : a.field || '(record)';
   const at = (s: EvidenceSample): string => `${s.file}:${s.line}`;
-  const last = a.last ? sample(a.last.e, a.last.f.masked) : null;
+  const last = a.lastEvent && a.lastFinding ? sample(a.lastEvent, a.lastFinding.masked) : null;
   const samples = last && (last.file !== a.first.file || last.line !== a.first.line) ? [a.first, last] : [a.first];
   const evidence: Alert['evidence'] = {
     metrics: { occurrences: a.count, records: a.records, field: a.field || '(record)', kind: a.kind },
