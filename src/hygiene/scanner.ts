@@ -54,14 +54,17 @@ const enumMask = {
 } as const;
 type MaskMode = (typeof enumMask)[keyof typeof enumMask];
 
-/** A finding that keeps the raw value privately and masks it only when asked. */
+/**
+ * A finding that keeps the raw value (internal, never serialised: `toJSON` gives the mask) and masks
+ * it only when asked.
+ */
 class ScanFinding implements Finding {
   param?: string;
   detail?: Record<string, string | number>;
-  #value: string;
-  #mode: MaskMode;
-  #label: string;
-  #masked: string | undefined;
+  private value: string;
+  private mode: MaskMode;
+  private label: string;
+  private maskedText: string | undefined;
   constructor(
     public kind: SecretKind,
     public field: string,
@@ -71,41 +74,44 @@ class ScanFinding implements Finding {
     mode: MaskMode,
     label: string,
   ) {
-    this.#value = value;
-    this.#mode = mode;
-    this.#label = label;
+    this.value = value;
+    this.mode = mode;
+    this.label = label;
+    this.maskedText = undefined;
   }
   get masked(): string {
-    if (this.#masked === undefined) {
-      const v = this.#value;
-      switch (this.#mode) {
+    if (this.maskedText === undefined) {
+      const v = this.value;
+      let m: string;
+      switch (this.mode) {
         case enumMask.Card:
-          this.#masked = maskCard(v);
+          m = maskCard(v);
           break;
         case enumMask.Token:
-          this.#masked = maskToken(v, this.#label);
+          m = maskToken(v, this.label);
           break;
         case enumMask.Key:
-          this.#masked = maskKey(v, this.#label);
+          m = maskKey(v, this.label);
           break;
         case enumMask.Ssn:
-          this.#masked = maskSsn(v);
+          m = maskSsn(v);
           break;
         case enumMask.Aadhaar:
-          this.#masked = maskAadhaar(v);
+          m = maskAadhaar(v);
           break;
         case enumMask.Authorization:
-          this.#masked = maskAuthorization(v);
+          m = maskAuthorization(v);
           break;
         case enumMask.Cookie:
-          this.#masked = maskCookieHeader(v);
+          m = maskCookieHeader(v);
           break;
         default:
-          this.#masked = maskSecret(this.#label);
+          m = maskSecret(this.label);
       }
-      this.#value = '';
+      this.maskedText = m;
+      this.value = '';
     }
-    return this.#masked;
+    return this.maskedText;
   }
   toJSON(): Record<string, unknown> {
     const o: Record<string, unknown> = { kind: this.kind, field: this.field, start: this.start, end: this.end, masked: this.masked };
@@ -282,9 +288,10 @@ export class HygieneScanner {
   private readonly recent = new Map<string, string[]>();
   private readonly pendingKeys: string[] = [];
   private readonly pendingVals: string[] = [];
+  private pendingN = 0;
 
   private rememberClean(): void {
-    for (let i = 0; i < this.pendingKeys.length; i++) {
+    for (let i = 0; i < this.pendingN; i++) {
       const key = this.pendingKeys[i]!;
       let list = this.recent.get(key);
       if (list === undefined) {
@@ -316,8 +323,7 @@ export class HygieneScanner {
     this.buf = '';
     const dirty = buf.length > 0 && (SEP_ONE.test(buf) || PREFIX_ONE.test(buf) || DIGIT_ONE.test(buf));
     if (!dirty) this.rememberClean();
-    this.pendingKeys.length = 0;
-    this.pendingVals.length = 0;
+    this.pendingN = 0;
     if (dirty) {
       // Pass 2 (something may be there): each string on its own, so findings name their field.
       const truncated = this.truncated;
@@ -404,6 +410,7 @@ export class HygieneScanner {
     this.budget = this.limits.maxBytes;
     this.path.length = 0;
     this.truncated = false;
+    this.pendingN = 0;
   }
 
   private walk(v: unknown, kc: KeyClass, depth: number, _container: unknown, _key: string): void {
@@ -530,8 +537,8 @@ export class HygieneScanner {
         const key = this.path[this.path.length - 1] ?? '';
         const seen = this.recent.get(key);
         if (seen !== undefined) for (let i = 0; i < seen.length; i++) if (seen[i] === s) return;
-        this.pendingKeys.push(key);
-        this.pendingVals.push(s);
+        this.pendingKeys[this.pendingN] = key;
+        this.pendingVals[this.pendingN++] = s;
       }
       this.buf += s;
       this.buf += '\u0000';
