@@ -71,10 +71,17 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
 
 export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: boolean }): Promise<number> {
   let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
+  let interruptedAt = 0;
   const abort = new AbortController();
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
-    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: stop now
+    if (interrupted) {
+      // A terminal's Ctrl-C reaches the launcher and this process alike: the same press arrives
+      // twice. A second press, a moment later, stops at once without the report.
+      if (Date.now() - interruptedAt > 1000) process.exit(sig === 'SIGINT' ? 130 : 143);
+      return;
+    }
     interrupted = sig;
+    interruptedAt = Date.now();
     abort.abort();
   };
   const onInt = onSignal('SIGINT');
