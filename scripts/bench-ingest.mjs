@@ -177,7 +177,8 @@ async function main() {
   for (const phase of ['ingest', 'normalise', 'parse']) {
     let best = null;
     for (let r = 0; r < runs; r++) {
-      const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
+      // The same young-generation size bin/apilog gives the commands that read logs.
+      const res = spawnSync(process.execPath, ['--max-semi-space-size=64', fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
         encoding: 'utf8',
         maxBuffer: 16 * MiB,
         stdio: ['ignore', 'pipe', 'inherit'],
