@@ -264,3 +264,4 @@ export function fitLine(line: string, width: number): string {
   if (displayWidth(line) <= width) return line;
   return truncate(stripAnsi(line), width);
 }
+

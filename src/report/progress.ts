@@ -4,6 +4,8 @@
  * by done().
  */
 
+import { formatBytes } from './units.js';
+
 export interface ProgressOptions {
   totalBytes?: number;
   /** False when --quiet (or progress otherwise unwanted). */
@@ -22,17 +24,6 @@ export interface Progress {
   done(): void;
 }
 
-function size(n: number): string {
-  // Computed with 1024, so labelled with IEC names (KiB, MiB…).
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[u]}`;
-}
 
 function count(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
@@ -55,13 +46,13 @@ export function progressLine(bytes: number, events: number, elapsedMs: number, t
   const parts: string[] = [];
   if (totalBytes && totalBytes > 0) {
     const pct = Math.min(100, (bytes / totalBytes) * 100);
-    parts.push(`read ${size(bytes)} / ${size(totalBytes)} (${pct.toFixed(0)}%)`);
+    parts.push(`read ${formatBytes(bytes)} / ${formatBytes(totalBytes)} (${pct.toFixed(0)}%)`);
   } else {
-    parts.push(`read ${size(bytes)}`);
+    parts.push(`read ${formatBytes(bytes)}`);
   }
   parts.push(`${count(events)} events`);
   parts.push(`${count(events / secs)} events/s`);
-  parts.push(`${size(bytes / secs)}/s`);
+  parts.push(`${formatBytes(bytes / secs)}/s`);
   if (totalBytes && totalBytes > 0 && bytes > 0 && bytes < totalBytes) {
     parts.push(`ETA ${clock(((totalBytes - bytes) / bytes) * secs)}`);
   }

@@ -11,6 +11,7 @@ import { selectEntries } from './options.js';
 import { bar, fitLine, renderTable, resample, sideBySide, sparkline, wrap, type Paint, type TableContext } from './layout.js';
 import { ELLIPSIS, clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
 import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
+import { formatBytes } from './units.js';
 
 /** Rows listed per table unless `full`. */
 const LIMITS = { samples: 5, entriesPerActor: 20, actorGroups: 12, actors: 15, issues: 5, detectorLines: 10, summaryLines: 6 };
@@ -77,17 +78,6 @@ function pct(part: number, total: number): string {
   return p > 0 && p < 0.1 ? '<0.1%' : `${p.toFixed(1)}%`;
 }
 
-function bytes(n: number): string {
-  // Computed with 1024, so labelled with IEC names (KiB, MiB…).
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-}
 
 /** "user:alice", "key:k-1", "ip:203.0.113.9" from a subject, for grouping entries. */
 export function actorOf(subject: { user?: string; apiKey?: string; ip?: string }): string {
@@ -286,7 +276,7 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   if (s.run) {
     const parts = [formatDuration(s.run.elapsedMs)];
     if (s.run.eventsPerSecond !== undefined) parts.push(`${num(Math.round(s.run.eventsPerSecond))} events/s`);
-    if (s.run.peakRssBytes !== undefined) parts.push(`peak memory ${bytes(s.run.peakRssBytes)}`);
+    if (s.run.peakRssBytes !== undefined) parts.push(`peak memory ${formatBytes(s.run.peakRssBytes)}`);
     out.pushAll(labelled(ctx, 'Run', [parts.join(' · ')]));
   }
   out.push();
