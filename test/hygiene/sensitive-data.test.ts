@@ -107,3 +107,36 @@ describe('sensitive-data-in-logs details', () => {
     expect(r.notes.join(' ')).toMatch(/larger or deeper than the scan limits/);
   });
 });
+
+describe('each value-recognisable kind in each place it occurs', () => {
+  const b64u = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const jwt = `${b64u({ alg: 'ES256', typ: 'JWT' })}.${b64u({ sub: 'matrix-user', exp: 1767225600 })}.c2lnbmF0dXJlLWJ5dGVz`;
+  const VALUES: Array<[string, string]> = [
+    ['jwt', jwt],
+    ['aws-access-key', 'AKIAQ3EGUR7MATRIX000'],
+    ['github-token', `ghp_${'Mx7'.repeat(12)}`],
+    ['stripe-key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+    ['slack-token', 'xoxp-1234567890-0987654321-Matrix42'],
+    ['google-api-key', `AIza${'SyMatrixKey0123456789'.padEnd(35, 'x')}`],
+    ['openai-key', 'sk-proj-Mx9aB3cD5eF7gH9iJ1kL3mN5oP7qR9sT1uV3'],
+    ['card-number', '4111 1111 1111 1111'],
+    ['ssn', '536-90-4399'],
+    ['aadhaar', '2345 6789 0124'],
+  ];
+  const PLACES: Array<[string, (v: string) => Record<string, unknown>]> = [
+    ['query', (v) => ({ path: '/api/x', query: `ref=${v}&page=1` })],
+    ['headers.x-note', (v) => ({ path: '/api/x', headers: { 'x-note': v } })],
+    ['body', (v) => ({ path: '/api/x', method: 'POST', body: JSON.stringify({ note: `see ${v} here` }) })],
+    ['user', (v) => ({ path: '/api/x', user: v })],
+  ];
+  for (const [kind, value] of VALUES) {
+    for (const [field, make] of PLACES) {
+      it(`${kind} in ${field}`, () => {
+        const { alerts } = runDetector(sensitiveDataInLogs, [eventFromRaw(make(value))]);
+        const found = alerts.map((a) => `${String(a.evidence.metrics.field)} ${String(a.evidence.metrics.kind)}`);
+        expect(found).toEqual([`${field} ${kind}`]);
+        expect(JSON.stringify(alerts)).not.toContain(value);
+      });
+    }
+  }
+});
