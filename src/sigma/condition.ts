@@ -133,6 +133,9 @@ export function parseCondition(src: string, identifiers: readonly string[]): Con
   const node = parseOr();
   if (pos < toks.length) {
     const t = toks[pos]!;
+    if (t.k === 'word' && t.v.toLowerCase() === 'near') {
+      throw new SigmaRuleError('"near" (temporal condition) is not supported; apilog runs single-event rules');
+    }
     throw new SigmaRuleError(`condition "${src}": unexpected ${t.k === 'word' ? `"${t.v}"` : t.k === 'lp' ? '"("' : '")"'}`);
   }
   return node;

@@ -125,7 +125,7 @@ describe('Sigma engine: rules apilog cannot run are listed with a reason', () =>
     ['u-expand', /expand/],
     ['u-utf16le', /utf16le/],
     ['u-bad-cond', /unknown search identifier "filter"/],
-    ['u-near', /near/],
+    ['u-near', /"near" \(temporal condition\) is not supported/],
     ['u-level', /level "urgent"/],
     ['broken.yml', /not valid YAML/],
     ['global.yml', /action "global"/],
