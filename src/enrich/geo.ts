@@ -80,7 +80,7 @@ export function createGeoLookup(options: { dbPath?: string } = {}): GeoLookup {
     try {
       require.resolve('maxmind');
     } catch {
-      throw new ConfigError({ file: '--geoip-db', key: '', message: "--geoip-db needs the optional package 'maxmind' (npm i maxmind)" });
+      throw new ConfigError({ file: '--geoip-db', key: '', message: "--geoip-db needs the package 'maxmind' (reinstall apilog's dependencies: npm install)" });
     }
     if (!fs.existsSync(dbPath)) throw new ConfigError({ file: '--geoip-db', key: '', message: `GeoIP database not found: ${dbPath}` });
   }

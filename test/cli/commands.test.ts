@@ -192,3 +192,18 @@ describe('secrets found in logs', () => {
     expect(alerts.some((a) => a.rule === 'sensitive-data-in-logs')).toBe(true);
   });
 });
+
+describe('--geoip-db', () => {
+  it('names the file when it is missing or not a MaxMind database (exit 2)', () => {
+    const missing = runCli(['analyze', 'fixtures/incident-impossible-travel.ndjson', '--geoip-db', 'no/such.mmdb']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no/such.mmdb');
+    const dir = tmp();
+    const junk = path.join(dir, 'junk.mmdb');
+    writeFileSync(junk, 'not a database');
+    const bad = runCli(['analyze', 'fixtures/incident-impossible-travel.ndjson', '--geoip-db', junk]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('junk.mmdb');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});
