@@ -1,7 +1,7 @@
 /**
  * GeoIP lookup. geoip-lite (bundled, ~150 MB of tables) is loaded on the first lookup only, so
  * commands that never locate an IP never pay for it. With `dbPath`, a MaxMind .mmdb file is read
- * through the optional `maxmind` package instead.
+ * through the `maxmind` package (MaxMind's own reader) instead.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
