@@ -10,6 +10,13 @@ import { keyedState } from '../state.js';
 import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
 import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { SequenceStats } from '../util/stats.js';
+import { shouldCompact } from '../util/queue.js';
+
+/** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
+const MAX_INCIDENT_IDS = 20_000;
+const ID_OK = 1;
+const ID_WRITE = 2;
+const ID_WRITE_OK = 4;
 
 export type BolaOptions = {
   /** Sliding window for distinct ids, minutes. */
@@ -34,6 +41,8 @@ export type BolaOptions = {
   historyHours: number;
   /** Own ids remembered per (actor, route). */
   maxOwnIds: number;
+  /** Own-id history entries kept over all actors and routes (memory bound). */
+  maxHistoryEntries: number;
   /** Roles that legitimately read many customers' records: alerts are lowered to low. */
   privilegedRoles: string[];
   /** With a baseline: the threshold is at least this many times the actor's usual p99. */
@@ -68,10 +77,16 @@ interface Incident {
   end: number;
   lastHot: number;
   requests: number;
-  ids: Set<string>;
-  okIds: Set<string>;
-  writeIds: Set<string>;
-  writeOkIds: Set<string>;
+  /**
+   * Foreign ids seen, with what happened to them (ID_OK | ID_WRITE | ID_WRITE_OK), at most
+   * MAX_INCIDENT_IDS: a long incident must not grow without bound. Ids past the cap are counted in
+   * `idsBeyondCap` (as requests, since their novelty can no longer be checked).
+   */
+  ids: Map<string, number>;
+  idsBeyondCap: number;
+  okIds: number;
+  writeIds: number;
+  writeOkIds: number;
   statuses: Map<string, number>;
   methods: Map<string, number>;
   ips: Map<string, number>;
@@ -124,7 +139,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       sequenceMinIds: 20,
       ownIdMinAgeMinutes: 60,
       historyHours: 168,
-      maxOwnIds: 2000,
+      maxOwnIds: 500,
+      maxHistoryEntries: 500_000,
       privilegedRoles: ['admin', 'support'],
       baselineFactor: 3,
       includeAnonymous: false,
@@ -145,12 +161,17 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     const ownAgeMs = o.ownIdMinAgeMinutes * 60_000;
     const privileged = new Set([...o.privilegedRoles, ...ctx.rules.policy.adminRoles].map((r) => r.toLowerCase()));
     const baselineOwn = new Map<string, Set<string>>();
+    // The own-id history is capped per key (maxOwnIds) and in all (maxHistoryEntries): thousands of
+    // actors on a dozen routes would otherwise keep millions of ids for a week of event time.
+    let historyEntries = 0;
+    let historyFullNoted = false;
 
     // One entry per (actor, route, parameter): its window, and its history kept for historyHours.
     const groups = keyedState<Group>(ctx, {
       idleMs: Math.max(windowMs, o.historyHours * 3_600_000),
       onRemove: (_k, g) => {
         if (g.incident) emit(g, g.incident);
+        historyEntries -= g.hist.size;
       },
     });
 
@@ -177,44 +198,51 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       if (x.ip) bump(inc.ips, x.ip, 1, 50);
       if (x.role && !inc.role) inc.role = x.role;
       if (!foreign) return;
-      const isNew = !inc.ids.has(x.id);
-      if (isNew && inc.ids.size < 100_000) {
-        inc.ids.add(x.id);
-        if (inc.firstIds.length < 5) inc.firstIds.push(x.id);
-        else {
-          inc.lastIds.push(x.id);
-          if (inc.lastIds.length > 5) inc.lastIds.shift();
+      let flags = inc.ids.get(x.id);
+      if (flags === undefined) {
+        if (inc.ids.size >= MAX_INCIDENT_IDS) {
+          inc.idsBeyondCap++;
+        } else {
+          flags = 0;
+          if (inc.firstIds.length < 5) inc.firstIds.push(x.id);
+          else {
+            inc.lastIds.push(x.id);
+            if (inc.lastIds.length > 5) inc.lastIds.shift();
+          }
         }
       }
       if (x.numeric !== undefined) inc.seq.add(x.numeric);
-      if (ok(x.status)) inc.okIds.add(x.id);
-      if (WRITE_METHODS.has(x.method)) {
-        inc.writeIds.add(x.id);
-        if (ok(x.status)) inc.writeOkIds.add(x.id);
+      if (flags !== undefined) {
+        const add = (ok(x.status) ? ID_OK : 0) | (WRITE_METHODS.has(x.method) ? ID_WRITE | (ok(x.status) ? ID_WRITE_OK : 0) : 0);
+        const gained = add & ~flags;
+        if (gained & ID_OK) inc.okIds++;
+        if (gained & ID_WRITE) inc.writeIds++;
+        if (gained & ID_WRITE_OK) inc.writeOkIds++;
+        inc.ids.set(x.id, flags | add);
       }
       inc.samples.add(x);
     }
 
     function emit(g: Group, inc: Incident): void {
       g.incident = null;
-      const distinct = inc.ids.size;
-      const okN = inc.okIds.size;
+      const distinct = inc.ids.size + inc.idsBeyondCap;
+      const okN = inc.okIds;
       const seq = inc.seq;
       const walk = seq.distinctCount >= 2 && seq.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds });
       let severity: Severity;
       let reason: string;
-      if (inc.writeOkIds.size >= o.writeThreshold) {
+      if (inc.writeOkIds >= o.writeThreshold) {
         severity = 'critical';
-        reason = `successful writes (PUT/PATCH/DELETE/POST) on ${inc.writeOkIds.size} distinct foreign objects: destructive object-level authorization bypass`;
+        reason = `successful writes (PUT/PATCH/DELETE/POST) on ${inc.writeOkIds} distinct foreign objects: destructive object-level authorization bypass`;
       } else if (okN >= 0.5 * distinct) {
         severity = 'high';
         reason = `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
       } else if (walk && okN >= Math.max(3, 0.1 * distinct)) {
         severity = 'high';
         reason = `a sequential walk through ids with ${okN} successes among the refusals: the classic enumeration signature`;
-      } else if (inc.writeIds.size >= o.writeThreshold) {
+      } else if (inc.writeIds >= o.writeThreshold) {
         severity = 'high';
-        reason = `write attempts on ${inc.writeIds.size} distinct foreign objects, mostly refused`;
+        reason = `write attempts on ${inc.writeIds} distinct foreign objects, mostly refused`;
       } else {
         severity = 'medium';
         reason = `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx): probing without confirmed access`;
@@ -247,8 +275,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
             requests: inc.requests,
             successIds: okN,
             refusedIds: distinct - okN,
-            writeIds: inc.writeIds.size,
-            writeSuccessIds: inc.writeOkIds.size,
+            writeIds: inc.writeIds,
+            writeSuccessIds: inc.writeOkIds,
             sequential: walk,
             longestStrideRun: seq.longestRun,
             stride: seq.longestStride,
@@ -282,7 +310,17 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       // Own history for this actor and route.
       const hist = g.hist;
       const first = hist.get(r.value);
-      if (first === undefined && hist.size < o.maxOwnIds) hist.set(r.value, now);
+      if (first === undefined && hist.size < o.maxOwnIds) {
+        if (historyEntries < o.maxHistoryEntries) {
+          hist.set(r.value, now);
+          historyEntries++;
+        } else if (!historyFullNoted) {
+          historyFullNoted = true;
+          ctx.note(
+            `bola-enumeration: the id history reached ${o.maxHistoryEntries} entries; ids first used after that are not recognised as an actor's own (raise maxHistoryEntries, or give a baseline)`,
+          );
+        }
+      }
       const own =
         (first !== undefined && first <= now - ownAgeMs) ||
         r.value === e.user ||
@@ -298,7 +336,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           if (c.foreign) g.foreign--;
         }
       }
-      if (g.head > 1024 && g.head * 2 > g.q.length) {
+      if (shouldCompact(g.head, g.q.length)) {
         g.q = g.q.slice(g.head);
         g.head = 0;
       }
@@ -339,10 +377,11 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           end: now,
           lastHot: now,
           requests: 0,
-          ids: new Set(),
-          okIds: new Set(),
-          writeIds: new Set(),
-          writeOkIds: new Set(),
+          ids: new Map(),
+          idsBeyondCap: 0,
+          okIds: 0,
+          writeIds: 0,
+          writeOkIds: 0,
           statuses: new Map(),
           methods: new Map(),
           ips: new Map(),

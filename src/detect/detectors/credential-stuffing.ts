@@ -13,6 +13,7 @@ import type { Alert, Detector, EvidenceSample, Severity } from '../types.js';
 import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { bump, fmtDuration, round, sampleOf, Samples, topCounts } from '../util/evidence.js';
+import { shouldCompact } from '../util/queue.js';
 
 export type CredentialOptions = {
   /** Campaign window per IP and per account, minutes. */
@@ -65,7 +66,7 @@ class FailWindow {
       if (n === 0) this.counts.delete(k);
       else this.counts.set(k, n);
     }
-    if (this.head > 1024 && this.head * 2 > this.q.length) {
+    if (shouldCompact(this.head, this.q.length)) {
       this.q = this.q.slice(this.head);
       this.head = 0;
     }

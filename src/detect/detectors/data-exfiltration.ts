@@ -10,6 +10,7 @@ import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
+import { shouldCompact } from '../util/queue.js';
 
 export type ExfilOptions = {
   /** Sliding window, minutes. */
@@ -349,7 +350,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           s.requests--;
           s.exportRequests -= h.exp;
         }
-        if (s.head > 1024 && s.head * 2 > s.q.length) {
+        if (shouldCompact(s.head, s.q.length)) {
           s.q = s.q.slice(s.head);
           s.head = 0;
         }

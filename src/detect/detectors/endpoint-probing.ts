@@ -23,6 +23,7 @@ import { keyedState } from '../state.js';
 import { actorName, bump, fmtDuration, Samples, sampleOf, subjectOfActor, topCounts } from '../util/evidence.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { compileRouteList } from '../../rules/match.js';
+import { shouldCompact } from '../util/queue.js';
 
 export type EndpointProbingOptions = {
   /** Sliding window for distinct not-found paths, minutes. */
@@ -331,7 +332,7 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
             if (n === 0) st.counts.delete(old.path);
             else st.counts.set(old.path, n);
           }
-          if (st.head > 1024 && st.head * 2 > q.length) {
+          if (shouldCompact(st.head, q.length)) {
             st.q = q.slice(st.head);
             st.head = 0;
           }

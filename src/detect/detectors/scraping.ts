@@ -11,6 +11,7 @@ import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtDuration, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { cv, mad, median, SequenceStats } from '../util/stats.js';
 import { compileUaList } from '../../rules/match.js';
+import { shouldCompact } from '../util/queue.js';
 
 export type ScrapingOptions = {
   /** Requests in any 60 s that count as machine speed. */
@@ -268,7 +269,7 @@ export const scraping: Detector<ScrapingOptions> = {
         s.q.push(x);
         const cutoff = now - 60_000;
         while (s.q[s.head]!.ts <= cutoff) s.head++;
-        if (s.head > 1024 && s.head * 2 > s.q.length) {
+        if (shouldCompact(s.head, s.q.length)) {
           s.q = s.q.slice(s.head);
           s.head = 0;
         }
