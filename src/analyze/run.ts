@@ -104,13 +104,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 
   let events = 0;
   let partial = false;
-  // Wait for each batch or an interruption, whichever comes first: stdin may never send more.
-  const interrupted = new Promise<'interrupted'>((resolve) => {
-    if (hooks.signal?.aborted) resolve('interrupted');
-    hooks.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true });
-  });
   for (;;) {
-    const next = await Promise.race([input.batches.next(), interrupted]);
+    const next = await nextOrInterrupted(input.batches, hooks.signal);
     if (next === 'interrupted') {
       partial = true;
       break;
@@ -319,4 +314,28 @@ function checkRuleIds(ids: string[], detectors: Detector[]): void {
     if (known.has(id) || id === 'sigma' || id.startsWith('sigma:')) continue;
     throw new UsageError(`--only/--skip: unknown rule "${id}"; known rules: ${[...known].join(', ')}, sigma, sigma:<rule id>`);
   }
+}
+
+/**
+ * The next batch, or 'interrupted' as soon as the signal aborts: stdin may never send more. The
+ * abort listener lives for one wait only. (Racing every wait against one long-lived promise would
+ * leave a reaction on it per batch, each holding its batch: the whole input, in memory.)
+ */
+function nextOrInterrupted<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): Promise<IteratorResult<T> | 'interrupted'> {
+  if (!signal) return it.next();
+  if (signal.aborted) return Promise.resolve('interrupted');
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve('interrupted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    it.next().then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
