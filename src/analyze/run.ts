@@ -129,6 +129,10 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     ? pipeline.end()
     : { alerts: [] as Alert[], statuses: [] as DetectorStatus[], notes: [] as string[], evictedActors: 0 };
   notes.push(...detected.notes);
+  const droppedEntries = checklist?.droppedCount() ?? 0;
+  if (droppedEntries > 0) {
+    notes.push(`per-entry findings: ${droppedEntries} notable entries beyond the kept maximum were counted but not written (the most severe are kept)`);
+  }
   const checklistEvicted = checklist?.evictedActors() ?? 0;
   if (checklistEvicted > 0) {
     notes.push(`per-entry checklist: the state of ${checklistEvicted} idle actors was dropped at the tracking cap`);

@@ -25,7 +25,7 @@ export interface ChecklistOptions {
 }
 
 export const DEFAULT_CHECKLIST_OPTIONS: Readonly<ChecklistOptions> = Object.freeze({
-  maxEntries: 50_000,
+  maxEntries: 20_000,
   maxActors: 100_000,
   burstCount: 20,
   burstWindowMs: 10_000,
