@@ -53,7 +53,9 @@ function runCli(file, extra = []) {
   const t0 = process.hrtime.bigint();
   const res = spawnSync(
     process.execPath,
-    ['--import', path.join(root, 'scripts/lib/max-rss.mjs'), path.join(root, 'bin/apilog'), 'analyze', file,
+    // The young-generation flag bin/apilog would add itself: given here, the launcher does not
+    // re-run Node, so the RSS measured is the analysis process's own.
+    ['--max-semi-space-size=64', '--import', path.join(root, 'scripts/lib/max-rss.mjs'), path.join(root, 'bin/apilog'), 'analyze', file,
       '--format', 'ndjson', '-q', '-o', os.devNull, ...extra],
     { env: { ...process.env, APILOG_BENCH_RSS_FILE: rssFile }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );

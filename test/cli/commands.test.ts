@@ -207,3 +207,58 @@ describe('--geoip-db', () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('--sigma and apilog redact', () => {
+  it('runs user Sigma rules: alerts carry the rule id and title; rules it cannot run are named with the reason', () => {
+    const dir = tmp();
+    const rule = path.join(dir, 'export-probe.yml');
+    writeFileSync(
+      rule,
+      [
+        'title: Bulk customer export by anyone',
+        'id: 11111111-2222-3333-4444-555555555555',
+        'logsource:',
+        '  category: webserver',
+        'detection:',
+        '  selection:',
+        "    cs-uri-stem|startswith: '/api/v1/export/customers'",
+        '    sc-status: 200',
+        '  condition: selection',
+        'level: high',
+        '---',
+        'title: Counting rule',
+        'id: 99999999-2222-3333-4444-555555555555',
+        'logsource:',
+        '  category: webserver',
+        'detection:',
+        '  selection:',
+        "    cs-method: 'POST'",
+        '  condition: selection | count() by c-ip > 10',
+        'level: low',
+      ].join('\n'),
+    );
+    const r = runCli(['analyze', 'fixtures/incident-data-exfiltration.ndjson', '--sigma', rule, '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    const records = parseNdjson(r.stdout);
+    const sigma = records.filter((x) => x.type === 'alert' && typeof x.rule === 'string' && (x.rule as string).startsWith('sigma:'));
+    expect(sigma.length).toBeGreaterThan(0);
+    expect(sigma[0]!.sigma).toMatchObject({ id: '11111111-2222-3333-4444-555555555555', title: 'Bulk customer export by anyone' });
+    expect(sigma[0]!.severity).toBe('high');
+    const notes = JSON.stringify(records.at(-1)!.notes);
+    expect(notes).toContain('99999999-2222-3333-4444-555555555555');
+  });
+
+  it('redact writes sanitised copies with every planted secret masked', () => {
+    const dir = tmp();
+    const r = runCli(['redact', 'fixtures/leaky-access.ndjson', '-o', dir]);
+    expect(r.code).toBe(0);
+    const copy = readFileSync(path.join(dir, 'leaky-access.ndjson'), 'utf8');
+    expect(copy.trim().split('\n')).toHaveLength(2);
+    for (const secret of ['4111111111111111', 'Hunter2Secret', 'AKIAIOSFODNN7EXAMPL2', 'c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU']) {
+      expect(copy).not.toContain(secret);
+    }
+    expect(copy).toContain('****1111');
+    // Still the same records: each line parses and keeps its request id.
+    expect(copy.trim().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id)).toEqual(['rsec2', 'rsec3']);
+  });
+});
