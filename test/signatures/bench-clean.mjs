@@ -4,6 +4,7 @@
 // Prints one JSON object. Used by test/signatures/perf.test.ts; runnable on its own.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mulberry32 } from '../../scripts/lib/gen-events.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = (p) => pathToFileURL(path.join(ROOT, 'dist', p)).href;
@@ -13,16 +14,7 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const POOL = 20_000;
 const MINE = new Set(['sensitive-data-in-logs', 'attack-signature', 'endpoint-probing']);
 
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const UAS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
