@@ -125,20 +125,32 @@ describe('apilog rules', () => {
   });
 });
 
+async function interruptAfterInput(signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; stdout: string }> {
+  // stdin that never ends: the run waits for more input until the signal.
+  const child = spawn(process.execPath, [BIN, 'analyze', '-', '--format', 'ndjson'], { env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdin.write(readFileSync('fixtures/incident-sample.ndjson'));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill(signal);
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { code, stdout };
+}
+
 describe('interruption', () => {
+  it('SIGTERM writes the partial report too and exits 143', async () => {
+    const { code, stdout } = await interruptAfterInput('SIGTERM');
+    expect(code).toBe(143);
+    const summary = parseNdjson(stdout).at(-1)!;
+    expect(summary).toMatchObject({ type: 'summary', partial: true });
+    expect(summary.events as number).toBeGreaterThan(0);
+  });
+
   it('SIGINT flushes a partial report marked partial and exits 130', async () => {
-    // stdin that never ends: the run waits for more input until interrupted.
-    const child = spawn(process.execPath, [BIN, 'analyze', '-', '--format', 'ndjson'], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stdin.write(readFileSync('fixtures/incident-sample.ndjson'));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stdout } = await interruptAfterInput('SIGINT');
     expect(code).toBe(130);
     const summary = parseNdjson(stdout).at(-1)!;
-    expect(summary.type).toBe('summary');
-    expect(summary.partial).toBe(true);
+    expect(summary).toMatchObject({ type: 'summary', partial: true });
     expect(summary.events as number).toBeGreaterThan(0);
   });
 });
