@@ -76,14 +76,10 @@ export function createSigmaDetector(rules: CompiledSigmaRule[]): Detector<SigmaD
         idleMs: gapMs,
         onRemove: (_k, inc) => ctx.report(incidentAlert(inc, o.maxSamples)),
       });
-      let nextSweep = -Infinity;
       return {
         event(e) {
-          // Expire idle incidents about once a second of event time (expiry is in minutes).
-          if (e.ts >= nextSweep) {
-            table.sweep(e.ts);
-            nextSweep = e.ts + 1000;
-          }
+          // Expire idle incidents (the table itself does a full pass only now and then).
+          table.sweep(e.ts);
           view.reset(e);
           for (const r of rules) {
             if (!r.match(view)) continue;

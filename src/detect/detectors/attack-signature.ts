@@ -229,14 +229,10 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
     const templateWords = new Map<string, boolean>();
     let allowSkipped = 0;
 
-    let nextSweep = -Infinity;
     return {
       event(e) {
-        // Expire idle incidents about once a second of event time (expiry is in minutes).
-        if (e.ts >= nextSweep) {
-          table.sweep(e.ts);
-          nextSweep = e.ts + 1000;
-        }
+        // Expire idle incidents (the table itself does a full pass only now and then).
+        table.sweep(e.ts);
         const uaInfo = judgeUa(e.userAgent);
         const uaHot = uaInfo !== null && uaInfo.payload;
         let uriHot = pathHasPayloadChars(e.path) || suspiciousQuery(e.query);

@@ -293,14 +293,10 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
       }
     };
 
-    let nextSweep = -Infinity;
     return {
       event(e) {
-        // Expire idle incidents about once a second of event time (expiry is in minutes).
-        if (e.ts >= nextSweep) {
-          table.sweep(e.ts);
-          nextSweep = e.ts + 1000;
-        }
+        // Expire idle incidents (the table itself does a full pass only now and then).
+        table.sweep(e.ts);
         const path = e.path;
         if (path === undefined) return;
         const status = e.status;
