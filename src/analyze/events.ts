@@ -34,11 +34,15 @@ export function isUnreadable(kind: IngestIssue['kind']): boolean {
   return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
 }
 
+export type Expanded = Awaited<ReturnType<typeof expandInputs>>;
+
+/** `expanded`: the inputs already expanded by the caller (so folders are walked once). */
 export async function openEventStream(
   opts: EventStreamOptions,
   onIssue: (i: IngestIssue) => void,
+  expanded?: Expanded,
 ): Promise<EventStream> {
-  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
+  expanded ??= await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
   for (const i of expanded.issues) onIssue(i);
   const sources = expanded.sources;
   if (sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {

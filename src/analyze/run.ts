@@ -4,7 +4,6 @@
  */
 import { expandInputs, type InputSource } from '../ingest/index.js';
 import type { IngestIssue } from '../ingest/types.js';
-
 import { createEnricher, createGeoLookup } from '../enrich/index.js';
 import { loadRules } from '../rules/index.js';
 import { builtinDetectors, createPipeline } from '../detect/index.js';
@@ -23,6 +22,7 @@ import {
 } from '../report/records.js';
 import { openEventStream, isUnreadable } from './events.js';
 import { maskSecrets } from './mask.js';
+import { readEvents } from './sources.js';
 import { InputError, UsageError, type AnalyzeOptions } from './options.js';
 import { VERSION } from '../version.js';
 
@@ -86,7 +86,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
   hooks.onTotalBytes?.(expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0));
   const range = await resolveTimeRange(opts, expanded.sources);
-  const input = await openEventStream({ ...opts, ...range }, onIssue);
+  const input = await openEventStream({ ...opts, ...range }, onIssue, expanded);
   const sources = input.sources;
   const done = input.results;
 
@@ -301,7 +301,6 @@ async function resolveTimeRange(
 }
 
 async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Promise<number> {
-  const { readEvents } = await import('./sources.js');
   let last = -Infinity;
   for (const s of sources) {
     for await (const batch of readEvents(s, { limits: opts.limits, logFormat: opts.logFormat, map: opts.map }, () => undefined, () => undefined)) {
