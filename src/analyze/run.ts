@@ -92,7 +92,6 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 
   // Stages after the merge: synchronous per event.
   const enrich = createEnricher(rules);
-  const learner = givenBaseline ? undefined : createBaselineLearner({ geo, origin: 'input' });
   const pipeline = opts.detect
     ? createPipeline({ detectors, rules, geo, baseline: givenBaseline, only: opts.only, skip: opts.skip })
     : undefined;
@@ -100,6 +99,9 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     opts.detect && opts.entries !== 'none'
       ? createChecklist({ rules, geo, baseline: givenBaseline, tz: opts.tz, keepAll: opts.entries === 'all' })
       : undefined;
+  // With no baseline file, the checklist judges "fit with known behaviour" against one learned from
+  // the input itself; nothing else reads it, so it is learned only when there are entries to judge.
+  const learner = checklist && !givenBaseline ? createBaselineLearner({ geo, origin: 'input' }) : undefined;
   const stats = createStatsCollector();
 
   let events = 0;
