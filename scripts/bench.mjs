@@ -6,7 +6,10 @@
  *  - ingest alone (scripts/bench-ingest.mjs) on both files: events/s, MB/s, peak memory (flat in
  *    file size), and the bare JSON.parse rate on the same file;
  *  - the full `apilog analyze` CLI (all default detectors, GeoIP on) on the same file and on a
- *    file a tenth of its size, each in its own process, so peak memory can be compared.
+ *    file a tenth of its size, each in its own process, so peak memory can be compared;
+ *  - on the large file, apilog next to jq (one select), DuckDB (load + SQL versions of the six
+ *    patterns) and a bare JSON.parse loop on one and two cores, as ratios against the floors of
+ *    issue 7 (scripts/bench-compare.mjs; `--no-compare` leaves it out).
  * Needs a build (`npm install` or `npm run build`).
  */
 import { spawnSync } from 'node:child_process';
@@ -89,12 +92,14 @@ if (args.includes('--ingest-only')) process.exit(0);
 
 console.log('\n== full pipeline: apilog analyze (default detectors, GeoIP on) ==');
 const rows = [];
+const seconds = {};
 for (const file of [little, big]) {
   const bytes = statSync(file).size;
   const events = countLines(file);
-  const { seconds, rss } = runCli(file);
-  rows.push({ file: path.basename(file), MB: Math.round(mb(bytes)), events, seconds: seconds.toFixed(2),
-    'events/s': Math.round(events / seconds), 'MB/s': (mb(bytes) / seconds).toFixed(1), 'peak RSS MB': Math.round(mb(rss)) });
+  const { seconds: s, rss } = runCli(file);
+  seconds[file] = s;
+  rows.push({ file: path.basename(file), MB: Math.round(mb(bytes)), events, seconds: s.toFixed(2),
+    'events/s': Math.round(events / s), 'MB/s': (mb(bytes) / s).toFixed(1), 'peak RSS MB': Math.round(mb(rss)) });
 }
 console.table(rows);
 const [a, b] = rows;
@@ -107,3 +112,15 @@ const best = (extra) => Math.min(...[0, 1, 2].map(() => runCli(little, extra).se
 const without = best(['--skip', SCANNERS]);
 const withRules = best([]);
 console.log(`without: ${without.toFixed(2)} s   with: ${withRules.toFixed(2)} s   overhead: ${(((withRules - without) / without) * 100).toFixed(1)}%`);
+
+// The same large file through jq and DuckDB, and bare JSON.parse on one and two cores; apilog's
+// figure is the full-pipeline run above. Missing jq or DuckDB is reported and skipped there.
+if (!args.includes('--no-compare')) {
+  const cmp = spawnSync(process.execPath, [path.join(root, 'scripts/bench-compare.mjs'), '--file', big, '--apilog-seconds', String(seconds[big])], {
+    stdio: 'inherit',
+  });
+  if (cmp.status !== 0) {
+    console.error(`bench: scripts/bench-compare.mjs exited ${cmp.status}`);
+    process.exitCode = 1;
+  }
+}
