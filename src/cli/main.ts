@@ -64,7 +64,17 @@ inputOptions(
   .option('--to <time>', 'only events at or before this ISO 8601 date or time')
   .option('--since <duration>', 'only the last N (e.g. 24h, 7d) before the last event in the input')
   .option('--since-now', 'make --since relative to now instead of the last event', false)
-  .action(async (paths: string[], opts: Record<string, unknown>) => {
+  .option('--follow', 'keep reading the files as they grow (and across rotation): alerts as ndjson lines as they fire, the summary at Ctrl-C', false)
+  .option('--follow-grace <duration>', 'with --follow: after this long without new input, close the incidents that are over', '5s')
+  .option('--follow-poll <duration>', 'with --follow: how often to look for new input', '250ms')
+  .addOption(new Option('--follow-from <where>', 'with --follow: read files from their start or from their current end').choices(['start', 'end']).default('start'))
+  .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
+    const given = (o: string): boolean => cmd.getOptionValueSource(o) === 'cli';
+    if (opts.follow === true || ['followGrace', 'followPoll', 'followFrom'].some(given)) {
+      const { followCommand } = await import('./commands/follow.js');
+      process.exitCode = await followCommand(paths, opts, given);
+      return;
+    }
     const { analyzeCommand } = await import('./commands/analyze.js');
     process.exitCode = await analyzeCommand(paths, opts, { detect: true });
   });

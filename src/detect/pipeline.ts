@@ -28,6 +28,8 @@ export interface PipelineOptions {
   skip?: string[];
   /** Ids that rules.detectors may name besides `detectors` and the built-ins. */
   knownIds?: Iterable<string>;
+  /** Told of every alert as a detector reports it, before incidents are merged (`--follow` prints them live). */
+  onAlert?: (alert: Alert) => void;
 }
 
 export interface PipelineResult {
@@ -41,6 +43,16 @@ export interface PipelineResult {
 export interface Pipeline {
   push(e: EnrichedEvent): void;
   end(): PipelineResult;
+  /**
+   * Live reading (`--follow`): the input went quiet and event time is now `now` (at least the
+   * newest event's time). Releases every event still in the reorder buffer and expires the keyed
+   * state idle at `now`, so detectors report the incidents that closed. Later events older than
+   * the ones released are analysed as late, as in push(). A full pass over the keyed state: call it
+   * now and then (the live runner: once per quiet period), not per event.
+   */
+  advance?(now: number): void;
+  /** How far apart alerts of `rule` about one subject may lie and still be merged into one incident. */
+  mergeGapMs?(rule: string): number;
 }
 
 const DEFAULT_MERGE_GAP_MS = 10 * 60_000;
@@ -125,6 +137,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
         if (r.unavailable) return;
         if (!alert.references && meta.references.length > 0) alert.references = meta.references;
         r.alerts.push(alert);
+        opts.onAlert?.(alert);
       },
       unavailable(reason) {
         r.unavailable ??= reason;
@@ -172,6 +185,23 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const buffer = new ReorderBuffer(rules.latenessMs);
 
   return {
+    advance(now) {
+      buffer.drain(release);
+      for (const r of running) {
+        if (!r.handlers || r.unavailable) continue;
+        try {
+          for (const t of r.tables) t.expire(now);
+        } catch (err) {
+          r.unavailable = `internal error while closing idle incidents: ${(err as Error).message}`;
+        }
+      }
+      dispatch = active();
+    },
+
+    mergeGapMs(rule) {
+      return running.find((r) => r.detector.meta.id === rule)?.gapMs ?? DEFAULT_MERGE_GAP_MS;
+    },
+
     push(e) {
       events++;
       if (e.format !== lastFormat || !lastStats) {

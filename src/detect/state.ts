@@ -66,6 +66,22 @@ export class KeyedTable<V> implements KeyedState<V> {
   }
 
   /**
+   * Live reading (`--follow`, via the pipeline's advance): expire the entries idle at `now` at once,
+   * whatever the sweep throttle says, and leave the throttle where event time put it, so that a
+   * `now` taken from the wall clock, far past the events of a replayed log, does not hold back the
+   * sweeps of the events that follow. A full pass: call it now and then, not per event.
+   */
+  expire(now: number): void {
+    const cutoff = now - this.options.idleMs;
+    for (const [key, slot] of this.map) {
+      if (slot.last < cutoff) {
+        this.map.delete(key);
+        this.options.onRemove?.(key, slot.value, 'expired');
+      }
+    }
+  }
+
+  /**
    * Over the cap: drop the least recently touched ~1/16 of the entries (a selection on their
    * last-touched times, then one pass), so eviction costs O(16) map steps per insert amortised.
    */

@@ -38,6 +38,7 @@ export class NdjsonReader {
 
   constructor(private readonly sink: Sink) {
     this.maxLine = sink.limits.maxLineBytes;
+    this.line = sink.firstLine;
     sink.setContainer('ndjson');
   }
 

@@ -155,6 +155,14 @@ export class ContentReader {
     if (this.state !== 'skip') this.inner.end();
   }
 
+  /**
+   * Live reading (`--follow`): the input went quiet before SNIFF_BYTES arrived. Decide the
+   * encoding on the bytes seen so far, so that a short, growing file is read at once.
+   */
+  settle(): void {
+    if (this.state === 'head' && this.headLen > 0) this.decide();
+  }
+
   private decide(): void {
     const buf = Buffer.concat(this.head, this.headLen);
     this.head = [];

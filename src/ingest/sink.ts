@@ -17,6 +17,8 @@ const SKIP_KINDS: ReadonlySet<IngestIssueKind> = new Set<IngestIssueKind>([
 
 export class Sink {
   out: RawRecord[] = [];
+  /** Number of the first line read (1, or more when following a file from its end). */
+  firstLine = 1;
   private envelopeSeen = false;
   private baseSet = false;
 

@@ -33,6 +33,11 @@ export interface NormaliserOptions {
 export interface FileNormaliser {
   push(rec: RawRecord, out: ApiEvent[]): void;
   flush(out: ApiEvent[]): void;
+  /**
+   * Live reading (`--follow`): the input went quiet with fewer than DETECTION_SAMPLE records
+   * buffered. Vote on those now; later records are mapped as they come.
+   */
+  settle?(out: ApiEvent[]): void;
   detection(): Detection | null;
   missingFields(): CanonicalField[];
   /** Records skipped, by reason: 'not-an-object', 'not-an-access-record', 'no-timestamp'. */
@@ -184,6 +189,10 @@ export class Normaliser implements FileNormaliser {
         });
       }
     }
+  }
+
+  settle(out: ApiEvent[]): void {
+    if (this.buffer !== null && this.buffer.length > 0) this.decide(out);
   }
 
   detection(): Detection | null {

@@ -1,0 +1,344 @@
+/**
+ * The live runner behind `apilog analyze --follow`: inputs that keep growing are read as they grow
+ * (src/ingest/follow.ts), mapped and merged by event time, and fed through the same enrich -> detect
+ * pipeline as a batch run. Alerts are handed out as they fire, masked like every report record.
+ *
+ * Timing. Events reach the detectors through the pipeline's reorder buffer (rules.latenessMs past
+ * the newest event, as in batch mode), and detectors report an incident when it closes in event
+ * time. When no input arrives for `graceMs` of wall-clock time, the pipeline is advanced to
+ * max(newest event time, now - latenessMs): the buffer is emptied and keyed state idle at that time
+ * expires, so the incidents that closed are reported without waiting for the next event. For input
+ * whose timestamps follow the clock, an alert therefore comes at most the detector's incident gap
+ * plus latenessMs (plus an eighth of the gap, the sweep granularity, and one poll) after the last
+ * event of the incident; for input with past timestamps (a replayed or historical file), the first
+ * quiet period of `graceMs` closes every open incident, as the end of a batch run does.
+ *
+ * Incidents. The pipeline merges alerts of one rule and subject at the end of a batch run; here an
+ * alert that merges with one already handed out is handed out again, merged, under the same id
+ * (`A3` then `A3` again): the last line with an id is the incident as it now stands.
+ */
+import type { Readable } from 'node:stream';
+import { expandInputs, type InputSource } from '../ingest/index.js';
+import { followFile, followStream, type Follower } from '../ingest/follow.js';
+import type { IngestIssue, RawRecord } from '../ingest/types.js';
+import { createNormaliser, type FileNormaliser } from '../normalise/index.js';
+import type { ApiEvent } from '../normalise/event.js';
+import { createEnricher, createGeoLookup } from '../enrich/index.js';
+import { loadRules } from '../rules/index.js';
+import { builtinDetectors, createPipeline } from '../detect/index.js';
+import { mergeAlerts, subjectKey } from '../detect/merge.js';
+import { severityRank, type Alert, type Detector } from '../detect/types.js';
+import { loadBaseline } from '../baseline/index.js';
+import { createStatsCollector } from '../stats/index.js';
+import type { AlertRecord, SummaryRecord } from '../report/records.js';
+import { isUnreadable } from './events.js';
+import { maskSecrets } from './mask.js';
+import { InputError, UsageError, type AnalyzeOptions } from './options.js';
+import { toAlertRecords } from './run.js';
+import { buildSummary, fileSummary, trafficTables } from './summary.js';
+
+export interface FollowSettings {
+  /** Wall-clock quiet time after which the event clock is advanced (default 5 s). */
+  graceMs: number;
+  /** How often the inputs are looked at for growth (default 250 ms). */
+  pollMs: number;
+  /** Read files from their start (their history too) or from their current end. */
+  from: 'start' | 'end';
+}
+
+export const DEFAULT_FOLLOW: FollowSettings = { graceMs: 5000, pollMs: 250, from: 'start' };
+
+export interface FollowHooks {
+  /** An alert as it fires (masked, filtered by --min-severity/--only/--skip); an update repeats its id. */
+  onAlert: (a: AlertRecord) => void;
+  /** Every ingest or mapping issue, as it happens. */
+  onIssue?: (i: IngestIssue) => void;
+  /** Rotations and truncations of followed files. */
+  onNote?: (message: string) => void;
+  /** Stop following: read what is there, close the open incidents, and return the summary. */
+  signal: AbortSignal;
+  /** Wall clock (tests). */
+  now?: () => number;
+  /** stdin (tests give their own stream). */
+  stdin?: Readable;
+}
+
+export interface FollowResult {
+  /** The summary, `partial` when the run was stopped rather than reaching the end of its inputs. */
+  summary: SummaryRecord;
+  /** As in batch mode (0, 1 for --fail-on, 3 for unreadable input); the CLI uses 130/143 after a signal. */
+  exitCode: number;
+  /** Alert records handed out, each incident once, as it last stood. */
+  alerts: AlertRecord[];
+}
+
+const MAX_ISSUES_LISTED = 50;
+
+interface Input {
+  source: InputSource;
+  follower: Follower;
+  normaliser: FileNormaliser;
+  queue: ApiEvent[];
+  head: number;
+}
+
+interface Incident {
+  id: string;
+  alert: Alert;
+  parts: number;
+  record: AlertRecord | null;
+}
+
+export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hooks: FollowHooks): Promise<FollowResult> {
+  const clock = hooks.now ?? Date.now;
+  const signal = hooks.signal;
+  const rules = loadRules(opts.rulesPaths);
+  const detectors: Detector[] = [...builtinDetectors];
+  const notes: string[] = [];
+  if (opts.sigmaPaths.length > 0) {
+    const { loadSigmaRules, createSigmaDetector } = await import('../sigma/index.js');
+    const sigma = loadSigmaRules(opts.sigmaPaths);
+    for (const r of sigma.rejected) notes.push(`sigma rule not run: ${r.file}${r.id ? ` (${r.id})` : ''}: ${r.reason}`);
+    if (sigma.rules.length > 0) detectors.push(createSigmaDetector(sigma.rules));
+  }
+  const known = new Set(detectors.map((d) => d.meta.id));
+  for (const id of [...opts.only, ...opts.skip]) {
+    if (known.has(id) || id === 'sigma' || id.startsWith('sigma:')) continue;
+    throw new UsageError(`--only/--skip: unknown rule "${id}"; known rules: ${[...known].join(', ')}, sigma, sigma:<rule id>`);
+  }
+  const baseline = opts.baselinePath ? loadBaseline(opts.baselinePath) : undefined;
+  const geo = createGeoLookup({ dbPath: opts.geoipDb });
+
+  // Issues, as in batch mode.
+  const issues: IngestIssue[] = [];
+  let issuesTotal = 0;
+  let unreadable = 0;
+  let strictFailure: IngestIssue | undefined;
+  const onIssue = (i: IngestIssue): void => {
+    issuesTotal++;
+    hooks.onIssue?.(i);
+    if (isUnreadable(i.kind)) unreadable++;
+    if (issues.length < MAX_ISSUES_LISTED) issues.push(i);
+    if (opts.strict && !isUnreadable(i.kind) && !strictFailure) strictFailure = i;
+  };
+  const failIfStrict = (): void => {
+    if (strictFailure) {
+      const i = strictFailure;
+      throw new InputError(`${i.file}${i.line ? `:${i.line}` : ''}: ${i.message} (--strict makes malformed input fatal)`);
+    }
+  };
+
+  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
+  for (const i of expanded.issues) onIssue(i);
+  if (expanded.sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {
+    throw new UsageError('no input files matched (check the paths and --include/--exclude)');
+  }
+  const inputs: Input[] = expanded.sources.map((source) => ({
+    source,
+    follower:
+      source.kind === 'stdin'
+        ? followStream(hooks.stdin ?? process.stdin, source.path || '-', opts.limits, onIssue)
+        : followFile(source.path, opts.limits, onIssue, { from: settings.from, ...(hooks.onNote ? { onNote: hooks.onNote } : {}) }),
+    normaliser: createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map }, onIssue),
+    queue: [],
+    head: 0,
+  }));
+
+  // Live incidents: merged per rule and subject as the pipeline merges them at the end.
+  const incidents: Incident[] = [];
+  const groups = new Map<string, Incident[]>();
+  const reported: Alert[] = [];
+  const enrich = createEnricher(rules);
+  const pipeline = createPipeline({
+    detectors,
+    rules,
+    geo,
+    ...(baseline ? { baseline } : {}),
+    only: opts.only,
+    skip: opts.skip,
+    onAlert: (a) => reported.push(a),
+  });
+  const gapFor = (rule: string): number => pipeline.mergeGapMs?.(rule) ?? 10 * 60_000;
+  const shown = (r: AlertRecord): boolean => severityRank(r.severity) >= severityRank(opts.minSeverity) && ruleSelected(r.rule, opts);
+  const handOut = (inc: Incident): void => {
+    const rec = maskSecrets({ ...toAlertRecords([inc.alert])[0]!, id: inc.id });
+    inc.record = rec;
+    if (shown(rec)) hooks.onAlert(rec);
+  };
+  const takeAlerts = (): void => {
+    for (const a of reported.splice(0)) {
+      const key = `${a.rule}\u0001${subjectKey(a.subject)}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      const gap = gapFor(a.rule);
+      const inc = group.find((i) => a.start <= i.alert.end + gap && i.alert.start <= a.end + gap);
+      if (inc) {
+        const merged = mergeAlerts([inc.alert, a], () => gap);
+        if (merged.length === 1) {
+          inc.parts++;
+          const m = merged[0]!;
+          inc.alert = { ...m, evidence: { ...m.evidence, mergedAlerts: inc.parts } };
+          handOut(inc);
+          continue;
+        }
+      }
+      const fresh: Incident = { id: `A${incidents.length + 1}`, alert: a, parts: 1, record: null };
+      incidents.push(fresh);
+      group.push(fresh);
+      handOut(fresh);
+    }
+  };
+
+  const stats = createStatsCollector();
+  const { from, to } = opts;
+  let events = 0;
+  let newest = -Infinity;
+  const feed = (e: ApiEvent): void => {
+    if ((from !== undefined && e.ts < from) || (to !== undefined && e.ts > to)) return;
+    const en = enrich(e);
+    stats.add(en);
+    pipeline.push(en);
+    events++;
+    if (e.ts > newest) newest = e.ts;
+  };
+  const map = (input: Input, records: RawRecord[]): void => {
+    for (const r of records) input.normaliser.push(r, input.queue);
+  };
+  /**
+   * Merge the inputs' queued events by time, as far as it is safe: an input that has more to read
+   * but nothing queued may hold earlier events, so the merge waits for it; an input that is caught
+   * up does not hold the others back.
+   */
+  const mergeQueued = (all: boolean): void => {
+    for (;;) {
+      let best: Input | null = null;
+      for (const input of inputs) {
+        if (input.head >= input.queue.length) {
+          if (!all && !input.follower.caughtUp && !input.follower.ended) return;
+          continue;
+        }
+        if (!best || input.queue[input.head]!.ts < best.queue[best.head]!.ts) best = input;
+      }
+      if (!best) return;
+      feed(best.queue[best.head++]!);
+      if (best.head >= best.queue.length) {
+        best.queue = [];
+        best.head = 0;
+      }
+    }
+  };
+
+  let partial = false;
+  let lastInput = clock();
+  let lastAdvance = -Infinity;
+  try {
+    while (!signal.aborted) {
+      let got = 0;
+      for (const input of inputs) {
+        if (input.head < input.queue.length) continue;
+        const records = await input.follower.poll();
+        got += records.length;
+        map(input, records);
+        if (records.length === 0 && input.follower.caughtUp) {
+          // Nothing more for now: decide what still waits for more input (the encoding sniff, the
+          // format vote), as a batch run decides at the end of a short file.
+          const settled = input.follower.settle();
+          got += settled.length;
+          map(input, settled);
+          input.normaliser.settle?.(input.queue);
+        }
+      }
+      mergeQueued(false);
+      failIfStrict();
+      takeAlerts();
+      if (inputs.every((i) => i.follower.ended && i.head >= i.queue.length)) break; // stdin at its end, gzip only
+      const t = clock();
+      if (got > 0 || inputs.some((i) => !i.follower.caughtUp)) {
+        lastInput = t;
+        // more to read: no pause
+        if (inputs.some((i) => !i.follower.caughtUp)) continue;
+      } else if (t - lastInput >= settings.graceMs && t - lastAdvance >= settings.graceMs) {
+        // Quiet for the grace period (and then once per grace period): event time runs on with the
+        // wall clock, held back by the lateness as the reorder buffer holds events back.
+        lastAdvance = t;
+        mergeQueued(true);
+        pipeline.advance?.(Math.max(newest, t - rules.latenessMs));
+        takeAlerts();
+      }
+      await sleep(settings.pollMs, signal);
+    }
+    partial = signal.aborted;
+
+    // The end: what is left in the inputs, then the pipeline's end (open incidents close).
+    for (const input of inputs) {
+      map(input, await input.follower.close());
+      input.normaliser.flush(input.queue);
+    }
+    mergeQueued(true);
+    failIfStrict();
+  } finally {
+    // Also after an error (--strict): release the files. Closing twice is harmless.
+    for (const input of inputs) await input.follower.close().catch(() => undefined);
+  }
+  const detected = pipeline.end();
+  takeAlerts();
+  notes.push(...detected.notes);
+  if (settings.from === 'end') notes.push('--follow-from end: the files were read from where they ended when following started');
+
+  // Statuses count the incidents handed out, as the batch run counts merged alerts; a detector found
+  // unavailable at the end (a field no event carried) has its alerts left out, as in batch mode.
+  const detectorOf = (rule: string): string => (rule.startsWith('sigma:') ? 'sigma' : rule);
+  const perDetector = new Map<string, number>();
+  for (const inc of incidents) perDetector.set(detectorOf(inc.alert.rule), (perDetector.get(detectorOf(inc.alert.rule)) ?? 0) + 1);
+  const ran = new Set(detected.statuses.filter((s) => s.status === 'ran').map((s) => s.id));
+  for (const s of detected.statuses) if (s.status === 'ran') s.alerts = perDetector.get(s.id) ?? 0;
+  const all = incidents.filter((i) => ran.has(detectorOf(i.alert.rule))).map((i) => i.record!);
+  const shownAlerts = all.filter(shown);
+
+  const traffic = trafficTables(stats, all, opts.tz, geo);
+  const files = inputs.map((i) => fileSummary(i.source.path, i.follower.stats, i.normaliser));
+  const summary = buildSummary({
+    partial,
+    events,
+    traffic,
+    files,
+    issues,
+    issuesTotal,
+    detectors: detected.statuses,
+    shownAlerts,
+    entries: { flagged: 0, written: 0 },
+    baseline: baseline ? { origin: 'file', path: opts.baselinePath } : { origin: 'none' },
+    evictedActors: detected.evictedActors ?? 0,
+    notes,
+  });
+  if (events === 0 && files.length > 0) notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
+
+  let exitCode = 0;
+  if (events === 0 && files.some((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)))) {
+    notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
+    exitCode = 3;
+  }
+  if (opts.failOn && shownAlerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) exitCode = 1;
+  if (unreadable > 0) exitCode = 3;
+  return { summary: maskSecrets(summary), exitCode, alerts: shownAlerts };
+}
+
+function ruleSelected(rule: string, opts: AnalyzeOptions): boolean {
+  const matches = (p: string): boolean => rule === p || (p === 'sigma' && rule.startsWith('sigma:'));
+  if (opts.only.length > 0 && !opts.only.some(matches)) return false;
+  return !opts.skip.some(matches);
+}
+
+/** Wait `ms`, or less when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The summary record's parts that do not depend on how the events were read: traffic tables with
+ * the actors' alert counts and countries, one file's summary, and the record itself. Written for the
+ * live runner (src/analyze/follow.ts) with the same rules as the batch run (src/analyze/run.ts), so
+ * that `--follow` and a batch run over the same input summarise it alike.
+ */
+import type { GeoLookup } from '../enrich/types.js';
+import type { FileStats, IngestIssue } from '../ingest/types.js';
+import type { FileNormaliser } from '../normalise/index.js';
+import type { StatsCollector, StatsResult } from '../stats/index.js';
+import { SEVERITIES, type Severity } from '../detect/types.js';
+import { SCHEMA_VERSION, type AlertRecord, type DetectorStatus, type FileSummary, type SummaryRecord } from '../report/records.js';
+import { VERSION } from '../version.js';
+
+/** Keys an alert's subject gives in the traffic tables' actor keys. */
+export function subjectKeys(a: AlertRecord): string[] {
+  const keys: string[] = [];
+  if (a.subject.user) keys.push(`user:${a.subject.user}`);
+  if (a.subject.apiKey) keys.push(`key:${a.subject.apiKey}`);
+  if (a.subject.ip) keys.push(`ip:${a.subject.ip}`);
+  return keys;
+}
+
+/** The traffic tables, actors ranked with their alerts; countries located for actors without any. */
+export function trafficTables(stats: StatsCollector, alerts: AlertRecord[], tz: string, geo: GeoLookup): StatsResult {
+  const alertsByActor = new Map<string, number>();
+  for (const a of alerts) {
+    for (const key of subjectKeys(a)) alertsByActor.set(key, (alertsByActor.get(key) ?? 0) + 1);
+  }
+  const traffic = stats.result(alertsByActor, tz, alerts.map((a) => Date.parse(a.start)));
+  // Stats count the countries a log carries itself; for the rest, locate the actors' listed IPs.
+  for (const a of traffic.actors) {
+    if (a.countries.length > 0) continue;
+    const found = new Set<string>();
+    for (const ip of a.ips) {
+      const c = geo(ip)?.country;
+      if (c) found.add(c);
+    }
+    a.countries = [...found].sort();
+  }
+  return traffic;
+}
+
+export function fileSummary(path: string, stats: FileStats, normaliser: FileNormaliser): FileSummary {
+  const det = normaliser.detection();
+  return {
+    path,
+    format: det?.format ?? 'unknown',
+    confidence: det?.confidence ?? 0,
+    container: stats.container,
+    gzip: stats.gzip,
+    events: normaliser.events,
+    malformed: stats.malformed,
+    skipped: { ...stats.skipped, ...normaliser.skipped } as Record<string, number>,
+    missingFields: normaliser.missingFields(),
+  };
+}
+
+export interface SummaryParts {
+  partial: boolean;
+  events: number;
+  traffic: StatsResult;
+  files: FileSummary[];
+  /** The first issues met (the caller caps the list) and how many there were. */
+  issues: IngestIssue[];
+  issuesTotal: number;
+  detectors: DetectorStatus[];
+  /** The alerts the report shows (after --min-severity, --only and --skip). */
+  shownAlerts: AlertRecord[];
+  entries: { flagged: number; written: number };
+  baseline: SummaryRecord['baseline'];
+  evictedActors: number;
+  notes: string[];
+}
+
+export function buildSummary(p: SummaryParts): SummaryRecord {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byRule: Record<string, number> = {};
+  for (const a of p.shownAlerts) {
+    bySeverity[a.severity]++;
+    byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
+  }
+  const t = p.traffic;
+  return {
+    type: 'summary',
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'apilog', version: VERSION },
+    partial: p.partial,
+    events: p.events,
+    timeSpan: t.timeSpan,
+    files: p.files,
+    issues: p.issues.map((i) => ({ kind: i.kind, file: i.file, ...(i.line ? { line: i.line } : {}), message: i.message })),
+    issuesTotal: p.issuesTotal,
+    detectors: p.detectors,
+    alerts: { total: p.shownAlerts.length, bySeverity, byRule },
+    entries: p.entries,
+    baseline: p.baseline,
+    actors: t.actors,
+    topRoutes: t.topRoutes,
+    statuses: t.statuses,
+    topIps: t.topIps,
+    busiestWindows: t.busiestWindows,
+    timeline: t.timeline,
+    evictedActors: p.evictedActors,
+    notes: p.notes,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The live runner (src/analyze/follow.ts) in-process: alerts handed out as incidents close, an
+ * incident that grows after it was handed out handed out again under the same id, two followed
+ * files merged by event time, and the summary at the stop. Short grace and poll intervals; waits
+ * are for alerts, bounded.
+ */
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { follow, type FollowResult } from '../../src/analyze/follow.js';
+import type { AnalyzeOptions } from '../../src/analyze/options.js';
+import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/types.js';
+import type { AlertRecord } from '../../src/report/records.js';
+
+const T0 = Date.parse('2025-02-03T09:00:00Z');
+
+function bruteForce(fromMs: number, ip: string, account: string, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(T0 + fromMs + i * 2000).toISOString();
+    s += `${JSON.stringify({ timestamp: ts, user_id: account, ip, method: 'POST', endpoint: '/api/v1/auth/login', status: 401, request_id: `${ip}-${fromMs}-${i}` })}\n`;
+  }
+  return s;
+}
+
+function options(inputs: string[]): AnalyzeOptions {
+  return {
+    inputs,
+    include: [],
+    exclude: [],
+    map: {},
+    limits: DEFAULT_INGEST_LIMITS,
+    strict: false,
+    rulesPaths: [],
+    sigmaPaths: [],
+    sinceNow: false,
+    tz: 'UTC',
+    minSeverity: 'info',
+    only: [],
+    skip: [],
+    entries: 'none',
+    detect: true,
+  };
+}
+
+function live(inputs: string[]): { alerts: AlertRecord[]; stop: () => Promise<FollowResult>; until: (n: number) => Promise<void> } {
+  const alerts: AlertRecord[] = [];
+  const ac = new AbortController();
+  const done = follow(options(inputs), { graceMs: 100, pollMs: 20, from: 'start' }, { onAlert: (a) => alerts.push(a), signal: ac.signal });
+  return {
+    alerts,
+    stop: async () => {
+      ac.abort();
+      return done;
+    },
+    async until(n) {
+      const deadline = Date.now() + 30_000;
+      while (alerts.length < n) {
+        if (Date.now() > deadline) throw new Error(`waited for ${n} alert lines, got ${JSON.stringify(alerts)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+describe('follow (live runner)', () => {
+  it('an incident that grows after it was handed out is handed out again, merged, under its id', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apilog-live-'));
+    const file = path.join(dir, 'a.log');
+    writeFileSync(file, bruteForce(0, '192.0.2.1', 'dave', 12));
+    const run = live([file]);
+    await run.until(1);
+    expect(run.alerts[0]).toMatchObject({ id: 'A1', rule: 'credential-stuffing', subject: { ip: '192.0.2.1' } });
+    // The same IP again ten minutes later (event time): within the rule's merge gap.
+    appendFileSync(file, bruteForce(600_000, '192.0.2.1', 'dave', 12));
+    await run.until(2);
+    const update = run.alerts[1]!;
+    expect(update.id).toBe('A1');
+    expect(update.start).toBe(run.alerts[0]!.start);
+    expect(Date.parse(update.end)).toBeGreaterThanOrEqual(T0 + 600_000 + 11 * 2000);
+    expect(update.evidence.mergedAlerts).toBe(2);
+    const result = await run.stop();
+    expect(result.summary.partial).toBe(true);
+    expect(result.summary.events).toBe(24);
+    expect(result.summary.alerts.total).toBe(1);
+    expect(result.alerts.map((a) => a.id)).toEqual(['A1']);
+    expect(result.summary.detectors.find((d) => d.id === 'credential-stuffing')?.alerts).toBe(1);
+  });
+
+  it('two followed files are merged by event time', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apilog-live-'));
+    const a = path.join(dir, 'a.log');
+    const b = path.join(dir, 'b.log');
+    // One attack split over two servers' logs, interleaved in time: one incident, not two.
+    const lines = bruteForce(0, '192.0.2.9', 'erin', 12).trim().split('\n');
+    writeFileSync(a, lines.filter((_, i) => i % 2 === 0).join('\n') + '\n');
+    writeFileSync(b, lines.filter((_, i) => i % 2 === 1).join('\n') + '\n');
+    const run = live([a, b]);
+    await run.until(1);
+    const result = await run.stop();
+    expect(run.alerts).toHaveLength(1);
+    expect((run.alerts[0]!.evidence.metrics as Record<string, unknown>).failures).toBe(12);
+    expect(result.summary.files.map((f) => f.events)).toEqual([6, 6]);
+    expect(result.summary.notes.some((n) => n.includes('lateness'))).toBe(false);
+  });
+});
