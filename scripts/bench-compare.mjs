@@ -198,19 +198,24 @@ function buildSql(r) {
     `2 * 6371 * asin(sqrt(pow(sin(radians(${c} - ${a}) / 2), 2) + cos(radians(${a})) * cos(radians(${c})) * pow(sin(radians(${d} - ${b}) / 2), 2)))`;
 
   return {
-    // The route template and the route classes of every event, computed once.
+    // The route template of every event, computed once; the route classes once per distinct
+    // template (apilog caches its route matches per template too).
     prepare: `CREATE TABLE evx AS
-SELECT ts, user_id, role, ip, method, status, bytes, path, route, oid,
-  regexp_matches(route, ${sqlStr(r.re.login)}, 'i') AS is_login,
-  regexp_matches(route, ${sqlStr(r.re.admin)}, 'i') AS is_admin_route,
-  regexp_matches(route, ${sqlStr(r.re.privileged)}, 'i') AS is_priv_route,
-  regexp_matches(route, ${sqlStr(r.re.export)}, 'i') AS is_export,
-  regexp_matches(route, ${sqlStr(r.re.sensitive)}, 'i') AS is_sensitive,
-  regexp_matches(route, ${sqlStr(r.re.health)}, 'i') AS is_health
-FROM (SELECT timestamp AS ts, user_id, role, ip, upper(method) AS method, status, bytes, path,
-        regexp_replace(path, '/${ID_RE}(/|$)', '/{id}\\2', 'g') AS route,
-        nullif(regexp_extract(path, '/${ID_RE}(/|$)', 1), '') AS oid
-      FROM (SELECT *, split_part(endpoint, '?', 1) AS path FROM ev))`,
+WITH b AS (
+  SELECT timestamp AS ts, user_id, role, ip, upper(method) AS method, status, bytes, path,
+    regexp_replace(path, '/${ID_RE}(/|$)', '/{id}\\2', 'g') AS route,
+    nullif(regexp_extract(path, '/${ID_RE}(/|$)', 1), '') AS oid
+  FROM (SELECT *, split_part(endpoint, '?', 1) AS path FROM ev)),
+rc AS (
+  SELECT route,
+    regexp_matches(route, ${sqlStr(r.re.login)}, 'i') AS is_login,
+    regexp_matches(route, ${sqlStr(r.re.admin)}, 'i') AS is_admin_route,
+    regexp_matches(route, ${sqlStr(r.re.privileged)}, 'i') AS is_priv_route,
+    regexp_matches(route, ${sqlStr(r.re.export)}, 'i') AS is_export,
+    regexp_matches(route, ${sqlStr(r.re.sensitive)}, 'i') AS is_sensitive,
+    regexp_matches(route, ${sqlStr(r.re.health)}, 'i') AS is_health
+  FROM (SELECT DISTINCT route FROM b))
+SELECT b.*, rc.* EXCLUDE (route) FROM b JOIN rc USING (route)`,
 
     // bola-enumeration: per (user, route template), distinct foreign ids in a sliding
     // ${bola.windowMinutes}-minute window >= ${bola.threshold} (${bola.sensitiveThreshold} on sensitive routes). An id is
@@ -472,6 +477,8 @@ async function main() {
   const bytes = fs.statSync(file).size;
   const mbs = (s) => fmt(bytes / 1e6 / s, 1);
   console.log(`\n== compared with jq and DuckDB: ${path.relative(ROOT, path.resolve(file))} (${fmt(bytes / MiB)} MiB) ==`);
+  const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, Node ${process.version}, load average ${load()}`);
   // Warm the page cache so that whichever tool runs first is not penalised.
   for await (const _ of fs.createReadStream(file, { highWaterMark: 8 * MiB })) void _;
 
@@ -523,7 +530,7 @@ async function main() {
     console.log(`  load ${fmt(duck.steps[0].secs, 2)} s + prepare and geo ${fmt(duck.steps[1].secs + duck.steps[2].secs, 2)} s + six queries ${fmt(q, 2)} s = ${fmt(duck.total, 2)} s (rows = subjects or incidents found)`);
   }
 
-  console.log('\nratios (wall-clock, same file, same machine; apilog = full analyze):');
+  console.log(`\nratios (wall-clock, same file, same machine; apilog = full analyze; load average now ${load()}):`);
   const apilogRate = events / apilogSecs;
   if (!jq.skipped) {
     const x = jq.secs / apilogSecs;
