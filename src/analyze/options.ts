@@ -35,6 +35,10 @@ export interface AnalyzeOptions {
   entries: EntriesMode;
   /** Run detectors (false for `apilog summary`). */
   detect: boolean;
+  /** Threads to share the analysis between (default 1); see src/analyze/lanes.ts. */
+  threads?: number;
+  /** --threads was given: use the threads even for a small input. */
+  threadsExplicit?: boolean;
 }
 
 /** The user asked for something apilog cannot do as asked: exit 2 with this message. */

@@ -4,25 +4,20 @@
  */
 import { expandInputs, type InputSource } from '../ingest/index.js';
 import type { IngestIssue } from '../ingest/types.js';
-import { createEnricher, createGeoLookup } from '../enrich/index.js';
-import { loadRules } from '../rules/index.js';
-import { builtinDetectors, createPipeline } from '../detect/index.js';
+import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector, type Severity, SEVERITIES } from '../detect/types.js';
-import { createChecklist } from '../checklist/index.js';
-import { createBaselineLearner, loadBaseline } from '../baseline/index.js';
-import type { Baseline } from '../baseline/types.js';
-import { createStatsCollector } from '../stats/index.js';
 import {
   SCHEMA_VERSION,
   type AlertRecord,
-  type DetectorStatus,
   type EntryRecord,
   type FileSummary,
   type SummaryRecord,
 } from '../report/records.js';
 import { openEventStream, isUnreadable } from './events.js';
+import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
+import { planLanes, startLane } from './lanes.js';
 import { maskSecrets } from './mask.js';
-import { readEvents } from './sources.js';
+import { readEvents, readableOnce } from './sources.js';
 import { InputError, UsageError, type AnalyzeOptions } from './options.js';
 import { VERSION } from '../version.js';
 
@@ -46,23 +41,14 @@ export interface RunHooks {
 }
 
 const MAX_ISSUES_LISTED = 50;
+/** Below this much input, a second thread costs more (start-up, rules, GeoIP) than it saves. */
+const MIN_BYTES_PER_EXTRA_THREAD = 16 * 1024 * 1024;
 
 export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promise<AnalyzeResult> {
-  const rules = loadRules(opts.rulesPaths);
-  const detectors: Detector[] = [...builtinDetectors];
-  const notes: string[] = [];
-  if (opts.sigmaPaths.length > 0) {
-    // Loaded only when asked for: most runs use no Sigma rules of the user's own.
-    const { loadSigmaRules, createSigmaDetector } = await import('../sigma/index.js');
-    const sigma = loadSigmaRules(opts.sigmaPaths);
-    for (const r of sigma.rejected) {
-      notes.push(`sigma rule not run: ${r.file}${r.id ? ` (${r.id})` : ''}: ${r.reason}`);
-    }
-    if (sigma.rules.length > 0) detectors.push(createSigmaDetector(sigma.rules));
-  }
-  checkRuleIds([...opts.only, ...opts.skip], detectors);
-  const givenBaseline: Baseline | undefined = opts.baselinePath ? loadBaseline(opts.baselinePath) : undefined;
-  const geo = createGeoLookup({ dbPath: opts.geoipDb });
+  const setup = await prepare(opts);
+  const { detectors } = setup;
+  const notes: string[] = [...setup.notes];
+  const givenBaseline = setup.baseline;
 
   // Inputs
   const issues: IngestIssue[] = [];
@@ -84,85 +70,64 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     }
   };
   const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
-  hooks.onTotalBytes?.(expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0));
+  const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
+  hooks.onTotalBytes?.(totalBytes);
   const range = await resolveTimeRange(opts, expanded.sources);
   const input = await openEventStream({ ...opts, ...range }, onIssue, expanded);
   const sources = input.sources;
   const done = input.results;
 
-  // Stages after the merge: synchronous per event.
-  const enrich = createEnricher(rules);
-  const pipeline = opts.detect
-    ? createPipeline({ detectors, rules, geo, baseline: givenBaseline, only: opts.only, skip: opts.skip })
-    : undefined;
-  const checklist =
-    opts.detect && opts.entries !== 'none'
-      ? createChecklist({ rules, geo, baseline: givenBaseline, tz: opts.tz, keepAll: opts.entries === 'all' })
-      : undefined;
-  // With no baseline file, the checklist judges "fit with known behaviour" against one learned from
-  // the input itself; nothing else reads it, so it is learned only when there are entries to judge.
-  const learner = checklist && !givenBaseline ? createBaselineLearner({ geo, origin: 'input' }) : undefined;
-  const stats = createStatsCollector();
+  // The consumers after the merge run here, or shared out between threads (--threads).
+  const specs = lanesFor(opts, detectors, expanded.sources, totalBytes);
+  const remote = specs.slice(1).map((spec) => startLane({ opts, spec, sources: expanded.sources, range }));
+  const stopRemote = (): void => remote.forEach((r) => r.terminate());
+  const local = createConsumers(setup, specs[0]!, opts);
 
   let events = 0;
   let partial = false;
-  for (;;) {
-    const next = await nextOrInterrupted(input.batches, hooks.signal);
-    if (next === 'interrupted') {
-      partial = true;
-      break;
-    }
-    if (next.done) break;
-    const batch = next.value;
-    for (const raw of batch) {
-      const e = enrich(raw);
-      stats.add(e);
-      learner?.add(e);
-      pipeline?.push(e);
-      checklist?.add(e);
+  let detected: PipelineResult;
+  let finished: LaneFinished[];
+  try {
+    for (;;) {
+      const next = await nextOrInterrupted(input.batches, hooks.signal);
+      if (next === 'interrupted') {
+        partial = true;
+        remote.forEach((r) => r.abort());
+        break;
+      }
+      if (next.done) break;
+      const batch = next.value;
+      for (const e of batch) local.add(e);
+      failIfStrict();
+      events += batch.length;
+      hooks.onProgress?.(input.bytesRead(), events);
     }
     failIfStrict();
-    events += batch.length;
-    hooks.onProgress?.(input.bytesRead(), events);
+    detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
+  } catch (err) {
+    stopRemote();
+    throw err;
   }
-
-  failIfStrict();
-  const detected = pipeline
-    ? pipeline.end()
-    : { alerts: [] as Alert[], statuses: [] as DetectorStatus[], notes: [] as string[], evictedActors: 0 };
   notes.push(...detected.notes);
-  const droppedEntries = checklist?.droppedCount() ?? 0;
-  if (droppedEntries > 0) {
-    notes.push(`per-entry findings: ${droppedEntries} notable entries beyond the kept maximum were counted but not written (the most severe are kept)`);
-  }
-  const checklistEvicted = checklist?.evictedActors() ?? 0;
-  if (checklistEvicted > 0) {
-    notes.push(`per-entry checklist: the state of ${checklistEvicted} idle actors was dropped at the tracking cap`);
-  }
   const allAlerts = toAlertRecords(detected.alerts);
   const shownAlerts = allAlerts.filter(
     (a) => severityRank(a.severity) >= severityRank(opts.minSeverity) && ruleSelected(a.rule, opts),
   );
-
-  const learned = learner?.finish();
-  const entries = checklist ? checklist.finish(allAlerts, learned) : [];
+  try {
+    finished = [local.finish(allAlerts), ...(await Promise.all(remote.map((r) => r.finish(allAlerts))))];
+  } finally {
+    stopRemote();
+  }
+  const checklist = finished.find((f) => f.checklist)?.checklist ?? null;
+  const traffic = finished.find((f) => f.traffic)!.traffic!;
+  if (checklist && checklist.dropped > 0) {
+    notes.push(`per-entry findings: ${checklist.dropped} notable entries beyond the kept maximum were counted but not written (the most severe are kept)`);
+  }
+  if (checklist && checklist.evicted > 0) {
+    notes.push(`per-entry checklist: the state of ${checklist.evicted} idle actors was dropped at the tracking cap`);
+  }
+  const entries = checklist?.entries ?? [];
   const shownEntries = entries.filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
-
-  const alertsByActor = new Map<string, number>();
-  for (const a of allAlerts) {
-    for (const key of subjectKeys(a)) alertsByActor.set(key, (alertsByActor.get(key) ?? 0) + 1);
-  }
-  const traffic = stats.result(alertsByActor, opts.tz, allAlerts.map((a) => Date.parse(a.start)));
-  // Stats count the countries a log carries itself; for the rest, locate the actors' listed IPs.
-  for (const a of traffic.actors) {
-    if (a.countries.length > 0) continue;
-    const found = new Set<string>();
-    for (const ip of a.ips) {
-      const c = geo(ip)?.country;
-      if (c) found.add(c);
-    }
-    a.countries = [...found].sort();
-  }
 
   const files: FileSummary[] = [];
   for (const s of sources) {
@@ -201,10 +166,10 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     issuesTotal,
     detectors: detected.statuses,
     alerts: { total: shownAlerts.length, bySeverity, byRule },
-    entries: { flagged: checklist?.flaggedCount() ?? 0, written: shownEntries.length },
+    entries: { flagged: checklist?.flagged ?? 0, written: shownEntries.length },
     baseline: givenBaseline
       ? { origin: 'file', path: opts.baselinePath }
-      : { origin: learned ? 'input' : 'none' },
+      : { origin: checklist?.learned ? 'input' : 'none' },
     actors: traffic.actors,
     topRoutes: traffic.topRoutes,
     statuses: traffic.statuses,
@@ -246,13 +211,6 @@ function matchesRule(rule: string, pattern: string): boolean {
   return rule === pattern || (pattern === 'sigma' && rule.startsWith('sigma:'));
 }
 
-function subjectKeys(a: AlertRecord): string[] {
-  const keys: string[] = [];
-  if (a.subject.user) keys.push(`user:${a.subject.user}`);
-  if (a.subject.apiKey) keys.push(`key:${a.subject.apiKey}`);
-  if (a.subject.ip) keys.push(`ip:${a.subject.ip}`);
-  return keys;
-}
 
 /** Most severe first, then earliest; ids A1, A2... in that order. */
 export function toAlertRecords(alerts: Alert[]): AlertRecord[] {
@@ -277,6 +235,18 @@ export function toAlertRecords(alerts: Alert[]): AlertRecord[] {
 }
 
 /**
+ * The lanes of this run: one (everything on this thread) unless --threads allows more and the input
+ * is worth it. Sources that can be read only once (stdin, pipes) cannot be read by several threads.
+ */
+function lanesFor(opts: AnalyzeOptions, detectors: Detector[], sources: InputSource[], totalBytes: number): LaneSpec[] {
+  const threads = opts.threads ?? 1;
+  const worthIt = opts.threadsExplicit === true || totalBytes >= MIN_BYTES_PER_EXTRA_THREAD;
+  if (threads <= 1 || !opts.detect || !worthIt || sources.length === 0 || sources.some(readableOnce)) return [WHOLE_LANE];
+  const running = (id: string): boolean => ruleSelected(id, opts);
+  return planLanes(threads, detectors.map((d) => d.meta.id), running, opts.entries !== 'none');
+}
+
+/**
  * --since is relative to the last event of the input; finding it costs one extra pass over the
  * input (ingest and normalise only). With --since-now it is relative to the clock instead.
  */
@@ -291,8 +261,10 @@ async function resolveTimeRange(
     if (opts.sinceNow) {
       anchor = Date.now();
     } else {
-      if (sources.some((s) => s.kind === 'stdin')) {
-        throw new UsageError('--since on stdin needs --since-now (stdin cannot be read twice to find the last event)');
+      const once = sources.find(readableOnce);
+      if (once) {
+        const what = once.kind === 'stdin' ? 'stdin' : `${once.path} (not a regular file)`;
+        throw new UsageError(`--since on ${what} needs --since-now (a pipe cannot be read twice to find the last event)`);
       }
       anchor = await lastEventTime(opts, sources);
     }
@@ -312,14 +284,6 @@ async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Prom
   return Number.isFinite(last) ? last : Date.now();
 }
 
-/** --only/--skip name rules that exist: a typo must not pass as "no alerts". */
-function checkRuleIds(ids: string[], detectors: Detector[]): void {
-  const known = new Set(detectors.map((d) => d.meta.id));
-  for (const id of ids) {
-    if (known.has(id) || id === 'sigma' || id.startsWith('sigma:')) continue;
-    throw new UsageError(`--only/--skip: unknown rule "${id}"; known rules: ${[...known].join(', ')}, sigma, sigma:<rule id>`);
-  }
-}
 
 /**
  * The next batch, or 'interrupted' as soon as the signal aborts: stdin may never send more. The

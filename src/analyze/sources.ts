@@ -60,9 +60,19 @@ function inRange(ts: number, from: number | undefined, to: number | undefined): 
 }
 
 /**
+ * Whether a source can be read only once: stdin, and files that are not regular files (a FIFO,
+ * `<(zcat …)` process substitution as /dev/fd/N, a character device). expandInputs gives a size
+ * to regular files only.
+ */
+export function readableOnce(source: InputSource): boolean {
+  return source.kind === 'stdin' || source.size === undefined;
+}
+
+/**
  * Wrap a source as a TimedStream for the merge: peek its first event time (reading only until the
- * first event comes out), then re-open it from the start when the merge reaches it. stdin cannot
- * be re-read, so its peeked stream stays open and continues where the peek stopped.
+ * first event comes out), then re-open it from the start when the merge reaches it. A source that
+ * cannot be re-read (stdin, a pipe) keeps its peeked stream open and continues where the peek
+ * stopped.
  */
 export async function timedSource(
   source: InputSource,
@@ -71,7 +81,7 @@ export async function timedSource(
   onDone: (r: SourceResult) => void,
   onBytes?: (delta: number) => void,
 ): Promise<TimedStream<ApiEvent>> {
-  if (source.kind === 'stdin') {
+  if (readableOnce(source)) {
     const it = readEvents(source, opts, onIssue, onDone, onBytes);
     const buffered: ApiEvent[][] = [];
     let firstTs: number | null = null;
@@ -85,7 +95,7 @@ export async function timedSource(
       }
     }
     if (firstTs === null) {
-      // Empty stdin: nothing to merge, but it was read in full, so its stats are already reported.
+      // Empty stdin or pipe: nothing to merge, but it was read in full, so its stats are already reported.
       return { firstTs: null, open: () => it };
     }
     return {

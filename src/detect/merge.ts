@@ -78,5 +78,10 @@ export function mergeAlerts(alerts: Alert[], gapFor: (rule: string) => number): 
     }
     flush();
   }
-  return out.sort((a, b) => a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (subjectKey(a.subject) < subjectKey(b.subject) ? -1 : 1));
+  return out.sort(compareAlerts);
+}
+
+/** The order of merged alerts: by start, then rule, then subject. */
+export function compareAlerts(a: Alert, b: Alert): number {
+  return a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (subjectKey(a.subject) < subjectKey(b.subject) ? -1 : 1);
 }

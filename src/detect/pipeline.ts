@@ -11,7 +11,7 @@ import type { RuleSet } from '../rules/types.js';
 import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
 import { checkDetectorIds, resolveOptions } from '../rules/options.js';
 import type { CanonicalField } from '../normalise/event.js';
-import { mergeAlerts } from './merge.js';
+import { compareAlerts, mergeAlerts } from './merge.js';
 import { ReorderBuffer } from './reorder.js';
 import { KeyedTable } from './state.js';
 import { builtinDetectors } from './registry.js';
@@ -28,6 +28,11 @@ export interface PipelineOptions {
   skip?: string[];
   /** Ids that rules.detectors may name besides `detectors` and the built-ins. */
   knownIds?: Iterable<string>;
+  /**
+   * Run only these of `detectors` here: the others run in another thread's pipeline over the same
+   * events, and get no status from this one. Absent: all of them.
+   */
+  lane?: ReadonlySet<string>;
   /** Told of every alert as a detector reports it, before incidents are merged (`--follow` prints them live). */
   onAlert?: (alert: Alert) => void;
 }
@@ -38,6 +43,8 @@ export interface PipelineResult {
   notes: string[];
   /** Actor states dropped at the rules.maxActors cap, over all detectors. */
   evictedActors: number;
+  /** `alerts`, per detector (in `detectors` order), so that lanes run in threads can be put back in order. */
+  byDetector: Array<[string, Alert[]]>;
 }
 
 export interface Pipeline {
@@ -119,7 +126,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
 
   const statuses = new Map<string, DetectorStatus>();
   const running: Running[] = [];
-  for (const detector of opts.detectors) {
+  const laneDetectors = opts.lane ? opts.detectors.filter((d) => opts.lane!.has(d.meta.id)) : opts.detectors;
+  for (const detector of laneDetectors) {
     const { meta } = detector;
     if ((only && !only.has(meta.id)) || skip.has(meta.id)) {
       statuses.set(meta.id, { id: meta.id, status: 'disabled', reason: only && !only.has(meta.id) ? 'not selected by --only' : 'turned off by --skip', alerts: 0 });
@@ -238,7 +246,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       };
 
       let evicted = 0;
-      const allAlerts: Alert[] = [];
+      const perDetector: Array<[string, Alert[]]> = [];
       const gaps = new Map<string, number>();
       for (const r of running) {
         const { meta } = r.detector;
@@ -266,22 +274,28 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           continue;
         }
         gaps.set(meta.id, r.gapMs);
-        allAlerts.push(...r.alerts);
+        perDetector.push([meta.id, r.alerts]);
         statuses.set(meta.id, { id: meta.id, status: 'ran', alerts: 0, ...(notes.length ? { notes } : {}) });
       }
 
-      const alerts = mergeAlerts(allAlerts, (rule) => gaps.get(rule) ?? DEFAULT_MERGE_GAP_MS);
-      for (const a of alerts) {
-        const s = statuses.get(a.rule);
-        if (s) s.alerts++;
+      // Merged per detector: an incident never spans two detectors, and a lane's result can then be
+      // put back in detector order whichever thread ran it.
+      const byDetector: Array<[string, Alert[]]> = [];
+      const alerts: Alert[] = [];
+      for (const [id, list] of perDetector) {
+        const merged = mergeAlerts(list, (rule) => gaps.get(rule) ?? DEFAULT_MERGE_GAP_MS);
+        byDetector.push([id, merged]);
+        alerts.push(...merged);
+        statuses.get(id)!.alerts = merged.length;
       }
+      alerts.sort(compareAlerts);
       const notes = [...globalNotes];
       if (buffer.late > 0) {
         notes.push(
           `${buffer.late} events arrived more than the allowed lateness (${Math.round(rules.latenessMs / 1000)} s) after newer ones (up to ${Math.round(buffer.lateMaxMs / 1000)} s): analysed out of order; raise latenessMs or sort the input`,
         );
       }
-      return { alerts, statuses: opts.detectors.map((d) => statuses.get(d.meta.id)!), notes, evictedActors: evicted };
+      return { alerts, statuses: laneDetectors.map((d) => statuses.get(d.meta.id)!), notes, evictedActors: evicted, byDetector };
     },
   };
 }

@@ -1,4 +1,5 @@
 /** `apilog analyze` and `apilog summary`: options -> analyze() -> report. */
+import { availableParallelism } from 'node:os';
 import { analyze } from '../../analyze/run.js';
 import { UsageError, type AnalyzeOptions, type OutputFormat } from '../../analyze/options.js';
 import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
@@ -114,6 +115,8 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       ...(str(o.failOn) ? { failOn: parseSeverity(str(o.failOn)!, '--fail-on') } : {}),
       entries: mode.detect ? parseEntries(str(o.entries) ?? 'flagged') : 'none',
       detect: mode.detect,
+      threads: str(o.threads) ? parsePositiveInt(str(o.threads)!, '--threads') : availableParallelism(),
+      threadsExplicit: str(o.threads) !== undefined,
     };
 
     const out = await openOutput(str(o.output));

@@ -1,0 +1,41 @@
+/**
+ * A lane in a worker thread: reads the whole input like the main thread (same sources, same time
+ * order), runs its share of the consumers, and answers in two steps: the detectors' results at the
+ * end of the input, then the entries and tables once the main thread sends every lane's alerts.
+ * Input problems are the main thread's to report (it reads the same input): here they are ignored.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createConsumers, prepare } from './consumers.js';
+import { openEventStream } from './events.js';
+import type { LaneMessage, LaneWorkerData, MainMessage } from './lanes.js';
+import type { AlertRecord } from '../report/records.js';
+
+const port = parentPort!;
+const data = workerData as LaneWorkerData;
+const send = (m: LaneMessage): void => port.postMessage(m);
+
+let aborted = false;
+let alerts: ((a: AlertRecord[]) => void) | null = null;
+const alertsArrived = new Promise<AlertRecord[]>((resolve) => (alerts = resolve));
+port.on('message', (m: MainMessage) => {
+  if (m.type === 'abort') aborted = true;
+  else alerts!(m.alerts);
+});
+
+try {
+  const { opts, spec, sources, range } = data;
+  const setup = await prepare(opts);
+  const consumers = createConsumers(setup, spec, opts);
+  const input = await openEventStream({ ...opts, ...range }, () => undefined, { sources, issues: [] });
+  for await (const batch of input.batches) {
+    for (const e of batch) consumers.add(e);
+    if (aborted) break;
+  }
+  send({ type: 'detected', detected: consumers.detected() });
+  send({ type: 'finished', finished: consumers.finish(await alertsArrived) });
+  port.close();
+} catch (err) {
+  const e = err as Error & { exitCode?: number };
+  send({ type: 'error', message: e.message, ...(typeof e.exitCode === 'number' ? { exitCode: e.exitCode } : {}) });
+  port.close();
+}
