@@ -70,7 +70,8 @@ class Checker {
     try {
       routePatternSource(pattern);
     } catch (err) {
-      this.fail(key, 'a route pattern ("/admin/**", "/users/{id}" or "re:<regex>")', s, `${(err as Error).message}: ${JSON.stringify(s)}`);
+      const expected = 'a route pattern ("/admin/**", "/users/{id}" or "re:<safe regex>")';
+      this.fail(key, expected, s, `expected ${expected}, got ${JSON.stringify(s)}: ${(err as Error).message}`);
     }
   }
 
@@ -123,7 +124,7 @@ function validateDoc(doc: Plain, file: string): void {
             try {
               compileSafeRegex(s.slice(3));
             } catch (err) {
-              c.fail(key, 'a safe regex', s, `${(err as Error).message}: ${JSON.stringify(s)}`);
+              c.fail(key, 'a safe regular expression', s, `expected a safe regular expression after "re:", got ${JSON.stringify(s)}: ${(err as Error).message}`);
             }
           });
         break;

@@ -4,47 +4,73 @@
  */
 import ipaddr from 'ipaddr.js';
 
-const UNBOUNDED = /^(?:\*|\+|\{\d+,\})/;
+/** The quantifier at `src[i]` (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, lazy or not): its length, and whether it repeats (max > 1). */
+function quantifierAt(src: string, i: number): { len: number; repeats: boolean } {
+  const c = src[i];
+  let len = 0;
+  let repeats = false;
+  if (c === '*' || c === '+') {
+    len = 1;
+    repeats = true;
+  } else if (c === '?') {
+    len = 1;
+  } else if (c === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i, i + 24));
+    if (m) {
+      len = m[0].length;
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
+      repeats = hi > 1;
+    }
+  }
+  if (len > 0 && src[i + len] === '?') len++;
+  return { len, repeats };
+}
 
 /**
- * Why a regex is unsafe to run on untrusted input, or null. Rejects nested unbounded quantifiers
- * such as `(a+)+`, `(\w*)*` or `(x+){2,}` (catastrophic backtracking). Alternation overlap like
- * `(a|a)*` is not detected.
+ * Why a regex is unsafe to run on untrusted input, or null. Rejects a repeated group that itself
+ * repeats something, such as `(a+)+`, `(\w*)*`, `(x+){2,}`, `(.*a){12}` or `(a{1,30})+`, and a
+ * repeated group with alternatives, such as `(a|aa)+` or `(?:x|xy){2,9}`: both can backtrack
+ * exponentially (or with a huge power) on a crafted value. The Sigma engine applies the same two
+ * rules (src/sigma/regex-safety.ts). Write a bounded repetition out instead: `\d{1,3}\.\d{1,3}`.
  */
 export function unsafeRegexReason(src: string): string | null {
-  // One frame per open group: does its body contain an unbounded quantifier?
-  const stack: boolean[] = [false];
+  // One frame per open group: does its body repeat something, or hold a top-level `|`?
+  const stack: Array<{ q: boolean; alt: boolean }> = [{ q: false, alt: false }];
   let i = 0;
   while (i < src.length) {
     const c = src[i];
+    let atomEnd: number;
     if (c === '\\') {
-      i += 2;
-      continue;
-    }
-    if (c === '[') {
-      i++;
-      if (src[i] === '^') i++;
-      if (src[i] === ']') i++;
-      while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
-      i++;
-      continue;
-    }
-    if (c === '(') {
-      stack.push(false);
+      atomEnd = i + 2;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (src[j] === '^') j++;
+      if (src[j] === ']') j++;
+      while (j < src.length && src[j] !== ']') j += src[j] === '\\' ? 2 : 1;
+      atomEnd = j + 1;
+    } else if (c === '(') {
+      stack.push({ q: false, alt: false });
       i++;
       continue;
-    }
-    if (c === ')') {
-      const inner = stack.length > 1 ? stack.pop()! : false;
+    } else if (c === '|') {
+      stack[stack.length - 1]!.alt = true;
       i++;
-      const q = UNBOUNDED.exec(src.slice(i, i + 12));
-      if (q && inner) return 'nested quantifiers (catastrophic backtracking risk)';
-      if (inner || q) stack[stack.length - 1] = true;
-      if (q) i += q[0].length;
       continue;
+    } else if (c === ')') {
+      const inner = stack.length > 1 ? stack.pop()! : { q: false, alt: false };
+      const q = quantifierAt(src, i + 1);
+      if (q.repeats && inner.q) return 'nested quantifiers (catastrophic backtracking risk)';
+      if (q.repeats && inner.alt) return 'a repeated group with alternatives (catastrophic backtracking risk)';
+      if (inner.q || q.repeats) stack[stack.length - 1]!.q = true;
+      i += 1 + q.len;
+      continue;
+    } else {
+      atomEnd = i + 1;
     }
-    if (UNBOUNDED.test(src.slice(i, i + 12))) stack[stack.length - 1] = true;
-    i++;
+    const q = quantifierAt(src, atomEnd);
+    if (q.repeats) stack[stack.length - 1]!.q = true;
+    i = atomEnd + q.len;
   }
   return null;
 }

@@ -3,6 +3,7 @@
  * against the defaults' types. Also the rows behind `apilog rules`.
  */
 import { ConfigError } from './errors.js';
+import { compileSafeRegex } from './match.js';
 import type { RuleSet } from './types.js';
 
 /** The part of a detector this module needs (structurally a DetectorMeta). */
@@ -43,6 +44,22 @@ export function resolveOptions<O extends object>(meta: { id: string; options: O 
       throw new ConfigError({ file, key, message: `unknown option (known: ${Object.keys(defaults).join(', ')})` });
     }
     if (!fits(defaults[k], v)) throw new ConfigError({ file, key, expected: expectedFor(defaults[k]), got: v });
+    // "re:<regex>" entries of pattern lists (routes, user agents) run on log content: refuse them
+    // here, naming the file and key, rather than letting the detector fail or backtrack later.
+    if (Array.isArray(v)) {
+      v.forEach((s, i) => {
+        if (typeof s !== 'string' || !s.startsWith('re:')) return;
+        try {
+          compileSafeRegex(s.slice(3));
+        } catch (err) {
+          throw new ConfigError({
+            file,
+            key: `${key}[${i}]`,
+            message: `expected a safe regular expression after "re:", got ${JSON.stringify(s)}: ${(err as Error).message}`,
+          });
+        }
+      });
+    }
     out[k] = v;
   }
   return out as O;
