@@ -2,7 +2,8 @@
 
 /**
  * True when the JSON text `s` nests deeper than `max` levels of objects/arrays.
- * Only meant for text that JSON.parse accepted: a balanced value nested d deep holds at least
+ * Exact for text that JSON.parse accepts (on other text it may err either way; callers skip
+ * such text anyway, so they may ask before parsing): a balanced value nested d deep holds at least
  * 2·d brackets, so short text is answered without a scan, and a plain bracket count (which
  * over-counts brackets inside strings) settles almost everything else.
  */

@@ -249,6 +249,8 @@ function parseMessage(m: string, maxDepth: number): unknown {
   while (i < m.length && (m.charCodeAt(i) === 0x20 || m.charCodeAt(i) === 0x09 || m.charCodeAt(i) === 0x0a || m.charCodeAt(i) === 0x0d)) i++;
   const c = m.charCodeAt(i);
   if (c !== 0x7b && c !== 0x5b) return undefined;
+  // Depth first: parsing millions of nested brackets only to drop them costs far more than the text.
+  if (exceedsDepth(m, maxDepth)) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(m);
@@ -256,6 +258,5 @@ function parseMessage(m: string, maxDepth: number): unknown {
     return undefined;
   }
   if (typeof v !== 'object' || v === null) return undefined;
-  if (exceedsDepth(m, maxDepth)) return undefined;
   return v;
 }

@@ -126,6 +126,14 @@ export class NdjsonReader {
       prefixed = true;
     }
     const text = decodeText(buf, from, end, ascii);
+    // Depth before parsing: a 16 MB line of nested brackets would become millions of nested
+    // arrays (about 1 GB) only to be dropped. (Checked on text that may not be valid JSON: either
+    // way the line is skipped.)
+    if (exceedsDepth(text, this.sink.limits.maxDepth)) {
+      if (prefixed && !DOCKER_PREFIX.test(buf.toString('latin1', i, from))) this.notJson(buf, i, end, ascii);
+      else this.sink.issue('too-deep', this.line, `JSON nested deeper than ${this.sink.limits.maxDepth} levels (--max-depth); skipped`);
+      return;
+    }
     if (hadInvalidUtf8(text, buf, from, end, ascii)) this.sink.issue('invalid-utf8', this.line, 'invalid UTF-8 bytes replaced by U+FFFD');
     let v: unknown;
     try {
@@ -137,10 +145,6 @@ export class NdjsonReader {
       }
       const what = last ? 'malformed JSON on the last line (no newline at end of input)' : 'malformed JSON';
       this.sink.issue('malformed-json', this.line, `${what} (${parseReason(err)}): ${snippet(trimEnd(text))}`);
-      return;
-    }
-    if (exceedsDepth(text, this.sink.limits.maxDepth)) {
-      this.sink.issue('too-deep', this.line, `JSON nested deeper than ${this.sink.limits.maxDepth} levels (--max-depth); skipped`);
       return;
     }
     emitValue(this.sink, v, this.line);

@@ -36,7 +36,7 @@ type ByteSource = Readable | AsyncIterable<Buffer | Uint8Array | string>;
 export function openSource(source: InputSource, limits: IngestLimits, onIssue: (i: IngestIssue) => void, opts: ReadOptions = {}): OpenedSource {
   if (source.kind === 'stdin') return readStream(process.stdin, source.path || '-', limits, onIssue);
   const hwm = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-  return readFrom(() => fs.createReadStream(source.path, { highWaterMark: hwm }), source.path, limits, onIssue);
+  return readFrom(() => fs.createReadStream(source.path, { highWaterMark: hwm }), source.path, limits, onIssue, source.size);
 }
 
 /**
@@ -51,7 +51,8 @@ function newStats(path: string): FileStats {
   return { path, container: 'ndjson', gzip: false, bytes: 0, records: 0, malformed: 0, skipped: {} };
 }
 
-function readFrom(make: () => ByteSource, name: string, limits: IngestLimits, onIssue: (i: IngestIssue) => void): OpenedSource {
+/** `listedBytes`: the file's size when the inputs were listed; reading fewer bytes is reported. */
+function readFrom(make: () => ByteSource, name: string, limits: IngestLimits, onIssue: (i: IngestIssue) => void, listedBytes?: number): OpenedSource {
   const stats = newStats(name);
   const sink = new Sink(name, limits, stats, onIssue);
   let used = false;
@@ -60,7 +61,7 @@ function readFrom(make: () => ByteSource, name: string, limits: IngestLimits, on
     batches(): AsyncIterable<RawRecord[]> {
       if (used) return emptyIterable();
       used = true;
-      return run(make, sink);
+      return run(make, sink, listedBytes);
     },
   };
 }
@@ -77,7 +78,7 @@ function toBuffer(c: Buffer | Uint8Array | string): Buffer {
 
 class CapReached extends Error {}
 
-async function* run(make: () => ByteSource, sink: Sink): AsyncGenerator<RawRecord[]> {
+async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): AsyncGenerator<RawRecord[]> {
   const stats = sink.stats;
   const reader = new ContentReader(sink);
   let raw: AsyncIterator<Buffer> | undefined;
@@ -150,6 +151,13 @@ async function* run(make: () => ByteSource, sink: Sink): AsyncGenerator<RawRecor
           if (sink.out.length >= BATCH_SIZE) yield sink.take();
         }
       }
+    }
+    if (listedBytes !== undefined && stats.bytes < listedBytes) {
+      sink.issue(
+        'file-changed',
+        undefined,
+        `file shrank while it was read (${formatBytes(listedBytes)} when the inputs were listed, ${formatBytes(stats.bytes)} read): truncated or rotated meanwhile; the records read are kept`,
+      );
     }
   } catch (err) {
     clean = false;

@@ -49,6 +49,8 @@ export type IngestIssueKind =
   | 'not-found'
   | 'permission-denied'
   | 'directory-loop'
+  /** A file was shorter when read than when the inputs were listed (truncated or rotated meanwhile). */
+  | 'file-changed'
   | 'not-json'
   /** A JSON record that normalise could not map onto an ApiEvent (no timestamp, not an access record). */
   | 'unmapped';
