@@ -19,12 +19,32 @@ export class BaselineError extends Error {
   }
 }
 
-/** Write a baseline as JSON (atomically: a temporary file renamed into place). */
+/**
+ * Write a baseline as JSON (atomically: a temporary file renamed into place). A path that is not a
+ * regular file (/dev/stdout, a FIFO, a device) is written in place: a rename would replace it. A
+ * folder is refused (EISDIR) before anything is written.
+ */
 export function saveBaseline(b: Baseline, file: string): void {
+  const text = `${JSON.stringify(b)}\n`;
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR', path: file });
+  if (st && !st.isFile()) {
+    fs.writeFileSync(file, text, 'utf8');
+    return;
+  }
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const text = `${JSON.stringify(b)}\n`;
-  fs.writeFileSync(tmp, text, { encoding: 'utf8', mode: 0o644 });
+  try {
+    fs.writeFileSync(tmp, text, { encoding: 'utf8', mode: 0o644 });
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
   try {
     fs.renameSync(tmp, file);
   } catch (err) {

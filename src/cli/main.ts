@@ -6,11 +6,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { collect } from './parse.js';
 import { exitWithError } from './errors.js';
+import { OUTPUT_ERROR_EXIT_CODE, describeWriteError } from '../report/output.js';
 
-// A closed pipe (`apilog … | head`) ends any command quietly, with the exit code so far.
+// A closed pipe (`apilog … | head`) ends any command quietly, with the exit code so far. Any other
+// failure to write stdout (`> file` on a full disk) is one line on stderr, not a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  throw err;
+  process.stderr.write(`apilog: cannot write to standard output: ${describeWriteError(err).reason}\n`);
+  process.exit(OUTPUT_ERROR_EXIT_CODE);
 });
 
 const program = new Command();

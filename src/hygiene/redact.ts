@@ -75,8 +75,22 @@ export interface RedactFilesOptions {
   open?: OpenSourceFn;
 }
 
+/** A sanitised copy (or the output folder) could not be written: full disk, no permission, a file in the way. */
+export class RedactOutputError extends Error {
+  constructor(
+    /** The output folder or file, as the user's -o spells it. */
+    readonly file: string,
+    override readonly cause: unknown,
+    readonly isFolder = false,
+  ) {
+    super(`cannot write ${file}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RedactOutputError';
+  }
+}
+
 export interface RedactedFile {
   input: string;
+  /** Where the copy was written: the -o folder as given, joined with the copy's relative name. */
   output: string;
   records: number;
   /** Records in which at least one value was masked. */
@@ -117,8 +131,9 @@ function safeStat(p: string): fs.Stats | null {
   }
 }
 
-async function writeChunk(out: fs.WriteStream, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+/** Write with backpressure; rejects (through `failed`) when the stream fails instead of waiting for a drain that never comes. */
+async function writeChunk(out: fs.WriteStream, chunk: string, failed: Promise<void>): Promise<void> {
+  if (!out.write(chunk)) await Promise.race([new Promise<void>((resolve) => out.once('drain', resolve)), failed]);
 }
 
 /**
@@ -136,7 +151,11 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
   };
   const files: RedactedFile[] = [];
   const outRoot = path.resolve(outDir);
-  fs.mkdirSync(outRoot, { recursive: true });
+  try {
+    fs.mkdirSync(outRoot, { recursive: true });
+  } catch (err) {
+    throw new RedactOutputError(outDir, err, true);
+  }
   const used = new Set<string>();
 
   for (const input of inputs) {
@@ -166,14 +185,21 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
         continue;
       }
       used.add(target);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const shown = path.join(outDir, path.relative(outRoot, target));
+      try {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+      } catch (err) {
+        throw new RedactOutputError(path.dirname(shown), err, true);
+      }
       const opened = open(source, limits, onIssue);
       const out = fs.createWriteStream(target, { encoding: 'utf8' });
       const done = new Promise<void>((resolve, reject) => {
         out.once('finish', resolve);
-        out.once('error', reject);
+        out.once('error', (err) => reject(new RedactOutputError(shown, err)));
       });
-      const file: RedactedFile = { input: source.path, output: target, records: 0, recordsChanged: 0, changes: 0, truncated: 0, malformed: 0 };
+      // A write error is thrown where it is awaited (below, or racing a drain), never left unhandled.
+      done.catch(() => undefined);
+      const file: RedactedFile = { input: source.path, output: shown, records: 0, recordsChanged: 0, changes: 0, truncated: 0, malformed: 0 };
       try {
         for await (const batch of opened.batches()) {
           let chunk = '';
@@ -187,7 +213,7 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
             if (r.truncated) file.truncated++;
             chunk += `${JSON.stringify(r.value)}\n`;
           }
-          await writeChunk(out, chunk);
+          await writeChunk(out, chunk, done);
         }
       } finally {
         out.end();

@@ -3,6 +3,7 @@
  * colour detection and the terminal width.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { once } from 'node:events';
 
 /** Exit code the CLI uses for an output file that cannot be written (a usage problem). */
@@ -33,10 +34,45 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
 };
 
-function describe(err: unknown): { code: string | undefined; reason: string } {
+/** Why opening or writing failed, in words: "no space left on the device (ENOSPC)". */
+export function describeWriteError(err: unknown): { code: string | undefined; reason: string } {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const reason = (code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err));
   return { code, reason: code ? `${reason} (${code})` : reason };
+}
+
+/**
+ * An OutputError for an output path (`-o` of any command) that could not be opened or written:
+ * one line naming the path and the reason. `what` says what the path is ("output file", "output
+ * folder").
+ */
+export function outputError(file: string, err: unknown, what = 'output file'): OutputError {
+  if (err instanceof OutputError) return err;
+  const { code, reason } = describeWriteError(err);
+  return new OutputError(file, code, `cannot write the ${what} ${JSON.stringify(file)}: ${reason}`);
+}
+
+/**
+ * Check, before any input is read, that `file` can be created or replaced: it is not a folder and
+ * its folder exists. Throws an OutputError otherwise. (For commands that write at the end.)
+ */
+export function checkOutputFile(file: string): void {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(file, err);
+  }
+  if (st?.isDirectory()) throw outputError(file, Object.assign(new Error('is a folder'), { code: 'EISDIR' }));
+  if (st) return;
+  const dir = path.dirname(file);
+  let parent: fs.Stats;
+  try {
+    parent = fs.statSync(dir);
+  } catch (err) {
+    throw outputError(file, err);
+  }
+  if (!parent.isDirectory()) throw outputError(file, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }));
 }
 
 export interface OutputTarget {
@@ -60,13 +96,11 @@ export async function openOutput(file: string | undefined, stdout: NodeJS.Writab
   try {
     await once(stream, 'open');
   } catch (err) {
-    const { code, reason } = describe(err);
-    throw new OutputError(file, code, `cannot write the output file ${JSON.stringify(file)}: ${reason}`);
+    throw outputError(file, err);
   }
   let failure: OutputError | undefined;
   stream.on('error', (err) => {
-    const { code, reason } = describe(err);
-    failure = new OutputError(file, code, `writing the output file ${JSON.stringify(file)} failed: ${reason}`);
+    failure = outputError(file, err);
   });
   return {
     stream,
@@ -77,7 +111,9 @@ export async function openOutput(file: string | undefined, stdout: NodeJS.Writab
           reject(failure);
           return;
         }
-        stream.end(() => (failure ? reject(failure) : resolve()));
+        // A write that fails after the last write() returned (a small report to a full disk) is
+        // reported to end()'s callback, possibly before the 'error' listener above has run.
+        stream.end((err?: Error | null) => (failure || err ? reject(failure ?? outputError(file, err)) : resolve()));
         stream.once('error', () => reject(failure));
       }),
   };

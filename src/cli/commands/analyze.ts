@@ -6,7 +6,7 @@ import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
 import { MAP_KEYS_HELP, listFormats, loadMapFile, parseMapKey } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
-import { openOutput, resolveColor, terminalWidth } from '../../report/output.js';
+import { openOutput, outputError, resolveColor, terminalWidth } from '../../report/output.js';
 import {
   OUTPUT_FORMATS,
   parseDuration,
@@ -126,9 +126,21 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     // Diagnostics on stderr as they happen: an input that cannot be read is named at once.
     let problems = 0;
     let firstProblem: IngestIssue | undefined;
+    // Lines with invalid UTF-8 are read (bad bytes replaced by U+FFFD), not skipped: said apart.
+    let replaced = 0;
+    let firstReplaced: IngestIssue | undefined;
     const onIssue = (i: IngestIssue): void => {
       if (isUnreadable(i.kind)) {
         process.stderr.write(`apilog: ${sanitize(i.message)}\n`);
+        return;
+      }
+      if (i.kind === 'file-changed') {
+        process.stderr.write(`apilog: ${sanitize(i.file)}: ${sanitize(i.message)}\n`);
+        return;
+      }
+      if (i.kind === 'invalid-utf8') {
+        replaced++;
+        firstReplaced ??= i;
         return;
       }
       problems++;
@@ -148,26 +160,37 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         `apilog: ${problems} input line(s) skipped as malformed or not mappable; first ${sanitize(where)}: ${sanitize(firstProblem.message)} (the report's summary lists them)\n`,
       );
     }
+    if (replaced > 0 && !quiet && firstReplaced) {
+      const where = `${firstReplaced.file}${firstReplaced.line ? `:${firstReplaced.line}` : ''}`;
+      process.stderr.write(
+        `apilog: ${replaced} input line(s) held invalid UTF-8, read with the bad bytes replaced by U+FFFD; first ${sanitize(where)} (the report's summary lists them)\n`,
+      );
+    }
     for (const f of result.summary.files) {
       if (f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
         process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: run \`apilog formats detect ${sanitize(f.path)}\` to see why\n`);
       }
     }
 
-    await writeReport(
-      { summary: result.summary, alerts: result.alerts, entries: result.entries },
-      {
-        format,
-        csvOf: (str(o.csvOf) as 'alerts' | 'entries') ?? 'alerts',
-        color: resolveColor((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto', tty),
-        width: terminalWidth(tty),
-        full: o.full === true,
-        quiet,
-        tz: opts.tz,
-        entriesMode: opts.entries,
-      },
-      out.stream,
-    );
+    try {
+      await writeReport(
+        { summary: result.summary, alerts: result.alerts, entries: result.entries },
+        {
+          format,
+          csvOf: (str(o.csvOf) as 'alerts' | 'entries') ?? 'alerts',
+          color: resolveColor((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto', tty),
+          width: terminalWidth(tty),
+          full: o.full === true,
+          quiet,
+          tz: opts.tz,
+          entriesMode: opts.entries,
+        },
+        out.stream,
+      );
+    } catch (err) {
+      // -o FILE on a full disk: name the file, not only the system error.
+      throw out.isStdout ? err : outputError(str(o.output)!, err);
+    }
     await out.close();
     if (interrupted) {
       // The report is written; an input that is still open (stdin) must not keep the process alive.

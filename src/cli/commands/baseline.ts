@@ -8,10 +8,14 @@ import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
 import { str, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
+import { checkOutputFile, outputError } from '../../report/output.js';
 
 export async function baselineCommand(paths: string[], o: Opts): Promise<number> {
   try {
     const input = inputOptionsFrom(paths, o);
+    const out = str(o.output)!;
+    // A folder or a missing folder is reported before the input is read, not after.
+    checkOutputFile(out);
     const rules = loadRules(input.rulesPaths);
     const geo = createGeoLookup(input.geoipDb ? { dbPath: input.geoipDb } : {});
     const enrich = createEnricher(rules);
@@ -32,8 +36,11 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
       events += batch.length;
     }
     const baseline = learner.finish();
-    const out = str(o.output)!;
-    saveBaseline(baseline, out);
+    try {
+      saveBaseline(baseline, out);
+    } catch (err) {
+      throw outputError(out, err);
+    }
     if (o.quiet !== true) {
       process.stderr.write(
         `apilog: learned a baseline of ${Object.keys(baseline.actors).length} actors and ${Object.keys(baseline.routes).length} routes from ${events} events; written to ${sanitize(out)}\n`,

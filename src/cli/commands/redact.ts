@@ -1,5 +1,8 @@
 /** `apilog redact`: sanitised copies of logs, with every secret and personal value masked. */
+import fs from 'node:fs';
 import { redactFiles } from '../../hygiene/index.js';
+import { RedactOutputError } from '../../hygiene/redact.js';
+import { OutputError, outputError } from '../../report/output.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
 import { str, table, type Opts } from './shared.js';
@@ -8,11 +11,23 @@ import { exitWithError } from '../errors.js';
 export async function redactCommand(paths: string[], o: Opts): Promise<number> {
   try {
     const input = inputOptionsFrom(paths, o);
-    const result = await redactFiles(paths, str(o.output)!, {
-      limits: input.limits,
-      include: input.include,
-      exclude: input.exclude,
-    });
+    const outDir = str(o.output)!;
+    // -o names a folder: a file (or a device) in its place is said plainly, before any input is read.
+    const st = fs.statSync(outDir, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) {
+      throw new OutputError(outDir, 'ENOTDIR', `cannot write the output folder ${JSON.stringify(outDir)}: it exists and is not a folder (ENOTDIR)`);
+    }
+    let result: Awaited<ReturnType<typeof redactFiles>>;
+    try {
+      result = await redactFiles(paths, outDir, {
+        limits: input.limits,
+        include: input.include,
+        exclude: input.exclude,
+      });
+    } catch (err) {
+      if (err instanceof RedactOutputError) throw outputError(err.file, err.cause, err.isFolder ? 'output folder' : 'output file');
+      throw err;
+    }
     for (const i of result.issues.slice(0, 20)) {
       process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
     }
