@@ -22,6 +22,7 @@ import { createStatsCollector, type StatsResult } from '../stats/index.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { AlertRecord, DetectorStatus, EntryRecord } from '../report/records.js';
 import { UsageError, type AnalyzeOptions } from './options.js';
+import { trafficTables } from './summary.js';
 
 /** Which consumers a lane runs. */
 export interface LaneSpec {
@@ -137,24 +138,7 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
     },
 
     finish(alerts) {
-      let traffic: StatsResult | null = null;
-      if (stats) {
-        const alertsByActor = new Map<string, number>();
-        for (const a of alerts) {
-          for (const key of subjectKeys(a)) alertsByActor.set(key, (alertsByActor.get(key) ?? 0) + 1);
-        }
-        traffic = stats.result(alertsByActor, opts.tz, alerts.map((a) => Date.parse(a.start)));
-        // Stats count the countries a log carries itself; for the rest, locate the actors' listed IPs.
-        for (const a of traffic.actors) {
-          if (a.countries.length > 0) continue;
-          const found = new Set<string>();
-          for (const ip of a.ips) {
-            const c = geo(ip)?.country;
-            if (c) found.add(c);
-          }
-          a.countries = [...found].sort();
-        }
-      }
+      const traffic = stats ? trafficTables(stats, alerts, opts.tz, geo) : null;
       if (!checklist) return { checklist: null, traffic };
       const learned = learner?.finish();
       return {
@@ -169,14 +153,6 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
       };
     },
   };
-}
-
-function subjectKeys(a: AlertRecord): string[] {
-  const keys: string[] = [];
-  if (a.subject.user) keys.push(`user:${a.subject.user}`);
-  if (a.subject.apiKey) keys.push(`key:${a.subject.apiKey}`);
-  if (a.subject.ip) keys.push(`ip:${a.subject.ip}`);
-  return keys;
 }
 
 /** The detection results of several lanes, as one pipeline over every detector would give them. */

@@ -5,21 +5,15 @@
 import { expandInputs, type InputSource } from '../ingest/index.js';
 import type { IngestIssue } from '../ingest/types.js';
 import type { PipelineResult } from '../detect/index.js';
-import { severityRank, type Alert, type Detector, type Severity, SEVERITIES } from '../detect/types.js';
-import {
-  SCHEMA_VERSION,
-  type AlertRecord,
-  type EntryRecord,
-  type FileSummary,
-  type SummaryRecord,
-} from '../report/records.js';
+import { severityRank, type Alert, type Detector } from '../detect/types.js';
+import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
 import { openEventStream, isUnreadable } from './events.js';
 import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
 import { planLanes, startLane } from './lanes.js';
 import { maskSecrets } from './mask.js';
+import { buildSummary, fileSummary } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
 import { InputError, UsageError, type AnalyzeOptions } from './options.js';
-import { VERSION } from '../version.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -132,53 +126,23 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const files: FileSummary[] = [];
   for (const s of sources) {
     const r = done.get(s.path);
-    if (!r) continue;
-    const det = r.normaliser.detection();
-    files.push({
-      path: s.path,
-      format: det?.format ?? 'unknown',
-      confidence: det?.confidence ?? 0,
-      container: r.stats.container,
-      gzip: r.stats.gzip,
-      events: r.normaliser.events,
-      malformed: r.stats.malformed,
-      skipped: { ...r.stats.skipped, ...r.normaliser.skipped } as Record<string, number>,
-      missingFields: r.normaliser.missingFields(),
-    });
+    if (r) files.push(fileSummary(s.path, r.stats, r.normaliser));
   }
 
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  const byRule: Record<string, number> = {};
-  for (const a of shownAlerts) {
-    bySeverity[a.severity]++;
-    byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
-  }
-
-  const summary: SummaryRecord = {
-    type: 'summary',
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'apilog', version: VERSION },
+  const summary = buildSummary({
     partial,
     events,
-    timeSpan: traffic.timeSpan,
+    traffic,
     files,
-    issues: issues.map((i) => ({ kind: i.kind, file: i.file, ...(i.line ? { line: i.line } : {}), message: i.message })),
+    issues,
     issuesTotal,
     detectors: detected.statuses,
-    alerts: { total: shownAlerts.length, bySeverity, byRule },
+    shownAlerts,
     entries: { flagged: checklist?.flagged ?? 0, written: shownEntries.length },
-    baseline: givenBaseline
-      ? { origin: 'file', path: opts.baselinePath }
-      : { origin: checklist?.learned ? 'input' : 'none' },
-    actors: traffic.actors,
-    topRoutes: traffic.topRoutes,
-    statuses: traffic.statuses,
-    topIps: traffic.topIps,
-    busiestWindows: traffic.busiestWindows,
-    timeline: traffic.timeline,
-    evictedActors: detected.evictedActors ?? 0,
+    baseline: givenBaseline ? { origin: 'file', path: opts.baselinePath } : { origin: checklist?.learned ? 'input' : 'none' },
+    evictedActors: detected.evictedActors,
     notes,
-  };
+  });
   if (events === 0 && files.length > 0) {
     notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
   }
