@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { follow, type FollowResult } from '../../src/analyze/follow.js';
-import type { AnalyzeOptions } from '../../src/analyze/options.js';
-import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/types.js';
+import { analyzeOptions } from '../helpers/options.js';
 import type { AlertRecord } from '../../src/report/records.js';
 
 const T0 = Date.parse('2025-02-03T09:00:00Z');
@@ -24,30 +23,10 @@ function bruteForce(fromMs: number, ip: string, account: string, n: number): str
   return s;
 }
 
-function options(inputs: string[]): AnalyzeOptions {
-  return {
-    inputs,
-    include: [],
-    exclude: [],
-    map: {},
-    limits: DEFAULT_INGEST_LIMITS,
-    strict: false,
-    rulesPaths: [],
-    sigmaPaths: [],
-    sinceNow: false,
-    tz: 'UTC',
-    minSeverity: 'info',
-    only: [],
-    skip: [],
-    entries: 'none',
-    detect: true,
-  };
-}
-
 function live(inputs: string[]): { alerts: AlertRecord[]; stop: () => Promise<FollowResult>; until: (n: number) => Promise<void> } {
   const alerts: AlertRecord[] = [];
   const ac = new AbortController();
-  const done = follow(options(inputs), { graceMs: 100, pollMs: 20, from: 'start' }, { onAlert: (a) => alerts.push(a), signal: ac.signal });
+  const done = follow(analyzeOptions(inputs, { entries: 'none' }), { graceMs: 100, pollMs: 20, from: 'start' }, { onAlert: (a) => alerts.push(a), signal: ac.signal });
   return {
     alerts,
     stop: async () => {

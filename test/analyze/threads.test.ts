@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { analyzeOptions } from '../helpers/options.js';
 import type { AnalyzeOptions } from '../../src/analyze/options.js';
 import type { AnalyzeResult } from '../../src/analyze/run.js';
 import type { LaneSpec } from '../../src/analyze/consumers.js';
@@ -17,7 +18,6 @@ const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: Ana
 const { planLanes } = (await import(dist('analyze/lanes.js'))) as {
   planLanes: (threads: number, ids: string[], running: (id: string) => boolean, checklist: boolean) => LaneSpec[];
 };
-const { DEFAULT_INGEST_LIMITS } = (await import(dist('ingest/types.js'))) as { DEFAULT_INGEST_LIMITS: AnalyzeOptions['limits'] };
 
 /** Every log among the fixtures: .ndjson, .json and .gz files, minus expected-output files. */
 function logFixtures(): string[] {
@@ -34,24 +34,7 @@ function logFixtures(): string[] {
 }
 
 function options(inputs: string[], extra: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
-  return {
-    inputs: inputs.map((p) => path.join(ROOT, p)),
-    include: [],
-    exclude: [],
-    map: {},
-    limits: DEFAULT_INGEST_LIMITS,
-    strict: false,
-    rulesPaths: [],
-    sigmaPaths: [],
-    sinceNow: false,
-    tz: 'UTC',
-    minSeverity: 'info',
-    only: [],
-    skip: [],
-    entries: 'flagged',
-    detect: true,
-    ...extra,
-  };
+  return analyzeOptions(inputs.map((p) => path.join(ROOT, p)), extra);
 }
 
 async function both(inputs: string[], extra: Partial<AnalyzeOptions> = {}, threads = 2): Promise<[string, string]> {
