@@ -178,13 +178,22 @@ function wholeMs(ms: number): number {
   return Math.abs(ms - r) < 1e-3 ? r : Math.floor(ms);
 }
 
-/** Epoch number in s, ms, µs or ns (by magnitude) to whole ms. */
+/** The latest instant a Date can hold (about year 275760); later ones cannot be formatted. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch number in s, ms, µs or ns (by magnitude) to whole ms. Undefined when the result is not
+ * after the epoch (a sub-millisecond value truncates to 0) or beyond what a Date can hold (a huge
+ * nanosecond count such as 1e300).
+ */
 export function epochToMs(n: number): number | undefined {
   if (!(n > 0) || !Number.isFinite(n)) return undefined;
-  if (n < 1e11) return wholeMs(n * 1000); // seconds (until year 5138)
-  if (n < 1e14) return wholeMs(n); // milliseconds
-  if (n < 1e17) return wholeMs(n / 1e3); // microseconds
-  return wholeMs(n / 1e6); // nanoseconds
+  let ms: number;
+  if (n < 1e11) ms = wholeMs(n * 1000); // seconds (until year 5138)
+  else if (n < 1e14) ms = wholeMs(n); // milliseconds
+  else if (n < 1e17) ms = wholeMs(n / 1e3); // microseconds
+  else ms = wholeMs(n / 1e6); // nanoseconds
+  return ms > 0 && ms <= MAX_DATE_MS ? ms : undefined;
 }
 
 function isNumeric(s: string): boolean {

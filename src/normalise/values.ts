@@ -164,7 +164,9 @@ export function durationMs(v: unknown, unit: DurationUnit): number | undefined {
     return undefined;
   }
   if (!(ms >= 0) || !Number.isFinite(ms)) return undefined;
-  return roundMs(ms);
+  // rounding multiplies by 1000 first: above ~1.8e305 that overflows to Infinity
+  const r = roundMs(ms);
+  return Number.isFinite(r) ? r : ms;
 }
 
 function isUuid(s: string): boolean {

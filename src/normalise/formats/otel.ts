@@ -25,7 +25,11 @@ function anyValue(v: unknown): unknown {
 function flattenAttrs(list: unknown[]): Rec {
   const out: Rec = {};
   for (const kv of list) {
-    if (isObj(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+    if (!isObj(kv) || typeof kv.key !== 'string') continue;
+    // An attribute named "__proto__" is an own key like any other: assigning it would set the
+    // prototype of `out`, and its value's keys would then read as attributes.
+    if (kv.key === '__proto__') Object.defineProperty(out, kv.key, { value: anyValue(kv.value), enumerable: true, writable: true, configurable: true });
+    else out[kv.key] = anyValue(kv.value);
   }
   return out;
 }
