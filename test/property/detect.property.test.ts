@@ -18,9 +18,9 @@ import { ATTACKS, Gen, LOOKALIKES, attackScenario, background, benignBatchJob, b
 import { analyze } from '../../src/analyze/run.js';
 import type { AnalyzeOptions } from '../../src/analyze/options.js';
 import { builtinDetectors, type Alert, type PipelineResult } from '../../src/detect/index.js';
-import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/types.js';
 import type { AlertRecord } from '../../src/report/records.js';
 import { fingerprint, runEvents, shippedRules, toEvent } from '../detect/helpers.js';
+import { analyzeOptions } from '../helpers/options.js';
 
 const SEED = 42;
 
@@ -202,24 +202,9 @@ describe('other actors do not hide an attack', () => {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-prop-detect-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** As the CLI runs with no flags; no per-entry findings (not what these properties are about). */
 function options(inputs: string[]): AnalyzeOptions {
-  return {
-    inputs,
-    include: [],
-    exclude: [],
-    map: {},
-    limits: DEFAULT_INGEST_LIMITS,
-    strict: false,
-    rulesPaths: [],
-    sigmaPaths: [],
-    sinceNow: false,
-    tz: 'UTC',
-    minSeverity: 'info',
-    only: [],
-    skip: [],
-    entries: 'none',
-    detect: true,
-  };
+  return analyzeOptions(inputs, { entries: 'none' });
 }
 
 function incident(a: AlertRecord): string {

@@ -21,6 +21,7 @@ import { parseTimestamp } from '../../src/normalise/time.js';
 import { analyze } from '../../src/analyze/run.js';
 import { issueView, readChunks, view, type Collected } from '../ingest/helpers.js';
 import { core, fixturePath, loadFixture, records, run } from '../normalise/helpers.js';
+import { analyzeOptions } from '../helpers/options.js';
 
 const SEED = 42;
 /** Stop a run (shrinking included) before vitest's 30 s test timeout would hide the counterexample. */
@@ -624,7 +625,7 @@ describe('regressions', () => {
     try {
       const file = path.join(dir, 'huge-ts.ndjson');
       fs.writeFileSync(file, '{"timestamp":1e300,"method":"GET","path":"/x","status":200,"ip":"1.2.3.4"}\n{"timestamp":"2024-01-01T00:00:00Z","method":"GET","path":"/y","status":200,"ip":"1.2.3.4"}\n');
-      const r = await analyze({ inputs: [file], include: [], exclude: [], map: {}, limits: DEFAULT_INGEST_LIMITS, strict: false, rulesPaths: [], sigmaPaths: [], sinceNow: false, tz: 'UTC', minSeverity: 'info', only: [], skip: [], entries: 'flagged', detect: true });
+      const r = await analyze(analyzeOptions([file]));
       expect(r.summary.events).toBe(1);
       expect(r.summary.timeSpan).toEqual({ start: "2024-01-01T00:00:00.000Z", end: "2024-01-01T00:00:00.000Z" });
     } finally {
