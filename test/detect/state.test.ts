@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KeyedTable, ReorderBuffer } from '../../src/detect/index.js';
+import { compareEvents } from '../../src/detect/reorder.js';
 import type { EnrichedEvent } from '../../src/enrich/types.js';
 
 function ev(ts: number, line: number): EnrichedEvent {
@@ -21,6 +22,24 @@ describe('ReorderBuffer', () => {
         expect(out).toEqual(sorted.map((e) => e.ts));
         expect(buf.late).toBe(0);
       }),
+    );
+  });
+
+  it('breaks ties on content, whatever the arrival order (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.constantFrom('/a', '/b', '/c'), fc.constantFrom('1.1.1.1', '2.2.2.2')), { maxLength: 400 }),
+        (rows) => {
+          // Whole-second timestamps: many ties; arrival order shuffled within 20 s.
+          const events = rows.map(([t, p, ip], i) => ({ ...ev(t * 1000, i), path: p, ip }));
+          const out: EnrichedEvent[] = [];
+          const buf = new ReorderBuffer(60_000);
+          for (const e of events) buf.push(e, (x) => out.push(x));
+          buf.drain((x) => out.push(x));
+          expect(out).toEqual([...events].sort(compareEvents));
+        },
+      ),
+      { seed: 7, numRuns: 200 },
     );
   });
 
