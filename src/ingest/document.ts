@@ -142,7 +142,8 @@ export class DocumentReader {
     const n = b.length;
     if (n === 0) return;
     let i = 0;
-    /** Cached positions of the next backslash / newline in this chunk (-1: none left, -2: unknown). */
+    /** Cached positions of the next quote / backslash / newline in this chunk (-1: none left, -2: unknown). */
+    let nextQ = -2;
     let nextBs = -2;
     let nextNl = -2;
     if (this.esc) {
@@ -164,12 +165,12 @@ export class DocumentReader {
         continue;
       }
       if (this.inStr) {
-        // Jump through string content with indexOf; the next backslash / newline positions are
+        // Jump through string content with indexOf; the next quote / backslash / newline positions are
         // cached per chunk so that each byte is searched once.
-        const q = b.indexOf(0x22, i);
+        if (nextQ !== -1 && nextQ < i) nextQ = b.indexOf(0x22, i);
         if (nextBs !== -1 && nextBs < i) nextBs = b.indexOf(0x5c, i);
         if (nextNl !== -1 && nextNl < i) nextNl = b.indexOf(0x0a, i);
-        let stop = q;
+        let stop = nextQ;
         if (nextBs !== -1 && (stop === -1 || nextBs < stop)) stop = nextBs;
         if (nextNl !== -1 && (stop === -1 || nextNl < stop)) stop = nextNl;
         if (stop === -1) {
