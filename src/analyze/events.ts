@@ -3,7 +3,7 @@
  * ingest and normalise, and merge the sources by event time. Shared by analyze, explain and
  * baseline.
  */
-import { expandInputs, type InputSource } from '../ingest/index.js';
+import { expandInputs, type Expanded, type InputSource } from '../ingest/index.js';
 import type { IngestIssue, IngestLimits } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import { mergeByTime, type TimedStream } from './merge.js';
@@ -34,7 +34,6 @@ export function isUnreadable(kind: IngestIssue['kind']): boolean {
   return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
 }
 
-export type Expanded = Awaited<ReturnType<typeof expandInputs>>;
 
 /** `expanded`: the inputs already expanded by the caller (so folders are walked once). */
 export async function openEventStream(
@@ -42,7 +41,7 @@ export async function openEventStream(
   onIssue: (i: IngestIssue) => void,
   expanded?: Expanded,
 ): Promise<EventStream> {
-  expanded ??= await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
+  expanded ??= await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude, dropIdentical: true });
   for (const i of expanded.issues) onIssue(i);
   const sources = expanded.sources;
   if (sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {

@@ -26,7 +26,7 @@ try {
   const { opts, spec, sources, range } = data;
   const setup = await prepare(opts);
   const consumers = createConsumers(setup, spec, opts);
-  const input = await openEventStream({ ...opts, ...range }, () => undefined, { sources, issues: [] });
+  const input = await openEventStream({ ...opts, ...range }, () => undefined, { sources, issues: [], identical: [] });
   for await (const batch of input.batches) {
     for (const e of batch) consumers.add(e);
     if (aborted) break;

@@ -63,7 +63,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
       throw new InputError(`${i.file}${i.line ? `:${i.line}` : ''}: ${i.message} (--strict makes malformed input fatal)`);
     }
   };
-  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
+  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude, dropIdentical: true });
+  for (const d of expanded.identical) notes.push(`${d.path} has the same content as ${d.sameAs}: read once`);
   const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
   hooks.onTotalBytes?.(totalBytes);
   const range = await resolveTimeRange(opts, expanded.sources);

@@ -8,12 +8,22 @@ import type { Stats } from 'node:fs';
 import picomatch from 'picomatch';
 import type { IngestIssue, InputSource } from './types.js';
 import { escapeControl, fsErrorIssue } from './text.js';
+import { dropIdenticalFiles, type IdenticalFile } from './identical.js';
 
 export interface ExpandOptions {
   /** Globs; in folders, only files matching one of them (relative path or basename) are read. */
   include?: string[];
   /** Globs; files and folders matching one of them (relative path or basename) are skipped. */
   exclude?: string[];
+  /** Read a file with the same bytes as an earlier input only once (not when following growing files). */
+  dropIdentical?: boolean;
+}
+
+export interface Expanded {
+  sources: InputSource[];
+  issues: IngestIssue[];
+  /** Files left out because an earlier input has the same bytes. */
+  identical: IdenticalFile[];
 }
 
 type Matcher = (s: string) => boolean;
@@ -41,10 +51,11 @@ const STAT_BATCH = 64;
 
 /**
  * Files named explicitly are always read (the filters only narrow folder contents). The same file
- * reached twice (named twice, or through a symlink) is read once. Sources keep the order of
+ * reached twice (named twice, or through a symlink) is read once, and so, with `dropIdentical`, is a
+ * file with the same bytes as an earlier one (src/ingest/identical.ts). Sources keep the order of
  * `inputs`; a folder's files come in code-point order of their relative paths, depth first.
  */
-export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): Promise<{ sources: InputSource[]; issues: IngestIssue[] }> {
+export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): Promise<Expanded> {
   const sources: InputSource[] = [];
   const issues: IngestIssue[] = [];
   const include = matcher(opts.include);
@@ -140,5 +151,6 @@ export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): 
       addFile(input, st);
     }
   }
-  return { sources, issues };
+  const unique = opts.dropIdentical ? await dropIdenticalFiles(sources) : { sources, identical: [] };
+  return { sources: unique.sources, issues, identical: unique.identical };
 }

@@ -4,7 +4,7 @@
  */
 
 export { expandInputs } from './expand.js';
-export type { ExpandOptions } from './expand.js';
+export type { ExpandOptions, Expanded } from './expand.js';
 export { openSource, readStream, BATCH_SIZE } from './source.js';
 export type { OpenedSource, ReadOptions } from './source.js';
 export { detectMode } from './reader.js';
