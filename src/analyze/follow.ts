@@ -23,19 +23,19 @@ import { followFile, followStream, type Follower } from '../ingest/follow.js';
 import type { IngestIssue, RawRecord } from '../ingest/types.js';
 import { createNormaliser, type FileNormaliser } from '../normalise/index.js';
 import type { ApiEvent } from '../normalise/event.js';
-import { createEnricher, createGeoLookup } from '../enrich/index.js';
-import { loadRules } from '../rules/index.js';
-import { builtinDetectors, createPipeline } from '../detect/index.js';
+import { createEnricher } from '../enrich/index.js';
+import { createPipeline } from '../detect/index.js';
 import { mergeAlerts, subjectKey } from '../detect/merge.js';
-import { severityRank, type Alert, type Detector } from '../detect/types.js';
-import { loadBaseline } from '../baseline/index.js';
+import { severityRank, type Alert } from '../detect/types.js';
 import { createStatsCollector } from '../stats/index.js';
 import type { AlertRecord, SummaryRecord } from '../report/records.js';
 import { isUnreadable } from './events.js';
 import { maskSecrets } from './mask.js';
-import { InputError, UsageError, type AnalyzeOptions } from './options.js';
+import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
+import { prepare } from './consumers.js';
+import { createIssueLog } from './issues.js';
 import { toAlertRecords } from './run.js';
-import { buildSummary, fileSummary, trafficTables } from './summary.js';
+import { buildSummary, fileSummary, finishRun, trafficTables } from './summary.js';
 
 export interface FollowSettings {
   /** Wall-clock quiet time after which the event clock is advanced (default 5 s). */
@@ -72,8 +72,6 @@ export interface FollowResult {
   alerts: AlertRecord[];
 }
 
-const MAX_ISSUES_LISTED = 50;
-
 interface Input {
   source: InputSource;
   follower: Follower;
@@ -92,41 +90,11 @@ interface Incident {
 export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hooks: FollowHooks): Promise<FollowResult> {
   const clock = hooks.now ?? Date.now;
   const signal = hooks.signal;
-  const rules = loadRules(opts.rulesPaths);
-  const detectors: Detector[] = [...builtinDetectors];
-  const notes: string[] = [];
-  if (opts.sigmaPaths.length > 0) {
-    const { loadSigmaRules, createSigmaDetector } = await import('../sigma/index.js');
-    const sigma = loadSigmaRules(opts.sigmaPaths);
-    for (const r of sigma.rejected) notes.push(`sigma rule not run: ${r.file}${r.id ? ` (${r.id})` : ''}: ${r.reason}`);
-    if (sigma.rules.length > 0) detectors.push(createSigmaDetector(sigma.rules));
-  }
-  const known = new Set(detectors.map((d) => d.meta.id));
-  for (const id of [...opts.only, ...opts.skip]) {
-    if (known.has(id) || id === 'sigma' || id.startsWith('sigma:')) continue;
-    throw new UsageError(`--only/--skip: unknown rule "${id}"; known rules: ${[...known].join(', ')}, sigma, sigma:<rule id>`);
-  }
-  const baseline = opts.baselinePath ? loadBaseline(opts.baselinePath) : undefined;
-  const geo = createGeoLookup({ dbPath: opts.geoipDb });
-
-  // Issues, as in batch mode.
-  const issues: IngestIssue[] = [];
-  let issuesTotal = 0;
-  let unreadable = 0;
-  let strictFailure: IngestIssue | undefined;
-  const onIssue = (i: IngestIssue): void => {
-    issuesTotal++;
-    hooks.onIssue?.(i);
-    if (isUnreadable(i.kind)) unreadable++;
-    if (issues.length < MAX_ISSUES_LISTED) issues.push(i);
-    if (opts.strict && !isUnreadable(i.kind) && !strictFailure) strictFailure = i;
-  };
-  const failIfStrict = (): void => {
-    if (strictFailure) {
-      const i = strictFailure;
-      throw new InputError(`${i.file}${i.line ? `:${i.line}` : ''}: ${i.message} (--strict makes malformed input fatal)`);
-    }
-  };
+  const { rules, detectors, geo, baseline, ...setup } = await prepare(opts);
+  const notes: string[] = [...setup.notes];
+  const log = createIssueLog(opts.strict, hooks.onIssue);
+  const onIssue = log.onIssue;
+  const failIfStrict = log.failIfStrict;
 
   const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
   for (const i of expanded.issues) onIssue(i);
@@ -302,8 +270,8 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     events,
     traffic,
     files,
-    issues,
-    issuesTotal,
+    issues: log.listed,
+    issuesTotal: log.total(),
     detectors: detected.statuses,
     shownAlerts,
     entries: { flagged: 0, written: 0 },
@@ -311,22 +279,8 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     evictedActors: detected.evictedActors ?? 0,
     notes,
   });
-  if (events === 0 && files.length > 0) notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
-
-  let exitCode = 0;
-  if (events === 0 && files.some((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)))) {
-    notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
-    exitCode = 3;
-  }
-  if (opts.failOn && shownAlerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) exitCode = 1;
-  if (unreadable > 0) exitCode = 3;
+  const exitCode = finishRun(summary, { shownAlerts, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
   return { summary: maskSecrets(summary), exitCode, alerts: shownAlerts };
-}
-
-function ruleSelected(rule: string, opts: AnalyzeOptions): boolean {
-  const matches = (p: string): boolean => rule === p || (p === 'sigma' && rule.startsWith('sigma:'));
-  if (opts.only.length > 0 && !opts.only.some(matches)) return false;
-  return !opts.skip.some(matches);
 }
 
 /** Wait `ms`, or less when the signal aborts. */

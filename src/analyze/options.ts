@@ -50,3 +50,10 @@ export class UsageError extends Error {
 export class InputError extends Error {
   readonly exitCode = 3;
 }
+
+/** Whether --only/--skip let `rule` be shown: "sigma" selects every Sigma rule, otherwise exact ids. */
+export function ruleSelected(rule: string, opts: Pick<AnalyzeOptions, 'only' | 'skip'>): boolean {
+  const matches = (p: string): boolean => rule === p || (p === 'sigma' && rule.startsWith('sigma:'));
+  if (opts.only.length > 0 && !opts.only.some(matches)) return false;
+  return !opts.skip.some(matches);
+}

@@ -7,13 +7,14 @@ import type { IngestIssue } from '../ingest/types.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
-import { openEventStream, isUnreadable } from './events.js';
+import { openEventStream } from './events.js';
 import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
 import { planLanes, startLane } from './lanes.js';
+import { createIssueLog } from './issues.js';
 import { maskSecrets } from './mask.js';
-import { buildSummary, fileSummary } from './summary.js';
+import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
-import { InputError, UsageError, type AnalyzeOptions } from './options.js';
+import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -34,7 +35,6 @@ export interface RunHooks {
   signal?: AbortSignal;
 }
 
-const MAX_ISSUES_LISTED = 50;
 /** Below this much input, a second thread costs more (start-up, rules, GeoIP) than it saves. */
 const MIN_BYTES_PER_EXTRA_THREAD = 16 * 1024 * 1024;
 
@@ -45,30 +45,13 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const givenBaseline = setup.baseline;
 
   // Inputs
-  const issues: IngestIssue[] = [];
-  let issuesTotal = 0;
-  let unreadable = 0;
-  const onIssue = (i: IngestIssue): void => {
-    issuesTotal++;
-    hooks.onIssue?.(i);
-    if (isUnreadable(i.kind)) unreadable++;
-    if (issues.length < MAX_ISSUES_LISTED) issues.push(i);
-    // Stages report issues through callbacks that must not throw; --strict stops the run from the main loop.
-    if (opts.strict && !isUnreadable(i.kind) && !strictFailure) strictFailure = i;
-  };
-  let strictFailure: IngestIssue | undefined;
-  const failIfStrict = (): void => {
-    if (strictFailure) {
-      const i = strictFailure;
-      throw new InputError(`${i.file}${i.line ? `:${i.line}` : ''}: ${i.message} (--strict makes malformed input fatal)`);
-    }
-  };
+  const log = createIssueLog(opts.strict, hooks.onIssue);
   const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude, dropIdentical: true });
   for (const d of expanded.identical) notes.push(`${d.path} has the same content as ${d.sameAs}: read once`);
   const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
   hooks.onTotalBytes?.(totalBytes);
   const range = await resolveTimeRange(opts, expanded.sources);
-  const input = await openEventStream({ ...opts, ...range }, onIssue, expanded);
+  const input = await openEventStream({ ...opts, ...range }, log.onIssue, expanded);
   const sources = input.sources;
   const done = input.results;
 
@@ -93,11 +76,11 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
       if (next.done) break;
       const batch = next.value;
       for (const e of batch) local.add(e);
-      failIfStrict();
+      log.failIfStrict();
       events += batch.length;
       hooks.onProgress?.(input.bytesRead(), events);
     }
-    failIfStrict();
+    log.failIfStrict();
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
   } catch (err) {
     stopRemote();
@@ -135,8 +118,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     events,
     traffic,
     files,
-    issues,
-    issuesTotal,
+    issues: log.listed,
+    issuesTotal: log.total(),
     detectors: detected.statuses,
     shownAlerts,
     entries: { flagged: checklist?.flagged ?? 0, written: shownEntries.length },
@@ -144,19 +127,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     evictedActors: detected.evictedActors,
     notes,
   });
-  if (events === 0 && files.length > 0) {
-    notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
-  }
-
-  let exitCode = 0;
-  // Input that was there but gave no event is no clean result: say so and fail like unreadable input.
-  const unmappable = files.filter((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)));
-  if (events === 0 && unmappable.length > 0) {
-    notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
-    exitCode = 3;
-  }
-  if (opts.failOn && shownAlerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) exitCode = 1;
-  if (unreadable > 0) exitCode = 3;
+  const exitCode = finishRun(summary, { shownAlerts, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
   return {
     summary: maskSecrets(summary),
@@ -165,17 +136,6 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     exitCode,
   };
 }
-
-function ruleSelected(rule: string, opts: AnalyzeOptions): boolean {
-  if (opts.only.length > 0 && !opts.only.some((r) => matchesRule(rule, r))) return false;
-  return !opts.skip.some((r) => matchesRule(rule, r));
-}
-
-/** "sigma" selects every sigma rule; otherwise exact ids. */
-function matchesRule(rule: string, pattern: string): boolean {
-  return rule === pattern || (pattern === 'sigma' && rule.startsWith('sigma:'));
-}
-
 
 /** Most severe first, then earliest; ids A1, A2... in that order. */
 export function toAlertRecords(alerts: Alert[]): AlertRecord[] {

@@ -8,7 +8,7 @@ import type { GeoLookup } from '../enrich/types.js';
 import type { FileStats, IngestIssue } from '../ingest/types.js';
 import type { FileNormaliser } from '../normalise/index.js';
 import type { StatsCollector, StatsResult } from '../stats/index.js';
-import { SEVERITIES, type Severity } from '../detect/types.js';
+import { SEVERITIES, severityRank, type Severity } from '../detect/types.js';
 import { SCHEMA_VERSION, type AlertRecord, type DetectorStatus, type FileSummary, type SummaryRecord } from '../report/records.js';
 import { VERSION } from '../version.js';
 
@@ -104,4 +104,25 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
     evictedActors: p.evictedActors,
     notes: p.notes,
   };
+}
+
+/**
+ * The run's exit code (0, 1 for --fail-on, 3 for unreadable or unmappable input), adding to the
+ * summary's notes when nothing was read. Input that was there but gave no event is no clean
+ * result: it fails like unreadable input.
+ */
+export function finishRun(
+  summary: SummaryRecord,
+  o: { shownAlerts: AlertRecord[]; failOn?: Severity; unreadable: number },
+): number {
+  const { events, files, notes } = summary;
+  if (events === 0 && files.length > 0) notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
+  let exitCode = 0;
+  if (events === 0 && files.some((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)))) {
+    notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
+    exitCode = 3;
+  }
+  if (o.failOn && o.shownAlerts.some((a) => severityRank(a.severity) >= severityRank(o.failOn!))) exitCode = 1;
+  if (o.unreadable > 0) exitCode = 3;
+  return exitCode;
 }
