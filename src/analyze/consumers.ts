@@ -121,7 +121,7 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
       : undefined;
   // With no baseline file, the checklist judges "fit with known behaviour" against one learned from
   // the input itself; nothing else reads it, so it is learned only when there are entries to judge.
-  const learner = checklist && !baseline ? createBaselineLearner({ geo, origin: 'input' }) : undefined;
+  const learner = checklist && !baseline ? createBaselineLearner({ geo, origin: 'input', scope: 'fit' }) : undefined;
   const stats = spec.stats ? createStatsCollector() : undefined;
 
   return {

@@ -26,6 +26,12 @@ export interface BaselineLearnerOptions {
   /** 'file' for `apilog baseline`, 'input' when learned from the analysed input itself. */
   origin?: 'file' | 'input';
   caps?: Partial<BaselineCaps>;
+  /**
+   * 'full' (default): everything a baseline file holds. 'fit': only what the checklist's question
+   * 10 reads from a baseline learned from the input (hours of week, routes, countries, volumes);
+   * IPs, object ids and the per-route tables are left empty, which costs a third less per event.
+   */
+  scope?: 'full' | 'fit';
   /** Clock for `createdAt` (tests). */
   now?: () => Date;
 }
@@ -129,6 +135,7 @@ function toRecord(map: Map<string, Counter>, limit = Infinity): Record<string, n
 export function createBaselineLearner(options: BaselineLearnerOptions = {}): BaselineLearner {
   const caps: BaselineCaps = { ...DEFAULT_BASELINE_CAPS, ...(options.caps ?? {}) };
   const geo = options.geo;
+  const full = options.scope !== 'fit';
   const actors = new Map<string, ActorAcc>();
   const routes = new Map<string, RouteAcc>();
   const droppedActors = new Set<string>();
@@ -271,7 +278,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
         a.lastDay = day;
       }
       if (bump(a.routes, rk, caps.routesPerActor) === undefined) a.routesFull = true;
-      if (e.ip !== undefined) {
+      if (full && e.ip !== undefined) {
         if (e.ip === a.lastIpKey && a.lastIpCounter !== undefined) a.lastIpCounter.n++;
         else {
           const c = bump(a.ips, e.ip, caps.ipsPerActor);
@@ -290,8 +297,9 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
           a.lastCountryCounter = c;
         }
       }
-      if (e.objectIds.length > 0) trackIds(a, e);
+      if (full && e.objectIds.length > 0) trackIds(a, e);
     }
+    if (!full) return;
 
     let r = routes.get(rk);
     if (r === undefined) {
