@@ -106,6 +106,19 @@ describe('apilog analyze (CLI)', () => {
     expect(files.every((f) => f.gzip)).toBe(true);
   });
 
+  it('a maxActors cap from --rules drops the oldest idle state, and the summary says so', () => {
+    const dir = tmp();
+    const rules = path.join(dir, 'cap.yaml');
+    writeFileSync(rules, 'maxActors: 5\n');
+    const capped = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--rules', rules]).stdout);
+    const summary = capped[capped.length - 1] as { evictedActors: number; notes: string[]; detectors: Array<{ notes?: string[] }> };
+    expect(summary.evictedActors).toBeGreaterThan(0);
+    const said = [...summary.notes, ...summary.detectors.flatMap((d) => d.notes ?? [])].join('\n');
+    expect(said).toMatch(/dropped at the maxActors cap \(5\)/);
+    const uncapped = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson']).stdout);
+    expect((uncapped[uncapped.length - 1] as { evictedActors: number }).evictedActors).toBe(0);
+  });
+
   it('gives the same alerts whatever order the files are named in', () => {
     const dir = tmp();
     const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n');
