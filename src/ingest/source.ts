@@ -169,6 +169,16 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
       );
     } else if (stats.gzip && isZlibError(err)) {
       const msg = err instanceof Error ? err.message : String(err);
+      // zlib drops the output of the call that failed (up to GUNZIP_CHUNK, all of a small file):
+      // a file can be read again for it.
+      const before = stats.decompressedBytes ?? 0;
+      if (listedBytes !== undefined) {
+        const lost = await salvageGunzip(make, listedBytes, before, Math.min(GUNZIP_CHUNK, sink.limits.maxDecompressedBytes - before));
+        if (lost) {
+          stats.decompressedBytes = before + lost.length;
+          reader.push(lost);
+        }
+      }
       sink.issue(
         'gzip-error',
         undefined,
@@ -193,6 +203,78 @@ function isZlibError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/** A failed gzip file is read again for what zlib dropped only when it is this small (compressed, and decompressed before the error). */
+const SALVAGE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * zlib drops the output of the call that failed (a bad CRC, garbage after a member): up to one
+ * GUNZIP_CHUNK, which is all of a small file. The file is read again and its members inflated raw
+ * (no CRC check, trailing bytes ignored) to recover decompressed bytes [skip, skip + max). Never
+ * throws: what cannot be recovered is not.
+ */
+async function salvageGunzip(make: () => ByteSource, compressedBytes: number, skip: number, max: number): Promise<Buffer | null> {
+  if (max <= 0 || skip > SALVAGE_MAX_BYTES || compressedBytes > SALVAGE_MAX_BYTES) return null;
+  try {
+    const parts: Buffer[] = [];
+    let length = 0;
+    const src = make();
+    const it = iterate(src);
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) break;
+      parts.push(r.value);
+      length += r.value.length;
+      if (length > SALVAGE_MAX_BYTES) return null;
+    }
+    const file = Buffer.concat(parts, length);
+    const out: Buffer[] = [];
+    let produced = 0;
+    let pos = 0;
+    while (produced < skip + max) {
+      const body = gzipBodyStart(file, pos);
+      if (body < 0) break;
+      let member: { buffer: Buffer; engine: { bytesWritten: number } };
+      try {
+        member = zlib.inflateRawSync(file.subarray(body), {
+          info: true,
+          finishFlush: zlib.constants.Z_SYNC_FLUSH,
+          // Members beyond the failure are not needed: what failed decompressed less than this.
+          maxOutputLength: skip + max + 1,
+        }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      } catch {
+        break;
+      }
+      out.push(member.buffer);
+      produced += member.buffer.length;
+      pos = body + member.engine.bytesWritten + 8; // the trailer: CRC32 and ISIZE
+    }
+    const all = Buffer.concat(out, produced);
+    return all.length > skip ? all.subarray(skip, skip + max) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Offset of the deflate data of the gzip member at `pos` (RFC 1952 header), or -1. */
+function gzipBodyStart(b: Buffer, pos: number): number {
+  if (pos + 10 > b.length || b[pos] !== 0x1f || b[pos + 1] !== 0x8b || b[pos + 2] !== 8) return -1;
+  const flags = b[pos + 3]!;
+  let p = pos + 10;
+  if (flags & 4) {
+    if (p + 2 > b.length) return -1;
+    p += 2 + b.readUInt16LE(p);
+  }
+  for (const bit of [8, 16]) {
+    if (flags & bit) {
+      const end = b.indexOf(0, p);
+      if (end < 0) return -1;
+      p = end + 1;
+    }
+  }
+  if (flags & 2) p += 2;
+  return p <= b.length ? p : -1;
 }
 
 /**

@@ -53,7 +53,10 @@ async function drain(opened: { stats: FileStats; batches(): AsyncIterable<RawRec
 /** Read a file through openSource. */
 export async function readFile(p: string, lim: Partial<IngestLimits> = {}, highWaterMark?: number): Promise<Collected> {
   const issues: IngestIssue[] = [];
-  const opened = openSource({ path: p, kind: 'file' }, limits(lim), (i) => issues.push(i), highWaterMark ? { highWaterMark } : {});
+  // As expandInputs lists it: a regular file with its size (so it can be read again), else a stream.
+  const st = fs.statSync(p, { throwIfNoEntry: false });
+  const source = st?.isFile() ? { path: p, kind: 'file' as const, size: st.size } : { path: p, kind: 'file' as const };
+  const opened = openSource(source, limits(lim), (i) => issues.push(i), highWaterMark ? { highWaterMark } : {});
   return drain(opened, issues);
 }
 
