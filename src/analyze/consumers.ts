@@ -12,6 +12,7 @@ import { createEnricher, createGeoLookup } from '../enrich/index.js';
 import type { GeoLookup } from '../enrich/types.js';
 import { loadRules } from '../rules/index.js';
 import type { RuleSet } from '../rules/types.js';
+import { checkDetectorIds, resolveOptions } from '../rules/options.js';
 import { builtinDetectors, createPipeline, type PipelineResult } from '../detect/index.js';
 import { compareAlerts } from '../detect/merge.js';
 import type { Alert, Detector } from '../detect/types.js';
@@ -59,6 +60,10 @@ export async function prepare(opts: AnalyzeOptions): Promise<Setup> {
     if (sigma.rules.length > 0) detectors.push(createSigmaDetector(sigma.rules));
   }
   checkRuleIds([...opts.only, ...opts.skip], detectors);
+  // Every detector's options, checked here once: with --threads a detector may start in another
+  // thread, and a mistake in the rules must stop the run before any thread starts.
+  checkDetectorIds(rules, detectors.map((d) => d.meta.id));
+  for (const d of detectors) resolveOptions(d.meta, rules);
   const baseline = opts.baselinePath ? loadBaseline(opts.baselinePath) : undefined;
   const geo = createGeoLookup({ dbPath: opts.geoipDb });
   return { rules, detectors, notes, ...(baseline ? { baseline } : {}), geo };

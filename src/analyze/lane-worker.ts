@@ -36,6 +36,6 @@ try {
   port.close();
 } catch (err) {
   const e = err as Error & { exitCode?: number };
-  send({ type: 'error', message: e.message, ...(typeof e.exitCode === 'number' ? { exitCode: e.exitCode } : {}) });
+  send({ type: 'error', message: e.message, name: e.name, ...(typeof e.exitCode === 'number' ? { exitCode: e.exitCode } : {}) });
   port.close();
 }

@@ -102,7 +102,7 @@ export interface LaneWorkerData {
 export type LaneMessage =
   | { type: 'detected'; detected: LaneDetected }
   | { type: 'finished'; finished: LaneFinished }
-  | { type: 'error'; message: string; exitCode?: number };
+  | { type: 'error'; message: string; name: string; exitCode?: number };
 
 export type MainMessage = { type: 'abort' } | { type: 'alerts'; alerts: AlertRecord[] };
 
@@ -115,12 +115,15 @@ export interface RemoteLane {
   terminate(): void;
 }
 
+/** An error from a lane's thread, with the name and exit code it had there (a ConfigError stays one). */
 export class LaneError extends Error {
   constructor(
     message: string,
+    name = 'LaneError',
     readonly exitCode?: number,
   ) {
     super(message);
+    this.name = name;
   }
 }
 
@@ -146,7 +149,7 @@ export function startLane(data: LaneWorkerData): RemoteLane {
   worker.on('message', (m: LaneMessage) => {
     if (m.type === 'detected') onDetected(m.detected);
     else if (m.type === 'finished') onFinished(m.finished);
-    else fail(new LaneError(m.message, m.exitCode));
+    else fail(new LaneError(m.message, m.name, m.exitCode));
   });
   worker.on('error', (err) => fail(new LaneError(`analysis thread failed: ${err.message}`)));
   worker.on('exit', (code) => fail(new LaneError(`analysis thread stopped (exit code ${code})`)));

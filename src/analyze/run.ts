@@ -55,47 +55,53 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const sources = input.sources;
   const done = input.results;
 
-  // The consumers after the merge run here, or shared out between threads (--threads).
+  // The consumers after the merge run here, or shared out between threads (--threads). The local
+  // lane is set up first: a mistake in the rules then stops the run before any thread starts.
   const specs = lanesFor(opts, detectors, expanded.sources, totalBytes);
-  const remote = specs.slice(1).map((spec) => startLane({ opts, spec, sources: expanded.sources, range }));
-  const stopRemote = (): void => remote.forEach((r) => r.terminate());
   const local = createConsumers(setup, specs[0]!, opts);
+  const remote = specs.slice(1).map((spec) => startLane({ opts, spec, sources: expanded.sources, range }));
+  // A lane that fails stops the run at the next batch, not after the whole input.
+  let laneFailure: unknown = null;
+  for (const r of remote) r.detected.catch((err: unknown) => (laneFailure ??= err));
+  let partial = false;
+  // Stopped while waiting for the other lanes too: they report what they have read.
+  const onAbort = (): void => {
+    partial = true;
+    remote.forEach((r) => r.abort());
+  };
+  if (remote.length > 0) hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
   let events = 0;
-  let partial = false;
   let detected: PipelineResult;
+  let allAlerts: AlertRecord[];
   let finished: LaneFinished[];
   try {
     for (;;) {
       const next = await nextOrInterrupted(input.batches, hooks.signal);
       if (next === 'interrupted') {
-        partial = true;
-        remote.forEach((r) => r.abort());
+        onAbort();
         break;
       }
       if (next.done) break;
       const batch = next.value;
       for (const e of batch) local.add(e);
       log.failIfStrict();
+      if (laneFailure) throw laneFailure;
       events += batch.length;
       hooks.onProgress?.(input.bytesRead(), events);
     }
     log.failIfStrict();
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
-  } catch (err) {
-    stopRemote();
-    throw err;
+    notes.push(...detected.notes);
+    allAlerts = toAlertRecords(detected.alerts);
+    finished = [local.finish(allAlerts), ...(await Promise.all(remote.map((r) => r.finish(allAlerts))))];
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+    remote.forEach((r) => r.terminate());
   }
-  notes.push(...detected.notes);
-  const allAlerts = toAlertRecords(detected.alerts);
   const shownAlerts = allAlerts.filter(
     (a) => severityRank(a.severity) >= severityRank(opts.minSeverity) && ruleSelected(a.rule, opts),
   );
-  try {
-    finished = [local.finish(allAlerts), ...(await Promise.all(remote.map((r) => r.finish(allAlerts))))];
-  } finally {
-    stopRemote();
-  }
   const checklist = finished.find((f) => f.checklist)?.checklist ?? null;
   const traffic = finished.find((f) => f.traffic)!.traffic!;
   if (checklist && checklist.dropped > 0) {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -14,7 +15,7 @@ import type { AnalyzeResult } from '../../src/analyze/run.js';
 import type { LaneSpec } from '../../src/analyze/consumers.js';
 
 const dist = (p: string): string => pathToFileURL(path.join(ROOT, 'dist', p)).href;
-const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
+const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions, hooks?: { signal?: AbortSignal }) => Promise<AnalyzeResult> };
 const { planLanes } = (await import(dist('analyze/lanes.js'))) as {
   planLanes: (threads: number, ids: string[], running: (id: string) => boolean, checklist: boolean) => LaneSpec[];
 };
@@ -79,6 +80,27 @@ describe('--threads gives the output of one thread', { timeout: 120_000 }, () =>
     expect(one.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);
     expect(runCli([...args, '--threads', '0']).stderr).toMatch(/--threads: expected a positive whole number/);
+  });
+});
+
+describe('--threads when something goes wrong', { timeout: 60_000 }, () => {
+  it('a mistake in the options of a detector that would run in another thread: exit 2 naming it, at once', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-threads-'));
+    for (const id of ['scraping', 'endpoint-probing', 'impossible-travel']) {
+      const rules = path.join(dir, `${id}.yaml`);
+      fs.writeFileSync(rules, `detectors:\n  ${id}:\n    nosuchoption: 3\n`);
+      const r = runCli(['analyze', 'fixtures/incident-sample.ndjson', '--rules', rules, '--threads', '2', '-q'], { timeout: 30_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`detectors.${id}.nosuchoption: unknown option`);
+    }
+  });
+
+  it('stopped before the first batch: every lane reports what it read, marked partial', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const r = await analyze(options(['fixtures/incident-sample.ndjson'], { threads: 2, threadsExplicit: true }), { signal: ac.signal });
+    expect(r.summary.partial).toBe(true);
+    expect(r.summary.detectors.length).toBeGreaterThan(6);
   });
 });
 
