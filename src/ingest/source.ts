@@ -36,7 +36,11 @@ type ByteSource = Readable | AsyncIterable<Buffer | Uint8Array | string>;
 export function openSource(source: InputSource, limits: IngestLimits, onIssue: (i: IngestIssue) => void, opts: ReadOptions = {}): OpenedSource {
   if (source.kind === 'stdin') return readStream(process.stdin, source.path || '-', limits, onIssue);
   const hwm = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-  return readFrom(() => fs.createReadStream(source.path, { highWaterMark: hwm }), source.path, limits, onIssue, source.size);
+  // A file is read as it was listed, up to its size then: every pass over it (the merge's peek, each
+  // --threads lane) sees the same bytes even while it grows. What is written later is reported.
+  const size = source.size;
+  const range = size !== undefined && size > 0 ? { end: size - 1 } : {};
+  return readFrom(() => fs.createReadStream(source.path, { highWaterMark: hwm, ...range }), source.path, limits, onIssue, size);
 }
 
 /**
@@ -158,6 +162,15 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
         undefined,
         `file shrank while it was read (${formatBytes(listedBytes)} when the inputs were listed, ${formatBytes(stats.bytes)} read): truncated or rotated meanwhile; the records read are kept`,
       );
+    } else if (listedBytes !== undefined && listedBytes > 0) {
+      const now = await fs.promises.stat(sink.file).then((st) => st.size, () => listedBytes);
+      if (now > listedBytes) {
+        sink.issue(
+          'file-changed',
+          undefined,
+          `file grew while it was read: the ${formatBytes(listedBytes)} it held when the inputs were listed were analysed, the ${formatBytes(now - listedBytes)} written since were not (apilog analyze --follow reads a growing log)`,
+        );
+      }
     }
   } catch (err) {
     clean = false;
@@ -173,8 +186,17 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
       // a file can be read again for it.
       const before = stats.decompressedBytes ?? 0;
       if (listedBytes !== undefined) {
-        const lost = await salvageGunzip(make, listedBytes, before, Math.min(GUNZIP_CHUNK, sink.limits.maxDecompressedBytes - before));
-        if (lost) {
+        let lost = await salvageGunzip(make, listedBytes, before, GUNZIP_CHUNK);
+        const room = sink.limits.maxDecompressedBytes - before;
+        if (lost && lost.length > room) {
+          lost = lost.subarray(0, Math.max(0, room));
+          sink.issue(
+            'decompressed-too-large',
+            undefined,
+            `decompressed size exceeds ${formatBytes(sink.limits.maxDecompressedBytes)} cap (--max-decompressed); rest of file skipped`,
+          );
+        }
+        if (lost && lost.length > 0) {
           stats.decompressedBytes = before + lost.length;
           reader.push(lost);
         }
@@ -211,28 +233,32 @@ const SALVAGE_MAX_BYTES = 64 * 1024 * 1024;
 /**
  * zlib drops the output of the call that failed (a bad CRC, garbage after a member): up to one
  * GUNZIP_CHUNK, which is all of a small file. The file is read again and its members inflated raw
- * (no CRC check, trailing bytes ignored) to recover decompressed bytes [skip, skip + max). Never
- * throws: what cannot be recovered is not.
+ * (trailing bytes ignored, each member's CRC checked here) to recover decompressed bytes
+ * [skip, skip + max). Never throws: what cannot be recovered is not.
  */
 async function salvageGunzip(make: () => ByteSource, compressedBytes: number, skip: number, max: number): Promise<Buffer | null> {
   if (max <= 0 || skip > SALVAGE_MAX_BYTES || compressedBytes > SALVAGE_MAX_BYTES) return null;
+  let it: AsyncIterator<Buffer> | undefined;
   try {
     const parts: Buffer[] = [];
     let length = 0;
-    const src = make();
-    const it = iterate(src);
+    it = iterate(make());
     for (;;) {
       const r = await it.next();
       if (r.done === true) break;
       parts.push(r.value);
       length += r.value.length;
-      if (length > SALVAGE_MAX_BYTES) return null;
+      if (length > compressedBytes) return null;
     }
+    // Not the bytes first read (replaced or cut meanwhile): nothing can be matched up.
+    if (length !== compressedBytes) return null;
     const file = Buffer.concat(parts, length);
     const out: Buffer[] = [];
     let produced = 0;
     let pos = 0;
-    while (produced < skip + max) {
+    // Member after member, as zlib read them, up to the one whose check fails (where zlib stopped):
+    // the members after it were never passed on, and are not made up here either.
+    while (produced < skip + GUNZIP_CHUNK) {
       const body = gzipBodyStart(file, pos);
       if (body < 0) break;
       let member: { buffer: Buffer; engine: { bytesWritten: number } };
@@ -240,21 +266,44 @@ async function salvageGunzip(make: () => ByteSource, compressedBytes: number, sk
         member = zlib.inflateRawSync(file.subarray(body), {
           info: true,
           finishFlush: zlib.constants.Z_SYNC_FLUSH,
-          // Members beyond the failure are not needed: what failed decompressed less than this.
-          maxOutputLength: skip + max + 1,
+          // The failing call gave at most one chunk past what was passed on.
+          maxOutputLength: skip - produced + GUNZIP_CHUNK + 1,
         }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
       } catch {
         break;
       }
       out.push(member.buffer);
       produced += member.buffer.length;
-      pos = body + member.engine.bytesWritten + 8; // the trailer: CRC32 and ISIZE
+      const trailer = body + member.engine.bytesWritten;
+      if (trailer + 8 > file.length) break; // cut short
+      const sound = file.readUInt32LE(trailer) === crc32(member.buffer) && file.readUInt32LE(trailer + 4) === member.buffer.length % 2 ** 32;
+      if (!sound) break;
+      pos = trailer + 8;
     }
     const all = Buffer.concat(out, produced);
     return all.length > skip ? all.subarray(skip, skip + max) : null;
   } catch {
     return null;
+  } finally {
+    await it?.return?.();
   }
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 as gzip stores it (zlib.crc32 is missing from the Node 20 releases before 20.15). */
+function crc32(b: Buffer): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** Offset of the deflate data of the gzip member at `pos` (RFC 1952 header), or -1. */

@@ -103,6 +103,24 @@ describe('gzip', () => {
     expect(c.records.map((r) => (r.value as { i: number }).i)).toEqual(Array.from({ length: 60 }, (_, k) => k));
   });
 
+  it('a bad CRC in the first of three members: its records are kept, the later members are not made up', async () => {
+    const bad = Buffer.from(zlib.gzipSync(lines(0, 40)));
+    bad[bad.length - 6] = (bad[bad.length - 6] as number) ^ 0xff;
+    const gz = Buffer.concat([bad, zlib.gzipSync(lines(40, 80)), zlib.gzipSync(lines(80, 120))]);
+    const c = await readFile(tmp.file('three.log', gz));
+    expect(c.issues.map((i) => i.kind)).toEqual(['gzip-error']);
+    expect(c.records.map((r) => (r.value as { i: number }).i)).toEqual(Array.from({ length: 40 }, (_, k) => k));
+  });
+
+  it('what is read again still counts against --max-decompressed', async () => {
+    const gz = Buffer.from(zlib.gzipSync(lines(0, 200)));
+    gz[gz.length - 6] = (gz[gz.length - 6] as number) ^ 0xff;
+    const c = await readFile(tmp.file('crc-cap.log', gz), { maxDecompressedBytes: 3000 });
+    expect(c.issues.map((i) => i.kind).sort()).toEqual(['decompressed-too-large', 'gzip-error', 'malformed-json']);
+    expect(c.stats.decompressedBytes).toBe(3000);
+    expect(c.records.length).toBeGreaterThan(50);
+  });
+
   it('from a stream that cannot be read again (stdin), a bad CRC loses at most one gunzip output chunk', async () => {
     const n = 20000;
     const gz = Buffer.from(zlib.gzipSync(lines(0, n)));

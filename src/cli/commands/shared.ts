@@ -1,4 +1,5 @@
 /** Small helpers the commands share: printing tables of plain rows, and reading a sample of records. */
+import fs from 'node:fs';
 import Table from 'cli-table3';
 import { escapeJsonText, sanitize } from '../../report/sanitize.js';
 import { openSource, type InputSource } from '../../ingest/index.js';
@@ -35,7 +36,9 @@ export async function sampleRecords(
   limit: number,
   onIssue: (i: IngestIssue) => void,
 ): Promise<RawRecord[]> {
-  const source: InputSource = path === '-' ? { path: '-', kind: 'stdin' } : { path, kind: 'file' };
+  // A regular file with its size, as expandInputs lists it (so a damaged gzip can be read again).
+  const st = path === '-' ? undefined : fs.statSync(path, { throwIfNoEntry: false });
+  const source: InputSource = path === '-' ? { path: '-', kind: 'stdin' } : st?.isFile() ? { path, kind: 'file', size: st.size } : { path, kind: 'file' };
   const out: RawRecord[] = [];
   const reader = openSource(source, DEFAULT_INGEST_LIMITS, onIssue);
   for await (const batch of reader.batches()) {
