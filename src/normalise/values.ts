@@ -4,6 +4,7 @@
  * Every function returns undefined for "absent" (missing, null, "", "-", wrong type), so the
  * canonical event never carries placeholders.
  */
+import { wellFormed } from '../util/text.js';
 
 /** Trimmed non-empty string; numbers are stringified; "-" and "" are absent; arrays give their first element (header arrays). */
 export function str(v: unknown): string | undefined {
@@ -228,7 +229,7 @@ export function countryOf(v: unknown): string | undefined {
 }
 
 function encodePart(s: string): string {
-  return encodeURIComponent(s).replace(/%20/g, '+');
+  return encodeURIComponent(wellFormed(s)).replace(/%20/g, '+');
 }
 
 /** Raw query without "?", or an object (Kong `querystring`, CloudTrail `requestParameters`) serialised as k=v&... */

@@ -11,6 +11,7 @@ import type { Severity } from '../detect/types.js';
 import type { AlertRecord } from './records.js';
 import type { Report } from './options.js';
 import { safeJson } from './sanitize.js';
+import { wellFormed } from '../util/text.js';
 
 export const SARIF_VERSION = '2.1.0';
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -49,7 +50,7 @@ export function artifactUri(file: string): string {
   if (path.isAbsolute(file)) return pathToFileURL(file).href;
   return file
     .split(/[\\/]/)
-    .map((seg) => encodeURIComponent(seg))
+    .map((seg) => encodeURIComponent(wellFormed(seg)))
     .join('/');
 }
 
