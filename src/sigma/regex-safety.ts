@@ -10,6 +10,7 @@
  * scans). Remaining single quantifiers are linear per start position; see docs for the residual
  * (polynomial) cost of patterns like `\w+x` on very long values.
  */
+import { quantifierAt } from '../util/regex.js';
 
 export interface RegexCheck {
   ok: boolean;
@@ -21,29 +22,6 @@ export interface RegexCheck {
 interface Group {
   hasQuantifier: boolean;
   hasAlternation: boolean;
-}
-
-/** Length of the quantifier at i (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, optionally lazy), 0 if none; unbounded flag. */
-function quantifierAt(src: string, i: number): { len: number; repeats: boolean } {
-  const c = src[i];
-  let len = 0;
-  let repeats = false;
-  if (c === '*' || c === '+') {
-    len = 1;
-    repeats = true;
-  } else if (c === '?') {
-    len = 1;
-  } else if (c === '{') {
-    const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i, i + 24));
-    if (m) {
-      len = m[0].length;
-      const lo = Number(m[1]);
-      const hi = m[2] === undefined ? lo : m[3] === '' ? Infinity : Number(m[3]);
-      repeats = hi > 1;
-    }
-  }
-  if (len > 0 && src[i + len] === '?') len++;
-  return { len, repeats };
 }
 
 export function checkRegex(source: string): RegexCheck {

@@ -23,6 +23,7 @@ import { exitWithError } from '../errors.js';
 import { isUnreadable } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { sanitize } from '../../report/sanitize.js';
+import { watchInterrupts } from '../interrupts.js';
 
 type Opts = Record<string, unknown>;
 
@@ -71,24 +72,7 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
 }
 
 export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: boolean }): Promise<number> {
-  let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
-  let interruptedAt = 0;
-  const abort = new AbortController();
-  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
-    if (interrupted) {
-      // A terminal's Ctrl-C reaches the launcher and this process alike: the same press arrives
-      // twice. A second press, a moment later, stops at once without the report.
-      if (Date.now() - interruptedAt > 1000) process.exit(sig === 'SIGINT' ? 130 : 143);
-      return;
-    }
-    interrupted = sig;
-    interruptedAt = Date.now();
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const interrupts = watchInterrupts();
   try {
     let format = (str(o.format) ?? 'text') as OutputFormat;
     const base = inputOptionsFrom(paths, o);
@@ -150,10 +134,10 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       onIssue,
       onTotalBytes: (b) => progress.setTotal?.(b),
       onProgress: (bytes, events) => progress.update(bytes, events),
-      signal: abort.signal,
+      signal: interrupts.signal,
     });
     progress.done();
-    if (interrupted) result.summary.partial = true;
+    if (interrupts.received()) result.summary.partial = true;
     if (problems > 0 && !quiet && firstProblem) {
       const where = `${firstProblem.file}${firstProblem.line ? `:${firstProblem.line}` : ''}`;
       process.stderr.write(
@@ -192,16 +176,15 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       throw out.isStdout ? err : outputError(str(o.output)!, err);
     }
     await out.close();
-    if (interrupted) {
+    if (interrupts.received()) {
       // The report is written; an input that is still open (stdin) must not keep the process alive.
-      process.exit(interrupted === 'SIGINT' ? 130 : 143);
+      process.exit(interrupts.exitCode());
     }
     return result.exitCode;
   } catch (err) {
     exitWithError(err);
     return Number(process.exitCode ?? 70);
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    interrupts.dispose();
   }
 }

@@ -12,6 +12,7 @@ import { safeJson, sanitize } from '../../report/sanitize.js';
 import { parseDuration, parseInstant, parseList, parseSeverity } from '../parse.js';
 import { exitWithError } from '../errors.js';
 import { inputOptionsFrom } from './analyze.js';
+import { watchInterrupts } from '../interrupts.js';
 
 type Opts = Record<string, unknown>;
 
@@ -47,24 +48,7 @@ export function followSettings(o: Opts, given: (option: string) => boolean): Fol
 }
 
 export async function followCommand(paths: string[], o: Opts, given: (option: string) => boolean): Promise<number> {
-  let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
-  let interruptedAt = 0;
-  const abort = new AbortController();
-  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
-    if (interrupted) {
-      // A terminal's Ctrl-C reaches the launcher and this process alike: the same press arrives
-      // twice. A second press, a moment later, stops at once without the summary.
-      if (Date.now() - interruptedAt > 1000) process.exit(sig === 'SIGINT' ? 130 : 143);
-      return;
-    }
-    interrupted = sig;
-    interruptedAt = Date.now();
-    abort.abort();
-  };
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const interrupts = watchInterrupts();
   try {
     const settings = followSettings(o, given);
     const base = inputOptionsFrom(paths, o);
@@ -115,24 +99,23 @@ export async function followCommand(paths: string[], o: Opts, given: (option: st
       onNote: (m) => {
         if (!quiet) process.stderr.write(`apilog: ${sanitize(m)}\n`);
       },
-      signal: abort.signal,
+      signal: interrupts.signal,
     });
-    if (interrupted) result.summary.partial = true;
+    if (interrupts.received()) result.summary.partial = true;
     if (problems > ISSUES_SHOWN && !quiet && firstProblem) {
       process.stderr.write(`apilog: ${problems} input line(s) skipped as malformed or not mappable (the summary lists the first ones)\n`);
     }
     out.stream.write(safeJson(result.summary) + '\n');
     await out.close();
-    if (interrupted) {
+    if (interrupts.received()) {
       // The summary is written; stdin that is still open must not keep the process alive.
-      process.exit(interrupted === 'SIGINT' ? 130 : 143);
+      process.exit(interrupts.exitCode());
     }
     return result.exitCode;
   } catch (err) {
     exitWithError(err);
     return Number(process.exitCode ?? 70);
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    interrupts.dispose();
   }
 }
