@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parseLines } from './lib/parse-lines.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -42,41 +43,6 @@ const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, 
 
 // ---------------------------------------------------------------------------------------------
 // Bare JSON.parse per line over a byte range [start, end) that begins and ends at line starts.
-
-async function parseRange(file, start, end) {
-  let events = 0;
-  let carry = null;
-  if (end <= start) return events;
-  for await (const chunk of fs.createReadStream(file, { start, end: end - 1, highWaterMark: MiB })) {
-    let buf = chunk;
-    let pos = 0;
-    if (carry) {
-      const nl = buf.indexOf(10);
-      if (nl === -1) {
-        carry = Buffer.concat([carry, buf]);
-        continue;
-      }
-      JSON.parse(Buffer.concat([carry, buf.subarray(0, nl)]).toString('utf8'));
-      events++;
-      carry = null;
-      pos = nl + 1;
-    }
-    let nl;
-    while ((nl = buf.indexOf(10, pos)) !== -1) {
-      if (nl > pos) {
-        JSON.parse(buf.toString('utf8', pos, nl));
-        events++;
-      }
-      pos = nl + 1;
-    }
-    if (pos < buf.length) carry = Buffer.from(buf.subarray(pos));
-  }
-  if (carry && carry.length) {
-    JSON.parse(carry.toString('utf8'));
-    events++;
-  }
-  return events;
-}
 
 /** Byte offsets splitting the file into `parts` ranges, each starting right after a newline. */
 function splitAtNewlines(file, parts) {
@@ -113,7 +79,7 @@ async function phaseParse(file, workers) {
   const t0 = performance.now();
   let events = 0;
   if (workers <= 1) {
-    events = await parseRange(file, 0, fs.statSync(file).size);
+    events = await parseLines(file, 0, fs.statSync(file).size);
   } else {
     const cuts = splitAtNewlines(file, workers);
     const counts = await Promise.all(
@@ -546,7 +512,7 @@ async function main() {
 }
 
 if (!isMainThread) {
-  parentPort.postMessage(await parseRange(workerData.file, workerData.start, workerData.end));
+  parentPort.postMessage(await parseLines(workerData.file, workerData.start, workerData.end));
 } else if (process.argv.includes('--phase')) {
   const phase = arg('phase');
   const file = arg('file');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateNdjson } from './lib/gen-events.mjs';
+import { parseLines } from './lib/parse-lines.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist/ingest/index.js');
@@ -101,38 +102,8 @@ async function phaseParse(file) {
   const stopRss = startRssSampler();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  let events = 0;
-  let bytes = 0;
-  let carry = null;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: MiB })) {
-    bytes += chunk.length;
-    let buf = chunk;
-    let pos = 0;
-    if (carry) {
-      const nl = buf.indexOf(10);
-      if (nl === -1) {
-        carry = Buffer.concat([carry, buf]);
-        continue;
-      }
-      JSON.parse(Buffer.concat([carry, buf.subarray(0, nl)]).toString('utf8'));
-      events++;
-      carry = null;
-      pos = nl + 1;
-    }
-    let nl;
-    while ((nl = buf.indexOf(10, pos)) !== -1) {
-      if (nl > pos) {
-        JSON.parse(buf.toString('utf8', pos, nl));
-        events++;
-      }
-      pos = nl + 1;
-    }
-    if (pos < buf.length) carry = Buffer.from(buf.subarray(pos));
-  }
-  if (carry && carry.length) {
-    JSON.parse(carry.toString('utf8'));
-    events++;
-  }
+  const events = await parseLines(file);
+  const bytes = fs.statSync(file).size;
   const secs = (performance.now() - t0) / 1000;
   return { events, secs, cpu: cpuSecs(c0), bytes, peakRss: stopRss() };
 }
