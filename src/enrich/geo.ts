@@ -1,13 +1,15 @@
 /**
- * GeoIP lookup. geoip-lite (bundled, ~150 MB of tables) is loaded on the first lookup only, so
- * commands that never locate an IP never pay for it. With `dbPath`, a MaxMind .mmdb file is read
- * through the `maxmind` package (MaxMind's own reader) instead.
+ * GeoIP lookup. By default, geoip-lite's data files (bundled, ~146 MB) are read in place by
+ * ./geoip-tables.ts, which gives geoip-lite's answers without loading the tables into memory; they
+ * are opened on the first lookup only, so commands that never locate an IP never touch them. With
+ * `dbPath`, a MaxMind .mmdb file is read through the `maxmind` package (MaxMind's own reader) instead.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../rules/errors.js';
 import { reservedRange } from './reserved.js';
 import { GenerationCache } from './cache.js';
+import { sharedGeoipTables } from './geoip-tables.js';
 import type { GeoInfo, GeoLookup } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -15,10 +17,6 @@ const require = createRequire(import.meta.url);
 const CACHE_HALF = 50_000;
 
 type Resolver = (ip: string) => GeoInfo | null;
-
-interface GeoipLite {
-  lookup(ip: string): { country?: string; region?: string; city?: string; ll?: [number, number]; area?: number } | null;
-}
 
 interface MmdbCity {
   country?: { iso_code?: string };
@@ -28,8 +26,9 @@ interface MmdbCity {
   location?: { latitude?: number; longitude?: number; accuracy_radius?: number };
 }
 
+/** geoip-lite's data; opening it (at the first lookup) throws when a data file cannot be opened. */
 function fromGeoipLite(): Resolver {
-  const g = require('geoip-lite') as GeoipLite;
+  const g = sharedGeoipTables();
   return (ip) => {
     const r = g.lookup(ip);
     if (!r) return null;
@@ -37,9 +36,10 @@ function fromGeoipLite(): Resolver {
     if (r.country) info.country = r.country;
     if (r.region) info.region = r.region;
     if (r.city) info.city = r.city;
-    if (r.ll && Number.isFinite(r.ll[0]) && Number.isFinite(r.ll[1]) && !(r.ll[0] === 0 && r.ll[1] === 0)) {
-      info.lat = r.ll[0];
-      info.lon = r.ll[1];
+    const [lat, lon] = r.ll;
+    if (lat !== null && lon !== null && Number.isFinite(lat) && Number.isFinite(lon) && !(lat === 0 && lon === 0)) {
+      info.lat = lat;
+      info.lon = lon;
     }
     if (typeof r.area === 'number' && r.area > 0) info.radiusKm = r.area;
     return info.country || info.lat !== undefined ? info : null;

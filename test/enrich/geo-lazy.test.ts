@@ -4,19 +4,26 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createGeoLookup } from '../../src/enrich/index.js';
+import { sharedGeoipTablesState } from '../../src/enrich/geoip-tables.js';
 import { ConfigError } from '../../src/rules/index.js';
 
 const require = createRequire(import.meta.url);
 const loaded = (): boolean => Object.keys(require.cache).some((k) => k.includes(`geoip-lite${path.sep}lib${path.sep}geoip.js`));
 
 describe('GeoIP loading', () => {
-  it('does not load geoip-lite until the first public IP is looked up', () => {
+  it("opens geoip-lite's data at the first public IP, the IPv6 table at the first IPv6 one, and never loads it whole", () => {
+    const external = process.memoryUsage().arrayBuffers;
     const geo = createGeoLookup();
-    expect(loaded()).toBe(false);
+    expect(sharedGeoipTablesState()).toEqual({ open: false, v4: false, v6: false });
     geo('10.0.0.1');
-    expect(loaded()).toBe(false);
+    expect(sharedGeoipTablesState()).toEqual({ open: false, v4: false, v6: false });
     expect(geo('5.48.77.40')).toMatchObject({ country: 'FR' });
-    expect(loaded()).toBe(true);
+    expect(sharedGeoipTablesState()).toEqual({ open: true, v4: true, v6: false });
+    expect(geo('2a01:cb00::1')).toMatchObject({ country: 'FR', city: 'Paris' });
+    expect(sharedGeoipTablesState()).toEqual({ open: true, v4: true, v6: true });
+    // geoip-lite itself (which reads its ~146 MB of tables into Buffers when loaded) stays unloaded.
+    expect(loaded()).toBe(false);
+    expect(process.memoryUsage().arrayBuffers - external).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('asks for the optional maxmind package when --geoip-db is given without it', () => {
