@@ -16,6 +16,8 @@ export type { EnrichedEvent, ObjectRef, GeoInfo, GeoLookup, ObjectIdKind } from 
 
 /** Paths whose templates are cached (two generations of this many). */
 const PATH_CACHE_HALF = 25_000;
+/** Actor keys kept for reuse (two generations of this many). */
+const ACTOR_CACHE_HALF = 25_000;
 
 /** Stable actor key: "user:ID", else "key:ID", else "ip:IP" ("ip:unknown" when nothing identifies it). */
 export function actorKey(e: Pick<ApiEvent, 'user' | 'apiKey' | 'ip'>): string {
@@ -26,6 +28,18 @@ export function actorKey(e: Pick<ApiEvent, 'user' | 'apiKey' | 'ip'>): string {
 
 export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent {
   const cache = new GenerationCache<string, Templated>(PATH_CACHE_HALF);
+  // One string per actor, not one per event: every consumer hashes e.actor into its maps, and a
+  // string that was already hashed (and flattened) costs nothing the next time.
+  const userKeys = new GenerationCache<string, string>(ACTOR_CACHE_HALF);
+  const actorOf = (e: ApiEvent): string => {
+    if (!e.user) return actorKey(e);
+    let k = userKeys.get(e.user);
+    if (k === undefined) {
+      k = `user:${e.user}`;
+      userKeys.set(e.user, k);
+    }
+    return k;
+  };
   const template = (path: string): Templated => {
     let t = cache.get(path);
     if (t === undefined) {
@@ -50,7 +64,7 @@ export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent
       if (q.length > 0) objectIds = objectIds.length > 0 ? objectIds.concat(q) : q;
     }
     out.objectIds = objectIds;
-    out.actor = e.user ? `user:${e.user}` : e.apiKey ? `key:${e.apiKey}` : `ip:${e.ip ?? 'unknown'}`;
+    out.actor = actorOf(e);
     return out;
   };
 }
