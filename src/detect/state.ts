@@ -5,17 +5,22 @@
  * does a full pass only once per eighth of the idle time (event time), so expiry is amortised O(1) per
  * event and memory follows the active keys, not the input. Beyond the cap, the least recently touched
  * entries are evicted in small batches.
+ *
+ * Layout: the map holds a small integer per key (kept in the map's own table, unboxed), which indexes
+ * `values` and the last-touched times in a Float64Array. Touching an entry thus reads no per-entry
+ * wrapper object: on large inputs these lookups are bound by memory latency, and every object less
+ * on the path (and for the garbage collector) counts.
  */
 import type { DetectorContext, KeyedState, KeyedStateOptions } from './types.js';
 import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
 
-interface Slot<V> {
-  value: V;
-  last: number;
-}
-
 export class KeyedTable<V> implements KeyedState<V> {
-  private readonly map = new Map<string, Slot<V>>();
+  /** key -> index into `values` and `last`; the map's order is the entries' order (insertion). */
+  private readonly map = new Map<string, number>();
+  private values: Array<V | undefined> = [];
+  private last = new Float64Array(16);
+  /** Indices freed by removals, reused before `values` grows. */
+  private free: number[] = [];
   private nextSweep = -Infinity;
   private readonly interval: number;
   evicted = 0;
@@ -34,35 +39,55 @@ export class KeyedTable<V> implements KeyedState<V> {
   }
 
   get(key: string): V | undefined {
-    return this.map.get(key)?.value;
+    const i = this.map.get(key);
+    return i === undefined ? undefined : this.values[i];
   }
 
   touch(key: string, ts: number, create: (key: string) => V): V {
-    const slot = this.map.get(key);
-    if (slot) {
-      if (ts > slot.last) slot.last = ts;
-      return slot.value;
+    const i = this.map.get(key);
+    if (i !== undefined) {
+      if (ts > this.last[i]!) this.last[i] = ts;
+      return this.values[i]!;
     }
-    const value = create(key);
-    this.map.set(key, { value, last: ts });
+    return this.add(key, ts, create(key));
+  }
+
+  find(key: string, ts: number): V | undefined {
+    const i = this.map.get(key);
+    if (i === undefined) return undefined;
+    if (ts > this.last[i]!) this.last[i] = ts;
+    return this.values[i];
+  }
+
+  add(key: string, ts: number, value: V): V {
+    let i = this.free.pop();
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(undefined);
+      if (i === this.last.length) {
+        const grown = new Float64Array(this.last.length * 2);
+        grown.set(this.last);
+        this.last = grown;
+      }
+    }
+    this.values[i] = value;
+    this.last[i] = ts;
+    this.map.set(key, i);
     if (this.map.size > this.cap) this.evictOldest(key);
     return value;
   }
 
   delete(key: string): void {
+    const i = this.map.get(key);
+    if (i === undefined) return;
     this.map.delete(key);
+    this.release(i);
   }
 
   sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + this.interval;
-    const cutoff = now - this.options.idleMs;
-    for (const [key, slot] of this.map) {
-      if (slot.last < cutoff) {
-        this.map.delete(key);
-        this.options.onRemove?.(key, slot.value, 'expired');
-      }
-    }
+    this.expire(now);
   }
 
   /**
@@ -73,12 +98,10 @@ export class KeyedTable<V> implements KeyedState<V> {
    */
   expire(now: number): void {
     const cutoff = now - this.options.idleMs;
-    for (const [key, slot] of this.map) {
-      if (slot.last < cutoff) {
-        this.map.delete(key);
-        this.options.onRemove?.(key, slot.value, 'expired');
-      }
-    }
+    // forEach, not for-of: no [key, value] array per entry (a pass visits every key).
+    this.map.forEach((i, key) => {
+      if (this.last[i]! < cutoff) this.remove(key, i, 'expired');
+    });
   }
 
   /**
@@ -89,29 +112,44 @@ export class KeyedTable<V> implements KeyedState<V> {
     const n = this.map.size;
     const k = Math.max(1, Math.floor(this.cap / 16));
     const times = new Float64Array(n);
-    let i = 0;
-    for (const slot of this.map.values()) times[i++] = slot.last;
+    let j = 0;
+    for (const i of this.map.values()) times[j++] = this.last[i]!;
     const cutoff = kthSmallest(times, Math.min(k, n) - 1);
     let dropped = 0;
-    for (const [key, slot] of this.map) {
+    for (const [key, i] of this.map) {
       if (dropped >= k) break;
-      if (slot.last <= cutoff && key !== justAdded) {
-        this.map.delete(key);
+      if (this.last[i]! <= cutoff && key !== justAdded) {
         this.evicted++;
         dropped++;
-        this.options.onRemove?.(key, slot.value, 'evicted');
+        this.remove(key, i, 'evicted');
       }
     }
   }
 
   flush(): void {
-    const all = [...this.map];
+    const all: Array<[string, V]> = [];
+    for (const [k, i] of this.map) all.push([k, this.values[i]!]);
     this.map.clear();
-    for (const [k, slot] of all) this.options.onRemove?.(k, slot.value, 'end');
+    this.values = [];
+    this.free = [];
+    for (const [k, v] of all) this.options.onRemove?.(k, v, 'end');
   }
 
   *entries(): IterableIterator<[string, V]> {
-    for (const [k, slot] of this.map) yield [k, slot.value];
+    for (const [k, i] of this.map) yield [k, this.values[i]!];
+  }
+
+  /** Takes the entry out (its index is free again) before telling onRemove, which may add entries. */
+  private remove(key: string, i: number, why: 'expired' | 'evicted'): void {
+    const value = this.values[i]!;
+    this.map.delete(key);
+    this.release(i);
+    this.options.onRemove?.(key, value, why);
+  }
+
+  private release(i: number): void {
+    this.values[i] = undefined;
+    this.free.push(i);
   }
 }
 

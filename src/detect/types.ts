@@ -104,6 +104,13 @@ export interface KeyedState<V> {
   get(key: string): V | undefined;
   /** The entry for `key`, created with `create` if missing, marked active at event time `ts`. */
   touch(key: string, ts: number, create: (key: string) => V): V;
+  /**
+   * The entry for `key` marked active at `ts`, or undefined (nothing is created). With `add`, the
+   * allocation-free form of `touch` for hot paths: no closure per call.
+   */
+  find(key: string, ts: number): V | undefined;
+  /** Add the entry for a `key` that has none (see `find`), active at `ts`; returns `value`. */
+  add(key: string, ts: number, value: V): V;
   /** Remove an entry without calling onRemove. */
   delete(key: string): void;
   /** Expire entries idle since before `now - idleMs` (up to 1/8 of idleMs late); amortised O(1), call it on every event. */

@@ -164,7 +164,8 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       return Math.floor(t.minute / 60);
     }
 
-    function learn(s: ActorState, e: EnrichedEvent, t: LocalTime, admin: boolean): void {
+    /** `t` is needed (and only computed) for admin actions. */
+    function learn(s: ActorState, e: EnrichedEvent, t: LocalTime | null, admin: boolean): void {
       s.events++;
       if (e.ip && s.ips.length < MAX_IPS && !s.ips.includes(e.ip)) {
         s.ips.push(e.ip);
@@ -172,7 +173,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         const country = g && !g.reserved ? g.country : undefined;
         if (country && s.countries.length < MAX_IPS && !s.countries.includes(country)) s.countries.push(country);
       }
-      if (!admin) return;
+      if (!admin || t === null) return;
       // Hour-of-day habits are learned from admin actions only (bounded memory for everyone else).
       const slot = slotOf(t);
       s.slotDays ??= new Map();
@@ -184,15 +185,20 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
     return {
       event(e) {
         actors.sweep(e.ts);
-        const t = clock.local(e.ts);
-        const s = actors.touch(e.actor, e.ts, () => ({ events: 0, ips: [], countries: [], slotDays: null, session: null }));
+        const s = actors.find(e.actor, e.ts) ?? actors.add(e.actor, e.ts, { events: 0, ips: [], countries: [], slotDays: null, session: null });
         if (s.session && e.ts - s.session.end > gapMs) {
           emit(e.actor, s.session);
           s.session = null;
         }
         const why = adminAction(e);
-        if (!why || clock.isWorking(t) || allowlisted(m, e)) {
-          learn(s, e, t, why !== null);
+        if (why === null) {
+          // Most requests: no local time needed.
+          learn(s, e, null, false);
+          return;
+        }
+        const t = clock.local(e.ts);
+        if (clock.isWorking(t) || allowlisted(m, e)) {
+          learn(s, e, t, true);
           return;
         }
         const bl = ctx.baseline?.actors[e.actor];

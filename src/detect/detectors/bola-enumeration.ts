@@ -10,7 +10,7 @@ import { keyedState } from '../state.js';
 import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
 import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { SequenceStats } from '../util/stats.js';
-import { shouldCompact } from '../util/queue.js';
+import { TimeQueue } from '../util/queue.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -51,25 +51,41 @@ export type BolaOptions = {
   includeAnonymous: boolean;
 };
 
+/**
+ * One request to an id in a group's window, with what an incident needs of it; the event itself (and
+ * its raw record) is not retained. One object per request: the window is the bulk of this detector's
+ * memory and garbage-collector work.
+ */
 interface Entry {
   ts: number;
   id: string;
+  /** The id's state in the group (its window count goes down when this entry leaves the window). */
+  info: IdState;
+  /** Whether the id counted as foreign when it entered the window. */
   foreign: boolean;
-  e: Lite;
-}
-
-/** What an incident needs of an event; the event itself (and its raw record) is not retained. */
-interface Lite {
-  ts: number;
   method: string;
   status: number | undefined;
   numeric: number | undefined;
-  id: string;
   ip: string | undefined;
   path: string | undefined;
   source: EnrichedEvent['source'];
   requestId: string | undefined;
   role: string | null;
+}
+
+/**
+ * What a group knows of one id: its first use (the actor's own history, at most maxOwnIds per group)
+ * and its requests in the window. One map entry serves both, so a request costs one lookup; an id
+ * leaves the map when it is neither in the history nor in the window.
+ */
+interface IdState {
+  inHistory: boolean;
+  /** Time of first use, when inHistory. */
+  first: number;
+  /** Requests in the window (0: not in the window). */
+  n: number;
+  /** Whether the id counted as foreign when it (last) entered the window. */
+  foreign: boolean;
 }
 
 interface Incident {
@@ -104,11 +120,13 @@ interface Incident {
 interface Group {
   actor: string;
   template: string;
-  /** Ids used, with the time of first use (the actor's own history), at most maxOwnIds. */
-  hist: Map<string, number>;
-  q: Entry[];
-  head: number;
-  counts: Map<string, { n: number; foreign: boolean }>;
+  /** Ids in the history or the window (see IdState). */
+  ids: Map<string, IdState>;
+  /** Ids of `ids` in the history (at most maxOwnIds). */
+  historySize: number;
+  /** The window's requests. */
+  q: TimeQueue<Entry>;
+  /** Distinct foreign ids in the window. */
   foreign: number;
   incident: Incident | null;
 }
@@ -171,7 +189,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       idleMs: Math.max(windowMs, o.historyHours * 3_600_000),
       onRemove: (_k, g) => {
         if (g.incident) emit(g, g.incident);
-        historyEntries -= g.hist.size;
+        historyEntries -= g.historySize;
       },
     });
 
@@ -190,7 +208,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       return p99 !== undefined ? Math.max(base, Math.ceil(o.baselineFactor * p99)) : base;
     }
 
-    function addToIncident(inc: Incident, x: Lite, foreign: boolean): void {
+    function addToIncident(inc: Incident, x: Entry, foreign: boolean): void {
       inc.requests++;
       inc.end = Math.max(inc.end, x.ts);
       bump(inc.statuses, statusClass(x.status));
@@ -303,16 +321,36 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       ctx.report(alert);
     }
 
-    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null): void {
-      const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
+    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null, sensitive: boolean, threshold: number): void {
       const now = e.ts;
-      const g = groups.touch(key, now, () => ({ actor: e.actor, template: e.template, hist: new Map(), q: [], head: 0, counts: new Map(), foreign: 0, incident: null }));
+      const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
+      let g = groups.find(key, now);
+      if (g === undefined) {
+        g = groups.add(key, now, { actor: e.actor, template: e.template, ids: new Map(), historySize: 0, q: new TimeQueue(), foreign: 0, incident: null });
+      }
+
+      // Slide the window first (it does not read the history, so the order does not matter), then
+      // look the id up once for both its history and its window count.
+      const cutoff = now - windowMs;
+      const q = g.q;
+      while (q.size > 0 && q.firstTime() < cutoff) {
+        const old = q.shift();
+        const info = old.info;
+        if (--info.n === 0) {
+          if (info.foreign) g.foreign--;
+          if (!info.inHistory) g.ids.delete(old.id);
+        }
+      }
+
       // Own history for this actor and route.
-      const hist = g.hist;
-      const first = hist.get(r.value);
-      if (first === undefined && hist.size < o.maxOwnIds) {
+      let info = g.ids.get(r.value);
+      const first = info !== undefined && info.inHistory ? info.first : undefined;
+      if (first === undefined && g.historySize < o.maxOwnIds) {
         if (historyEntries < o.maxHistoryEntries) {
-          hist.set(r.value, now);
+          if (info === undefined) g.ids.set(r.value, (info = { inHistory: false, first: 0, n: 0, foreign: false }));
+          info.inHistory = true;
+          info.first = now;
+          g.historySize++;
           historyEntries++;
         } else if (!historyFullNoted) {
           historyFullNoted = true;
@@ -321,59 +359,45 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           );
         }
       }
-      const own =
-        (first !== undefined && first <= now - ownAgeMs) ||
-        r.value === e.user ||
-        (ctx.baseline !== undefined && ownFromBaseline(e.actor, e.template)?.has(r.value) === true);
-
-      // Slide the window.
-      const cutoff = now - windowMs;
-      while (g.head < g.q.length && g.q[g.head]!.ts < cutoff) {
-        const old = g.q[g.head++]!;
-        const c = g.counts.get(old.id)!;
-        if (--c.n === 0) {
-          g.counts.delete(old.id);
-          if (c.foreign) g.foreign--;
-        }
+      if (info === undefined) g.ids.set(r.value, (info = { inHistory: false, first: 0, n: 0, foreign: false }));
+      if (info.n === 0) {
+        // Entering the window: whether the id is foreign is judged now, for as long as it stays in.
+        const own =
+          (first !== undefined && first <= now - ownAgeMs) ||
+          r.value === e.user ||
+          (ctx.baseline !== undefined && ownFromBaseline(e.actor, e.template)?.has(r.value) === true);
+        info.foreign = !own;
+        if (!own) g.foreign++;
       }
-      if (shouldCompact(g.head, g.q.length)) {
-        g.q = g.q.slice(g.head);
-        g.head = 0;
-      }
-      const lite: Lite = {
+      info.n++;
+      const x: Entry = {
         ts: now,
+        id: r.value,
+        info,
+        foreign: info.foreign,
         method,
         status: e.status,
         numeric: r.numeric,
-        id: r.value,
         ip: e.ip,
         path: e.path,
         source: e.source,
         requestId: e.requestId,
         role,
       };
-      let c = g.counts.get(r.value);
-      if (!c) {
-        g.counts.set(r.value, (c = { n: 0, foreign: !own }));
-        if (!own) g.foreign++;
-      }
-      c.n++;
-      g.q.push({ ts: now, id: r.value, foreign: c.foreign, e: lite });
+      q.push(now, x);
 
-      const sensitive = m.sensitive(e.template);
-      const threshold = thresholdFor(e.actor, e.template, sensitive);
       let inc = g.incident;
       if (inc && now > inc.lastHot + windowMs && g.foreign < threshold) {
         emit(g, inc);
         inc = null;
       }
       if (inc) {
-        addToIncident(inc, lite, c.foreign);
+        addToIncident(inc, x, x.foreign);
         if (g.foreign >= threshold) inc.lastHot = now;
         if (g.foreign > inc.peak) inc.peak = g.foreign;
       } else if (g.foreign >= threshold) {
         inc = {
-          start: g.q[g.head]!.ts,
+          start: q.firstTime(),
           end: now,
           lastHot: now,
           requests: 0,
@@ -395,7 +419,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           sensitive,
         };
         g.incident = inc;
-        for (let i = g.head; i < g.q.length; i++) addToIncident(inc, g.q[i]!.e, g.q[i]!.foreign);
+        for (let i = 0; i < q.size; i++) addToIncident(inc, q.at(i), q.at(i).foreign);
       }
     }
 
@@ -410,8 +434,11 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (method === 'OPTIONS' || method === 'HEAD') return;
         if (m.health(e.template) || allowlisted(m, e)) return;
         const role = hasRole(e, privileged);
+        // The same for every id of the event: judged once.
+        const sensitive = m.sensitive(e.template);
+        const threshold = thresholdFor(e.actor, e.template, sensitive);
         const n = Math.min(3, e.objectIds.length);
-        for (let i = 0; i < n; i++) onRef(e, e.objectIds[i]!, method, role);
+        for (let i = 0; i < n; i++) onRef(e, e.objectIds[i]!, method, role, sensitive, threshold);
       },
       end() {
         if (routeOnlyFormats.size === 0) return;

@@ -13,7 +13,7 @@ import type { Alert, Detector, EvidenceSample, Severity } from '../types.js';
 import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { bump, fmtDuration, round, sampleOf, Samples, topCounts } from '../util/evidence.js';
-import { shouldCompact } from '../util/queue.js';
+import { TimeQueue } from '../util/queue.js';
 
 export type CredentialOptions = {
   /** Campaign window per IP and per account, minutes. */
@@ -45,48 +45,40 @@ export type CredentialOptions = {
 
 type Outcome = 'fail' | 'ok' | null;
 
-interface Fail {
-  ts: number;
-  key: string;
-}
-
 /** A sliding window of failures keyed by something (account or IP), with per-key counts. */
 class FailWindow {
-  q: Fail[] = [];
-  head = 0;
+  /** The failures' keys, in time order. */
+  q = new TimeQueue<string>();
   counts = new Map<string, number>();
   add(ts: number, key: string): void {
-    this.q.push({ ts, key });
+    this.q.push(ts, key);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
   slide(cutoff: number): void {
-    while (this.head < this.q.length && this.q[this.head]!.ts < cutoff) {
-      const k = this.q[this.head++]!.key;
+    const q = this.q;
+    while (q.size > 0 && q.firstTime() < cutoff) {
+      const k = q.shift();
       const n = this.counts.get(k)! - 1;
       if (n === 0) this.counts.delete(k);
       else this.counts.set(k, n);
     }
-    if (shouldCompact(this.head, this.q.length)) {
-      this.q = this.q.slice(this.head);
-      this.head = 0;
-    }
   }
   get size(): number {
-    return this.q.length - this.head;
+    return this.q.size;
   }
   get first(): number {
-    return this.q[this.head]?.ts ?? NaN;
+    return this.q.size > 0 ? this.q.firstTime() : NaN;
   }
   /** Failures since `since`. */
   countSince(since: number): number {
-    let lo = this.head;
-    let hi = this.q.length;
+    let lo = 0;
+    let hi = this.q.size;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.q[mid]!.ts < since) lo = mid + 1;
+      if (this.q.timeAt(mid) < since) lo = mid + 1;
       else hi = mid;
     }
-    return this.q.length - lo;
+    return this.q.size - lo;
   }
 }
 
@@ -326,7 +318,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       const ip = e.ip ?? 'unknown';
       const user = e.user ?? '';
       // Per IP.
-      const s = ips.touch(ip, now, () => ({ fails: new FailWindow(), okLogins: new FailWindow(), okUsers: new Map(), incident: null }));
+      const s = ips.touch(ip, now, newIp);
       if (s.incident && now > s.incident.lastFail + windowMs) {
         emit(s.incident);
         s.incident = null;
@@ -353,10 +345,9 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         if (trigger) {
           const inc = newIncident('ip', ip, s.fails.first);
           s.incident = inc;
-          for (let i = s.fails.head; i < s.fails.q.length; i++) {
-            const f = s.fails.q[i]!;
+          for (let i = 0; i < s.fails.q.size; i++) {
             inc.failures++;
-            bump(inc.perKey, f.key);
+            bump(inc.perKey, s.fails.q.at(i));
           }
           inc.end = now;
           inc.lastFail = now;
@@ -386,9 +377,9 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         else if (a.fails.counts.size >= o.distributedMinIps && a.fails.size >= o.distributedMinFailures) {
           const inc = newIncident('account', user, a.fails.first);
           a.incident = inc;
-          for (let i = a.fails.head; i < a.fails.q.length; i++) {
+          for (let i = 0; i < a.fails.q.size; i++) {
             inc.failures++;
-            bump(inc.perKey, a.fails.q[i]!.key);
+            bump(inc.perKey, a.fails.q.at(i));
           }
           inc.end = now;
           inc.lastFail = now;
@@ -436,6 +427,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       }
     }
 
+    function newIp(): IpState {
+      return { fails: new FailWindow(), okLogins: new FailWindow(), okUsers: new Map(), incident: null };
+    }
+
     function newAccount(): AccountState {
       return { fails: new FailWindow(), incident: null, attackedFrom: new Map() };
     }
@@ -444,7 +439,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       const now = e.ts;
       const ip = e.ip ?? 'unknown';
       // Login successes are tracked for every IP (the failure ratio needs them); other 2xx only where failures were seen.
-      const s = login ? ips.touch(ip, now, () => ({ fails: new FailWindow(), okLogins: new FailWindow(), okUsers: new Map(), incident: null })) : ips.get(ip);
+      const s = login ? ips.touch(ip, now, newIp) : ips.get(ip);
       if (s) {
         if (e.user) s.okUsers.set(e.user, now);
         if (s.okUsers.size > 10_000) s.okUsers.clear();

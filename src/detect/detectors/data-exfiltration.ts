@@ -10,7 +10,7 @@ import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
-import { shouldCompact } from '../util/queue.js';
+import { NumberQueue } from '../util/queue.js';
 
 export type ExfilOptions = {
   /** Sliding window, minutes. */
@@ -46,12 +46,6 @@ export type ExfilOptions = {
   historyHours: number;
 };
 
-interface Hit {
-  ts: number;
-  bytes: number;
-  exp: number;
-}
-
 interface Incident {
   start: number;
   end: number;
@@ -79,9 +73,14 @@ interface Incident {
 
 type Mode = 'baseline' | 'history' | 'short-history' | 'no-history';
 
+/** Columns of ActorState.q. */
+const TS = 0;
+const BYTES = 1;
+const EXP = 2;
+
 interface ActorState {
-  q: Hit[];
-  head: number;
+  /** The window's requests: time, response bytes, 1 for an export route (no object per request). */
+  q: NumberQueue;
   bytes: number;
   requests: number;
   exportRequests: number;
@@ -98,6 +97,13 @@ interface ActorState {
 }
 
 const HOUR = 3_600_000;
+
+/** Math.max over an array, without spreading it into arguments. */
+function maxOf(xs: readonly number[]): number {
+  let m = -Infinity;
+  for (const x of xs) m = Math.max(m, x);
+  return m;
+}
 
 export const dataExfiltration: Detector<ExfilOptions> = {
   meta: {
@@ -178,7 +184,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           median: med,
         };
       } else if (n > 0) {
-        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * Math.max(...s.history)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * Math.max(...s.exportHistory)), req: Math.max(o.requestMinPerWindow, o.shortHistoryFactor * Math.max(...rq)), median: median(s.history) };
+        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * maxOf(s.history)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * maxOf(s.exportHistory)), req: Math.max(o.requestMinPerWindow, o.shortHistoryFactor * maxOf(rq)), median: median(s.history) };
       } else {
         const pm = peerMed();
         t = { mode: 'no-history', bytes: Math.max(o.minBytes, Number.isFinite(pm) ? Math.min(o.noHistoryBytes, o.peerFactor * pm) : o.noHistoryBytes), exp: o.exportMinRequests, req: o.requestMinPerWindow, median: null };
@@ -331,10 +337,12 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         const bytes = e.bytesOut ?? 0;
         if (e.bytesOut !== undefined) sawBytes = true;
         const exp = m.export(e.template) ? 1 : 0;
-        const s = actors.touch(e.actor, now, () => ({
-          q: [], head: 0, bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
-          history: [], exportHistory: [], requestHistory: [], hourRequests: 0, thr: null, incident: null,
-        }));
+        const s =
+          actors.find(e.actor, now) ??
+          actors.add(e.actor, now, {
+            q: new NumberQueue(3), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
+            history: [], exportHistory: [], requestHistory: [], hourRequests: 0, thr: null, incident: null,
+          });
         const hour = Math.floor(now / HOUR);
         if (hour !== s.hour) {
           closeHour(s);
@@ -344,17 +352,14 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         s.hourExport += exp;
         s.hourRequests++;
         const cutoff = now - windowMs;
-        while (s.head < s.q.length && s.q[s.head]!.ts < cutoff) {
-          const h = s.q[s.head++]!;
-          s.bytes -= h.bytes;
+        const q = s.q;
+        while (q.size > 0 && q.first(TS) < cutoff) {
+          s.bytes -= q.first(BYTES);
           s.requests--;
-          s.exportRequests -= h.exp;
+          s.exportRequests -= q.first(EXP);
+          q.shift();
         }
-        if (shouldCompact(s.head, s.q.length)) {
-          s.q = s.q.slice(s.head);
-          s.head = 0;
-        }
-        s.q.push({ ts: now, bytes, exp });
+        q.push(now, bytes, exp);
         s.bytes += bytes;
         s.requests++;
         s.exportRequests += exp;
@@ -389,15 +394,15 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         } else if (hotBytes || hotExport || hotRequests) {
           if (t.mode === 'no-history' || t.mode === 'short-history') judgedWithout.add(e.actor);
           inc = {
-            start: s.q[s.head]!.ts, end: now, lastHot: now, peakBytes: s.bytes, peakExport: s.exportRequests, totalBytes: 0, requests: 0, exportRequests: 0, noBytes: 0,
+            start: q.first(TS), end: now, lastHot: now, peakBytes: s.bytes, peakExport: s.exportRequests, totalBytes: 0, requests: 0, exportRequests: 0, noBytes: 0,
             routes: new Map(), ips: new Map(), samples: new Samples(), mode: t.mode, threshold: t.bytes, exportThreshold: t.exp, median: t.median,
             historyHours: s.history.length, trigger: hotBytes ? 'bytes' : hotExport ? 'export requests' : 'requests',
             peakRequests: s.requests, requestThreshold: t.req, bytesHot: hotBytes,
           };
-          for (let i = s.head; i < s.q.length; i++) {
-            inc.totalBytes += s.q[i]!.bytes;
+          for (let i = 0; i < q.size; i++) {
+            inc.totalBytes += q.at(i, BYTES);
             inc.requests++;
-            inc.exportRequests += s.q[i]!.exp;
+            inc.exportRequests += q.at(i, EXP);
           }
           bump(inc.routes, e.template, bytes || 1);
           if (e.ip) bump(inc.ips, e.ip);

@@ -32,9 +32,22 @@ interface Place {
   lat: number;
   lon: number;
   radius: number;
+  /** Time of the latest request from here; with the fields below, that request's sample (see sampleOfPlace). */
   last: number;
-  sample: EvidenceSample;
+  source: EnrichedEvent['source'];
+  requestId: string | undefined;
+  method: string | undefined;
+  path: string | undefined;
+  status: number | undefined;
   privileged: string | null;
+}
+
+/**
+ * The sample of the latest request from a place. Built only when an incident needs it: the place's
+ * fields are updated on every request instead (no object per request).
+ */
+function sampleOfPlace(p: Place, note: string): EvidenceSample {
+  return sampleOf({ ts: p.last, source: p.source, requestId: p.requestId, method: p.method, path: p.path, status: p.status, ip: p.ip }, note);
 }
 
 interface Incident {
@@ -158,10 +171,15 @@ export const impossibleTravel: Detector<TravelOptions> = {
           }
         }
         if (allowlisted(m, e)) return;
-        if (st?.cur && st.cur.ip === e.ip) {
-          st.cur.last = e.ts;
-          st.cur.sample = sampleOf(e);
-          st.cur.privileged ??= privilegedUse(e);
+        const cur = st?.cur;
+        if (cur && cur.ip === e.ip) {
+          cur.last = e.ts;
+          cur.source = e.source;
+          cur.requestId = e.requestId;
+          cur.method = e.method;
+          cur.path = e.path;
+          cur.status = e.status;
+          cur.privileged ??= privilegedUse(e);
           return;
         }
         const g = locate(ctx.geo, e);
@@ -177,10 +195,14 @@ export const impossibleTravel: Detector<TravelOptions> = {
           lon: g.lon,
           radius: g.radiusKm ?? o.defaultRadiusKm,
           last: e.ts,
-          sample: sampleOf(e),
+          source: e.source,
+          requestId: e.requestId,
+          method: e.method,
+          path: e.path,
+          status: e.status,
           privileged: privilegedUse(e),
         };
-        const state = users.touch(e.user, e.ts, () => ({ cur: null, incident: null }));
+        const state = users.find(e.user, e.ts) ?? users.add(e.user, e.ts, { cur: null, incident: null });
         const prev = state.cur;
         state.cur = place;
         if (!prev) return;
@@ -196,7 +218,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
           emit(e.user, state.incident);
           state.incident = null;
         }
-        const samples = [{ ...prev.sample, note: `last seen at ${placeName(prev.geo)}` }, sampleOf(e, `first seen at ${placeName(g)}`)];
+        const samples = [sampleOfPlace(prev, `last seen at ${placeName(prev.geo)}`), sampleOf(e, `first seen at ${placeName(g)}`)];
         state.incident = {
           from: prev,
           to: place,

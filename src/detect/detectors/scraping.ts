@@ -11,7 +11,7 @@ import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtDuration, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { cv, mad, median, SequenceStats } from '../util/stats.js';
 import { compileUaList } from '../../rules/match.js';
-import { shouldCompact } from '../util/queue.js';
+import { TimeQueue } from '../util/queue.js';
 
 export type ScrapingOptions = {
   /** Requests in any 60 s that count as machine speed. */
@@ -67,8 +67,9 @@ interface Incident {
  */
 interface Lite {
   ts: number;
-  /** Distinct-URL key: the concrete path (or the route template when the log has none) and the query. */
-  url: string;
+  /** The concrete path, or the route template when the log has none: with the query, the distinct-URL key. */
+  base: string;
+  query: string | undefined;
   template: string;
   numeric: number | undefined;
   concrete: boolean;
@@ -82,8 +83,8 @@ interface Lite {
 }
 
 interface ActorState {
-  q: Lite[];
-  head: number;
+  /** The actor's requests of the last 60 s. */
+  q: TimeQueue<Lite>;
   incident: Incident | null;
 }
 
@@ -216,10 +217,10 @@ export const scraping: Detector<ScrapingOptions> = {
     }
 
     function lite(e: EnrichedEvent): Lite {
-      const base = e.path ?? e.template;
       return {
         ts: e.ts,
-        url: e.query ? `${base}?${e.query}` : base,
+        base: e.path ?? e.template,
+        query: e.query,
         template: e.template,
         numeric: e.objectIds[0]?.numeric,
         concrete: e.path !== undefined,
@@ -242,7 +243,8 @@ export const scraping: Detector<ScrapingOptions> = {
       if (x.ts % 1000 !== 0) inc.wholeSeconds = false;
       const sec = Math.floor(x.ts / 1000);
       if (inc.perSecond.size < 40_000) inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
-      if (inc.paths.size < 50_000) inc.paths.add(x.url);
+      // The URL is put together only here: most requests never join an incident.
+      if (inc.paths.size < 50_000) inc.paths.add(x.query ? `${x.base}?${x.query}` : x.base);
       bump(inc.templates, x.template, 1, 1000);
       if (x.numeric !== undefined) {
         let s = inc.seqs.get(x.template);
@@ -264,16 +266,13 @@ export const scraping: Detector<ScrapingOptions> = {
         if (m.health(e.template)) return;
         if (ignoreUa(e.userAgent) || allowlisted(m, e)) return;
         const now = e.ts;
-        const s = actors.touch(e.actor, now, () => ({ q: [], head: 0, incident: null }));
+        const s = actors.find(e.actor, now) ?? actors.add(e.actor, now, { q: new TimeQueue(), incident: null });
+        const q = s.q;
         const x = lite(e);
-        s.q.push(x);
+        q.push(now, x);
         const cutoff = now - 60_000;
-        while (s.q[s.head]!.ts <= cutoff) s.head++;
-        if (shouldCompact(s.head, s.q.length)) {
-          s.q = s.q.slice(s.head);
-          s.head = 0;
-        }
-        const rate = s.q.length - s.head;
+        while (q.firstTime() <= cutoff) q.shift(); // never empties it: this request is in the window
+        const rate = q.size;
         const hot = rate > o.ratePerMinute;
         let inc = s.incident;
         if (inc && !hot && now > inc.lastHot + 60_000) {
@@ -286,11 +285,11 @@ export const scraping: Detector<ScrapingOptions> = {
           if (rate > inc.peak) inc.peak = rate;
         } else if (hot) {
           inc = s.incident = {
-            start: s.q[s.head]!.ts, end: now, lastHot: now, firstHot: now, requests: 0, peak: rate, prevTs: -1, gaps: [], wholeSeconds: true, perSecond: new Map(),
+            start: q.firstTime(), end: now, lastHot: now, firstHot: now, requests: 0, peak: rate, prevTs: -1, gaps: [], wholeSeconds: true, perSecond: new Map(),
             paths: new Set(), templates: new Map(), seqs: new Map(), statuses: new Map(), uas: new Map(), ips: new Map(), ok: 0, sensitive: 0, concrete: 0, samples: new Samples(),
           };
           // The window's requests (this one last) are all part of the burst: count every figure of each.
-          for (let i = s.head; i < s.q.length; i++) add(inc, s.q[i]!);
+          for (let i = 0; i < q.size; i++) add(inc, q.at(i));
         }
       },
     };

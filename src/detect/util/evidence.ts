@@ -16,10 +16,44 @@ export function sampleOf(e: SampleSource, note?: string): EvidenceSample {
   return s;
 }
 
-/** Keeps the first `head` and the last `tail` samples offered, cheaply. */
+/** What a tail sample is made of, kept in a reused slot until list() makes the sample. */
+interface SampleSlot {
+  ts: number;
+  file: string;
+  line: number;
+  requestId: string | undefined;
+  method: string | undefined;
+  path: string | undefined;
+  status: number | undefined;
+  ip: string | undefined;
+  note: string | undefined;
+}
+
+function fillSlot(slot: SampleSlot, e: SampleSource, note: string | undefined): void {
+  slot.ts = e.ts;
+  slot.file = e.source.file;
+  slot.line = e.source.line;
+  slot.requestId = e.requestId;
+  slot.method = e.method;
+  slot.path = e.path;
+  slot.status = e.status;
+  slot.ip = e.ip;
+  slot.note = note;
+}
+
+/** The sample sampleOf would have made when the slot was filled. */
+function slotSample(x: SampleSlot): EvidenceSample {
+  return sampleOf({ ts: x.ts, source: { file: x.file, line: x.line }, requestId: x.requestId, method: x.method, path: x.path, status: x.status, ip: x.ip }, x.note);
+}
+
+/**
+ * Keeps the first `head` and the last `tail` samples offered, cheaply: requests in a long incident
+ * are all offered and mostly overwritten, so the tail keeps their fields in reused slots rather
+ * than a new sample per request.
+ */
 export class Samples {
   private readonly first: EvidenceSample[] = [];
-  private readonly last: EvidenceSample[] = [];
+  private readonly last: SampleSlot[] = [];
   private pos = 0;
   constructor(
     private readonly head = 5,
@@ -30,15 +64,17 @@ export class Samples {
       this.first.push(sampleOf(e, note));
       return;
     }
-    const s = sampleOf(e, note);
-    if (this.last.length < this.tail) this.last.push(s);
-    else this.last[this.pos] = s;
+    if (this.last.length < this.tail) {
+      const slot: SampleSlot = { ts: NaN, file: '', line: 0, requestId: undefined, method: undefined, path: undefined, status: undefined, ip: undefined, note: undefined };
+      fillSlot(slot, e, note);
+      this.last.push(slot);
+    } else fillSlot(this.last[this.pos]!, e, note);
     this.pos = (this.pos + 1) % this.tail;
   }
   /** The kept samples in time order; `keep` (e.g. the success after an attack) always stays in, within `max`. */
   list(keep: EvidenceSample[] = [], max = 10): EvidenceSample[] {
-    const tail = this.last.length < this.tail ? this.last : [...this.last.slice(this.pos), ...this.last.slice(0, this.pos)];
-    const rest = [...this.first, ...tail];
+    const ring = this.last.length < this.tail ? this.last : [...this.last.slice(this.pos), ...this.last.slice(0, this.pos)];
+    const rest = [...this.first, ...ring.map(slotSample)];
     const room = Math.max(0, max - keep.length);
     const head = Math.ceil(room / 2);
     const picked = rest.length <= room ? rest : [...rest.slice(0, head), ...rest.slice(rest.length - (room - head))];

@@ -14,24 +14,43 @@ export interface RuleMatchers {
   allowUsers: ReadonlySet<string>;
   allowKeys: ReadonlySet<string>;
   adminRoles: ReadonlySet<string>;
+  /** No allowlist has an entry (the usual case): allowlisted() need not look. */
+  noAllowlist: boolean;
 }
 
 const memo = new WeakMap<RuleSet, RuleMatchers>();
+
+/**
+ * The test with its last verdict remembered: the detectors ask about the same event's template one
+ * after another, and comparing it with the last one costs less than the test's own cache lookup.
+ */
+function lastVerdict(test: RouteTest): RouteTest {
+  let last: string | undefined;
+  let verdict = false;
+  return (template) => {
+    if (template !== last) {
+      verdict = test(template);
+      last = template;
+    }
+    return verdict;
+  };
+}
 
 export function ruleMatchers(rules: RuleSet): RuleMatchers {
   let m = memo.get(rules);
   if (!m) {
     m = {
-      admin: compileRouteList(rules.routes.admin),
-      login: compileRouteList(rules.routes.login),
-      export: compileRouteList(rules.routes.export),
-      sensitive: compileRouteList(rules.routes.sensitive),
-      health: compileRouteList(rules.routes.health),
+      admin: lastVerdict(compileRouteList(rules.routes.admin)),
+      login: lastVerdict(compileRouteList(rules.routes.login)),
+      export: lastVerdict(compileRouteList(rules.routes.export)),
+      sensitive: lastVerdict(compileRouteList(rules.routes.sensitive)),
+      health: lastVerdict(compileRouteList(rules.routes.health)),
       allowIp: compileIpList(rules.allow.ips),
       allowUa: compileUaList(rules.allow.userAgents),
       allowUsers: new Set(rules.allow.users),
       allowKeys: new Set(rules.allow.apiKeys),
       adminRoles: new Set(rules.policy.adminRoles.map((r) => r.toLowerCase())),
+      noAllowlist: rules.allow.users.length + rules.allow.apiKeys.length + rules.allow.ips.length + rules.allow.userAgents.length === 0,
     };
     memo.set(rules, m);
   }
@@ -40,6 +59,7 @@ export function ruleMatchers(rules: RuleSet): RuleMatchers {
 
 /** Whether the event's principal, key, IP or user agent is on an allowlist; returns which, or null. */
 export function allowlisted(m: RuleMatchers, e: EnrichedEvent): string | null {
+  if (m.noAllowlist) return null;
   if (e.user !== undefined && m.allowUsers.has(e.user)) return `user ${e.user}`;
   if (e.apiKey !== undefined && m.allowKeys.has(e.apiKey)) return `API key ${e.apiKey}`;
   if (m.allowIp(e.ip)) return `IP ${e.ip}`;
@@ -50,8 +70,23 @@ export function allowlisted(m: RuleMatchers, e: EnrichedEvent): string | null {
 /** Whether any of the event's roles is in `roles` (lower-case). */
 export function hasRole(e: EnrichedEvent, roles: ReadonlySet<string>): string | null {
   if (!e.roles) return null;
-  for (const r of e.roles) if (roles.has(r.toLowerCase())) return r;
+  for (const r of e.roles) if (roles.has(lowerRole(r))) return r;
   return null;
+}
+
+let lastRole = '';
+let lastLower = '';
+
+/**
+ * r.toLowerCase(), remembering the last one: several detectors ask about the same event's roles in
+ * turn, and most events carry the same few roles, so this saves a new string per call.
+ */
+function lowerRole(r: string): string {
+  if (r !== lastRole) {
+    lastLower = r.toLowerCase();
+    lastRole = r;
+  }
+  return lastLower;
 }
 
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
