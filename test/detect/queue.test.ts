@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shouldCompact } from '../../src/detect/util/queue.js';
+import fc from 'fast-check';
+import { NumberQueue, TimeQueue, shouldCompact } from '../../src/detect/util/queue.js';
 
 describe('shouldCompact (sliding-window queues)', () => {
   it('drops the consumed prefix as soon as the window is empty, however small', () => {
@@ -16,5 +17,73 @@ describe('shouldCompact (sliding-window queues)', () => {
   it('never compacts an untouched queue', () => {
     expect(shouldCompact(0, 0)).toBe(false);
     expect(shouldCompact(0, 10)).toBe(false);
+  });
+});
+
+describe('NumberQueue and TimeQueue (window queues without an object per entry)', () => {
+  // Random pushes and shifts against a plain array: every row must read back as pushed, in FIFO
+  // order, across growth (doubling) and shrinking (halving once three quarters are free).
+  const ops = fc.array(fc.oneof(fc.integer({ min: 1, max: 300 }).map((n) => ({ push: n })), fc.integer({ min: 1, max: 300 }).map((n) => ({ shift: n }))), { maxLength: 60 });
+
+  it('NumberQueue keeps rows of one to three numbers in order (property)', () => {
+    fc.assert(
+      fc.property(ops, fc.constantFrom(1 as const, 2 as const, 3 as const), (steps, width) => {
+        const q = new NumberQueue(width);
+        const model: number[][] = [];
+        let next = 0;
+        for (const s of steps) {
+          if ('push' in s) {
+            for (let i = 0; i < s.push; i++, next++) {
+              const row = [next, next * 2 + 0.5, -next];
+              q.push(row[0]!, row[1], row[2]);
+              model.push(row.slice(0, width));
+            }
+          } else {
+            for (let i = 0; i < s.shift && model.length > 0; i++) {
+              expect(q.first(0)).toBe(model[0]![0]);
+              q.shift();
+              model.shift();
+            }
+          }
+          expect(q.size).toBe(model.length);
+          for (let i = 0; i < model.length; i++) for (let c = 0; c < width; c++) expect(q.at(i, c)).toBe(model[i]![c]);
+        }
+      }),
+    );
+  });
+
+  it('TimeQueue keeps (time, item) pairs in order and lets go of shifted items (property)', () => {
+    fc.assert(
+      fc.property(ops, (steps) => {
+        const q = new TimeQueue<{ id: number }>();
+        const model: Array<{ t: number; item: { id: number } }> = [];
+        let next = 0;
+        for (const s of steps) {
+          if ('push' in s) {
+            for (let i = 0; i < s.push; i++, next++) {
+              const item = { id: next };
+              q.push(next * 10, item);
+              model.push({ t: next * 10, item });
+            }
+          } else {
+            for (let i = 0; i < s.shift && model.length > 0; i++) {
+              expect(q.firstTime()).toBe(model[0]!.t);
+              expect(q.shift()).toBe(model.shift()!.item);
+            }
+          }
+          expect(q.size).toBe(model.length);
+          for (let i = 0; i < model.length; i++) {
+            expect(q.timeAt(i)).toBe(model[i]!.t);
+            expect(q.at(i)).toBe(model[i]!.item);
+          }
+        }
+        // Nothing shifted out is still referenced by the queue.
+        const held = new Set<unknown>();
+        for (let i = 0; i < q.size; i++) held.add(q.at(i));
+        const internal = (q as unknown as { items: unknown[] }).items.filter((x) => x !== undefined);
+        expect(internal.length).toBe(q.size);
+        for (const x of internal) expect(held.has(x)).toBe(true);
+      }),
+    );
   });
 });

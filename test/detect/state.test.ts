@@ -80,3 +80,60 @@ describe('KeyedTable', () => {
     expect(t.get('new')).toBe(99);
   });
 });
+
+describe('KeyedTable find/add (the closure-free pair detectors use on hot paths)', () => {
+  // A model: a plain Map of key -> { value, last } with the same expiry, eviction and onRemove rules
+  // as touch(). Random operations on both must agree on contents and on removals, in order.
+  it('behaves as touch() does, through deletes, sweeps and evictions (property)', () => {
+    const op = fc.oneof(
+      fc.record({ k: fc.constant('touch' as const), key: fc.integer({ min: 0, max: 40 }), dt: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({ k: fc.constant('findAdd' as const), key: fc.integer({ min: 0, max: 40 }), dt: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({ k: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 40 }), dt: fc.constant(0) }),
+      fc.record({ k: fc.constant('sweep' as const), key: fc.constant(0), dt: fc.integer({ min: 0, max: 20_000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const viaTouch: string[] = [];
+        const viaFind: string[] = [];
+        const a = new KeyedTable<string>({ idleMs: 10_000, onRemove: (k, v, why) => viaTouch.push(`${k}=${v}:${why}`) }, 24);
+        const b = new KeyedTable<string>({ idleMs: 10_000, onRemove: (k, v, why) => viaFind.push(`${k}=${v}:${why}`) }, 24);
+        let now = 0;
+        let made = 0;
+        for (const o of ops) {
+          now += o.dt;
+          const key = `k${o.key}`;
+          if (o.k === 'delete') {
+            a.delete(key);
+            b.delete(key);
+          } else if (o.k === 'sweep') {
+            a.sweep(now);
+            b.sweep(now);
+          } else {
+            const value = `v${made++}`;
+            const fromTouch = a.touch(key, now, () => value);
+            const fromFind = b.find(key, now) ?? b.add(key, now, value);
+            expect(fromFind).toBe(fromTouch);
+          }
+          expect(b.size).toBe(a.size);
+        }
+        a.flush();
+        b.flush();
+        expect(viaFind).toEqual(viaTouch);
+        expect(b.evicted).toBe(a.evicted);
+      }),
+    );
+  });
+
+  it('find() of an unknown key creates nothing, and refreshes a known key so it is not expired', () => {
+    const removed: string[] = [];
+    const t = new KeyedTable<number>({ idleMs: 10_000, onRemove: (k) => removed.push(k) });
+    expect(t.find('a', 0)).toBeUndefined();
+    expect(t.size).toBe(0);
+    t.add('a', 0, 1);
+    t.add('b', 0, 2);
+    expect(t.find('a', 9_000)).toBe(1);
+    t.sweep(15_000);
+    expect(removed).toEqual(['b']);
+    expect(t.get('a')).toBe(1);
+  });
+});
