@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parseLines } from './lib/parse-lines.mjs';
+import { V8_FLAGS } from '../bin/v8-flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -415,7 +416,7 @@ function runJq(file) {
 
 function runApilog(file) {
   // The same command as bench.mjs's full-pipeline measurement.
-  const r = runChild(['--max-semi-space-size=64', path.join(ROOT, 'bin/apilog'), 'analyze', file, '--format', 'ndjson', '-q', '-o', os.devNull]);
+  const r = runChild([...V8_FLAGS, path.join(ROOT, 'bin/apilog'), 'analyze', file, '--format', 'ndjson', '-q', '-o', os.devNull]);
   if (r.status !== 0 && r.status !== 1) throw new Error(`apilog analyze exited ${r.status}`);
   return r;
 }
@@ -455,7 +456,7 @@ async function main() {
   // Bare JSON.parse, one and two cores (also gives the event count).
   const parse = {};
   for (const workers of [1, 2]) {
-    const r = runChild(['--max-semi-space-size=64', SELF, '--phase', 'parse', '--workers', String(workers), '--file', file]);
+    const r = runChild([...V8_FLAGS, SELF, '--phase', 'parse', '--workers', String(workers), '--file', file]);
     if (r.status !== 0) throw new Error(`parse phase (${workers} workers) exited ${r.status}`);
     parse[workers] = { ...JSON.parse(r.stdout), rss: r.rss };
   }

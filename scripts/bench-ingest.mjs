@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateNdjson } from './lib/gen-events.mjs';
 import { parseLines } from './lib/parse-lines.mjs';
+import { V8_FLAGS } from '../bin/v8-flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist/ingest/index.js');
@@ -149,7 +150,7 @@ async function main() {
     let best = null;
     for (let r = 0; r < runs; r++) {
       // The same young-generation size bin/apilog gives the commands that read logs.
-      const res = spawnSync(process.execPath, ['--max-semi-space-size=64', fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
+      const res = spawnSync(process.execPath, [...V8_FLAGS, fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
         encoding: 'utf8',
         maxBuffer: 16 * MiB,
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateNdjson } from './lib/gen-events.mjs';
+import { V8_FLAGS } from '../bin/v8-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -56,9 +57,9 @@ function runCli(file, extra = []) {
   const t0 = process.hrtime.bigint();
   const res = spawnSync(
     process.execPath,
-    // The young-generation flag bin/apilog would add itself: given here, the launcher does not
+    // The V8 settings bin/apilog would add itself: given here, the launcher does not
     // re-run Node, so the RSS measured is the analysis process's own.
-    ['--max-semi-space-size=64', '--import', path.join(root, 'scripts/lib/max-rss.mjs'), path.join(root, 'bin/apilog'), 'analyze', file,
+    [...V8_FLAGS, '--import', path.join(root, 'scripts/lib/max-rss.mjs'), path.join(root, 'bin/apilog'), 'analyze', file,
       '--format', 'ndjson', '-q', '-o', os.devNull, ...extra],
     { env: { ...process.env, APILOG_BENCH_RSS_FILE: rssFile }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
