@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GeoipTables, geoipDataDir, sharedGeoipTables, treeDepth, type GeoipLiteResult } from '../../src/enrich/geoip-tables.js';
 import { createGeoLookup } from '../../src/enrich/index.js';
 import { ConfigError } from '../../src/rules/index.js';
+import { mulberry32 } from '../../fixtures/scenarios/generate.js';
 
 /**
  * The in-place reader against geoip-lite itself (loaded here only), on the same addresses: random
@@ -22,18 +23,8 @@ const DATA = geoipDataDir();
 const MAX32 = 0xffffffff;
 const MAX64 = (1n << 64n) - 1n;
 
-/** mulberry32: a seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(20261122);
+// Seeded, so a failure can be replayed.
+const rand = mulberry32(20261122);
 const u32 = (): number => Math.floor(rand() * 4294967296);
 const u64 = (): bigint => (BigInt(u32()) << 32n) | BigInt(u32());
 
