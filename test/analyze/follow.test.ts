@@ -4,13 +4,15 @@
  * files merged by event time, and the summary at the stop. Short grace and poll intervals; waits
  * are for alerts, bounded.
  */
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { follow, type FollowResult } from '../../src/analyze/follow.js';
 import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
 import type { AlertRecord } from '../../src/report/records.js';
+
+const tempDir = tempDirs();
 
 const T0 = Date.parse('2025-02-03T09:00:00Z');
 
@@ -45,7 +47,7 @@ function live(inputs: string[]): { alerts: AlertRecord[]; stop: () => Promise<Fo
 
 describe('follow (live runner)', () => {
   it('an incident that grows after it was handed out is handed out again, merged, under its id', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'apilog-live-'));
+    const dir = tempDir('apilog-live-');
     const file = path.join(dir, 'a.log');
     writeFileSync(file, bruteForce(0, '192.0.2.1', 'dave', 12));
     const run = live([file]);
@@ -68,7 +70,7 @@ describe('follow (live runner)', () => {
   });
 
   it('two followed files are merged by event time', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'apilog-live-'));
+    const dir = tempDir('apilog-live-');
     const a = path.join(dir, 'a.log');
     const b = path.join(dir, 'b.log');
     // One attack split over two servers' logs, interleaved in time: one incident, not two.

@@ -5,14 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
 import type { AnalyzeOptions } from '../../src/analyze/options.js';
 import type { AnalyzeResult } from '../../src/analyze/run.js';
 import type { LaneSpec } from '../../src/analyze/consumers.js';
+
+const tempDir = tempDirs();
 
 const dist = (p: string): string => pathToFileURL(path.join(ROOT, 'dist', p)).href;
 const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions, hooks?: { signal?: AbortSignal }) => Promise<AnalyzeResult> };
@@ -85,7 +87,7 @@ describe('--threads gives the output of one thread', { timeout: 120_000 }, () =>
 
 describe('--threads when something goes wrong', { timeout: 60_000 }, () => {
   it('a mistake in the options of a detector that would run in another thread: exit 2 naming it, at once', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-threads-'));
+    const dir = tempDir('apilog-threads-');
     for (const id of ['scraping', 'endpoint-probing', 'impossible-travel']) {
       const rules = path.join(dir, `${id}.yaml`);
       fs.writeFileSync(rules, `detectors:\n  ${id}:\n    nosuchoption: 3\n`);

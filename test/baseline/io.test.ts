@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BASELINE_SCHEMA_VERSION, BaselineError, createBaselineLearner, loadBaseline, saveBaseline } from '../../src/baseline/index.js';
 import type { Baseline } from '../../src/baseline/index.js';
 import { fromFlat } from '../checklist/helpers.js';
+import { tempDirs } from '../helpers/temp.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-baseline-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs()('apilog-baseline-');
 
 function small(): Baseline {
   const l = createBaselineLearner({ now: () => new Date('2024-05-13T00:00:00Z') });

@@ -2,16 +2,17 @@
  * The real CLI, end to end: what a user types and what a script relies on (exit codes, stdout
  * holding only data, diagnostics on stderr).
  */
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, parseNdjson, runCli } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
 
 const SAMPLE = 'fixtures/incident-sample.ndjson';
-const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'apilog-cli-'));
+const tempDir = tempDirs();
+const tmp = (): string => tempDir('apilog-cli-');
 
 function summaryOf(stdout: string): Record<string, unknown> {
   const records = parseNdjson(stdout);

@@ -1,13 +1,14 @@
 /** The CLI's other commands, end to end: explain, baseline, summary, formats, rules; interruption. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, parseNdjson, runCli } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
 
 const SEED = 'fixtures/checklist/seed-entry.ndjson';
-const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'apilog-cmd-'));
+const tempDir = tempDirs();
+const tmp = (): string => tempDir('apilog-cmd-');
 
 describe('apilog explain', () => {
   it('walks the seed entry through the ten questions, by request id, in prose', () => {

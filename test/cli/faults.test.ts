@@ -8,15 +8,15 @@
  * Runs are started two at a time where they are independent (two cores). Linux only: FIFOs,
  * /dev/full and `sh` are used.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, parseNdjson } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
 import type * as ScannerModule from '../../src/hygiene/scanner.js';
 import type * as RedactModule from '../../src/hygiene/redact.js';
 import type * as PrefilterModule from '../../src/signatures/prefilter.js';
@@ -32,24 +32,16 @@ const SLOW = 120_000;
 /** A stack trace, or the crash banner of an uncaught error. */
 const CRASH = /\n\s+at |internal error|Node\.js v\d|Unhandled|\bthrow err\b/;
 
-const temps: string[] = [];
+// Removed after the file's tests, chmod 000 entries left by a failed test included.
+const tempDir = tempDirs();
 function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-faults-'));
-  temps.push(d);
-  return d;
+  return tempDir('apilog-faults-');
 }
 /** A small flat log (60 events) for runs whose input is not the point. */
 let SMALL = '';
 beforeAll(() => {
   SMALL = path.join(tmp(), 'small.ndjson');
   fs.writeFileSync(SMALL, flat('s', 60));
-});
-afterAll(() => {
-  for (const d of temps) {
-    // chmod 000 entries left by a failed test must not stop the cleanup
-    spawnSync('chmod', ['-R', 'u+rwx', d]);
-    fs.rmSync(d, { recursive: true, force: true });
-  }
 });
 
 interface Run {

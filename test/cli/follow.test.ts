@@ -4,15 +4,16 @@
  * prints the summary and exits 130. Waits are for lines, with generous bounds for a loaded machine,
  * never fixed sleeps.
  */
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
 import { loadSchemas } from '../report/helpers.js';
 
-const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'apilog-follow-'));
+const tempDir = tempDirs();
+const tmp = (): string => tempDir('apilog-follow-');
 
 /** Past timestamps (a replayed log): a quiet period closes the open incidents at once. */
 const T0 = Date.parse('2025-01-06T10:00:00Z');

@@ -3,12 +3,14 @@
  * lines starting with `apilog` or `npx apilog`. A trailing `# exit N` states the expected exit code
  * (0 otherwise). Blocks meant as a synopsis (with <placeholders>) are written as `text` blocks.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 interface Example {
   command: string;
@@ -32,7 +34,7 @@ function readmeExamples(): Example[] {
 
 /** A folder with an `apilog` on PATH that runs this checkout's binary. */
 function shimDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apilog-readme-'));
+  const dir = tempDir('apilog-readme-');
   const shim = path.join(dir, 'apilog');
   writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(shim, 0o755);
@@ -42,7 +44,7 @@ function shimDir(): string {
 describe('README examples', () => {
   const examples = readmeExamples();
   const bin = shimDir();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'apilog-readme-work-'));
+  const work = tempDir('apilog-readme-work-');
 
   it('has runnable examples (analyze on a bundled fixture, jq, CI)', () => {
     expect(examples.some((e) => e.command.startsWith('apilog analyze fixtures/'))).toBe(true);

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createGeoLookup } from '../../src/enrich/index.js';
 import { sharedGeoipTablesState } from '../../src/enrich/geoip-tables.js';
 import { ConfigError } from '../../src/rules/index.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const require = createRequire(import.meta.url);
 const loaded = (): boolean => Object.keys(require.cache).some((k) => k.includes(`geoip-lite${path.sep}lib${path.sep}geoip.js`));
@@ -27,7 +29,7 @@ describe('GeoIP loading', () => {
   });
 
   it('asks for the optional maxmind package when --geoip-db is given without it', () => {
-    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-geo-')), 'GeoLite2-City.mmdb');
+    const db = path.join(tempDir('apilog-geo-'), 'GeoLite2-City.mmdb');
     fs.writeFileSync(db, 'x');
     let hasMaxmind = true;
     try {

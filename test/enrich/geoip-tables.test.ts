@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import ipaddr from 'ipaddr.js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GeoipTables, geoipDataDir, sharedGeoipTables, treeDepth, type GeoipLiteResult } from '../../src/enrich/geoip-tables.js';
 import { createGeoLookup } from '../../src/enrich/index.js';
 import { ConfigError } from '../../src/rules/index.js';
 import { mulberry32 } from '../../fixtures/scenarios/generate.js';
+import { tempDirs } from '../helpers/temp.js';
 
 /**
  * The in-place reader against geoip-lite itself (loaded here only), on the same addresses: random
@@ -168,19 +168,15 @@ function compare(tables: GeoipTables, geoip: Lite, ips: string[]): { bad: string
   return { bad, located };
 }
 
-const tmpDirs: string[] = [];
+const tempDir = tempDirs();
 function dataDir(files: Record<string, string | null>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-geodata-'));
-  tmpDirs.push(dir);
+  const dir = tempDir('apilog-geodata-');
   for (const [name, content] of Object.entries(files)) {
     if (content === null) fs.symlinkSync(path.join(DATA, name), path.join(dir, name));
     else fs.writeFileSync(path.join(dir, name), content);
   }
   return dir;
 }
-afterAll(() => {
-  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
-});
 
 /** A second geoip-lite, loaded from `dir` (GEODATADIR is read when geoip-lite is loaded). */
 function geoipLiteFrom(dir: string): Lite {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { redactFiles, redactRecord, redactString } from '../../src/hygiene/redact.js';
 import { HygieneScanner } from '../../src/hygiene/scanner.js';
 import { ROOT } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const FIXTURE = path.join(ROOT, 'fixtures/hygiene/secrets.ndjson');
 const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'fixtures/hygiene/expected.json'), 'utf8')) as { secrets: string[] };
@@ -67,7 +69,7 @@ describe('redactRecord', () => {
 
 describe('redactFiles', () => {
   function tmp(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-redact-'));
+    return tempDir('apilog-redact-');
   }
 
   it('writes sanitised NDJSON copies under the same relative names, .gz dropped', async () => {

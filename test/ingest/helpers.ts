@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { openSource, readStream } from '../../src/ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type FileStats, type IngestIssue, type IngestLimits, type RawRecord } from '../../src/ingest/types.js';
+import { tempDirs } from '../helpers/temp.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/ingest');
 
@@ -12,9 +12,13 @@ export function fixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
-/** A fresh temp folder, removed by the returned cleanup. */
+// Registered here, at the top level of a module each test file loads afresh: the folders a test
+// file got from tempDir() are removed after its tests, the one made after its last test included.
+const makeTempDir = tempDirs();
+
+/** A fresh temp folder, removed by the returned cleanup (and after the test file's tests at the latest). */
 export function tempDir(): { dir: string; file: (name: string, content: string | Buffer) => string; cleanup: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-ingest-'));
+  const dir = makeTempDir('apilog-ingest-');
   return {
     dir,
     file(name, content) {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expandInputs } from '../../src/ingest/index.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 describe('expandInputs with dropIdentical', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-identical-'));
+  const dir = tempDir('apilog-identical-');
   const file = (name: string, text: string): string => {
     const p = path.join(dir, name);
     fs.writeFileSync(p, text);

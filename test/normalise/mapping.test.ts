@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadMapFile, parseMapKey } from '../../src/normalise/index.js';
+import { tempDirs } from '../helpers/temp.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'apilog-map-'));
+const dir = tempDirs()('apilog-map-');
 function file(name: string, text: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, text);

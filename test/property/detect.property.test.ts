@@ -11,10 +11,9 @@
  */
 import fs from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ATTACKS, Gen, LOOKALIKES, attackScenario, background, benignBatchJob, benignDaytimeAdmins, benignHealthChecks, benignMobilePoller, benignOfficeNat, benignOwnOrders, benignSteadyExporter, benignTrip, lookalikeScenario, mulberry32, type FlatRecord } from '../../fixtures/scenarios/generate.js';
 import { analyze } from '../../src/analyze/run.js';
 import type { AnalyzeOptions } from '../../src/analyze/options.js';
@@ -22,6 +21,7 @@ import { builtinDetectors, type Alert, type PipelineResult } from '../../src/det
 import type { AlertRecord } from '../../src/report/records.js';
 import { fingerprint, runEvents, shippedRules, toEvent } from '../detect/helpers.js';
 import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
 
 const SEED = 42;
 
@@ -200,8 +200,7 @@ describe('other actors do not hide an attack', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-prop-detect-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirs()('apilog-prop-detect-');
 
 /** As the CLI runs with no flags; no per-entry findings (not what these properties are about). */
 function options(inputs: string[]): AnalyzeOptions {

@@ -8,7 +8,6 @@
  * Fixed seeds, small numRuns: part of `npm test`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { isIP } from 'node:net';
@@ -22,6 +21,9 @@ import { analyze } from '../../src/analyze/run.js';
 import { issueView, readChunks, view, type Collected } from '../ingest/helpers.js';
 import { core, fixturePath, loadFixture, records, run } from '../normalise/helpers.js';
 import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const tempDir = tempDirs();
 
 const SEED = 42;
 /** Stop a run (shrinking included) before vitest's 30 s test timeout would hide the counterexample. */
@@ -621,16 +623,12 @@ describe('regressions', () => {
   });
 
   it('analyze() reads a record with a huge epoch timestamp without an internal error', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-prop-ts-'));
-    try {
-      const file = path.join(dir, 'huge-ts.ndjson');
-      fs.writeFileSync(file, '{"timestamp":1e300,"method":"GET","path":"/x","status":200,"ip":"1.2.3.4"}\n{"timestamp":"2024-01-01T00:00:00Z","method":"GET","path":"/y","status":200,"ip":"1.2.3.4"}\n');
-      const r = await analyze(analyzeOptions([file]));
-      expect(r.summary.events).toBe(1);
-      expect(r.summary.timeSpan).toEqual({ start: "2024-01-01T00:00:00.000Z", end: "2024-01-01T00:00:00.000Z" });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('apilog-prop-ts-');
+    const file = path.join(dir, 'huge-ts.ndjson');
+    fs.writeFileSync(file, '{"timestamp":1e300,"method":"GET","path":"/x","status":200,"ip":"1.2.3.4"}\n{"timestamp":"2024-01-01T00:00:00Z","method":"GET","path":"/y","status":200,"ip":"1.2.3.4"}\n');
+    const r = await analyze(analyzeOptions([file]));
+    expect(r.summary.events).toBe(1);
+    expect(r.summary.timeSpan).toEqual({ start: "2024-01-01T00:00:00.000Z", end: "2024-01-01T00:00:00.000Z" });
   });
 
   it('a huge duration is a finite latency (rounding to the microsecond used to overflow it to Infinity)', () => {

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   OutputError,
   installBrokenPipeHandler,
@@ -14,9 +13,9 @@ import {
   writeReport,
 } from '../../src/report/index.js';
 import { options, sampleReport } from './sample-report.js';
+import { tempDirs } from '../helpers/temp.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'apilog-report-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs()('apilog-report-');
 
 describe('resolveColor', () => {
   const tty = { isTTY: true };

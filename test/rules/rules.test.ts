@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { builtinDetectors } from '../../src/detect/index.js';
 import { ConfigError, compileIpList, compileRouteList, compileUaList, describeRules, loadRules, packageRoot, unsafeRegexReason } from '../../src/rules/index.js';
+import { tempDirs } from '../helpers/temp.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'apilog-rules-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirs()('apilog-rules-');
 
 function file(name: string, text: string): string {
   const p = path.join(tmp, name);
