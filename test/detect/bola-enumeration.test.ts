@@ -46,6 +46,30 @@ describe('bola-enumeration', () => {
     expect(runFlat([...before, ...again, ...fresh], { only }).alerts).toEqual([]);
   });
 
+  it('remembers own ids of every form once they leave the window, and tells "7" from "007"', () => {
+    const dayBefore = <R extends { timestamp: string }>(r: R): R => ({ ...r, timestamp: new Date(Date.parse(r.timestamp) - 86_400_000).toISOString() });
+    const uuid = (k: number): string => `0b6e${String(k).padStart(4, '0')}-1d2c-4c4a-9f1e-3a5b7c9d1e2f`;
+    const forms: Array<[string, (id: number) => string]> = [
+      ['small integers', (id) => `/api/v1/orders/${id}`],
+      ['integers of 10 digits', (id) => `/api/v1/orders/${4_000_000_000 + id}`],
+      ['UUIDs', (id) => `/api/v1/orders/${uuid(id)}`],
+    ];
+    for (const [name, endpoint] of forms) {
+      // 60 ids used a day before (long out of the window), then all of them again: quiet.
+      const before = walk({ n: 60, from: 1, stepMs: 60_000, endpoint }).map(dayBefore);
+      expect(runFlat([...before, ...walk({ n: 60, from: 1, endpoint })], { only }).alerts, name).toEqual([]);
+      // The same walk without that history is an enumeration.
+      expect(runFlat(walk({ n: 60, from: 1, endpoint }), { only }).alerts, name).toHaveLength(1);
+    }
+    // Zero-padded texts are other ids: owning 1..60 does not make 0001..0060 the actor's own.
+    const owned = walk({ n: 60, from: 1, stepMs: 60_000 }).map(dayBefore);
+    const padded = walk({ n: 60, from: 1, endpoint: (id) => `/api/v1/orders/${String(id).padStart(4, '0')}` });
+    const a = runFlat([...owned, ...padded], { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.metrics.distinctIds).toBe(60);
+    expect(a[0]!.evidence.sampleIds).toContain('0001');
+  });
+
   it('uses the baseline own ids when given', () => {
     const records = walk({ n: 60 });
     const baseline = { schemaVersion: '1', createdAt: '', origin: 'file', period: { start: 0, end: 0 }, routes: {}, actors: { 'user:101': { ownIds: { '/api/v1/orders/{id}': records.slice(0, 20).map((r) => r.endpoint.split('/').pop()!) } } } } as unknown as Baseline;

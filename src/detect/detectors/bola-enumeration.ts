@@ -74,9 +74,9 @@ interface Entry {
 }
 
 /**
- * What a group knows of one id: its first use (the actor's own history, at most maxOwnIds per group)
- * and its requests in the window. One map entry serves both, so a request costs one lookup; an id
- * leaves the map when it is neither in the history nor in the window.
+ * What a group knows of an id in its window: its first use (the actor's own history, at most
+ * maxOwnIds per group) and its requests in the window. One map entry serves both, so a request
+ * costs one lookup; an id leaves the map when it is neither in the history nor in the window.
  */
 interface IdState {
   inHistory: boolean;
@@ -120,8 +120,13 @@ interface Incident {
 interface Group {
   actor: string;
   template: string;
-  /** Ids in the history or the window (see IdState). */
-  ids: Map<string, IdState>;
+  /**
+   * Ids in the window (an IdState) or only in the history (a number: the time of first use, less
+   * the detector's `timeBase`). The history is most of this detector's memory on a long log
+   * (maxHistoryEntries ids), so an id outside the window costs one map entry and no object: its
+   * key is a small integer when it is one (see idKey) and the time a small integer too.
+   */
+  ids: Map<IdKey, IdState | number>;
   /** Ids of `ids` in the history (at most maxOwnIds). */
   historySize: number;
   /** The window's requests. */
@@ -138,6 +143,17 @@ function statusClass(s: number | undefined): string {
 }
 
 const ok = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
+
+type IdKey = string | number;
+
+/**
+ * The map key of an id: a decimal id written canonically (no leading zero) with at most 9 digits is
+ * keyed by its number, which V8 stores in the map entry itself, with no string kept alive; any
+ * other id by its text. Two different texts never share a key: "7" and "007" are 7 and "007".
+ */
+function idKey(value: string, numeric: number | undefined): IdKey {
+  return numeric !== undefined && value.length <= 9 && (value.length === 1 || value.charCodeAt(0) !== 48) ? numeric : value;
+}
 
 export const bolaEnumeration: Detector<BolaOptions> = {
   meta: {
@@ -183,6 +199,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     // actors on a dozen routes would otherwise keep millions of ids for a week of event time.
     let historyEntries = 0;
     let historyFullNoted = false;
+    // History times are kept relative to the first event's, so that a week of them fits V8's small
+    // integers (exact either way: the difference of two nearby doubles is exact, and so is adding
+    // it back).
+    let timeBase = NaN;
 
     // One entry per (actor, route, parameter): its window, and its history kept for historyHours.
     const groups = keyedState<Group>(ctx, {
@@ -338,16 +358,32 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         const info = old.info;
         if (--info.n === 0) {
           if (info.foreign) g.foreign--;
-          if (!info.inHistory) g.ids.delete(old.id);
+          // Out of the window: back to the compact history form, or gone.
+          const k = idKey(old.id, old.numeric);
+          if (info.inHistory) g.ids.set(k, info.first - timeBase);
+          else g.ids.delete(k);
         }
       }
 
-      // Own history for this actor and route.
-      let info = g.ids.get(r.value);
-      const first = info !== undefined && info.inHistory ? info.first : undefined;
+      // Own history for this actor and route. The request enters the window, so the id gets (or
+      // keeps) an IdState either way.
+      const k = idKey(r.value, r.numeric);
+      const stored = g.ids.get(k);
+      let info: IdState;
+      let first: number | undefined;
+      if (stored === undefined) {
+        info = { inHistory: false, first: 0, n: 0, foreign: false };
+        g.ids.set(k, info);
+      } else if (typeof stored === 'number') {
+        first = stored + timeBase;
+        info = { inHistory: true, first, n: 0, foreign: false };
+        g.ids.set(k, info);
+      } else {
+        info = stored;
+        if (info.inHistory) first = info.first;
+      }
       if (first === undefined && g.historySize < o.maxOwnIds) {
         if (historyEntries < o.maxHistoryEntries) {
-          if (info === undefined) g.ids.set(r.value, (info = { inHistory: false, first: 0, n: 0, foreign: false }));
           info.inHistory = true;
           info.first = now;
           g.historySize++;
@@ -359,7 +395,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           );
         }
       }
-      if (info === undefined) g.ids.set(r.value, (info = { inHistory: false, first: 0, n: 0, foreign: false }));
       if (info.n === 0) {
         // Entering the window: whether the id is foreign is judged now, for as long as it stays in.
         const own =
@@ -425,6 +460,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
 
     return {
       event(e) {
+        if (Number.isNaN(timeBase)) timeBase = e.ts;
         groups.sweep(e.ts);
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
