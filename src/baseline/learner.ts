@@ -6,6 +6,7 @@
 import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
 import type { ActorBaseline, Baseline, BaselineCaps, RouteBaseline } from './types.js';
 import { hourOfWeekUtc, routeKey, setOwn, summarise } from './stats.js';
+import { HourlyCounts } from './hourly.js';
 import { BASELINE_SCHEMA_VERSION } from './version.js';
 
 export const DEFAULT_BASELINE_CAPS: Readonly<BaselineCaps> = Object.freeze({
@@ -66,8 +67,8 @@ interface ActorAcc {
   firstSeen: number;
   lastSeen: number;
   hoursOfWeek: Uint32Array;
-  /** Clock hour (ts / 1h) -> [requests, bytes]. */
-  hours: Map<number, HourAcc>;
+  /** Requests and bytes per clock hour (ts / 1h). */
+  hours: HourlyCounts;
   hoursFull: boolean;
   days: Set<number>;
   routes: Map<string, Counter>;
@@ -81,8 +82,6 @@ interface ActorAcc {
   // Memos of the previous event's values: most consecutive requests of an actor repeat them.
   geoIp: string | undefined;
   geoCountry: string | undefined;
-  lastHour: number;
-  lastHourAcc: HourAcc | undefined;
   lastDay: number;
   lastIpKey: string | undefined;
   lastIpCounter: Counter | undefined;
@@ -94,17 +93,10 @@ interface Counter {
   n: number;
 }
 
-interface HourAcc {
-  n: number;
-  bytes: number;
-}
-
 interface RouteAcc {
   requests: number;
   callers: Map<string, Counter>;
-  hours: Map<number, Counter>;
-  lastHour: number;
-  lastHourCounter: Counter | undefined;
+  hours: HourlyCounts;
 }
 
 /** Count one more `key`; the counter, or undefined when the map is at its cap. */
@@ -176,7 +168,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
       firstSeen: ts,
       lastSeen: ts,
       hoursOfWeek: new Uint32Array(168),
-      hours: new Map(),
+      hours: new HourlyCounts(caps.hoursPerActor),
       hoursFull: false,
       days: new Set(),
       routes: new Map(),
@@ -189,8 +181,6 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
       templatesFull: false,
       geoIp: undefined,
       geoCountry: undefined,
-      lastHour: NaN,
-      lastHourAcc: undefined,
       lastDay: NaN,
       lastIpKey: undefined,
       lastIpCounter: undefined,
@@ -261,17 +251,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
       if (ts > a.lastSeen) a.lastSeen = ts;
       const how = hourOfWeekUtc(ts);
       a.hoursOfWeek[how] = (a.hoursOfWeek[how] as number) + 1;
-      let h = hour === a.lastHour ? a.lastHourAcc : a.hours.get(hour);
-      if (h === undefined && a.hours.size < caps.hoursPerActor) {
-        h = { n: 0, bytes: 0 };
-        a.hours.set(hour, h);
-      }
-      if (h !== undefined) {
-        h.n++;
-        h.bytes += bytes;
-        a.lastHour = hour;
-        a.lastHourAcc = h;
-      } else a.hoursFull = true;
+      if (!a.hours.add(hour, bytes)) a.hoursFull = true;
       const day = Math.floor(ts / DAY_MS);
       if (day !== a.lastDay) {
         a.days.add(day);
@@ -310,33 +290,17 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
         }
         return;
       }
-      r = { requests: 0, callers: new Map(), hours: new Map(), lastHour: NaN, lastHourCounter: undefined };
+      r = { requests: 0, callers: new Map(), hours: new HourlyCounts(caps.hoursPerActor) };
       routes.set(rk, r);
     }
     r.requests++;
     bump(r.callers, e.actor, caps.callersPerRoute * CALLER_COUNT_FACTOR);
-    if (hour === r.lastHour && r.lastHourCounter !== undefined) r.lastHourCounter.n++;
-    else {
-      let c = r.hours.get(hour);
-      if (c !== undefined) c.n++;
-      else if (r.hours.size < caps.hoursPerActor) {
-        c = { n: 1 };
-        r.hours.set(hour, c);
-      }
-      r.lastHour = hour;
-      r.lastHourCounter = c;
-    }
+    r.hours.add(hour, 0);
   }
 
   function finishActor(a: ActorAcc): ActorBaseline {
-    const counts: number[] = [];
-    const bytes: number[] = [];
-    for (const h of a.hours.values()) {
-      counts.push(h.n);
-      bytes.push(h.bytes);
-    }
-    const rph = summarise(counts);
-    const bph = summarise(bytes);
+    const rph = summarise(a.hours.requests());
+    const bph = summarise(a.hours.bytes());
     const out: ActorBaseline = {
       hoursOfWeek: Array.from(a.hoursOfWeek),
       routes: toRecord(a.routes),
@@ -375,7 +339,7 @@ export function createBaselineLearner(options: BaselineLearnerOptions = {}): Bas
   }
 
   function finishRoute(r: RouteAcc): RouteBaseline {
-    const s = summarise([...r.hours.values()].map((c) => c.n));
+    const s = summarise(r.hours.requests());
     return {
       callers: toRecord(r.callers, caps.callersPerRoute),
       requestsPerHour: { median: s.median, p99: s.p99 },
