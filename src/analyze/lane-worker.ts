@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createConsumers, prepare } from './consumers.js';
 import { openEventStream } from './events.js';
-import type { LaneMessage, LaneWorkerData, MainMessage } from './lanes.js';
+import { compactAlerts, type LaneMessage, type LaneWorkerData, type MainMessage } from './lanes.js';
 import type { AlertRecord } from '../report/records.js';
 
 const port = parentPort!;
@@ -19,7 +19,7 @@ let alerts: ((a: AlertRecord[]) => void) | null = null;
 const alertsArrived = new Promise<AlertRecord[]>((resolve) => (alerts = resolve));
 port.on('message', (m: MainMessage) => {
   if (m.type === 'abort') aborted = true;
-  else alerts!(m.alerts);
+  else alerts!(compactAlerts(m.alerts));
 });
 
 try {

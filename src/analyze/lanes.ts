@@ -12,6 +12,7 @@ import type { InputSource } from '../ingest/types.js';
 import type { AlertRecord } from '../report/records.js';
 import type { AnalyzeOptions } from './options.js';
 import type { LaneDetected, LaneFinished, LaneSpec } from './consumers.js';
+import { compactEvidence } from '../detect/util/evidence.js';
 
 /**
  * Relative CPU cost of each consumer per event, from `node --cpu-prof` on the bench data
@@ -132,6 +133,17 @@ export class LaneError extends Error {
   }
 }
 
+/** Alerts copied from another thread, with their counts made compact again (see compactCounts). */
+export function compactAlerts<A extends { evidence: Record<string, unknown> }>(alerts: A[]): A[] {
+  for (const a of alerts) compactEvidence(a.evidence);
+  return alerts;
+}
+
+function compactDetected(d: LaneDetected): LaneDetected {
+  if (d !== null) for (const [, alerts] of d.byDetector) compactAlerts(alerts);
+  return d;
+}
+
 export function startLane(data: LaneWorkerData): RemoteLane {
   const worker = new Worker(new URL('./lane-worker.js', import.meta.url), { workerData: data });
   let onDetected!: (d: LaneDetected) => void;
@@ -152,7 +164,7 @@ export function startLane(data: LaneWorkerData): RemoteLane {
     for (const f of failures) f(err);
   };
   worker.on('message', (m: LaneMessage) => {
-    if (m.type === 'detected') onDetected(m.detected);
+    if (m.type === 'detected') onDetected(compactDetected(m.detected));
     else if (m.type === 'finished') onFinished(m.finished);
     else fail(new LaneError(m.message, m.name, m.exitCode));
   });
