@@ -29,7 +29,7 @@ export function isServiceName(name: string): boolean {
 }
 
 /** Human, service account, crawler or unknown, from the principal's naming, roles and the UA. */
-export function actorKind(user: string | undefined, apiKey: string | undefined, roles: string[] | undefined, client: ClientKind): ActorKind {
+export function actorKind(user: string | undefined, apiKey: string | undefined, roles: readonly string[] | undefined, client: ClientKind): ActorKind {
   if (client === 'crawler') return 'crawler';
   if (user !== undefined && isServiceName(user)) return 'service';
   if (roles !== undefined && roles.some((r) => /service|system|machine|integration/i.test(r))) return 'service';

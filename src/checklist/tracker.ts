@@ -68,7 +68,7 @@ export interface RecentRate {
 
 export interface PermissionCheck {
   needed: PermissionNeed[];
-  roles: string[] | undefined;
+  roles: readonly string[] | undefined;
   /** Needed permissions some role of the actor holds. */
   held: string[];
   /** Roles known, permissions needed, none held. */

@@ -10,6 +10,9 @@ export interface Templated {
   ids: ObjectRef[];
 }
 
+/** The names of the first path positions, made once rather than per id. */
+const PATH_PARAMS = Array.from({ length: 32 }, (_, i) => `path:${i}`);
+
 const NO_IDS: ObjectRef[] = [];
 Object.freeze(NO_IDS);
 
@@ -27,6 +30,16 @@ function ref(param: string, value: string, kind: ObjectRef['kind']): ObjectRef {
   return r;
 }
 
+/**
+ * `ids` with `r` appended. The first id starts an array of exactly one (most paths have one id):
+ * pushed onto an empty array it would reserve 17 slots, and templated paths are cached.
+ */
+function addRef(ids: ObjectRef[] | null, r: ObjectRef): ObjectRef[] {
+  if (ids === null) return [r];
+  ids.push(r);
+  return ids;
+}
+
 /** Template a concrete path (no query string). Literal segments are lower-cased; ids keep their case. */
 export function templatePath(path: string): Templated {
   let out = '';
@@ -41,7 +54,7 @@ export function templatePath(path: string): Templated {
     const kind = classifyId(s);
     if (kind) {
       out += kind === 'email' ? '/{email}' : '/{id}';
-      (ids ??= []).push(ref(`path:${seg}`, s, kind));
+      ids = addRef(ids, ref(PATH_PARAMS[seg] ?? `path:${seg}`, s, kind));
     } else {
       out += '/' + (hasUpper(s) ? s.toLowerCase() : s);
     }
@@ -73,7 +86,7 @@ export function queryIds(query: string): ObjectRef[] {
     for (const v of value.includes(',') ? value.split(',') : [value]) {
       if (v === '' || v.length > 128) continue;
       const kind = classifyId(v) ?? (/^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? 'token' : null);
-      if (kind) (ids ??= []).push(ref(`query:${name}`, v, kind));
+      if (kind) ids = addRef(ids, ref(`query:${name}`, v, kind));
       if (ids && ids.length >= 20) return ids;
     }
   }

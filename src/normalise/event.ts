@@ -13,7 +13,7 @@ export interface ApiEvent {
   ip?: string;
   /** Principal: user id, username, subject, ARN or consumer. */
   user?: string;
-  roles?: string[];
+  roles?: readonly string[];
   /** API key *identifier* (never the secret itself). */
   apiKey?: string;
   sessionId?: string;

@@ -62,32 +62,54 @@ export function methodOf(v: unknown): string | undefined {
   return lower ? s.toUpperCase() : s;
 }
 
+/**
+ * The roles of role texts seen so far, one frozen array each: logs repeat a handful of role texts,
+ * and an array per event (about 180 bytes as pushed) was most of what the events waiting in the
+ * reorder buffer held besides their raw record. Bounded: past the cap, texts are split each time.
+ */
+const ROLES_BY_TEXT = new Map<string, readonly string[] | undefined>();
+const MAX_ROLE_TEXTS = 1_000;
+
 /** Roles from an array, or a string split on commas and/or whitespace. */
-export function rolesOf(v: unknown): string[] | undefined {
+export function rolesOf(v: unknown): readonly string[] | undefined {
+  if (typeof v === 'string') {
+    let r = ROLES_BY_TEXT.get(v);
+    if (r === undefined && !ROLES_BY_TEXT.has(v)) {
+      r = splitRoles(v);
+      if (r !== undefined) Object.freeze(r);
+      if (ROLES_BY_TEXT.size < MAX_ROLE_TEXTS) ROLES_BY_TEXT.set(v, r);
+    }
+    return r;
+  }
   const out: string[] = [];
   if (Array.isArray(v)) {
     for (const x of v) {
       const s = str(x);
       if (s !== undefined) out.push(s);
     }
-  } else if (typeof v === 'string') {
-    let start = -1;
-    for (let i = 0; i <= v.length; i++) {
-      const c = i < v.length ? v.charCodeAt(i) : 32;
-      const sep = c === 44 || c === 32 || c === 9 || c === 10 || c === 13 || c === 59;
-      if (sep) {
-        if (start >= 0) {
-          const part = v.slice(start, i);
-          if (part !== '-') out.push(part);
-          start = -1;
-        }
-      } else if (start < 0) {
-        start = i;
-      }
-    }
   } else {
     const s = str(v);
     if (s !== undefined) out.push(s);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** A role text split on commas, semicolons and whitespace ("-" is no role). */
+function splitRoles(v: string): string[] | undefined {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= v.length; i++) {
+    const c = i < v.length ? v.charCodeAt(i) : 32;
+    const sep = c === 44 || c === 32 || c === 9 || c === 10 || c === 13 || c === 59;
+    if (sep) {
+      if (start >= 0) {
+        const part = v.slice(start, i);
+        if (part !== '-') out.push(part);
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = i;
+    }
   }
   return out.length > 0 ? out : undefined;
 }

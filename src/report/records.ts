@@ -33,7 +33,7 @@ export interface ChecklistAnswer {
 export interface EntryRecord {
   type: 'entry';
   time: string;
-  subject: Subject & { roles?: string[] };
+  subject: Subject & { roles?: readonly string[] };
   request: {
     method?: string;
     path?: string;

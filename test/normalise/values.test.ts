@@ -99,6 +99,19 @@ describe('values', () => {
     expect(rolesOf([])).toBeUndefined();
   });
 
+  it('roles of a repeated text are one shared, frozen array, and the same answer every time', () => {
+    const first = rolesOf('admin, ops');
+    expect(first).toEqual(['admin', 'ops']);
+    expect(rolesOf('admin, ops')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => (first as string[]).push('root')).toThrow(TypeError);
+    expect(rolesOf('admin, ops')).toEqual(['admin', 'ops']);
+    expect(rolesOf(' - ')).toBeUndefined();
+    expect(rolesOf(' - ')).toBeUndefined();
+    // Past the cache's cap, texts are still split correctly.
+    for (let i = 0; i < 1_500; i++) expect(rolesOf(`r${i},x`)).toEqual([`r${i}`, 'x']);
+  });
+
   it('durations: unit of bare numbers, or the string own suffix', () => {
     expect(durationMs(42, 'ms')).toBe(42);
     expect(durationMs('0.042', 's')).toBe(42);
