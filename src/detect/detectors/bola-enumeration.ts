@@ -11,6 +11,7 @@ import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules
 import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { SequenceStats } from '../util/stats.js';
 import { TimeQueue } from '../util/queue.js';
+import { IdHistory } from '../util/id-history.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -74,9 +75,8 @@ interface Entry {
 }
 
 /**
- * What a group knows of an id in its window: its first use (the actor's own history, at most
- * maxOwnIds per group) and its requests in the window. One map entry serves both, so a request
- * costs one lookup; an id leaves the map when it is neither in the history nor in the window.
+ * What a group knows of an id in its window: its requests there, and its first use as the history
+ * had it when the id entered (so that the window's requests need no second lookup).
  */
 interface IdState {
   inHistory: boolean;
@@ -120,15 +120,13 @@ interface Incident {
 interface Group {
   actor: string;
   template: string;
+  /** Ids in the window. */
+  window: Map<IdKey, IdState>;
   /**
-   * Ids in the window (an IdState) or only in the history (a number: the time of first use, less
-   * the detector's `timeBase`). The history is most of this detector's memory on a long log
-   * (maxHistoryEntries ids), so an id outside the window costs one map entry and no object: its
-   * key is a small integer when it is one (see idKey) and the time a small integer too.
+   * The actor's own history here: ids and their first use, less the detector's `timeBase` (at
+   * most maxOwnIds). Most of this detector's memory on a long log, hence its compact form.
    */
-  ids: Map<IdKey, IdState | number>;
-  /** Ids of `ids` in the history (at most maxOwnIds). */
-  historySize: number;
+  history: IdHistory;
   /** The window's requests. */
   q: TimeQueue<Entry>;
   /** Distinct foreign ids in the window. */
@@ -199,7 +197,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     // actors on a dozen routes would otherwise keep millions of ids for a week of event time.
     let historyEntries = 0;
     let historyFullNoted = false;
-    // History times are kept relative to the first event's, so that a week of them fits V8's small
+    // History times are kept relative to the first event's, so that weeks of them are small
     // integers (exact either way: the difference of two nearby doubles is exact, and so is adding
     // it back).
     let timeBase = NaN;
@@ -209,7 +207,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       idleMs: Math.max(windowMs, o.historyHours * 3_600_000),
       onRemove: (_k, g) => {
         if (g.incident) emit(g, g.incident);
-        historyEntries -= g.historySize;
+        historyEntries -= g.history.size;
       },
     });
 
@@ -346,11 +344,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
       let g = groups.find(key, now);
       if (g === undefined) {
-        g = groups.add(key, now, { actor: e.actor, template: e.template, ids: new Map(), historySize: 0, q: new TimeQueue(), foreign: 0, incident: null });
+        g = groups.add(key, now, { actor: e.actor, template: e.template, window: new Map(), history: new IdHistory(), q: new TimeQueue(), foreign: 0, incident: null });
       }
 
-      // Slide the window first (it does not read the history, so the order does not matter), then
-      // look the id up once for both its history and its window count.
+      // Slide the window first (it does not read the history, so the order does not matter).
       const cutoff = now - windowMs;
       const q = g.q;
       while (q.size > 0 && q.firstTime() < cutoff) {
@@ -358,35 +355,25 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         const info = old.info;
         if (--info.n === 0) {
           if (info.foreign) g.foreign--;
-          // Out of the window: back to the compact history form, or gone.
-          const k = idKey(old.id, old.numeric);
-          if (info.inHistory) g.ids.set(k, info.first - timeBase);
-          else g.ids.delete(k);
+          g.window.delete(idKey(old.id, old.numeric));
         }
       }
 
-      // Own history for this actor and route. The request enters the window, so the id gets (or
-      // keeps) an IdState either way.
+      // Own history for this actor and route: looked up when the id enters the window.
       const k = idKey(r.value, r.numeric);
-      const stored = g.ids.get(k);
-      let info: IdState;
+      let info = g.window.get(k);
       let first: number | undefined;
-      if (stored === undefined) {
-        info = { inHistory: false, first: 0, n: 0, foreign: false };
-        g.ids.set(k, info);
-      } else if (typeof stored === 'number') {
-        first = stored + timeBase;
-        info = { inHistory: true, first, n: 0, foreign: false };
-        g.ids.set(k, info);
-      } else {
-        info = stored;
-        if (info.inHistory) first = info.first;
-      }
-      if (first === undefined && g.historySize < o.maxOwnIds) {
+      if (info === undefined) {
+        const offset = g.history.get(k);
+        if (offset !== undefined) first = offset + timeBase;
+        info = { inHistory: first !== undefined, first: first ?? 0, n: 0, foreign: false };
+        g.window.set(k, info);
+      } else if (info.inHistory) first = info.first;
+      if (first === undefined && g.history.size < o.maxOwnIds) {
         if (historyEntries < o.maxHistoryEntries) {
+          g.history.add(k, now - timeBase);
           info.inHistory = true;
           info.first = now;
-          g.historySize++;
           historyEntries++;
         } else if (!historyFullNoted) {
           historyFullNoted = true;

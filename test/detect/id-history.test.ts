@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { IdHistory } from '../../src/detect/util/id-history.js';
+
+describe('IdHistory (the own-id history of bola-enumeration)', () => {
+  it('answers like a Map for decimal and text ids, in any order (property)', () => {
+    const id = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 60 }), fc.constantFrom('007', '7x', 'a3f9', '__proto__', ''));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(id, fc.integer({ min: -1_000_000, max: 2 ** 31 })), { maxLength: 300 }), fc.array(id, { maxLength: 50 }), (adds, probes) => {
+        const h = new IdHistory();
+        const model = new Map<number | string, number>();
+        for (const [k, t] of adds) {
+          expect(h.get(k)).toBe(model.get(k));
+          if (model.has(k)) continue; // add() is only called for ids not held
+          h.add(k, t);
+          model.set(k, t);
+          expect(h.size).toBe(model.size);
+        }
+        for (const k of [...probes, ...model.keys()]) expect(h.get(k)).toBe(model.get(k));
+      }),
+    );
+  });
+
+  it('keeps a number and the text of the same digits apart', () => {
+    const h = new IdHistory();
+    h.add(7, 100);
+    expect(h.get('7')).toBeUndefined();
+    h.add('007', 200);
+    expect([h.get(7), h.get('007'), h.size]).toEqual([100, 200, 2]);
+  });
+});
