@@ -123,8 +123,8 @@ interface Group {
   /** Ids in the window. */
   window: Map<IdKey, IdState>;
   /**
-   * The actor's own history here: ids and their first use, less the detector's `timeBase` (at
-   * most maxOwnIds). Most of this detector's memory on a long log, hence its compact form.
+   * The actor's own history here: ids and the time of their first use (at most maxOwnIds). Most of
+   * this detector's memory on a long log, hence its compact form.
    */
   history: IdHistory;
   /** The window's requests. */
@@ -145,8 +145,8 @@ const ok = (s: number | undefined): boolean => s !== undefined && s >= 200 && s 
 type IdKey = string | number;
 
 /**
- * The map key of an id: a decimal id written canonically (no leading zero) with at most 9 digits is
- * keyed by its number, which V8 stores in the map entry itself, with no string kept alive; any
+ * The key of an id: a decimal id written canonically (no leading zero) with at most 9 digits is
+ * keyed by its number, kept without a string (IdHistory stores such ids in arrays of numbers); any
  * other id by its text. Two different texts never share a key: "7" and "007" are 7 and "007".
  */
 function idKey(value: string, numeric: number | undefined): IdKey {
@@ -197,10 +197,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     // actors on a dozen routes would otherwise keep millions of ids for a week of event time.
     let historyEntries = 0;
     let historyFullNoted = false;
-    // History times are kept relative to the first event's, so that weeks of them are small
-    // integers (exact either way: the difference of two nearby doubles is exact, and so is adding
-    // it back).
-    let timeBase = NaN;
 
     // One entry per (actor, route, parameter): its window, and its history kept for historyHours.
     const groups = keyedState<Group>(ctx, {
@@ -364,14 +360,13 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       let info = g.window.get(k);
       let first: number | undefined;
       if (info === undefined) {
-        const offset = g.history.get(k);
-        if (offset !== undefined) first = offset + timeBase;
+        first = g.history.get(k);
         info = { inHistory: first !== undefined, first: first ?? 0, n: 0, foreign: false };
         g.window.set(k, info);
       } else if (info.inHistory) first = info.first;
       if (first === undefined && g.history.size < o.maxOwnIds) {
         if (historyEntries < o.maxHistoryEntries) {
-          g.history.add(k, now - timeBase);
+          g.history.add(k, now);
           info.inHistory = true;
           info.first = now;
           historyEntries++;
@@ -447,7 +442,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
 
     return {
       event(e) {
-        if (Number.isNaN(timeBase)) timeBase = e.ts;
         groups.sweep(e.ts);
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
