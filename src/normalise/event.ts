@@ -50,3 +50,46 @@ export const CANONICAL_FIELDS = [
   'status', 'bytesOut', 'bytesIn', 'latencyMs', 'userAgent', 'requestId', 'auth', 'action', 'country',
 ] as const;
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
+
+/**
+ * A new event to fill in, with every field present from the start (undefined until a mapping sets
+ * it). Events are made by the million: built from `{}` field by field, each went through a chain of
+ * hidden classes and regrew its property store as fields arrived, and events lacking different
+ * fields got different shapes, so every consumer's reads of `e.user`, `e.status`... saw several.
+ * Made here, every event has one shape with its fields inside the object (a literal keeps the plain
+ * Object prototype). Absent still means undefined: nothing reads events by their keys. The last
+ * three are set by enrichment (enrich/index.ts), declared here so that setting them keeps the shape.
+ */
+export function blankEvent(): Partial<ApiEvent> {
+  return {
+    ts: undefined,
+    ip: undefined,
+    user: undefined,
+    roles: undefined,
+    apiKey: undefined,
+    sessionId: undefined,
+    method: undefined,
+    path: undefined,
+    route: undefined,
+    query: undefined,
+    host: undefined,
+    status: undefined,
+    bytesOut: undefined,
+    bytesIn: undefined,
+    latencyMs: undefined,
+    userAgent: undefined,
+    requestId: undefined,
+    auth: undefined,
+    action: undefined,
+    country: undefined,
+    format: undefined,
+    source: undefined,
+    raw: undefined,
+    template: undefined,
+    objectIds: undefined,
+    actor: undefined,
+  } as Partial<ApiEvent>;
+}
+
+/** Keys an event may carry besides the canonical fields: its origin, and the enrichment slots. */
+export const EVENT_BOOKKEEPING_KEYS = ['format', 'source', 'raw', 'template', 'objectIds', 'actor'] as const;

@@ -3,7 +3,7 @@
  * detection score, cheap per-record signature, source paths per canonical field, and an optional
  * `post` step for what cannot be declared (derived auth outcome, CloudTrail action...).
  */
-import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
+import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from './event.js';
 import { compilePath, type Getter, type Rec } from './get.js';
 import { compileSpec, describeSources, runFields, sourceFor, type Ev, type SourceSpec } from './spec.js';
 
@@ -74,7 +74,7 @@ export function defineFormat(def: FormatDef): FormatModule {
     map(input) {
       const rec = root === undefined ? input : root(input);
       if (!accepts(rec)) return null;
-      const ev: Ev = {};
+      const ev: Ev = blankEvent();
       runFields(rec, compiled, ev);
       if (post !== undefined) post(rec, ev);
       return ev;

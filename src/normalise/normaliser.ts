@@ -3,7 +3,7 @@
  * every record with the winner's compiled accessors. Records the winner does not recognise are
  * offered to the other formats (mixed files) and otherwise skipped with a counted reason.
  */
-import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
+import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from './event.js';
 import type { IngestIssue, RawRecord } from '../ingest/types.js';
 import { caseInsensitiveView, get, isObj, type Rec } from './get.js';
 import type { FormatModule, MapContext } from './format.js';
@@ -321,7 +321,7 @@ export class Normaliser implements FileNormaliser {
       }
     }
     if (ev === null && this.overrides.length > 0) {
-      ev = {};
+      ev = blankEvent();
       fmt = custom;
     }
     if (ev === null || fmt === null) {

@@ -14,7 +14,7 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INGEST_LIMITS, type IngestIssueKind, type RawRecord } from '../../src/ingest/types.js';
-import { CANONICAL_FIELDS, type ApiEvent } from '../../src/normalise/event.js';
+import { CANONICAL_FIELDS, EVENT_BOOKKEEPING_KEYS, type ApiEvent } from '../../src/normalise/event.js';
 import { listFormats } from '../../src/normalise/index.js';
 import { parseTimestamp } from '../../src/normalise/time.js';
 import { analyze } from '../../src/analyze/run.js';
@@ -505,7 +505,7 @@ function checkPrototypesIntact(before: Map<string, unknown>): void {
   expect(Object.getPrototypeOf({})).toBe(Object.prototype);
 }
 
-const KEYS = new Set<string>([...CANONICAL_FIELDS, 'format', 'source', 'raw']);
+const KEYS = new Set<string>([...CANONICAL_FIELDS, ...EVENT_BOOKKEEPING_KEYS]);
 const STRING_FIELDS = ['ip', 'user', 'apiKey', 'sessionId', 'method', 'path', 'route', 'query', 'host', 'userAgent', 'requestId', 'action', 'country'] as const;
 const KNOWN_FORMATS = new Set(listFormats().map((f) => f.id));
 /** The instants a Date can hold: a larger ts is "finite" but cannot be formatted (toISOString throws). */

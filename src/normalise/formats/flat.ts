@@ -8,7 +8,7 @@
  * keys. A record the compiled plan cannot map (no timestamp or no request field) goes through
  * full alias resolution for that record alone, so odd records still map correctly.
  */
-import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from '../event.js';
+import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from '../event.js';
 import { isObj, type Rec } from '../get.js';
 import { fieldDocs, type FormatModule, type MapContext } from '../format.js';
 import {
@@ -263,7 +263,7 @@ function requestish(ev: Ev): boolean {
 export function scoreFlat(rec: Rec): number {
   if (!mayBeRequest(rec)) return 0;
   const plan = buildPlan([rec]);
-  const ev: Ev = {};
+  const ev: Ev = blankEvent();
   runFields(rec, plan.fields, ev);
   const ts = ev.ts !== undefined;
   const path = ev.path !== undefined;
@@ -284,14 +284,14 @@ function mapFlat(rec: Rec, ctx: MapContext, lenient: boolean): Partial<ApiEvent>
   const plan = ctx.state as FlatPlan | undefined;
   if (plan !== undefined) {
     if (hasNewKey(plan, rec)) extendPlan(plan, rec);
-    const ev: Ev = {};
+    const ev: Ev = blankEvent();
     runFields(rec, plan.fields, ev);
     if (ev.ts !== undefined && requestish(ev)) return ev;
   }
   // Slow path: resolve the aliases for this record alone.
   if (!lenient && !mayBeRequest(rec)) return null;
   const own = buildPlan([rec], plan?.units);
-  const ev: Ev = {};
+  const ev: Ev = blankEvent();
   runFields(rec, own.fields, ev);
   return lenient || requestish(ev) ? ev : null;
 }
