@@ -37,7 +37,7 @@ export class ReorderBuffer {
    * back, or a binary search when it is far back. Cheaper than a heap, which pays O(log n) event
    * comparisons on every release.
    */
-  private buf: EnrichedEvent[] = [];
+  private buf: Array<EnrichedEvent | undefined> = [];
   private head = 0;
   private maxSeen = -Infinity;
   private lastReleased = -Infinity;
@@ -72,6 +72,9 @@ export class ReorderBuffer {
     const b = this.buf;
     while (this.head < b.length && b[this.head]!.ts <= cutoff) {
       const e = b[this.head]!;
+      // Let go of it now: the released prefix is dropped only now and then, and would otherwise
+      // keep up to as many events again as the window holds (with their records) alive.
+      b[this.head] = undefined;
       this.lastReleased = e.ts;
       this.head++;
       release(e);
