@@ -381,8 +381,8 @@ export function createTracker(ctx: TrackerContext): Tracker {
     let denied = false;
     if (roles !== undefined && route.permissions.length > 0) {
       for (const p of route.permissions) {
-        for (const r of roles) {
-          if (policy.holds(r, p.permission)) {
+        for (let i = 0; i < roles.length; i++) {
+          if (policy.holds(roles[i]!, p.permission)) {
             if (held === NONE) held = [];
             held.push(p.permission);
             break;
@@ -395,7 +395,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
     let adminByNonAdmin = false;
     if (route.admin && judgeAdmin && roles !== undefined) {
       adminByNonAdmin = true;
-      for (const r of roles) if (policy.isAdminRole(r)) adminByNonAdmin = false;
+      for (let i = 0; i < roles.length; i++) if (policy.isAdminRole(roles[i]!)) adminByNonAdmin = false;
     }
     const bulk = (e.bytesOut !== undefined && e.bytesOut >= options.bulkBytes) || route.export;
     const succeeded = st === 'success' || st === 'redirect';

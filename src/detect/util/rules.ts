@@ -69,8 +69,13 @@ export function allowlisted(m: RuleMatchers, e: EnrichedEvent): string | null {
 
 /** Whether any of the event's roles is in `roles` (lower-case). */
 export function hasRole(e: EnrichedEvent, roles: ReadonlySet<string>): string | null {
-  if (!e.roles) return null;
-  for (const r of e.roles) if (roles.has(lowerRole(r))) return r;
+  const own = e.roles;
+  if (!own) return null;
+  // An index loop: for-of over the shared, frozen role arrays allocated an iterator per call.
+  for (let i = 0; i < own.length; i++) {
+    const r = own[i]!;
+    if (roles.has(lowerRole(r))) return r;
+  }
   return null;
 }
 
