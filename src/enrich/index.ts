@@ -15,7 +15,7 @@ export { templatePath, queryIds } from './template.js';
 export type { EnrichedEvent, ObjectRef, GeoInfo, GeoLookup, ObjectIdKind } from './types.js';
 
 /** Paths whose templates are cached (two generations of this many). */
-const PATH_CACHE_HALF = 25_000;
+const PATH_CACHE_HALF = 4_096;
 /** Actor keys kept for reuse (two generations of this many). */
 const ACTOR_CACHE_HALF = 25_000;
 
