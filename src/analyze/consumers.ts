@@ -108,7 +108,9 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
   const { rules, geo, baseline } = setup;
   const enrich = createEnricher(rules);
   const lane = spec.detectors === null ? undefined : new Set(spec.detectors);
-  const pipeline =
+  // Let go of at the end (below), so that the detectors' state is garbage by the time the report
+  // is built: the end of a run is when memory peaks.
+  let pipeline =
     opts.detect && (lane === undefined || lane.size > 0)
       ? createPipeline({
           detectors: setup.detectors,
@@ -139,7 +141,9 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
     },
 
     detected() {
-      return pipeline ? pipeline.end() : null;
+      const result = pipeline ? pipeline.end() : null;
+      pipeline = undefined;
+      return result;
     },
 
     finish(alerts) {

@@ -145,6 +145,11 @@ function compactDetected(d: LaneDetected): LaneDetected {
   return d;
 }
 
+/** An alert as the statistics read it (trafficTables: its subject and start), without its evidence. */
+function forStatistics(a: AlertRecord): AlertRecord {
+  return { ...a, evidence: { metrics: {}, thresholds: {}, samples: [] }, references: [] };
+}
+
 export function startLane(data: LaneWorkerData): RemoteLane {
   const worker = new Worker(new URL('./lane-worker.js', import.meta.url), { workerData: data });
   let onDetected!: (d: LaneDetected) => void;
@@ -176,8 +181,9 @@ export function startLane(data: LaneWorkerData): RemoteLane {
     detected,
     finish(alerts) {
       // Only the checklist and the statistics read the alerts: a lane of detectors alone is not
-      // sent a copy (at the end of a long run, a copy of every alert on top of its state).
-      post({ type: 'alerts', alerts: data.spec.checklist || data.spec.stats ? alerts : [] });
+      // sent a copy (at the end of a long run, a copy of every alert on top of its state), and
+      // one with the statistics but not the checklist only their subjects and times.
+      post({ type: 'alerts', alerts: data.spec.checklist ? alerts : data.spec.stats ? alerts.map(forStatistics) : [] });
       return finished;
     },
     abort: () => post({ type: 'abort' }),
