@@ -39,7 +39,8 @@ const OTHER_DETECTOR_COST = 0.5;
  * thread that runs one opens the tables on its own (about 11 MB since they are read in place); a
  * plan that split them, with the costs re-profiled, measured the same speed on 1 GB and 6% more
  * memory (the checklist's entries then cross threads). The statistics locate at most a thousand
- * IPs, once, at the end, so they may go to any lane.
+ * IPs, once, at the end, so they may go to any lane: a lane that opens the tables only for them
+ * reads a few KB per IP from disk.
  */
 const USES_GEOIP = new Set(['checklist', 'impossible-travel', 'after-hours-admin']);
 
@@ -51,9 +52,10 @@ interface Item {
 /**
  * Up to `threads` lanes, balanced by cost (longest first onto the least loaded lane); fewer when
  * another lane would not shorten the run by a tenth. The consumers that use GeoIP share a lane
- * unless splitting them shortens the run by more than a tenth. Lane 0, run by the main thread
- * (which also writes the report), is the lightest. Detectors that do not run (--only/--skip) still
- * belong to a lane, which reports them as disabled.
+ * unless splitting them shortens the run by more than a tenth. Lane 0 is run by the main thread,
+ * which also builds and writes the report: it is the lane with the checklist (whose entries, the
+ * largest result, then need not be copied between threads), else the lightest. Detectors that do
+ * not run (--only/--skip) still belong to a lane, which reports them as disabled.
  */
 export function planLanes(threads: number, detectorIds: string[], running: (id: string) => boolean, checklist: boolean): LaneSpec[] {
   const costOf = (id: string): number => (id === 'checklist' || id === 'stats' || running(id) ? (COST[id] ?? OTHER_DETECTOR_COST) : 0);
@@ -69,7 +71,7 @@ export function planLanes(threads: number, detectorIds: string[], running: (id: 
   const lanes = t.span <= a.span * 1.1 ? t.lanes : a.lanes;
   return lanes
     .filter((l) => l.ids.length > 0)
-    .sort((x, y) => x.load - y.load)
+    .sort((x, y) => Number(y.ids.includes('checklist')) - Number(x.ids.includes('checklist')) || x.load - y.load)
     .map((l) => ({
       detectors: detectorIds.filter((id) => l.ids.includes(id)),
       checklist: l.ids.includes('checklist'),
@@ -182,7 +184,8 @@ export function startLane(data: LaneWorkerData): RemoteLane {
     finish(alerts) {
       // Only the checklist and the statistics read the alerts: a lane of detectors alone is not
       // sent a copy (at the end of a long run, a copy of every alert on top of its state), and
-      // one with the statistics but not the checklist only their subjects and times.
+      // one with the statistics but not the checklist gets them without their evidence, the bulk
+      // of an alert (trafficTables reads only subjects and start times).
       post({ type: 'alerts', alerts: data.spec.checklist ? alerts : data.spec.stats ? alerts.map(forStatistics) : [] });
       return finished;
     },

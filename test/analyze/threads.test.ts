@@ -120,6 +120,15 @@ describe('planLanes', () => {
     }
   });
 
+  it('gives the main thread (lane 0) the checklist lane, whatever the loads', () => {
+    const builtin = ['bola-enumeration', 'credential-stuffing', 'data-exfiltration', 'impossible-travel', 'after-hours-admin', 'scraping', 'attack-signature', 'endpoint-probing', 'sensitive-data-in-logs'];
+    for (const threads of [2, 3, 8]) {
+      const lanes = planLanes(threads, builtin, all, true);
+      expect(lanes.length).toBeGreaterThan(1);
+      expect(lanes[0]!.checklist).toBe(true);
+    }
+  });
+
   it('uses one lane when a second would not shorten the run', () => {
     expect(planLanes(4, ['endpoint-probing'], all, false)).toHaveLength(1);
     expect(planLanes(2, ids, all, true)).toHaveLength(2);
