@@ -13,7 +13,7 @@ import { SCHEMA_VERSION, type AlertRecord, type DetectorStatus, type FileSummary
 import { VERSION } from '../version.js';
 
 /** Keys an alert's subject gives in the traffic tables' actor keys. */
-export function subjectKeys(a: AlertRecord): string[] {
+export function subjectKeys(a: Pick<AlertRecord, 'subject'>): string[] {
   const keys: string[] = [];
   if (a.subject.user) keys.push(`user:${a.subject.user}`);
   if (a.subject.apiKey) keys.push(`key:${a.subject.apiKey}`);
@@ -22,7 +22,7 @@ export function subjectKeys(a: AlertRecord): string[] {
 }
 
 /** The traffic tables, actors ranked with their alerts; countries located for actors without any. */
-export function trafficTables(stats: StatsCollector, alerts: AlertRecord[], tz: string, geo: GeoLookup): StatsResult {
+export function trafficTables(stats: StatsCollector, alerts: ReadonlyArray<Pick<AlertRecord, 'subject' | 'start'>>, tz: string, geo: GeoLookup): StatsResult {
   const alertsByActor = new Map<string, number>();
   for (const a of alerts) {
     for (const key of subjectKeys(a)) alertsByActor.set(key, (alertsByActor.get(key) ?? 0) + 1);
