@@ -4,7 +4,9 @@ export type AuthOutcome = 'success' | 'failure' | 'unknown';
 
 /**
  * The canonical event: every supported log format is mapped onto this shape.
- * Optional fields are absent (not null, not "-") when the source does not carry them.
+ * Optional fields are undefined (never null or "-") when the source does not carry them. Every
+ * key is present on every event (see blankEvent): test a field with `=== undefined`, never with
+ * `in` or by listing the event's keys.
  */
 export interface ApiEvent {
   /** Epoch milliseconds, UTC. */
@@ -57,8 +59,9 @@ export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
  * hidden classes and regrew its property store as fields arrived, and events lacking different
  * fields got different shapes, so every consumer's reads of `e.user`, `e.status`... saw several.
  * Made here, every event has one shape with its fields inside the object (a literal keeps the plain
- * Object prototype). Absent still means undefined: nothing reads events by their keys. The last
- * three are set by enrichment (enrich/index.ts), declared here so that setting them keeps the shape.
+ * Object prototype). An absent field is undefined, so code must not read events by their keys
+ * (see ApiEvent). The last three are set by enrichment (enrich/index.ts), declared here so that
+ * setting them keeps the shape.
  */
 export function blankEvent(): Partial<ApiEvent> {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createNormaliser, DETECTION_SAMPLE, ISSUES_PER_REASON } from '../../src/normalise/index.js';
-import type { ApiEvent } from '../../src/normalise/event.js';
+import { blankEvent, CANONICAL_FIELDS, EVENT_BOOKKEEPING_KEYS, type ApiEvent } from '../../src/normalise/event.js';
 import { core, loadFixture, records, run, utc } from './helpers.js';
 
 const caddyAccess = (i: number) => ({
@@ -316,5 +316,26 @@ describe('robustness', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('blankEvent', () => {
+  it('has every canonical field and slot, all undefined, on the plain Object prototype', () => {
+    const e = blankEvent();
+    expect(Object.keys(e)).toEqual([...CANONICAL_FIELDS, ...EVENT_BOOKKEEPING_KEYS]);
+    expect(Object.values(e).every((v) => v === undefined)).toBe(true);
+    expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+    expect(blankEvent()).not.toBe(e);
+  });
+
+  it('gives events of one format the same keys in the same order, whichever fields a record carries', () => {
+    const { events } = run(
+      records([
+        { timestamp: '2024-03-01T10:00:00Z', user: 'alice', method: 'GET', path: '/a', status: 200 },
+        { timestamp: '2024-03-01T10:00:01Z', ip: '203.0.113.9', path: '/b', status: 404 },
+      ]),
+    );
+    expect(events).toHaveLength(2);
+    expect(Object.keys(events[0]!)).toEqual(Object.keys(events[1]!));
   });
 });
