@@ -108,8 +108,9 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
   const { rules, geo, baseline } = setup;
   const enrich = createEnricher(rules);
   const lane = spec.detectors === null ? undefined : new Set(spec.detectors);
-  // Let go of at the end (below), so that the detectors' state is garbage by the time the report
-  // is built: the end of a run is when memory peaks.
+  // Dropped once detected() has taken its results (detected() is called once, after the last
+  // add()), so that the detectors' state is garbage by the time the report is built: memory peaks
+  // at the end of a run.
   let pipeline =
     opts.detect && (lane === undefined || lane.size > 0)
       ? createPipeline({

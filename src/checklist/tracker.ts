@@ -381,6 +381,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
     let denied = false;
     if (roles !== undefined && route.permissions.length > 0) {
       for (const p of route.permissions) {
+        // Index loops over roles: see hasRole in detect/util/rules.ts.
         for (let i = 0; i < roles.length; i++) {
           if (policy.holds(roles[i]!, p.permission)) {
             if (held === NONE) held = [];

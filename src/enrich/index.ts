@@ -14,7 +14,11 @@ export { classifyId, isIdParamName } from './ids.js';
 export { templatePath, queryIds } from './template.js';
 export type { EnrichedEvent, ObjectRef, GeoInfo, GeoLookup, ObjectIdKind } from './types.js';
 
-/** Paths whose templates are cached (two generations of this many). */
+/**
+ * Paths whose templates are cached (two generations of this many). Small on purpose: most paths
+ * with an id in them never repeat, and larger maps cost more per lookup than templating saves
+ * (docs/performance.md, fifth pass); the static routes that do repeat stay in the young one.
+ */
 const PATH_CACHE_HALF = 4_096;
 /** Actor keys kept for reuse (two generations of this many). */
 const ACTOR_CACHE_HALF = 25_000;
