@@ -159,8 +159,7 @@ class RangeTable {
    * every node under it, from one read of those lines. The lines are those find() computes.
    */
   private loadSubtree(nodes: Uint32Array, h: number, f: number, c: number): void {
-    const { recordSize, end } = this.layout;
-    const two = this.layout.words === 2;
+    const { recordSize } = this.layout;
     const bytes = (c - f + 1) * recordSize;
     if (this.span.length < bytes) this.span = Buffer.alloc(bytes);
     const buf = this.readRecords(f, c - f + 1, this.span);
@@ -168,14 +167,7 @@ class RangeTable {
     const fill = (h: number, f: number, c: number): void => {
       if (h >= this.treeSize) return;
       const line = Math.round((c - f) / 2) + f;
-      if (this.loaded[h] === 0) {
-        const at = (line - base) * recordSize;
-        nodes[4 * h] = buf.readUInt32BE(at);
-        nodes[4 * h + 1] = two ? buf.readUInt32BE(at + 4) : 0;
-        nodes[4 * h + 2] = buf.readUInt32BE(at + end);
-        nodes[4 * h + 3] = two ? buf.readUInt32BE(at + end + 4) : 0;
-        this.loaded[h] = 1;
-      }
+      if (this.loaded[h] === 0) this.setNode(nodes, h, buf, (line - base) * recordSize);
       if (f === c) return;
       if (f === c - 1) {
         // As find() does: one way on, to 2h.
@@ -191,13 +183,17 @@ class RangeTable {
 
   /** Read node h's keys, the start and end of record `line`, into the tree. */
   private loadNode(nodes: Uint32Array, h: number, line: number): void {
+    this.setNode(nodes, h, this.readRecords(line, 1, this.scratch), 0);
+  }
+
+  /** Node h's keys from the record at `at` in `b`. */
+  private setNode(nodes: Uint32Array, h: number, b: Buffer, at: number): void {
     const { end } = this.layout;
     const two = this.layout.words === 2;
-    const b = this.readRecords(line, 1, this.scratch);
-    nodes[4 * h] = b.readUInt32BE(0);
-    nodes[4 * h + 1] = two ? b.readUInt32BE(4) : 0;
-    nodes[4 * h + 2] = b.readUInt32BE(end);
-    nodes[4 * h + 3] = two ? b.readUInt32BE(end + 4) : 0;
+    nodes[4 * h] = b.readUInt32BE(at);
+    nodes[4 * h + 1] = two ? b.readUInt32BE(at + 4) : 0;
+    nodes[4 * h + 2] = b.readUInt32BE(at + end);
+    nodes[4 * h + 3] = two ? b.readUInt32BE(at + end + 4) : 0;
     this.loaded[h] = 1;
   }
 
