@@ -100,6 +100,7 @@ class RangeTable {
   private treeSize = 1;
   /** Nodes from this index on are in the last SUBTREE_LEVELS levels, and loaded a subtree at a time. */
   private subtreeFrom = 1;
+  /** Reused buffer for a subtree's records (loadSubtree). */
   private span = Buffer.alloc(0);
   private run = Buffer.alloc(0);
   private readonly scratch: Buffer;
