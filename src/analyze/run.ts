@@ -94,7 +94,12 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
     notes.push(...detected.notes);
     allAlerts = toAlertRecords(detected.alerts);
-    finished = [local.finish(allAlerts), ...(await Promise.all(remote.map((r) => r.finish(allAlerts))))];
+    // The other threads' results first, and their heaps let go, before this thread builds the
+    // entries (the largest allocation at the end of a run): with every thread still at its fullest,
+    // that is where a run's memory peaked.
+    const remoteFinished = await Promise.all(remote.map((r) => r.finish(allAlerts)));
+    remote.forEach((r) => r.terminate());
+    finished = [local.finish(allAlerts), ...remoteFinished];
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     remote.forEach((r) => r.terminate());
