@@ -7,7 +7,7 @@ import { expandInputs, type Expanded, type InputSource } from '../ingest/index.j
 import type { IngestIssue, IngestLimits } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import { mergeByTime, type TimedStream } from './merge.js';
-import { timedSource, type SourceResult } from './sources.js';
+import { timedSource, type SourceOptions, type SourceResult } from './sources.js';
 import { UsageError } from './options.js';
 
 export interface EventStreamOptions {
@@ -19,6 +19,8 @@ export interface EventStreamOptions {
   limits: IngestLimits;
   from?: number;
   to?: number;
+  /** The bytes of a source this thread does not open itself (see ReadOptions.stream). */
+  streamOf?: SourceOptions['streamOf'];
 }
 
 export interface EventStream {
@@ -58,6 +60,7 @@ export async function openEventStream(
     ...(opts.logFormat ? { logFormat: opts.logFormat } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
+    ...(opts.streamOf ? { streamOf: opts.streamOf } : {}),
   };
   const streams: Array<TimedStream<ApiEvent>> = [];
   for (const s of sources) {

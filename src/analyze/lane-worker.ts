@@ -3,12 +3,16 @@
  * order), runs its share of the consumers, and answers in two steps: the detectors' results at the
  * end of the input, then the entries and tables once the main thread sends every lane's alerts.
  * Input problems are the main thread's to report (it reads the same input): here they are ignored.
+ * Stdin or a pipe, which only the main thread can read, arrives as the bytes it forwards (forward.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createConsumers, prepare } from './consumers.js';
 import { openEventStream } from './events.js';
 import { compactAlerts, type LaneMessage, type LaneWorkerData, type MainMessage } from './lanes.js';
 import type { AlertRecord } from '../report/records.js';
+import type { InputSource } from '../ingest/index.js';
+import { forwardedBytes } from './forward.js';
+import { readableOnce } from './sources.js';
 
 const port = parentPort!;
 const data = workerData as LaneWorkerData;
@@ -23,10 +27,12 @@ port.on('message', (m: MainMessage) => {
 });
 
 try {
-  const { opts, spec, sources, range } = data;
+  const { opts, spec, sources, range, forwarded } = data;
   const setup = await prepare(opts);
   const consumers = createConsumers(setup, spec, opts);
-  const input = await openEventStream({ ...opts, ...range }, () => undefined, { sources, issues: [], identical: [] });
+  // A source only the main thread can read comes as the bytes it forwards.
+  const streamOf = forwarded ? (s: InputSource) => (s.path === forwarded.path && readableOnce(s) ? forwardedBytes(forwarded.port) : undefined) : undefined;
+  const input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, () => undefined, { sources, issues: [], identical: [] });
   for await (const batch of input.batches) {
     for (const e of batch) consumers.add(e);
     if (aborted) break;

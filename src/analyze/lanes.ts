@@ -7,7 +7,7 @@
  * between threads (a structured clone per event costs about what parsing it does) and keeps every
  * consumer's input exactly what it is with one thread.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import type { InputSource } from '../ingest/types.js';
 import type { AlertRecord } from '../report/records.js';
 import type { AnalyzeOptions } from './options.js';
@@ -106,6 +106,8 @@ export interface LaneWorkerData {
   spec: LaneSpec;
   sources: InputSource[];
   range: { from?: number; to?: number };
+  /** The source that only the main thread can read (stdin, a pipe), and the port its bytes come through. */
+  forwarded?: { path: string; port: MessagePort };
 }
 
 export type LaneMessage =
@@ -153,7 +155,10 @@ function forStatistics(a: AlertRecord): AlertRecord {
 }
 
 export function startLane(data: LaneWorkerData): RemoteLane {
-  const worker = new Worker(new URL('./lane-worker.js', import.meta.url), { workerData: data });
+  const worker = new Worker(new URL('./lane-worker.js', import.meta.url), {
+    workerData: data,
+    transferList: data.forwarded ? [data.forwarded.port] : [],
+  });
   let onDetected!: (d: LaneDetected) => void;
   let onFinished!: (f: LaneFinished) => void;
   const failures: Array<(err: Error) => void> = [];

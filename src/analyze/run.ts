@@ -2,12 +2,13 @@
  * One analysis run: ingest -> normalise -> (merge by time) -> enrich -> detect / checklist / stats
  * -> records for the reporter. Knows the order of the stages, nothing about their insides.
  */
-import { expandInputs, type InputSource } from '../ingest/index.js';
+import { expandInputs, iterate, openBytes, type InputSource } from '../ingest/index.js';
 import type { IngestIssue } from '../ingest/types.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
-import { openEventStream } from './events.js';
+import { openEventStream, type EventStream } from './events.js';
+import { forwardChannel, readAhead, replay, type ReadAhead } from './forward.js';
 import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
 import { planLanes, startLane } from './lanes.js';
 import { createIssueLog } from './issues.js';
@@ -33,10 +34,18 @@ export interface RunHooks {
   onIssue?: (i: IngestIssue) => void;
   /** Aborted from a signal handler: stop reading (even mid-wait on stdin) and report what was read. */
   signal?: AbortSignal;
+  /** The number of threads the run uses, once decided (before the first event is analysed). */
+  onThreads?: (threads: number) => void;
 }
 
 /** Below this much input, a second thread costs more (start-up, rules, GeoIP) than it saves. */
 const MIN_BYTES_PER_EXTRA_THREAD = 16 * 1024 * 1024;
+/**
+ * How long stdin or a pipe is read ahead, at most, to learn whether it holds that much: a
+ * decompressing or copying pipe sends it in well under a second; a slower one (a download, a live
+ * `tail`) is read on one thread.
+ */
+const READ_AHEAD_MS = 1_000;
 
 export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promise<AnalyzeResult> {
   const setup = await prepare(opts);
@@ -51,33 +60,55 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
   hooks.onTotalBytes?.(totalBytes);
   const range = await resolveTimeRange(opts, expanded.sources);
-  const input = await openEventStream({ ...opts, ...range }, log.onIssue, expanded);
-  const sources = input.sources;
-  const done = input.results;
+  // Stdin or a pipe is read here only; with more threads, its bytes are forwarded to them. Its size
+  // is unknown, so some is read ahead first, to tell whether it is worth another thread.
+  const piped = pipedSource(opts, expanded.sources);
+  const ahead = piped
+    ? await readAhead(iterate(openBytes(piped)), opts.threadsExplicit ? 0 : MIN_BYTES_PER_EXTRA_THREAD, READ_AHEAD_MS, hooks.signal)
+    : undefined;
 
   // The consumers after the merge run here, or shared out between threads (--threads). The local
   // lane is set up first: a mistake in the rules then stops the run before any thread starts.
-  const specs = lanesFor(opts, detectors, expanded.sources, totalBytes);
+  const specs = lanesFor(opts, detectors, expanded.sources, totalBytes, ahead);
+  hooks.onThreads?.(specs.length);
   const local = createConsumers(setup, specs[0]!, opts);
-  const remote = specs.slice(1).map((spec) => startLane({ opts, spec, sources: expanded.sources, range }));
+  const channels = piped && specs.length > 1 ? specs.slice(1).map(() => forwardChannel()) : [];
+  const forwarders = channels.map((c) => c.forwarder);
+  const remote = specs.slice(1).map((spec, i) =>
+    startLane({ opts, spec, sources: expanded.sources, range, ...(piped && channels[i] ? { forwarded: { path: piped.path, port: channels[i].port } } : {}) }),
+  );
+  const streamOf = piped && ahead ? (s: InputSource) => (s === piped ? replay(ahead, forwarders) : undefined) : undefined;
   // A lane that fails stops the run at the next batch, not after the whole input.
   let laneFailure: unknown = null;
-  for (const r of remote) r.detected.catch((err: unknown) => (laneFailure ??= err));
-  let partial = false;
+  for (const r of remote) {
+    r.detected.catch((err: unknown) => {
+      laneFailure ??= err;
+      forwarders.forEach((f) => f.release());
+    });
+  }
+  // Interrupted while reading ahead: the input is what was read ahead, analysed in full.
+  let partial = ahead?.interrupted === true;
+  const signal = partial ? undefined : hooks.signal;
   // Stopped while waiting for the other lanes too: they report what they have read.
   const onAbort = (): void => {
     partial = true;
+    forwarders.forEach((f) => {
+      f.end();
+      f.release();
+    });
     remote.forEach((r) => r.abort());
   };
-  if (remote.length > 0) hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  if (remote.length > 0) signal?.addEventListener('abort', onAbort, { once: true });
 
   let events = 0;
   let detected: PipelineResult;
   let allAlerts: AlertRecord[];
   let finished: LaneFinished[];
+  let input: EventStream;
   try {
+    input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, log.onIssue, expanded);
     for (;;) {
-      const next = await nextOrInterrupted(input.batches, hooks.signal);
+      const next = await nextOrInterrupted(input.batches, signal);
       if (next === 'interrupted') {
         onAbort();
         break;
@@ -101,9 +132,12 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     remote.forEach((r) => r.terminate());
     finished = [local.finish(allAlerts), ...remoteFinished];
   } finally {
-    hooks.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
     remote.forEach((r) => r.terminate());
+    forwarders.forEach((f) => f.close());
   }
+  const sources = input.sources;
+  const done = input.results;
   const shownAlerts = allAlerts.filter(
     (a) => severityRank(a.severity) >= severityRank(opts.minSeverity) && ruleSelected(a.rule, opts),
   );
@@ -172,14 +206,30 @@ export function toAlertRecords(alerts: Alert[]): AlertRecord[] {
 
 /**
  * The lanes of this run: one (everything on this thread) unless --threads allows more and the input
- * is worth it. Sources that can be read only once (stdin, pipes) cannot be read by several threads.
+ * is worth it. A source that can be read only once (stdin, a pipe) is read by this thread alone,
+ * which forwards its bytes to the others (pipedSource, forward.ts).
  */
-function lanesFor(opts: AnalyzeOptions, detectors: Detector[], sources: InputSource[], totalBytes: number): LaneSpec[] {
+function lanesFor(opts: AnalyzeOptions, detectors: Detector[], sources: InputSource[], totalBytes: number, ahead?: ReadAhead): LaneSpec[] {
   const threads = opts.threads ?? 1;
-  const worthIt = opts.threadsExplicit === true || totalBytes >= MIN_BYTES_PER_EXTRA_THREAD;
-  if (threads <= 1 || !opts.detect || !worthIt || sources.length === 0 || sources.some(readableOnce)) return [WHOLE_LANE];
+  const bytes = totalBytes + (ahead?.bytes ?? 0);
+  const worthIt = opts.threadsExplicit === true || bytes >= MIN_BYTES_PER_EXTRA_THREAD;
+  // A source read once is shared by forwarding it (pipedSource), which needs its read ahead.
+  const shareable = !sources.some(readableOnce) || (ahead !== undefined && !ahead.interrupted);
+  if (threads <= 1 || !opts.detect || !worthIt || sources.length === 0 || !shareable) return [WHOLE_LANE];
   const running = (id: string): boolean => ruleSelected(id, opts);
   return planLanes(threads, detectors.map((d) => d.meta.id), running, opts.entries !== 'none');
+}
+
+/**
+ * The one source that only this thread can read (stdin, a pipe), when the run may use more threads
+ * and forward its bytes to them. With several such sources the run keeps to one thread: forwarding
+ * each in the order this thread's merge reads them could leave a lane waiting on one source while
+ * this thread waits on the lane to take another.
+ */
+function pipedSource(opts: AnalyzeOptions, sources: InputSource[]): InputSource | undefined {
+  if ((opts.threads ?? 1) <= 1 || !opts.detect) return undefined;
+  const once = sources.filter(readableOnce);
+  return once.length === 1 ? once[0] : undefined;
 }
 
 /**

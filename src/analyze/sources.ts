@@ -2,7 +2,7 @@
  * Per-file event streams: ingest -> normalise for one input source, with the bookkeeping the
  * summary needs (format, confidence, counts, missing fields).
  */
-import { openSource, type InputSource } from '../ingest/index.js';
+import { openSource, type ByteSource, type InputSource } from '../ingest/index.js';
 import { createNormaliser, type FileNormaliser } from '../normalise/index.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { FileStats, IngestIssue, IngestLimits } from '../ingest/types.js';
@@ -15,6 +15,8 @@ export interface SourceOptions {
   /** Keep events with from <= ts <= to. */
   from?: number;
   to?: number;
+  /** The bytes of a source this thread does not open itself (see ReadOptions.stream). */
+  streamOf?: (source: InputSource) => ByteSource | undefined;
 }
 
 /** What a fully read source reports to the summary. */
@@ -34,7 +36,8 @@ export async function* readEvents(
   onDone: (r: SourceResult) => void,
   onBytes?: (delta: number) => void,
 ): AsyncGenerator<ApiEvent[]> {
-  const reader = openSource(source, opts.limits, onIssue);
+  const stream = opts.streamOf?.(source);
+  const reader = openSource(source, opts.limits, onIssue, stream === undefined ? {} : { stream });
   const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map }, onIssue);
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;

@@ -5,8 +5,8 @@
 
 export { expandInputs } from './expand.js';
 export type { ExpandOptions, Expanded } from './expand.js';
-export { openSource, readStream, BATCH_SIZE } from './source.js';
-export type { OpenedSource, ReadOptions } from './source.js';
+export { openBytes, openSource, readStream, iterate, BATCH_SIZE } from './source.js';
+export type { ByteSource, OpenedSource, ReadOptions } from './source.js';
 export { detectMode } from './reader.js';
 export { anyValue, flattenAttributes } from './otlp.js';
 export { DEFAULT_INGEST_LIMITS } from './types.js';

@@ -28,19 +28,31 @@ export interface OpenedSource {
 export interface ReadOptions {
   /** Read-chunk size for files (tests use tiny values to exercise chunk boundaries). */
   highWaterMark?: number;
+  /**
+   * The source's bytes, when this thread does not open it itself: stdin or a pipe read ahead, or
+   * forwarded by the thread that reads it (--threads).
+   */
+  stream?: ByteSource;
 }
 
-type ByteSource = Readable | AsyncIterable<Buffer | Uint8Array | string>;
+export type ByteSource = Readable | AsyncIterable<Buffer | Uint8Array | string>;
 
 /** Open one input for reading. Nothing is read until `batches()` is iterated. */
 export function openSource(source: InputSource, limits: IngestLimits, onIssue: (i: IngestIssue) => void, opts: ReadOptions = {}): OpenedSource {
+  const given = opts.stream;
+  if (given !== undefined) return readStream(given, source.path || '-', limits, onIssue);
   if (source.kind === 'stdin') return readStream(process.stdin, source.path || '-', limits, onIssue);
-  const hwm = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+  return readFrom(() => openBytes(source, opts.highWaterMark), source.path, limits, onIssue, source.size);
+}
+
+/** The byte stream of a source. */
+export function openBytes(source: InputSource, highWaterMark = DEFAULT_HIGH_WATER_MARK): Readable {
+  if (source.kind === 'stdin') return process.stdin;
   // A file is read as it was listed, up to its size then: every pass over it (the merge's peek, each
   // --threads lane) sees the same bytes even while it grows. What is written later is reported.
   const size = source.size;
   const range = size !== undefined && size > 0 ? { end: size - 1 } : {};
-  return readFrom(() => fs.createReadStream(source.path, { highWaterMark: hwm, ...range }), source.path, limits, onIssue, size);
+  return fs.createReadStream(source.path, { highWaterMark, ...range });
 }
 
 /**

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { analyzeOptions } from '../helpers/options.js';
@@ -18,6 +20,9 @@ const tempDir = tempDirs();
 
 const dist = (p: string): string => pathToFileURL(path.join(ROOT, 'dist', p)).href;
 const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions, hooks?: { signal?: AbortSignal }) => Promise<AnalyzeResult> };
+const { generateNdjson } = (await import(pathToFileURL(path.join(ROOT, 'scripts/lib/gen-events.mjs')).href)) as {
+  generateNdjson: (file: string, targetBytes: number, seed: number) => Promise<unknown>;
+};
 const { planLanes } = (await import(dist('analyze/lanes.js'))) as {
   planLanes: (threads: number, ids: string[], running: (id: string) => boolean, checklist: boolean) => LaneSpec[];
 };
@@ -84,6 +89,98 @@ describe('--threads gives the output of one thread', { timeout: 120_000 }, () =>
     expect(runCli([...args, '--threads', '0']).stderr).toMatch(/--threads: expected a positive whole number/);
   });
 });
+
+describe('--threads on stdin and pipes: the main thread forwards their bytes', { timeout: 120_000 }, () => {
+  type Hooks = { signal?: AbortSignal; onThreads?: (n: number) => void };
+  const run = analyze as (o: AnalyzeOptions, hooks?: Hooks) => Promise<AnalyzeResult>;
+
+  /** Analyse a named pipe that `write` feeds; the number of threads the run chose, and its result. */
+  async function throughPipe(
+    write: (fd: fs.promises.FileHandle) => Promise<void>,
+    extra: Partial<AnalyzeOptions>,
+    hooks: Hooks = {},
+  ): Promise<{ threads: number; result: AnalyzeResult }> {
+    const fifo = path.join(tempDir('apilog-pipe-'), 'logs.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    let threads = 0;
+    const result = run(analyzeOptions([fifo], extra), { ...hooks, onThreads: (n) => (threads = n) });
+    const fd = await fs.promises.open(fifo, 'w');
+    try {
+      await write(fd);
+    } finally {
+      await fd.close();
+    }
+    const done = await result;
+    return { threads, result: done };
+  }
+
+  /** The result minus what names the input (a pipe's path differs from the file's). */
+  const comparable = (r: AnalyzeResult, name: string): string => JSON.stringify(r).replaceAll(JSON.stringify(name).slice(1, -1), '<input>');
+
+  it('stdin through the CLI: the output of one thread, for NDJSON, a JSON document and gzip', () => {
+    const inputs = [
+      fs.readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson')),
+      fs.readFileSync(path.join(ROOT, 'fixtures/formats/cloudtrail.json')),
+      zlib.gzipSync(fs.readFileSync(path.join(ROOT, 'fixtures/incident-bola-enumeration.ndjson'))),
+    ];
+    for (const input of inputs) {
+      const one = runCli(['analyze', '-', '--format', 'ndjson', '--threads', '1'], { input });
+      const two = runCli(['analyze', '-', '--format', 'ndjson', '--threads', '2'], { input });
+      expect(one.code).not.toBeNull();
+      expect(one.stdout.length).toBeGreaterThan(100);
+      expect(two.stdout).toBe(one.stdout);
+      expect(two.code).toBe(one.code);
+    }
+  });
+
+  it('a pipe with --threads 2: two threads, and the result of one', async () => {
+    const file = path.join(ROOT, 'fixtures/incident-sample.ndjson');
+    const text = fs.readFileSync(file);
+    const piped = await throughPipe((fd) => fd.writeFile(text), { threads: 2, threadsExplicit: true, entries: 'all' });
+    expect(piped.threads).toBe(2);
+    const one = await analyze(options(['fixtures/incident-sample.ndjson'], { threads: 1, entries: 'all' }));
+    expect(piped.result.alerts.length).toBeGreaterThan(3);
+    expect(comparable(piped.result, fifoName(piped.result))).toBe(comparable(one, file));
+  });
+
+  it('by default, a second thread only for a pipe that holds enough input', async () => {
+    const small = await throughPipe((fd) => fd.writeFile(fs.readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson'))), { threads: 2 });
+    expect(small.threads).toBe(1);
+
+    const big = path.join(tempDir('apilog-big-'), 'big.ndjson');
+    await generateNdjson(big, 17 * 1024 * 1024, 7);
+    const piped = await throughPipe((fd) => fd.writeFile(fs.readFileSync(big)), { threads: 2 });
+    expect(piped.threads).toBe(2);
+    const one = await analyze(analyzeOptions([big], { threads: 1 }));
+    expect(one.summary.events).toBeGreaterThan(40_000);
+    expect(comparable(piped.result, fifoName(piped.result))).toBe(comparable(one, big));
+  });
+
+  it('interrupted while reading ahead: what was read is analysed, marked partial', async () => {
+    const ac = new AbortController();
+    const lines = fs.readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson'));
+    const piped = await throughPipe(
+      async (fd) => {
+        await fd.writeFile(lines);
+        // The pipe stays open, with less than a second thread's worth in it, until the interrupt.
+        await new Promise((r) => setTimeout(r, 300));
+        ac.abort();
+        await new Promise((r) => setTimeout(r, 100));
+      },
+      { threads: 2 },
+      { signal: ac.signal },
+    );
+    expect(piped.threads).toBe(1);
+    expect(piped.result.summary.partial).toBe(true);
+    const whole = await analyze(options(['fixtures/incident-sample.ndjson'], { threads: 1 }));
+    expect(piped.result.summary.events).toBe(whole.summary.events);
+  });
+});
+
+/** The path of the (single) input a result names in its summary. */
+function fifoName(r: AnalyzeResult): string {
+  return r.summary.files[0]!.path;
+}
 
 describe('--threads when something goes wrong', { timeout: 60_000 }, () => {
   it('a mistake in the options of a detector that would run in another thread: exit 2 naming it, at once', () => {
