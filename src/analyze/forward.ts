@@ -14,7 +14,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 export const FORWARD_WINDOW = 16 * 1024 * 1024;
 
 /** What the main thread sends a lane through its port, and what the lane answers. */
-type ToLane = { chunk: Uint8Array } | { end: true };
+type ToLane = { chunk: Uint8Array } | { end: true } | { error: string };
 type FromLane = { took: number };
 
 /** Input read ahead of the decision on threads: the chunks read so far, and the rest of the stream. */
@@ -74,6 +74,8 @@ export async function readAhead(it: AsyncIterator<Buffer>, bytes: number, ms: nu
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+    // Settle it: each Promise.race above left a reaction on it, holding the chunk that race read.
+    stop('time');
   }
   // A read still under way when the time ran out (`pending`) is the first of the rest.
   const rest: AsyncIterator<Buffer> = {
@@ -99,7 +101,11 @@ export async function readAhead(it: AsyncIterator<Buffer>, bytes: number, ms: nu
   return { chunks, bytes: total, ended, interrupted, rest };
 }
 
-/** The read-ahead chunks, then the rest of the stream, each also sent to every lane in `to`. */
+/**
+ * The read-ahead chunks, then the rest of the stream, each also sent to every lane in `to`. A read
+ * error reaches the lanes too, after the same bytes, so that they end the source as this thread
+ * does (an error is not an end: the last, cut line is not read).
+ */
 export async function* replay(ahead: ReadAhead, to: Forwarder[] = []): AsyncGenerator<Buffer> {
   try {
     for (const c of ahead.chunks) {
@@ -108,7 +114,13 @@ export async function* replay(ahead: ReadAhead, to: Forwarder[] = []): AsyncGene
     }
     ahead.chunks = [];
     for (;;) {
-      const r = await ahead.rest.next();
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await ahead.rest.next();
+      } catch (err) {
+        for (const f of to) f.fail(err instanceof Error ? err.message : String(err));
+        throw err;
+      }
       if (r.done === true) return;
       for (const f of to) await f.send(r.value);
       yield r.value;
@@ -146,8 +158,16 @@ export class Forwarder {
     }
   }
 
+  /** The end of the bytes (once; after fail or release, nothing more is sent). */
   end(): void {
     if (!this.released) this.port.postMessage({ end: true } satisfies ToLane);
+    this.released = true;
+  }
+
+  /** The read failed after the bytes sent so far. */
+  fail(message: string): void {
+    if (!this.released) this.port.postMessage({ error: message } satisfies ToLane);
+    this.released = true;
   }
 
   /** The lane failed or the run stops: never wait for it again. */
@@ -192,6 +212,7 @@ export async function* forwardedBytes(port: MessagePort): AsyncGenerator<Buffer>
         continue;
       }
       if ('end' in m) return;
+      if ('error' in m) throw new Error(m.error);
       port.postMessage({ took: m.chunk.length } satisfies FromLane);
       yield Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
     }

@@ -60,12 +60,13 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
   hooks.onTotalBytes?.(totalBytes);
   const range = await resolveTimeRange(opts, expanded.sources);
+  // Inputs that cannot be read are named now, before a mistake in a detector's options stops the run.
+  for (const i of expanded.issues) log.onIssue(i);
   // Stdin or a pipe is read here only; with more threads, its bytes are forwarded to them. Its size
   // is unknown, so some is read ahead first, to tell whether it is worth another thread.
   const piped = pipedSource(opts, expanded.sources);
-  const ahead = piped
-    ? await readAhead(iterate(openBytes(piped)), opts.threadsExplicit ? 0 : MIN_BYTES_PER_EXTRA_THREAD, READ_AHEAD_MS, hooks.signal)
-    : undefined;
+  const wanted = opts.threadsExplicit ? 0 : Math.max(0, MIN_BYTES_PER_EXTRA_THREAD - totalBytes);
+  const ahead = piped ? await readAhead(iterate(openBytes(piped)), wanted, READ_AHEAD_MS, hooks.signal) : undefined;
 
   // The consumers after the merge run here, or shared out between threads (--threads). The local
   // lane is set up first: a mistake in the rules then stops the run before any thread starts.
@@ -106,7 +107,9 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   let finished: LaneFinished[];
   let input: EventStream;
   try {
-    input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, log.onIssue, expanded);
+    const named = new Set(expanded.issues);
+    const onIssue = (i: IngestIssue): void => (named.has(i) ? undefined : log.onIssue(i));
+    input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, onIssue, expanded);
     for (;;) {
       const next = await nextOrInterrupted(input.batches, signal);
       if (next === 'interrupted') {

@@ -82,6 +82,19 @@ describe('forwarding to another thread', () => {
     forwarder.close();
   });
 
+  it('a read error reaches the other side after the same bytes, as an error, not an end', async () => {
+    const { forwarder, port } = forwardChannel();
+    const ahead = await readAhead(source(['first ', 'second'], 0, new Error('EIO: i/o error')), 0, 5_000);
+    const received: string[] = [];
+    const other = (async () => {
+      for await (const c of forwardedBytes(port)) received.push(String(c));
+    })();
+    await expect(drain(replay(ahead, [forwarder]))).rejects.toThrow('EIO');
+    await expect(other).rejects.toThrow('EIO');
+    expect(received.join('')).toBe('first second');
+    forwarder.close();
+  });
+
   it('waits while the other side has more than the window not yet taken, and goes on as it takes', async () => {
     const { forwarder, port } = forwardChannel();
     const big = Buffer.alloc(FORWARD_WINDOW / 2 + 1, 0x61);

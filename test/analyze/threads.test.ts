@@ -104,7 +104,10 @@ describe('--threads on stdin and pipes: the main thread forwards their bytes', {
     execFileSync('mkfifo', [fifo]);
     let threads = 0;
     const result = run(analyzeOptions([fifo], extra), { ...hooks, onThreads: (n) => (threads = n) });
-    const fd = await fs.promises.open(fifo, 'w');
+    // The open waits for the run to open the pipe; a run that fails first must fail the test, not hang it.
+    const opened = await Promise.race([fs.promises.open(fifo, 'w'), result.then(() => null)]);
+    if (opened === null) throw new Error('the run ended before it opened the pipe');
+    const fd = opened;
     try {
       await write(fd);
     } finally {
@@ -162,8 +165,9 @@ describe('--threads on stdin and pipes: the main thread forwards their bytes', {
     const piped = await throughPipe(
       async (fd) => {
         await fd.writeFile(lines);
-        // The pipe stays open, with less than a second thread's worth in it, until the interrupt.
-        await new Promise((r) => setTimeout(r, 300));
+        // The pipe stays open, with less than a second thread's worth in it, until the interrupt
+        // (well within the second the run reads ahead for).
+        await new Promise((r) => setTimeout(r, 100));
         ac.abort();
         await new Promise((r) => setTimeout(r, 100));
       },
@@ -174,6 +178,25 @@ describe('--threads on stdin and pipes: the main thread forwards their bytes', {
     expect(piped.result.summary.partial).toBe(true);
     const whole = await analyze(options(['fixtures/incident-sample.ndjson'], { threads: 1 }));
     expect(piped.result.summary.events).toBe(whole.summary.events);
+  });
+
+  it('interrupted while forwarding: every thread stops, and the run reports what it read', { timeout: 30_000 }, async () => {
+    const ac = new AbortController();
+    const lines = fs.readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson'));
+    const piped = await throughPipe(
+      async (fd) => {
+        await fd.writeFile(lines);
+        // The pipe stays open: the other thread waits for more bytes until the interrupt ends them.
+        await new Promise((r) => setTimeout(r, 500));
+        ac.abort();
+        await new Promise((r) => setTimeout(r, 100));
+      },
+      { threads: 2, threadsExplicit: true },
+      { signal: ac.signal },
+    );
+    expect(piped.threads).toBe(2);
+    expect(piped.result.summary.partial).toBe(true);
+    expect(piped.result.summary.detectors.length).toBeGreaterThan(6);
   });
 });
 
