@@ -79,7 +79,11 @@ export interface OutputTarget {
   stream: NodeJS.WritableStream;
   /** True when writing to the process's stdout. */
   isStdout: boolean;
-  /** Flush and close a file (stdout is left open). Rejects with OutputError on a write failure. */
+  /**
+   * Flush and close a file; stdout is left open, once all written to it has gone out (a pipe is
+   * written asynchronously, and a process.exit() with writes queued would cut the report short).
+   * Rejects with OutputError on a write failure of a file.
+   */
   close(): Promise<void>;
 }
 
@@ -90,7 +94,8 @@ export interface OutputTarget {
  */
 export async function openOutput(file: string | undefined, stdout: NodeJS.WritableStream = process.stdout): Promise<OutputTarget> {
   if (file === undefined || file === '-') {
-    return { stream: stdout, isStdout: true, close: async () => {} };
+    // An empty write's callback runs once every write before it is done.
+    return { stream: stdout, isStdout: true, close: () => new Promise<void>((resolve) => stdout.write('', () => resolve())) };
   }
   const stream = fs.createWriteStream(file, { flags: 'w' });
   try {

@@ -59,6 +59,34 @@ describe('openOutput', () => {
     expect((await openOutput('-', fake)).isStdout).toBe(true);
   });
 
+  it('closing stdout waits until what was written has gone out (a pipe is written asynchronously)', async () => {
+    // A stdout whose writes complete only when released, as a pipe nobody is reading yet.
+    const done: Array<() => void> = [];
+    const written: string[] = [];
+    const slow = new Writable({
+      highWaterMark: 1 << 20,
+      write(chunk: Buffer, _enc, cb) {
+        done.push(() => {
+          written.push(chunk.toString());
+          cb();
+        });
+      },
+    });
+    const out = await openOutput(undefined, slow);
+    out.stream.write('{"type":"entry"}\n');
+    out.stream.write('{"type":"summary"}\n');
+    let closed = false;
+    const closing = out.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toBe(false);
+    while (done.length > 0 || !closed) {
+      done.shift()?.();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await closing;
+    expect(written.join('')).toBe('{"type":"entry"}\n{"type":"summary"}\n');
+  });
+
   it('writes a report to a file', async () => {
     const file = path.join(dir, 'report.ndjson');
     const out = await openOutput(file);
