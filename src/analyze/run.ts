@@ -10,7 +10,7 @@ import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../re
 import { openEventStream, type EventStream } from './events.js';
 import { forwardChannel, readAhead, replay, type ReadAhead } from './forward.js';
 import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
-import { planLanes, startLane } from './lanes.js';
+import { planLanes, startLane, type RemoteLane } from './lanes.js';
 import { createIssueLog } from './issues.js';
 import { maskSecrets } from './mask.js';
 import { buildSummary, fileSummary, finishRun } from './summary.js';
@@ -75,9 +75,18 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const local = createConsumers(setup, specs[0]!, opts);
   const channels = piped && specs.length > 1 ? specs.slice(1).map(() => forwardChannel()) : [];
   const forwarders = channels.map((c) => c.forwarder);
-  const remote = specs.slice(1).map((spec, i) =>
-    startLane({ opts, spec, sources: expanded.sources, range, ...(piped && channels[i] ? { forwarded: { path: piped.path, port: channels[i].port } } : {}) }),
-  );
+  const remote: RemoteLane[] = [];
+  try {
+    specs.slice(1).forEach((spec, i) => {
+      const forwarded = piped && channels[i] ? { forwarded: { path: piped.path, port: channels[i].port } } : {};
+      remote.push(startLane({ opts, spec, sources: expanded.sources, range, ...forwarded }));
+    });
+  } catch (err) {
+    // A thread that cannot start: the ones started stop, or they would keep the process alive.
+    remote.forEach((r) => r.terminate());
+    forwarders.forEach((f) => f.close());
+    throw err;
+  }
   const streamOf = piped && ahead ? (s: InputSource) => (s === piped ? replay(ahead, forwarders) : undefined) : undefined;
   // A lane that fails stops the run at the next batch, not after the whole input.
   let laneFailure: unknown = null;
