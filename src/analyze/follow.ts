@@ -30,7 +30,7 @@ import { severityRank, type Alert } from '../detect/types.js';
 import { createStatsCollector } from '../stats/index.js';
 import type { AlertRecord, SummaryRecord } from '../report/records.js';
 import { isUnreadable } from './events.js';
-import { maskSecrets } from './mask.js';
+import { maskSecrets, maskSummary } from './mask.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { prepare } from './consumers.js';
 import { createIssueLog } from './issues.js';
@@ -280,7 +280,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     notes,
   });
   const exitCode = finishRun(summary, { shownAlerts, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
-  return { summary: maskSecrets(summary), exitCode, alerts: shownAlerts };
+  return { summary: maskSummary(summary), exitCode, alerts: shownAlerts };
 }
 
 /** Wait `ms`, or less when the signal aborts. */

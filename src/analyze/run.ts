@@ -12,7 +12,7 @@ import { forwardChannel, readAhead, replay, type ReadAhead } from './forward.js'
 import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
 import { planLanes, startLane, type RemoteLane } from './lanes.js';
 import { createIssueLog } from './issues.js';
-import { maskSecrets } from './mask.js';
+import { maskSecrets, maskSummary } from './mask.js';
 import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
@@ -187,7 +187,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const exitCode = finishRun(summary, { shownAlerts, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
   return {
-    summary: maskSecrets(summary),
+    summary: maskSummary(summary),
     alerts: shownAlerts.map(maskSecrets),
     entries: opts.entries === 'none' ? [] : shownEntries.map(maskSecrets),
     exitCode,
