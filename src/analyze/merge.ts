@@ -92,7 +92,8 @@ async function nextNonEmpty<T>(iterator: AsyncIterator<T[]>): Promise<T[] | null
 }
 
 /**
- * Yields merged batches (of up to `batchSize` events). Streams with no first timestamp are skipped.
+ * Yields merged batches (of up to `batchSize` events, and no later than a stream's batch runs out).
+ * Streams with no first timestamp are skipped.
  */
 export async function* mergeByTime<T extends { ts: number }>(
   streams: Array<TimedStream<T>>,
@@ -126,6 +127,11 @@ export async function* mergeByTime<T extends { ts: number }>(
     top.index++;
     if (top.index >= top.batch.length) {
       heap.pop();
+      // Its next batch may be slow to come (a pipe that has stalled): what is merged goes first.
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
       const batch = await nextNonEmpty(top.iterator);
       if (batch) heap.push({ iterator: top.iterator, batch, index: 0 });
     } else {

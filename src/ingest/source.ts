@@ -94,8 +94,22 @@ function toBuffer(c: Buffer | Uint8Array | string): Buffer {
 
 class CapReached extends Error {}
 
+/** How long a stream with no size may be quiet before the records already read are handed on. */
+const IDLE_FLUSH_MS = 100;
+const IDLE = Symbol('idle');
+
+/** Waits for `pending`, at most IDLE_FLUSH_MS: IDLE if it has not settled by then (it is not consumed). */
+function idleFor<T>(pending: Promise<T>): Promise<T | typeof IDLE> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<typeof IDLE>((resolve) => (timer = setTimeout(resolve, IDLE_FLUSH_MS, IDLE)));
+  return Promise.race([pending, idle]).finally(() => clearTimeout(timer));
+}
+
 async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): AsyncGenerator<RawRecord[]> {
   const stats = sink.stats;
+  // A stream with no size (stdin, a pipe) may stall for good (`tail -f … |`): the records it has
+  // sent are handed on once it has been quiet a moment, so that an interrupt reports them too.
+  const idleFlush = listedBytes === undefined;
   const reader = new ContentReader(sink);
   let raw: AsyncIterator<Buffer> | undefined;
   let gz: zlib.Gunzip | undefined;
@@ -142,7 +156,9 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
       feed.pipe(gz);
       gzIter = iterate(gz);
       for (;;) {
-        const r = await gzIter.next();
+        const pending = gzIter.next();
+        if (idleFlush && sink.out.length > 0 && (await idleFor(pending)) === IDLE) yield sink.take();
+        const r = await pending;
         if (r.done === true) break;
         let chunk = r.value;
         const room = cap - stats.decompressedBytes;
@@ -160,7 +176,9 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
       if (first.length > 0) reader.push(first);
       if (!ended) {
         for (;;) {
-          const r = await raw.next();
+          const pending = raw.next();
+          if (idleFlush && sink.out.length > 0 && (await idleFor(pending)) === IDLE) yield sink.take();
+          const r = await pending;
           if (r.done === true) break;
           stats.bytes += r.value.length;
           reader.push(r.value);
