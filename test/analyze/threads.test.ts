@@ -159,21 +159,23 @@ describe('--threads on stdin and pipes: the main thread forwards their bytes', {
     expect(comparable(piped.result, fifoName(piped.result))).toBe(comparable(one, big));
   });
 
-  it('interrupted while reading ahead: what was read is analysed, marked partial', async () => {
+  /** The incident sample written into a pipe left open, and the run interrupted `afterMs` later. */
+  async function interruptedPipe(afterMs: number, extra: Partial<AnalyzeOptions>): Promise<{ threads: number; result: AnalyzeResult }> {
     const ac = new AbortController();
     const lines = fs.readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson'));
-    const piped = await throughPipe(
-      async (fd) => {
-        await fd.writeFile(lines);
-        // The pipe stays open, with less than a second thread's worth in it, until the interrupt
-        // (well within the second the run reads ahead for).
-        await new Promise((r) => setTimeout(r, 100));
-        ac.abort();
-        await new Promise((r) => setTimeout(r, 100));
-      },
-      { threads: 2 },
-      { signal: ac.signal },
-    );
+    const write = async (fd: fs.promises.FileHandle): Promise<void> => {
+      await fd.writeFile(lines);
+      await new Promise((r) => setTimeout(r, afterMs));
+      ac.abort();
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    return throughPipe(write, extra, { signal: ac.signal });
+  }
+
+  it('interrupted while reading ahead: what was read is analysed, marked partial', async () => {
+    // Less than a second thread's worth in the pipe, and the interrupt well within the second the
+    // run reads ahead for.
+    const piped = await interruptedPipe(100, { threads: 2 });
     expect(piped.threads).toBe(1);
     expect(piped.result.summary.partial).toBe(true);
     const whole = await analyze(options(['fixtures/incident-sample.ndjson'], { threads: 1 }));
@@ -181,19 +183,8 @@ describe('--threads on stdin and pipes: the main thread forwards their bytes', {
   });
 
   it('interrupted while forwarding: every thread stops, and the run reports what it read', { timeout: 30_000 }, async () => {
-    const ac = new AbortController();
-    const lines = fs.readFileSync(path.join(ROOT, 'fixtures/incident-sample.ndjson'));
-    const piped = await throughPipe(
-      async (fd) => {
-        await fd.writeFile(lines);
-        // The pipe stays open: the other thread waits for more bytes until the interrupt ends them.
-        await new Promise((r) => setTimeout(r, 500));
-        ac.abort();
-        await new Promise((r) => setTimeout(r, 100));
-      },
-      { threads: 2, threadsExplicit: true },
-      { signal: ac.signal },
-    );
+    // The other thread waits for more bytes until the interrupt ends them.
+    const piped = await interruptedPipe(500, { threads: 2, threadsExplicit: true });
     expect(piped.threads).toBe(2);
     expect(piped.result.summary.partial).toBe(true);
     expect(piped.result.summary.detectors.length).toBeGreaterThan(6);
