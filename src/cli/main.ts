@@ -67,7 +67,7 @@ inputOptions(
   .option('--to <time>', 'only events at or before this ISO 8601 date or time')
   .option('--since <duration>', 'only the last N (e.g. 24h, 7d) before the last event in the input')
   .option('--since-now', 'make --since relative to now instead of the last event', false)
-  .option('--threads <n>', 'threads to share the analysis between (default: the number of CPU cores, for inputs of 16 MB or more)')
+  .option('--threads <n>', 'threads to share the analysis between (default: the number of CPU cores, for inputs of 16 MB or more, stdin and pipes included)')
   .option('--follow', 'keep reading the files as they grow (and across rotation): alerts as ndjson lines as they fire, the summary at Ctrl-C', false)
   .option('--follow-grace <duration>', 'with --follow: after this long without new input, close the incidents that are over', '5s')
   .option('--follow-poll <duration>', 'with --follow: how often to look for new input', '250ms')

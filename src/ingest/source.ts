@@ -39,9 +39,7 @@ export type ByteSource = Readable | AsyncIterable<Buffer | Uint8Array | string>;
 
 /** Open one input for reading. Nothing is read until `batches()` is iterated. */
 export function openSource(source: InputSource, limits: IngestLimits, onIssue: (i: IngestIssue) => void, opts: ReadOptions = {}): OpenedSource {
-  const given = opts.stream;
-  if (given !== undefined) return readStream(given, source.path || '-', limits, onIssue);
-  if (source.kind === 'stdin') return readStream(process.stdin, source.path || '-', limits, onIssue);
+  if (opts.stream !== undefined || source.kind === 'stdin') return readStream(opts.stream ?? openBytes(source), source.path || '-', limits, onIssue);
   return readFrom(() => openBytes(source, opts.highWaterMark), source.path, limits, onIssue, source.size);
 }
 
