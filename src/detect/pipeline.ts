@@ -11,6 +11,7 @@ import type { RuleSet } from '../rules/types.js';
 import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
 import { checkDetectorIds, resolveOptions } from '../rules/options.js';
 import type { CanonicalField } from '../normalise/event.js';
+import { AlertStore } from './alert-store.js';
 import { compareAlerts, mergeAlerts } from './merge.js';
 import { ReorderBuffer } from './reorder.js';
 import { KeyedTable } from './state.js';
@@ -99,7 +100,7 @@ function fieldMask(e: EnrichedEvent): number {
 interface Running {
   detector: Detector<object>;
   handlers: DetectorHandlers | null;
-  alerts: Alert[];
+  alerts: AlertStore;
   notes: string[];
   unavailable: string | null;
   tables: KeyedTable<unknown>[];
@@ -134,7 +135,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       continue;
     }
     const options = resolveOptions(meta, rules);
-    const r: Running = { detector, handlers: null, alerts: [], notes: [], unavailable: null, tables: [], gapMs: DEFAULT_MERGE_GAP_MS };
+    const r: Running = { detector, handlers: null, alerts: new AlertStore(), notes: [], unavailable: null, tables: [], gapMs: DEFAULT_MERGE_GAP_MS };
     r.gapMs = meta.mergeGapMs ? meta.mergeGapMs(options) : DEFAULT_MERGE_GAP_MS;
     const ctx: DetectorContext<object> = {
       options,
@@ -274,7 +275,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           continue;
         }
         gaps.set(meta.id, r.gapMs);
-        perDetector.push([meta.id, r.alerts]);
+        perDetector.push([meta.id, r.alerts.take()]);
         statuses.set(meta.id, { id: meta.id, status: 'ran', alerts: 0, ...(notes.length ? { notes } : {}) });
       }
 
