@@ -11,6 +11,7 @@ import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
 import { NumberQueue } from '../util/queue.js';
+import { HourHistory } from '../util/hour-history.js';
 
 export type ExfilOptions = {
   /** Sliding window, minutes. */
@@ -88,15 +89,18 @@ interface ActorState {
   hourBytes: number;
   hourExport: number;
   hourHot: boolean;
-  history: number[];
-  exportHistory: number[];
-  requestHistory: number[];
+  /** Earlier active hours (not hot ones): bytes, export requests, requests. */
+  history: HourHistory;
   hourRequests: number;
   thr: { mode: Mode; bytes: number; exp: number; req: number; median: number | null } | null;
   incident: Incident | null;
 }
 
 const HOUR = 3_600_000;
+/** Columns of ActorState.history. */
+const H_BYTES = 0;
+const H_EXPORTS = 1;
+const H_REQUESTS = 2;
 
 /** Math.max over an array, without spreading it into arguments. */
 function maxOf(xs: readonly number[]): number {
@@ -168,23 +172,25 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       const bl = ab?.bytesPerHour;
       const n = s.history.length;
       let t: NonNullable<ActorState['thr']>;
-      const expMed = s.exportHistory.length ? median(s.exportHistory) : 0;
-      const rq = s.requestHistory;
+      const bytes = s.history.column(H_BYTES);
+      const exports = s.history.column(H_EXPORTS);
+      const rq = s.history.column(H_REQUESTS);
+      const expMed = exports.length ? median(exports) : 0;
       if (bl && bl.median > 0) {
         // The baseline counts all requests per active hour, not export requests: an upper bound for those.
         const rph = ab.requestsPerHour ?? { median: 0, p99: 0 };
         t = { mode: 'baseline', bytes: Math.max(o.minBytes, bl.p99, bl.median + o.robustZ * 1.4826 * bl.mad, o.medianFactor * bl.median), exp: Math.max(o.exportMinRequests, rph.p99, o.exportFactor * rph.median), req: Math.max(o.requestMinPerWindow, rph.p99, o.medianFactor * rph.median), median: bl.median };
       } else if (n >= o.minHistoryHours) {
-        const med = median(s.history);
+        const med = median(bytes);
         t = {
           mode: 'history',
-          bytes: Math.max(o.minBytes, quantile(s.history, 0.99), med + o.robustZ * 1.4826 * mad(s.history, med), o.medianFactor * med),
-          exp: Math.max(o.exportMinRequests, quantile(s.exportHistory, 0.99), o.exportFactor * expMed),
+          bytes: Math.max(o.minBytes, quantile(bytes, 0.99), med + o.robustZ * 1.4826 * mad(bytes, med), o.medianFactor * med),
+          exp: Math.max(o.exportMinRequests, quantile(exports, 0.99), o.exportFactor * expMed),
           req: robust(rq, o.requestMinPerWindow),
           median: med,
         };
       } else if (n > 0) {
-        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * maxOf(s.history)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * maxOf(s.exportHistory)), req: Math.max(o.requestMinPerWindow, o.shortHistoryFactor * maxOf(rq)), median: median(s.history) };
+        t = { mode: 'short-history', bytes: Math.max(o.minBytes, o.shortHistoryFactor * maxOf(bytes)), exp: Math.max(o.exportMinRequests, o.shortHistoryFactor * maxOf(exports)), req: Math.max(o.requestMinPerWindow, o.shortHistoryFactor * maxOf(rq)), median: median(bytes) };
       } else {
         const pm = peerMed();
         t = { mode: 'no-history', bytes: Math.max(o.minBytes, Number.isFinite(pm) ? Math.min(o.noHistoryBytes, o.peerFactor * pm) : o.noHistoryBytes), exp: o.exportMinRequests, req: o.requestMinPerWindow, median: null };
@@ -202,14 +208,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     function closeHour(s: ActorState): void {
       if (s.hourBytes > 0 || s.hourExport > 0) {
         if (!s.hourHot) {
-          s.history.push(s.hourBytes);
-          s.exportHistory.push(s.hourExport);
-          s.requestHistory.push(s.hourRequests);
-          if (s.history.length > o.historyHours) {
-            s.history.shift();
-            s.exportHistory.shift();
-            s.requestHistory.shift();
-          }
+          s.history.push(s.hourBytes, s.hourExport, s.hourRequests);
           if (peers.length < 5000) peers.push(s.hourBytes);
           else {
             peers[peerPos] = s.hourBytes;
@@ -341,7 +340,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           actors.find(e.actor, now) ??
           actors.add(e.actor, now, {
             q: new NumberQueue(3), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
-            history: [], exportHistory: [], requestHistory: [], hourRequests: 0, thr: null, incident: null,
+            history: new HourHistory(3, o.historyHours), hourRequests: 0, thr: null, incident: null,
           });
         const hour = Math.floor(now / HOUR);
         if (hour !== s.hour) {

@@ -1,0 +1,15 @@
+/**
+ * Growing typed arrays, for state that lives as long as a run and grows with the time span a log
+ * covers (hours of history, ids seen). A typed array's numbers sit outside the V8 heap: the
+ * garbage collector never walks them, and V8's headroom for a grown heap (half the live state,
+ * see bin/v8-flags.mjs) does not apply to them, where an array of numbers costs both.
+ */
+type Typed = Float64Array | Int32Array;
+
+/** `a`, or a copy of it at least `length` long (capacity doubled, at least `min`). */
+export function ensureLength<T extends Typed>(a: T, length: number, min = 8): T {
+  if (length <= a.length) return a;
+  const grown = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, length));
+  grown.set(a);
+  return grown;
+}
