@@ -125,6 +125,8 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     only: opts.only,
     skip: opts.skip,
     onAlert: (a) => reported.push(a),
+    // Merged here as they come (incidents below); the pipeline need not keep them for end().
+    keepAlerts: false,
   });
   const gapFor = (rule: string): number => pipeline.mergeGapMs?.(rule) ?? 10 * 60_000;
   const shown = (r: AlertRecord): boolean => severityRank(r.severity) >= severityRank(opts.minSeverity) && ruleSelected(r.rule, opts);

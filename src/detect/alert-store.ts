@@ -10,7 +10,8 @@
  *
  * Alerts are read back once, at the end (`take`). Detectors hand over finished alerts and never
  * change them after `report`, so storing them at once loses nothing. The copy is JSON's: keys,
- * order and values are those the JSON and NDJSON reports write.
+ * order and values are those the JSON and NDJSON reports write (a figure that is not a number,
+ * such as a NaN ratio, comes back as null, which every report shows as missing).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Alert } from './types.js';

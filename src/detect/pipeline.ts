@@ -36,6 +36,11 @@ export interface PipelineOptions {
   lane?: ReadonlySet<string>;
   /** Told of every alert as a detector reports it, before incidents are merged (`--follow` prints them live). */
   onAlert?: (alert: Alert) => void;
+  /**
+   * Keep the alerts for `end()` (default true). `--follow` merges the alerts it is told of itself
+   * and reads only the statuses and notes from `end()`.
+   */
+  keepAlerts?: boolean;
 }
 
 export interface PipelineResult {
@@ -115,6 +120,7 @@ function fieldList(fields: CanonicalField[], join: 'and' | 'or'): string {
 export function createPipeline(opts: PipelineOptions): Pipeline {
   const { rules, geo, baseline } = opts;
   const cap = rules.maxActors ?? DEFAULT_MAX_ACTORS;
+  const keepAlerts = opts.keepAlerts !== false;
   const only = opts.only && opts.only.length > 0 ? new Set(opts.only) : null;
   const skip = new Set(opts.skip ?? []);
   const ids = opts.detectors.map((d) => d.meta.id);
@@ -145,7 +151,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       report(alert) {
         if (r.unavailable) return;
         if (!alert.references && meta.references.length > 0) alert.references = meta.references;
-        r.alerts.push(alert);
+        if (keepAlerts) r.alerts.push(alert);
         opts.onAlert?.(alert);
       },
       unavailable(reason) {

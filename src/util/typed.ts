@@ -6,10 +6,13 @@
  */
 type Typed = Float64Array | Int32Array;
 
-/** `a`, or a copy of it at least `length` long (capacity doubled, at least `min`). */
-export function ensureLength<T extends Typed>(a: T, length: number, min = 8): T {
+/**
+ * `a`, or a copy of it at least `length` long: capacity doubled, at least `min`, at most `max`
+ * (which must not be below `length`).
+ */
+export function ensureLength<T extends Typed>(a: T, length: number, min = 8, max = Infinity): T {
   if (length <= a.length) return a;
-  const grown = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, length));
+  const grown = new (a.constructor as new (n: number) => T)(Math.max(length, Math.min(max, Math.max(min, a.length * 2))));
   grown.set(a);
   return grown;
 }

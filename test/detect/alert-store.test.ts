@@ -56,6 +56,14 @@ describe('AlertStore', () => {
     expect(JSON.stringify(back)).toBe(JSON.stringify(a));
   });
 
+  it('gives back what the JSON report would hold: no undefined keys, null for what is not a number', () => {
+    const store = new AlertStore();
+    store.push(alert(1, { metrics: { gapCv: NaN, rate: Infinity, zero: -0, gone: undefined, kept: 2 } }));
+    const [back] = store.take();
+    expect(back!.evidence.metrics).toEqual({ gapCv: null, rate: null, zero: 0, kept: 2 });
+    expect(Object.keys(back!.evidence.metrics)).toEqual(['gapCv', 'rate', 'zero', 'kept']);
+  });
+
   it('holds alerts larger than a chunk, between ordinary ones', () => {
     const store = new AlertStore();
     // Over 1 MB once deflated.

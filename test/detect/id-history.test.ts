@@ -4,7 +4,7 @@ import { IdHistory } from '../../src/detect/util/id-history.js';
 
 describe('IdHistory (the own-id history of bola-enumeration)', () => {
   it('answers like a Map for decimal and text ids, in any order (property)', () => {
-    const id = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 60 }), fc.constantFrom('007', '7x', 'a3f9', '__proto__', ''), fc.constantFrom(2 ** 40, 1.5, -3));
+    const id = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 60 }), fc.constantFrom('007', '7x', 'a3f9', '__proto__', '', '1.5', '-3', '1099511627776'), fc.constantFrom(2 ** 40, 1.5, -3, NaN));
     fc.assert(
       fc.property(fc.array(fc.tuple(id, fc.integer({ min: -1_000_000, max: 2 ** 31 })), { maxLength: 300 }), fc.array(id, { maxLength: 50 }), (adds, probes) => {
         const h = new IdHistory();

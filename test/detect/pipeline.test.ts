@@ -121,6 +121,23 @@ describe('pipeline', () => {
     expect(res.statuses[0]!.reason).toMatch(/internal error at f:1: boom/);
   });
 
+  it('hands every alert to onAlert as it is reported, and keeps them for end() unless told not to', () => {
+    const run = (keepAlerts: boolean | undefined): { told: Alert[]; ended: ReturnType<ReturnType<typeof createPipeline>['end']> } => {
+      const told: Alert[] = [];
+      const enrich = createEnricher(shippedRules);
+      const p = createPipeline({ detectors: [recorder([])], rules: shippedRules, geo, onAlert: (a) => told.push(a), ...(keepAlerts === undefined ? {} : { keepAlerts }) });
+      for (const e of events(4, 1000)) p.push(enrich(e));
+      return { told, ended: p.end() };
+    };
+    const kept = run(undefined);
+    expect(kept.told).toHaveLength(4);
+    expect(kept.ended.alerts).toEqual(kept.told);
+    const dropped = run(false);
+    expect(dropped.told).toHaveLength(4);
+    expect(dropped.ended.alerts).toEqual([]);
+    expect(dropped.ended.statuses[0]).toMatchObject({ id: 'recorder', status: 'ran' });
+  });
+
   it('enriches in place and is cheap to call', () => {
     const enrich = createEnricher(shippedRules);
     const e = enrich(toEvent(rec(T, { endpoint: '/api/v1/orders/8801?user_id=77', user_id: '101' })));

@@ -13,11 +13,18 @@ export class HourHistory {
   private rows = NONE;
   private start = 0;
   length = 0;
+  /** Rows kept: the whole part of the cap given (as `length > cap` dropped one with arrays). */
+  private readonly cap: number;
+  /** Rows the buffer may hold, spent ones included: 1.5 times the cap. */
+  private readonly room: number;
 
   constructor(
     private readonly width: number,
-    private readonly cap: number,
-  ) {}
+    cap: number,
+  ) {
+    this.cap = Math.max(0, Math.floor(cap));
+    this.room = this.cap + Math.max(1, this.cap >> 1);
+  }
 
   /** Append a row (its first `width` values); beyond `cap` rows the oldest is dropped. */
   push(a: number, b = 0, c = 0): void {
@@ -29,13 +36,13 @@ export class HourHistory {
     }
     let end = (this.start + this.length) * w;
     if (end + w > this.rows.length) {
-      // Move the kept rows to the front when the spent ones are at least as many (at most once per
-      // cap rows pushed); grow otherwise.
-      if (this.start > 0 && this.start >= this.length) {
+      // Move the kept rows to the front when the spent ones are as many, or the buffer has its full
+      // room: at the cap that is one move of `cap` rows per cap/2 rows pushed. Grow otherwise.
+      if (this.start > 0 && (this.start >= this.length || this.rows.length >= this.room * w)) {
         this.rows.copyWithin(0, this.start * w, end);
         this.start = 0;
         end = this.length * w;
-      } else this.rows = ensureLength(this.rows, end + w, 4 * w);
+      } else this.rows = ensureLength(this.rows, end + w, 4 * w, this.room * w);
     }
     const rows = this.rows;
     rows[end] = a;

@@ -4,44 +4,38 @@
  * whole group) and a group holds at most a few hundred, but thousands of groups over a week of
  * logs hold hundreds of thousands in all, the largest state of a long run. So decimal ids that fit
  * 32 bits are kept in two sorted typed arrays (12 bytes an id, outside the V8 heap, where a Map
- * entry with its key cost 60 to 180) and other ids in a Map by text.
+ * entry with its key cost 60 to 180) and other ids in a Map.
  */
 import { ensureLength } from '../../util/typed.js';
 
 const NO_IDS = new Int32Array(0);
 const NO_TIMES = new Float64Array(0);
 
-/** A number held as text: not a 32-bit integer (bola-enumeration's ids never are). */
-function asKey(id: number | string): number | string {
-  return typeof id === 'number' && (id | 0) !== id ? String(id) : id;
-}
-
 export class IdHistory {
-  /** Decimal ids, ascending, and the time of each; `size - texts.size` of them are in use. */
+  /** Decimal ids, ascending, and the time of each; `count` of them are in use. */
   private nums = NO_IDS;
   private numTimes = NO_TIMES;
   private count = 0;
-  private texts: Map<string, number> | null = null;
+  /** Text ids, and numbers that are not 32-bit integers (bola-enumeration's ids never are). */
+  private others: Map<number | string, number> | null = null;
   /** Ids held. */
   size = 0;
 
   /** The time of `id`, or undefined when it is not held. */
   get(id: number | string): number | undefined {
-    const k = asKey(id);
-    if (typeof k === 'string') return this.texts?.get(k);
-    const i = this.find(k);
+    if (typeof id === 'string' || (id | 0) !== id) return this.others?.get(id);
+    const i = this.find(id);
     return i >= 0 ? this.numTimes[i] : undefined;
   }
 
   /** Hold `id` with `time`; `id` must not be held yet. */
   add(id: number | string, time: number): void {
     this.size++;
-    const k = asKey(id);
-    if (typeof k === 'string') {
-      (this.texts ??= new Map()).set(k, time);
+    if (typeof id === 'string' || (id | 0) !== id) {
+      (this.others ??= new Map()).set(id, time);
       return;
     }
-    const at = ~this.find(k);
+    const at = ~this.find(id);
     const n = this.count;
     const nums = (this.nums = ensureLength(this.nums, n + 1));
     const times = (this.numTimes = ensureLength(this.numTimes, n + 1));
@@ -49,7 +43,7 @@ export class IdHistory {
       nums.copyWithin(at + 1, at, n);
       times.copyWithin(at + 1, at, n);
     }
-    nums[at] = k;
+    nums[at] = id;
     times[at] = time;
     this.count = n + 1;
   }
