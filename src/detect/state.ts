@@ -13,6 +13,7 @@
  */
 import type { DetectorContext, KeyedState, KeyedStateOptions } from './types.js';
 import { DEFAULT_MAX_ACTORS } from '../rules/types.js';
+import { ensureLength } from '../util/typed.js';
 
 export class KeyedTable<V> implements KeyedState<V> {
   /** key -> index into `values` and `last`; the map's order is the entries' order (insertion). */
@@ -64,11 +65,7 @@ export class KeyedTable<V> implements KeyedState<V> {
     if (i === undefined) {
       i = this.values.length;
       this.values.push(undefined);
-      if (i === this.last.length) {
-        const grown = new Float64Array(this.last.length * 2);
-        grown.set(this.last);
-        this.last = grown;
-      }
+      this.last = ensureLength(this.last, i + 1);
     }
     this.values[i] = value;
     this.last[i] = ts;

@@ -9,6 +9,7 @@
 import type { EnrichedEvent } from '../enrich/types.js';
 import { urlDecodeOnce } from '../signatures/decode.js';
 import { rawAt, rawBody, rawCookie, rawReferer, rawStrings } from './raw.js';
+import { ensureLength } from '../util/typed.js';
 
 export type FieldValue = string | number | readonly string[] | undefined;
 
@@ -211,11 +212,7 @@ export class EventView {
     const base = f.id * 4;
     if (this.maskStamps[f.id] === this.gen) return this.maskOk[f.id] ? base : -1;
     const t = this.lower(f);
-    if (base + 4 > this.masks.length) {
-      const grown = new Int32Array(Math.max(this.masks.length * 2, base + 4));
-      grown.set(this.masks);
-      this.masks = grown;
-    }
+    if (base + 4 > this.masks.length) this.masks = ensureLength(this.masks, base + 4);
     this.maskStamps[f.id] = this.gen;
     this.maskOk[f.id] = typeof t === 'string';
     if (typeof t !== 'string') return -1;

@@ -1,8 +1,9 @@
 /**
- * Growing typed arrays, for state that lives as long as a run and grows with the time span a log
- * covers (hours of history, ids seen). A typed array's numbers sit outside the V8 heap: the
- * garbage collector never walks them, and V8's headroom for a grown heap (half the live state,
- * see bin/v8-flags.mjs) does not apply to them, where an array of numbers costs both.
+ * Growing typed arrays (per-key times, hours of history, ids seen), for state that lives as long
+ * as a run, some of it growing with the time span a log covers. A typed array's numbers sit
+ * outside the V8 heap: the garbage collector never walks them, and V8's headroom for a grown heap
+ * (half the live state, see bin/v8-flags.mjs) does not apply to them, where an array of numbers
+ * costs both.
  */
 type Typed = Float64Array | Int32Array;
 

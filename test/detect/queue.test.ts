@@ -47,6 +47,7 @@ describe('NumberQueue and TimeQueue (window queues without an object per entry)'
           }
           expect(q.size).toBe(model.length);
           for (let i = 0; i < model.length; i++) for (let c = 0; c < width; c++) expect(q.at(i, c)).toBe(model[i]![c]);
+          for (let c = 0; c < width; c++) expect(q.column(c)).toEqual(model.map((r) => r[c]));
         }
       }),
     );

@@ -11,7 +11,6 @@ import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
 import { NumberQueue } from '../util/queue.js';
-import { HourHistory } from '../util/hour-history.js';
 
 export type ExfilOptions = {
   /** Sliding window, minutes. */
@@ -89,8 +88,8 @@ interface ActorState {
   hourBytes: number;
   hourExport: number;
   hourHot: boolean;
-  /** Earlier active hours (not hot ones): bytes, export requests, requests. */
-  history: HourHistory;
+  /** Earlier active hours (not hot ones, the last historyHours): bytes, export requests, requests. */
+  history: NumberQueue;
   hourRequests: number;
   thr: { mode: Mode; bytes: number; exp: number; req: number; median: number | null } | null;
   incident: Incident | null;
@@ -170,7 +169,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       if (s.thr) return s.thr;
       const ab = ctx.baseline?.actors[actor];
       const bl = ab?.bytesPerHour;
-      const n = s.history.length;
+      const n = s.history.size;
       let t: NonNullable<ActorState['thr']>;
       const bytes = s.history.column(H_BYTES);
       const exports = s.history.column(H_EXPORTS);
@@ -209,6 +208,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       if (s.hourBytes > 0 || s.hourExport > 0) {
         if (!s.hourHot) {
           s.history.push(s.hourBytes, s.hourExport, s.hourRequests);
+          if (s.history.size > o.historyHours) s.history.shift();
           if (peers.length < 5000) peers.push(s.hourBytes);
           else {
             peers[peerPos] = s.hourBytes;
@@ -340,7 +340,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           actors.find(e.actor, now) ??
           actors.add(e.actor, now, {
             q: new NumberQueue(3), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
-            history: new HourHistory(3, o.historyHours), hourRequests: 0, thr: null, incident: null,
+            history: new NumberQueue(3), hourRequests: 0, thr: null, incident: null,
           });
         const hour = Math.floor(now / HOUR);
         if (hour !== s.hour) {
@@ -395,7 +395,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           inc = {
             start: q.first(TS), end: now, lastHot: now, peakBytes: s.bytes, peakExport: s.exportRequests, totalBytes: 0, requests: 0, exportRequests: 0, noBytes: 0,
             routes: new Map(), ips: new Map(), samples: new Samples(), mode: t.mode, threshold: t.bytes, exportThreshold: t.exp, median: t.median,
-            historyHours: s.history.length, trigger: hotBytes ? 'bytes' : hotExport ? 'export requests' : 'requests',
+            historyHours: s.history.size, trigger: hotBytes ? 'bytes' : hotExport ? 'export requests' : 'requests',
             peakRequests: s.requests, requestThreshold: t.req, bytesHot: hotBytes,
           };
           for (let i = 0; i < q.size; i++) {

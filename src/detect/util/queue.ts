@@ -65,6 +65,13 @@ export class NumberQueue {
     this.size++;
   }
 
+  /** Column `col` of every row, oldest first. */
+  column(col: number): number[] {
+    const out = new Array<number>(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.at(i, col);
+    return out;
+  }
+
   /** Drop the oldest row (the queue must not be empty). */
   shift(): void {
     this.start = (this.start + 1) & (this.rows - 1);
