@@ -1,7 +1,8 @@
 /**
  * Local time in an IANA zone, fast enough for the hot path: the UTC offset is looked up once per
- * 15-minute UTC bucket (every real DST transition falls on a quarter hour) and memoised, so DST is
- * honoured without building a Date per event.
+ * 15-minute UTC bucket and memoised, so DST is honoured without building a Date per event. Most
+ * transitions fall on a quarter hour, not all (St. John's changed at 00:01 local time until 2011,
+ * 03:31 UTC): a bucket whose two ends differ is looked up per instant.
  */
 import { tzOffset } from '@date-fns/tz';
 import type { BusinessHours } from '../rules/types.js';
@@ -40,10 +41,14 @@ export function createZoneClock(zone: string): ZoneClock {
     if (bucket === lastBucket) return lastOffset;
     let off = cache.get(bucket);
     if (off === undefined) {
-      off = tzOffset(zone, new Date(bucket * QUARTER_MS));
+      const start = bucket * QUARTER_MS;
+      off = tzOffset(zone, new Date(start));
+      // NaN: a transition inside the bucket.
+      if (tzOffset(zone, new Date(start + QUARTER_MS - 1)) !== off) off = NaN;
       if (cache.size >= CACHE_MAX) cache.clear();
       cache.set(bucket, off);
     }
+    if (Number.isNaN(off)) return tzOffset(zone, new Date(ts));
     lastBucket = bucket;
     lastOffset = off;
     return off;

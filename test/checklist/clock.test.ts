@@ -58,6 +58,15 @@ describe('business hours', () => {
     );
   });
 
+  it('honours a transition that is not on a quarter hour (St. John\'s at 00:01 local, 03:31 UTC, in 2006)', () => {
+    const clock = createZoneClock('America/St_Johns');
+    for (const iso of ['2006-04-02T03:30:59.999Z', '2006-04-02T03:31:00.000Z', '2006-04-02T03:44:00.000Z', '2006-04-02T03:29:00.000Z']) {
+      const ts = Date.parse(iso);
+      const ref = new TZDate(ts, 'America/St_Johns');
+      expect([iso, clock.local(ts).minute]).toEqual([iso, ref.getHours() * 60 + ref.getMinutes()]);
+    }
+  });
+
   it('hourOfWeekUtc counts from Monday 00:00 UTC', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.parse('2100-01-01') }), (ts) => {
