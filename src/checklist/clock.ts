@@ -1,17 +1,14 @@
 /**
- * Local time in an IANA zone, fast enough for the hot path: the UTC offset is looked up once per
- * 15-minute UTC bucket and memoised, so DST is honoured without building a Date per event. Most
- * transitions fall on a quarter hour, not all (St. John's changed at 00:01 local time until 2011,
- * 03:31 UTC): a bucket whose two ends differ is looked up per instant.
+ * Local time in an IANA zone, fast enough for the hot path (the offsets come from
+ * src/util/zone-offset.ts), so DST is honoured without building a Date per event.
  */
 import { tzOffset } from '@date-fns/tz';
 import type { BusinessHours } from '../rules/types.js';
 import { parseClock } from '../rules/match.js';
+import { createZoneOffset } from '../util/zone-offset.js';
 
-const QUARTER_MS = 900_000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-const CACHE_MAX = 4096;
 
 export interface LocalTime {
   /** ISO weekday, 1 = Monday ... 7 = Sunday. */
@@ -32,27 +29,7 @@ export interface ZoneClock {
 export function createZoneClock(zone: string): ZoneClock {
   const probe = tzOffset(zone, new Date(0));
   if (!Number.isFinite(probe)) throw new Error(`unknown time zone "${zone}"`);
-  let lastBucket = NaN;
-  let lastOffset = 0;
-  const cache = new Map<number, number>();
-
-  function offset(ts: number): number {
-    const bucket = Math.floor(ts / QUARTER_MS);
-    if (bucket === lastBucket) return lastOffset;
-    let off = cache.get(bucket);
-    if (off === undefined) {
-      const start = bucket * QUARTER_MS;
-      off = tzOffset(zone, new Date(start));
-      // NaN: a transition inside the bucket.
-      if (tzOffset(zone, new Date(start + QUARTER_MS - 1)) !== off) off = NaN;
-      if (cache.size >= CACHE_MAX) cache.clear();
-      cache.set(bucket, off);
-    }
-    if (Number.isNaN(off)) return tzOffset(zone, new Date(ts));
-    lastBucket = bucket;
-    lastOffset = off;
-    return off;
-  }
+  const offset = createZoneOffset(zone);
 
   function local(ts: number): LocalTime {
     const off = offset(ts);

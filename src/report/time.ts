@@ -1,4 +1,4 @@
-import { tzOffset } from '@date-fns/tz';
+import { createZoneOffset } from '../util/zone-offset.js';
 
 /** Record times are ISO 8601 UTC strings or epoch ms; the display converts them to one IANA zone. */
 export type TimeInput = string | number;
@@ -51,19 +51,11 @@ export interface TimeFormatter {
 export function createTimeFormatter(requested: string): TimeFormatter {
   const tz = requested && isValidTimeZone(requested) ? requested : 'UTC';
   const utc = tz === 'UTC' || tz === 'Etc/UTC';
-  const cache = new Map<number, number>();
+  const zoneOffset = createZoneOffset(tz);
   const offset = (ms: number): number => {
     if (utc) return 0;
-    // Offsets change on quarter-hour boundaries at most: cache per UTC quarter hour.
-    const key = Math.floor(ms / 900_000);
-    let off = cache.get(key);
-    if (off === undefined) {
-      off = tzOffset(tz, new Date(ms));
-      if (!Number.isFinite(off)) off = 0;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(key, off);
-    }
-    return off;
+    const off = zoneOffset(ms);
+    return Number.isFinite(off) ? off : 0;
   };
   const parts = (t: TimeInput): Date | null => {
     const ms = toMs(t);

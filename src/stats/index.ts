@@ -7,7 +7,7 @@
  * Per event the collector only updates maps and counters: no object is created for an actor,
  * route or IP already known.
  */
-import { tzOffset } from '@date-fns/tz';
+import { createZoneOffset } from '../util/zone-offset.js';
 import type { EnrichedEvent } from '../enrich/types.js';
 import type { ActorSummary, CountRow, DistinctOverflow, SummaryRecord, TimelineBucket } from '../report/records.js';
 
@@ -149,19 +149,13 @@ function overflow(set: Set<string>, listed: number, full: boolean): DistinctOver
   return undefined;
 }
 
-/** Offset (ms) of a zone at an instant, cached per UTC quarter hour. */
+/** Offset (ms) of a zone at an instant; 0 for an unknown zone. */
 function offsetFunction(tz: string | undefined): (ms: number) => number {
   if (!tz || tz === 'UTC' || tz === 'Etc/UTC') return () => 0;
-  const cache = new Map<number, number>();
+  const minutes = createZoneOffset(tz);
   return (ms) => {
-    const key = Math.floor(ms / 900_000);
-    let off = cache.get(key);
-    if (off === undefined) {
-      const minutes = tzOffset(tz, new Date(ms));
-      off = Number.isFinite(minutes) ? minutes * 60_000 : 0;
-      cache.set(key, off);
-    }
-    return off;
+    const m = minutes(ms);
+    return Number.isFinite(m) ? m * 60_000 : 0;
   };
 }
 

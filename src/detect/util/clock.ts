@@ -1,7 +1,7 @@
-/** Business hours in a time zone, DST-correct, cheap per event (the zone offset is cached per UTC hour). */
-import { tzOffset } from '@date-fns/tz';
+/** Business hours in a time zone, DST-correct, cheap per event (offsets from src/util/zone-offset.ts). */
 import { parseClock } from '../../rules/match.js';
 import type { BusinessHours } from '../../rules/types.js';
+import { createZoneOffset } from '../../util/zone-offset.js';
 
 const DAY = 86_400_000;
 const WEEKDAYS = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -18,7 +18,7 @@ export interface LocalTime {
 }
 
 export class WorkingClock {
-  private readonly offsets = new Map<number, number>();
+  private readonly offset: (ts: number) => number;
   private readonly start: number;
   private readonly end: number;
   private readonly days: ReadonlySet<number>;
@@ -27,18 +27,11 @@ export class WorkingClock {
     this.start = parseClock(hours.start) ?? 540;
     this.end = parseClock(hours.end) ?? 1080;
     this.days = new Set(hours.days);
+    this.offset = createZoneOffset(hours.timezone);
   }
 
   local(ts: number): LocalTime {
-    const h = Math.floor(ts / 3_600_000);
-    let off = this.offsets.get(h);
-    if (off === undefined) {
-      off = this.hours.timezone === 'UTC' ? 0 : tzOffset(this.hours.timezone, new Date(ts));
-      if (this.offsets.size > 10_000) this.offsets.clear();
-      this.offsets.set(h, off);
-    }
-    // Offsets change on whole hours in practice; for half-hour transitions re-check the exact instant.
-    const shifted = ts + off * 60_000;
+    const shifted = ts + this.offset(ts) * 60_000;
     const day = Math.floor(shifted / DAY);
     const dow = ((((day + 3) % 7) + 7) % 7) + 1;
     return { dow, minute: Math.floor((shifted - day * DAY) / 60_000), day, shifted };
