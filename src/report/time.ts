@@ -53,7 +53,6 @@ export function createTimeFormatter(requested: string): TimeFormatter {
   const utc = tz === 'UTC' || tz === 'Etc/UTC';
   const zoneOffset = createZoneOffset(tz);
   const offset = (ms: number): number => {
-    if (utc) return 0;
     const off = zoneOffset(ms);
     return Number.isFinite(off) ? off : 0;
   };
