@@ -60,8 +60,6 @@ export type BolaOptions = {
 interface Entry {
   ts: number;
   id: string;
-  /** The id's state in the group (its window count goes down when this entry leaves the window). */
-  info: IdState;
   /** Whether the id counted as foreign when it entered the window. */
   foreign: boolean;
   method: string;
@@ -75,18 +73,14 @@ interface Entry {
 }
 
 /**
- * What a group knows of an id in its window: its requests there, and its first use as the history
- * had it when the id entered (so that the window's requests need no second lookup).
+ * What a group knows of an id in its window, packed into the window map's number (no object per id:
+ * the window is this detector's largest share of the garbage collector's work): the requests there
+ * (times WINDOW_COUNT), whether the id is in the actor's history, and whether it counted as foreign
+ * when it entered the window. A window's ids always have at least one request.
  */
-interface IdState {
-  inHistory: boolean;
-  /** Time of first use, when inHistory. */
-  first: number;
-  /** Requests in the window (0: not in the window). */
-  n: number;
-  /** Whether the id counted as foreign when it (last) entered the window. */
-  foreign: boolean;
-}
+const IN_HISTORY = 1;
+const FOREIGN = 2;
+const WINDOW_COUNT = 4;
 
 interface Incident {
   start: number;
@@ -120,8 +114,8 @@ interface Incident {
 interface Group {
   actor: string;
   template: string;
-  /** Ids in the window. */
-  window: Map<IdKey, IdState>;
+  /** Ids in the window, with their packed state (IN_HISTORY, FOREIGN, requests x WINDOW_COUNT). */
+  window: Map<IdKey, number>;
   /**
    * The actor's own history here: ids and the time of their first use (at most maxOwnIds). Most of
    * this detector's memory on a long log, hence its compact form.
@@ -348,27 +342,26 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const q = g.q;
       while (q.size > 0 && q.firstTime() < cutoff) {
         const old = q.shift();
-        const info = old.info;
-        if (--info.n === 0) {
-          if (info.foreign) g.foreign--;
-          g.window.delete(idKey(old.id, old.numeric));
-        }
+        const oldKey = idKey(old.id, old.numeric);
+        const state = g.window.get(oldKey)!;
+        if (state < 2 * WINDOW_COUNT) {
+          if (state & FOREIGN) g.foreign--;
+          g.window.delete(oldKey);
+        } else g.window.set(oldKey, state - WINDOW_COUNT);
       }
 
       // Own history for this actor and route: looked up when the id enters the window.
       const k = idKey(r.value, r.numeric);
-      let info = g.window.get(k);
-      let first: number | undefined;
-      if (info === undefined) {
-        first = g.history.get(k);
-        info = { inHistory: first !== undefined, first: first ?? 0, n: 0, foreign: false };
-        g.window.set(k, info);
-      } else if (info.inHistory) first = info.first;
-      if (first === undefined && g.history.size < o.maxOwnIds) {
+      const known = g.window.get(k);
+      // Entering the window, the id's first use comes from the history; an id already in the window
+      // needs only to know whether it is in the history.
+      const entering = known === undefined;
+      const first = entering ? g.history.get(k) : undefined;
+      let state = entering ? (first !== undefined ? IN_HISTORY : 0) : known;
+      if ((state & IN_HISTORY) === 0 && g.history.size < o.maxOwnIds) {
         if (historyEntries < o.maxHistoryEntries) {
           g.history.add(k, now);
-          info.inHistory = true;
-          info.first = now;
+          state |= IN_HISTORY;
           historyEntries++;
         } else if (!historyFullNoted) {
           historyFullNoted = true;
@@ -377,21 +370,22 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           );
         }
       }
-      if (info.n === 0) {
+      if (entering) {
         // Entering the window: whether the id is foreign is judged now, for as long as it stays in.
         const own =
           (first !== undefined && first <= now - ownAgeMs) ||
           r.value === e.user ||
           (ctx.baseline !== undefined && ownFromBaseline(e.actor, e.template)?.has(r.value) === true);
-        info.foreign = !own;
-        if (!own) g.foreign++;
+        if (!own) {
+          state |= FOREIGN;
+          g.foreign++;
+        }
       }
-      info.n++;
+      g.window.set(k, state + WINDOW_COUNT);
       const x: Entry = {
         ts: now,
         id: r.value,
-        info,
-        foreign: info.foreign,
+        foreign: (state & FOREIGN) !== 0,
         method,
         status: e.status,
         numeric: r.numeric,
