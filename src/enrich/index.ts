@@ -22,12 +22,22 @@ export type { EnrichedEvent, ObjectRef, GeoInfo, GeoLookup, ObjectIdKind } from 
 const PATH_CACHE_HALF = 4_096;
 /** Actor keys kept for reuse (two generations of this many). */
 const ACTOR_CACHE_HALF = 25_000;
+/** IPs, user agents and route templates kept for reuse (two generations of this many each). */
+const INTERN_HALF = 25_000;
 
 /** Stable actor key: "user:ID", else "key:ID", else "ip:IP" ("ip:unknown" when nothing identifies it). */
 export function actorKey(e: Pick<ApiEvent, 'user' | 'apiKey' | 'ip'>): string {
   if (e.user) return `user:${e.user}`;
   if (e.apiKey) return `key:${e.apiKey}`;
   return `ip:${e.ip ?? 'unknown'}`;
+}
+
+/** The copy of `s` already in `strings`, else `s`, remembered. */
+function intern(strings: GenerationCache<string, string>, s: string): string {
+  const known = strings.get(s);
+  if (known !== undefined) return known;
+  strings.set(s, s);
+  return s;
 }
 
 export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent {
@@ -44,10 +54,18 @@ export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent
     }
     return k;
   };
+  // One string per IP, user agent and template, not one per event: each is a key in several
+  // consumers' maps, and a string that is already in a map is found by identity, where a fresh
+  // copy is hashed and compared character by character at every lookup (and kept alive by any
+  // window that holds it).
+  const ips = new GenerationCache<string, string>(INTERN_HALF);
+  const userAgents = new GenerationCache<string, string>(INTERN_HALF);
+  const templates = new GenerationCache<string, string>(INTERN_HALF);
   const template = (path: string): Templated => {
     let t = cache.get(path);
     if (t === undefined) {
       t = templatePath(path);
+      t.template = intern(templates, t.template);
       cache.set(path, t);
     }
     return t;
@@ -68,6 +86,8 @@ export function createEnricher(_rules?: RuleSet): (e: ApiEvent) => EnrichedEvent
       if (q.length > 0) objectIds = objectIds.length > 0 ? objectIds.concat(q) : q;
     }
     out.objectIds = objectIds;
+    if (e.ip !== undefined) out.ip = intern(ips, e.ip);
+    if (e.userAgent !== undefined) out.userAgent = intern(userAgents, e.userAgent);
     out.actor = actorOf(e);
     return out;
   };
