@@ -1,6 +1,10 @@
-/** Small text helpers for issue messages: never echo much input, never echo control characters. */
+/**
+ * Small text helpers for issue messages: never echo much input, never echo control characters,
+ * never echo a secret.
+ */
 
 import type { IngestIssue, IngestIssueKind } from './types.js';
+import { HygieneScanner } from '../hygiene/scanner.js';
 
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
@@ -22,8 +26,28 @@ export function escapeControl(s: string): string {
   return s.replace(CONTROL_RE, escapeChar);
 }
 
-/** At most `max` characters of `s`, escaped, with an ellipsis when cut. */
-export function snippet(s: string, max = 60): string {
+/**
+ * How much of the text is masked before a snippet is cut from it: a secret that starts inside the
+ * snippet is recognised whole (a JWT or key cut short may no longer look like one). Bounded, so
+ * that a file of many long malformed lines is not scanned in full once more.
+ */
+const MASK_WINDOW = 8 * 1024;
+let scanner: HygieneScanner | undefined;
+
+/**
+ * `s` with every secret the hygiene scanner finds in it masked, as the report masks them. An
+ * issue message quotes a line that could not be read, and that line is log content like any
+ * other: the token in a broken line must not reach stderr either.
+ */
+function maskSecretsIn(s: string): string {
+  scanner ??= new HygieneScanner({ maxDepth: 4, maxBytes: 4 * MASK_WINDOW });
+  const copy = scanner.redactCopy({ text: s }).value as { text: unknown };
+  return typeof copy.text === 'string' ? copy.text : s;
+}
+
+/** At most `max` characters of `s`, secrets masked and control characters escaped, with an ellipsis when cut. */
+export function snippet(text: string, max = 60): string {
+  const s = maskSecretsIn(text.length > MASK_WINDOW ? text.slice(0, MASK_WINDOW) : text);
   if (s.length <= max) return escapeControl(s);
   let cut = s.slice(0, max);
   const last = cut.charCodeAt(cut.length - 1);

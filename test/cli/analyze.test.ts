@@ -151,6 +151,30 @@ describe('apilog analyze (CLI)', () => {
     expect(strict.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+
+  it('never re-prints a secret quoted from a broken line: not on stderr, not with --strict, not in formats detect', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'leaky-broken.ndjson');
+    const key = 'sk_live_51HxQzNu9SecretKeyValue99';
+    const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    const good = readFileSync('fixtures/benign-mobile-poller.ndjson', 'utf8').trim().split('\n');
+    writeFileSync(file, [`Authorization: Bearer ${key}`, `{"timestamp": "2025-03-10T10:00:00Z", "auth": "Bearer ${jwt}", `, ...good].join('\n'));
+    const secrets = [key, jwt.slice(0, 20), jwt.slice(-20)];
+    const runs = [
+      runCli(['analyze', file, '--format', 'ndjson']),
+      runCli(['analyze', file]),
+      runCli(['analyze', file, '--strict']),
+      runCli(['formats', 'detect', file]),
+    ];
+    for (const r of runs) for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(s);
+    // Still located and still recognisable: the issue names the line and shows the mask.
+    expect(runs[0]!.stderr).toContain(`${file}:1`);
+    const issues = summaryOf(runs[0]!.stdout).issues as Array<{ line: number; message: string }>;
+    expect(issues.map((i) => i.line)).toEqual([1, 2]);
+    expect(issues[0]!.message).toMatch(/^not JSON: Authorization: Bearer \[REDACTED/);
+    expect(issues[1]!.message).toContain('"auth": "Bearer [REDAC');
+    expect(runs[2]!.code).toBe(3);
+  });
   it('names a missing file, analyses the rest, and exits 3', () => {
     const r = runCli(['analyze', 'no/such/file.ndjson', 'fixtures/benign-mobile-poller.ndjson', '--format', 'ndjson']);
     expect(r.code).toBe(3);
