@@ -9,10 +9,16 @@ import { isUnreadable } from './events.js';
 import { InputError } from './options.js';
 
 const MAX_ISSUES_LISTED = 50;
+/**
+ * Beyond those, the first issue of each further file and kind is still listed, up to this many: a
+ * notes file or script kept beside the logs must not push the one broken line of a real log out
+ * of the summary.
+ */
+const MAX_FIRSTS_LISTED = 50;
 
 export interface IssueLog {
   onIssue: (i: IngestIssue) => void;
-  /** The first issues, for the summary. */
+  /** The first issues, then the first of each further file and kind, for the summary. */
   readonly listed: IngestIssue[];
   total(): number;
   unreadable(): number;
@@ -21,6 +27,9 @@ export interface IssueLog {
 
 export function createIssueLog(strict: boolean, passOn?: (i: IngestIssue) => void): IssueLog {
   const listed: IngestIssue[] = [];
+  /** File and kind of every listed issue. */
+  const listedKinds = new Set<string>();
+  let firsts = 0;
   let total = 0;
   let unreadable = 0;
   let strictFailure: IngestIssue | undefined;
@@ -30,7 +39,16 @@ export function createIssueLog(strict: boolean, passOn?: (i: IngestIssue) => voi
       total++;
       passOn?.(i);
       if (isUnreadable(i.kind)) unreadable++;
-      if (listed.length < MAX_ISSUES_LISTED) listed.push(i);
+      const fileKind = `${i.file}\u0000${i.kind}`;
+      let list = listed.length < MAX_ISSUES_LISTED;
+      if (!list && firsts < MAX_FIRSTS_LISTED && !listedKinds.has(fileKind)) {
+        list = true;
+        firsts++;
+      }
+      if (list) {
+        listed.push(i);
+        listedKinds.add(fileKind);
+      }
       if (strict && !isUnreadable(i.kind) && !strictFailure) strictFailure = i;
     },
     total: () => total,

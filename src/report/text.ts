@@ -240,12 +240,13 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 
   if (s.issuesTotal > 0 || s.issues.length > 0) {
     const total = Math.max(s.issuesTotal, s.issues.length);
-    const shown = full ? s.issues : s.issues.slice(0, LIMITS.issues);
+    const shown = full ? s.issues : pickIssues(s.issues, LIMITS.issues);
     const lines = shown.map((i) => {
       const where = i.line !== undefined ? `${sanitize(i.file)}:${i.line}` : sanitize(i.file);
       return clip(`${i.kind}  ${where}  ${sanitize(i.message)}`, avail, full);
     });
-    const head = `${num(total)} in all${shown.length < total ? `, first ${shown.length}:` : ':'}`;
+    const first = shown.every((i, k) => i === s.issues[k]);
+    const head = `${num(total)} in all${shown.length < total ? (first ? `, first ${shown.length}:` : `, ${shown.length} shown (one of each file and kind first):`) : ':'}`;
     out.pushAll(labelled(ctx, 'Issues', [head, ...lines]));
   }
 
@@ -778,4 +779,27 @@ export function renderTextLines(report: Report, o: ReportOptions): string[] {
 
 export function renderText(report: Report, o: ReportOptions): string {
   return renderTextLines(report, o).join('\n') + '\n';
+}
+
+/**
+ * At most `n` issues, in their order: the first of each file and kind before any repeat, so that
+ * one broken line in a real log still shows beside sixty from a notes file read with it.
+ */
+function pickIssues<T extends { file: string; kind: string }>(issues: readonly T[], n: number): T[] {
+  if (issues.length <= n) return [...issues];
+  const picked = new Set<T>();
+  const kinds = new Set<string>();
+  for (const i of issues) {
+    if (picked.size >= n) break;
+    const k = `${i.file}\u0000${i.kind}`;
+    if (!kinds.has(k)) {
+      kinds.add(k);
+      picked.add(i);
+    }
+  }
+  for (const i of issues) {
+    if (picked.size >= n) break;
+    picked.add(i);
+  }
+  return issues.filter((i) => picked.has(i));
 }

@@ -175,6 +175,25 @@ describe('apilog analyze (CLI)', () => {
     expect(issues[1]!.message).toContain('"auth": "Bearer [REDAC');
     expect(runs[2]!.code).toBe(3);
   });
+  it('lists the one broken line of a log even when a notes file beside it fills the issue list', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'notes.txt'), Array.from({ length: 66 }, (_, i) => `note ${i}`).join('\n') + '\n');
+    const good = readFileSync('fixtures/benign-mobile-poller.ndjson', 'utf8').trim().split('\n');
+    const log = path.join(dir, 'access.ndjson');
+    writeFileSync(log, [...good.slice(0, 5), '{"broken": ', ...good.slice(5)].join('\n') + '\n');
+    const r = runCli(['analyze', dir, '--format', 'ndjson']);
+    const summary = summaryOf(r.stdout);
+    expect(summary.issuesTotal).toBe(67);
+    const issues = summary.issues as Array<{ file: string; line: number; kind: string }>;
+    // Fifty listed in all, then the first of each further file and kind: the notes fill the list.
+    expect(issues.filter((i) => i.file.endsWith('notes.txt')).length).toBeGreaterThanOrEqual(49);
+    expect(issues.length).toBeLessThanOrEqual(51);
+    expect(issues).toContainEqual(expect.objectContaining({ file: log, line: 6, kind: 'malformed-json' }));
+    const text = runCli(['analyze', dir, '--color', 'never']);
+    expect(text.stdout).toMatch(/67 in all, (first 5|5 shown \(one of each file and kind first\)):/);
+    expect(text.stdout).toContain(`${log}:6`);
+  });
+
   it('names a missing file, analyses the rest, and exits 3', () => {
     const r = runCli(['analyze', 'no/such/file.ndjson', 'fixtures/benign-mobile-poller.ndjson', '--format', 'ndjson']);
     expect(r.code).toBe(3);
