@@ -70,6 +70,23 @@ describe('bola-enumeration', () => {
     expect(a[0]!.evidence.sampleIds).toContain('0001');
   });
 
+  it('times the incident by the walk: re-reads of ids still too new to count as own neither stretch it, break the stride nor fill the samples', () => {
+    // The actor reads its 3 accounts every 20 s for half an hour (a log that starts here: they are
+    // less than ownIdMinAgeMinutes old, so they count as foreign), and walks 150 others from 14:13 to 14:16.
+    const own = Array.from({ length: 90 }, (_, k) => rec(T + k * 20_000, { user_id: '101', endpoint: `/api/v1/accounts/${7001 + (k % 3)}` }));
+    const walked = Array.from({ length: 150 }, (_, k) => rec(T + 13 * 60_000 + k * 1200, { user_id: '101', endpoint: `/api/v1/accounts/${8801 + k}` }));
+    const records = [...own, ...walked].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const alerts = runFlat(records, { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.end).toBe(T + 13 * 60_000 + 149 * 1200);
+    expect(a.evidence.metrics).toMatchObject({ sequential: true, longestStrideRun: 150, walkedRange: '8801..8950' });
+    const paths = a.evidence.samples.map((s) => s.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths.filter((p) => /\/8[89]\d\d$/.test(p ?? '')).length).toBeGreaterThanOrEqual(7);
+    expect(a.summary).toMatch(/requested 153 distinct foreign ids .* within 13 min/);
+  });
+
   it('uses the baseline own ids when given', () => {
     const records = walk({ n: 60 });
     const baseline = { schemaVersion: '1', createdAt: '', origin: 'file', period: { start: 0, end: 0 }, routes: {}, actors: { 'user:101': { ownIds: { '/api/v1/orders/{id}': records.slice(0, 20).map((r) => r.endpoint.split('/').pop()!) } } } } as unknown as Baseline;

@@ -83,7 +83,13 @@ const FOREIGN = 2;
 const WINDOW_COUNT = 4;
 
 interface Incident {
+  /** The first request to a foreign id (own ids read in the same window do not widen it). */
   start: number;
+  /**
+   * The last request that brought a new foreign id: re-reads after the walk (an actor's own
+   * accounts, still too new to count as theirs) are counted as requests but do not stretch the
+   * incident to the end of the window.
+   */
   end: number;
   lastHot: number;
   requests: number;
@@ -218,14 +224,19 @@ export const bolaEnumeration: Detector<BolaOptions> = {
 
     function addToIncident(inc: Incident, x: Entry, foreign: boolean): void {
       inc.requests++;
-      inc.end = Math.max(inc.end, x.ts);
       bump(inc.statuses, statusClass(x.status));
       bump(inc.methods, x.method);
       if (x.ip) bump(inc.ips, x.ip, 1, 50);
       if (x.role && !inc.role) inc.role = x.role;
       if (!foreign) return;
+      if (x.ts < inc.start) inc.start = x.ts;
       let flags = inc.ids.get(x.id);
       if (flags === undefined) {
+        // A new id: the samples and the sequence show the walk, one request per id, not the
+        // re-reads in between (which would break a stride run).
+        if (x.ts > inc.end) inc.end = x.ts;
+        inc.samples.add(x);
+        if (x.numeric !== undefined) inc.seq.add(x.numeric);
         if (inc.ids.size >= MAX_INCIDENT_IDS) {
           inc.idsBeyondCap++;
         } else {
@@ -237,7 +248,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           }
         }
       }
-      if (x.numeric !== undefined) inc.seq.add(x.numeric);
       if (flags !== undefined) {
         const add = (ok(x.status) ? ID_OK : 0) | (WRITE_METHODS.has(x.method) ? ID_WRITE | (ok(x.status) ? ID_WRITE_OK : 0) : 0);
         const gained = add & ~flags;
@@ -246,7 +256,6 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (gained & ID_WRITE_OK) inc.writeOkIds++;
         inc.ids.set(x.id, flags | add);
       }
-      inc.samples.add(x);
     }
 
     function emit(g: Group, inc: Incident): void {
@@ -408,8 +417,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (g.foreign > inc.peak) inc.peak = g.foreign;
       } else if (g.foreign >= threshold) {
         inc = {
-          start: q.firstTime(),
-          end: now,
+          start: Infinity,
+          end: -Infinity,
           lastHot: now,
           requests: 0,
           ids: new Map(),
