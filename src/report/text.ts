@@ -198,10 +198,14 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 
   const span = s.timeSpan ? t.range(s.timeSpan.start, s.timeSpan.end) : 'no timestamps';
   const malformed = s.files.reduce((a, f) => a + f.malformed, 0);
+  // Lines that were JSON but no access record, or not JSON at all: with the malformed ones, they
+  // add up to the "skipped" count said on stderr, so the two figures do not seem to disagree.
+  const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0);
   const inputParts = [
     `${num(s.files.length)} file${s.files.length === 1 ? '' : 's'}`,
     `${num(s.events)} events`,
     `${num(malformed)} malformed`,
+    ...(otherSkipped > 0 ? [`${num(otherSkipped)} other skipped`] : []),
   ];
   out.pushAll(labelled(ctx, 'Input', wrap(inputParts.join(' · '), avail)));
   out.pushAll(labelled(ctx, 'Time span', wrap(`${span}`, avail)));

@@ -37,7 +37,8 @@ describe('text report (colour off)', () => {
     const loud = renderText(sampleReport(), options());
     const quiet = renderText(sampleReport(), options({ quiet: true }));
     expect(loud).toMatch(/^apilog 0\.1\.0/);
-    expect(loud).toContain('Input     2 files · 48,213 events · 3 malformed');
+    // The sample's first file skipped 2 records without a timestamp besides its 3 malformed lines.
+    expect(loud).toContain('Input     2 files · 48,213 events · 3 malformed · 2 other skipped');
     expect(loud).toContain('impossible-travel (unavailable): no GeoIP database');
     expect(loud).toContain('Baseline  learned from this input');
     expect(quiet).not.toContain('Input ');
