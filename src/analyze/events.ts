@@ -36,6 +36,14 @@ export function isUnreadable(kind: IngestIssue['kind']): boolean {
   return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
 }
 
+/**
+ * Input that could not be read, in whole or in part: exit code 3. A damaged or truncated .gz file
+ * is read up to the damage; what follows is lost, and a CI job must not pass as if it had been read.
+ */
+export function losesInput(kind: IngestIssue['kind']): boolean {
+  return isUnreadable(kind) || kind === 'gzip-error';
+}
+
 
 /** `expanded`: the inputs already expanded by the caller (so folders are walked once). */
 export async function openEventStream(

@@ -1,11 +1,11 @@
 /**
  * The issues of one run (ingest and mapping problems): passed on as they happen, the first ones
- * kept for the summary, unreadable inputs counted for the exit code, and with --strict the first
+ * kept for the summary, unreadable inputs (and damaged .gz files) counted for the exit code, and with --strict the first
  * malformed input turned into a failure. Stages report issues through callbacks that must not
  * throw, so the failure is raised from the main loop (`failIfStrict`).
  */
 import type { IngestIssue } from '../ingest/types.js';
-import { isUnreadable } from './events.js';
+import { isUnreadable, losesInput } from './events.js';
 import { InputError } from './options.js';
 
 const MAX_ISSUES_LISTED = 50;
@@ -38,7 +38,7 @@ export function createIssueLog(strict: boolean, passOn?: (i: IngestIssue) => voi
     onIssue(i) {
       total++;
       passOn?.(i);
-      if (isUnreadable(i.kind)) unreadable++;
+      if (losesInput(i.kind)) unreadable++;
       const fileKind = `${i.file}\u0000${i.kind}`;
       let list = listed.length < MAX_ISSUES_LISTED;
       if (!list && firsts < MAX_FIRSTS_LISTED && !listedKinds.has(fileKind)) {

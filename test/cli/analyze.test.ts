@@ -205,6 +205,21 @@ describe('apilog analyze (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a truncated .gz is analysed up to the damage, named, and exits 3: part of the input was lost', () => {
+    const dir = tmp();
+    const whole = gzipSync(readFileSync(SAMPLE));
+    writeFileSync(path.join(dir, 'access.log.1.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
+    const r = runCli(['analyze', dir, '--format', 'ndjson']);
+    expect(r.code).toBe(3);
+    const summary = summaryOf(r.stdout);
+    expect(summary.events).toBeGreaterThan(100);
+    expect(JSON.stringify(summary.issues)).toMatch(/access\.log\.1\.gz.*gzip stream error/);
+    expect(r.stderr).toContain('access.log.1.gz');
+    // Intact, the same file is a clean run.
+    writeFileSync(path.join(dir, 'access.log.1.gz'), whole);
+    expect(runCli(['analyze', dir, '--format', 'ndjson']).code).toBe(0);
+  });
+
   it('analyses an empty file without error and says no events were read', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'empty.ndjson'), '');

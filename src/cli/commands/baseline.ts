@@ -1,5 +1,5 @@
 /** `apilog baseline`: learn normal behaviour from a period of logs and save it as versioned JSON. */
-import { openEventStream } from '../../analyze/events.js';
+import { losesInput, openEventStream } from '../../analyze/events.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { createBaselineLearner, saveBaseline } from '../../baseline/index.js';
@@ -24,7 +24,7 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
     let problems = 0;
     const onIssue = (i: IngestIssue): void => {
       problems++;
-      if (['not-found', 'permission-denied', 'unreadable', 'directory-loop'].includes(i.kind)) unreadable++;
+      if (losesInput(i.kind)) unreadable++;
       if (problems <= 20 && o.quiet !== true) {
         process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
       }

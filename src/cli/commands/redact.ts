@@ -5,6 +5,7 @@ import { RedactOutputError } from '../../hygiene/redact.js';
 import { OutputError, outputError } from '../../report/output.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
+import { losesInput } from '../../analyze/events.js';
 import { str, table, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
@@ -39,7 +40,8 @@ export async function redactCommand(paths: string[], o: Opts): Promise<number> {
         )}\n`,
       );
     }
-    const unreadable = result.issues.some((i) => ['not-found', 'permission-denied', 'unreadable', 'directory-loop'].includes(i.kind));
+    // A truncated .gz gives a copy that is short of the original: exit 3, as for an unreadable file.
+    const unreadable = result.issues.some((i) => losesInput(i.kind));
     return unreadable ? 3 : 0;
   } catch (err) {
     exitWithError(err);
