@@ -90,8 +90,11 @@ export class RedactOutputError extends Error {
 
 export interface RedactedFile {
   input: string;
-  /** Where the copy was written: the -o folder as given, joined with the copy's relative name. */
-  output: string;
+  /**
+   * Where the copy was written: the -o folder as given, joined with the copy's relative name; null
+   * when the input held no record (a notes file, an empty log), of which no copy is made.
+   */
+  output: string | null;
   records: number;
   /** Records in which at least one value was masked. */
   recordsChanged: number;
@@ -100,6 +103,8 @@ export interface RedactedFile {
   /** Records nested too deep to check fully. */
   truncated: number;
   malformed: number;
+  /** Other input not copied: lines that are not JSON, too long or too deep, a damaged .gz's rest. */
+  skipped: number;
 }
 
 export interface RedactFilesResult {
@@ -139,7 +144,8 @@ async function writeChunk(out: fs.WriteStream, chunk: string, failed: Promise<vo
 /**
  * Write a sanitised NDJSON copy of every input file into `outDir`, under the same relative name
  * (relative to a folder input; the base name for a file input), without `.gz`. Records are written one
- * per line whatever the input container (JSON array, envelope). Malformed lines are not copied.
+ * per line whatever the input container (JSON array, envelope). Malformed lines are not copied, and
+ * an input with no record gets no copy.
  */
 export async function redactFiles(inputs: string[], outDir: string, options: RedactFilesOptions = {}): Promise<RedactFilesResult> {
   const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
@@ -186,22 +192,29 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
       }
       used.add(target);
       const shown = path.join(outDir, path.relative(outRoot, target));
-      try {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-      } catch (err) {
-        throw new RedactOutputError(path.dirname(shown), err, true);
-      }
       const opened = open(source, limits, onIssue);
-      const out = fs.createWriteStream(target, { encoding: 'utf8' });
-      const done = new Promise<void>((resolve, reject) => {
-        out.once('finish', resolve);
-        out.once('error', (err) => reject(new RedactOutputError(shown, err)));
-      });
-      // A write error is thrown where it is awaited (below, or racing a drain), never left unhandled.
-      done.catch(() => undefined);
-      const file: RedactedFile = { input: source.path, output: shown, records: 0, recordsChanged: 0, changes: 0, truncated: 0, malformed: 0 };
+      // The copy is created with its first record: a notes file beside the logs gets no empty twin.
+      let out: fs.WriteStream | null = null;
+      let done: Promise<void> = Promise.resolve();
+      const openCopy = (): fs.WriteStream => {
+        try {
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+        } catch (err) {
+          throw new RedactOutputError(path.dirname(shown), err, true);
+        }
+        const stream = fs.createWriteStream(target, { encoding: 'utf8' });
+        done = new Promise<void>((resolve, reject) => {
+          stream.once('finish', resolve);
+          stream.once('error', (err) => reject(new RedactOutputError(shown, err)));
+        });
+        // A write error is thrown where it is awaited (below, or racing a drain), never left unhandled.
+        done.catch(() => undefined);
+        return stream;
+      };
+      const file: RedactedFile = { input: source.path, output: null, records: 0, recordsChanged: 0, changes: 0, truncated: 0, malformed: 0, skipped: 0 };
       try {
         for await (const batch of opened.batches()) {
+          if (batch.length === 0) continue;
           let chunk = '';
           for (const rec of batch) {
             const r = redactRecord(rec.value);
@@ -213,13 +226,18 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
             if (r.truncated) file.truncated++;
             chunk += `${JSON.stringify(r.value)}\n`;
           }
+          if (out === null) {
+            out = openCopy();
+            file.output = shown;
+          }
           await writeChunk(out, chunk, done);
         }
       } finally {
-        out.end();
+        out?.end();
       }
       await done;
       file.malformed = opened.stats.malformed;
+      file.skipped = Object.values(opened.stats.skipped).reduce((a, n) => a + n, 0);
       files.push(file);
     }
   }

@@ -79,11 +79,11 @@ describe('redactFiles', () => {
     fs.copyFileSync(FIXTURE, path.join(src, 'a.ndjson'));
     fs.writeFileSync(path.join(src, 'sub', 'b.ndjson.gz'), zlib.gzipSync(fs.readFileSync(FIXTURE)));
     const res = await redactFiles([src], out);
-    expect(res.files.map((f) => path.relative(out, f.output)).sort()).toEqual(['a.ndjson', path.join('sub', 'b.ndjson')]);
+    expect(res.files.map((f) => path.relative(out, f.output!)).sort()).toEqual(['a.ndjson', path.join('sub', 'b.ndjson')]);
     for (const f of res.files) {
       expect(f.records).toBe(41);
       expect(f.recordsChanged).toBeGreaterThan(25);
-      const text = fs.readFileSync(f.output, 'utf8');
+      const text = fs.readFileSync(f.output!, 'utf8');
       expect(leaks(text)).toEqual([]);
       const lines = text.trim().split('\n');
       expect(lines).toHaveLength(41);
@@ -103,5 +103,17 @@ describe('redactFiles', () => {
     const ok = await redactFiles([file], out);
     expect(fs.readFileSync(path.join(out, 'x.ndjson'), 'utf8')).toBe('{"query":"password=[REDACTED password]"}\n');
     expect(ok.files[0]).toMatchObject({ records: 1, recordsChanged: 1, changes: 1 });
+  });
+
+  it('makes no copy of a file with no record (notes beside the logs), and counts what it did not copy', async () => {
+    const src = tmp();
+    const out = tmp();
+    fs.writeFileSync(path.join(src, 'README.txt'), 'These are our logs.\nSee the wiki.\n');
+    fs.writeFileSync(path.join(src, 'a.ndjson'), '{"query":"password=hunter22"}\nnot json\n{"broken":\n');
+    const res = await redactFiles([src], out);
+    const byName = new Map(res.files.map((f) => [path.basename(f.input), f]));
+    expect(byName.get('README.txt')).toMatchObject({ output: null, records: 0, skipped: 2 });
+    expect(byName.get('a.ndjson')).toMatchObject({ records: 1, malformed: 1, skipped: 1 });
+    expect(fs.readdirSync(out)).toEqual(['a.ndjson']);
   });
 });

@@ -35,8 +35,8 @@ export async function redactCommand(paths: string[], o: Opts): Promise<number> {
     if (o.quiet !== true) {
       process.stderr.write(
         `${table(
-          ['input', 'written to', 'records', 'records changed', 'values masked', 'malformed'],
-          result.files.map((f) => [f.input, f.output, f.records, f.recordsChanged, f.changes, f.malformed]),
+          ['input', 'written to', 'records', 'records changed', 'values masked', 'malformed', 'other skipped'],
+          result.files.map((f) => [f.input, f.output ?? '(no copy: no records)', f.records, f.recordsChanged, f.changes, f.malformed, f.skipped]),
         )}\n`,
       );
     }
