@@ -220,6 +220,15 @@ describe('apilog analyze (CLI)', () => {
     expect(runCli(['analyze', dir, '--format', 'ndjson']).code).toBe(0);
   });
 
+  it('names the detectors that could not run on stderr when the report goes to a file, where CI shows it', () => {
+    const out = path.join(tmp(), 'r.json');
+    const r = runCli(['analyze', 'fixtures/formats/envoy.ndjson', '--format', 'json', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/could not run: bola-enumeration.*no user or apiKey field/);
+    // Not said twice on a terminal's text report, whose header lists them already.
+    expect(runCli(['analyze', 'fixtures/formats/envoy.ndjson']).stderr).not.toContain('could not run');
+  });
+
   it('analyses an empty file without error and says no events were read', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'empty.ndjson'), '');

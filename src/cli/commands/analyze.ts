@@ -155,6 +155,15 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: run \`apilog formats detect ${sanitize(f.path)}\` to see why\n`);
       }
     }
+    // A detector that could not run is no clean result: said where a CI log shows it, not only
+    // inside a JSON report written to a file (the text report's header says it on a terminal).
+    const notRun = result.summary.detectors.filter((d) => d.status === 'unavailable');
+    if (notRun.length > 0 && !quiet && result.summary.events > 0 && (format !== 'text' || !out.isStdout)) {
+      const first = notRun[0]!;
+      process.stderr.write(
+        `apilog: ${notRun.length} detector(s) could not run: ${notRun.map((d) => d.id).join(', ')}; ${first.id}: ${sanitize(first.reason ?? 'fields missing')} (\`apilog formats detect FILE\` shows the --map that would fix it)\n`,
+      );
+    }
 
     try {
       await writeReport(
