@@ -79,6 +79,17 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIO
 const TS_MIN = Date.UTC(2000, 0, 1);
 const TS_MAX = Date.UTC(2100, 0, 1);
 
+/**
+ * How strongly a key's name says it holds the user: 2 for user, principal, account and the like
+ * (`request_X-User-Id`); 1 for a bare `name`, `member`, `customer` or `owner`, unless the name says
+ * it names something else (`entryPointName`, `serviceName`, `hostname`); 0 otherwise.
+ */
+function userNameScore(name: string): number {
+  if (/(user|who|actor|principal|account|login|email|subject|^sub$)/.test(name)) return 2;
+  if (/(member|customer|owner|name)/.test(name) && !/(entry|point|route|router|host|server|service|app|file|level|logger|span|operation|event|type|field|key|table|bucket|region|zone)/.test(name)) return 1;
+  return 0;
+}
+
 /** Does a leaf (by name and value) look like it holds `field`? */
 function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
   const name = (path.split('.').pop() ?? path).toLowerCase();
@@ -101,7 +112,7 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
       return s !== undefined && s < 600 && Number.isInteger(Number(v)) && !/(size|byte|len|ms|time|dur|port|count)/.test(name);
     }
     case 'user':
-      return str(v) !== undefined && typeof v !== 'boolean' && /(user|who|actor|principal|account|login|email|subject|^sub$|member|customer|owner|name)/.test(name);
+      return str(v) !== undefined && typeof v !== 'boolean' && userNameScore(name) > 0;
     case 'bytesOut':
       return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? /(byte|size|length|len)/.test(name) : false;
     case 'latencyMs':
@@ -188,6 +199,17 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
 
   // Which unused key probably holds a missing field.
   const candidate = (field: CanonicalField): string | undefined => {
+    if (field === 'user') {
+      // The strongest name wins over the most frequent key: request_X-User-Id over entryPointName.
+      let best: string | undefined;
+      let bestScore = 0;
+      for (const [p, e] of unmapped) {
+        if (!looksLike(field, p, e.value)) continue;
+        const score = userNameScore((p.split('.').pop() ?? p).toLowerCase());
+        if (score > bestScore) [best, bestScore] = [p, score];
+      }
+      return best;
+    }
     for (const [p, e] of unmapped) if (looksLike(field, p, e.value)) return p;
     return undefined;
   };

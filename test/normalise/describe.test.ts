@@ -57,6 +57,22 @@ describe('describeRecords', () => {
     expect(r.unmappedKeys).toEqual(['account.login']);
   });
 
+  it('prefers a key named for a user over one that only ends in "name" (Traefik: request_X-User-Id, not entryPointName)', () => {
+    const values = [1, 2, 3].map((k) => ({
+      StartUTC: `2024-03-01T09:15:0${k}Z`,
+      ClientHost: '203.0.113.1',
+      RequestMethod: 'GET',
+      RequestPath: `/api/orders/${k}`,
+      DownstreamStatus: 200,
+      entryPointName: 'websecure',
+      RouterName: 'api@docker',
+      'request_X-User-Id': `u10${k}`,
+    }));
+    const r = describeRecords(records(values));
+    expect(r.detection?.format).toBe('traefik');
+    expect(r.advice.find((a) => a.startsWith('no user field'))).toMatch(/--map user=request_X-User-Id$/);
+  });
+
   it('a route template without a concrete path is called out (API Gateway without $context.path)', () => {
     const recs = loadFixture('apigateway.ndjson').filter((r) => (r.value as Record<string, unknown>).path === undefined);
     const r = describeRecords(recs);
