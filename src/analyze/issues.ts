@@ -49,7 +49,7 @@ export function createIssueLog(strict: boolean, passOn?: (i: IngestIssue) => voi
         listed.push(i);
         listedKinds.add(fileKind);
       }
-      if (strict && !isUnreadable(i.kind) && !strictFailure) strictFailure = i;
+      if (strict && !isUnreadable(i.kind) && i.kind !== 'map-unused' && !strictFailure) strictFailure = i;
     },
     total: () => total,
     unreadable: () => unreadable,

@@ -53,7 +53,9 @@ export type IngestIssueKind =
   | 'file-changed'
   | 'not-json'
   /** A JSON record that normalise could not map onto an ApiEvent (no timestamp, not an access record). */
-  | 'unmapped';
+  | 'unmapped'
+  /** A --map path that none of a file's first records holds: that mapping does nothing there. */
+  | 'map-unused';
 
 export interface IngestIssue {
   kind: IngestIssueKind;

@@ -266,7 +266,25 @@ export class Normaliser implements FileNormaliser {
     }
     if (p !== null) this.ctxs.set(p, this.primaryCtx);
     this.overrides = compileOverrides(this.map, sample);
+    this.reportUnusedOverrides(sample);
     for (const r of buf) this.one(r, out);
+  }
+
+  /** A --map path that no sampled record holds is most likely misspelt: said once per file, not silently ignored. */
+  private reportUnusedOverrides(sample: readonly Rec[]): void {
+    if (sample.length === 0) return;
+    for (const o of this.overrides) {
+      const found = sample.some((r) => {
+        const x = o.source.get(this.ci ? caseInsensitiveView(r) : r);
+        return x !== undefined && x !== null;
+      });
+      if (found) continue;
+      this.onIssue({
+        kind: 'map-unused',
+        file: this.file,
+        message: `--map ${o.field}=${safeText(o.path, 60)}: none of the first ${sample.length} records has "${safeText(o.path, 60)}" (keys: ${keyList(sample[0]!)}); check its spelling with \`apilog formats detect\``,
+      });
+    }
   }
 
   private ctxFor(f: FormatModule): MapContext {

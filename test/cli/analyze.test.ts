@@ -229,6 +229,16 @@ describe('apilog analyze (CLI)', () => {
     expect(runCli(['analyze', 'fixtures/formats/envoy.ndjson']).stderr).not.toContain('could not run');
   });
 
+  it('a --map path that no record holds is named on stderr and in the summary, not silently ignored', () => {
+    const r = runCli(['analyze', 'fixtures/formats/envoy.ndjson', '--map', 'user=x_user.idd', '--format', 'ndjson', '--strict']);
+    // Not malformed input: --strict does not make it fatal.
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/envoy\.ndjson: --map user=x_user\.idd: none of the first \d+ records has "x_user\.idd"/);
+    expect(JSON.stringify(summaryOf(r.stdout).issues)).toContain('map-unused');
+    // A path that is there raises nothing.
+    expect(runCli(['analyze', 'fixtures/formats/envoy.ndjson', '--map', 'user=authority', '--format', 'ndjson']).stderr).not.toContain('--map');
+  });
+
   it('analyses an empty file without error and says no events were read', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'empty.ndjson'), '');

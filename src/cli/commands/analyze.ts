@@ -118,7 +118,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         process.stderr.write(`apilog: ${sanitize(i.message)}\n`);
         return;
       }
-      if (i.kind === 'file-changed') {
+      if (i.kind === 'file-changed' || i.kind === 'map-unused') {
         process.stderr.write(`apilog: ${sanitize(i.file)}: ${sanitize(i.message)}\n`);
         return;
       }
