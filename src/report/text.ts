@@ -112,7 +112,8 @@ export function figuresText(metrics: Record<string, unknown>, thresholds: Record
     out.push(t === undefined ? `${sanitize(k)} ${figure(v)}` : `${sanitize(k)} ${figure(v)} (threshold ${figure(t)})`);
   }
   for (const [k, t] of Object.entries(thresholds)) {
-    if (!(k in metrics)) out.push(`threshold ${sanitize(k)} ${figure(t)}`);
+    // A threshold simply named "threshold" is not said twice ("threshold threshold 50").
+    if (!(k in metrics)) out.push(k === 'threshold' ? `threshold ${figure(t)}` : `threshold ${sanitize(k)} ${figure(t)}`);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { renderText } from '../../src/report/index.js';
 import { wrap } from '../../src/report/layout.js';
 import { displayWidth } from '../../src/report/sanitize.js';
 import type { AlertRecord, SummaryRecord } from '../../src/report/records.js';
-import { alertsPerBucket, fileNotes, sampleLine, sampleLines } from '../../src/report/text.js';
+import { alertsPerBucket, figuresText, fileNotes, sampleLine, sampleLines } from '../../src/report/text.js';
 import { options, sampleAlerts, sampleReport, sampleSummary } from './sample-report.js';
 import { render } from './helpers.js';
 
@@ -61,6 +61,8 @@ describe('text report (colour off)', () => {
     const text = renderText(sampleReport(), options());
     expect(text).toContain('failures 480 (threshold 50)');
     expect(text).toContain('distinctUsers 212 (threshold 20)');
+    // A threshold without a metric of its name; one named just "threshold" (bola-enumeration's) is not said twice.
+    expect(figuresText({ distinctIds: 153 }, { threshold: 50, writeThreshold: 10 })).toEqual(['distinctIds 153', 'threshold 50', 'threshold writeThreshold 10']);
     expect(text).toContain('evidence  10:02:11  POST /login 401  203.0.113.9  req-9e1  …/gateway.ndjson:1188');
     expect(text).toContain('          10:09:40  POST /login 200  203.0.113.9  req-9f2  (first success)  …/gateway.ndjson:1204');
     const wide = renderText(sampleReport(), options({ width: 120 }));
