@@ -57,6 +57,11 @@ describe('sensitive-data-in-logs on the planted fixture', () => {
     }
     const pw = alerts.find((a) => a.evidence.metrics.kind === 'password' && a.evidence.metrics.field === 'query')!;
     expect(pw.evidence.firstSeen).toBe('fixtures/hygiene/secrets.ndjson:7');
+    // The request it was in, so the responder sees who sent it without opening the file.
+    expect(pw.evidence.samples[0]).toMatchObject({ method: 'GET', path: '/legacy/login', status: 302, ip: '203.0.113.10' });
+    // A secret in the path itself stays masked there too.
+    const jsession = alerts.find((a) => a.evidence.metrics.field === 'path')!;
+    expect(jsession.evidence.samples[0]!.path).toMatch(/^\/cart;jsessionid=\[REDACTED/);
     expect(pw.evidence.lastSeen).toBe('fixtures/hygiene/secrets.ndjson:32');
     expect(pw.evidence.guidance).toMatch(/password_provided/);
   });

@@ -10,6 +10,7 @@ import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Alert, Detector, EvidenceSample } from '../types.js';
 import { HygieneScanner, type Finding } from '../../hygiene/scanner.js';
 import { KIND_INFO, SECRET_KINDS, type SecretKind } from '../../hygiene/kinds.js';
+import { redactString } from '../../hygiene/redact.js';
 
 export type SensitiveDataOptions = {
   /** Deepest nesting of the raw record that is scanned. */
@@ -41,11 +42,18 @@ interface Agg {
   lastRecord: number;
 }
 
-function sample(e: Pick<EnrichedEvent, 'ts' | 'source' | 'requestId' | 'method' | 'status'>, note: string): EvidenceSample {
+/**
+ * One occurrence, with the request it was in (path and client IP: who sent or caused it, without
+ * opening the file).
+ */
+function sample(e: Pick<EnrichedEvent, 'ts' | 'source' | 'requestId' | 'method' | 'status' | 'path' | 'ip'>, note: string): EvidenceSample {
   const s: EvidenceSample = { time: e.ts, file: e.source.file, line: e.source.line, note };
   if (e.requestId !== undefined) s.requestId = e.requestId;
   if (e.method !== undefined) s.method = e.method;
+  // The secret may sit in the path itself (";jsessionid=…"): the evidence holds masks only.
+  if (e.path !== undefined) s.path = redactString(e.path, 'path').value;
   if (e.status !== undefined) s.status = e.status;
+  if (e.ip !== undefined) s.ip = e.ip;
   return s;
 }
 
