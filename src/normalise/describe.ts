@@ -128,7 +128,7 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
 
 const WHY: Partial<Record<CanonicalField, string>> = {
   ts: 'no timestamp: records cannot be placed in time and are all skipped',
-  user: 'no user field: per-user detectors (bola-enumeration, impossible-travel, after-hours-admin) cannot run',
+  user: 'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only',
   ip: 'no client ip: per-ip detectors (credential attacks, scraping) and IP geolocation cannot run',
   path: 'no request path: route statistics, bola-enumeration and scraping cannot run',
   status: 'no status: failed requests and 401/403 auth failures cannot be seen (credential-attack detectors need them)',

@@ -41,7 +41,7 @@ describe('describeRecords', () => {
     expect(r.detection?.format).toBe('cloudflare');
     expect(r.missing).toContain('user');
     expect(r.advice).toContain(
-      'no user field: per-user detectors (bola-enumeration, impossible-travel, after-hours-admin) cannot run; map one with --map user=path.to.user',
+      'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; map one with --map user=path.to.user',
     );
   });
 
@@ -52,7 +52,7 @@ describe('describeRecords', () => {
     ];
     const r = describeRecords(records(values));
     expect(r.advice).toContain(
-      'no user field: per-user detectors (bola-enumeration, impossible-travel, after-hours-admin) cannot run; the key "account.login" looks like it: --map user=account.login',
+      'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; the key "account.login" looks like it: --map user=account.login',
     );
     expect(r.unmappedKeys).toEqual(['account.login']);
   });
