@@ -3,7 +3,7 @@
  * account and across the tenant, classified by the distribution of attempts per (IP, account):
  *   stuffing           one IP, many accounts, one or two tries each
  *   password-spraying  one IP, several accounts, a few tries each, paced
- *   brute-force        one IP hammering one account (or unknown accounts)
+ *   brute-force        one IP hammering one account (or accounts the log does not name)
  *   distributed        many IPs against one account, or many IPs against many accounts
  * A later success from the attacking IP, or on a targeted account, escalates. Shared egress (office NAT)
  * stays quiet: the IP's failure ratio is low and most failing accounts also succeed from it.
@@ -238,8 +238,14 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         else if (d.accounts >= o.sprayMinAccounts && d.mid >= 0.6) variant = 'password-spraying';
         else if (d.accounts <= 2) variant = 'brute-force';
         else variant = 'stuffing';
-        const acc = d.accounts === 0 ? 'unknown accounts' : d.accounts === 1 ? `account ${[...inc.perKey.keys()].find((k) => k !== '')}` : `${d.accounts} accounts`;
-        summary = `IP ${inc.subjectValue} made ${inc.failures} failed logins against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} ${d.max === 1 ? 'try' : 'tries'} per account` : ''})`;
+        const acc = d.accounts === 0 ? 'accounts the log does not name' : d.accounts === 1 ? `account ${[...inc.perKey.keys()].find((k) => k !== '')}` : `${d.accounts} accounts`;
+        // Without the account, one IP's failures cannot be told apart (one account or hundreds):
+        // the label is the mildest, and the summary says why and what would tell.
+        const blind =
+          d.accounts === 0
+            ? '; the failed logins name no account, so stuffing, spraying and brute force look alike (if the log holds the attempted user name, map it with --map user=<path>)'
+            : '';
+        summary = `IP ${inc.subjectValue} made ${inc.failures} failed logins against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} ${d.max === 1 ? 'try' : 'tries'} per account` : ''}${blind})`;
       } else if (inc.kind === 'account') {
         subject.user = inc.subjectValue;
         variant = 'distributed';
