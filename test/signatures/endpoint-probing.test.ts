@@ -108,6 +108,15 @@ describe('endpoint-probing: sensitive paths', () => {
     expect(runDetector(endpointProbing, events).alerts[0]!.severity).toBe('medium');
   });
 
+  it('an incident opened by sensitive probes counts the peak of missing routes it saw, never 0 beside them', () => {
+    const events = ['/.env', '/.git/config', '/backup.zip', '/db.sql'].map((p, i) => req(i, { path: p, status: 404 }));
+    const a = runDetector(endpointProbing, events).alerts[0]!;
+    const m = a.evidence.metrics;
+    // The probe that opened the incident is counted and shown like the others.
+    expect(m).toMatchObject({ distinctNotFound: 4, notFound: 4, peakDistinctInWindow: 4 });
+    expect(a.evidence.samples.map((x) => x.path)).toContain('/.env');
+  });
+
   it('a catch-all page (same size for different secret files) is lowered and flagged', () => {
     const events = ['/.env', '/.git/config', '/backup.zip', '/db.sql'].map((p, i) => req(i, { path: p, status: 200, bytes_out: 1234 }));
     const a = runDetector(endpointProbing, events).alerts[0]!;

@@ -356,13 +356,22 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
               inc.families.clear();
               for (let k = st.head; k < st.q.length; k++) recordNotFound(inc, st.q[k]!.path);
             }
-            if (distinct > inc.peak) inc.peak = distinct;
           }
+          // The peak of the window's distinct missing routes, for any incident (one opened by
+          // sensitive paths too), so it never reads 0 beside the missing routes it counted.
+          if (st.incident && distinct > st.incident.peak) st.incident.peak = distinct;
           if (st.incident) st.incident.samples.add(e, sens ? `sensitive path, ${status}` : `not found`);
         }
 
         if (sens !== 0) {
+          const fresh = st.incident === null;
           const inc = touchIncident(st, e);
+          if (fresh && isNotFound) {
+            // Opened by this probe, after the not-found bookkeeping above: count it as the rest are.
+            recordNotFound(inc, e.template);
+            if (st.counts.size > inc.peak) inc.peak = st.counts.size;
+            inc.samples.add(e, `sensitive path, ${status}`);
+          }
           const key = e.template;
           let h = inc.sensitive.get(key);
           if (!h) {
