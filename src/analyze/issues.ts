@@ -1,7 +1,7 @@
 /**
  * The issues of one run (ingest and mapping problems): passed on as they happen, the first ones
- * kept for the summary, unreadable inputs (and damaged .gz files) counted for the exit code, and with --strict the first
- * malformed input turned into a failure. Stages report issues through callbacks that must not
+ * kept for the summary, input that could not be read (a missing file, a damaged .gz) counted for
+ * the exit code, and with --strict the first malformed input turned into a failure. Stages report issues through callbacks that must not
  * throw, so the failure is raised from the main loop (`failIfStrict`).
  */
 import type { IngestIssue } from '../ingest/types.js';
