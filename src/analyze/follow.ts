@@ -267,6 +267,9 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
 
   const traffic = trafficTables(stats, all, opts.tz, geo);
   const files = inputs.map((i) => fileSummary(i.source.path, i.follower.stats, i.normaliser));
+  // What --fail-on judges and the summary counts: every alert of the selected rules, whatever
+  // --min-severity hides from the report (a display filter must not open a CI gate).
+  const gated = all.filter((a) => ruleSelected(a.rule, opts));
   const summary = buildSummary({
     partial,
     events,
@@ -275,13 +278,13 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     issues: log.listed,
     issuesTotal: log.total(),
     detectors: detected.statuses,
-    shownAlerts,
+    alerts: gated,
     entries: { flagged: 0, written: 0 },
     baseline: baseline ? { origin: 'file', path: opts.baselinePath } : { origin: 'none' },
     evictedActors: detected.evictedActors ?? 0,
     notes,
   });
-  const exitCode = finishRun(summary, { shownAlerts, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
+  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
   return { summary: maskSummary(summary), exitCode, alerts: shownAlerts };
 }
 

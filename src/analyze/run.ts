@@ -170,6 +170,9 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     if (r) files.push(fileSummary(s.path, r.stats, r.normaliser));
   }
 
+  // What --fail-on judges and the summary counts: every alert of the selected rules, whatever
+  // --min-severity hides from the report (a display filter must not open a CI gate).
+  const gated = allAlerts.filter((a) => ruleSelected(a.rule, opts));
   const summary = buildSummary({
     partial,
     events,
@@ -178,13 +181,13 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     issues: log.listed,
     issuesTotal: log.total(),
     detectors: detected.statuses,
-    shownAlerts,
+    alerts: gated,
     entries: { flagged: checklist?.flagged ?? 0, written: shownEntries.length },
     baseline: givenBaseline ? { origin: 'file', path: opts.baselinePath } : { origin: checklist?.learned ? 'input' : 'none' },
     evictedActors: detected.evictedActors,
     notes,
   });
-  const exitCode = finishRun(summary, { shownAlerts, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
+  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
   return {
     summary: maskSummary(summary),

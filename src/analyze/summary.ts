@@ -65,8 +65,11 @@ export interface SummaryParts {
   issues: IngestIssue[];
   issuesTotal: number;
   detectors: DetectorStatus[];
-  /** The alerts the report shows (after --min-severity, --only and --skip). */
-  shownAlerts: AlertRecord[];
+  /**
+   * Every alert of the selected rules (--only, --skip), before --min-severity: the summary counts
+   * them all ("before output filters"), so a report that shows fewer can say how many it hides.
+   */
+  alerts: AlertRecord[];
   entries: { flagged: number; written: number };
   baseline: SummaryRecord['baseline'];
   evictedActors: number;
@@ -76,7 +79,7 @@ export interface SummaryParts {
 export function buildSummary(p: SummaryParts): SummaryRecord {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const byRule: Record<string, number> = {};
-  for (const a of p.shownAlerts) {
+  for (const a of p.alerts) {
     bySeverity[a.severity]++;
     byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
   }
@@ -92,7 +95,7 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
     issues: p.issues.map((i) => ({ kind: i.kind, file: i.file, ...(i.line ? { line: i.line } : {}), message: i.message })),
     issuesTotal: p.issuesTotal,
     detectors: p.detectors,
-    alerts: { total: p.shownAlerts.length, bySeverity, byRule },
+    alerts: { total: p.alerts.length, bySeverity, byRule },
     entries: p.entries,
     baseline: p.baseline,
     actors: t.actors,
@@ -113,7 +116,11 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
  */
 export function finishRun(
   summary: SummaryRecord,
-  o: { shownAlerts: AlertRecord[]; failOn?: Severity; unreadable: number },
+  /**
+   * `gated`: the alerts --fail-on judges: every alert of the rules selected (--only, --skip),
+   * whatever --min-severity hides from the report, so a display filter never opens the gate.
+   */
+  o: { gated: AlertRecord[]; failOn?: Severity; unreadable: number },
 ): number {
   const { events, files, notes } = summary;
   if (events === 0 && files.length > 0) notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
@@ -122,7 +129,7 @@ export function finishRun(
     notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
     exitCode = 3;
   }
-  if (o.failOn && o.shownAlerts.some((a) => severityRank(a.severity) >= severityRank(o.failOn!))) exitCode = 1;
+  if (o.failOn && o.gated.some((a) => severityRank(a.severity) >= severityRank(o.failOn!))) exitCode = 1;
   if (o.unreadable > 0) exitCode = 3;
   return exitCode;
 }

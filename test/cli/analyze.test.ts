@@ -62,6 +62,18 @@ describe('apilog analyze (CLI)', () => {
     expect(benign.code).toBe(0);
   });
 
+  it('--min-severity hides alerts from the report but never opens the --fail-on gate, and the summary counts what it hides', () => {
+    const r = runCli(['analyze', 'fixtures/incident-bola-enumeration.ndjson', '--format', 'ndjson', '--min-severity', 'critical', '--fail-on', 'high']);
+    expect(r.code).toBe(1);
+    const records = parseNdjson(r.stdout);
+    expect(records.filter((x) => x.type === 'alert')).toEqual([]);
+    const alerts = summaryOf(r.stdout).alerts as { total: number; bySeverity: Record<string, number> };
+    expect(alerts.total).toBeGreaterThan(0);
+    expect(alerts.bySeverity.high).toBeGreaterThan(0);
+    const text = runCli(['analyze', 'fixtures/incident-bola-enumeration.ndjson', '--min-severity', 'critical', '--entries', 'none']).stdout;
+    expect(text).toMatch(/\d+ alerts in all; 0 shown after filters\./);
+  });
+
   it('--min-severity, --only and --skip filter what is shown', () => {
     const high = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--min-severity', 'high']).stdout);
     const alerts = high.filter((x) => x.type === 'alert');
