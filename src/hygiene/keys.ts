@@ -50,6 +50,7 @@ const EXACT = new Map<string, KeyClass>([
   ['password', KeyClass.Password],
   ['passwd', KeyClass.Password],
   ['pwd', KeyClass.Password],
+  ['pw', KeyClass.Password],
   ['pass', KeyClass.Password],
   ['passphrase', KeyClass.Password],
   ['passcode', KeyClass.Password],

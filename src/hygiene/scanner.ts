@@ -138,7 +138,7 @@ export interface ScanLimits {
 export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxDepth: 16, maxBytes: 256 * 1024 };
 
 /** Last two letters/digits of every secret-bearing name (see keys.ts), any case. */
-const NAME_TAILS2 = 'on|ie|es|id|ey|rd|wd|ss|se|de|in|et|en|er|wt|tp|vv|v2|vc|c2|sc|d2|ue|no|um|an|sn|ar|ai';
+const NAME_TAILS2 = 'on|ie|es|id|ey|rd|wd|ss|se|de|in|et|en|er|wt|tp|vv|v2|vc|c2|sc|d2|ue|no|um|an|sn|ar|ai|pw';
 
 /**
  * Pass 1, led by `=`/`:`: a separator whose name ends like a secret-bearing name (fixed-size
@@ -159,7 +159,10 @@ const NAME_TAILS = new Set(
   [
     'ion', 'kie', 'ies', 'nid', 'sid', 'key', 'ord', 'swd', 'pwd', 'ass', 'ase', 'ode', 'pin', 'ret', 'ken', 'rer', 'jwt', 'otp',
     'cvv', 'vv2', 'cvc', 'vc2', 'csc', 'id2', 'lue', 'ard', 'ber', 'dno', 'num', 'pan', 'ssn', 'yno', 'aar', 'har', 'rno', 'dai',
-  ].map((t) => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2)),
+  ]
+    .map((t) => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2))
+    // Names of two letters, whole: `pw`.
+    .concat(['pw'].map((t) => (t.charCodeAt(0) << 8) | t.charCodeAt(1))),
 );
 
 const AWS_Y = /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/y;
@@ -1075,7 +1078,8 @@ export class HygieneScanner {
         break;
       }
     }
-    if (got < 3 || !NAME_TAILS.has(tail)) return sep + 1;
+    // A whole name of two letters (`pw=`) is packed as its last two; a longer one by its last three.
+    if (got < 2 || !NAME_TAILS.has(tail)) return sep + 1;
     let ns = ne;
     while (ns > 0 && ne - ns < 48 && isNameChar(s.charCodeAt(ns - 1))) ns--;
     const name = s.slice(ns, ne);

@@ -155,6 +155,15 @@ describe('key context', () => {
     expect(classifyKey('order_id')).toBe(KeyClass.IdLike);
     expect(classifyKey('cs(Cookie)')).toBe(KeyClass.Cookie);
   });
+
+  it('a bare "pw" holds a password, in a query string and as a field; longer names ending in pw do not', () => {
+    const inQuery = scan({ query: 'user=bob&pw=S3cr3tPw' });
+    expect(inQuery.map((f) => [f.kind, f.param])).toEqual([['password', 'pw']]);
+    expect(scan({ path: '/login?PW=S3cr3tPw' }).map((f) => f.kind)).toEqual(['password']);
+    expect(scan({ pw: 'S3cr3tPw' }).map((f) => f.kind)).toEqual(['password']);
+    // Not a password name: quiet.
+    expect(scan({ query: 'view=S3cr3tPw&hpw=S3cr3tPw&cpw=1' })).toEqual([]);
+  });
 });
 
 describe('scanner details', () => {
