@@ -12,6 +12,14 @@ export function hourOfWeekUtc(ts: number): number {
   return dow * 24 + hour;
 }
 
+/** Weekdays (including the instant's own) on which an actor was active at the UTC hour of day of `ts`. */
+export function weekdaysActiveAtHour(hoursOfWeek: readonly number[], ts: number): number {
+  const hour = hourOfWeekUtc(ts) % 24;
+  let days = 0;
+  for (let d = 0; d < 7; d++) if ((hoursOfWeek[d * 24 + hour] ?? 0) > 0) days++;
+  return days;
+}
+
 /** The route key used by baselines: "METHOD template" ("*" when the method is unknown). */
 export function routeKey(method: string | undefined, template: string): string {
   return `${method ?? '*'} ${template}`;

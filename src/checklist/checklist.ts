@@ -6,7 +6,7 @@
 import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Baseline } from '../baseline/types.js';
-import { hourOfWeekUtc } from '../baseline/stats.js';
+import { weekdaysActiveAtHour } from '../baseline/stats.js';
 import type { AlertRecord, EntryRecord } from '../report/records.js';
 import type { Severity } from '../detect/types.js';
 import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext, type FitFacts } from './answers.js';
@@ -257,11 +257,3 @@ const LOW_RAISERS_BESIDES_OFF_HOURS = new Set<string>([
   'unusual-hour', 'new-ip', 'new-route', 'auth-failure', 'bulk', 'unknown-actor', 'new-location', 'burst',
   'volume-above-baseline', 'failure-streak', 'admin-route-by-non-admin', 'permission-denied-by-policy', 'in-alert',
 ]);
-
-/** Weekdays (including the entry's own) on which the actor was active at the entry's UTC hour of day. */
-function weekdaysActiveAtHour(hoursOfWeek: number[], ts: number): number {
-  const hour = hourOfWeekUtc(ts) % 24;
-  let days = 0;
-  for (let d = 0; d < 7; d++) if ((hoursOfWeek[d * 24 + hour] ?? 0) > 0) days++;
-  return days;
-}

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
 import type { RuleSet } from '../../src/rules/types.js';
 import { atLeast, rec, routeOnly, runEvents, runFlat, shippedRules, toEvent } from './helpers.js';
+import { createBaselineLearner } from '../../src/baseline/learner.js';
+import { createEnricher } from '../../src/enrich/index.js';
 
 const DAY = 86_400_000;
 const only = ['after-hours-admin'];
@@ -72,6 +74,30 @@ describe('after-hours-admin', () => {
     expect(atLeast(per, 'medium')).toHaveLength(3);
     expect(per.filter((a) => a.severity === 'low')).toHaveLength(3);
     expect(per.find((a) => a.severity === 'low')!.severityReason).toMatch(/on-call/);
+  });
+
+  it("an admin's early login is no admin write; with a baseline file of that habit the session is low", () => {
+    // Business hours 09:00-17:00 UTC. The admin logs in at 08:40 and reads the admin console.
+    const morning = (day: number): FlatRecord[] => [
+      admin(Date.UTC(2025, 2, day, 8, 40), { method: 'POST', endpoint: '/api/v1/auth/login', status: 200 }),
+      admin(Date.UTC(2025, 2, day, 8, 45)),
+      admin(Date.UTC(2025, 2, day, 8, 50)),
+    ];
+    const today = [...officeDays(1), ...morning(17)];
+    const alone = runFlat(today, { only }).alerts;
+    expect(alone).toHaveLength(1);
+    expect(alone[0]!.severity).toBe('medium');
+    expect(alone[0]!.evidence.metrics).toMatchObject({ writes: 0 });
+    expect(alone[0]!.severityReason).toMatch(/admin reads after hours/);
+
+    // A baseline learned from the week before, when this was the admin's morning every weekday.
+    const learner = createBaselineLearner({ origin: 'file' });
+    const enrich = createEnricher();
+    const week = [10, 11, 12, 13, 14].flatMap((d) => [...morning(d), ...officeDays(1).map((r) => ({ ...r, timestamp: r.timestamp.replace('2025-03-10', `2025-03-${d}`) }))]);
+    week.forEach((r, i) => learner.add(enrich(toEvent(r, 'week.ndjson', i + 1))));
+    const withBaseline = runFlat(today, { only, baseline: learner.finish() }).alerts;
+    expect(withBaseline.map((a) => a.severity)).toEqual(['low']);
+    expect(withBaseline[0]!.evidence.metrics).toMatchObject({ usualHour: true, baseline: 'file' });
   });
 
   it('handles a working window that wraps midnight', () => {

@@ -12,6 +12,7 @@ import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules
 import { actorName, bump, fmtDuration, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { locate, placeName } from '../util/geo.js';
 import { WorkingClock, type LocalTime } from '../util/clock.js';
+import { weekdaysActiveAtHour } from '../../baseline/stats.js';
 
 export type AfterHoursOptions = {
   /** Routes on which a write (POST/PUT/PATCH/DELETE) is an admin action even outside routes.admin. */
@@ -41,6 +42,8 @@ interface Session {
   why: Set<string>;
   usual: boolean;
   coldStart: boolean;
+  /** The actor is in the baseline file, which counted towards `usual` and the known IPs. */
+  fromBaseline: boolean;
   samples: Samples;
 }
 
@@ -146,7 +149,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
             newIp: s.newIps.length > 0,
             newLocation: s.newPlaces.length > 0,
             usualHour: s.usual,
-            baseline: s.coldStart ? 'none' : 'input',
+            baseline: s.fromBaseline ? 'file' : s.coldStart ? 'none' : 'input',
           },
           thresholds: { businessHours: clock.describe(), sessionGapMinutes: o.sessionGapMinutes },
           samples: s.samples.list(),
@@ -206,7 +209,10 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         let sess = s.session;
         if (!sess) {
           const days = s.slotDays?.get(slotOf(t));
-          const earlierDays = days ? days.size - (days.has(t.day) ? 1 : 0) : 0;
+          // Earlier days with admin work at this hour in the input, and, with a baseline file, the
+          // weekdays the actor was active at this hour then (its hours of week are kept in UTC).
+          const earlierDays =
+            (days ? days.size - (days.has(t.day) ? 1 : 0) : 0) + (bl?.hoursOfWeek !== undefined ? weekdaysActiveAtHour(bl.hoursOfWeek, e.ts) : 0);
           sess = s.session = {
             start: e.ts,
             end: e.ts,
@@ -222,12 +228,14 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
             why: new Set(),
             usual: earlierDays >= o.usualSlotDays,
             coldStart: !known,
+            fromBaseline: bl !== undefined,
             samples: new Samples(),
           };
         }
         sess.end = e.ts;
         sess.actions++;
-        if (WRITE_METHODS.has(e.method ?? '')) sess.writes++;
+        // Logging in (a POST) is no admin write: an admin's 07:58 login must not read as one.
+        if (WRITE_METHODS.has(e.method ?? '') && !m.login(e.template)) sess.writes++;
         bump(sess.methods, e.method ?? '?');
         bump(sess.routes, `${e.method ?? ''} ${e.template}`, 1, 100);
         if (e.status !== undefined) bump(sess.statuses, String(e.status));
