@@ -69,6 +69,15 @@ export function explainEntry(e: EnrichedEvent, context: ExplainContext): { recor
   const kept = keptFrom(record, e, fitFacts(o));
   const joined = joinAlerts([kept], context.alerts ?? []);
   const done = completeRecord(kept, joined.get(kept) ?? [], context.baseline, options);
+  if (context.alerts === undefined) {
+    // Without the detectors' alerts, question 8 cannot say that none covers the entry.
+    const own = done.flags.filter((f) => f !== 'in-alert');
+    done.answers.pattern = {
+      answer: `Not judged here: explain reads the entry and its actor's earlier requests, not the detectors' alerts (\`apilog analyze\` lists them; an entry belongs to an alert whose subject and window it falls in)${own.length > 0 ? `. Its own flags: ${own.join(', ')}` : ''}.`,
+      notable: false,
+      facts: { alerts: [], judged: false },
+    };
+  }
   return { record: done, prose: renderProse(done) };
 }
 

@@ -114,7 +114,7 @@ describe('baseline learned from a clean week', () => {
     expect(entries.length).toBe(4);
     for (const r of entries) {
       const e = events.find((x) => x.requestId === r.request.requestId)!;
-      const { record } = explainEntry(e, { rules, geo, baseline, tz: 'Europe/Berlin', neighbours: events });
+      const { record } = explainEntry(e, { rules, geo, baseline, tz: 'Europe/Berlin', neighbours: events, alerts: [] });
       expect(record).toEqual(r);
     }
   });
