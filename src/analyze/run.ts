@@ -16,6 +16,7 @@ import { maskSecrets, maskSummary } from './mask.js';
 import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
+import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -52,6 +53,12 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const { detectors } = setup;
   const notes: string[] = [...setup.notes];
   const givenBaseline = setup.baseline;
+  const covered = givenBaseline ? weekdaysCovered(givenBaseline.period) : null;
+  if (covered !== null) {
+    notes.push(
+      `the baseline covers only ${weekdayList(covered)} (UTC): on other weekdays "usual hour" is judged by the hour of day on those days; learn it from a week or more`,
+    );
+  }
 
   // Inputs
   const log = createIssueLog(opts.strict, hooks.onIssue);

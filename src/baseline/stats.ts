@@ -12,6 +12,25 @@ export function hourOfWeekUtc(ts: number): number {
   return dow * 24 + hour;
 }
 
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/**
+ * The UTC weekdays (0 = Monday) a baseline's period covers, or null when it covers a whole week:
+ * hours of week learned from Tuesday say nothing about a Thursday.
+ */
+export function weekdaysCovered(period: { start: number; end: number }): Set<number> | null {
+  if (!(period.end >= period.start) || period.end - period.start >= 7 * DAY_MS - HOUR_MS) return null;
+  const out = new Set<number>();
+  const last = Math.floor(period.end / DAY_MS);
+  for (let day = Math.floor(period.start / DAY_MS); day <= last && out.size < 7; day++) out.add((((day + 3) % 7) + 7) % 7);
+  return out.size === 7 ? null : out;
+}
+
+/** "Tue, Wed" for a set of weekday indexes. */
+export function weekdayList(days: ReadonlySet<number>): string {
+  return [...days].sort((a, b) => a - b).map((d) => WEEKDAY_NAMES[d]).join(', ');
+}
+
 /** Weekdays (including the instant's own) on which an actor was active at the UTC hour of day of `ts`. */
 export function weekdaysActiveAtHour(hoursOfWeek: readonly number[], ts: number): number {
   const hour = hourOfWeekUtc(ts) % 24;

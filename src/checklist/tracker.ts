@@ -7,7 +7,7 @@ import type { EnrichedEvent, GeoInfo, GeoLookup } from '../enrich/types.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Severity } from '../detect/types.js';
 import type { ActorBaseline, Baseline } from '../baseline/types.js';
-import { hourOfWeekUtc, own } from '../baseline/stats.js';
+import { hourOfWeekUtc, own, weekdaysCovered } from '../baseline/stats.js';
 import { createBusinessHours, type BusinessHoursCheck } from './clock.js';
 import { actorKind, clientKind, statusClass, type ActorKind, type ClientKind, type StatusClass } from './classify.js';
 import { createRouteClassifier, type PermissionNeed, type RouteClassifier, type RouteInfo } from './routes.js';
@@ -175,9 +175,18 @@ export interface Tracker {
   evicted(): number;
 }
 
-function usualAt(base: ActorBaseline, slot: number): boolean {
+/**
+ * Whether the actor is usually active at this hour of week (or the hour either side). On a weekday
+ * the baseline's period did not cover (a baseline of one Tuesday, judged on Thursday), the same
+ * hour of day on the days it did cover decides instead: otherwise every request would be unusual.
+ */
+function usualAt(base: ActorBaseline, slot: number, covered: ReadonlySet<number> | null): boolean {
   const h = base.hoursOfWeek;
-  return (h[slot] ?? 0) > 0 || (h[(slot + 167) % 168] ?? 0) > 0 || (h[(slot + 1) % 168] ?? 0) > 0;
+  const near = (s: number): boolean => (h[s] ?? 0) > 0 || (h[(s + 167) % 168] ?? 0) > 0 || (h[(s + 1) % 168] ?? 0) > 0;
+  if (covered === null || covered.has(Math.floor(slot / 24))) return near(slot);
+  const hour = slot % 24;
+  for (const d of covered) if (near(d * 24 + hour)) return true;
+  return false;
 }
 
 function maskToHours(mask: number): number[] {
@@ -189,6 +198,7 @@ function maskToHours(mask: number): number[] {
 export function createTracker(ctx: TrackerContext): Tracker {
   const { rules, baseline, options } = ctx;
   const mode: BaselineMode = baseline === undefined ? 'none' : baseline.origin;
+  const covered = baseline === undefined ? null : weekdaysCovered(baseline.period);
   const business = createBusinessHours(rules.businessHours);
   const classifier = createRouteClassifier(rules);
   const policy = classifier.policy;
@@ -369,7 +379,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
     const margin = options.offHoursMarginMinutes * 60_000;
     const deepOffHours = offHours && business.isOffHours(ts - margin) && business.isOffHours(ts + margin);
     const slot = hourOfWeekUtc(ts);
-    const usualHour = againstBaseline ? usualAt(base, slot) : undefined;
+    const usualHour = againstBaseline ? usualAt(base, slot, covered) : undefined;
 
     // --- who ---
     const client = clientKind(e.userAgent);

@@ -191,3 +191,25 @@ describe('volume threshold', () => {
     expect(entries.map((r) => r.flags)).toEqual([['volume-above-baseline'], ['volume-above-baseline']]);
   });
 });
+
+describe('a baseline of one day', () => {
+  // Only Tuesday 2024-05-07 of the clean week.
+  const tuesday = clean.filter((e) => new Date(e.ts).getUTCDay() === 2);
+  const oneDay = learn(tuesday);
+  const unusual = (entries: EntryRecord[]): EntryRecord[] => entries.filter((r) => r.flags.includes('unusual-hour'));
+
+  it('judges the weekdays it did not see by the hour of day, not every request as unusual', () => {
+    const thursday = clean.filter((e) => new Date(e.ts).getUTCDay() === 4).map((e) => ({ ...e, ts: e.ts + 7 * 24 * HOUR }));
+    expect(thursday.length).toBeGreaterThan(100);
+    const checklist = createChecklist({ rules, geo, baseline: oneDay, tz: 'UTC' });
+    for (const e of thursday) checklist.add(e);
+    expect(unusual(checklist.finish([]))).toEqual([]);
+  });
+
+  it('still flags an hour the actor never works, on any weekday', () => {
+    const night = { ...clean.find((e) => e.user === '1001')!, ts: Date.parse('2024-05-16T03:10:00Z'), requestId: 'night-thu' };
+    const checklist = createChecklist({ rules, geo, baseline: oneDay, tz: 'UTC' });
+    checklist.add(night);
+    expect(unusual(checklist.finish([])).map((r) => r.request.requestId)).toEqual(['night-thu']);
+  });
+});

@@ -60,6 +60,9 @@ describe('apilog baseline and --baseline', () => {
     expect(r.code).toBe(0);
     const summary = parseNdjson(r.stdout).at(-1)!;
     expect(summary.baseline).toEqual({ origin: 'file', path: out });
+    // Two days of logs: both commands say the habits are known for those weekdays only.
+    expect(learn.stderr).toMatch(/covers only Mon, Tue \(UTC\).*learn from a week or more/);
+    expect(summary.notes as string[]).toContainEqual(expect.stringMatching(/^the baseline covers only Mon, Tue \(UTC\)/));
   });
 
   it('a broken baseline file is a configuration error naming the file', () => {

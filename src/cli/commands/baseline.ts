@@ -3,6 +3,7 @@ import { losesInput, openEventStream } from '../../analyze/events.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { createBaselineLearner, saveBaseline } from '../../baseline/index.js';
+import { weekdayList, weekdaysCovered } from '../../baseline/stats.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
@@ -45,6 +46,12 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
       process.stderr.write(
         `apilog: learned a baseline of ${Object.keys(baseline.actors).length} actors and ${Object.keys(baseline.routes).length} routes from ${events} events; written to ${sanitize(out)}\n`,
       );
+      const covered = events > 0 ? weekdaysCovered(baseline.period) : null;
+      if (covered !== null) {
+        process.stderr.write(
+          `apilog: note: it covers only ${weekdayList(covered)} (UTC): habits by hour of week are known for those weekdays only; learn from a week or more of logs\n`,
+        );
+      }
     }
     return unreadable > 0 ? 3 : 0;
   } catch (err) {
