@@ -1,7 +1,11 @@
 /**
- * Local masking for identifiers that can act as credentials (API key ids, session ids) and for
- * secret-looking query parameters. Kept here until the shared hygiene masker exists.
+ * Masking for identifiers that can act as credentials (API key ids, session ids) and for
+ * secret-looking query parameters in the answers. Query values go through the hygiene masker
+ * first, so a token reads as everywhere else (`[REDACTED jwt len=148 sha256:…]`, its length and
+ * hash those of the whole value); what it does not recognise but a parameter's name says is
+ * secret (`code=`, `sig=`) keeps its first characters only.
  */
+import { redactString } from '../hygiene/redact.js';
 
 const KEEP = 8;
 
@@ -17,8 +21,8 @@ const SECRET_PARAM = /(?:^|[_-])(?:token|access[_-]?token|id[_-]?token|refresh[_
 /** Mask the values of secret-looking parameters in a raw query string ("a=1&token=abcdef..."). */
 export function maskQuery(query: string): string {
   if (query === '') return query;
-  return query
-    .split('&')
+  return redactString(query, 'query')
+    .value.split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
       if (eq < 0) return pair;
@@ -29,7 +33,8 @@ export function maskQuery(query: string): string {
       } catch {
         // keep the raw name
       }
-      return SECRET_PARAM.test(decoded) ? `${name}=${maskSecret(pair.slice(eq + 1))}` : pair;
+      const value = pair.slice(eq + 1);
+      return SECRET_PARAM.test(decoded) && !value.includes('[REDACTED') ? `${name}=${maskSecret(value)}` : pair;
     })
     .join('&');
 }

@@ -97,7 +97,7 @@ describe('checklist: what makes an entry notable', () => {
     expect(text).not.toContain('abcdef0123456789');
     expect(text).not.toContain('eyJhbGciOiJIUzI1NiJ9.x.y');
     expect(entries[0]!.subject.apiKey).toBe('ak_live_…');
-    expect(entries[0]!.request.query).toBe('access_token=eyJhbGci…&page=2');
+    expect(entries[0]!.request.query).toBe('access_token=[REDACTED token len=24 sha256:ec6d511c]&page=2');
   });
 
   it('calls a crawler a crawler and a svc- account a service', () => {

@@ -11,8 +11,11 @@ describe('masking', () => {
     expect(maskSecret('')).toBe('');
   });
   it('masks secret-looking query parameters only', () => {
-    expect(maskQuery('page=2&api_key=0123456789abcdef&q=x')).toBe('page=2&api_key=01234567…&q=x');
-    expect(maskQuery('password=hunter2&sig=abc&flag')).toBe('password=hun…&sig=a…&flag');
+    // The hygiene masker first: its masks say the kind, length and hash of the whole value.
+    expect(maskQuery('page=2&api_key=0123456789abcdef&q=x')).toBe('page=2&api_key=01234…[REDACTED api-key len=16 sha256:9f9f5111]&q=x');
+    expect(maskQuery('access_token=eyJhbGciOiJIUzI1NiJ9.x.y&page=2')).toBe('access_token=[REDACTED token len=24 sha256:ec6d511c]&page=2');
+    // Then what only a parameter's name says is secret keeps its first characters.
+    expect(maskQuery('password=hunter2&sig=abc&flag')).toBe('password=[REDACTED password]&sig=a…&flag');
     expect(maskQuery('keyword=shoes')).toBe('keyword=shoes');
   });
 });
