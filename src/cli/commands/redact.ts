@@ -6,7 +6,7 @@ import { OutputError, outputError } from '../../report/output.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
 import { losesInput } from '../../analyze/events.js';
-import { str, table, type Opts } from './shared.js';
+import { columnsOf, str, table, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
 export async function redactCommand(paths: string[], o: Opts): Promise<number> {
@@ -37,6 +37,7 @@ export async function redactCommand(paths: string[], o: Opts): Promise<number> {
         `${table(
           ['input', 'written to', 'records', 'records changed', 'values masked', 'malformed', 'other skipped'],
           result.files.map((f) => [f.input, f.output ?? '(no copy: no records)', f.records, f.recordsChanged, f.changes, f.malformed, f.skipped]),
+          columnsOf(process.stderr),
         )}\n`,
       );
     }

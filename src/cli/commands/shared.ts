@@ -1,7 +1,8 @@
 /** Small helpers the commands share: printing tables of plain rows, and reading a sample of records. */
 import fs from 'node:fs';
 import Table from 'cli-table3';
-import { escapeJsonText, sanitize } from '../../report/sanitize.js';
+import { displayWidth, escapeJsonText, sanitize } from '../../report/sanitize.js';
+import { wrap } from '../../report/layout.js';
 import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
 
@@ -23,10 +24,64 @@ export function writeJson(value: unknown): void {
   process.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }
 
-/** A plain table (no colour), values sanitised for the terminal. */
-export function table(head: string[], rows: unknown[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true });
-  for (const r of rows) t.push(r.map((v) => sanitize(typeof v === 'string' ? v : JSON.stringify(v) ?? '')));
+/** A cell's text: JSON for non-strings, with a space after each comma of a list so it can wrap. */
+function cellText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) return `[${v.map((x) => JSON.stringify(x) ?? 'null').join(', ')}]`;
+  return JSON.stringify(v) ?? '';
+}
+
+/** Columns of the terminal `stream` writes to, or 0 (no limit) when it is not one (a file, a pipe). */
+export function columnsOf(stream: NodeJS.WriteStream): number {
+  return stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 0;
+}
+
+/** Widest a column other than the widest keeps when the table must shrink (padding included). */
+const OTHER_COLUMN_MAX = 30;
+
+/**
+ * Column widths (padding included) that fit `width`: the other columns keep up to 30 and the
+ * widest (a list of routes, a reference list) takes the rest; when that leaves it too little,
+ * the wide columns share the room equally. Undefined when the table fits as it is.
+ */
+export function fitColumns(cells: string[][], width: number): number[] | undefined {
+  if (width <= 0 || cells.length === 0) return undefined;
+  const n = cells[0]!.length;
+  const natural = Array.from({ length: n }, (_, i) => 2 + Math.max(0, ...cells.map((row) => Math.max(0, ...(row[i] ?? '').split('\n').map(displayWidth)))));
+  const room = width - (n + 1);
+  if (natural.reduce((a, b) => a + b, 0) <= room) return undefined;
+  const widest = natural.indexOf(Math.max(...natural));
+  const others = natural.map((w, i) => (i === widest ? 0 : Math.min(w, OTHER_COLUMN_MAX)));
+  const left = room - others.reduce((a, b) => a + b, 0);
+  if (left >= 24) return others.map((w, i) => (i === widest ? left : w));
+  // The largest cap with which every column fits: narrow columns stay whole.
+  let lo = 10;
+  let hi = Math.max(...natural);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (natural.reduce((a, w) => a + Math.min(w, mid), 0) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return natural.map((w) => Math.min(w, lo));
+}
+
+/**
+ * A plain table (no colour), values sanitised for the terminal, long cells wrapped to fit `width`
+ * columns (0: as wide as the cells).
+ */
+export function table(head: string[], rows: unknown[][], width = columnsOf(process.stdout)): string {
+  const body = rows.map((r) => r.map((v) => sanitize(cellText(v))));
+  const colWidths = fitColumns([head, ...body], width);
+  if (colWidths === undefined) {
+    const t = new Table({ head, style: { head: [], border: [] } });
+    for (const r of body) t.push(r);
+    return t.toString();
+  }
+  // Wrapped here rather than by the table, which cuts a word wider than its column with "…":
+  // a long route pattern is broken across lines, never lost.
+  const fit = (row: string[]): string[] => row.map((c, i) => wrap(c, colWidths[i]! - 2).join('\n'));
+  const t = new Table({ head: fit(head), style: { head: [], border: [] }, colWidths });
+  for (const r of body) t.push(fit(r));
   return t.toString();
 }
 
