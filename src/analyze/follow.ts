@@ -127,6 +127,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     onAlert: (a) => reported.push(a),
     // Merged here as they come (incidents below); the pipeline need not keep them for end().
     keepAlerts: false,
+    live: true,
   });
   const gapFor = (rule: string): number => pipeline.mergeGapMs?.(rule) ?? 10 * 60_000;
   const shown = (r: AlertRecord): boolean => severityRank(r.severity) >= severityRank(opts.minSeverity) && ruleSelected(r.rule, opts);

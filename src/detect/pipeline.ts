@@ -36,6 +36,8 @@ export interface PipelineOptions {
   lane?: ReadonlySet<string>;
   /** Told of every alert as a detector reports it, before incidents are merged (`--follow` prints them live). */
   onAlert?: (alert: Alert) => void;
+  /** The input is followed live (see DetectorContext.live). */
+  live?: boolean;
   /**
    * Keep the alerts for `end()` (default true). `--follow` merges the alerts it is told of itself
    * and reads only the statuses and notes from `end()`.
@@ -148,6 +150,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       rules,
       geo,
       ...(baseline ? { baseline } : {}),
+      ...(opts.live ? { live: true } : {}),
       report(alert) {
         if (r.unavailable) return;
         if (!alert.references && meta.references.length > 0) alert.references = meta.references;

@@ -127,6 +127,12 @@ export interface DetectorContext<O extends object = Record<string, unknown>> {
   baseline?: Baseline;
   /** Emit an alert. The pipeline merges overlapping alerts of the same rule and subject. */
   report(alert: Alert): void;
+  /**
+   * The input is followed live (`--follow`): a detector may report an incident that is still open
+   * once what it saw already warrants an alert (a login that succeeded after a stuffing run), rather
+   * than only when the incident is over; its later, fuller report is merged into the same alert.
+   */
+  live?: boolean;
   /** Say the detector could not judge the input, and why (shown in the summary). */
   unavailable(reason: string): void;
   /** Add a note to the summary (e.g. "baseline insufficient for 3 actors: fixed thresholds used"). */

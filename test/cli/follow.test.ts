@@ -157,6 +157,31 @@ describe('apilog analyze --follow (CLI)', () => {
     }
   }, 120_000);
 
+  it('live: a login that succeeds after a stuffing run is alerted at once, not when the incident is over (hours later)', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'live.log');
+    const rules = path.join(dir, 'fast.yaml');
+    // Events wait `latenessMs` for stragglers; one second here, so the test need not wait five minutes.
+    writeFileSync(rules, 'latenessMs: 1000\n');
+    const now = Date.now();
+    const at = (ms: number, f: Record<string, unknown>): string =>
+      `${JSON.stringify({ timestamp: new Date(ms).toISOString(), method: 'POST', endpoint: '/api/v1/auth/login', ip: '203.0.113.77', user_agent: 'python-requests/2.31', ...f })}\n`;
+    let log = '';
+    for (let i = 0; i < 40; i++) log += at(now - 60_000 + i * 1000, { user_id: `victim${i}`, status: 401, request_id: `f-${i}` });
+    writeFileSync(file, log);
+    const run = start(['analyze', '--follow', file, '--follow-grace', '1s', '--follow-poll', '100ms', '--rules', rules]);
+    try {
+      // The takeover, written live: the incident stays open (it waits hours for more), but the alert comes now.
+      appendFileSync(file, at(Date.now(), { user_id: 'victim7', status: 200, request_id: 'ok-1' }));
+      const got = await run.waitFor((r) => isAlertFrom('203.0.113.77')(r) && r.severity === 'critical', 45_000);
+      expect(got.rec.summary).toMatch(/then 1 successful login as victim7/);
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(130);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  }, 120_000);
+
   it('gives the same alerts as a batch run over the same file', async () => {
     const dir = tmp();
     const file = path.join(dir, 'access.log');

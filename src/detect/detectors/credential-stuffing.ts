@@ -453,9 +453,13 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         s.okLogins.slide(now - windowMs);
         s.okLogins.add(now, e.user ?? '');
         if (s.incident && now - s.incident.lastFail <= lookbackMs) {
+          const first = s.incident.successes.length === 0;
           if (s.incident.successes.length < 20) s.incident.successes.push(sampleOf(e, `success after ${s.incident.failures} failures`));
           if (e.user) bump(s.incident.successUsers, e.user);
           s.incident.end = Math.max(s.incident.end, now);
+          // Live, a takeover is said at once, not when the incident is over (its quiet gap is
+          // successLookbackMinutes, hours): the report at its end is merged into this alert.
+          if (first && ctx.live === true) emit(s.incident);
         }
       }
       if (!login || !e.user) return;
