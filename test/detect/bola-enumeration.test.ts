@@ -87,6 +87,21 @@ describe('bola-enumeration', () => {
     expect(a.summary).toMatch(/requested 153 distinct foreign ids .* within 13 min/);
   });
 
+  it("ids re-read for longer than ownIdMinAgeMinutes become the actor's own even though they never left the window", () => {
+    // Own accounts read every 20 s from two hours before the walk: they enter the window young
+    // (foreign), and stay in it; by the walk they are old enough to be the actor's own.
+    const walkAt = T + 2 * 3_600_000;
+    const own = Array.from({ length: 400 }, (_, k) => rec(T + k * 20_000, { user_id: '101', endpoint: `/api/v1/accounts/${5001 + (k % 3)}` }));
+    const walked = Array.from({ length: 150 }, (_, k) => rec(walkAt + k * 1200, { user_id: '101', endpoint: `/api/v1/accounts/${1000 + k}` }));
+    const records = [...own, ...walked].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const alerts = runFlat(records, { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a.start).toBe(walkAt);
+    expect(a.evidence.metrics).toMatchObject({ distinctIds: 150, idRange: '1000..1149' });
+    expect(a.evidence.samples.every((x) => /\/accounts\/1\d\d\d$/.test(x.path ?? ''))).toBe(true);
+  });
+
   it('uses the baseline own ids when given', () => {
     const records = walk({ n: 60 });
     const baseline = { schemaVersion: '1', createdAt: '', origin: 'file', period: { start: 0, end: 0 }, routes: {}, actors: { 'user:101': { ownIds: { '/api/v1/orders/{id}': records.slice(0, 20).map((r) => r.endpoint.split('/').pop()!) } } } } as unknown as Baseline;

@@ -379,8 +379,17 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           );
         }
       }
+      if (!entering && (state & FOREIGN) !== 0 && (state & IN_HISTORY) !== 0) {
+        // Re-read while still in the window: an id that was too new to be the actor's own when it
+        // entered may be old enough now (own accounts read every minute never leave the window).
+        const since = g.history.get(k);
+        if (since !== undefined && since <= now - ownAgeMs) {
+          state &= ~FOREIGN;
+          g.foreign--;
+        }
+      }
       if (entering) {
-        // Entering the window: whether the id is foreign is judged now, for as long as it stays in.
+        // Entering the window: whether the id is foreign is judged now, and again on a re-read.
         const own =
           (first !== undefined && first <= now - ownAgeMs) ||
           r.value === e.user ||
@@ -439,7 +448,11 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           sensitive,
         };
         g.incident = inc;
-        for (let i = 0; i < q.size; i++) addToIncident(inc, q.at(i), q.at(i).foreign);
+        // Each request as its id stands now: one judged own since it entered counts as own.
+        for (let i = 0; i < q.size; i++) {
+          const y = q.at(i);
+          addToIncident(inc, y, y.foreign && ((g.window.get(idKey(y.id, y.numeric)) ?? 0) & FOREIGN) !== 0);
+        }
       }
     }
 
