@@ -118,7 +118,8 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         process.stderr.write(`apilog: ${sanitize(i.message)}\n`);
         return;
       }
-      if (i.kind === 'file-changed' || i.kind === 'map-unused') {
+      // Also said at once: a damaged .gz (exit 3), which a notes file's lines must not hide.
+      if (i.kind === 'file-changed' || i.kind === 'map-unused' || i.kind === 'gzip-error') {
         process.stderr.write(`apilog: ${sanitize(i.file)}: ${sanitize(i.message)}\n`);
         return;
       }
