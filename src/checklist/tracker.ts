@@ -182,11 +182,15 @@ export interface Tracker {
  */
 function usualAt(base: ActorBaseline, slot: number, covered: ReadonlySet<number> | null): boolean {
   const h = base.hoursOfWeek;
-  const near = (s: number): boolean => (h[s] ?? 0) > 0 || (h[(s + 167) % 168] ?? 0) > 0 || (h[(s + 1) % 168] ?? 0) > 0;
-  if (covered === null || covered.has(Math.floor(slot / 24))) return near(slot);
+  if (covered === null || covered.has(Math.floor(slot / 24))) return activeNear(h, slot);
   const hour = slot % 24;
-  for (const d of covered) if (near(d * 24 + hour)) return true;
+  for (const d of covered) if (activeNear(h, d * 24 + hour)) return true;
   return false;
+}
+
+/** Activity in this hour of week or the hour either side. */
+function activeNear(h: readonly number[], slot: number): boolean {
+  return (h[slot] ?? 0) > 0 || (h[(slot + 167) % 168] ?? 0) > 0 || (h[(slot + 1) % 168] ?? 0) > 0;
 }
 
 function maskToHours(mask: number): number[] {
