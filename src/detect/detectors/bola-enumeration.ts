@@ -60,7 +60,7 @@ export type BolaOptions = {
 interface Entry {
   ts: number;
   id: string;
-  /** Whether the id counted as foreign when it entered the window. */
+  /** Whether the id counted as foreign at this request (an id may be judged own at a later re-read). */
   foreign: boolean;
   method: string;
   status: number | undefined;
@@ -359,7 +359,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         } else g.window.set(oldKey, state - WINDOW_COUNT);
       }
 
-      // Own history for this actor and route: looked up when the id enters the window.
+      // Own history for this actor and route: looked up when the id enters the window (and when a
+      // foreign id is re-read, below).
       const k = idKey(r.value, r.numeric);
       const known = g.window.get(k);
       // Entering the window, the id's first use comes from the history; an id already in the window
