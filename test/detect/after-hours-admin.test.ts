@@ -62,7 +62,12 @@ describe('after-hours-admin', () => {
 
   it('says when there is no history to tell a new IP from an old one', () => {
     const a = runFlat([admin(Date.UTC(2025, 2, 13, 23))], { only }).alerts;
-    expect(a[0]!.severityReason).toMatch(/baseline: none/);
+    expect(a[0]!.severityReason).toMatch(/no earlier activity of this actor in the input \(baseline: none\)/);
+    // A few earlier requests are not "no earlier activity": the reason says how few.
+    const few = [admin(Date.UTC(2025, 2, 13, 10)), admin(Date.UTC(2025, 2, 13, 11)), admin(Date.UTC(2025, 2, 13, 12)), admin(Date.UTC(2025, 2, 13, 23))];
+    const b = runFlat(few, { only }).alerts;
+    expect(b[0]!.severityReason).toMatch(/only 3 earlier requests of this actor in the input \(fewer than 20\) \(baseline: none\)/);
+    expect(b[0]!.severityReason).not.toMatch(/no earlier activity/);
   });
 
   it('lowers an hour the admin works in regularly (on-call) to low', () => {

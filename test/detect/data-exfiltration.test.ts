@@ -59,6 +59,8 @@ describe('data-exfiltration', () => {
   it('falls back to fixed thresholds with no history: medium above the fixed volume', () => {
     const a = runFlat(burst('new', T, 150, 2 * MB), { only }).alerts;
     expect(a.map((x) => [x.severity, x.evidence.metrics.baseline])).toEqual([['medium', 'no-history']]);
+    // The burst's own earlier requests are activity: what is missing is an earlier hour to compare with.
+    expect(a[0]!.severityReason).toMatch(/no earlier hour of this actor's activity in the input to compare with/);
   });
 
   it('does not alert below the absolute floor whatever the history', () => {

@@ -42,6 +42,8 @@ interface Session {
   why: Set<string>;
   usual: boolean;
   coldStart: boolean;
+  /** The actor's requests in the input before the session (says how thin a cold start is). */
+  earlierEvents: number;
   /** The actor is in the baseline file, which counted towards `usual` and the known IPs. */
   fromBaseline: boolean;
   samples: Samples;
@@ -129,7 +131,10 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         severity = 'low';
         reasons.push(`lowered: this actor did admin work at this hour on ${o.usualSlotDays}+ earlier days, from known IPs (on-call or a regular shift)`);
       }
-      if (s.coldStart) reasons.push('no earlier activity of this actor in the input (baseline: none): whether the IP is new cannot be told');
+      if (s.coldStart) {
+        const earlier = s.earlierEvents === 0 ? 'no earlier activity of this actor in the input' : `only ${s.earlierEvents} earlier request${s.earlierEvents > 1 ? 's' : ''} of this actor in the input (fewer than ${o.minHistoryEvents})`;
+        reasons.push(`${earlier} (baseline: none): whether the IP is new cannot be told`);
+      }
       const routes = Object.keys(topCounts(s.routes, 3)).join(', ');
       const ips = [...s.ips.keys()];
       ctx.report({
@@ -228,6 +233,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
             why: new Set(),
             usual: earlierDays >= o.usualSlotDays,
             coldStart: !known,
+            earlierEvents: s.events,
             fromBaseline: bl !== undefined,
             samples: new Samples(),
           };

@@ -229,7 +229,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       let reason: string;
       const basis =
         inc.mode === 'no-history'
-          ? 'no earlier activity of this actor in the input (baseline: insufficient), compared with fixed and peer thresholds'
+          ? "no earlier hour of this actor's activity in the input to compare with (baseline: insufficient), compared with fixed and peer thresholds"
           : inc.mode === 'short-history'
             ? `only ${inc.historyHours} earlier active hours (baseline: insufficient, needs ${o.minHistoryHours}): compared with their largest hour`
             : inc.mode === 'baseline'
