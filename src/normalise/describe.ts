@@ -113,6 +113,11 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
     }
     case 'user':
       return str(v) !== undefined && typeof v !== 'boolean' && userNameScore(name) > 0;
+    case 'roles': {
+      // A role, group or scope claim: a word or a list of words (`cognito:groups`, `X-User-Role`).
+      const words = Array.isArray(v) ? v.every((x) => typeof x === 'string') && v.length > 0 : typeof v === 'string' && v.length > 0 && v.length <= 200;
+      return words && /(role|group|scope|permission|entitlement|authorit)/.test(name) && !/(count|size|id$|_id|name$)/.test(name);
+    }
     case 'bytesOut':
       return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? /(byte|size|length|len)/.test(name) : false;
     case 'latencyMs':
@@ -134,6 +139,7 @@ const WHY: Partial<Record<CanonicalField, string>> = {
   status: 'no status: failed requests and 401/403 auth failures cannot be seen (credential-attack detectors need them)',
   method: 'no HTTP method: write vs read cannot be told apart',
   bytesOut: 'no response size: data-exfiltration volume checks cannot run',
+  roles: 'no roles: admin access is recognised by admin routes only (after-hours-admin), and question 9 (permissions used) cannot say which role a request ran with',
 };
 
 const EXAMPLE: Partial<Record<CanonicalField, string>> = {
@@ -259,9 +265,11 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
   // Fields that are missing: what cannot run, and where the value probably is.
   const suggestions: string[] = [];
   const hasRoute = events.some((e) => e.route !== undefined);
-  for (const field of ['ts', 'user', 'ip', 'path', 'status', 'method', 'bytesOut'] as CanonicalField[]) {
+  for (const field of ['ts', 'user', 'ip', 'path', 'status', 'method', 'bytesOut', 'roles'] as CanonicalField[]) {
     if (objs.length === 0 || !missing.includes(field)) continue;
     const cand = candidate(field);
+    // Many logs carry no roles at all: only a key that looks like one is worth a word.
+    if (field === 'roles' && cand === undefined) continue;
     if (cand !== undefined) suggestions.push(`--map ${field}=${cand}`);
     const how = cand !== undefined ? `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}` : `map one with --map ${field}=${EXAMPLE[field]}`;
     if (field === 'path' && hasRoute) {

@@ -73,6 +73,25 @@ describe('describeRecords', () => {
     expect(r.advice.find((a) => a.startsWith('no user field'))).toMatch(/--map user=request_X-User-Id$/);
   });
 
+  it('names a role claim the alias table does not know (Cognito groups behind an authorizer)', () => {
+    const values = [1, 2, 3].map((k) => ({
+      timestamp: `2024-03-01T09:15:0${k}Z`,
+      ip: '203.0.113.1',
+      method: 'GET',
+      path: `/admin/users/${k}`,
+      status: 200,
+      user: `u10${k}`,
+      authorizer: { claims: { 'cognito:groups': ['admins'], group_count: 1 } },
+    }));
+    const r = describeRecords(records(values));
+    expect(r.missing).toContain('roles');
+    expect(r.advice.find((a) => a.startsWith('no roles'))).toMatch(/--map roles=authorizer\.claims\.cognito:groups$/);
+    // Without such a key nothing is said: most access logs carry no roles.
+    const plain = describeRecords(records(values.map(({ authorizer: _a, ...rest }) => rest)));
+    expect(plain.missing).toContain('roles');
+    expect(plain.advice.some((a) => a.startsWith('no roles'))).toBe(false);
+  });
+
   it('a route template without a concrete path is called out (API Gateway without $context.path)', () => {
     const recs = loadFixture('apigateway.ndjson').filter((r) => (r.value as Record<string, unknown>).path === undefined);
     const r = describeRecords(recs);
