@@ -1,7 +1,7 @@
 /**
  * `apilog explain`: the full ten-question walk-through of one entry, as JSON (EntryRecord) and
  * as prose a responder can paste into a ticket. Also the helpers the CLI uses to find the entry
- * (by request id or FILE:LINE) and the actor's events around it while streaming.
+ * (by request id or FILE:LINE) and judge it against everything before it while streaming.
  */
 import path from 'node:path';
 import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
@@ -12,7 +12,7 @@ import { CHECKLIST_QUESTIONS } from '../report/records.js';
 import { buildRecord, fitFacts } from './answers.js';
 import { answerContext, completeRecord, joinAlerts, keptFrom, resolveOptions } from './checklist.js';
 import type { ChecklistOptions } from './options.js';
-import { createTracker } from './tracker.js';
+import { createTracker, type Observation, type Tracker } from './tracker.js';
 
 export interface ExplainContext {
   rules: RuleSet;
@@ -54,17 +54,27 @@ function before(a: EnrichedEvent, b: EnrichedEvent): boolean {
   return a.source.line < b.source.line;
 }
 
-/** Walk one entry through the ten questions. */
+/**
+ * Walk one entry through the ten questions, replaying the `neighbours` of its actor that come
+ * before it. For a whole input, `createEntryWalk` gives the same judgement as `apilog analyze`.
+ */
 export function explainEntry(e: EnrichedEvent, context: ExplainContext): { record: EntryRecord; prose: string } {
   const options = resolveOptions(context.options);
   const tracker = createTracker({ rules: context.rules, geo: context.geo, baseline: context.baseline, options });
-  const actx = answerContext(context, tracker);
   const earlier = context.neighbours
     .filter((n) => n.actor === e.actor && !isSameEvent(n, e) && before(n, e))
     .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
   for (const n of earlier) tracker.observe(n);
   const o = tracker.observe(e, true);
   if (o === null) throw new Error('internal: forced observation missing');
+  return answerObserved({ entry: e, observation: o, tracker }, context);
+}
+
+/** The ten answers for an entry the tracker has judged (by `explainEntry` or `createEntryWalk`). */
+export function answerObserved(found: WalkResult, context: Omit<ExplainContext, 'neighbours'>): { record: EntryRecord; prose: string } {
+  const options = resolveOptions(context.options);
+  const { entry: e, observation: o, tracker } = found;
+  const actx = answerContext(context, tracker);
   const record = buildRecord(o, actx, context.baseline, options.failureStreak);
   const kept = keptFrom(record, e, fitFacts(o));
   const joined = joinAlerts([kept], context.alerts ?? []);
@@ -110,77 +120,52 @@ export function selectEntry(events: Iterable<EnrichedEvent>, sel: EntrySelector)
   return undefined;
 }
 
-export interface EntrySelectorStream {
-  /** Feed events in (roughly) time order. */
-  push(e: EnrichedEvent): void;
-  /** True once the entry is found and events have moved past its window: stop reading. */
-  done(): boolean;
-  /** The entry and the actor's events within the window around it (without `raw`). */
-  result(): { entry: EnrichedEvent; neighbours: EnrichedEvent[] } | undefined;
+/** The entry a walk found, the tracker's judgement of it, and the tracker (for the answers). */
+export interface WalkResult {
+  entry: EnrichedEvent;
+  observation: Observation;
+  tracker: Tracker;
 }
 
-export interface EntrySelectorOptions {
-  /** Neighbours kept on each side of the entry. Default 1 h (question 5 counts the clock hour). */
-  windowMs?: number;
-  /** Recent events kept per actor while searching. Default 256. */
-  perActor?: number;
-  /** Actors tracked while searching; the longest idle are dropped. Default 20 000. */
-  maxActors?: number;
+export interface EntryWalk {
+  /** Feed every event of the input, in the order read. */
+  push(e: EnrichedEvent): void;
+  /** True once the entry is judged: stop reading. */
+  done(): boolean;
+  result(): WalkResult | undefined;
+}
+
+export interface EntryWalkContext {
+  rules: RuleSet;
+  geo: GeoLookup;
+  baseline?: Baseline;
+  options?: Partial<ChecklistOptions>;
 }
 
 /**
- * Streaming selection for `apilog explain`: keeps each actor's recent events (bounded) until the
- * entry appears, then the actor's events up to `windowMs` after it.
+ * Streaming judgement for `apilog explain`: every event before the entry goes through the
+ * checklist's tracker in the order read, as in `apilog analyze`. So the answers count the actor's
+ * whole earlier activity in the input (requests so far and since when, failures in a row, new IPs),
+ * as analyze's entry for the same line does, not only a recent window. The tracker's state is
+ * bounded per actor, so memory does not grow with the input.
  */
-export function createEntrySelector(sel: EntrySelector, opts: EntrySelectorOptions = {}): EntrySelectorStream {
-  const windowMs = opts.windowMs ?? 3_600_000;
-  const perActor = opts.perActor ?? 256;
-  const maxActors = opts.maxActors ?? 20_000;
-  const recent = new Map<string, EnrichedEvent[]>();
-  let entry: EnrichedEvent | undefined;
-  let neighbours: EnrichedEvent[] = [];
-  let finished = false;
-
-  function strip(e: EnrichedEvent): EnrichedEvent {
-    return { ...e, raw: undefined };
-  }
-
-  function push(e: EnrichedEvent): void {
-    if (finished) return;
-    if (entry === undefined) {
-      if (matches(e, sel)) {
-        entry = e;
-        neighbours = (recent.get(e.actor) ?? []).filter((n) => n.ts >= e.ts - windowMs);
-        recent.clear();
-        return;
-      }
-      let l = recent.get(e.actor);
-      if (l === undefined) {
-        if (recent.size >= maxActors) {
-          const oldest = recent.keys().next();
-          if (oldest.done !== true) recent.delete(oldest.value);
-        }
-        l = [];
-        recent.set(e.actor, l);
-      } else {
-        // Refresh insertion order so idle actors are the ones dropped.
-        recent.delete(e.actor);
-        recent.set(e.actor, l);
-      }
-      l.push(strip(e));
-      while (l.length > perActor || (l.length > 0 && (l[0] as EnrichedEvent).ts < e.ts - windowMs)) l.shift();
-      return;
-    }
-    if (e.ts > entry.ts + windowMs) {
-      finished = true;
-      return;
-    }
-    if (e.actor === entry.actor && neighbours.length < perActor * 2) neighbours.push(strip(e));
-  }
+export function createEntryWalk(sel: EntrySelector, ctx: EntryWalkContext): EntryWalk {
+  const options = resolveOptions(ctx.options);
+  const tracker = createTracker({ rules: ctx.rules, geo: ctx.geo, baseline: ctx.baseline, options });
+  let found: WalkResult | undefined;
 
   return {
-    push,
-    done: () => finished,
-    result: () => (entry === undefined ? undefined : { entry, neighbours }),
+    push(e) {
+      if (found !== undefined) return;
+      if (!matches(e, sel)) {
+        tracker.observe(e);
+        return;
+      }
+      const observation = tracker.observe(e, true);
+      if (observation === null) throw new Error('internal: forced observation missing');
+      found = { entry: e, observation, tracker };
+    },
+    done: () => found !== undefined,
+    result: () => found,
   };
 }

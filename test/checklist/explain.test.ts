@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEntrySelector, explainEntry, selectEntry } from '../../src/checklist/index.js';
+import { answerObserved, createEntryWalk, explainEntry, selectEntry } from '../../src/checklist/index.js';
 import type { AlertRecord } from '../../src/report/records.js';
 import { CHECKLIST_QUESTIONS } from '../../src/report/records.js';
 import { fromFlat, loadFlat, stubGeo, testRules } from './helpers.js';
@@ -96,17 +96,22 @@ describe('explain: the seed article entry', () => {
     expect(record.answers.pattern!.answer).toContain('A1 rate-burst (medium)');
   });
 
-  it('selects the entry and its neighbours while streaming', () => {
-    const sel = createEntrySelector({ file: SEED, line: 3 });
+  it("judges the entry against all of its actor's earlier activity while streaming, and stops there", () => {
+    const walk = createEntryWalk({ file: SEED, line: 3 }, { rules: testRules(), geo: stubGeo() });
+    // The same user, five hours earlier: outside any hour-long window around the entry.
+    const earlier = [0, 1, 2].map((k) =>
+      fromFlat({ timestamp: `2024-05-13T22:4${k}:00Z`, user_id: '8562', role: 'external_partner', ip: '198.51.100.25', endpoint: '/api/v1/products' }, 'old', k + 1),
+    );
     const noise = fromFlat({ timestamp: '2024-05-14T03:44:59Z', user_id: '1', endpoint: '/x' }, 'other', 1);
-    for (const e of [events[0]!, noise, events[1]!, events[2]!]) sel.push(e);
-    const res = sel.result();
-    expect(res?.entry).toBe(events[2]);
-    expect(res?.neighbours.map((n) => n.requestId)).toEqual(['req-5d1e0a71', 'req-5d1e0a72']);
-    expect(sel.done()).toBe(false);
-    sel.push(fromFlat({ timestamp: '2024-05-14T05:00:00Z', user_id: '1', endpoint: '/x' }, 'other', 2));
-    expect(sel.done()).toBe(true);
-    const { record } = explainEntry(res!.entry, { ...ctx, neighbours: res!.neighbours });
+    for (const e of [...earlier, events[0]!, noise, events[1]!, events[2]!]) walk.push(e);
+    expect(walk.done()).toBe(true);
+    const found = walk.result()!;
+    expect(found.entry).toBe(events[2]);
+    const { record } = answerObserved(found, ctx);
     expect(record.answers.howOften!.answer).toContain('3 requests in 5 s');
+    expect(record.answers.fit!.answer).toMatch(/the actor made 6 requests up to and including this one, from 2024-05-13 22:40:00 UTC/);
+    // Once the entry is judged, later events change nothing.
+    walk.push(fromFlat({ timestamp: '2024-05-14T05:00:00Z', user_id: '8562', endpoint: '/x' }, 'other', 2));
+    expect(walk.result()).toBe(found);
   });
 });

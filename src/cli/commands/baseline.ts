@@ -1,13 +1,12 @@
 /** `apilog baseline`: learn normal behaviour from a period of logs and save it as versioned JSON. */
-import { losesInput, openEventStream } from '../../analyze/events.js';
+import { openEventStream } from '../../analyze/events.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { createBaselineLearner, saveBaseline } from '../../baseline/index.js';
 import { weekdayList, weekdaysCovered } from '../../baseline/stats.js';
-import type { IngestIssue } from '../../ingest/types.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
-import { str, type Opts } from './shared.js';
+import { stderrIssues, str, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 import { checkOutputFile, outputError } from '../../report/output.js';
 
@@ -21,15 +20,7 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
     const geo = createGeoLookup(input.geoipDb ? { dbPath: input.geoipDb } : {});
     const enrich = createEnricher(rules);
     const learner = createBaselineLearner({ geo, origin: 'file' });
-    let unreadable = 0;
-    let problems = 0;
-    const onIssue = (i: IngestIssue): void => {
-      problems++;
-      if (losesInput(i.kind)) unreadable++;
-      if (problems <= 20 && o.quiet !== true) {
-        process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
-      }
-    };
+    const { onIssue, unreadable } = stderrIssues(o.quiet === true);
     const stream = await openEventStream(input, onIssue);
     let events = 0;
     for await (const batch of stream.batches) {
@@ -53,7 +44,7 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
         );
       }
     }
-    return unreadable > 0 ? 3 : 0;
+    return unreadable() > 0 ? 3 : 0;
   } catch (err) {
     exitWithError(err);
     return Number(process.exitCode ?? 70);

@@ -4,11 +4,11 @@ import { UsageError } from '../../analyze/options.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { loadBaseline } from '../../baseline/index.js';
-import { createEntrySelector, explainEntry, renderProse, type EntrySelector } from '../../checklist/index.js';
+import { answerObserved, createEntryWalk, renderProse, type EntrySelector } from '../../checklist/index.js';
 import { maskSecrets } from '../../analyze/mask.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
-import { str, write, writeJson, type Opts } from './shared.js';
+import { stderrIssues, str, write, writeJson, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
 function selectorFrom(o: Opts): EntrySelector {
@@ -32,31 +32,33 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     const geo = createGeoLookup(input.geoipDb ? { dbPath: input.geoipDb } : {});
     const baseline = str(o.baseline) ? loadBaseline(str(o.baseline)!) : undefined;
     const enrich = createEnricher(rules);
-    const selector = createEntrySelector(sel);
-    const stream = await openEventStream(input, () => undefined);
+    const walk = createEntryWalk(sel, { rules, geo, ...(baseline ? { baseline } : {}) });
+    // Lines that could not be read are named, as analyze names them: the answers count the
+    // actor's earlier requests, and those would be missing from the count.
+    // Lines that could not be read are named: the answers count the actor's earlier requests,
+    // and those lines would be missing from the count.
+    const { onIssue, unreadable } = stderrIssues(o.quiet === true);
+    const stream = await openEventStream(input, onIssue);
     for await (const batch of stream.batches) {
-      for (const e of batch) selector.push(enrich(e));
-      if (selector.done()) break;
+      for (const e of batch) {
+        walk.push(enrich(e));
+        if (walk.done()) break;
+      }
+      if (walk.done()) break;
     }
     await stream.batches.return(undefined);
-    const found = selector.result();
+    const found = walk.result();
     if (!found) {
       const what = 'requestId' in sel ? `request id "${sel.requestId}"` : `${sel.file}:${sel.line}`;
       process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input\n`);
-      return 2;
+      return unreadable() > 0 ? 3 : 2;
     }
-    const { record: raw } = explainEntry(found.entry, {
-      rules,
-      geo,
-      tz: input.tz,
-      neighbours: found.neighbours,
-      ...(baseline ? { baseline } : {}),
-    });
+    const { record: raw } = answerObserved(found, { rules, geo, tz: input.tz, ...(baseline ? { baseline } : {}) });
     // The answers quote the request (path, query, agent): masked like every other output.
     const record = maskSecrets(raw);
     if (str(o.format) === 'json') writeJson(record);
     else write(renderProse(record));
-    return 0;
+    return unreadable() > 0 ? 3 : 0;
   } catch (err) {
     exitWithError(err);
     return Number(process.exitCode ?? 70);

@@ -1,10 +1,11 @@
-/** Small helpers the commands share: printing tables of plain rows, and reading a sample of records. */
+/** Small helpers the commands share: printing tables of plain rows, reading a sample of records, naming input problems. */
 import fs from 'node:fs';
 import Table from 'cli-table3';
 import { displayWidth, escapeJsonText, sanitize } from '../../report/sanitize.js';
 import { wrap } from '../../report/layout.js';
 import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
+import { losesInput } from '../../analyze/events.js';
 
 export type Opts = Record<string, unknown>;
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -17,6 +18,24 @@ export const arr = (v: unknown): string[] => (Array.isArray(v) ? (v as string[])
 export function write(text: string): void {
   const lines = text.replace(/\n$/, '').split('\n').map(sanitize);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Input problems of a command without a report of its own (baseline, explain): the first 20 named
+ * on stderr with file and line, the rest counted. `unreadable` counts those that lost input (a file
+ * that could not be read, a damaged gzip): the command then exits 3.
+ */
+export function stderrIssues(quiet: boolean): { onIssue: (i: IngestIssue) => void; unreadable: () => number } {
+  let unreadable = 0;
+  let problems = 0;
+  return {
+    onIssue(i) {
+      problems++;
+      if (losesInput(i.kind)) unreadable++;
+      if (problems <= 20 && !quiet) process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
+    },
+    unreadable: () => unreadable,
+  };
 }
 
 /** JSON for scripts: C0 escaped by JSON itself, DEL/C1/bidi escaped too. */
