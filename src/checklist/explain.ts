@@ -109,8 +109,17 @@ export function renderProse(r: EntryRecord): string {
 
 export type EntrySelector = { requestId: string } | { file: string; line: number };
 
+/**
+ * A request id matches in full, or as the last part of a resource path: Cloud Logging's trace is
+ * `projects/P/traces/ID`, and responders paste the ID that their other tools show.
+ */
+function idMatches(id: string | undefined, wanted: string): boolean {
+  if (id === undefined) return false;
+  return id === wanted || (id.length > wanted.length && id.endsWith(wanted) && id.charCodeAt(id.length - wanted.length - 1) === 47 /* / */ && !wanted.includes('/'));
+}
+
 function matches(e: EnrichedEvent, sel: EntrySelector): boolean {
-  if ('requestId' in sel) return e.requestId === sel.requestId;
+  if ('requestId' in sel) return idMatches(e.requestId, sel.requestId);
   return e.source.line === sel.line && sameFile(e.source.file, sel.file);
 }
 

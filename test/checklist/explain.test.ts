@@ -18,6 +18,18 @@ describe('explain: the seed article entry', () => {
     expect(selectEntry(events, { file: SEED, line: 9 })).toBeUndefined();
   });
 
+  it("finds a Cloud Logging entry by the trace id alone, not only by the trace's full resource path", () => {
+    const traced = [
+      { ...events[0]!, requestId: 'projects/shop/traces/0af7651916cd43dd' },
+      { ...events[1]!, requestId: 'projects/shop/traces/10af7651916cd43dd' },
+    ];
+    expect(selectEntry(traced, { requestId: '0af7651916cd43dd' })).toBe(traced[0]);
+    expect(selectEntry(traced, { requestId: 'projects/shop/traces/10af7651916cd43dd' })).toBe(traced[1]);
+    // Only a whole last part matches: not a suffix of it, not a partial path.
+    expect(selectEntry(traced, { requestId: 'f7651916cd43dd' })).toBeUndefined();
+    expect(selectEntry(traced, { requestId: 'traces/0af7651916cd43dd' })).toBeUndefined();
+  });
+
   it('answers all ten questions with the facts of the entry', () => {
     const { record, prose } = explainEntry(entry!, ctx);
     const a = record.answers;
