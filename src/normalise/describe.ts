@@ -4,6 +4,7 @@
  * which fields are missing; which source keys nothing used; and advice in plain words: what
  * cannot run without a field, and which key in the data probably holds it (`--map f=path`).
  */
+import ipaddr from 'ipaddr.js';
 import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
 import type { IngestIssue, RawRecord } from '../ingest/types.js';
 import { get, isObj, type Rec } from './get.js';
@@ -53,6 +54,11 @@ function sampleOf(field: CanonicalField, v: unknown): string | null {
   return safeText(String(v), 60);
 }
 
+/** A placeholder rather than a value: null, empty, or a log's "-". */
+function blank(v: unknown): boolean {
+  return v === null || v === undefined || v === '' || v === '-';
+}
+
 function leafPaths(o: Rec, prefix: string, depth: number, out: Map<string, { n: number; value: unknown }>): void {
   for (const k of Object.keys(o)) {
     const p = prefix ? `${prefix}.${k}` : k;
@@ -61,8 +67,11 @@ function leafPaths(o: Rec, prefix: string, depth: number, out: Map<string, { n: 
       leafPaths(v, p, depth + 1, out);
     } else {
       const e = out.get(p);
-      if (e !== undefined) e.n++;
-      else if (out.size < MAX_LEAVES) out.set(p, { n: 1, value: v });
+      if (e !== undefined) {
+        e.n++;
+        // Keep a usable sample: the first login of a gateway log often has user "-".
+        if (blank(e.value) && !blank(v)) e.value = v;
+      } else if (out.size < MAX_LEAVES) out.set(p, { n: 1, value: v });
     }
   }
 }
@@ -81,12 +90,14 @@ const TS_MAX = Date.UTC(2100, 0, 1);
 
 /**
  * How strongly a key's name says it holds the user: 2 for user, principal, account and the like
- * (`request_X-User-Id`); 1 for a bare `name`, `member`, `customer` or `owner`, unless the name says
- * it names something else (`entryPointName`, `serviceName`, `hostname`); 0 otherwise.
+ * (`request_X-User-Id`, `uid`, `jwt_sub`; never a user agent); 1 for a bare `name`, `member`, `customer` or `owner`, unless the name says
+ * it names something else (`entryPointName`, `serviceName`, `hostname`, `backendPoolName`); 0 otherwise.
  */
 function userNameScore(name: string): number {
-  if (/(user|who|actor|principal|account|login|email|subject|^sub$)/.test(name)) return 2;
-  if (/(member|customer|owner|name)/.test(name) && !/(entry|point|route|router|host|server|service|app|file|level|logger|span|operation|event|type|field|key|table|bucket|region|zone)/.test(name)) return 1;
+  // userAgent, user_agent: the client software, not the user.
+  if (/agent/.test(name)) return 0;
+  if (/(user|who|actor|principal|account|login|email|subject|^sub$|[_.-]sub$|^uid$|[_.-]uid$)/.test(name)) return 2;
+  if (/(member|customer|owner|name)/.test(name) && !/(entry|point|route|router|host|server|service|app|file|level|logger|span|operation|event|type|field|key|table|bucket|region|zone|pool|backend|listener|rule|setting|cluster|instance|domain|stage|resource|category|container|pod|node|namespace|policy|product)/.test(name)) return 1;
   return 0;
 }
 
@@ -106,7 +117,8 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
       return m !== undefined && METHODS.has(m);
     }
     case 'path':
-      return typeof v === 'string' && (v.startsWith('/') || /^https?:\/\//i.test(v));
+      // A path, a URL, or a request line ("GET /p HTTP/1.1"), which --map path= splits.
+      return typeof v === 'string' && (v.startsWith('/') || /^https?:\/\//i.test(v) || /^[A-Z]{3,8} (\/|https?:\/\/)/.test(v));
     case 'status': {
       const s = statusOf(v);
       return s !== undefined && s < 600 && Number.isInteger(Number(v)) && !/(size|byte|len|ms|time|dur|port|count)/.test(name);
@@ -119,7 +131,10 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
       return words && /(role|group|scope|permission|entitlement|authorit)/.test(name) && !/(count|size|id$|_id|name$)/.test(name);
     }
     case 'bytesOut':
-      return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? /(byte|size|length|len)/.test(name) : false;
+      // What was sent to the client, not what it sent (Azure receivedBytes, Envoy bytes_received).
+      return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v))
+        ? /(byte|size|length|len|sent)/.test(name) && !/(receiv|request|req[_.-]?|upload|_in$|bytesin|inbytes)/.test(name)
+        : false;
     case 'latencyMs':
       return (typeof v === 'number' || (typeof v === 'string' && /^[\d.]+(ms|s|us|µs|ns)?$/.test(v))) && /(dur|lat|took|elapsed|response_?time|resp_?time|ms$)/.test(name);
     case 'userAgent':
@@ -215,6 +230,18 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
         if (score > bestScore) [best, bestScore] = [p, score];
       }
       return best;
+    }
+    if (field === 'ip') {
+      // A public address over a private one: behind a load balancer the peer ("client") is the
+      // balancer on every line, and the caller is in a forwarded-for key.
+      let fallback: string | undefined;
+      for (const [p, e] of unmapped) {
+        if (!looksLike(field, p, e.value)) continue;
+        const ip = ipOf(String(e.value));
+        if (ip !== undefined && ipaddr.isValid(ip) && ipaddr.process(ip).range() === 'unicast') return p;
+        fallback ??= p;
+      }
+      return fallback;
     }
     for (const [p, e] of unmapped) if (looksLike(field, p, e.value)) return p;
     return undefined;

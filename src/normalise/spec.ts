@@ -39,6 +39,18 @@ function setTarget(ev: Ev, s: string | undefined): boolean {
   return true;
 }
 
+const REQUEST_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'CONNECT', 'TRACE', 'PROPFIND']);
+
+/** "GET /p" or "POST https://h/p HTTP/1.1": a known method, one space, then a target. */
+function isRequestLine(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c < 65 || c > 90) return false;
+  const sp = s.indexOf(' ');
+  if (sp < 3 || sp > 8 || !REQUEST_METHODS.has(s.slice(0, sp))) return false;
+  const t = s.charCodeAt(sp + 1);
+  return t === 47 || t === 104 || t === 72 || t === 42; // "/", "h"ttp, "H"TTP, "*"
+}
+
 function latency(unit: DurationUnit): Applier {
   return (ev, v) => {
     const ms = durationMs(v, unit);
@@ -172,7 +184,15 @@ const APPLIERS: Record<string, Applier> = {
     return true;
   },
   path(ev, v) {
-    return setTarget(ev, str(v));
+    const s = str(v);
+    // A request line ("GET /p?q HTTP/1.1", nginx's $request) under a key mapped as the path: its
+    // target is the path, and its method is used when no other source gives one.
+    if (s !== undefined && isRequestLine(s)) {
+      const line = splitRequestLine(s)!;
+      ev.method ??= line.method;
+      return setTarget(ev, line.target);
+    }
+    return setTarget(ev, s);
   },
   'path|requestLine'(ev, v) {
     const s = str(v);

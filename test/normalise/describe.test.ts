@@ -92,6 +92,26 @@ describe('describeRecords', () => {
     expect(plain.advice.some((a) => a.startsWith('no roles'))).toBe(false);
   });
 
+  it('suggests the key that holds each field, not a look-alike (user agent, request bytes, the balancer\'s address)', () => {
+    const values = [1, 2, 3].map((k) => ({
+      ts: `13/Mar/2025:08:10:0${k} +0100`,
+      client: '172.31.4.10',
+      fwd: `79.208.23.1${k}`,
+      req: `GET /portal/invoices/${k} HTTP/1.1`,
+      code: 200,
+      receivedBytes: 412,
+      sentBytes: 14000,
+      userAgent: 'Mozilla/5.0',
+      backendPoolName: 'pool-api',
+      // A gateway's first line is often a login, with no user yet.
+      uid: k === 1 ? '-' : `b-20${k}`,
+    }));
+    const r = describeRecords(records(values));
+    expect(r.advice.at(-1)).toBe('try: apilog formats detect <file> --map ts=ts --map user=uid --map ip=fwd --map path=req --map status=code --map bytesOut=sentBytes');
+    const jwt = describeRecords(records(values.map(({ uid, ...rest }) => ({ ...rest, jwt_sub: uid }))));
+    expect(jwt.advice.find((a) => a.startsWith('no user field'))).toMatch(/--map user=jwt_sub$/);
+  });
+
   it('a route template without a concrete path is called out (API Gateway without $context.path)', () => {
     const recs = loadFixture('apigateway.ndjson').filter((r) => (r.value as Record<string, unknown>).path === undefined);
     const r = describeRecords(recs);

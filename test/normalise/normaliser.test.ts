@@ -249,6 +249,24 @@ describe('--format and --map', () => {
     expect(core(events[0] as ApiEvent)).toMatchObject({ ts: 1709284502123, user: 'carol', status: 204, latencyMs: 1500, format: 'custom' });
   });
 
+  it('a request line mapped as the path (nginx $request under a custom key) gives the path, query and method', () => {
+    const values = [
+      { ts: '13/Mar/2025:08:10:07 +0100', fwd: '79.208.23.15', req: 'GET /portal/invoices/download?invoice_id=770153 HTTP/1.1', code: 200 },
+      { ts: '13/Mar/2025:08:10:09 +0100', fwd: '79.208.23.15', req: 'POST https://portal.example/api/x HTTP/2.0', code: 201 },
+      // Not a request line: a path that starts with a word stays as it is.
+      { ts: '13/Mar/2025:08:10:10 +0100', fwd: '79.208.23.15', req: 'GETTER /x', method: 'PUT', code: 200 },
+    ];
+    const { events } = run(records(values), { map: { ts: 'ts', ip: 'fwd', path: 'req', status: 'code' } });
+    expect(events.map((e) => [e.method, e.path, e.query, e.host])).toEqual([
+      ['GET', '/portal/invoices/download', 'invoice_id=770153', undefined],
+      ['POST', '/api/x', undefined, 'portal.example'],
+      ['PUT', 'GETTER /x', undefined, undefined],
+    ]);
+    // The flat alias table reads a "request" key the same way.
+    const flat = run(records([{ time: '2025-03-13T08:10:07Z', remote_addr: '79.208.23.15', request: 'DELETE /v1/items/5 HTTP/1.1', status: 204 }])).events;
+    expect(flat.map((e) => [e.method, e.path])).toEqual([['DELETE', '/v1/items/5']]);
+  });
+
   it('--map overrides a field of a detected format', () => {
     const recs = loadFixture('apigateway.ndjson');
     const { events } = run(recs, { map: { user: 'authorizer.claims.sub', requestId: 'extendedRequestId' } });

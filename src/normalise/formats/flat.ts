@@ -34,7 +34,8 @@ export const FLAT_ALIASES: SourceSpec = {
   apiKey: ['api_key_id', 'key_id', 'api_key|secret', 'x_api_key|secret', 'client_id', 'subscription_id'],
   sessionId: ['session_id', 'session', 'sid'],
   method: ['method', 'http_method', 'verb', 'request_method', 'req.method'],
-  path: ['endpoint', 'path', 'url', 'uri', 'request_uri', 'request_path', 'request_url', 'req.url', 'target', 'route'],
+  // 'request' last: nginx's $request, a request line ("GET /p HTTP/1.1") that the path applier splits.
+  path: ['endpoint', 'path', 'url', 'uri', 'request_uri', 'request_path', 'request_url', 'req.url', 'target', 'route', 'request'],
   route: ['route', 'route_template', 'http_route'],
   query: ['query', 'query_string', 'querystring', 'qs', 'args'],
   host: ['host', 'http_host', 'request_host', 'req.headers.host'],
