@@ -14,6 +14,8 @@ export interface EventStreamOptions {
   inputs: string[];
   include: string[];
   exclude: string[];
+  /** The command's own output file (-o): never read as an input. */
+  outputFile?: string;
   logFormat?: string;
   map: Record<string, string>;
   limits: IngestLimits;
@@ -51,7 +53,12 @@ export async function openEventStream(
   onIssue: (i: IngestIssue) => void,
   expanded?: Expanded,
 ): Promise<EventStream> {
-  expanded ??= await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude, dropIdentical: true });
+  expanded ??= await expandInputs(opts.inputs, {
+    include: opts.include,
+    exclude: opts.exclude,
+    dropIdentical: true,
+    ...(opts.outputFile !== undefined ? { skip: [opts.outputFile] } : {}),
+  });
   for (const i of expanded.issues) onIssue(i);
   const sources = expanded.sources;
   if (sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {

@@ -9,6 +9,8 @@ export interface AnalyzeOptions {
   inputs: string[];
   include: string[];
   exclude: string[];
+  /** The report's file (-o): never read as an input, in a folder walked or named. */
+  outputFile?: string;
   /** Force an input format id (else auto-detect per file). */
   logFormat?: string;
   /** canonical field -> source path. */

@@ -62,7 +62,12 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 
   // Inputs
   const log = createIssueLog(opts.strict, hooks.onIssue);
-  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude, dropIdentical: true });
+  const expanded = await expandInputs(opts.inputs, {
+    include: opts.include,
+    exclude: opts.exclude,
+    dropIdentical: true,
+    ...(opts.outputFile !== undefined ? { skip: [opts.outputFile] } : {}),
+  });
   for (const d of expanded.identical) notes.push(`${d.path} has the same content as ${d.sameAs}: read once`);
   const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
   hooks.onTotalBytes?.(totalBytes);

@@ -17,6 +17,11 @@ export interface ExpandOptions {
   exclude?: string[];
   /** Read a file with the same bytes as an earlier input only once (not when following growing files). */
   dropIdentical?: boolean;
+  /**
+   * Files never read (the report's own -o file): a report left in a log folder by an earlier run
+   * is not analysed as a log. Named explicitly, it is an issue; a folder walk passes it by.
+   */
+  skip?: string[];
 }
 
 export interface Expanded {
@@ -63,11 +68,19 @@ export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): 
   const seenFiles = new Set<string>();
   const walkedDirs = new Set<string>();
   let stdin = false;
+  const skipped = new Set<string>();
+  for (const p of opts.skip ?? []) {
+    try {
+      skipped.add(idOf(await fsp.stat(p)));
+    } catch {
+      // Not there yet: nothing to pass by.
+    }
+  }
 
   const addFile = (path: string, st: Stats): void => {
     if (st.isFile()) {
       const id = idOf(st);
-      if (seenFiles.has(id)) return;
+      if (skipped.has(id) || seenFiles.has(id)) return;
       seenFiles.add(id);
       sources.push({ path, kind: 'file', size: st.size });
     } else {
@@ -140,6 +153,10 @@ export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): 
       st = await fsp.stat(input);
     } catch (err) {
       issues.push(fsErrorIssue(err, input));
+      continue;
+    }
+    if (skipped.has(idOf(st))) {
+      issues.push({ kind: 'unreadable', file: input, message: `${escapeControl(input)} is the report's output file; not read as an input` });
       continue;
     }
     if (st.isDirectory()) {

@@ -56,7 +56,7 @@ export function outputError(file: string, err: unknown, what = 'output file'): O
  * Check, before any input is read, that `file` can be created or replaced: it is not a folder and
  * its folder exists. Throws an OutputError otherwise. (For commands that write at the end.)
  */
-export function checkOutputFile(file: string): void {
+export function checkOutputFile(file: string, opts: { writable?: boolean } = {}): void {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(file);
@@ -64,7 +64,10 @@ export function checkOutputFile(file: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(file, err);
   }
   if (st?.isDirectory()) throw outputError(file, Object.assign(new Error('is a folder'), { code: 'EISDIR' }));
-  if (st) return;
+  if (st) {
+    if (opts.writable === true) writableOrThrow(file, file);
+    return;
+  }
   const dir = path.dirname(file);
   let parent: fs.Stats;
   try {
@@ -73,7 +76,18 @@ export function checkOutputFile(file: string): void {
     throw outputError(file, err);
   }
   if (!parent.isDirectory()) throw outputError(file, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }));
+  if (opts.writable === true) writableOrThrow(dir, file);
 }
+
+/** For a file opened only later: a permission problem is said before the input is read. */
+function writableOrThrow(p: string, file: string): void {
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+  } catch (err) {
+    throw outputError(file, err);
+  }
+}
+
 
 export interface OutputTarget {
   stream: NodeJS.WritableStream;

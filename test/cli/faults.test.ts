@@ -614,6 +614,39 @@ describe('a full disk and unwritable output paths', () => {
     expect(fs.readdirSync(path.join(dir, 'folder'))).toEqual([]);
   }, SLOW);
 
+  it('-o never destroys a log or an earlier report: an input as -o is refused, a report in the log folder is not read, a stopped run leaves -o as it was', async () => {
+    const dir = tmp();
+    const log = path.join(dir, 'access.ndjson');
+    fs.writeFileSync(log, flat('o', 60));
+    const before = fs.readFileSync(log, 'utf8');
+    const other = tmp();
+    const earlier = path.join(other, 'earlier.ndjson');
+    fs.writeFileSync(earlier, 'the report of an earlier run\n');
+    const broken = path.join(other, 'broken.log');
+    fs.writeFileSync(broken, `${flat('b', 5)}{"broken": \n`);
+    const report = path.join(dir, 'report.ndjson');
+    const [same, strict] = await pool(
+      [
+        ['analyze', log, '--format', 'ndjson', '-o', log],
+        ['analyze', broken, '--strict', '--format', 'ndjson', '-o', earlier],
+      ],
+      (args) => run([...args, '-q']),
+    );
+    expect(same!.code).toBe(2);
+    expectOneLineError(same!, `-o ${log} is also an input: the report would overwrite the log; choose another -o`, 'same');
+    expect(fs.readFileSync(log, 'utf8')).toBe(before);
+    // Twice into the log's own folder: the first run's report is not read by the second.
+    for (let k = 0; k < 2; k++) {
+      const r = await run(['analyze', dir, '--format', 'ndjson', '-o', report, '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      const files = (parseNdjson(fs.readFileSync(report, 'utf8')).at(-1) as { files: Array<{ path: string }> }).files;
+      expect(files.map((f) => path.basename(f.path))).toEqual(['access.ndjson']);
+    }
+    // --strict stops at the broken line, before any report: the earlier one is still there.
+    expect(strict!.code).toBe(3);
+    expect(fs.readFileSync(earlier, 'utf8')).toBe('the report of an earlier run\n');
+  }, SLOW);
+
   it('stdout on a full disk: one line, exit 2, no stack trace, whichever part of apilog writes', async () => {
     // One handler covers every command; these reach stdout by different writers (the reporter,
     // the commands' own printing, commander's help).

@@ -6,7 +6,7 @@ import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
 import { MAP_KEYS_HELP, listFormats, loadMapFile, parseMapKey } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
-import { openOutput, outputError, resolveColor, terminalWidth } from '../../report/output.js';
+import { checkOutputFile, openOutput, outputError, resolveColor, terminalWidth } from '../../report/output.js';
 import {
   OUTPUT_FORMATS,
   parseDuration,
@@ -24,11 +24,7 @@ import { isUnreadable } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { sanitize } from '../../report/sanitize.js';
 import { watchInterrupts } from '../interrupts.js';
-
-type Opts = Record<string, unknown>;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const arr = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+import { arr, refuseInputAsOutput, str, type Opts } from './shared.js';
 
 /** Options every log-reading command shares. */
 export function inputOptionsFrom(paths: string[], o: Opts): Pick<
@@ -103,8 +99,16 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       threadsExplicit: str(o.threads) !== undefined,
     };
 
-    const out = await openOutput(str(o.output));
-    const tty = out.isStdout ? process.stdout : {};
+    // The report's file is checked now, but opened only when the report is ready: a run that
+    // stops early (--strict, a bad rule) leaves an earlier report there as it was.
+    const target = str(o.output) === '-' ? undefined : str(o.output);
+    if (target !== undefined) {
+      checkOutputFile(target, { writable: true });
+      refuseInputAsOutput(target, paths);
+      opts.outputFile = target;
+    }
+    const toStdout = target === undefined;
+    const tty = toStdout ? process.stdout : {};
     const quiet = o.quiet === true;
     const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
     // Diagnostics on stderr as they happen: an input that cannot be read is named at once.
@@ -159,13 +163,14 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     // A detector that could not run is no clean result: said where a CI log shows it, not only
     // inside a JSON report written to a file (the text report's header says it on a terminal).
     const notRun = result.summary.detectors.filter((d) => d.status === 'unavailable');
-    if (notRun.length > 0 && !quiet && result.summary.events > 0 && (format !== 'text' || !out.isStdout)) {
+    if (notRun.length > 0 && !quiet && result.summary.events > 0 && (format !== 'text' || !toStdout)) {
       const first = notRun[0]!;
       process.stderr.write(
         `apilog: ${notRun.length} detector(s) could not run: ${notRun.map((d) => d.id).join(', ')}; ${first.id}: ${sanitize(first.reason ?? 'fields missing')} (\`apilog formats detect FILE\` shows the --map that would fix it)\n`,
       );
     }
 
+    const out = await openOutput(target);
     try {
       await writeReport(
         { summary: result.summary, alerts: result.alerts, entries: result.entries },

@@ -6,6 +6,7 @@ import { wrap } from '../../report/layout.js';
 import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
 import { losesInput } from '../../analyze/events.js';
+import { UsageError } from '../../analyze/options.js';
 
 export type Opts = Record<string, unknown>;
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -122,4 +123,28 @@ export async function sampleRecords(
     }
   }
   return out;
+}
+
+/**
+ * `-o` naming one of the inputs would replace the log with its own report: refused before
+ * anything is read (exit 2). A report inside an input folder is passed by when the folder is read.
+ */
+export function refuseInputAsOutput(file: string, inputs: readonly string[]): void {
+  let out: fs.Stats;
+  try {
+    out = fs.statSync(file);
+  } catch {
+    return;
+  }
+  for (const input of inputs) {
+    if (input === '-') continue;
+    try {
+      const st = fs.statSync(input);
+      if (st.isFile() && st.dev === out.dev && st.ino === out.ino) {
+        throw new UsageError(`-o ${sanitize(file)} is also an input: the report would overwrite the log; choose another -o`);
+      }
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+    }
+  }
 }
