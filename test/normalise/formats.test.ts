@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { listFormats } from '../../src/normalise/index.js';
-import { core, fixturePath, loadFixture, run, utc } from './helpers.js';
+import { core, fixturePath, loadFixture, records, run, utc } from './helpers.js';
 
 function detectAndMap(fixture: string, format: string, minConfidence = 1) {
   const res = run(loadFixture(fixture));
@@ -482,6 +482,135 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       [403, 'failure', '42', undefined],
       [200, 'unknown', '1', 'okhttp/4.12.0'],
     ]);
+  });
+
+  it('azure-appgw: diagnostic-settings export ({"records":[...]}), v2 seconds, "-" absent, requestQuery when no original URI', () => {
+    const { cores } = detectAndMap('azure-appgw.json', 'azure-appgw');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        host: 'shop.contoso.com', status: 200, bytesOut: 5120, bytesIn: 412, latencyMs: 42,
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', requestId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', auth: 'unknown',
+        format: 'azure-appgw',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '198.51.100.20', method: 'POST', path: '/api/login', query: 'next=%2Fadmin&lang=en',
+        host: 'shop.contoso.com', status: 401, bytesOut: 152, bytesIn: 230, latencyMs: 15, userAgent: 'curl/8.4.0',
+        requestId: 'b2c3d4e5f6a70819304b5c6d7e8f9a01', auth: 'failure', format: 'azure-appgw',
+      },
+      {
+        // userAgent, originalHost and host are "-": absent.
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '198.51.100.77', method: 'GET', path: '/wp-login.php', query: 'action=register',
+        status: 403, bytesOut: 386, bytesIn: 118, latencyMs: 1, requestId: 'c3d4e5f6a7b8091a2b3c4d5e6f708192', auth: 'failure',
+        format: 'azure-appgw',
+      },
+      {
+        // legacy top-level timeStamp; originalHost wins over the rewritten host.
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '2001:db8::50', method: 'PUT', path: '/api/users/42', host: 'shop.contoso.com',
+        status: 200, bytesOut: 96, bytesIn: 1830, latencyMs: 1204, userAgent: 'okhttp/4.12.0',
+        requestId: 'd4e5f6a7b8c90a1b2c3d4e5f60718293', auth: 'unknown', format: 'azure-appgw',
+      },
+      {
+        // no originalRequestUriWithArgs: requestUri + requestQuery; an integer timeTaken of a v2 record is still seconds.
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '203.0.113.11', method: 'GET', path: '/api/search', query: 'q=shoes&page=2',
+        host: 'shop.contoso.com', status: 200, bytesOut: 20480, bytesIn: 301, latencyMs: 2000, userAgent: 'Mozilla/5.0',
+        requestId: 'e5f6a7b8c9d00a1b2c3d4e5f6a7b8c9d', auth: 'unknown', format: 'azure-appgw',
+      },
+    ]);
+  });
+
+  it('azure-appgw: AGWAccessLogs table rows (TimeTaken in seconds, numbers as strings, a projected row without Type)', () => {
+    const { cores, n } = detectAndMap('azure-appgw.ndjson', 'azure-appgw');
+    expect(n.detection()).toEqual({ format: 'azure-appgw', confidence: 1, votes: { 'azure-appgw': 5 } });
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        host: 'shop.contoso.com', status: 200, bytesOut: 5120, bytesIn: 412, latencyMs: 42,
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', requestId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', auth: 'unknown',
+        format: 'azure-appgw',
+      },
+      {
+        // OriginalRequestUriWithArgs "" (absent): RequestUri + RequestQuery.
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '198.51.100.20', method: 'POST', path: '/api/login', query: 'next=%2Fadmin',
+        host: 'shop.contoso.com', status: 401, bytesOut: 152, bytesIn: 230, latencyMs: 15, userAgent: 'curl/8.4.0',
+        requestId: 'b2c3d4e5f6a70819304b5c6d7e8f9a01', auth: 'failure', format: 'azure-appgw',
+      },
+      {
+        // OriginalHost "-": Host; UserAgent "-": absent.
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '198.51.100.77', method: 'GET', path: '/wp-login.php', query: 'action=register',
+        host: '192.0.2.44', status: 403, bytesOut: 386, bytesIn: 118, latencyMs: 1, requestId: 'c3d4e5f6a7b8091a2b3c4d5e6f708192',
+        auth: 'failure', format: 'azure-appgw',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '2001:db8::50', method: 'PUT', path: '/api/users/42', host: 'shop.contoso.com',
+        status: 200, bytesOut: 96, bytesIn: 1830, latencyMs: 1204, userAgent: 'okhttp/4.12.0',
+        requestId: 'd4e5f6a7b8c90a1b2c3d4e5f60718293', auth: 'unknown', format: 'azure-appgw',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '203.0.113.12', method: 'DELETE', path: '/api/orders/1002', host: 'shop.contoso.com',
+        status: 204, bytesOut: 0, bytesIn: 64, latencyMs: 8, userAgent: 'okhttp/4.12.0',
+        requestId: 'e5f6a7b8c9d00a1b2c3d4e5f6a7b8c9e', auth: 'unknown', format: 'azure-appgw',
+      },
+    ]);
+  });
+
+  it('azure-appgw: v1 records: integer ms timeTaken, gateway parameters dropped from requestQuery, LOG-ID as request id', () => {
+    const v1 = (properties: Record<string, unknown>) => ({
+      resourceId: '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/APPLICATIONGATEWAYS/AGW-V1',
+      operationName: 'ApplicationGatewayAccess',
+      time: '2017-04-26T19:27:38Z',
+      category: 'ApplicationGatewayAccessLog',
+      properties: {
+        instanceId: 'ApplicationGatewayRole_IN_0', clientIP: '191.96.249.97', clientPort: 46886, httpMethod: 'GET',
+        userAgent: '-', httpStatus: 404, httpVersion: 'HTTP/1.0', receivedBytes: 65, sentBytes: 553, timeTaken: 205,
+        sslEnabled: 'off', host: 'www.contoso.com', ...properties,
+      },
+    });
+    const { events, n } = run(records([
+      v1({
+        requestUri: '/phpmyadmin/scripts/setup.php',
+        requestQuery: 'X-AzureApplicationGateway-CACHE-HIT=0&SERVER-ROUTED=10.4.0.4&X-AzureApplicationGateway-LOG-ID=874f1f0f-6807-41c9-b7bc-f3cfa74aa0b1&SERVER-STATUS=404',
+      }),
+      v1({
+        requestUri: '/search', timeTaken: '12',
+        requestQuery: 'q=shoes&X-AzureApplicationGateway-CACHE-HIT=0&SERVER-ROUTED=10.4.0.5&X-AzureApplicationGateway-LOG-ID=9a8b7c6d-0000-4000-8000-000000000001&SERVER-STATUS=200',
+      }),
+    ]));
+    expect(n.detection()?.format).toBe('azure-appgw');
+    expect(events.map(core)).toEqual([
+      {
+        ts: utc(2017, 4, 26, 19, 27, 38), ip: '191.96.249.97', method: 'GET', path: '/phpmyadmin/scripts/setup.php',
+        host: 'www.contoso.com', status: 404, bytesOut: 553, bytesIn: 65, latencyMs: 205,
+        requestId: '874f1f0f-6807-41c9-b7bc-f3cfa74aa0b1', auth: 'unknown', format: 'azure-appgw',
+      },
+      {
+        ts: utc(2017, 4, 26, 19, 27, 38), ip: '191.96.249.97', method: 'GET', path: '/search', query: 'q=shoes',
+        host: 'www.contoso.com', status: 404, bytesOut: 553, bytesIn: 65, latencyMs: 12,
+        requestId: '9a8b7c6d-0000-4000-8000-000000000001', auth: 'unknown', format: 'azure-appgw',
+      },
+    ]);
+  });
+
+  it('azure-appgw: leaves APIM records, Application Gateway firewall / performance logs and AzureDiagnostics rows alone', () => {
+    for (const f of ['azure-apim.ndjson', 'azure-apim-legacy.json']) expect(run(loadFixture(f)).n.detection()?.format).toBe('azure-apim');
+    const fw = {
+      resourceId: '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/APPLICATIONGATEWAYS/AGW',
+      operationName: 'ApplicationGatewayFirewall', time: '2017-03-20T15:52:09.1494499Z', category: 'ApplicationGatewayFirewallLog',
+      properties: { instanceId: 'appgw_0', clientIp: '52.161.109.147', clientPort: '0', requestUri: '/', ruleId: '920350', action: 'Matched' },
+    };
+    const perf = {
+      operationName: 'ApplicationGatewayPerformance', time: '2016-04-09T00:00:00Z', category: 'ApplicationGatewayPerformanceLog',
+      properties: { instanceId: 'ApplicationGatewayRole_IN_1', requestCount: '185', latency: '0', failedRequestCount: '0' },
+    };
+    // The AzureDiagnostics table (suffixed columns) is not this format's shape: not claimed.
+    const diag = {
+      TimeGenerated: '2024-03-01T09:15:02Z', Category: 'ApplicationGatewayAccessLog', OperationName: 'ApplicationGatewayAccess',
+      ResourceType: 'APPLICATIONGATEWAYS', clientIP_s: '203.0.113.10', httpMethod_s: 'GET', requestUri_s: '/a', httpStatus_d: 200,
+      Type: 'AzureDiagnostics',
+    };
+    const { events, n } = run(records([fw, perf, diag]));
+    expect(n.detection()).toBeNull();
+    expect(events).toEqual([]);
   });
 
   it('apigee: analytics records, X-Forwarded-For preferred, consumer key masked', () => {

@@ -6,6 +6,7 @@ import type { FormatModule } from '../format.js';
 import { otel } from './otel.js';
 import { cloudtrail } from './cloudtrail.js';
 import { azureApim } from './azure-apim.js';
+import { azureAppgw } from './azure-appgw.js';
 import { gcp } from './gcp.js';
 import { cloudflare } from './cloudflare.js';
 import { traefik } from './traefik.js';
@@ -19,7 +20,7 @@ import { nginx } from './nginx.js';
 import { custom, flat } from './flat.js';
 
 export const FORMATS: readonly FormatModule[] = [
-  otel, cloudtrail, azureApim, gcp, cloudflare, traefik, caddy, kong, apigee, ecs, envoy, apigateway, nginx, flat,
+  otel, cloudtrail, azureApim, azureAppgw, gcp, cloudflare, traefik, caddy, kong, apigee, ecs, envoy, apigateway, nginx, flat,
 ];
 
 export { custom, flat };
