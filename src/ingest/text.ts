@@ -42,8 +42,13 @@ let scanner: HygieneScanner | undefined;
 function maskSecretsIn(s: string): string {
   scanner ??= new HygieneScanner({ maxDepth: 4, maxBytes: 4 * MASK_WINDOW });
   const copy = scanner.redactCopy({ text: s }).value as { text: unknown };
-  return typeof copy.text === 'string' ? copy.text : s;
+  if (typeof copy.text !== 'string') return s;
+  // A broken line's value may be unquoted (`"password": Tr0ub4dor&3xyz}`): the scanner, reading it
+  // as a query string, stops at "&". Whatever runs on from a mask to the next delimiter goes too.
+  return copy.text.includes('[REDACTED') ? copy.text.replace(MASK_TAIL, '$1') : copy.text;
 }
+
+const MASK_TAIL = /(\[REDACTED[^\]]*\])[^\s,;}\]"']+/g;
 
 /** At most `max` characters of `s`, secrets masked and control characters escaped, with an ellipsis when cut. */
 export function snippet(text: string, max = 60): string {
@@ -58,8 +63,9 @@ export function snippet(text: string, max = 60): string {
 /** A JSON.parse error message without the input V8 may quote in it. */
 export function parseReason(err: unknown): string {
   let m = err instanceof Error ? err.message : String(err);
-  const quoted = m.indexOf(', "');
-  if (quoted > 0 && /is not valid JSON\s*$/.test(m)) m = m.slice(0, quoted);
+  // V8 quotes the input around the error: `Unexpected token 'T', ..."assword": Tr0ub4dor&"... is
+  // not valid JSON`. That quote is raw log text (a password, a token): it is dropped.
+  m = m.replace(/, (?:\.\.\.)?"[\s\S]*is not valid JSON\s*$/, '');
   m = m.replace(/ in JSON at position /, ' at position ');
   return snippet(m, 80);
 }

@@ -193,6 +193,16 @@ describe('NDJSON', () => {
     expect(c.issues).toEqual([{ kind: 'not-json', file: '-', line: 3, message: 'not JSON: nope' }]);
   });
 
+  it('a broken line quoted in an issue shows no secret: not in V8\'s own quote of the input, not the tail of an unquoted value', async () => {
+    const c = await readChunks(['{"user":"bob","password": Tr0ub4dor&3xyz}\n', '{"user":"bob","authorization": Bearer abcdEFGH12345678zzzz}\n']);
+    const messages = c.issues.map((i) => i.message);
+    expect(messages).toEqual([
+      'malformed JSON (Unexpected token \'T\'): {"user":"bob","password": [REDACTED password]}',
+      expect.stringMatching(/^malformed JSON \(Unexpected token 'B'\): \{"user":"bob","authorization": Bearer \[REDACTED token/),
+    ]);
+    for (const m of messages) expect(m).not.toMatch(/Tr0ub|3xyz|abcdEF|zzzz/);
+  });
+
   it('hands records over in batches of a few thousand', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 20000; i++) lines.push(`{"i":${i}}`);
