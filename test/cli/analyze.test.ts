@@ -324,17 +324,23 @@ describe('apilog analyze (CLI)', () => {
     expect(bad.stderr).toContain('missing-dir');
   });
 
-  it('a closed pipe ends the run quietly', async () => {
-    const child = spawn(process.execPath, [BIN, 'analyze', SAMPLE, '--format', 'ndjson', '--entries', 'all'], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
-    expect(code === 0 || code === 1).toBe(true);
+  it('a closed pipe ends the run quietly, with the exit code the run had reached (--fail-on, lost input)', async () => {
+    const closeEarly = async (extra: string[]): Promise<{ code: number | null; stderr: string }> => {
+      const child = spawn(process.execPath, [BIN, 'analyze', SAMPLE, '--format', 'ndjson', '--entries', 'all', ...extra], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      return { code, stderr };
+    };
+    const [plain, gated, lost] = await Promise.all([closeEarly([]), closeEarly(['--fail-on', 'high']), closeEarly(['missing-file.ndjson'])]);
+    for (const r of [plain, gated, lost]) expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(plain.code).toBe(0);
+    expect(gated.code).toBe(1);
+    expect(lost.code).toBe(3);
   });
 
   it('--format with an input format id forces that input format', () => {

@@ -171,6 +171,9 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     }
 
     const out = await openOutput(target);
+    // Known now, before the report is written: a reader that closes the pipe early (`| head`)
+    // ends the run there, and the exit code (lost input, --fail-on) must not become 0.
+    process.exitCode = result.exitCode;
     try {
       await writeReport(
         { summary: result.summary, alerts: result.alerts, entries: result.entries },
