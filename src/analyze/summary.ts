@@ -111,8 +111,8 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
 
 /**
  * The run's exit code (0, 1 for --fail-on, 3 for unreadable or unmappable input), adding to the
- * summary's notes when nothing was read. Input that was there but gave no event is no clean
- * result: it fails like unreadable input.
+ * summary's notes when nothing was read. Input that was there but gave no event, a whole file or
+ * all of it, is no clean result: it fails like unreadable input.
  */
 export function finishRun(
   summary: SummaryRecord,
@@ -124,12 +124,19 @@ export function finishRun(
 ): number {
   const { events, files, notes } = summary;
   if (events === 0 && files.length > 0) notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
-  let exitCode = 0;
-  if (events === 0 && files.some((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)))) {
+  let lost = o.unreadable > 0;
+  // A file with lines of which none mapped was not analysed: lost input, alone or among others
+  // (a service whose log format changed must not pass CI because its neighbours still map).
+  const unmapped = files.filter((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)));
+  if (events === 0 && unmapped.length > 0) {
     notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
-    exitCode = 3;
+    lost = true;
+  } else if (unmapped.length > 0) {
+    const more = unmapped.length > 1 ? ` and ${unmapped.length - 1} more file${unmapped.length > 2 ? 's' : ''}` : '';
+    notes.push(`no events could be mapped from ${unmapped[0]!.path}${more}: not analysed (see \`apilog formats detect <file>\`)`);
+    lost = true;
   }
-  if (o.failOn && o.gated.some((a) => severityRank(a.severity) >= severityRank(o.failOn!))) exitCode = 1;
-  if (o.unreadable > 0) exitCode = 3;
-  return exitCode;
+  // Lost input wins over --fail-on: the alerts are in the report either way.
+  if (lost) return 3;
+  return o.failOn && o.gated.some((a) => severityRank(a.severity) >= severityRank(o.failOn!)) ? 1 : 0;
 }

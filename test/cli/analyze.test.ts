@@ -217,6 +217,18 @@ describe('apilog analyze (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a file of which no line maps exits 3 among files that do, even when --fail-on trips; an empty file does not', () => {
+    const dir = tmp();
+    const clf = path.join(dir, 'access.log');
+    writeFileSync(clf, '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 2326\n');
+    const empty = path.join(dir, 'empty.ndjson');
+    writeFileSync(empty, '');
+    const mixed = runCli(['analyze', clf, SAMPLE, '--format', 'ndjson', '--fail-on', 'high', '-q']);
+    expect(mixed.code).toBe(3);
+    expect(summaryOf(mixed.stdout).notes).toContain('no events could be mapped from ' + clf + ': not analysed (see `apilog formats detect <file>`)');
+    expect(runCli(['analyze', empty, 'fixtures/benign-mobile-poller.ndjson', '--format', 'ndjson', '-q']).code).toBe(0);
+  });
+
   it('a truncated .gz is analysed up to the damage, named, and exits 3: part of the input was lost', () => {
     const dir = tmp();
     const whole = gzipSync(readFileSync(SAMPLE));
