@@ -75,7 +75,7 @@ describe('checklist: what makes an entry notable', () => {
     ]);
     // Volume anomalies are the data-exfiltration detector's to judge, against the actor's history.
     expect(entries.map((r) => [r.flags, r.severity])).toEqual([[['sensitive-data', 'bulk'], 'low']]);
-    expect(entries[0]!.answers.what!.answer).toMatch(/Data kind: personal .*Bulk: a 4\.8 MB response/);
+    expect(entries[0]!.answers.what!.answer).toMatch(/Data kind: personal .*Bulk: a 4\.8 MiB response/);
   });
 
   it('flags a country change within the file once, without a baseline', () => {

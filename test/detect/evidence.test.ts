@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compactCounts, compactEvidence, topCounts } from '../../src/detect/util/evidence.js';
+import { compactCounts, compactEvidence, fmtBytes, topCounts } from '../../src/detect/util/evidence.js';
 
 describe('evidence counts (kept compactly until the report)', () => {
   // Status codes, status classes and plain words, as in the evidence of every detector.
@@ -45,5 +45,11 @@ describe('evidence counts (kept compactly until the report)', () => {
     expect(evidence.metrics).toBe(metrics);
     expect(evidence.samples).toBe(samples);
     expect(JSON.stringify(evidence)).toBe('{"metrics":{"distinctIds":60,"sequential":true,"idRange":"1..60"},"samples":[{"time":1,"file":"a","line":1}],"statuses":{"200":1,"404":3},"sampleIds":["1","2"]}');
+  });
+});
+
+describe('fmtBytes', () => {
+  it('labels sizes computed with 1024 with binary units (979,573,214 bytes are 934 MiB, not 934 MB)', () => {
+    expect([512, 1536, 979_573_214, 3 * 1024 ** 3, 5 * 1024 ** 4].map(fmtBytes)).toEqual(['512 B', '1.5 KiB', '934 MiB', '3.0 GiB', '5.0 TiB']);
   });
 });

@@ -110,7 +110,8 @@ export function minSeverity(a: Severity, b: Severity): Severity {
 
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  // Computed with 1024, so labelled with binary units (docs/output.md, Sizes).
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {
