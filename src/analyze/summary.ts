@@ -123,7 +123,16 @@ export function finishRun(
   o: { gated: AlertRecord[]; failOn?: Severity; unreadable: number },
 ): number {
   const { events, files, notes } = summary;
-  if (events === 0 && files.length > 0) notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
+  // Files count the events they mapped; the run, those within --from/--to/--since.
+  const mapped = files.reduce((n, f) => n + f.events, 0);
+  if (mapped > events) {
+    notes.push(
+      `${mapped - events} of ${mapped} events fell outside the time filter (--from/--to/--since) and were left out` +
+        (events === 0 ? '; a time given without an offset is read in the --tz zone' : ''),
+    );
+  } else if (events === 0 && files.length > 0) {
+    notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
+  }
   let lost = o.unreadable > 0;
   // A file with lines of which none mapped was not analysed: lost input, alone or among others
   // (a service whose log format changed must not pass CI because its neighbours still map).

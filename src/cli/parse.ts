@@ -1,6 +1,7 @@
 /** Parsers for option values. Each throws UsageError with a message naming the option. */
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import { UsageError, type EntriesMode, type OutputFormat } from '../analyze/options.js';
+import { tzOffset } from '@date-fns/tz';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'sarif'];
 
@@ -27,16 +28,31 @@ export function parseDuration(value: string, option: string): number {
 }
 
 /** ISO 8601 date or date-time; a date alone means midnight UTC (or end of that day for --to). */
-export function parseInstant(value: string, option: string, endOfDay = false): number {
+export function parseInstant(value: string, option: string, endOfDay = false, zone = 'UTC'): number {
   const v = value.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
     const t = Date.parse(`${v}T00:00:00Z`);
-    if (Number.isFinite(t)) return endOfDay ? t + 86_400_000 - 1 : t;
+    // A day is the day in the display zone (--tz): its first and last millisecond there.
+    if (Number.isFinite(t)) return endOfDay ? wallTimeIn(zone, t + 86_400_000) - 1 : wallTimeIn(zone, t);
   } else if (/^\d{4}-\d{2}-\d{2}T/.test(v)) {
-    const t = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`);
-    if (Number.isFinite(t)) return t;
+    const zoned = /[zZ]|[+-]\d{2}:?\d{2}$/.test(v);
+    const t = Date.parse(zoned ? v : `${v}Z`);
+    // A time without an offset is a wall-clock time in --tz, as the report shows times.
+    if (Number.isFinite(t)) return zoned ? t : wallTimeIn(zone, t);
   }
   throw new UsageError(`${option}: expected an ISO 8601 date or date-time (2024-05-01 or 2024-05-01T13:00:00Z), got "${value}"`);
+}
+
+/**
+ * The instant at which the clock in `zone` reads the wall time `wall` (given as if it were UTC).
+ * In a DST gap the later offset is taken; in an overlap, the first of the two instants.
+ */
+function wallTimeIn(zone: string, wall: number): number {
+  if (zone === 'UTC') return wall;
+  const first = tzOffset(zone, new Date(wall));
+  const t = wall - first * 60_000;
+  const second = tzOffset(zone, new Date(t));
+  return second === first ? t : wall - second * 60_000;
 }
 
 /** "10MB", "2GiB", "512k", "1048576" -> bytes. */

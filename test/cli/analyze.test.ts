@@ -310,6 +310,22 @@ describe('apilog analyze (CLI)', () => {
     expect(r.stderr).toContain('timezone');
   });
 
+  it('--from/--to without an offset are wall-clock times in --tz, and a filter that leaves nothing says so', () => {
+    // 04:00-05:00 in Berlin (CET, +01:00) is 03:00-04:00 UTC: the credential attack at 03:12-03:19 UTC.
+    const berlin = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--tz', 'Europe/Berlin', '--from', '2025-03-12T04:00:00', '--to', '2025-03-12T05:00:00']).stdout);
+    expect(berlin.timeSpan).toEqual({ start: '2025-03-12T03:12:02.219Z', end: '2025-03-12T03:19:58.879Z' });
+    expect(berlin.notes).toContain('4161 of 4315 events fell outside the time filter (--from/--to/--since) and were left out');
+    // A day is that day in --tz: 2025-03-13 in Tokyo ends at 15:00 UTC on the 13th.
+    const tokyo = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--tz', 'Asia/Tokyo', '--to', '2025-03-12']).stdout);
+    expect(Date.parse((tokyo.timeSpan as { end: string }).end)).toBeLessThanOrEqual(Date.parse('2025-03-12T14:59:59.999Z'));
+    // An offset given is an offset kept, whatever --tz says.
+    const given = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--tz', 'Asia/Tokyo', '--from', '2025-03-12T03:12:00Z', '--to', '2025-03-12T03:20:00Z']).stdout);
+    expect(given.timeSpan).toEqual(berlin.timeSpan);
+    const none = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2030-01-01']).stdout);
+    expect(none.events).toBe(0);
+    expect(none.notes).toEqual(['4315 of 4315 events fell outside the time filter (--from/--to/--since) and were left out; a time given without an offset is read in the --tz zone']);
+  });
+
   it('--from/--to and --since narrow the events analysed', () => {
     const all = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson']).stdout);
     const day = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-03-12', '--to', '2025-03-12']).stdout);
