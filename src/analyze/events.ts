@@ -40,10 +40,12 @@ export function isUnreadable(kind: IngestIssue['kind']): boolean {
 
 /**
  * Input that could not be read, in whole or in part: exit code 3. A damaged or truncated .gz file
- * is read up to the damage; what follows is lost, and a CI job must not pass as if it had been read.
+ * is read up to the damage, a file cut short while it was read up to the cut, a gzip file over
+ * --max-decompressed up to the cap; what follows is lost, and a CI job must not pass as if it had
+ * been read.
  */
 export function losesInput(kind: IngestIssue['kind']): boolean {
-  return isUnreadable(kind) || kind === 'gzip-error';
+  return isUnreadable(kind) || kind === 'gzip-error' || kind === 'file-shrank' || kind === 'decompressed-too-large';
 }
 
 

@@ -186,7 +186,7 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
     }
     if (listedBytes !== undefined && stats.bytes < listedBytes) {
       sink.issue(
-        'file-changed',
+        'file-shrank',
         undefined,
         `file shrank while it was read (${formatBytes(listedBytes)} when the inputs were listed, ${formatBytes(stats.bytes)} read): truncated or rotated meanwhile; the records read are kept`,
       );

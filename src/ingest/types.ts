@@ -49,8 +49,10 @@ export type IngestIssueKind =
   | 'not-found'
   | 'permission-denied'
   | 'directory-loop'
-  /** A file was shorter when read than when the inputs were listed (truncated or rotated meanwhile). */
+  /** A file grew while it was read (what was written after the inputs were listed is not read). */
   | 'file-changed'
+  /** A file was shorter when read than when the inputs were listed (truncated or rotated meanwhile): input lost. */
+  | 'file-shrank'
   | 'not-json'
   /** A JSON record that normalise could not map onto an ApiEvent (no timestamp, not an access record). */
   | 'unmapped'

@@ -195,7 +195,13 @@ function readYamlDocs(abs: string, display: string): Plain[] {
       const line = e.linePos?.[0]?.line;
       throw new ConfigError({ file: display, key: line ? `line ${line}` : '', message: `not valid YAML: ${e.message.split('\n')[0]}` });
     }
-    const v: unknown = d.toJS({ maxAliasCount: 100 });
+    let v: unknown;
+    try {
+      v = d.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias to no anchor, or an alias bomb: the file's mistake, not apilog's.
+      throw new ConfigError({ file: display, key: '', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+    }
     if (v === null || v === undefined) continue;
     if (!isPlain(v)) throw new ConfigError({ file: display, key: '', expected: 'a mapping at the top level', got: v });
     out.push(v);

@@ -217,6 +217,25 @@ describe('apilog analyze (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('--sigma: a path that does not exist is a usage error; a rule that cannot run is named on stderr for machine output', () => {
+    const missing = runCli(['analyze', SAMPLE, '--sigma', 'no/such/rules', '--format', 'json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('apilog: --sigma: cannot read no/such/rules: no such file or folder\n');
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'bad.yml'), 'title: x\nlogsource: {category: webserver}\ndetection:\n  sel: {cs-uri-query|nosuchmodifier: x}\n  condition: sel\n');
+    const bad = runCli(['analyze', SAMPLE, '--sigma', dir, '--format', 'json']);
+    expect(bad.code).toBe(0);
+    expect(bad.stderr).toMatch(/^apilog: sigma rule not run: .*bad\.yml/m);
+  });
+
+  it('a gzip file cut at --max-decompressed exits 3: the rest of it was not read', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'access.log.1.gz'), gzipSync(readFileSync(SAMPLE)));
+    const r = runCli(['analyze', dir, '--max-decompressed', '64KB', '--format', 'ndjson', '-q']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/access\.log\.1\.gz: decompressed size exceeds 64 KiB cap/);
+  });
+
   it('a file of which no line maps exits 3 among files that do, even when --fail-on trips; an empty file does not', () => {
     const dir = tmp();
     const clf = path.join(dir, 'access.log');

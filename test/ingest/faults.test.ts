@@ -73,7 +73,7 @@ describe('a file that changes while it is read', () => {
     expect(r.records.at(-1)!.source).toEqual({ file: p, line: CUT_LINES });
     // The shrink is found when the read ends; the cut line when the reader is flushed after it.
     expect(r.issues.map((i) => [i.kind, i.line])).toEqual([
-      ['file-changed', undefined],
+      ['file-shrank', undefined],
       ['malformed-json', CUT_LINES + 1],
     ]);
     expect(r.issues[1]!.message).toMatch(/no newline at end of input/);
@@ -85,7 +85,7 @@ describe('a file that changes while it is read', () => {
     const p = tmp.file('big.ndjson', lines('t', N));
     const r = await readWith(fileSource(p), () => fs.truncateSync(p, CUT_LINES * LINE));
     expect(r.records).toHaveLength(CUT_LINES);
-    expect(r.issues.map((i) => i.kind)).toEqual(['file-changed']);
+    expect(r.issues.map((i) => i.kind)).toEqual(['file-shrank']);
     expect(r.issues[0]!.file).toBe(p);
   });
 

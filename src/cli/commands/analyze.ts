@@ -24,7 +24,7 @@ import { isUnreadable } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { sanitize } from '../../report/sanitize.js';
 import { watchInterrupts } from '../interrupts.js';
-import { arr, refuseInputAsOutput, str, type Opts } from './shared.js';
+import { arr, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
 
 /** Options every log-reading command shares. */
 export function inputOptionsFrom(paths: string[], o: Opts): Pick<
@@ -108,6 +108,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       opts.outputFile = target;
     }
     const toStdout = target === undefined;
+    checkSigmaPaths(opts.sigmaPaths);
     const tty = toStdout ? process.stdout : {};
     const quiet = o.quiet === true;
     const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
@@ -123,7 +124,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         return;
       }
       // Also said at once: a damaged .gz (exit 3), which a notes file's lines must not hide.
-      if (i.kind === 'file-changed' || i.kind === 'map-unused' || i.kind === 'gzip-error') {
+      if (i.kind === 'file-changed' || i.kind === 'file-shrank' || i.kind === 'map-unused' || i.kind === 'gzip-error' || i.kind === 'decompressed-too-large') {
         process.stderr.write(`apilog: ${sanitize(i.file)}: ${sanitize(i.message)}\n`);
         return;
       }
@@ -162,6 +163,13 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     }
     // A detector that could not run is no clean result: said where a CI log shows it, not only
     // inside a JSON report written to a file (the text report's header says it on a terminal).
+    // Sigma rules that were rejected (bad YAML, unknown modifier) are in the report's notes; a CI
+    // log with a machine report or a file shows only stderr.
+    const rejected = result.summary.notes.filter((n) => n.startsWith('sigma rule not run: '));
+    if (rejected.length > 0 && !quiet && (format !== 'text' || !toStdout)) {
+      for (const n of rejected.slice(0, 5)) process.stderr.write(`apilog: ${sanitize(n)}\n`);
+      if (rejected.length > 5) process.stderr.write(`apilog: … and ${rejected.length - 5} more sigma rules not run (the report's notes list them)\n`);
+    }
     const notRun = result.summary.detectors.filter((d) => d.status === 'unavailable');
     if (notRun.length > 0 && !quiet && result.summary.events > 0 && (format !== 'text' || !toStdout)) {
       const first = notRun[0]!;

@@ -6,7 +6,7 @@ import { createBaselineLearner, saveBaseline } from '../../baseline/index.js';
 import { weekdayList, weekdaysCovered } from '../../baseline/stats.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
-import { stderrIssues, str, type Opts } from './shared.js';
+import { refuseInputAsOutput, stderrIssues, str, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 import { checkOutputFile, outputError } from '../../report/output.js';
 
@@ -16,6 +16,7 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
     const out = str(o.output)!;
     // A folder or a missing folder is reported before the input is read, not after.
     checkOutputFile(out);
+    refuseInputAsOutput(out, paths);
     const rules = loadRules(input.rulesPaths);
     const geo = createGeoLookup(input.geoipDb ? { dbPath: input.geoipDb } : {});
     const enrich = createEnricher(rules);

@@ -12,12 +12,8 @@ import { safeJson, sanitize } from '../../report/sanitize.js';
 import { parseDuration, parseInstant, parseList, parseSeverity } from '../parse.js';
 import { exitWithError } from '../errors.js';
 import { inputOptionsFrom } from './analyze.js';
+import { arr, checkSigmaPaths, str, type Opts } from './shared.js';
 import { watchInterrupts } from '../interrupts.js';
-
-type Opts = Record<string, unknown>;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const arr = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 
 /** Malformed lines named on stderr as they come; beyond this many, only counted. */
 const ISSUES_SHOWN = 10;
@@ -73,6 +69,7 @@ export async function followCommand(paths: string[], o: Opts, given: (option: st
       const since = Date.now() - parseDuration(str(o.since)!, '--since');
       opts.from = opts.from === undefined ? since : Math.max(opts.from, since);
     }
+    checkSigmaPaths(opts.sigmaPaths);
 
     const out = await openOutput(str(o.output));
     const quiet = o.quiet === true;

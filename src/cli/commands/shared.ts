@@ -148,3 +148,10 @@ export function refuseInputAsOutput(file: string, inputs: readonly string[]): vo
     }
   }
 }
+
+/** A mistyped --sigma path would silently run no custom rule: a usage error (exit 2), like --rules. */
+export function checkSigmaPaths(paths: readonly string[]): void {
+  for (const p of paths) {
+    if (!fs.existsSync(p)) throw new UsageError(`--sigma: cannot read ${sanitize(p)}: no such file or folder`);
+  }
+}
