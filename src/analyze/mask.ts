@@ -1,5 +1,5 @@
 import { redactRecord, redactString } from '../hygiene/index.js';
-import type { CountRow, SummaryRecord } from '../report/records.js';
+import type { CountRow, EntryRecord, SummaryRecord } from '../report/records.js';
 
 /**
  * apilog never re-prints a secret it read. Output records quote log content (paths, queries,
@@ -7,7 +7,39 @@ import type { CountRow, SummaryRecord } from '../report/records.js';
  * before any reporter sees it: a card number in a query string comes out as its last four.
  */
 export function maskSecrets<T>(record: T): T {
-  return redactRecord(record).value as T;
+  const masked = redactRecord(record).value as T;
+  return isEntry(masked) ? (maskEntryIds(masked) as T) : masked;
+}
+
+/**
+ * An actor key ("user:4111111111111111", "apiKey:…") with its value masked by content: after the
+ * kind's colon, a card number or a token is not found by the free-text scan (a digit run after a
+ * letter and a colon reads as part of a word), so the value is judged on its own.
+ */
+export function maskActorKey(actor: string): string {
+  const colon = actor.indexOf(':');
+  if (colon <= 0) return actor;
+  const value = actor.slice(colon + 1);
+  const masked = redactString(value).value;
+  return masked === value ? actor : `${actor.slice(0, colon + 1)}${masked}`;
+}
+
+function isEntry(r: unknown): r is EntryRecord {
+  return typeof r === 'object' && r !== null && (r as { type?: unknown }).type === 'entry';
+}
+
+/** The entry's actor key and object ids, masked as its path and user are (a card number as an id). */
+function maskEntryIds(r: EntryRecord): EntryRecord {
+  const who = r.answers.who?.facts as { actor?: unknown } | undefined;
+  const what = r.answers.what?.facts as { objectIds?: unknown } | undefined;
+  const actor = typeof who?.actor === 'string' ? maskActorKey(who.actor) : undefined;
+  const ids = Array.isArray(what?.objectIds) ? what.objectIds.map((id) => (typeof id === 'string' ? redactString(id).value : id)) : undefined;
+  const idsChanged = ids !== undefined && ids.some((id, i) => id !== (what!.objectIds as unknown[])[i]);
+  if ((actor === undefined || actor === who!.actor) && !idsChanged) return r;
+  const answers = { ...r.answers };
+  if (actor !== undefined && actor !== who!.actor) answers.who = { ...answers.who!, facts: { ...answers.who!.facts, actor } };
+  if (idsChanged) answers.what = { ...answers.what!, facts: { ...answers.what!.facts, objectIds: ids } };
+  return { ...r, answers };
 }
 
 /**
@@ -17,7 +49,15 @@ export function maskSecrets<T>(record: T): T {
  */
 export function maskSummary(summary: SummaryRecord): SummaryRecord {
   const masked = maskSecrets({ ...summary, topRoutes: [], statuses: [], topIps: [] });
-  return { ...masked, topRoutes: maskRows(summary.topRoutes), statuses: maskRows(summary.statuses), topIps: maskRows(summary.topIps) };
+  const out = { ...masked, topRoutes: maskRows(summary.topRoutes), statuses: maskRows(summary.statuses), topIps: maskRows(summary.topIps) };
+  // (A summary built in a test may have no actors table.)
+  if (Array.isArray(masked.actors)) {
+    out.actors = masked.actors.map((a) => {
+      const actor = maskActorKey(a.actor);
+      return actor === a.actor ? a : { ...a, actor };
+    });
+  }
+  return out;
 }
 
 function maskRows(rows: CountRow[]): CountRow[] {

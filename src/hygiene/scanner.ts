@@ -263,6 +263,16 @@ function jwtEnd(s: string, i: number): number {
 
 type Sink = (f: Finding) => void;
 
+/**
+ * Values of identifier-like keys (request_id, trace_id, api_key_id) are not searched for free-text
+ * secrets: ids look like card numbers and tokens. A token with an unambiguous prefix (a JWT, an AWS
+ * key id, `sk_live_`, `ghp_`, a Bearer header) is the exception: a request id that holds a JWT is a
+ * leaked JWT. Only those are looked for there (PREFIX_TEST, for strings long enough to hold one).
+ */
+function idMayHoldToken(s: string): boolean {
+  return s.length >= 16 && PREFIX_TEST.test(s);
+}
+
 /** Long clean values remembered per key (user agents and hosts repeat; ids do not and fall off). */
 const RECENT_PER_KEY = 16;
 /** Values remembered: at least this long (shorter ones cost little to test)... */
@@ -459,7 +469,7 @@ export class HygieneScanner {
       if (ckc === KeyClass.None && (kc === KeyClass.Cookie || kc === KeyClass.Authorization || kc === KeyClass.Password)) ckc = kc;
       // Leaves that cannot hold a finding (see walk).
       if (typeof child === 'string') {
-        if (ckc === KeyClass.IdLike || child.length === 0) continue;
+        if (child.length === 0 || (ckc === KeyClass.IdLike && !idMayHoldToken(child))) continue;
       } else if (typeof child === 'number' && ckc <= KeyClass.IdLike && (ckc === KeyClass.IdLike || child < 1e11)) {
         continue;
       }
@@ -532,7 +542,7 @@ export class HygieneScanner {
       if (ckc === KeyClass.None && (kc === KeyClass.Cookie || kc === KeyClass.Authorization || kc === KeyClass.Password)) ckc = kc;
       if (typeof child === 'string') {
         // leafString does nothing with these.
-        if (ckc === KeyClass.IdLike || child.length === 0) continue;
+        if (child.length === 0 || (ckc === KeyClass.IdLike && !idMayHoldToken(child))) continue;
         this.path.push(k);
         this.leafString(child, ckc);
         this.path.pop();
@@ -622,7 +632,7 @@ export class HygieneScanner {
 
   private leafString(s: string, kc: KeyClass): void {
     const n = s.length;
-    if (n === 0 || kc === KeyClass.IdLike) return;
+    if (n === 0 || (kc === KeyClass.IdLike && !idMayHoldToken(s))) return;
     this.budget -= n;
     if (this.budget < 0) {
       this.truncated = true;
@@ -639,7 +649,7 @@ export class HygieneScanner {
       this.collect(s, kc);
       return;
     }
-    const mask = this.colNext >= 0 ? this.knownFamilies(s) : FAM_ALL;
+    const mask = (this.colNext >= 0 ? this.knownFamilies(s) : FAM_ALL) & (kc === KeyClass.IdLike ? FAM_PREFIX : FAM_ALL);
     if (mask !== 0) this.scanText(s, kc, mask);
   }
 
@@ -662,7 +672,8 @@ export class HygieneScanner {
         return;
       }
     }
-    const mask = textFamilies(s);
+    // An identifier-like key (request_id, api_key_id) is searched for token prefixes only.
+    const mask = kc === KeyClass.IdLike ? textFamilies(s) & FAM_PREFIX : textFamilies(s);
     this.colMask[i] = mask;
     if (mask === 0) {
       if (r !== undefined && r.off === 0) {
