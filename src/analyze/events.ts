@@ -38,6 +38,11 @@ export function isUnreadable(kind: IngestIssue['kind']): boolean {
   return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
 }
 
+/** An unreadable input's message, naming the file when the message does not ("binary content…"). */
+export function unreadableMessage(i: IngestIssue): string {
+  return i.message.includes(i.file) ? i.message : `${i.file}: ${i.message}`;
+}
+
 /**
  * Input that could not be read, in whole or in part: exit code 3. A damaged or truncated .gz file
  * is read up to the damage, a file cut short while it was read up to the cut, a gzip file over

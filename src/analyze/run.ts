@@ -71,7 +71,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   for (const d of expanded.identical) notes.push(`${d.path} has the same content as ${d.sameAs}: read once`);
   const totalBytes = expanded.sources.reduce((n, s) => n + (s.size ?? 0), 0);
   hooks.onTotalBytes?.(totalBytes);
-  const range = await resolveTimeRange(opts, expanded.sources);
+  const range = await resolveTimeRange(opts, expanded.sources, notes);
   // Inputs that cannot be read are named now, before a mistake in a detector's options stops the run.
   for (const i of expanded.issues) log.onIssue(i);
   // Stdin or a pipe is read here only; with more threads, its bytes are forwarded to them. Its size
@@ -266,6 +266,7 @@ function pipedSource(opts: AnalyzeOptions, sources: InputSource[]): InputSource 
 async function resolveTimeRange(
   opts: AnalyzeOptions,
   sources: InputSource[],
+  notes: string[],
 ): Promise<{ from?: number; to?: number }> {
   let from = opts.from;
   const to = opts.to;
@@ -279,7 +280,13 @@ async function resolveTimeRange(
         const what = once.kind === 'stdin' ? 'stdin' : `${once.path} (not a regular file)`;
         throw new UsageError(`--since on ${what} needs --since-now (a pipe cannot be read twice to find the last event)`);
       }
-      anchor = await lastEventTime(opts, sources);
+      const last = await lastEventTime(opts, sources);
+      anchor = last.ts;
+      if (last.future > 0) {
+        notes.push(
+          `${last.future} event(s) dated more than a day after the clock's time were not taken as the last event for --since (one forged line must not move the window past an incident); the last event before them was used`,
+        );
+      }
     }
     const since = anchor - opts.sinceMs;
     from = from === undefined ? since : Math.max(from, since);
@@ -287,14 +294,20 @@ async function resolveTimeRange(
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 }
 
-async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Promise<number> {
+/** The last event's time, leaving out events dated in the future (counted): log lines can be forged. */
+async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Promise<{ ts: number; future: number }> {
+  const horizon = Date.now() + 86_400_000;
   let last = -Infinity;
+  let future = 0;
   for (const s of sources) {
     for await (const batch of readEvents(s, { limits: opts.limits, logFormat: opts.logFormat, map: opts.map }, () => undefined, () => undefined)) {
-      for (const e of batch) if (e.ts > last) last = e.ts;
+      for (const e of batch) {
+        if (e.ts > horizon) future++;
+        else if (e.ts > last) last = e.ts;
+      }
     }
   }
-  return Number.isFinite(last) ? last : Date.now();
+  return { ts: Number.isFinite(last) ? last : Date.now(), future };
 }
 
 

@@ -345,6 +345,28 @@ describe('apilog analyze (CLI)', () => {
     expect(none.notes).toEqual(['4315 of 4315 events fell outside the time filter (--from/--to/--since) and were left out; a time given without an offset is read in the --tz zone']);
   });
 
+  it('a binary file is named on stderr with its path, once, with no advice to map it', () => {
+    const dir = tmp();
+    const nul = path.join(dir, 'padded.ndjson');
+    writeFileSync(nul, Buffer.concat([Buffer.alloc(4096), Buffer.from('{"a":1}\n')]));
+    const r = runCli(['analyze', nul, 'fixtures/benign-mobile-poller.ndjson', '--format', 'ndjson', '-q']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`apilog: ${nul}: binary content (NUL byte at offset 0); not read\n`);
+  });
+
+  it('--since is not moved by a forged line dated in the future', () => {
+    const dir = tmp();
+    const poisoned = path.join(dir, 'poisoned.ndjson');
+    const forged = JSON.stringify({ timestamp: '9999-12-31T23:59:59Z', user_id: 'x', ip: '203.0.113.9', method: 'GET', endpoint: '/', status: 200 });
+    writeFileSync(poisoned, `${readFileSync(SAMPLE, 'utf8')}${forged}\n`);
+    const clean = summaryOf(runCli(['analyze', SAMPLE, '--since', '48h', '--format', 'ndjson']).stdout);
+    const s = summaryOf(runCli(['analyze', poisoned, '--since', '48h', '--format', 'ndjson']).stdout);
+    // The forged event itself is in the window, and nothing else moves.
+    expect(s.events).toBe((clean.events as number) + 1);
+    expect((s.alerts as { total: number }).total).toBe((clean.alerts as { total: number }).total);
+    expect((s.notes as string[]).some((n) => n.startsWith('1 event(s) dated more than a day after the clock'))).toBe(true);
+  });
+
   it('--from/--to and --since narrow the events analysed', () => {
     const all = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson']).stdout);
     const day = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-03-12', '--to', '2025-03-12']).stdout);

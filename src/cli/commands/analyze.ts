@@ -20,7 +20,7 @@ import {
   validTimeZone,
 } from '../parse.js';
 import { exitWithError } from '../errors.js';
-import { isUnreadable } from '../../analyze/events.js';
+import { isUnreadable, unreadableMessage } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { sanitize } from '../../report/sanitize.js';
 import { watchInterrupts } from '../interrupts.js';
@@ -118,9 +118,12 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     // Lines with invalid UTF-8 are read (bad bytes replaced by U+FFFD), not skipped: said apart.
     let replaced = 0;
     let firstReplaced: IngestIssue | undefined;
+    // Named once as unreadable: no "run formats detect" advice for them after.
+    const unreadableFiles = new Set<string>();
     const onIssue = (i: IngestIssue): void => {
       if (isUnreadable(i.kind)) {
-        process.stderr.write(`apilog: ${sanitize(i.message)}\n`);
+        unreadableFiles.add(i.file);
+        process.stderr.write(`apilog: ${sanitize(unreadableMessage(i))}\n`);
         return;
       }
       // Also said at once: a damaged .gz (exit 3), which a notes file's lines must not hide.
@@ -157,7 +160,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       );
     }
     for (const f of result.summary.files) {
-      if (f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
+      if (f.events === 0 && !unreadableFiles.has(f.path) && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
         process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: run \`apilog formats detect ${sanitize(f.path)}\` to see why\n`);
       }
     }

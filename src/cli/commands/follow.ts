@@ -4,7 +4,7 @@
  */
 import { follow, DEFAULT_FOLLOW, type FollowSettings } from '../../analyze/follow.js';
 import { UsageError, type AnalyzeOptions } from '../../analyze/options.js';
-import { isUnreadable } from '../../analyze/events.js';
+import { isUnreadable, unreadableMessage } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { listFormats } from '../../normalise/index.js';
 import { openOutput } from '../../report/output.js';
@@ -77,7 +77,7 @@ export async function followCommand(paths: string[], o: Opts, given: (option: st
     let firstProblem: IngestIssue | undefined;
     const onIssue = (i: IngestIssue): void => {
       if (isUnreadable(i.kind)) {
-        process.stderr.write(`apilog: ${sanitize(i.message)}\n`);
+        process.stderr.write(`apilog: ${sanitize(unreadableMessage(i))}\n`);
         return;
       }
       problems++;
