@@ -27,6 +27,28 @@ describe('credential-stuffing', () => {
     expect(a.evidence.samples.some((s) => s.status === 200)).toBe(true);
   });
 
+  it('names the account a login that named none was used for: the IP acts as it right after (not a colleague active from the IP during the attack)', () => {
+    const attacker = '45.155.205.233';
+    const recs: FlatRecord[] = [
+      ...Array.from({ length: 40 }, (_, k) => fail(T + k * 3000, undefined, attacker)),
+      // A colleague behind the same address, during the failures.
+      rec(T + 20 * 3000 + 500, { endpoint: '/v1/accounts/me', status: 200, ip: attacker, user_id: 'alice' }),
+      rec(T + 40 * 3000, { endpoint: login, method: 'POST', status: 200, ip: attacker }),
+      rec(T + 40 * 3000 + 6000, { endpoint: '/v1/accounts/me', status: 200, ip: attacker, user_id: 'u-77120' }),
+      rec(T + 40 * 3000 + 9000, { endpoint: '/v1/payees', method: 'POST', status: 201, ip: attacker, user_id: 'u-77120' }),
+      rec(T + 40 * 3000 + 12_000, { endpoint: '/v1/accounts/me', status: 200, ip: attacker, user_id: 'alice' }),
+      // Long after the login: no longer taken as its account.
+      rec(T + 40 * 3000 + 30 * 60_000, { endpoint: '/v1/accounts/me', status: 200, ip: attacker, user_id: 'bob' }),
+    ];
+    const a = runFlat(recs, { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.severity).toBe('critical');
+    expect(a[0]!.summary).toMatch(/then 1 successful login, after which the IP acted as u-77120\.$/);
+    expect(a[0]!.severityReason).toMatch(/the login record names no account; the IP then acted as u-77120\)/);
+    expect(a[0]!.evidence.metrics).toMatchObject({ successesAfter: 1, actedAsAfterLogin: 'u-77120' });
+    expect(a[0]!.evidence.samples.some((x) => x.note === 'acting as u-77120 after the login')).toBe(true);
+  });
+
   it('without a success it is high, and names the variant', () => {
     const recs = Array.from({ length: 40 }, (_, k) => fail(T + k * 3000, `acct${k}`, '5.228.1.10'));
     const a = runFlat(recs, { only }).alerts;

@@ -82,6 +82,9 @@ class FailWindow {
   }
 }
 
+/** How long after a login that named no account the IP's requests as an account name the takeover. */
+const ACTED_AS_MS = 10 * 60_000;
+
 interface Incident {
   kind: 'ip' | 'account' | 'spread';
   subjectValue: string;
@@ -95,6 +98,15 @@ interface Incident {
   samples: Samples;
   successes: EvidenceSample[];
   successUsers: Map<string, number>;
+  /** Time of the last login success from the attacking source (-Infinity before one). */
+  lastSuccess: number;
+  /**
+   * Accounts the attacking IP acted as right after a login success that named none (real gateways
+   * log the login request without a user): the account it most likely took over.
+   */
+  actedAs: Map<string, number>;
+  /** The first request as each of those accounts. */
+  actedAsSamples: EvidenceSample[];
   successElsewhere: EvidenceSample[];
   burstPeak: number;
   routes: Map<string, number>;
@@ -128,6 +140,9 @@ function newIncident(kind: Incident['kind'], subjectValue: string, start: number
     samples: new Samples(),
     successes: [],
     successUsers: new Map(),
+    lastSuccess: -Infinity,
+    actedAs: new Map(),
+    actedAsSamples: [],
     successElsewhere: [],
     burstPeak: 0,
     routes: new Map(),
@@ -224,6 +239,8 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       const subject: Alert['subject'] = {};
       const metrics: Alert['evidence']['metrics'] = { failures: inc.failures, durationMinutes: round((inc.end - inc.start) / 60_000, 1) };
       const successNames = [...inc.successUsers.keys()];
+      // The login named no account, but the same IP went on as one: name it, and say how it is known.
+      const actedAs = successNames.length === 0 ? [...inc.actedAs.keys()].slice(0, 3) : [];
       if (inc.kind === 'ip') {
         subject.ip = inc.subjectValue;
         const d = distribution(inc.perKey);
@@ -260,10 +277,19 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       metrics.variant = variant;
       metrics.successesAfter = inc.successes.length;
       metrics.successesElsewhere = inc.successElsewhere.length;
+      if (inc.actedAs.size > 0) metrics.actedAsAfterLogin = [...inc.actedAs.keys()].slice(0, 5).join(', ');
       if (inc.successes.length > 0) {
         severity = 'critical';
-        reason = `a login succeeded from the attacking source after the failures (${successNames.slice(0, 3).join(', ') || 'account unknown'}): likely account takeover`;
-        summary += `; then ${inc.successes.length} successful login${inc.successes.length > 1 ? 's' : ''}${successNames.length ? ` as ${successNames.slice(0, 3).join(', ')}` : ''}.`;
+        const who =
+          successNames.length > 0
+            ? successNames.slice(0, 3).join(', ')
+            : actedAs.length > 0
+              ? `the login record names no account; the IP then acted as ${actedAs.join(', ')}`
+              : 'account unknown';
+        reason = `a login succeeded from the attacking source after the failures (${who}): likely account takeover`;
+        summary += `; then ${inc.successes.length} successful login${inc.successes.length > 1 ? 's' : ''}${
+          successNames.length ? ` as ${successNames.slice(0, 3).join(', ')}` : actedAs.length ? `, after which the IP acted as ${actedAs.join(', ')}` : ''
+        }.`;
       } else if (inc.successElsewhere.length > 0) {
         severity = 'high';
         reason = `a targeted account logged in successfully from another IP afterwards (could be the owner, or the attacker rotating IPs)`;
@@ -295,7 +321,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         evidence: {
           metrics,
           thresholds,
-          samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.successElsewhere.slice(0, 2)]),
+          samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.actedAsSamples.slice(0, 2), ...inc.successElsewhere.slice(0, 2)]),
           ...(inc.kind === 'ip' ? { accounts: topCounts(inc.perKey, 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
           userAgents: topCounts(inc.uas, 5),
           routes: topCounts(inc.routes, 5),
@@ -447,6 +473,19 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       // Login successes are tracked for every IP (the failure ratio needs them); other 2xx only where failures were seen.
       const s = login ? ips.touch(ip, now, newIp) : ips.get(ip);
       if (s) {
+        const inc = s.incident;
+        // Requests as an account from the attacking IP soon after a login that named none: the
+        // account is the likely takeover. Not one the IP already acted as before that login (a
+        // colleague behind the same NAT, active during the attack). Listed in order of appearance:
+        // the victim's session usually comes first, seconds after the login.
+        if (
+          !login && e.user && inc !== null && inc.successUsers.size === 0 && now - inc.lastSuccess <= ACTED_AS_MS &&
+          inc.actedAs.size < 5 && !((s.okUsers.get(e.user) ?? Infinity) < inc.lastSuccess)
+        ) {
+          if (!inc.actedAs.has(e.user)) inc.actedAsSamples.push(sampleOf(e, `acting as ${e.user} after the login`));
+          bump(inc.actedAs, e.user);
+          inc.end = Math.max(inc.end, now);
+        }
         if (e.user) s.okUsers.set(e.user, now);
         if (s.okUsers.size > 10_000) s.okUsers.clear();
         if (!login) return;
@@ -456,6 +495,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           const first = s.incident.successes.length === 0;
           if (s.incident.successes.length < 20) s.incident.successes.push(sampleOf(e, `success after ${s.incident.failures} failures`));
           if (e.user) bump(s.incident.successUsers, e.user);
+          s.incident.lastSuccess = now;
           s.incident.end = Math.max(s.incident.end, now);
           // Live, a takeover is said at once, not when the incident is over (its quiet gap is
           // successLookbackMinutes, hours): the report at its end is merged into this alert.
