@@ -99,6 +99,7 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
     entries: p.entries,
     baseline: p.baseline,
     actors: t.actors,
+    ...(t.otherActors !== undefined ? { otherActors: t.otherActors } : {}),
     topRoutes: t.topRoutes,
     statuses: t.statuses,
     topIps: t.topIps,

@@ -42,6 +42,17 @@ describe('maskSummary', () => {
   });
 });
 
+describe('the summary of actors', () => {
+  it('actors beyond the 50 listed are counted in otherActors: listed and other add up to every event', async () => {
+    const r = await analyze(analyzeOptions([path.join(ROOT, 'fixtures/incident-sample.ndjson')], { threads: 1 }));
+    expect(r.summary.actors).toHaveLength(50);
+    const listed = r.summary.actors.reduce((n, a) => n + a.requests, 0);
+    expect(r.summary.otherActors).toBeDefined();
+    expect(r.summary.otherActors!.actors).toBeGreaterThan(100);
+    expect(listed + r.summary.otherActors!.requests).toBe(r.summary.events);
+  });
+});
+
 describe('identifiers that hold secrets', () => {
   it('a card number as the user and the object id, a JWT as request id, keys in id-named fields: masked in every record, and alerted', async () => {
     const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
