@@ -1205,7 +1205,10 @@ export class HygieneScanner {
       return end;
     }
     if (count === 12) {
-      if (!contiguous && !(groups === 3 && g1 === 4 && g2 === 4)) return end;
+      // A bare 12-digit run in free text is an id, a cursor or a timestamp far more often than an
+      // Aadhaar number (one in ten random runs passes Verhoeff): only the 4-4-4 layout counts here,
+      // and a bare run only under an Aadhaar key (contextDigits), as a bare 9-digit SSN does.
+      if (contiguous || !(groups === 3 && g1 === 4 && g2 === 4)) return end;
       const digits = contiguous ? raw : raw.replace(/[ -]/g, '');
       if (isAadhaar(digits)) this.emit('aadhaar', i, end, digits, enumMask.Aadhaar, '', undefined);
       return end;

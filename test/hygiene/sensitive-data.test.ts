@@ -106,6 +106,15 @@ describe('sensitive-data-in-logs details', () => {
     expect(r.alerts).toEqual([]);
   });
 
+  it('a bare 12-digit run is an Aadhaar number only under an Aadhaar key: a pagination cursor that passes Verhoeff stays quiet', () => {
+    const cursor = eventFromRaw({ path: '/api/orders', query: 'cursor=234123412346&size=50', url: '/api/orders?cursor=234123412346' });
+    expect(runDetector(sensitiveDataInLogs, [cursor]).alerts).toEqual([]);
+    const keyed = eventFromRaw({ path: '/api/kyc', body: JSON.stringify({ aadhaar: '234123412346' }) });
+    expect(runDetector(sensitiveDataInLogs, [keyed]).alerts.map((a) => a.evidence.metrics.kind)).toEqual(['aadhaar']);
+    const grouped = eventFromRaw({ path: '/api/kyc', query: 'ref=2341 2341 2346' });
+    expect(runDetector(sensitiveDataInLogs, [grouped]).alerts.map((a) => a.evidence.metrics.kind)).toEqual(['aadhaar']);
+  });
+
   it('notes records beyond the scan limits instead of scanning them in full', () => {
     const e = eventFromRaw({ path: '/x', blob: 'a'.repeat(4000), query: 'password=late-in-record' });
     const r = runDetector(sensitiveDataInLogs, [e], { maxKiBPerRecord: 1 });
