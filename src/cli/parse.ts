@@ -2,6 +2,7 @@
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import { UsageError, type EntriesMode, type OutputFormat } from '../analyze/options.js';
 import { tzOffset } from '@date-fns/tz';
+import { MAP_PATH_SEPARATOR } from '../normalise/index.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'sarif'];
 
@@ -69,7 +70,11 @@ export function parsePositiveInt(value: string, option: string): number {
   return n;
 }
 
-/** "field=path" pairs from repeated --map options. */
+/**
+ * "field=path" pairs from repeated --map options. The same field given twice keeps both paths, the
+ * first present in a record winning (`--map user=userId --map user=jwt_sub` for a folder of two
+ * gateways' logs): joined with a newline, which no source path holds (see MAP_PATH_SEPARATOR).
+ */
 export function parseMapPairs(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of pairs) {
@@ -77,7 +82,9 @@ export function parseMapPairs(pairs: string[]): Record<string, string> {
     if (eq <= 0 || eq === p.length - 1) {
       throw new UsageError(`--map: expected canonical=path (e.g. --map user=actor.name), got "${p}"`);
     }
-    out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+    const key = p.slice(0, eq).trim();
+    const path = p.slice(eq + 1).trim();
+    out[key] = out[key] === undefined ? path : `${out[key]}${MAP_PATH_SEPARATOR}${path}`;
   }
   return out;
 }

@@ -13,7 +13,7 @@ export { createNormaliser, DETECTION_SAMPLE, ISSUES_PER_REASON } from './normali
 export type { Detection, FileNormaliser, NormaliserOptions } from './normaliser.js';
 export { describeRecords } from './describe.js';
 export type { DescribeOptions, DescribeResult, FieldReport } from './describe.js';
-export { loadMapFile, parseMapKey, MAP_KEYS_HELP } from './mapping.js';
+export { loadMapFile, parseMapKey, MAP_KEYS_HELP, MAP_PATH_SEPARATOR } from './mapping.js';
 export { get } from './get.js';
 export { parseTimestamp } from './time.js';
 

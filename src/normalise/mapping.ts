@@ -77,13 +77,26 @@ export interface Override {
  * Compiles overrides. When a sample is given and the exact path matches nowhere in it but a
  * case-insensitive spelling does, the getter is compiled on the spelling the file uses.
  */
+/** Between the paths of one field given several (`--map user=a --map user=b`, a list in a map file). */
+export const MAP_PATH_SEPARATOR = '\n';
+
 export function compileOverrides(map: Record<string, string> | undefined, sample: readonly Rec[] = []): Override[] {
   if (!map) return [];
   validateMap(map);
   const out: Override[] = [];
-  for (const [k, raw] of Object.entries(map)) {
+  // Overrides are applied in order and a later one present in a record wins: a field's paths go in
+  // backwards, so that the first one given that the record holds is the one used.
+  const entries = Object.entries(map).flatMap(([k, raw]) =>
+    raw
+      .split(MAP_PATH_SEPARATOR)
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      .reverse()
+      .map((p) => [k, p] as const),
+  );
+  for (const [k, raw] of entries) {
     const key = parseMapKey(k) as { field: CanonicalField; mod: string };
-    const path = raw.trim();
+    const path = raw;
     const spec = key.mod ? `${path}|${key.mod}` : path;
     let source = compileSource(key.field, spec);
     if (sample.length > 0 && !sample.some((r) => source.get(r) !== undefined)) {
@@ -133,10 +146,12 @@ export function loadMapFile(path: string): Record<string, string> {
     if (parseMapKey(k) === undefined) {
       throw new Error(`${path}: unknown canonical field "${k}" (expected one of: ${MAP_KEYS_HELP})`);
     }
-    if (typeof v !== 'string' || v.trim().length === 0) {
-      throw new Error(`${path}: key "${k}" must map to a non-empty source path string`);
+    // A list gives the field several paths, the first present in a record winning.
+    const paths = Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x.trim().length > 0) ? (v as string[]).map((x) => x.trim()) : null;
+    if (paths === null && (typeof v !== 'string' || v.trim().length === 0)) {
+      throw new Error(`${path}: key "${k}" must map to a non-empty source path string (or a list of them)`);
     }
-    out[k] = v.trim();
+    out[k] = paths !== null ? paths.join(MAP_PATH_SEPARATOR) : (v as string).trim();
   }
   return out;
 }

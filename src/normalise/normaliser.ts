@@ -273,16 +273,24 @@ export class Normaliser implements FileNormaliser {
   /** A --map path that no sampled record holds is most likely misspelt: said once per file, not silently ignored. */
   private reportUnusedOverrides(sample: readonly Rec[]): void {
     if (sample.length === 0) return;
-    for (const o of this.overrides) {
-      const found = sample.some((r) => {
+    const holds = (o: Override): boolean =>
+      sample.some((r) => {
         const x = o.source.get(this.ci ? caseInsensitiveView(r) : r);
         return x !== undefined && x !== null;
       });
-      if (found) continue;
+    // A field given several paths (one per gateway in a mixed folder) is unused in a file only
+    // when none of them is there; it is then named once, with all of its paths.
+    const byField = new Map<CanonicalField, Override[]>();
+    for (const o of this.overrides) byField.set(o.field, [...(byField.get(o.field) ?? []), o]);
+    for (const [field, list] of byField) {
+      if (list.some(holds)) continue;
+      const paths = list.map((o) => o.path).reverse();
+      const given = paths.map((p) => `--map ${field}=${safeText(p, 60)}`).join(' ');
+      const names = paths.map((p) => `"${safeText(p, 60)}"`).join(' or ');
       this.onIssue({
         kind: 'map-unused',
         file: this.file,
-        message: `--map ${o.field}=${safeText(o.path, 60)}: none of the first ${sample.length} records has "${safeText(o.path, 60)}" (keys: ${keyList(sample[0]!)}); check its spelling with \`apilog formats detect\``,
+        message: `${given}: none of the first ${sample.length} records has ${names} (keys: ${keyList(sample[0]!)}); check its spelling with \`apilog formats detect\``,
       });
     }
   }

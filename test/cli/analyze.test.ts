@@ -345,6 +345,17 @@ describe('apilog analyze (CLI)', () => {
     expect(none.notes).toEqual(['4315 of 4315 events fell outside the time filter (--from/--to/--since) and were left out; a time given without an offset is read in the --tz zone']);
   });
 
+  it('--map twice for one field: each file of a mixed folder finds its own user key', () => {
+    const dir = tmp();
+    const line = (k: number, extra: Record<string, string>): string => JSON.stringify({ timestamp: `2025-03-13T08:00:0${k}Z`, ip: '203.0.113.9', method: 'GET', path: '/a', status: 200, ...extra });
+    writeFileSync(path.join(dir, 'gw.ndjson'), `${line(1, { userId: 'u-1' })}\n`);
+    writeFileSync(path.join(dir, 'mesh.ndjson'), `${line(2, { jwt_sub: 'an.fischer' })}\n`);
+    const r = runCli(['analyze', dir, '--map', 'user=userId', '--map', 'user=jwt_sub', '--format', 'ndjson', '--entries', 'all', '-q']);
+    expect(r.stderr).toBe('');
+    const actors = (summaryOf(r.stdout).actors as Array<{ actor: string }>).map((a) => a.actor).sort();
+    expect(actors).toEqual(['user:an.fischer', 'user:u-1']);
+  });
+
   it('a binary file is named on stderr with its path, once, with no advice to map it', () => {
     const dir = tmp();
     const nul = path.join(dir, 'padded.ndjson');

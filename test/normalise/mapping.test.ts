@@ -17,13 +17,15 @@ describe('loadMapFile', () => {
     expect(loadMapFile(file('m.yaml', 'ts: when\nuser: who.name\nip: " addr "\n'))).toEqual({ ts: 'when', user: 'who.name', ip: 'addr' });
     expect(loadMapFile(file('m2.yml', 'map:\n  status: code\n  latencyS: took\n'))).toEqual({ status: 'code', latencyS: 'took' });
     expect(loadMapFile(file('m3.json', '{"fields":{"path":"uri"}}'))).toEqual({ path: 'uri' });
+    // A list: several paths for one field, the first present in a record winning.
+    expect(loadMapFile(file('m4.yaml', 'user: [userId, jwt_sub]\n'))).toEqual({ user: 'userId\njwt_sub' });
   });
 
   it('errors name the file and the bad key', () => {
     const bad = file('bad.yaml', 'ts: when\nusr: who\n');
     expect(() => loadMapFile(bad)).toThrow(`${bad}: unknown canonical field "usr"`);
     const notString = file('ns.json', '{"status": 3}');
-    expect(() => loadMapFile(notString)).toThrow(`${notString}: key "status" must map to a non-empty source path string`);
+    expect(() => loadMapFile(notString)).toThrow(`${notString}: key "status" must map to a non-empty source path string (or a list of them)`);
     const list = file('list.yaml', '- a\n- b\n');
     expect(() => loadMapFile(list)).toThrow(`${list}: mapping file must hold an object`);
     const broken = file('broken.json', '{"ts": ');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createNormaliser, DETECTION_SAMPLE, ISSUES_PER_REASON } from '../../src/normalise/index.js';
+import { createNormaliser, DETECTION_SAMPLE, ISSUES_PER_REASON, MAP_PATH_SEPARATOR } from '../../src/normalise/index.js';
 import { blankEvent, CANONICAL_FIELDS, EVENT_BOOKKEEPING_KEYS, type ApiEvent } from '../../src/normalise/event.js';
 import { core, loadFixture, records, run, utc } from './helpers.js';
 
@@ -265,6 +265,21 @@ describe('--format and --map', () => {
     // The flat alias table reads a "request" key the same way.
     const flat = run(records([{ time: '2025-03-13T08:10:07Z', remote_addr: '79.208.23.15', request: 'DELETE /v1/items/5 HTTP/1.1', status: 204 }])).events;
     expect(flat.map((e) => [e.method, e.path])).toEqual([['DELETE', '/v1/items/5']]);
+  });
+
+  it('a field given two --map paths takes the first one a record holds (a folder of two gateways), and is unused only when neither is there', () => {
+    const values = [
+      { ts: '2025-03-13T08:00:00Z', path: '/a', status: 200, userId: 'u-1' },
+      { ts: '2025-03-13T08:00:01Z', path: '/a', status: 200, jwt_sub: 'an.fischer' },
+      { ts: '2025-03-13T08:00:02Z', path: '/a', status: 200, userId: 'u-2', jwt_sub: 'ignored' },
+    ];
+    const { events, issues } = run(records(values), { map: { user: `userId${MAP_PATH_SEPARATOR}jwt_sub` } });
+    expect(events.map((e) => e.user)).toEqual(['u-1', 'an.fischer', 'u-2']);
+    expect(issues.filter((i) => i.kind === 'map-unused')).toEqual([]);
+    const none = run(records(values.map(({ userId: _u, jwt_sub: _j, ...rest }) => rest)), { map: { user: `userId${MAP_PATH_SEPARATOR}jwt_sub` } });
+    expect(none.issues.filter((i) => i.kind === 'map-unused').map((i) => i.message)).toEqual([
+      expect.stringMatching(/^--map user=userId --map user=jwt_sub: none of the first 3 records has "userId" or "jwt_sub"/),
+    ]);
   });
 
   it('--map overrides a field of a detected format', () => {
