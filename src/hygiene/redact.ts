@@ -9,6 +9,7 @@ import { expandInputs, openSource } from '../ingest/index.js';
 import type { IngestIssue, IngestLimits, InputSource, RawRecord, FileStats } from '../ingest/types.js';
 import { DEFAULT_INGEST_LIMITS } from '../ingest/types.js';
 import { HygieneScanner, type Finding } from './scanner.js';
+import { escapeJsonText } from '../report/sanitize.js';
 
 /** Redaction scans deeper and further than detection: nothing may be left unmasked for lack of budget. */
 const REDACT_LIMITS = { maxDepth: 128, maxBytes: 1 << 30 };
@@ -211,6 +212,7 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
         done.catch(() => undefined);
         return stream;
       };
+      let tooDeep = 0;
       const file: RedactedFile = { input: source.path, output: null, records: 0, recordsChanged: 0, changes: 0, truncated: 0, malformed: 0, skipped: 0 };
       try {
         for await (const batch of opened.batches()) {
@@ -224,7 +226,19 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
               file.changes += r.changes;
             }
             if (r.truncated) file.truncated++;
-            chunk += `${JSON.stringify(r.value)}\n`;
+            let json: string;
+            try {
+              json = JSON.stringify(r.value);
+            } catch {
+              // Nested deeper than the call stack (a --max-depth raised far above the default): the
+              // record is left out of the copy and named, the rest of the file is still copied.
+              onIssue({ kind: 'too-deep', file: source.path, line: rec.source.line, message: 'record nested too deep to write back; left out of the copy' });
+              tooDeep++;
+              continue;
+            }
+            // The copy is JSON a responder will `cat`: DEL, C1 and bidi controls stay escaped, as
+            // they were in the input, instead of being written as raw characters.
+            chunk += `${escapeJsonText(json)}\n`;
           }
           if (out === null) {
             out = openCopy();
@@ -237,7 +251,7 @@ export async function redactFiles(inputs: string[], outDir: string, options: Red
       }
       await done;
       file.malformed = opened.stats.malformed;
-      file.skipped = Object.values(opened.stats.skipped).reduce((a, n) => a + n, 0);
+      file.skipped = Object.values(opened.stats.skipped).reduce((a, n) => a + n, 0) + tooDeep;
       files.push(file);
     }
   }

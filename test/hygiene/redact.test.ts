@@ -4,6 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { redactFiles, redactRecord, redactString } from '../../src/hygiene/redact.js';
 import { HygieneScanner } from '../../src/hygiene/scanner.js';
+import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/types.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/temp.js';
 
@@ -103,6 +104,30 @@ describe('redactFiles', () => {
     const ok = await redactFiles([file], out);
     expect(fs.readFileSync(path.join(out, 'x.ndjson'), 'utf8')).toBe('{"query":"password=[REDACTED password]"}\n');
     expect(ok.files[0]).toMatchObject({ records: 1, recordsChanged: 1, changes: 1 });
+  });
+
+  it('writes DEL, C1 and bidi controls escaped, as the input had them, not as raw characters', async () => {
+    const src = tmp();
+    const file = path.join(src, 'ctl.ndjson');
+    const line = '{"path":"/a\\u202e\\u009bx\\u007f","status":200}\n';
+    fs.writeFileSync(file, line);
+    const out = tmp();
+    await redactFiles([file], out);
+    const copy = fs.readFileSync(path.join(out, 'ctl.ndjson'), 'utf8');
+    expect(copy).toBe(line);
+    expect(copy).not.toMatch(/[\u007f-\u009f\u202e]/);
+  });
+
+  it('a record too deep to write back is left out and named; the rest of the file is copied', async () => {
+    const src = tmp();
+    const file = path.join(src, 'deep.ndjson');
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    fs.writeFileSync(file, `{"path":"/a","status":200}\n{"a":${deep}}\n{"path":"/b","status":200}\n`);
+    const out = tmp();
+    const res = await redactFiles([file], out, { limits: { ...DEFAULT_INGEST_LIMITS, maxDepth: 30_000 } });
+    expect(fs.readFileSync(path.join(out, 'deep.ndjson'), 'utf8')).toBe('{"path":"/a","status":200}\n{"path":"/b","status":200}\n');
+    expect(res.issues.map((i) => [i.kind, i.line])).toEqual([['too-deep', 2]]);
+    expect(res.files[0]!.skipped).toBe(1);
   });
 
   it('makes no copy of a file with no record (notes beside the logs), and counts what it did not copy', async () => {
