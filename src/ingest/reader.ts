@@ -131,6 +131,11 @@ export class ContentReader {
     this.inner = new Utf8Reader(sink);
   }
 
+  /** Binary content: nothing more of the source will be read, so the caller can stop reading it. */
+  get skipping(): boolean {
+    return this.state === 'skip';
+  }
+
   push(chunk: Buffer): void {
     switch (this.state) {
       case 'utf8':

@@ -168,11 +168,12 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
         }
         stats.decompressedBytes += chunk.length;
         reader.push(chunk);
+        if (reader.skipping) break;
         if (sink.out.length >= BATCH_SIZE) yield sink.take();
       }
     } else {
       if (first.length > 0) reader.push(first);
-      if (!ended) {
+      if (!ended && !reader.skipping) {
         for (;;) {
           const pending = raw.next();
           if (idleFlush && sink.out.length > 0 && (await idleFor(pending)) === IDLE) yield sink.take();
@@ -180,17 +181,21 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
           if (r.done === true) break;
           stats.bytes += r.value.length;
           reader.push(r.value);
+          // Binary content is not read: stop here rather than read it to its end (/dev/zero has none).
+          if (reader.skipping) break;
           if (sink.out.length >= BATCH_SIZE) yield sink.take();
         }
       }
     }
-    if (listedBytes !== undefined && stats.bytes < listedBytes) {
+    // Binary content is not read on purpose: the file neither shrank nor grew.
+    const sized = listedBytes !== undefined && !reader.skipping;
+    if (sized && stats.bytes < listedBytes) {
       sink.issue(
         'file-shrank',
         undefined,
         `file shrank while it was read (${formatBytes(listedBytes)} when the inputs were listed, ${formatBytes(stats.bytes)} read): truncated or rotated meanwhile; the records read are kept`,
       );
-    } else if (listedBytes !== undefined && listedBytes > 0) {
+    } else if (sized && listedBytes > 0) {
       const now = await fs.promises.stat(sink.file).then((st) => st.size, () => listedBytes);
       if (now > listedBytes) {
         sink.issue(

@@ -365,6 +365,12 @@ describe('apilog analyze (CLI)', () => {
     expect(r.stderr).toBe(`apilog: ${nul}: binary content (NUL byte at offset 0); not read\n`);
   });
 
+  it('an endless binary input (/dev/zero) is named and left at once, not read forever', () => {
+    const r = runCli(['analyze', '/dev/zero', '--format', 'ndjson', '-q'], { timeout: 30_000 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('apilog: /dev/zero: binary content (NUL byte at offset 0); not read\n');
+  });
+
   it('--since is not moved by a forged line dated in the future', () => {
     const dir = tmp();
     const poisoned = path.join(dir, 'poisoned.ndjson');
