@@ -94,6 +94,14 @@ export async function readAhead(it: AsyncIterator<Buffer>, bytes: number, ms: nu
       return it.next();
     },
     async return(): Promise<IteratorResult<Buffer>> {
+      if (pending !== null) {
+        // A read is still waiting (stdin that sends nothing): the source's return() would queue
+        // behind it, and an interrupted run would wait for the pipe to close. Asked, not awaited;
+        // the command exits once its report is written.
+        pending.catch(() => undefined);
+        void it.return?.();
+        return { done: true, value: undefined };
+      }
       await it.return?.();
       return { done: true, value: undefined };
     },

@@ -4,6 +4,7 @@
  */
 import { expandInputs, iterate, openBytes, type InputSource } from '../ingest/index.js';
 import type { IngestIssue } from '../ingest/types.js';
+import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
@@ -130,7 +131,15 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   try {
     const named = new Set(expanded.issues);
     const onIssue = (i: IngestIssue): void => (named.has(i) ? undefined : log.onIssue(i));
-    input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, onIssue, expanded);
+    // Opening waits for each source's first events (to merge them in time order): stdin that sends
+    // nothing would hold an interrupt until the pipe closes.
+    const opened = await settledOrInterrupted(openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, onIssue, expanded), signal);
+    if (opened === 'interrupted') {
+      onAbort();
+      input = { sources: expanded.sources, results: new Map(), bytesRead: () => 0, batches: noBatches() };
+    } else {
+      input = opened;
+    }
     for (;;) {
       const next = await nextOrInterrupted(input.batches, signal);
       if (next === 'interrupted') {
@@ -310,6 +319,36 @@ async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Prom
   return { ts: Number.isFinite(last) ? last : Date.now(), future };
 }
 
+
+/** A promise's value, or 'interrupted' as soon as the signal aborts (the promise is left to settle). */
+function settledOrInterrupted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'interrupted'> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.resolve('interrupted');
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      p.catch(() => undefined);
+      resolve('interrupted');
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+async function* noBatches(): AsyncGenerator<ApiEvent[]> {
+  // Interrupted before the input could be opened: nothing was read.
+}
 
 /**
  * The next batch, or 'interrupted' as soon as the signal aborts: stdin may never send more. The

@@ -160,12 +160,12 @@ describe('apilog rules', () => {
   });
 });
 
-async function interruptAfterInput(signal: 'SIGINT' | 'SIGTERM', waitMs = 1500): Promise<{ code: number | null; stdout: string }> {
+async function interruptAfterInput(signal: 'SIGINT' | 'SIGTERM', waitMs = 1500, input = readFileSync('fixtures/incident-sample.ndjson')): Promise<{ code: number | null; stdout: string }> {
   // stdin that never ends: the run waits for more input until the signal.
   const child = spawn(process.execPath, [BIN, 'analyze', '-', '--format', 'ndjson'], { env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stdin.write(readFileSync('fixtures/incident-sample.ndjson'));
+  if (input.length > 0) child.stdin.write(input);
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   child.kill(signal);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
@@ -187,6 +187,15 @@ describe('interruption', () => {
     const summary = parseNdjson(stdout).at(-1)!;
     expect(summary).toMatchObject({ type: 'summary', partial: true });
     expect(summary.events as number).toBeGreaterThan(0);
+  });
+
+  it('stdin that has sent nothing yet: the signal still ends the run at once, with an empty partial report', async () => {
+    const started = Date.now();
+    const { code, stdout } = await interruptAfterInput('SIGTERM', 1500, Buffer.alloc(0));
+    expect(code).toBe(143);
+    // Before, it waited for the pipe to close: forever here, since the test never closes it.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(parseNdjson(stdout).at(-1)).toMatchObject({ type: 'summary', partial: true, events: 0 });
   });
 
   it('every event sent before the interrupt is in the report, though fewer than a batch were waiting', async () => {
