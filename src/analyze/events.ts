@@ -8,6 +8,7 @@ import type { IngestIssue, IngestLimits } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import { mergeByTime, type TimedStream } from './merge.js';
 import { timedSource, type SourceOptions, type SourceResult } from './sources.js';
+import { dropRepeats } from './repeats.js';
 import { UsageError } from './options.js';
 
 export interface EventStreamOptions {
@@ -32,6 +33,8 @@ export interface EventStream {
   /** Bytes read so far, over all sources. */
   bytesRead(): number;
   batches: AsyncGenerator<ApiEvent[]>;
+  /** Records left out as repeats of one already read (overlapping rotated files; src/analyze/repeats.ts). */
+  repeated(): number;
 }
 
 export function isUnreadable(kind: IngestIssue['kind']): boolean {
@@ -88,5 +91,8 @@ export async function openEventStream(
   for (const s of sources) {
     streams.push(await timedSource(s, sourceOpts, onIssue, (r) => results.set(r.source.path, r), onBytes));
   }
-  return { sources, results, bytesRead: () => bytes, batches: mergeByTime(streams) };
+  // Overlaps are between files: one file is passed on as it is (the usual single large log pays nothing).
+  const merged = mergeByTime(streams);
+  const filtered = sources.length > 1 ? dropRepeats(merged) : { batches: merged, repeated: () => 0 };
+  return { sources, results, bytesRead: () => bytes, batches: filtered.batches, repeated: filtered.repeated };
 }

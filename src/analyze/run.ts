@@ -136,7 +136,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     const opened = await settledOrInterrupted(openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, onIssue, expanded), signal);
     if (opened === 'interrupted') {
       onAbort();
-      input = { sources: expanded.sources, results: new Map(), bytesRead: () => 0, batches: noBatches() };
+      input = { sources: expanded.sources, results: new Map(), bytesRead: () => 0, batches: noBatches(), repeated: () => 0 };
     } else {
       input = opened;
     }
@@ -208,7 +208,11 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     evictedActors: detected.evictedActors,
     notes,
   });
-  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
+  const repeated = input.repeated();
+  if (repeated > 0) {
+    notes.push(`${repeated} record(s) repeated one already read (the same request id at the same time: rotated files that overlap) and were counted once`);
+  }
+  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable(), repeated });
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
   return {
     summary: maskSummary(summary),

@@ -121,11 +121,11 @@ export function finishRun(
    * `gated`: the alerts --fail-on judges: every alert of the rules selected (--only, --skip),
    * whatever --min-severity hides from the report, so a display filter never opens the gate.
    */
-  o: { gated: AlertRecord[]; failOn?: Severity; unreadable: number },
+  o: { gated: AlertRecord[]; failOn?: Severity; unreadable: number; /** Records left out as repeats (not a time filter's doing). */ repeated?: number },
 ): number {
   const { events, files, notes } = summary;
   // Files count the events they mapped; the run, those within --from/--to/--since.
-  const mapped = files.reduce((n, f) => n + f.events, 0);
+  const mapped = files.reduce((n, f) => n + f.events, 0) - (o.repeated ?? 0);
   if (mapped > events) {
     notes.push(
       `${mapped - events} of ${mapped} events fell outside the time filter (--from/--to/--since) and were left out` +

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { expandInputs } from '../../src/ingest/index.js';
 import { tempDirs } from '../helpers/temp.js';
 
@@ -28,6 +29,21 @@ describe('expandInputs with dropIdentical', () => {
   it('keeps every file without the option, and empty files always', async () => {
     expect((await expandInputs([a, b])).sources).toHaveLength(2);
     expect((await expandInputs([e1, e2], { dropIdentical: true })).sources).toHaveLength(2);
+  });
+
+  it('a rotated file left both plain and gzipped is one log: read once (the first given)', async () => {
+    const sub = tempDir('apilog-identical-gz-');
+    const text = Array.from({ length: 50 }, (_, i) => `{"i":${i}}`).join('\n') + '\n';
+    const plain = path.join(sub, 'access.log.1');
+    const gz = path.join(sub, 'access.log.1.gz');
+    const other = path.join(sub, 'other.log.gz');
+    fs.writeFileSync(plain, text);
+    fs.writeFileSync(gz, zlib.gzipSync(text));
+    // Same content size, other content: both read.
+    fs.writeFileSync(other, zlib.gzipSync(text.replace('"i":7}', '"i":8}')));
+    const r = await expandInputs([plain, gz, other], { dropIdentical: true });
+    expect(r.sources.map((s) => s.path)).toEqual([plain, other]);
+    expect(r.identical).toEqual([{ path: gz, sameAs: plain }]);
   });
 
   it('finds copies inside a folder too, keeping the first in walk order', async () => {
