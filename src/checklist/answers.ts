@@ -384,7 +384,13 @@ function answerModifications(o: Observation): ChecklistAnswer {
   const ok = o.status === 'success' || o.status === 'redirect';
   const unknownStatus = o.status === 'unknown';
   if (m === null) {
-    const how = e.method !== undefined ? `a ${e.method} is a read` : e.action !== undefined ? `the action ${e.action} does not name a change` : 'the log carries no method';
+    const how = o.route.login
+      ? `a ${e.method ?? 'request'} to a login route signs in, it changes no data`
+      : e.method !== undefined
+        ? `a ${e.method} is a read`
+        : e.action !== undefined
+          ? `the action ${e.action} does not name a change`
+          : 'the log carries no method';
     return { answer: `No modification: ${how}.`, notable: false, facts: { modification: 'none' } };
   }
   const noun = m === 'create' ? 'creation' : m === 'update' ? 'update' : 'deletion';

@@ -134,7 +134,9 @@ export function createRouteClassifier(rules: RuleSet): RouteClassifier {
       health: health(template),
       sensitive: sensitive(template) || kinds.some((k) => SENSITIVE_KINDS.has(k)),
       permissions,
-      modification: modificationKind(method, action),
+      // Signing in (a POST to a login or token route) creates no record of the API's data; a
+      // password reset or recovery does change something, and stays a modification.
+      modification: login(template) && !/reset|recover|forgot/i.test(template) ? null : modificationKind(method, action),
       single: /\{[^}]*\}/.test(template),
     };
   }

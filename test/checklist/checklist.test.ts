@@ -67,6 +67,19 @@ describe('checklist: what makes an entry notable', () => {
     expect(entries[1]!.severity).toBe('medium');
   });
 
+  it('signing in is no modification: a POST to a login route is not a write, a data change or a creation', () => {
+    const c = createChecklist({ rules, geo: stubGeo({ '81.2.69.': { country: 'GB' } }), tz: 'UTC', keepAll: true });
+    c.add(ev({ at: T0, method: 'POST', endpoint: '/api/v1/login', status: 200 }, 1));
+    c.add(ev({ at: T0 + 1000, method: 'POST', endpoint: '/api/v1/orders', status: 201 }, 2));
+    const [login, order] = c.finish([]);
+    expect(login!.request.path).toBe('/api/v1/login');
+    expect(login!.flags).not.toContain('write');
+    expect(login!.answers.modifications!.answer).toBe('No modification: a POST to a login route signs in, it changes no data.');
+    expect(login!.answers.what!.answer).not.toMatch(/creation/);
+    expect(order!.flags).toContain('write');
+    expect(order!.answers.modifications!.answer).toMatch(/^Yes: a creation \(POST\)/);
+  });
+
   it('flags bulk reads of sensitive data; bulk alone is context, not a finding', () => {
     const { entries } = run([
       ev({ at: T0, endpoint: '/api/v1/users/9', bytes: 5_000_000, role: 'support' }, 1),

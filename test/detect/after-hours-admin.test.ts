@@ -123,7 +123,10 @@ describe('after-hours-admin', () => {
     expect(runFlat([admin(Date.UTC(2025, 2, 28, 7, 30))], { only, rules }).alerts).toHaveLength(1);
     expect(runFlat([admin(Date.UTC(2025, 2, 31, 7, 30))], { only, rules }).alerts).toEqual([]);
     const a = runFlat([admin(Date.UTC(2025, 2, 28, 7, 30))], { only, rules }).alerts[0]!;
-    expect(a.evidence.metrics.localStart).toBe('Friday 2025-03-28 08:30');
+    expect(a.evidence.metrics.localStart).toBe('Friday 2025-03-28 08:30 Europe/Berlin');
+    // The summary names the zone of its local time (the report's other times may be in --tz), and
+    // a single request is "at", not "for 0 ms".
+    expect(a.summary).toMatch(/ at Friday 2025-03-28 08:30 Europe\/Berlin, outside business hours/);
   });
 
   it('recognises writes on privileged routes by non-admin roles, and ignores ordinary customers', () => {

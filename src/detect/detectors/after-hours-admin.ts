@@ -144,7 +144,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         subject: subjectOfActor(actor),
         start: s.start,
         end: s.end,
-        summary: `${actorName(actor)} made ${s.actions} admin request${s.actions > 1 ? 's' : ''} (${s.writes} write${s.writes === 1 ? '' : 's'}; ${routes}) from ${clock.format(s.startLocal)} for ${fmtDuration(s.end - s.start)}, outside business hours (${clock.describe()}), from ${ips.slice(0, 3).join(', ')}${s.newIps.length ? ' (new)' : ''}.`,
+        summary: `${actorName(actor)} made ${s.actions} admin request${s.actions > 1 ? 's' : ''} (${s.writes} write${s.writes === 1 ? '' : 's'}; ${routes}) ${s.end > s.start ? `from ${clock.format(s.startLocal)} for ${fmtDuration(s.end - s.start)}` : `at ${clock.format(s.startLocal)}`}, outside business hours (${clock.describe()}), from ${ips.slice(0, 3).join(', ')}${s.newIps.length ? ' (new)' : ''}.`,
         severityReason: reasons.join('; '),
         evidence: {
           metrics: {

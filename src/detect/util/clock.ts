@@ -52,8 +52,9 @@ export class WorkingClock {
     return `${names} ${this.hours.start}-${this.hours.end} ${this.hours.timezone}`;
   }
 
+  /** The local time with its zone: the report's other times may be in another (--tz). */
   format(t: LocalTime): string {
     const iso = new Date(t.shifted).toISOString();
-    return `${WEEKDAYS[t.dow]} ${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+    return `${WEEKDAYS[t.dow]} ${iso.slice(0, 10)} ${iso.slice(11, 16)} ${this.hours.timezone}`;
   }
 }
