@@ -268,7 +268,9 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 
   const b = s.baseline;
   const baseline =
-    b.origin === 'file'
+    s.detectors.length === 0
+      ? 'not used (no detector ran)'
+      : b.origin === 'file'
       ? `loaded from ${sanitize(b.path ?? 'a file')}`
       : b.origin === 'input'
         ? 'learned from this input'
@@ -366,6 +368,12 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
   out.push(sectionTitle(ctx, `Alerts (${alerts.length})`));
   if (s.alerts.total > alerts.length) {
     out.push(p.dim(`  ${num(s.alerts.total)} alerts in all; ${num(alerts.length)} shown after filters.`));
+  }
+  if (s.detectors.length === 0) {
+    // `apilog summary`: traffic only. "No alerts" would read as a clean bill of health.
+    out.push('  Not judged: `apilog summary` runs no detectors (`apilog analyze` does).');
+    out.push();
+    return;
   }
   if (alerts.length === 0) {
     out.push('  No alerts.');

@@ -117,6 +117,13 @@ describe('apilog summary', () => {
     expect((summary.actors as unknown[]).length).toBeGreaterThan(0);
     expect((summary.topRoutes as unknown[]).length).toBeGreaterThan(0);
   });
+
+  it('its text does not read as a clean bill of health: the alerts were not judged', () => {
+    const text = runCli(['summary', 'fixtures/incident-sample.ndjson', '--color', 'never']).stdout;
+    expect(text).toContain('Not judged: `apilog summary` runs no detectors (`apilog analyze` does).');
+    expect(text).not.toContain('No alerts.');
+    expect(text).toMatch(/Baseline\s+not used \(no detector ran\)/);
+  });
 });
 
 describe('apilog formats', () => {

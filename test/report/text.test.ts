@@ -120,7 +120,7 @@ describe('text report (colour off)', () => {
       files: [],
       issues: [],
       issuesTotal: 0,
-      detectors: [],
+      detectors: [{ id: 'scraping', status: 'ran', alerts: 0 }],
       alerts: { total: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, byRule: {} },
       actors: [],
       topRoutes: [],
