@@ -35,6 +35,8 @@ export interface FitFacts {
   hoursInInput: number[];
   flags: Flag[];
   named: boolean;
+  /** The tracker's judgement of the hour against a baseline file (undefined without one). */
+  usualHour: boolean | undefined;
 }
 
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -219,7 +221,11 @@ function answerWhen(o: Observation, ctx: AnswerContext): ChecklistAnswer {
       ? `Off-hours for the organisation: outside business hours (${ctx.business.describe()}).`
       : `Within business hours (${ctx.business.describe()}).`,
   );
-  if (o.usualHour === true && o.base !== undefined) {
+  if (o.usualHour === true && o.base !== undefined && o.usualBy === 'hour-of-day') {
+    parts.push(
+      `Usual for this actor: the baseline has no activity of theirs on ${DAY_NAMES[Math.floor(o.slot / 24)]} (a day off, or a day it did not cover), and they were active at this hour (±1 h, UTC) on other days; they are usually active ${usualHours(o.base.hoursOfWeek)}.`,
+    );
+  } else if (o.usualHour === true && o.base !== undefined) {
     parts.push(`Usual for this actor: the baseline has activity at ${slotLabel(o.slot)} (±1 h); they are usually active ${usualHours(o.base.hoursOfWeek)}.`);
   } else if (o.usualHour === false && o.base !== undefined) {
     parts.push(`Unusual for this actor: no activity at ${slotLabel(o.slot)} (±1 h) in the baseline; they are usually active ${usualHours(o.base.hoursOfWeek)}.`);
@@ -528,7 +534,8 @@ function fitAgainst(f: FitFacts, b: Baseline, a: ActorBaseline | undefined, v: V
     const line = `${pct(slotCount, total)} of their requests fall in ${slotLabel(f.slot)}`;
     if (share < 0.01 && total >= 50) dev.push(line);
     else fit.push(line);
-  } else if (near === 0) dev.push(`no activity at ${slotLabel(f.slot)} ±1 h (usually ${usualHours(a.hoursOfWeek)})`);
+  } else if (near === 0 && f.usualHour === true) fit.push(`no activity on ${DAY_NAMES[Math.floor(f.slot / 24)]} in the baseline, but at this hour on other days`);
+  else if (near === 0) dev.push(`no activity at ${slotLabel(f.slot)} ±1 h (usually ${usualHours(a.hoursOfWeek)})`);
   else fit.push(`active at ${slotLabel(f.slot)} before (${plural(slotCount, 'request')})`);
 
   if (f.country !== undefined && Object.keys(a.countries).length > 0) {
@@ -590,6 +597,7 @@ export function fitFacts(o: Observation): FitFacts {
     hoursInInput: o.hoursInInput,
     flags: o.flags,
     named: o.e.user !== undefined || o.e.apiKey !== undefined,
+    usualHour: o.usualHour,
   };
 }
 

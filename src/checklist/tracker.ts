@@ -90,6 +90,8 @@ export interface Observation {
   offHours: boolean;
   /** file mode, known actor: active at this hour of week (±1 h) in the baseline. */
   usualHour: boolean | undefined;
+  /** How usualHour was told: this hour of week, or this hour of day on other days (a day off). */
+  usualBy: UsualBy | undefined;
   geo: GeoInfo | null;
   /** The special-purpose range of the IP (private, documentation...), from geo or named here. */
   reserved: string | undefined;
@@ -175,16 +177,32 @@ export interface Tracker {
   evicted(): number;
 }
 
+/** How an hour was found usual: at this hour of week, or at this hour of day on other weekdays. */
+export type UsualBy = 'hour-of-week' | 'hour-of-day';
+
 /**
- * Whether the actor is usually active at this hour of week (or the hour either side). On a weekday
- * the baseline's period did not cover (a baseline of one Tuesday, judged on Thursday), the same
- * hour of day on the days it did cover decides instead: otherwise every request would be unusual.
+ * Whether the actor is usually active at this hour of week (or the hour either side), and how it
+ * was told. On a weekday the baseline's period did not cover (a baseline of one Tuesday, judged on
+ * Thursday), or a business day the actor was not active on at all (a day off in a baseline of one
+ * week), the same hour of day on the other weekdays decides instead: otherwise every request of
+ * that day would be unusual. A weekend day without activity stays a signal. `businessDays`: UTC
+ * weekdays 0 (Monday) to 6 that are business days.
  */
-function usualAt(base: ActorBaseline, slot: number, covered: ReadonlySet<number> | null): boolean {
+function usualAt(base: ActorBaseline, slot: number, covered: ReadonlySet<number> | null, businessDays: ReadonlySet<number>): UsualBy | null {
   const h = base.hoursOfWeek;
-  if (covered === null || covered.has(Math.floor(slot / 24))) return activeNear(h, slot);
+  const day = Math.floor(slot / 24);
+  if (covered === null || covered.has(day)) {
+    if (activeNear(h, slot)) return 'hour-of-week';
+    if (activeOn(h, day) || !businessDays.has(day)) return null;
+  }
   const hour = slot % 24;
-  for (const d of covered) if (activeNear(h, d * 24 + hour)) return true;
+  for (let d = 0; d < 7; d++) if (d !== day && (covered === null || covered.has(d)) && activeNear(h, d * 24 + hour)) return 'hour-of-day';
+  return null;
+}
+
+/** Any activity on this weekday (0-6) in the baseline. */
+function activeOn(h: readonly number[], day: number): boolean {
+  for (let i = day * 24; i < day * 24 + 24; i++) if ((h[i] ?? 0) > 0) return true;
   return false;
 }
 
@@ -204,6 +222,8 @@ export function createTracker(ctx: TrackerContext): Tracker {
   const mode: BaselineMode = baseline === undefined ? 'none' : baseline.origin;
   const covered = baseline === undefined ? null : weekdaysCovered(baseline.period);
   const business = createBusinessHours(rules.businessHours);
+  // Business days as UTC weekdays 0 (Monday) to 6, the baseline's hours of week index them so.
+  const businessDays = new Set(rules.businessHours.days.filter((d) => d >= 1 && d <= 7).map((d) => d - 1));
   const classifier = createRouteClassifier(rules);
   const policy = classifier.policy;
   const judgeAdmin = policy.adminRoles.size > 0;
@@ -383,7 +403,8 @@ export function createTracker(ctx: TrackerContext): Tracker {
     const margin = options.offHoursMarginMinutes * 60_000;
     const deepOffHours = offHours && business.isOffHours(ts - margin) && business.isOffHours(ts + margin);
     const slot = hourOfWeekUtc(ts);
-    const usualHour = againstBaseline ? usualAt(base, slot, covered) : undefined;
+    const usual = againstBaseline ? usualAt(base, slot, covered, businessDays) : undefined;
+    const usualHour = usual === undefined ? undefined : usual !== null;
 
     // --- who ---
     const client = clientKind(e.userAgent);
@@ -462,6 +483,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       slot,
       offHours,
       usualHour,
+      usualBy: usual ?? undefined,
       geo: where?.geo ?? null,
       reserved: where?.reserved,
       country,

@@ -213,3 +213,26 @@ describe('a baseline of one day', () => {
     expect(unusual(checklist.finish([])).map((r) => r.request.requestId)).toEqual(['night-thu']);
   });
 });
+
+describe('a week in which the actor took a day off', () => {
+  // The clean week without user 1001's Tuesday: a baseline of a full week, one business day empty.
+  const dayOff = learn(clean.filter((e) => !(e.user === '1001' && new Date(e.ts).getUTCDay() === 2)));
+  const unusual = (entries: EntryRecord[]): EntryRecord[] => entries.filter((r) => r.flags.includes('unusual-hour'));
+  const base1001 = clean.find((e) => e.user === '1001')!;
+
+  it('a Tuesday at their usual hour is usual, and the answer says why', () => {
+    const checklist = createChecklist({ rules, geo, baseline: dayOff, tz: 'UTC', keepAll: true });
+    checklist.add({ ...base1001, ts: Date.parse('2024-05-14T11:05:00Z'), requestId: 'tue-11' });
+    const [entry] = checklist.finish([]);
+    expect(entry!.flags).not.toContain('unusual-hour');
+    expect(entry!.answers.when!.answer).toMatch(/the baseline has no activity of theirs on Tue \(a day off, or a day it did not cover\), and they were active at this hour/);
+    expect(entry!.answers.fit!.answer).not.toMatch(/no activity at Tue 11:00/);
+  });
+
+  it('a night hour on that Tuesday, and the weekend, stay unusual', () => {
+    const checklist = createChecklist({ rules, geo, baseline: dayOff, tz: 'UTC' });
+    checklist.add({ ...base1001, ts: Date.parse('2024-05-14T03:10:00Z'), requestId: 'tue-night' });
+    checklist.add({ ...base1001, ts: Date.parse('2024-05-18T11:05:00Z'), requestId: 'sat-11' });
+    expect(unusual(checklist.finish([])).map((r) => r.request.requestId)).toEqual(['tue-night', 'sat-11']);
+  });
+});
