@@ -35,6 +35,8 @@ describe('data-exfiltration', () => {
     const recs = [...history('u1', 2), ...burst('u1', T + 2 * DAY + 11 * 3_600_000, 400, 3 * MB)];
     const a = atLeast(runFlat(recs, { only }).alerts, 'medium');
     expect(a.map((x) => x.severity)).toEqual(['critical']);
+    // Their ~1 MB hours would allow far less than the 50 MiB floor: the summary says the floor set it.
+    expect(a[0]!.summary).toMatch(/against a threshold of 50\.0 MiB \(the minBytes floor; their history alone would allow less\) \(history\)\.$/);
   });
 
   it('keeps a steady heavy exporter quiet (same volume every night)', () => {

@@ -268,7 +268,10 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         summary: `${actorName(actor)} received ${fmtBytes(inc.totalBytes)} in ${inc.requests} requests over ${fmtDuration(inc.end - inc.start)}${exportPart}; ${
           !inc.bytesHot && inc.trigger === 'requests'
             ? `peak ${inc.peakRequests} requests per ${o.windowMinutes} min against a threshold of ${Math.round(inc.requestThreshold)}`
-            : `peak ${fmtBytes(inc.peakBytes)} per ${o.windowMinutes} min against a threshold of ${fmtBytes(inc.threshold)}`
+            : `peak ${fmtBytes(inc.peakBytes)} per ${o.windowMinutes} min against a threshold of ${fmtBytes(inc.threshold)}${
+                // The floor, not the history, set it: "(baseline)" alone would read as their own p99.
+                inc.threshold > o.minBytes ? '' : inc.mode === 'no-history' ? ' (the minBytes floor)' : ' (the minBytes floor; their history alone would allow less)'
+              }`
         } (${inc.mode}).`,
         severityReason: reason,
         evidence: {
