@@ -324,7 +324,10 @@ async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Prom
 }
 
 
-/** A promise's value, or 'interrupted' as soon as the signal aborts (the promise is left to settle). */
+/**
+ * A promise's value, or 'interrupted' as soon as the signal aborts (the promise is left to settle).
+ * The abort listener lives for one wait only.
+ */
 function settledOrInterrupted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'interrupted'> {
   if (!signal) return p;
   if (signal.aborted) {
@@ -360,20 +363,7 @@ async function* noBatches(): AsyncGenerator<ApiEvent[]> {
  * leave a reaction on it per batch, each holding its batch: the whole input, in memory.)
  */
 function nextOrInterrupted<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): Promise<IteratorResult<T> | 'interrupted'> {
-  if (!signal) return it.next();
-  if (signal.aborted) return Promise.resolve('interrupted');
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve('interrupted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    it.next().then(
-      (r) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
+  // Aborted already: no read is started.
+  if (signal?.aborted === true) return Promise.resolve('interrupted');
+  return settledOrInterrupted(it.next(), signal);
 }
