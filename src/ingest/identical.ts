@@ -18,6 +18,7 @@ export interface IdenticalFile {
 }
 
 export async function dropIdenticalFiles(sources: InputSource[]): Promise<{ sources: InputSource[]; identical: IdenticalFile[] }> {
+  if (sources.length < 2) return { sources, identical: [] };
   const bySize = new Map<number, InputSource[]>();
   const gzipped = new Set<InputSource>();
   for (const s of sources) {
