@@ -2,7 +2,7 @@
 import { SEVERITIES, type Severity } from '../detect/types.js';
 import { UsageError, type EntriesMode, type OutputFormat } from '../analyze/options.js';
 import { tzOffset } from '@date-fns/tz';
-import { MAP_PATH_SEPARATOR } from '../normalise/index.js';
+import { MAP_PATH_SEPARATOR } from '../normalise/map-separator.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'sarif'];
 

@@ -11,6 +11,9 @@ import { parse as parseYaml } from 'yaml';
 import { CANONICAL_FIELDS, type CanonicalField } from './event.js';
 import { compileSegments, resolvePath, type Rec } from './get.js';
 import { compileSource, type CompiledSource } from './spec.js';
+import { MAP_PATH_SEPARATOR } from './map-separator.js';
+
+export { MAP_PATH_SEPARATOR };
 
 const SYNONYMS: Record<string, { field: CanonicalField; mod?: string }> = {
   timestamp: { field: 'ts' },
@@ -77,8 +80,6 @@ export interface Override {
  * Compiles overrides. When a sample is given and the exact path matches nowhere in it but a
  * case-insensitive spelling does, the getter is compiled on the spelling the file uses.
  */
-/** Between the paths of one field given several (`--map user=a --map user=b`, a list in a map file). */
-export const MAP_PATH_SEPARATOR = '\n';
 
 export function compileOverrides(map: Record<string, string> | undefined, sample: readonly Rec[] = []): Override[] {
   if (!map) return [];
