@@ -4,7 +4,7 @@
  * prints the summary and exits 130. Waits are for lines, with generous bounds for a loaded machine,
  * never fixed sleeps.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -229,5 +229,13 @@ describe('apilog analyze --follow (CLI)', () => {
     const since = runCli(['analyze', '--follow', 'fixtures/incident-sample.ndjson', '--since', '1h']);
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since-now');
+    // -o naming the followed log would empty it before the first line is read.
+    const dir = tmp();
+    const log = path.join(dir, 'f.log');
+    copyFileSync('fixtures/incident-sample.ndjson', log);
+    const same = runCli(['analyze', '--follow', log, '-o', log]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain(`-o ${log} is also an input`);
+    expect(readFileSync(log, 'utf8')).toBe(readFileSync('fixtures/incident-sample.ndjson', 'utf8'));
   });
 });

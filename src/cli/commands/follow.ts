@@ -12,7 +12,7 @@ import { safeJson, sanitize } from '../../report/sanitize.js';
 import { parseDuration, parseInstant, parseList, parseSeverity } from '../parse.js';
 import { exitWithError } from '../errors.js';
 import { inputOptionsFrom } from './analyze.js';
-import { arr, checkSigmaPaths, str, type Opts } from './shared.js';
+import { arr, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
 import { watchInterrupts } from '../interrupts.js';
 
 /** Malformed lines named on stderr as they come; beyond this many, only counted. */
@@ -70,6 +70,9 @@ export async function followCommand(paths: string[], o: Opts, given: (option: st
       opts.from = opts.from === undefined ? since : Math.max(opts.from, since);
     }
     checkSigmaPaths(opts.sigmaPaths);
+    // Written live, so opened now: naming a followed log would empty it first.
+    const target = str(o.output) === '-' ? undefined : str(o.output);
+    if (target !== undefined) refuseInputAsOutput(target, paths);
 
     const out = await openOutput(str(o.output));
     const quiet = o.quiet === true;
