@@ -69,6 +69,25 @@ describe('follow (live runner)', () => {
     expect(result.summary.detectors.find((d) => d.id === 'credential-stuffing')?.alerts).toBe(1);
   });
 
+  it('a live object-id walk is alerted once its window has passed, not at the stop (its group keeps a week of history)', async () => {
+    const dir = tempDir('apilog-live-');
+    const file = path.join(dir, 'bola.log');
+    // Written as it happens: the walk ended just over one window (10 min) plus the lateness (5 min)
+    // ago by the clock, so the clock closes it, not a week of idle time. (Lines replayed from long
+    // ago close at the first quiet period either way.)
+    const start = Date.now() - 16 * 60_000 - 60 * 3000;
+    let s = '';
+    for (let i = 0; i < 60; i++) {
+      const ts = new Date(start + i * 3000).toISOString();
+      s += `${JSON.stringify({ timestamp: ts, user_id: 'mallory', ip: '203.0.113.7', method: 'GET', endpoint: `/api/v1/orders/${10_000 + i}`, status: 200, request_id: `b-${i}` })}\n`;
+    }
+    writeFileSync(file, s);
+    const run = live([file]);
+    await run.until(1);
+    expect(run.alerts.map((a) => [a.rule, a.subject.user])).toEqual([['bola-enumeration', 'mallory']]);
+    await run.stop();
+  });
+
   it('two followed files are merged by event time', async () => {
     const dir = tempDir('apilog-live-');
     const a = path.join(dir, 'a.log');

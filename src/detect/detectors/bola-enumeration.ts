@@ -207,6 +207,19 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       },
     });
 
+    // Live (--follow), an open incident closes once its group has been quiet for the window, not
+    // when the group's week-long own-id history expires: the alert comes while the walk is news.
+    // Batch runs close it as before, at the group's next request or at the end of the input.
+    const open =
+      ctx.live === true
+        ? keyedState<Group>(ctx, {
+            idleMs: windowMs,
+            onRemove: (_k, g) => {
+              if (g.incident) emit(g, g.incident);
+            },
+          })
+        : null;
+
     function ownFromBaseline(actor: string, template: string): Set<string> | undefined {
       const b = ctx.baseline?.actors[actor]?.ownIds?.[template];
       if (!b) return undefined;
@@ -422,6 +435,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         inc = null;
       }
       if (inc) {
+        open?.touch(key, now, () => g!);
         addToIncident(inc, x, x.foreign);
         if (g.foreign >= threshold) inc.lastHot = now;
         if (g.foreign > inc.peak) inc.peak = g.foreign;
@@ -449,6 +463,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           sensitive,
         };
         g.incident = inc;
+        open?.touch(key, now, () => g!);
         // Each request as its id stands now: one judged own since it entered counts as own.
         for (let i = 0; i < q.size; i++) {
           const y = q.at(i);
@@ -460,6 +475,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     return {
       event(e) {
         groups.sweep(e.ts);
+        open?.sweep(e.ts);
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
         if (e.objectIds.length === 0) return;
