@@ -158,6 +158,17 @@ export function keyedState<V>(ctx: DetectorContext<object>, options: KeyedStateO
   return ctx.keyed ? ctx.keyed(options) : new KeyedTable(options, ctx.rules.maxActors ?? DEFAULT_MAX_ACTORS);
 }
 
+/**
+ * Live reading only (`--follow`, ctx.live): open incidents, each touched by the requests that
+ * feed it, closed by `close` once quiet for `gapMs`. A detector keeps an actor's state much longer
+ * than an incident (a week of own ids, a month of hourly history) and closes an incident at the
+ * actor's next request, or at the end of a batch run; live, that request may never come, and the
+ * alert would wait for Ctrl-C. Null in batch runs, whose output stays as it was.
+ */
+export function liveIncidents<V>(ctx: DetectorContext<object>, gapMs: number, close: (key: string, state: V) => void): KeyedState<V> | null {
+  return ctx.live === true ? keyedState<V>(ctx, { idleMs: gapMs, onRemove: (k, v) => close(k, v) }) : null;
+}
+
 /** The k-th smallest value (0-based) of `a`, by quickselect; reorders `a`. */
 function kthSmallest(a: Float64Array, k: number): number {
   let lo = 0;

@@ -36,6 +36,42 @@ describe('pipeline.advance (live mode)', () => {
   });
 });
 
+describe('live incidents close after their own gap, not after the actor state (days to a month) expires', () => {
+  const enrich = createEnricher(shippedRules);
+  const run = (events: ReturnType<typeof toEvent>[], quietFor: number, last: number): Alert[] => {
+    const heard: Alert[] = [];
+    const p = createPipeline({ detectors: builtinDetectors, rules: shippedRules, geo, live: true, onAlert: (a) => heard.push(a) });
+    for (const e of events) p.push(enrich(e));
+    p.advance!(last + quietFor);
+    return heard;
+  };
+
+  it('bola-enumeration: a walk, within its 10-minute window after it ends', () => {
+    const walk = Array.from({ length: 60 }, (_, i) => toEvent(rec(T + i * 3000, { endpoint: `/api/v1/orders/${20_000 + i}`, user_id: 'mallory' }), 'b', i + 1));
+    const last = T + 59 * 3000;
+    expect(run(walk, 5 * 60_000, last).filter((a) => a.rule === 'bola-enumeration')).toEqual([]);
+    expect(run(walk, 12 * 60_000, last).filter((a) => a.rule === 'bola-enumeration').map((a) => a.subject.user)).toEqual(['mallory']);
+  });
+
+  it('data-exfiltration: an export burst, within its 60-minute window after it ends', () => {
+    const burst = Array.from({ length: 150 }, (_, i) =>
+      toEvent(rec(T + i * 10_000, { endpoint: '/api/v1/export/customers', user_id: 'eve', bytes: 2 * 1024 * 1024 }), 'x', i + 1),
+    );
+    const last = T + 149 * 10_000;
+    expect(run(burst, 30 * 60_000, last).filter((a) => a.rule === 'data-exfiltration')).toEqual([]);
+    expect(run(burst, 70 * 60_000, last).filter((a) => a.rule === 'data-exfiltration').map((a) => a.subject.user)).toEqual(['eve']);
+  });
+
+  it('after-hours-admin: a night session, once the session gap has passed', () => {
+    const night = Date.UTC(2025, 2, 11, 23);
+    const session = Array.from({ length: 3 }, (_, i) => toEvent(rec(night + i * 60_000, { endpoint: '/admin/users', user_id: 'adm', role: 'admin' }), 'a', i + 1));
+    const last = night + 2 * 60_000;
+    const gap = (builtinDetectors.find((d) => d.meta.id === 'after-hours-admin')!.meta.options as { sessionGapMinutes: number }).sessionGapMinutes;
+    expect(run(session, (gap - 1) * 60_000, last).filter((a) => a.rule === 'after-hours-admin')).toEqual([]);
+    expect(run(session, (gap + 10) * 60_000, last).filter((a) => a.rule === 'after-hours-admin').map((a) => a.subject.user)).toEqual(['adm']);
+  });
+});
+
 describe('KeyedTable.expire', () => {
   it('expires idle entries at once and leaves the sweep throttle to event time', () => {
     const removed: string[] = [];

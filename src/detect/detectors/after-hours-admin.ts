@@ -6,7 +6,7 @@
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Detector, Severity } from '../types.js';
-import { keyedState } from '../state.js';
+import { keyedState, liveIncidents } from '../state.js';
 import { compileRouteList } from '../../rules/match.js';
 import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
 import { actorName, bump, fmtDuration, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
@@ -110,6 +110,12 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       },
     });
 
+    // Live, a session is reported once the actor has been quiet for the session gap (see liveIncidents).
+    const open = liveIncidents<ActorState>(ctx, gapMs, (k, s) => {
+      if (s.session) emit(k, s.session);
+      s.session = null;
+    });
+
     function adminAction(e: EnrichedEvent): string | null {
       if (m.admin(e.template)) return 'admin route';
       const role = hasRole(e, adminRoles);
@@ -193,6 +199,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
     return {
       event(e) {
         actors.sweep(e.ts);
+        open?.sweep(e.ts);
         const s = actors.find(e.actor, e.ts) ?? actors.add(e.actor, e.ts, { events: 0, ips: [], countries: [], slotDays: null, session: null });
         if (s.session && e.ts - s.session.end > gapMs) {
           emit(e.actor, s.session);
@@ -238,6 +245,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
             samples: new Samples(),
           };
         }
+        open?.touch(e.actor, e.ts, () => s);
         sess.end = e.ts;
         sess.actions++;
         // Logging in (a POST) is no admin write: an admin's 07:58 login must not read as one.

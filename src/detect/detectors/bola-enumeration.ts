@@ -6,7 +6,7 @@
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Alert, Detector, Severity } from '../types.js';
-import { keyedState } from '../state.js';
+import { keyedState, liveIncidents } from '../state.js';
 import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
 import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { SequenceStats } from '../util/stats.js';
@@ -207,18 +207,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       },
     });
 
-    // Live (--follow), an open incident closes once its group has been quiet for the window, not
-    // when the group's week-long own-id history expires: the alert comes while the walk is news.
-    // Batch runs close it as before, at the group's next request or at the end of the input.
-    const open =
-      ctx.live === true
-        ? keyedState<Group>(ctx, {
-            idleMs: windowMs,
-            onRemove: (_k, g) => {
-              if (g.incident) emit(g, g.incident);
-            },
-          })
-        : null;
+    // Live, a walk is alerted once its group has been quiet for the window (see liveIncidents).
+    const open = liveIncidents<Group>(ctx, windowMs, (_k, g) => {
+      if (g.incident) emit(g, g.incident);
+    });
 
     function ownFromBaseline(actor: string, template: string): Set<string> | undefined {
       const b = ctx.baseline?.actors[actor]?.ownIds?.[template];

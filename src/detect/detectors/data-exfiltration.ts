@@ -6,7 +6,7 @@
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Detector, Severity } from '../types.js';
-import { keyedState } from '../state.js';
+import { keyedState, liveIncidents } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
@@ -155,6 +155,12 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       onRemove: (k, s) => {
         if (s.incident) emit(k, s.incident);
       },
+    });
+
+    // Live, an export is alerted once its actor has been quiet for the window (see liveIncidents).
+    const open = liveIncidents<ActorState>(ctx, windowMs, (k, s) => {
+      if (s.incident) emit(k, s.incident);
+      s.incident = null;
     });
 
     function peerMed(): number {
@@ -333,6 +339,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     return {
       event(e) {
         actors.sweep(e.ts);
+        open?.sweep(e.ts);
         if (e.status !== undefined && e.status >= 400) return;
         if (m.health(e.template) || allowlisted(m, e)) return;
         const now = e.ts;
@@ -379,6 +386,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           s.incident = inc = null;
         }
         if (inc) {
+          open?.touch(e.actor, now, () => s);
           inc.end = now;
           inc.requests++;
           inc.totalBytes += bytes;
@@ -410,6 +418,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           if (e.ip) bump(inc.ips, e.ip);
           inc.samples.add(e);
           s.incident = inc;
+          open?.touch(e.actor, now, () => s);
           // A peer-only finding (no history, below the fixed threshold) may be this actor's normal work:
           // the hour still joins their history so the same volume tomorrow is compared with it.
           s.hourHot = !(t.mode === 'no-history' && s.bytes < o.noHistoryBytes);
