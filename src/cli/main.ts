@@ -33,7 +33,7 @@ function inputOptions(cmd: Command): Command {
     .option('--include <glob>', 'in folders, only read files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'in folders, skip files matching this glob (repeatable)', collect, [])
     .option('--log-format <id>', 'force the input format instead of auto-detecting it (see `apilog formats`)')
-    .option('--map <field=path>', 'map a canonical field to a source path, e.g. --map user=actor.name (repeatable)', collect, [])
+    .option('--map <field=path>', 'map a canonical field to a source path, e.g. --map user=actor.name (repeatable; a field given twice takes the first path a record holds)', collect, [])
     .option('--map-file <file>', 'a JSON or YAML file of canonical field -> source path')
     .option('--strict', 'treat any malformed input as fatal (exit 3)', false)
     .option('--max-line-bytes <size>', 'longest line or JSON document accepted (longer ones are skipped and reported)', '16MB')
