@@ -36,11 +36,33 @@ export function num(v: unknown): number | undefined {
   return undefined;
 }
 
-/** HTTP status: an integer 100..999 (0 and other placeholders are absent). */
+/**
+ * HTTP status: an integer 100..599 (0 and other placeholders are absent). Strings must be
+ * decimal digits, optionally followed by a zero fraction ("200.0") and surrounded by
+ * whitespace: Number() would also read "0x194" as 404 and "4e2" as 400, turning a garbled or
+ * hostile field into a real-looking status. A char-code scan, as this runs once per event.
+ */
 export function statusOf(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : num(v);
-  if (n === undefined || !(n >= 100 && n <= 999)) return undefined;
-  return Math.trunc(n);
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 100 && v <= 599 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  let i = 0;
+  let end = v.length;
+  while (i < end && v.charCodeAt(i) <= 32) i++;
+  while (end > i && v.charCodeAt(end - 1) <= 32) end--;
+  if (end - i < 3) return undefined;
+  let n = 0;
+  let k = i;
+  for (; k < end && k < i + 3; k++) {
+    const d = v.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  if (k < end) {
+    // Only a zero fraction may follow the three digits: "200.0", "200.00".
+    if (v.charCodeAt(k) !== 46 || k + 1 === end) return undefined;
+    for (k++; k < end; k++) if (v.charCodeAt(k) !== 48) return undefined;
+  }
+  return n >= 100 && n <= 599 ? n : undefined;
 }
 
 /** Byte counts: non-negative numbers. */

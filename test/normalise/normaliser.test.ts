@@ -101,6 +101,17 @@ describe('flat records', () => {
     });
   });
 
+  it('a status that is not a decimal integer ("0x194", "4e2") gives no status, not 404 or 400', () => {
+    const { events } = run(
+      records([
+        { ts: '2026-01-01T00:00:00Z', path: '/a', method: 'GET', status: '0x194' },
+        { ts: '2026-01-01T00:00:01Z', path: '/a', method: 'GET', status: '4e2' },
+        { ts: '2026-01-01T00:00:02Z', path: '/a', method: 'GET', status: '404' },
+      ]),
+    );
+    expect(events.map((e) => e.status)).toEqual([undefined, undefined, 404]);
+  });
+
   it('IPv6, ports, X-Forwarded-For first hop, path/query split, full URLs', () => {
     const base = { timestamp: '2024-03-01T09:15:02Z', method: 'GET', status: 200 };
     const { events } = run(

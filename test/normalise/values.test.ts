@@ -83,6 +83,18 @@ describe('values', () => {
     expect(statusOf('ok')).toBeUndefined();
   });
 
+  it('a status is a decimal integer 100..599: hex, exponents and trailing junk are no status', () => {
+    expect(statusOf(' 404 ')).toBe(404);
+    expect(statusOf(599)).toBe(599);
+    expect(statusOf('100')).toBe(100);
+    for (const bad of ['0x194', '0X194', '4e2', '4E2', ' 404x', '404x', '+404', '-404', '0404', '404.5', '404.', '.404', '4 04', '0b110010100', '0o624', 'Infinity', '600', '999', '99']) {
+      expect(statusOf(bad), bad).toBeUndefined();
+    }
+    expect(statusOf(404.5)).toBeUndefined();
+    expect(statusOf(600)).toBeUndefined();
+    expect(statusOf(true)).toBeUndefined();
+  });
+
   it('methods are upper-cased tokens', () => {
     expect(methodOf('get')).toBe('GET');
     expect(methodOf(' Post ')).toBe('POST');
