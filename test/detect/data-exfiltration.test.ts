@@ -65,6 +65,24 @@ describe('data-exfiltration', () => {
     expect(a[0]!.severityReason).toMatch(/no earlier hour of this actor's activity in the input to compare with/);
   });
 
+  it('breaks the whole incident down by route and IP, not only the part after the threshold was crossed', () => {
+    // Half an hour of browsing from the office, then a dump from elsewhere: the incident counts the
+    // window's requests from its start, so its routes and IPs must cover them too (they had covered
+    // only the requests from the crossing on, and disagreed with the totals).
+    const browse = Array.from({ length: 30 }, (_, k) => rec(T + k * 60_000, { user_id: 'u9', endpoint: `/api/v1/products/${k}`, bytes: 2 * MB, ip: '2.205.77.10' }));
+    const dump = burst('u9', T + 35 * 60_000, 120, 3 * MB).map((r) => ({ ...r, ip: '198.51.100.7' }));
+    const a = runFlat([...browse, ...dump], { only }).alerts.filter((x) => x.title === 'Unusual data volume (exfiltration)');
+    expect(a).toHaveLength(1);
+    const ev = a[0]!.evidence;
+    const routes = ev.routes as Record<string, number>;
+    const ips = ev.ips as Record<string, number>;
+    expect(ev.metrics.requests).toBe(150);
+    expect(ev.metrics.totalBytes).toBe(30 * 2 * MB + 120 * 3 * MB);
+    expect(Object.values(routes).reduce((x, y) => x + y, 0)).toBe(ev.metrics.totalBytes);
+    expect(routes['/api/v1/products/{id}']).toBe(30 * 2 * MB);
+    expect(ips).toEqual({ '198.51.100.7': 120, '2.205.77.10': 30 });
+  });
+
   it('does not alert below the absolute floor whatever the history', () => {
     const recs = [...history('u3', 2), ...burst('u3', T + 2 * DAY, 40, 1 * MB, '/api/v1/reports/summary')];
     expect(runFlat(recs, { only }).alerts).toEqual([]);

@@ -10,7 +10,7 @@ import { keyedState, liveIncidents } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
-import { NumberQueue } from '../util/queue.js';
+import { NumberQueue, TimeQueue } from '../util/queue.js';
 
 export type ExfilOptions = {
   /** Sliding window, minutes. */
@@ -81,6 +81,13 @@ const EXP = 2;
 interface ActorState {
   /** The window's requests: time, response bytes, 1 for an export route (no object per request). */
   q: NumberQueue;
+  /**
+   * The route template and IP of each of q's requests, in step with it (interned strings, so a
+   * reference each): an incident counts the window from its start, and its breakdown by route and
+   * IP must cover the same requests as its totals.
+   */
+  routesQ: TimeQueue<string>;
+  ipsQ: TimeQueue<string | undefined>;
   bytes: number;
   requests: number;
   exportRequests: number;
@@ -349,7 +356,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         const s =
           actors.find(e.actor, now) ??
           actors.add(e.actor, now, {
-            q: new NumberQueue(3), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
+            q: new NumberQueue(3), routesQ: new TimeQueue(), ipsQ: new TimeQueue(), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
             history: new NumberQueue(3), hourRequests: 0, thr: null, incident: null,
           });
         const hour = Math.floor(now / HOUR);
@@ -367,8 +374,12 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           s.requests--;
           s.exportRequests -= q.first(EXP);
           q.shift();
+          s.routesQ.shift();
+          s.ipsQ.shift();
         }
         q.push(now, bytes, exp);
+        s.routesQ.push(now, e.template);
+        s.ipsQ.push(now, e.ip);
         s.bytes += bytes;
         s.requests++;
         s.exportRequests += exp;
@@ -409,13 +420,16 @@ export const dataExfiltration: Detector<ExfilOptions> = {
             historyHours: s.history.size, trigger: hotBytes ? 'bytes' : hotExport ? 'export requests' : 'requests',
             peakRequests: s.requests, requestThreshold: t.req, bytesHot: hotBytes,
           };
+          // The window so far, this request included.
           for (let i = 0; i < q.size; i++) {
-            inc.totalBytes += q.at(i, BYTES);
+            const b = q.at(i, BYTES);
+            inc.totalBytes += b;
             inc.requests++;
             inc.exportRequests += q.at(i, EXP);
+            bump(inc.routes, s.routesQ.at(i), b || 1, 200);
+            const ip = s.ipsQ.at(i);
+            if (ip) bump(inc.ips, ip, 1, 50);
           }
-          bump(inc.routes, e.template, bytes || 1);
-          if (e.ip) bump(inc.ips, e.ip);
           inc.samples.add(e);
           s.incident = inc;
           open?.touch(e.actor, now, () => s);
