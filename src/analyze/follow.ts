@@ -96,7 +96,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   const onIssue = log.onIssue;
   const failIfStrict = log.failIfStrict;
 
-  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude });
+  const expanded = await expandInputs(opts.inputs, { include: opts.include, exclude: opts.exclude, keepMissing: hooks.onNote !== undefined });
   for (const i of expanded.issues) onIssue(i);
   if (expanded.sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {
     throw new UsageError('no input files matched (check the paths and --include/--exclude)');

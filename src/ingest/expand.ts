@@ -22,6 +22,11 @@ export interface ExpandOptions {
    * is not analysed as a log. Named explicitly, it is an issue; a folder walk passes it by.
    */
   skip?: string[];
+  /**
+   * A file named explicitly that does not exist is a source, not an issue (`--follow`: a log may be
+   * created after following starts; the follower says it waits for it).
+   */
+  keepMissing?: boolean;
 }
 
 export interface Expanded {
@@ -152,7 +157,8 @@ export async function expandInputs(inputs: string[], opts: ExpandOptions = {}): 
     try {
       st = await fsp.stat(input);
     } catch (err) {
-      issues.push(fsErrorIssue(err, input));
+      if (opts.keepMissing && (err as NodeJS.ErrnoException).code === 'ENOENT') sources.push({ path: input, kind: 'file' });
+      else issues.push(fsErrorIssue(err, input));
       continue;
     }
     if (skipped.has(idOf(st))) {

@@ -174,6 +174,13 @@ class FileFollower implements Follower {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !this.first) return false; // rotated away, not re-created yet
+      if (code === 'ENOENT' && this.opts.onNote) {
+        // Not created yet (a service that has not logged since its start): wait for it, as
+        // `tail -F` does. Its lines are then all new, so they are read from the start.
+        this.opts.onNote(`${escapeControl(this.path)} does not exist (yet); following it once it appears`);
+        this.first = false;
+        return false;
+      }
       if (!this.missingReported) {
         this.missingReported = true;
         this.fail(err);

@@ -88,6 +88,25 @@ describe('follow (live runner)', () => {
     await run.stop();
   });
 
+  it('a log named before it exists is followed once it appears (as tail -F does)', async () => {
+    const dir = tempDir('apilog-live-');
+    const a = path.join(dir, 'not-yet.log');
+    const alerts: AlertRecord[] = [];
+    const notes: string[] = [];
+    const ac = new AbortController();
+    const done = follow(analyzeOptions([a], { entries: 'none' }), { graceMs: 100, pollMs: 20, from: 'end' }, { onAlert: (x) => alerts.push(x), onNote: (m) => notes.push(m), signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(a, bruteForce(0, '192.0.2.9', 'erin', 12));
+    const deadline = Date.now() + 30_000;
+    while (alerts.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    const result = await done;
+    expect(notes).toContain(`${a} does not exist (yet); following it once it appears`);
+    expect(alerts).toHaveLength(1);
+    expect(result.summary.files.map((f) => f.events)).toEqual([12]);
+    expect(result.exitCode).toBe(0);
+  });
+
   it('two followed files are merged by event time', async () => {
     const dir = tempDir('apilog-live-');
     const a = path.join(dir, 'a.log');

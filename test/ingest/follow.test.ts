@@ -200,6 +200,21 @@ describe('followFile', () => {
     expect(await f.poll()).toEqual([]);
   });
 
+  it('a file that does not exist yet is waited for, said once, and read from its start when it appears (even from end)', async () => {
+    const t = setup();
+    const p = path.join(t.dir, 'later.log');
+    const { f, issues, notes } = follow(p, { from: 'end' });
+    expect(await drain(f)).toEqual([]);
+    expect(await drain(f)).toEqual([]);
+    expect(f.ended).toBe(false);
+    expect(issues).toEqual([]);
+    expect(notes).toEqual([`${p} does not exist (yet); following it once it appears`]);
+    fs.writeFileSync(p, line(1) + line(2));
+    const r = await drain(f);
+    expect(ns(r)).toEqual([1, 2]);
+    expect(r.map((x) => x.source.line)).toEqual([1, 2]);
+  });
+
   it('a file that disappears and comes back is picked up again', async () => {
     const t = setup();
     const p = t.file('app.log', line(1));
