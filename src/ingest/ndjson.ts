@@ -134,7 +134,6 @@ export class NdjsonReader {
       else this.sink.issue('too-deep', this.line, `JSON nested deeper than ${this.sink.limits.maxDepth} levels (--max-depth); skipped`);
       return;
     }
-    if (hadInvalidUtf8(text, buf, from, end, ascii)) this.sink.issue('invalid-utf8', this.line, 'invalid UTF-8 bytes replaced by U+FFFD');
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -147,6 +146,9 @@ export class NdjsonReader {
       this.sink.issue('malformed-json', this.line, `${what} (${parseReason(err)}): ${snippet(trimEnd(text))}`);
       return;
     }
+    // Only for a line that is read: a skipped line (malformed, not JSON) is one issue, not two
+    // (as in the document framer).
+    if (hadInvalidUtf8(text, buf, from, end, ascii)) this.sink.issue('invalid-utf8', this.line, 'invalid UTF-8 bytes replaced by U+FFFD');
     emitValue(this.sink, v, this.line);
   }
 

@@ -336,6 +336,27 @@ describe('invalid UTF-8', () => {
     expect(text.stdout).toMatch(/Issues\s+2 in all/);
     expect(text.stdout).toContain(`invalid-utf8  ${f}:3`);
   }, SLOW);
+
+  it('a line skipped as malformed (a raw ESC beside an 8-bit CSI byte) is counted once, not also as invalid UTF-8', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'esc.ndjson');
+    // JSON.parse rejects the raw ESC in a string; the lone 0x9b byte is not UTF-8.
+    const bad = Buffer.concat([
+      Buffer.from('{"timestamp":"2025-03-10T10:00:00.000Z","user_id":"u\x1b[31m'),
+      Buffer.from([0x9b]),
+      Buffer.from('0m","ip":"203.0.113.5","method":"GET","path":"/a","status":200}\n'),
+    ]);
+    fs.writeFileSync(f, Buffer.concat([bad, Buffer.from(flat('u', 1))]));
+    const [nd, text] = await Promise.all([run(['analyze', f, '--format', 'ndjson']), run(['analyze', f])]);
+    expect(nd.code).toBe(0);
+    const s = summaryOf(nd.stdout);
+    expect(s.events).toBe(1);
+    expect(s.issuesTotal).toBe(1);
+    expect((s.issues as Array<{ kind: string; line: number }>).map((i) => [i.kind, i.line])).toEqual([['malformed-json', 1]]);
+    expect(nd.stderr).toContain(`1 input line(s) skipped as malformed or not mappable; first ${f}:1`);
+    expect(nd.stderr).not.toMatch(/invalid UTF-8/);
+    expect(text.stdout).toMatch(/Issues\s+1 in all/);
+  }, SLOW);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -145,6 +145,19 @@ describe('NDJSON', () => {
     expect(c.stats.issues?.['invalid-utf8']).toBe(1);
   });
 
+  it('a skipped line with a raw ESC and invalid UTF-8 is one issue, not an invalid-utf8 issue as well', async () => {
+    // Terminal captures: a raw ESC (JSON.parse rejects it in a string) beside an 8-bit CSI byte (0x9b).
+    const esc = Buffer.concat([Buffer.from('{"path":"/a\x1b[31m'), Buffer.from([0x9b]), Buffer.from('0m"}\n')]);
+    const prefixed = Buffer.concat([Buffer.from('\x1b[31m'), Buffer.from([0xff]), Buffer.from(' {"path":"/b\x1b"}\n')]);
+    const c = await readFile(tmp.file('esc.log', Buffer.concat([Buffer.from('{"n":1}\n'), esc, prefixed, Buffer.from('{"n":4}\n')])));
+    expect(c.records.map((r) => r.source.line)).toEqual([1, 4]);
+    expect(issueView(c)).toEqual([
+      { kind: 'malformed-json', line: 2 },
+      { kind: 'not-json', line: 3 },
+    ]);
+    expect(c.stats.issues).toEqual({ 'malformed-json': 1, 'not-json': 1 });
+  });
+
   it('skips values nested deeper than maxDepth', async () => {
     const deep = `${'['.repeat(40)}1${']'.repeat(40)}`;
     const deepObj = `{"a":${'{"b":'.repeat(30)}1${'}'.repeat(30)}}`;
