@@ -66,6 +66,9 @@ export interface Follower {
 
 const DEFAULT_MAX_BYTES_PER_POLL = 4 * 1024 * 1024;
 const DEFAULT_CHUNK = 1024 * 1024;
+/** Bytes compared to tell a rewritten file from a grown one (a log line's tail, usually unique). */
+const WITNESS_BYTES = 64;
+const EMPTY = Buffer.alloc(0);
 
 function newStats(path: string): FileStats {
   return { path, container: 'ndjson', gzip: false, bytes: 0, records: 0, malformed: 0, skipped: {} };
@@ -93,6 +96,11 @@ class FileFollower implements Follower {
   private gz: AsyncIterator<RawRecord[]> | null = null;
   private first = true;
   private missingReported = false;
+  /**
+   * The last bytes read before `offset`: truncated and written again past the old size between two
+   * polls (copytruncate, then a burst), a file only seems to have grown; these bytes then differ.
+   */
+  private witness: Buffer = EMPTY;
   private closed = false;
   private readonly maxPerPoll: number;
   private readonly chunk: number;
@@ -198,6 +206,7 @@ class FileFollower implements Follower {
     this.fh = fh;
     this.id = { dev: st.dev, ino: st.ino };
     this.offset = 0;
+    this.witness = EMPTY;
     const wasFirst = this.first;
     this.first = false;
     // gzip: read once, whole, through the batch reader
@@ -236,6 +245,11 @@ class FileFollower implements Follower {
       pos += bytesRead;
     }
     this.offset = lastNl + 1;
+    if (this.offset > 0) {
+      const w = Buffer.alloc(Math.min(WITNESS_BYTES, this.offset));
+      const { bytesRead } = await fh.read(w, 0, w.length, this.offset - w.length);
+      this.witness = w.subarray(0, bytesRead);
+    }
     this.sink.firstLine = lines + 1;
     this.statsObj.bytes += this.offset;
   }
@@ -272,6 +286,11 @@ class FileFollower implements Follower {
         await this.restartGeneration(fh);
         continue;
       }
+      if (st.size > this.offset && !(await this.witnessHolds(fh))) {
+        this.opts.onNote?.(`${escapeControl(this.path)} was truncated and written again past where it had been read (${this.offset} bytes): reading it again from the start`);
+        await this.restartGeneration(fh);
+        continue;
+      }
       while (this.offset < st.size && left > 0) {
         // A fresh buffer per read: the reader may keep a reference to a line's tail.
         const buf = Buffer.allocUnsafe(Math.min(this.chunk, st.size - this.offset, left));
@@ -280,7 +299,9 @@ class FileFollower implements Follower {
         this.offset += bytesRead;
         this.statsObj.bytes += bytesRead;
         left -= bytesRead;
-        this.reader.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        const got = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        this.remember(got);
+        this.reader.push(got);
       }
       if (this.offset < st.size) {
         this.caughtUp = false;
@@ -309,6 +330,23 @@ class FileFollower implements Follower {
     }
   }
 
+  /** Keep the last WITNESS_BYTES read (a copy: the reader may hold on to `got`). */
+  private remember(got: Buffer): void {
+    this.witness =
+      got.length >= WITNESS_BYTES
+        ? Buffer.from(got.subarray(got.length - WITNESS_BYTES))
+        : Buffer.from(Buffer.concat([this.witness, got]).subarray(-WITNESS_BYTES));
+  }
+
+  /** Are the bytes before `offset` still those that were read there? */
+  private async witnessHolds(fh: FileHandle): Promise<boolean> {
+    const w = this.witness;
+    if (w.length === 0 || this.offset < w.length) return true;
+    const now = Buffer.allocUnsafe(w.length);
+    const { bytesRead } = await fh.read(now, 0, w.length, this.offset - w.length);
+    return bytesRead === w.length && now.equals(w);
+  }
+
   /** End the current file's reader and close it; its last records wait in `pending`. */
   private async finishGeneration(): Promise<void> {
     this.reader.end();
@@ -326,6 +364,7 @@ class FileFollower implements Follower {
     this.sink = new Sink(this.path, this.limits, this.statsObj, this.onIssue);
     this.reader = new ContentReader(this.sink);
     this.offset = 0;
+    this.witness = EMPTY;
     this.fh = fh;
   }
 }

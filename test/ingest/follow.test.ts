@@ -168,6 +168,22 @@ describe('followFile', () => {
     expect(ns(await drain(f))).toEqual([1]);
   });
 
+  it('truncated and written again past its old size between two polls is noticed (copytruncate, then a burst)', async () => {
+    const t = setup();
+    const p = t.file('app.log', line(1) + line(2));
+    const { f, notes } = follow(p);
+    expect(ns(await drain(f))).toEqual([1, 2]);
+    fs.writeFileSync(p, line(10) + line(11) + line(12) + line(13));
+    const r = await drain(f);
+    expect(ns(r)).toEqual([10, 11, 12, 13]);
+    expect(r.map((x) => x.source.line)).toEqual([1, 2, 3, 4]);
+    expect(notes.join('\n')).toMatch(/was truncated and written again past where it had been read/);
+    // Plain growth afterwards is growth.
+    fs.appendFileSync(p, line(14));
+    expect(ns(await drain(f))).toEqual([14]);
+    expect(notes).toHaveLength(1);
+  });
+
   it('from end: only lines added after following starts, numbered from the top of the file', async () => {
     const t = setup();
     const p = t.file('app.log', line(1) + line(2) + '{"n":3'); // a line still being written
