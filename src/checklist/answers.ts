@@ -44,7 +44,11 @@ const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 let regionNames: Intl.DisplayNames | null | undefined;
 const countryNames = new Map<string, string>();
 
+/** Cloudflare's country code for a request from a Tor exit node (no ISO 3166 region). */
+const TOR = 'T1';
+
 export function countryName(code: string): string {
+  if (code === TOR) return 'Tor (T1)';
   let n = countryNames.get(code);
   if (n === undefined) {
     n = lookupCountryName(code);
@@ -249,8 +253,8 @@ function answerWhere(o: Observation): ChecklistAnswer {
   const facts: Record<string, unknown> = {};
   if (e.ip === undefined) {
     return {
-      answer: `The log carries no client IP${o.country !== undefined ? `; the source reports the country ${countryName(o.country)}` : ''}.`,
-      notable: o.newCountry,
+      answer: `The log carries no client IP${o.country === TOR ? '; the source reports a Tor exit node (T1)' : o.country !== undefined ? `; the source reports the country ${countryName(o.country)}` : ''}.`,
+      notable: o.newCountry || o.country === TOR,
       facts: o.country !== undefined ? { country: o.country } : {},
     };
   }
@@ -259,7 +263,7 @@ function answerWhere(o: Observation): ChecklistAnswer {
   const reserved = o.reserved;
   if (reserved !== undefined) {
     facts.reserved = reserved;
-    parts.push(`From ${e.ip}, an address in a ${reserved} range: such addresses have no geographic location, so no country or city can be given${o.country !== undefined ? ` (the source itself reports ${countryName(o.country)})` : ''}.`);
+    parts.push(`From ${e.ip}, an address in a ${reserved} range: such addresses have no geographic location, so no country or city can be given${o.country !== undefined && o.country !== TOR ? ` (the source itself reports ${countryName(o.country)})` : ''}.`);
   } else if (o.geo !== null && o.geo !== undefined && (o.geo.country !== undefined || o.geo.city !== undefined)) {
     const g = o.geo;
     const place = [g.city, g.region, g.country !== undefined ? countryName(g.country) : undefined].filter((x) => x !== undefined).join(', ');
@@ -267,11 +271,14 @@ function answerWhere(o: Observation): ChecklistAnswer {
     if (g.city !== undefined) facts.city = g.city;
     if (g.region !== undefined) facts.region = g.region;
     if (g.radiusKm !== undefined) facts.radiusKm = g.radiusKm;
-  } else if (o.country !== undefined) {
+  } else if (o.country !== undefined && o.country !== TOR) {
     parts.push(`From ${e.ip}, in ${countryName(o.country)} (as the source reports).`);
   } else {
     parts.push(`From ${e.ip}; no location is known for it (no GeoIP data for this address).`);
   }
+  // GeoIP (if any) placed the exit node: the client is elsewhere, which a responder must know.
+  const tor = o.country === TOR;
+  if (tor) parts.push('The source marks the request as coming through a Tor exit node (T1): where the client is cannot be known.');
   if (o.country !== undefined) facts.country = o.country;
   const baselineCountries = o.mode === 'file' && o.base !== undefined ? Object.keys(o.base.countries) : undefined;
   if (o.newCountry) {
@@ -292,7 +299,7 @@ function answerWhere(o: Observation): ChecklistAnswer {
   }
   facts.newLocation = o.newCountry;
   facts.newIp = o.newIp;
-  return { answer: parts.join(' '), notable: o.newCountry || (o.newIp && o.mode === 'file'), facts };
+  return { answer: parts.join(' '), notable: o.newCountry || tor || (o.newIp && o.mode === 'file'), facts };
 }
 
 function answerWhat(o: Observation): ChecklistAnswer {

@@ -261,15 +261,20 @@ export function maskKey(v: unknown, force = false): string | undefined {
   return s;
 }
 
-/** ISO 3166 alpha-2, upper case; Cloudflare's "XX" (unknown) and "T1" (Tor) are not countries. */
+/**
+ * ISO 3166 alpha-2, upper case. Cloudflare's "XX" (unknown) is no country; its "T1" (the request
+ * came from a Tor exit node) is kept: it is no place, but a fact about the client a responder
+ * wants (GeoIP only sees the exit node).
+ */
 export function countryOf(v: unknown): string | undefined {
   const s = str(v);
   if (s === undefined || s.length !== 2) return undefined;
   const u = s.toUpperCase();
+  if (u === 'T1') return u;
   const a = u.charCodeAt(0);
   const b = u.charCodeAt(1);
   if (a < 65 || a > 90 || b < 65 || b > 90) return undefined;
-  return u === 'XX' || u === 'T1' ? undefined : u;
+  return u === 'XX' ? undefined : u;
 }
 
 function encodePart(s: string): string {

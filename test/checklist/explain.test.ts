@@ -85,6 +85,20 @@ describe('explain: the seed article entry', () => {
     expect(prose.split('\n\n')).toHaveLength(11);
   });
 
+  it('a request Cloudflare marks as from a Tor exit node (country T1) is answered as Tor, placed by GeoIP or not', () => {
+    const geo = stubGeo({ '185.220.101.': { country: 'DE', city: 'Frankfurt', lat: 50.1, lon: 8.7 } });
+    const placed = explainEntry({ ...entry!, ip: '185.220.101.7', country: 'T1' }, { ...ctx, geo }).record.answers.where!;
+    expect(placed.answer).toContain('From 185.220.101.7: Frankfurt, Germany (DE).');
+    expect(placed.answer).toContain('Tor exit node (T1)');
+    expect(placed.facts).toMatchObject({ country: 'T1' });
+    expect(placed.notable).toBe(true);
+    const unplaced = explainEntry({ ...entry!, ip: '185.220.102.8', country: 'T1' }, { ...ctx, geo }).record.answers.where!;
+    expect(unplaced.answer).toMatch(/^From 185\.220\.102\.8; no location is known .* Tor exit node \(T1\)/);
+    expect(unplaced.answer).not.toContain('as the source reports');
+    const noIp = explainEntry({ ...entry!, ip: undefined, country: 'T1' }, { ...ctx, geo }).record.answers.where!;
+    expect(noIp.answer).toBe('The log carries no client IP; the source reports a Tor exit node (T1).');
+  });
+
   it('says when the role lacks the permission', () => {
     const other = { ...entry!, roles: ['analyst'] };
     const { record } = explainEntry(other, ctx);

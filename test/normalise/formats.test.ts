@@ -378,7 +378,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
-  it('cloudflare: ns / RFC 3339 / seconds timestamps, ClientCountry upper-cased, XX and T1 dropped', () => {
+  it('cloudflare: ns / RFC 3339 / seconds timestamps, ClientCountry upper-cased, XX dropped, T1 (Tor) kept', () => {
     const { cores } = detectAndMap('cloudflare.ndjson', 'cloudflare');
     expect(cores).toEqual([
       {
@@ -398,7 +398,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       },
       {
         ts: 1709284504000, ip: '203.0.113.89', method: 'GET', path: '/search', query: 'q=shoes&page=2', host: 'www.example.com',
-        status: 200, bytesOut: 20480, latencyMs: 250, userAgent: 'Mozilla/5.0', requestId: '7f1a2b3c4d5e6f72', auth: 'unknown',
+        status: 200, bytesOut: 20480, latencyMs: 250, userAgent: 'Mozilla/5.0', requestId: '7f1a2b3c4d5e6f72', country: 'T1', auth: 'unknown',
         format: 'cloudflare',
       },
       {
