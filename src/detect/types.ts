@@ -85,6 +85,11 @@ export interface DetectorMeta<O extends object = Record<string, unknown>> {
    * incident by the pipeline (default 10 minutes). Usually the detector's window.
    */
   mergeGapMs?(options: O): number;
+  /**
+   * A check of an option set in a rules file beyond its type (which is checked against the
+   * default's): the problem, with the index of the list entry at fault, or null.
+   */
+  checkOption?(key: string, value: unknown): { index?: number; problem: string } | null;
 }
 
 /** Options for per-key detector state (see DetectorContext.keyed). */

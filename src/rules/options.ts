@@ -10,6 +10,7 @@ import type { RuleSet } from './types.js';
 export interface OptionOwner {
   id: string;
   options: object;
+  checkOption?(key: string, value: unknown): { index?: number; problem: string } | null;
 }
 
 function expectedFor(dflt: unknown): string {
@@ -32,7 +33,7 @@ function fits(dflt: unknown, v: unknown): boolean {
 }
 
 /** Merge a detector's defaults with the rules' overrides; throws ConfigError on unknown keys or wrong types. */
-export function resolveOptions<O extends object>(meta: { id: string; options: O }, rules: RuleSet): O {
+export function resolveOptions<O extends object>(meta: OptionOwner & { options: O }, rules: RuleSet): O {
   const over = rules.detectors[meta.id];
   const out = { ...meta.options } as Record<string, unknown>;
   if (!over) return out as O;
@@ -60,6 +61,8 @@ export function resolveOptions<O extends object>(meta: { id: string; options: O 
         }
       });
     }
+    const bad = meta.checkOption?.(k, v);
+    if (bad) throw new ConfigError({ file, key: bad.index === undefined ? key : `${key}[${bad.index}]`, message: bad.problem });
     out[k] = v;
   }
   return out as O;
