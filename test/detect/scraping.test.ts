@@ -57,7 +57,8 @@ describe('scraping', () => {
   it('breadth of distinct URLs is a second signal', () => {
     let seed = 7;
     const jitter = (): number => ((seed = (seed * 16807) % 2147483647) % 400) + 10;
-    const a = runFlat(stream(1000, jitter, (k) => `/api/v1/products?page=${k}&sort=${k % 3}`), { only }).alerts;
+    // Distinct search terms (a ?page= walk would be one URL: see the paging tests).
+    const a = runFlat(stream(1000, jitter, (k) => `/api/v1/products?q=item${k}&sort=${k % 3}`), { only }).alerts;
     expect(a.map((x) => x.severity)).toEqual(['medium']);
     expect(a[0]!.severityReason).toMatch(/distinct URLs/);
   });
@@ -115,16 +116,69 @@ describe('scraping', () => {
   });
 
   it('counts breadth over the whole incident', () => {
-    // 1,000 requests at irregular ~630/min: pages 0..299 once, then each further page twice, so 650
+    // 1,000 requests at irregular ~630/min: terms 0..299 once, then each further term twice, so 650
     // distinct URLs of 1,000 (breadth: >= 50%). Counting only the URLs after the opening (the 201st
     // request) gave 450 of 1,000 and a low "rate alone" alert.
-    const url = (k: number): string => `/api/v1/search?page=${k < 300 ? k : 300 + Math.floor((k - 300) / 2)}`;
+    const url = (k: number): string => `/api/v1/search?q=term${k < 300 ? k : 300 + Math.floor((k - 300) / 2)}`;
     let seed = 3;
     const jitter = (): number => ((seed = (seed * 16807) % 2147483647) % 160) + 10;
     const a = runFlat(stream(1000, jitter, url), { only }).alerts;
     expect(a.map((x) => x.severity)).toEqual(['medium']);
     expect(a[0]!.evidence.metrics).toMatchObject({ requests: 1000, distinctUrls: 650, regularTiming: false });
     expect(a[0]!.severityReason).toMatch(/650 distinct URLs/);
+  });
+
+  describe('pagination parameters are not breadth', () => {
+    // A service account pages GET /api/orders?cursor=<opaque>&limit=100 for 20 min each night at
+    // ~120/min. Tuned down to 10/min (to find slow scrapers), each night was a high scraping alert:
+    // 2,400 "distinct URLs" at 12x the rate.
+    const cursor = (n: number, k: number): string => Buffer.from(`{"after":${n * 1e6 + k * 100}}`).toString('base64url');
+    const nights = (endpoint: (n: number, k: number) => string): FlatRecord[] =>
+      Array.from({ length: 7 }, (_, n) => {
+        let t = T + n * 86_400_000;
+        return Array.from({ length: 2400 }, (__, k) => rec((t += 450 + ((k * 37) % 100)), { user_id: 'svc-orders-export', ip: '46.84.77.9', endpoint: endpoint(n, k), user_agent: 'orders-export/3.1' }));
+      }).flat();
+    const tuned: RuleSet = { ...shippedRules, detectors: { scraping: { ratePerMinute: 10 } } };
+
+    it('the cursor-paging batch job is one resource family: seven low batch-job alerts, not high scraping', () => {
+      const a = runFlat(nights((n, k) => `/api/orders?cursor=${cursor(n, k)}&limit=100`), { only, rules: tuned }).alerts;
+      expect(a).toHaveLength(7);
+      for (const x of a) {
+        expect(x.severity).toBe('low');
+        expect(x.evidence.metrics).toMatchObject({ requests: 2400, distinctUrls: 1, regularTiming: true });
+        expect(x.severityReason).toMatch(/batch job/);
+      }
+      // At the default rate it is not machine speed at all.
+      expect(runFlat(nights((n, k) => `/api/orders?cursor=${cursor(n, k)}&limit=100`), { only }).alerts).toEqual([]);
+    });
+
+    it('paging the other common ways (page tokens, JSON:API, offsets, since_id) is one URL too, and since_id is no id walk', () => {
+      const ways: Array<(n: number, k: number) => string> = [
+        (n, k) => `/api/orders?pageToken=${cursor(n, k)}`,
+        (n, k) => `/api/orders?status=paid&page[after]=${cursor(n, k)}&page[size]=100`,
+        (_, k) => `/api/orders?offset=${k * 100}&limit=100`,
+        (_, k) => `/api/orders?since_id=${1000 + k * 100}`,
+      ];
+      for (const way of ways) {
+        const a = runFlat(nights(way), { only, rules: tuned }).alerts;
+        expect(a.map((x) => [x.severity, x.evidence.metrics.distinctUrls, x.evidence.metrics.sequential]), way(0, 1)).toEqual(Array(7).fill(['low', 1, false]));
+      }
+    });
+
+    it('is a tunable: with no paging parameters, every cursor is a URL again', () => {
+      const none: RuleSet = { ...shippedRules, detectors: { scraping: { ratePerMinute: 10, paginationParams: [] } } };
+      const a = runFlat(nights((n, k) => `/api/orders?cursor=${cursor(n, k)}&limit=100`), { only, rules: none }).alerts;
+      expect(a.map((x) => x.severity)).toEqual(Array(7).fill('high'));
+      expect(a[0]!.evidence.metrics.distinctUrls).toBe(2400);
+    });
+
+    it('other parameters still count: distinct search terms while paging are breadth', () => {
+      let seed = 5;
+      const jitter = (): number => ((seed = (seed * 16807) % 2147483647) % 400) + 10;
+      const a = runFlat(stream(1000, jitter, (k) => `/api/v1/search?q=item${Math.floor(k / 2)}&page=${k % 2}`), { only }).alerts;
+      expect(a.map((x) => x.severity)).toEqual(['medium']);
+      expect(a[0]!.evidence.metrics.distinctUrls).toBe(500);
+    });
   });
 
   it('runs on logs with only route templates (API Gateway resourcePath) or CloudTrail actions', () => {

@@ -106,6 +106,16 @@ describe('loadRules', () => {
     const err = configError(() => describeRules(rules, builtinDetectors));
     expect(err.message).toBe(`${p}: detectors.bola-enumeration.threshold: expected a positive number, got "ten"`);
   });
+
+  it('detector options are checked beyond their type: a pagination parameter that cannot be a name is refused', () => {
+    const p = file('paging.yaml', 'detectors:\n  scraping:\n    paginationParams: [cursor, "page=1"]\n');
+    const err = configError(() => describeRules(loadRules([p]), builtinDetectors));
+    expect(err.message).toBe(`${p}: detectors.scraping.paginationParams[1]: expected a query parameter name (no &, =, ?, #, [ or spaces), got "page=1"`);
+    const q = file('paging2.yaml', 'detectors:\n  scraping:\n    paginationParams: cursor\n');
+    expect(configError(() => describeRules(loadRules([q]), builtinDetectors)).message).toBe(`${q}: detectors.scraping.paginationParams: expected a list of strings, got "cursor"`);
+    const ok = file('paging3.yaml', 'detectors:\n  scraping:\n    paginationParams: [cursor, pageToken]\n');
+    expect(describeRules(loadRules([ok]), builtinDetectors)).toContainEqual({ detector: 'scraping', option: 'paginationParams', value: ['cursor', 'pageToken'], origin: ok });
+  });
 });
 
 describe('describeRules', () => {

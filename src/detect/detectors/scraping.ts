@@ -2,9 +2,10 @@
  * scraping (OAT-011, API4/API6:2023): machine-speed access (a sliding 60 s rate above the threshold,
  * sustained) with a second signal: regular timing, a sequential id walk, or breadth of distinct URLs.
  * Rate alone, or regular timing on a few routes (a batch job), is reported low. Health checks and
- * allowlisted actors and user agents are ignored.
+ * allowlisted actors and user agents are ignored. Pagination parameters (`paginationParams`) do not
+ * make distinct URLs: paging one list endpoint is one resource family.
  */
-import type { EnrichedEvent } from '../../enrich/types.js';
+import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Detector, Severity } from '../types.js';
 import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
@@ -12,6 +13,7 @@ import { actorName, bump, fmtDuration, round, Samples, subjectOfActor, topCounts
 import { cv, mad, median, SequenceStats } from '../util/stats.js';
 import { compileUaList } from '../../rules/match.js';
 import { TimeQueue } from '../util/queue.js';
+import { PagingParams, pagingNameProblem } from '../util/paging.js';
 
 export type ScrapingOptions = {
   /** Requests in any 60 s that count as machine speed. */
@@ -34,6 +36,8 @@ export type ScrapingOptions = {
   batchMaxTemplates: number;
   /** Extra user agents (substring or "re:") to ignore, besides allow.userAgents. */
   ignoreUserAgents: string[];
+  /** Query parameters that page through a list: left out of the distinct-URL key, never an id. */
+  paginationParams: string[];
 };
 
 interface Incident {
@@ -108,18 +112,33 @@ export const scraping: Detector<ScrapingOptions> = {
       breadthMinShare: 0.5,
       batchMaxTemplates: 3,
       ignoreUserAgents: [],
+      paginationParams: [
+        'cursor', 'page', 'page_token', 'pageToken', 'next', 'next_token', 'nextToken', 'next_page_token', 'after', 'before', 'offset', 'skip',
+        'starting_after', 'ending_before', 'since_id', 'max_id', 'marker', 'continuation', 'continuation_token', 'continuationToken', 'continuation-token',
+        'limit', 'per_page', 'page_size', 'pageSize', '$skip', '$skiptoken', '$top',
+      ],
     },
     // A route template (API Gateway resourcePath, OTel http.route) or a CloudTrail action is enough for
     // rates and timing; URLs and id walks then cannot be seen (said in the alert).
     requires: { anyOf: ['path', 'route', 'action'] },
     unavailableImpact: 'request rates per route cannot be judged',
     mergeGapMs: () => 5 * 60_000,
+    checkOption(key, value) {
+      if (key !== 'paginationParams') return null;
+      const list = value as string[];
+      for (let i = 0; i < list.length; i++) {
+        const problem = pagingNameProblem(list[i]!);
+        if (problem) return { index: i, problem };
+      }
+      return null;
+    },
   },
 
   create(ctx) {
     const o = ctx.options;
     const m = ruleMatchers(ctx.rules);
     const ignoreUa = compileUaList(o.ignoreUserAgents);
+    const paging = new PagingParams(o.paginationParams);
     const actors = keyedState<ActorState>(ctx, {
       idleMs: 120_000,
       onRemove: (k, s) => {
@@ -216,13 +235,19 @@ export const scraping: Detector<ScrapingOptions> = {
       });
     }
 
-    function lite(e: EnrichedEvent): Lite {
+    /** The event's first id outside the paging parameters (a ?since_id= counter walks pages, not objects). */
+    function firstRef(ids: readonly ObjectRef[]): ObjectRef | undefined {
+      for (let i = 0; i < ids.length; i++) if (!paging.ref(ids[i]!.param)) return ids[i];
+      return undefined;
+    }
+
+    function lite(e: EnrichedEvent, ref: ObjectRef | undefined): Lite {
       return {
         ts: e.ts,
         base: e.path ?? e.template,
         query: e.query,
         template: e.template,
-        numeric: e.objectIds[0]?.numeric,
+        numeric: ref?.numeric,
         concrete: e.path !== undefined,
         status: e.status,
         method: e.method,
@@ -244,7 +269,10 @@ export const scraping: Detector<ScrapingOptions> = {
       const sec = Math.floor(x.ts / 1000);
       if (inc.perSecond.size < 40_000) inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
       // The URL is put together only here: most requests never join an incident.
-      if (inc.paths.size < 50_000) inc.paths.add(x.query ? `${x.base}?${x.query}` : x.base);
+      if (inc.paths.size < 50_000) {
+        const q = x.query ? paging.strip(x.query) : '';
+        inc.paths.add(q ? `${x.base}?${q}` : x.base);
+      }
       bump(inc.templates, x.template, 1, 1000);
       if (x.numeric !== undefined) {
         let s = inc.seqs.get(x.template);
@@ -268,7 +296,7 @@ export const scraping: Detector<ScrapingOptions> = {
         const now = e.ts;
         const s = actors.find(e.actor, now) ?? actors.add(e.actor, now, { q: new TimeQueue(), incident: null });
         const q = s.q;
-        const x = lite(e);
+        const x = lite(e, e.objectIds.length === 0 ? undefined : firstRef(e.objectIds));
         q.push(now, x);
         const cutoff = now - 60_000;
         while (q.firstTime() <= cutoff) q.shift(); // never empties it: this request is in the window
