@@ -11,7 +11,7 @@ import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules
 import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { SequenceStats } from '../util/stats.js';
 import { TimeQueue } from '../util/queue.js';
-import { IdHistory } from '../util/id-history.js';
+import { IdHistory, idKey, type IdKey } from '../util/id-history.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -141,17 +141,6 @@ function statusClass(s: number | undefined): string {
 }
 
 const ok = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
-
-type IdKey = string | number;
-
-/**
- * The key of an id: a decimal id written canonically (no leading zero) with at most 9 digits is
- * keyed by its number, kept without a string (IdHistory stores such ids in arrays of numbers); any
- * other id by its text. Two different texts never share a key: "7" and "007" are 7 and "007".
- */
-function idKey(value: string, numeric: number | undefined): IdKey {
-  return numeric !== undefined && value.length <= 9 && (value.length === 1 || value.charCodeAt(0) !== 48) ? numeric : value;
-}
 
 export const bolaEnumeration: Detector<BolaOptions> = {
   meta: {

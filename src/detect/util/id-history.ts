@@ -8,6 +8,17 @@
  */
 import { ensureLength } from '../../util/typed.js';
 
+export type IdKey = string | number;
+
+/**
+ * The key of an id: a decimal id written canonically (no leading zero) with at most 9 digits is
+ * keyed by its number, kept without a string (IdHistory stores such ids in arrays of numbers); any
+ * other id by its text. Two different texts never share a key: "7" and "007" are 7 and "007".
+ */
+export function idKey(value: string, numeric: number | undefined): IdKey {
+  return numeric !== undefined && value.length <= 9 && (value.length === 1 || value.charCodeAt(0) !== 48) ? numeric : value;
+}
+
 const NO_IDS = new Int32Array(0);
 const NO_TIMES = new Float64Array(0);
 
