@@ -57,6 +57,9 @@ export function losesInput(kind: IngestIssue['kind']): boolean {
 }
 
 
+/** Said (exit 2) when the paths, --include and --exclude name no file at all and none was unreadable. */
+export const NO_INPUT_FILES = 'no input files matched (check the paths and --include/--exclude)';
+
 /** `expanded`: the inputs already expanded by the caller (so folders are walked once). */
 export async function openEventStream(
   opts: EventStreamOptions,
@@ -72,7 +75,7 @@ export async function openEventStream(
   for (const i of expanded.issues) onIssue(i);
   const sources = expanded.sources;
   if (sources.length === 0 && !expanded.issues.some((i) => isUnreadable(i.kind))) {
-    throw new UsageError('no input files matched (check the paths and --include/--exclude)');
+    throw new UsageError(NO_INPUT_FILES);
   }
   const results = new Map<string, SourceResult>();
   let bytes = 0;

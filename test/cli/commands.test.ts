@@ -1,5 +1,5 @@
 /** The CLI's other commands, end to end: explain, baseline, summary, formats, rules; interruption. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -332,5 +332,21 @@ describe('--sigma and apilog redact', () => {
     expect(copy).toContain('****1111');
     // Still the same records: each line parses and keeps its request id.
     expect(copy.trim().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id)).toEqual(['rsec2', 'rsec3']);
+  });
+
+  it('redact of an empty folder, or of files --include leaves out, fails as analyze does: one line, exit 2, no -o folder made', () => {
+    const empty = tmp();
+    const logs = tmp();
+    writeFileSync(path.join(logs, 'a.ndjson'), readFileSync('fixtures/leaky-access.ndjson'));
+    const out = path.join(tmp(), 'red');
+    const analyze = runCli(['analyze', empty]);
+    expect(analyze.code).toBe(2);
+    for (const args of [[empty], [logs, '--include', '*.log']]) {
+      const r = runCli(['redact', ...args, '-o', out]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(analyze.stderr);
+      expect(r.stderr).toBe('apilog: no input files matched (check the paths and --include/--exclude)\n');
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });

@@ -5,7 +5,9 @@ import { RedactOutputError } from '../../hygiene/redact.js';
 import { OutputError, outputError } from '../../report/output.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
-import { losesInput } from '../../analyze/events.js';
+import { isUnreadable, losesInput, NO_INPUT_FILES } from '../../analyze/events.js';
+import { UsageError } from '../../analyze/options.js';
+import { expandInputs } from '../../ingest/index.js';
 import { columnsOf, str, table, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
@@ -18,6 +20,11 @@ export async function redactCommand(paths: string[], o: Opts): Promise<number> {
     if (st && !st.isDirectory()) {
       throw new OutputError(outDir, 'ENOTDIR', `cannot write the output folder ${JSON.stringify(outDir)}: it exists and is not a folder (ENOTDIR)`);
     }
+    // Paths that name no file (an empty folder, --include matching nothing) are a usage error, as
+    // for analyze: exit 2 before the -o folder is made, not exit 0 with an empty table. Listing the
+    // inputs costs little next to copying them; redactFiles lists them again per input.
+    const listed = await expandInputs(paths, { include: input.include, exclude: input.exclude });
+    if (listed.sources.length === 0 && !listed.issues.some((i) => isUnreadable(i.kind))) throw new UsageError(NO_INPUT_FILES);
     let result: Awaited<ReturnType<typeof redactFiles>>;
     try {
       result = await redactFiles(paths, outDir, {
