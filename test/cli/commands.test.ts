@@ -153,6 +153,25 @@ describe('apilog formats', () => {
   });
 });
 
+describe('listing commands fit the width, as the text report does', () => {
+  // Piped (no terminal): COLUMNS, else 100. The routes list of `rules` made lines of 2,000+ columns.
+  const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
+
+  it('apilog formats and apilog rules wrap to COLUMNS, else 100, with nothing lost', () => {
+    for (const args of [['formats'], ['rules'], ['formats', 'detect', 'fixtures/formats/kong.ndjson']]) {
+      const at72 = runCli(args, { env: { COLUMNS: '72' } });
+      expect(at72.code, args.join(' ')).toBe(0);
+      expect(widest(at72.stdout), args.join(' ')).toBeLessThanOrEqual(72);
+      const piped = runCli(args, { env: { COLUMNS: undefined } });
+      expect(widest(piped.stdout), args.join(' ')).toBeLessThanOrEqual(100);
+    }
+    // Wrapped, not cut: every format id is still listed and no cell ends in an ellipsis.
+    const formats = runCli(['formats'], { env: { COLUMNS: '72' } }).stdout;
+    for (const id of ['flat', 'otel', 'cloudtrail', 'azure-appgw', 'cloudflare']) expect(formats).toMatch(new RegExp(`│ ${id} +│`));
+    expect(formats).not.toContain('…');
+  });
+});
+
 describe('apilog rules', () => {
   it('lists detectors and options with where each value came from; --rules overrides show their file', () => {
     const dir = tmp();

@@ -5,7 +5,7 @@ import { UsageError } from '../../analyze/options.js';
 import { parseMapPairs } from '../parse.js';
 import { sanitize } from '../../report/sanitize.js';
 import { maskSecrets } from '../../analyze/mask.js';
-import { arr, sampleRecords, str, table, write, writeJson, type Opts } from './shared.js';
+import { arr, sampleRecords, str, table, writeJson, writeWrapped as write, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
 export async function formatsCommand(o: Opts): Promise<number> {

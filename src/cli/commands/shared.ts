@@ -7,6 +7,7 @@ import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
 import { losesInput } from '../../analyze/events.js';
 import { UsageError } from '../../analyze/options.js';
+import { terminalWidth } from '../../report/output.js';
 
 export type Opts = Record<string, unknown>;
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -51,6 +52,27 @@ function cellText(v: unknown): string {
   return JSON.stringify(v) ?? '';
 }
 
+/**
+ * Width the listing commands (formats, rules) fit their text into: the text report's width, i.e.
+ * the terminal's columns, else COLUMNS, else 100 (a pipe or a file too: a 2,000-column line of a
+ * routes list helps nobody, and --format json is there for scripts).
+ */
+export function outputWidth(): number {
+  return terminalWidth(process.stdout);
+}
+
+/** As write(), each line word-wrapped to `width` columns (words wider than that are cut, never dropped). */
+export function writeWrapped(text: string, width = outputWidth()): void {
+  const lines = text
+    .replace(/\n$/, '')
+    .split('\n')
+    .flatMap((l) => {
+      const s = sanitize(l);
+      return displayWidth(s) <= width ? [s] : wrap(s, width);
+    });
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 /** Columns of the terminal `stream` writes to, or 0 (no limit) when it is not one (a file, a pipe). */
 export function columnsOf(stream: NodeJS.WriteStream): number {
   return stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 0;
@@ -87,9 +109,9 @@ export function fitColumns(cells: string[][], width: number): number[] | undefin
 
 /**
  * A plain table (no colour), values sanitised for the terminal, long cells wrapped to fit `width`
- * columns (0: as wide as the cells).
+ * columns (0: as wide as the cells). By default stdout's outputWidth(), as the text report.
  */
-export function table(head: string[], rows: unknown[][], width = columnsOf(process.stdout)): string {
+export function table(head: string[], rows: unknown[][], width = outputWidth()): string {
   const body = rows.map((r) => r.map((v) => sanitize(cellText(v))));
   const colWidths = fitColumns([head, ...body], width);
   if (colWidths === undefined) {
