@@ -4,6 +4,10 @@
  * Rate alone, or regular timing on a few routes (a batch job), is reported low. Health checks and
  * allowlisted actors and user agents are ignored. Pagination parameters (`paginationParams`) do not
  * make distinct URLs: paging one list endpoint is one resource family.
+ *
+ * A second window finds the low-and-slow scraper that no per-minute rate sees: one actor reading
+ * the ids of one route, hour after hour, mostly ids it has not read before (util/slow-walk.ts).
+ * It is reported as its own alert, about the actor and the route.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Detector, Severity } from '../types.js';
@@ -14,6 +18,8 @@ import { cv, mad, median, SequenceStats } from '../util/stats.js';
 import { compileUaList } from '../../rules/match.js';
 import { TimeQueue } from '../util/queue.js';
 import { PagingParams, pagingNameProblem } from '../util/paging.js';
+import { idKey } from '../util/id-history.js';
+import { HOUR_MS, SlowWalk } from '../util/slow-walk.js';
 
 export type ScrapingOptions = {
   /** Requests in any 60 s that count as machine speed. */
@@ -38,7 +44,25 @@ export type ScrapingOptions = {
   ignoreUserAgents: string[];
   /** Query parameters that page through a list: left out of the distinct-URL key, never an id. */
   paginationParams: string[];
+  /** Low and slow: an hour of an id walk counts when it brings this many ids new to the walk... */
+  slowMinIdsPerHour: number;
+  /** ...making at least this share of the hour's requests (little repetition)... */
+  slowMinDistinctShare: number;
+  /** ...and the walk is reported once this many of its hours count. */
+  slowMinHours: number;
+  /** A walk ends when its route has had no request from the actor for this long, minutes. */
+  slowGapMinutes: number;
 };
+
+/** Routes with an id walk tracked per actor at once (a memory bound). */
+const MAX_WALKS_PER_ACTOR = 50;
+
+/** An actor's open id walks, by route template. */
+interface ActorWalks {
+  byRoute: Map<string, SlowWalk>;
+  /** When its other routes are next looked at for walks that went quiet (event time). */
+  nextScan: number;
+}
 
 interface Incident {
   start: number;
@@ -117,6 +141,10 @@ export const scraping: Detector<ScrapingOptions> = {
         'starting_after', 'ending_before', 'since_id', 'max_id', 'marker', 'continuation', 'continuation_token', 'continuationToken', 'continuation-token',
         'limit', 'per_page', 'page_size', 'pageSize', '$skip', '$skiptoken', '$top',
       ],
+      slowMinIdsPerHour: 100,
+      slowMinDistinctShare: 0.8,
+      slowMinHours: 3,
+      slowGapMinutes: 30,
     },
     // A route template (API Gateway resourcePath, OTel http.route) or a CloudTrail action is enough for
     // rates and timing; URLs and id walks then cannot be seen (said in the alert).
@@ -139,6 +167,16 @@ export const scraping: Detector<ScrapingOptions> = {
     const m = ruleMatchers(ctx.rules);
     const ignoreUa = compileUaList(o.ignoreUserAgents);
     const paging = new PagingParams(o.paginationParams);
+    const slowGapMs = o.slowGapMinutes * 60_000;
+    const bar = { minIds: o.slowMinIdsPerHour, minShare: o.slowMinDistinctShare };
+    // Per actor, its open id walks by route. Kept for the gap after the actor's last request (a
+    // slow scraper may pause for minutes); the fast window's state above lasts only 2 minutes.
+    const walks = keyedState<ActorWalks>(ctx, {
+      idleMs: slowGapMs,
+      onRemove: (k, a) => {
+        for (const [template, w] of a.byRoute) closeWalk(k, template, w);
+      },
+    });
     const actors = keyedState<ActorState>(ctx, {
       idleMs: 120_000,
       onRemove: (k, s) => {
@@ -288,15 +326,114 @@ export const scraping: Detector<ScrapingOptions> = {
       inc.samples.add(x);
     }
 
+    function closeWalk(actor: string, template: string, w: SlowWalk): void {
+      if (w.qualifyingHours >= o.slowMinHours) emitSlow(actor, template, w);
+    }
+
+    function emitSlow(actor: string, template: string, w: SlowWalk): void {
+      const distinct = w.distinct;
+      const span = w.last - w.start;
+      const perMinute = w.requests / Math.max(1, span / 60_000);
+      const share = distinct / w.requests;
+      const okShare = w.ok / w.requests;
+      const seq = w.sequence();
+      const walk = seq.distinctCount >= 2 && seq.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds });
+      const walkText = !walk ? '' : seq.longestRun >= o.sequentialRun ? `; ids ${seq.runFrom}..${seq.runTo} walked in order` : `; ids ${seq.min}..${seq.max} walked in order`;
+      const sensitive = m.sensitive(template);
+      const pace = `${round(perMinute, 1)}/min on average, peak ${w.peak}/min${w.peak <= o.ratePerMinute ? `, under the ${o.ratePerMinute}/min machine-speed rate` : ''}`;
+      const hourly = w.newIdsPerHour();
+      let severity: Severity = 'medium';
+      let reason = `a low-and-slow id walk: at least ${o.slowMinIdsPerHour} new ids in each of ${w.qualifyingHours} hours, ${Math.round(share * 100)}% of requests to distinct ids, at ${round(perMinute, 1)}/min: a pace no per-minute rate sees (OAT-011)`;
+      if (sensitive && okShare >= 0.8) {
+        severity = 'high';
+        reason += `; ${Math.round(okShare * 100)}% answered 2xx on a sensitive route: records are being harvested`;
+      }
+      ctx.report({
+        rule: 'scraping',
+        severity,
+        title: 'Scraping (low and slow)',
+        subject: { ...subjectOfActor(actor), route: template },
+        start: w.start,
+        end: w.last,
+        summary: `${actorName(actor)} requested ${distinct} distinct ids on GET ${template} over ${fmtDuration(span)} (${pace}); at least ${o.slowMinIdsPerHour} new ids in each of ${w.qualifyingHours} hours, ${Math.round(share * 100)}% of ${w.requests} requests to distinct ids${walkText}; ${Math.round(okShare * 100)}% answered 2xx.`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            variant: 'low-and-slow',
+            requests: w.requests,
+            distinctIds: distinct,
+            distinctShare: round(share, 3),
+            durationHours: round(span / HOUR_MS, 2),
+            qualifyingHours: w.qualifyingHours,
+            newIdsPerHour: hourly.join(' '),
+            averagePerMinute: round(perMinute, 1),
+            peakPerMinute: w.peak,
+            successShare: round(okShare, 3),
+            sequential: walk,
+            longestStrideRun: seq.longestRun,
+            spearman: seq.distinctCount >= 3 ? round(seq.spearman(), 3) : null,
+            idRange: seq.distinctCount >= 2 ? `${seq.min}..${seq.max}` : null,
+            sensitiveRoute: sensitive,
+          },
+          thresholds: {
+            slowMinIdsPerHour: o.slowMinIdsPerHour,
+            slowMinDistinctShare: o.slowMinDistinctShare,
+            slowMinHours: o.slowMinHours,
+            slowGapMinutes: o.slowGapMinutes,
+            ratePerMinute: o.ratePerMinute,
+          },
+          samples: w.samples.list(),
+          sampleIds: w.sampleIds(),
+        },
+      });
+    }
+
+    /** One GET to an id: its walk on this route goes on, or a new one starts after the gap. */
+    function slowStep(e: EnrichedEvent, ref: ObjectRef, rate: number): void {
+      const now = e.ts;
+      const a = walks.find(e.actor, now) ?? walks.add(e.actor, now, { byRoute: new Map(), nextScan: now + slowGapMs / 4 });
+      const byRoute = a.byRoute;
+      if (now >= a.nextScan) {
+        // A walk that went quiet while its actor stayed busy on other routes (so the actor never
+        // expires) is closed here, at most a quarter of the gap late: live, it is alerted then.
+        a.nextScan = now + slowGapMs / 4;
+        for (const [template, other] of byRoute) {
+          if (now - other.last > slowGapMs) {
+            closeWalk(e.actor, template, other);
+            byRoute.delete(template);
+          }
+        }
+      }
+      let w = byRoute.get(e.template);
+      if (w !== undefined && now - w.last > slowGapMs) {
+        closeWalk(e.actor, e.template, w);
+        byRoute.delete(e.template);
+        w = undefined;
+      }
+      if (w === undefined) {
+        if (byRoute.size >= MAX_WALKS_PER_ACTOR) return;
+        byRoute.set(e.template, (w = new SlowWalk(now, bar)));
+      }
+      w.add(e, idKey(ref.value, ref.numeric), e.status !== undefined && e.status >= 200 && e.status < 300);
+      if (rate > w.peak) w.peak = rate;
+      // Live, the walk is reported once it qualifies; its final report updates that alert.
+      if (ctx.live && !w.reported && w.qualifyingHours >= o.slowMinHours) {
+        w.reported = true;
+        emitSlow(e.actor, e.template, w);
+      }
+    }
+
     return {
       event(e) {
         actors.sweep(e.ts);
+        walks.sweep(e.ts);
         if (m.health(e.template)) return;
         if (ignoreUa(e.userAgent) || allowlisted(m, e)) return;
         const now = e.ts;
         const s = actors.find(e.actor, now) ?? actors.add(e.actor, now, { q: new TimeQueue(), incident: null });
         const q = s.q;
-        const x = lite(e, e.objectIds.length === 0 ? undefined : firstRef(e.objectIds));
+        const ref = e.objectIds.length === 0 ? undefined : firstRef(e.objectIds);
+        const x = lite(e, ref);
         q.push(now, x);
         const cutoff = now - 60_000;
         while (q.firstTime() <= cutoff) q.shift(); // never empties it: this request is in the window
@@ -319,6 +456,8 @@ export const scraping: Detector<ScrapingOptions> = {
           // The window's requests (this one last) are all part of the burst: count every figure of each.
           for (let i = 0; i < q.size; i++) add(inc, q.at(i));
         }
+        // Reads only: a walk of writes is not harvesting (and bola-enumeration judges foreign writes).
+        if (ref !== undefined && (e.method === undefined || e.method === 'GET')) slowStep(e, ref, rate);
       },
     };
   },
