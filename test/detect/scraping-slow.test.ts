@@ -60,7 +60,10 @@ describe('scraping, low and slow', () => {
     expect(a.severityReason).toMatch(/low-and-slow id walk: at least 100 new ids in each of 6 hours, 100% of requests to distinct ids, at 1\d(\.\d)?\/min/);
     expect(a.evidence.thresholds).toMatchObject({ slowMinIdsPerHour: 100, slowMinDistinctShare: 0.8, slowMinHours: 3, slowGapMinutes: 30, ratePerMinute: 200 });
     expect(a.evidence.samples).toHaveLength(10);
-    expect(a.evidence.samples[0]).toMatchObject({ path: '/api/products/1001', requestId: records[0]!.request_id });
+    // Samples are kept from the request that made the walk busy (the hour's 100th): before it, a
+    // walk keeps counters and the hour's ids only, as most walks never get there.
+    expect(a.evidence.samples[0]).toMatchObject({ path: '/api/products/1100', requestId: records[99]!.request_id });
+    expect(m).toMatchObject({ idsCountedFrom: new Date(a.start).toISOString(), requestsSinceIdsCounted: records.length });
     expect((a.evidence.sampleIds as string[]).slice(0, 2)).toEqual(['1001', '1002']);
   });
 
@@ -83,6 +86,24 @@ describe('scraping, low and slow', () => {
     const a = slow(runFlat(profiles, { only }).alerts);
     expect(a.map((x) => [x.severity, x.subject])).toEqual([['high', { user: 'u-77', route: '/api/v1/users/{id}/profile' }]]);
     expect(a[0]!.severityReason).toMatch(/100% answered 2xx on a sensitive route/);
+  });
+
+  it('a walk that is slow at first counts its ids from the hour it got busy, and says so', () => {
+    const r = rng(21);
+    // Two hours at about one a minute (never 100 in an hour), then three at about 4 a minute.
+    const crawl = every(T, T + 2 * HOUR, () => r(50_000, 70_000), (k) => `/api/products/${1001 + k}`, SCRAPER);
+    const busy = every(T + 2 * HOUR, T + 5 * HOUR, () => r(12_000, 18_000), (k) => `/api/products/${5001 + k}`, SCRAPER);
+    const a = slow(runFlat([...crawl, ...busy], { only }).alerts);
+    expect(a).toHaveLength(1);
+    const m = a[0]!.evidence.metrics;
+    expect(a[0]!.start).toBe(Date.parse(crawl[0]!.timestamp));
+    // A walk's hours run from its first request: its third starts two hours after it.
+    const from = Date.parse(crawl[0]!.timestamp) + 2 * HOUR;
+    const counted = busy.filter((x) => Date.parse(x.timestamp) >= from).length;
+    expect(counted).toBeGreaterThan(busy.length - 10);
+    expect(m).toMatchObject({ requests: crawl.length + busy.length, requestsSinceIdsCounted: counted, distinctIds: counted, qualifyingHours: 3 });
+    expect(Date.parse(m.idsCountedFrom as string)).toBe(from);
+    expect(a[0]!.summary).toMatch(new RegExp(`100% of ${counted} requests from its hour 3 \\(when it passed 100 requests in an hour\\) to distinct ids; .*100% of all ${crawl.length + busy.length} answered 2xx\\.$`));
   });
 
   it('needs slowMinHours of walking: two hours are quiet, unless the option says two', () => {

@@ -334,7 +334,10 @@ export const scraping: Detector<ScrapingOptions> = {
       const distinct = w.distinct;
       const span = w.last - w.start;
       const perMinute = w.requests / Math.max(1, span / 60_000);
-      const share = distinct / w.requests;
+      // Ids are counted from the start of the hour in which the walk got busy (util/slow-walk.ts).
+      const tracked = w.trackedRequests;
+      const share = distinct / Math.max(1, tracked);
+      const late = w.trackedFrom > w.start;
       const okShare = w.ok / w.requests;
       const seq = w.sequence();
       const walk = seq.distinctCount >= 2 && seq.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds });
@@ -355,12 +358,14 @@ export const scraping: Detector<ScrapingOptions> = {
         subject: { ...subjectOfActor(actor), route: template },
         start: w.start,
         end: w.last,
-        summary: `${actorName(actor)} requested ${distinct} distinct ids on GET ${template} over ${fmtDuration(span)} (${pace}); at least ${o.slowMinIdsPerHour} new ids in each of ${w.qualifyingHours} hours, ${Math.round(share * 100)}% of ${w.requests} requests to distinct ids${walkText}; ${Math.round(okShare * 100)}% answered 2xx.`,
+        summary: `${actorName(actor)} requested ${distinct} distinct ids on GET ${template} over ${fmtDuration(span)} (${pace}); at least ${o.slowMinIdsPerHour} new ids in each of ${w.qualifyingHours} hours, ${Math.round(share * 100)}% of ${tracked} requests${late ? ` from its hour ${Math.round((w.trackedFrom - w.start) / HOUR_MS) + 1} (when it passed ${o.slowMinIdsPerHour} requests in an hour)` : ''} to distinct ids${walkText}; ${Math.round(okShare * 100)}%${late ? ` of all ${w.requests}` : ''} answered 2xx.`,
         severityReason: reason,
         evidence: {
           metrics: {
             variant: 'low-and-slow',
             requests: w.requests,
+            idsCountedFrom: new Date(w.trackedFrom).toISOString(),
+            requestsSinceIdsCounted: tracked,
             distinctIds: distinct,
             distinctShare: round(share, 3),
             durationHours: round(span / HOUR_MS, 2),
