@@ -57,11 +57,18 @@ export type ScrapingOptions = {
 /** Routes with an id walk tracked per actor at once (a memory bound). */
 const MAX_WALKS_PER_ACTOR = 50;
 
-/** An actor's open id walks, by route template. */
+/**
+ * An actor's open id walks, by route template. Most actors never read `slowMinIdsPerHour` ids in
+ * an hour on all their routes together, so until one does (`byRoute` null) it is only counted, in
+ * hours from its first id read; its walks start at the read that makes it busy.
+ */
 interface ActorWalks {
-  byRoute: Map<string, SlowWalk>;
+  byRoute: Map<string, SlowWalk> | null;
   /** When its other routes are next looked at for walks that went quiet (event time). */
   nextScan: number;
+  /** Not busy yet: the start of its hour under way, and its id reads in it. */
+  hourStart: number;
+  hourReads: number;
 }
 
 interface Incident {
@@ -174,7 +181,7 @@ export const scraping: Detector<ScrapingOptions> = {
     const walks = keyedState<ActorWalks>(ctx, {
       idleMs: slowGapMs,
       onRemove: (k, a) => {
-        for (const [template, w] of a.byRoute) closeWalk(k, template, w);
+        if (a.byRoute !== null) for (const [template, w] of a.byRoute) closeWalk(k, template, w);
       },
     });
     const actors = keyedState<ActorState>(ctx, {
@@ -334,10 +341,7 @@ export const scraping: Detector<ScrapingOptions> = {
       const distinct = w.distinct;
       const span = w.last - w.start;
       const perMinute = w.requests / Math.max(1, span / 60_000);
-      // Ids are counted from the start of the hour in which the walk got busy (util/slow-walk.ts).
-      const tracked = w.trackedRequests;
-      const share = distinct / Math.max(1, tracked);
-      const late = w.trackedFrom > w.start;
+      const share = distinct / w.requests;
       const okShare = w.ok / w.requests;
       const seq = w.sequence();
       const walk = seq.distinctCount >= 2 && seq.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds });
@@ -358,14 +362,12 @@ export const scraping: Detector<ScrapingOptions> = {
         subject: { ...subjectOfActor(actor), route: template },
         start: w.start,
         end: w.last,
-        summary: `${actorName(actor)} requested ${distinct} distinct ids on GET ${template} over ${fmtDuration(span)} (${pace}); at least ${o.slowMinIdsPerHour} new ids in each of ${w.qualifyingHours} hours, ${Math.round(share * 100)}% of ${tracked} requests${late ? ` from its hour ${Math.round((w.trackedFrom - w.start) / HOUR_MS) + 1} (when it passed ${o.slowMinIdsPerHour} requests in an hour)` : ''} to distinct ids${walkText}; ${Math.round(okShare * 100)}%${late ? ` of all ${w.requests}` : ''} answered 2xx.`,
+        summary: `${actorName(actor)} requested ${distinct} distinct ids on GET ${template} over ${fmtDuration(span)} (${pace}); at least ${o.slowMinIdsPerHour} new ids in each of ${w.qualifyingHours} hours, ${Math.round(share * 100)}% of ${w.requests} requests to distinct ids${walkText}; ${Math.round(okShare * 100)}% answered 2xx.`,
         severityReason: reason,
         evidence: {
           metrics: {
             variant: 'low-and-slow',
             requests: w.requests,
-            idsCountedFrom: new Date(w.trackedFrom).toISOString(),
-            requestsSinceIdsCounted: tracked,
             distinctIds: distinct,
             distinctShare: round(share, 3),
             durationHours: round(span / HOUR_MS, 2),
@@ -396,8 +398,17 @@ export const scraping: Detector<ScrapingOptions> = {
     /** One GET to an id: its walk on this route goes on, or a new one starts after the gap. */
     function slowStep(e: EnrichedEvent, ref: ObjectRef, rate: number): void {
       const now = e.ts;
-      const a = walks.find(e.actor, now) ?? walks.add(e.actor, now, { byRoute: new Map(), nextScan: now + slowGapMs / 4 });
-      const byRoute = a.byRoute;
+      const a = walks.find(e.actor, now) ?? walks.add(e.actor, now, { byRoute: null, nextScan: 0, hourStart: now, hourReads: 0 });
+      let byRoute = a.byRoute;
+      if (byRoute === null) {
+        if (now - a.hourStart >= HOUR_MS) {
+          a.hourStart = now;
+          a.hourReads = 0;
+        }
+        if (++a.hourReads < o.slowMinIdsPerHour) return;
+        a.byRoute = byRoute = new Map();
+        a.nextScan = now + slowGapMs / 4;
+      }
       if (now >= a.nextScan) {
         // A walk that went quiet while its actor stayed busy on other routes (so the actor never
         // expires) is closed here, at most a quarter of the gap late: live, it is alerted then.

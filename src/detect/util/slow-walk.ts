@@ -6,12 +6,8 @@
  * paging job has no ids (see paging.ts). So each hour of the walk (counted from its first request)
  * is judged on the ids new to the walk and on their share of that hour's requests.
  *
- * There is a walk per (actor, route) active within the gap, so it is kept small. Most walks never
- * come near the bar (on the bench data, 175 of 36,807 actor-route-hours reach 100 requests): until
- * an hour of the walk has had `minIds` requests it keeps counters and that hour's ids in a plain
- * array; only then does it make its Set of ids and its samples (no object per id either way). So a
- * walk's ids are those from the start of the hour in which it got busy, and its samples those from
- * the request that made it busy.
+ * There is a walk per (actor, route) active within the gap, so it is kept small: counters, the Set
+ * of ids (no object per id) and at most ten samples.
  */
 import type { IdKey } from './id-history.js';
 import { Samples, type SampleSource } from './evidence.js';
@@ -38,18 +34,10 @@ export class SlowWalk {
   peak = 0;
   /** Reported while still open (--follow): the final report then updates that alert. */
   reported = false;
-  /**
-   * Distinct ids in the order of their first request (a Set keeps it), once the walk is busy: the
-   * sequence test reads them. Until then, `coldIds` holds the hour's ids (fewer than minIds).
-   */
-  private ids: Set<IdKey> | null = null;
-  private coldIds: IdKey[] = [];
+  /** Distinct ids in the order of their first request (a Set keeps it): the sequence test reads them. */
+  readonly ids = new Set<IdKey>();
   idsBeyondCap = 0;
-  /** Requests since the ids are tracked (the hour the walk got busy, from its start). */
-  trackedRequests = 0;
-  /** When the ids began to be tracked (the start of the walk's hour in which it got busy). */
-  trackedFrom = NaN;
-  /** The requests that brought a new id (the walk, not the re-reads) since it got busy: the first five and the last five. */
+  /** The requests that brought a new id (the walk, not the re-reads): the first five and the last five. */
   readonly samples = new Samples();
   /** The hour being counted (0 = the walk's first), and its new ids and requests. */
   private hour = 0;
@@ -76,35 +64,15 @@ export class SlowWalk {
     this.hourRequests++;
     if (ok) this.ok++;
     if (e.ts > this.last) this.last = e.ts;
-    let ids = this.ids;
-    if (ids === null) {
-      if (this.hourRequests < this.bar.minIds) {
-        this.coldIds.push(key);
-        return;
-      }
-      ids = this.becomeBusy();
-    }
-    this.trackedRequests++;
-    const before = ids.size;
+    const before = this.ids.size;
     if (before < MAX_WALK_IDS) {
-      if (ids.add(key).size === before) return;
+      if (this.ids.add(key).size === before) return;
     } else {
-      if (ids.has(key)) return;
+      if (this.ids.has(key)) return;
       this.idsBeyondCap++;
     }
     this.hourNew++;
     this.samples.add(e);
-  }
-
-  /** The hour's requests reached minIds: track ids from the start of this hour on. */
-  private becomeBusy(): Set<IdKey> {
-    const ids = new Set<IdKey>(this.coldIds);
-    this.coldIds = [];
-    this.ids = ids;
-    this.hourNew = ids.size;
-    this.trackedRequests = this.hourRequests - 1;
-    this.trackedFrom = this.start + this.hour * HOUR_MS;
-    return ids;
   }
 
   private meets(newIds: number, requests: number): boolean {
@@ -112,13 +80,6 @@ export class SlowWalk {
   }
 
   private closeHour(next: number): void {
-    if (this.ids === null) {
-      // Not busy yet: this hour's ids are forgotten, and the walk goes on from the next one.
-      this.coldIds.length = 0;
-      this.hour = next;
-      this.hourRequests = 0;
-      return;
-    }
     if (this.meets(this.hourNew, this.hourRequests)) this.fullHours++;
     const list = (this.perHour ??= []);
     // A gap shorter than the walk's gap can still skip a clock hour of the walk: it brought nothing.
@@ -128,15 +89,18 @@ export class SlowWalk {
     this.hourRequests = 0;
   }
 
-  /** Distinct ids since the walk got busy. */
   get distinct(): number {
-    return (this.ids?.size ?? 0) + this.idsBeyondCap;
+    return this.ids.size + this.idsBeyondCap;
   }
 
   /** Hours that met the bar, the one under way included. */
   get qualifyingHours(): number {
-    if (this.ids === null) return 0;
     return this.fullHours + (this.meets(this.hourNew, this.hourRequests) ? 1 : 0);
+  }
+
+  /** Hours the walk has lasted into (the one under way included). */
+  get hours(): number {
+    return this.hour + 1;
   }
 
   /** New ids in each hour of the walk, the one under way last. */
@@ -149,13 +113,13 @@ export class SlowWalk {
   /** The numeric ids in the order they were first requested, through the sequence tests. */
   sequence(): SequenceStats {
     const s = new SequenceStats();
-    for (const k of this.ids ?? []) if (typeof k === 'number') s.add(k);
+    for (const k of this.ids) if (typeof k === 'number') s.add(k);
     return s;
   }
 
   /** The first and the last `n` ids, as text. */
   sampleIds(n = 5): string[] {
-    const all = [...(this.ids ?? [])];
+    const all = [...this.ids];
     const pick = all.length <= 2 * n ? all : [...all.slice(0, n), ...all.slice(all.length - n)];
     return pick.map(String);
   }
