@@ -107,6 +107,29 @@ describe('follow (live runner)', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  it('a secret written into the log is alerted when first seen, and the aggregate at the stop keeps its id', async () => {
+    const dir = tempDir('apilog-live-');
+    const a = path.join(dir, 'app.log');
+    const leak = (i: number): string =>
+      `${JSON.stringify({ timestamp: new Date(T0 + i * 1000).toISOString(), user_id: 'u1', ip: '81.2.69.142', method: 'GET', endpoint: '/api/v1/x', status: 200, request_id: `r${i}`, api_key: 'AKIAIOSFODNN7EXAMPL2' })}\n`;
+    writeFileSync(a, leak(0));
+    const alerts: AlertRecord[] = [];
+    const ac = new AbortController();
+    const done = follow(analyzeOptions([a], { entries: 'none' }), { graceMs: 100, pollMs: 20, from: 'start' }, { onAlert: (x) => alerts.push(x), signal: ac.signal });
+    const deadline = Date.now() + 30_000;
+    while (alerts.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(alerts.map((x) => [x.rule, (x.evidence.metrics as Record<string, unknown>).occurrences])).toEqual([['sensitive-data-in-logs', 1]]);
+    expect(JSON.stringify(alerts)).not.toContain('AKIAIOSFODNN7EXAMPL2');
+    appendFileSync(a, leak(1) + leak(2));
+    await new Promise((r) => setTimeout(r, 300));
+    ac.abort();
+    const result = await done;
+    expect(result.alerts).toHaveLength(1);
+    expect(result.alerts[0]!.id).toBe(alerts[0]!.id);
+    expect((result.alerts[0]!.evidence.metrics as Record<string, unknown>).occurrences).toBe(3);
+    expect(alerts[alerts.length - 1]!.id).toBe(alerts[0]!.id);
+  });
+
   it('two followed files are merged by event time', async () => {
     const dir = tempDir('apilog-live-');
     const a = path.join(dir, 'a.log');

@@ -4,7 +4,7 @@
  * Every string (and integer) of the raw record is scanned (src/hygiene/scanner.ts). Findings are
  * aggregated per (field path, kind) over the whole input: one alert each, with the count, the first
  * and last occurrence, masked examples and what to log instead. Evidence never holds a secret: masks
- * only (src/hygiene/mask.ts).
+ * only (src/hygiene/mask.ts). Under --follow each (field, kind) is also reported when first seen.
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Alert, Detector, EvidenceSample } from '../types.js';
@@ -137,6 +137,9 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
       }
       if (a.masked.length < 3 && a.count <= 50 && !a.masked.includes(f.masked)) a.masked.push(f.masked);
       if (f.param !== undefined && a.params.size < 10) a.params.add(f.param);
+      // Live, a secret reaching the logs is alerted when it is first seen, not at Ctrl-C; the
+      // aggregate at the end is handed out again under the same id (merged: same rule and subject).
+      if (ctx.live && a.count === 1) ctx.report(toAlert(a));
     };
 
     return {
