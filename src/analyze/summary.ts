@@ -105,6 +105,8 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
     topIps: t.topIps,
     busiestWindows: t.busiestWindows,
     timeline: t.timeline,
+    ...(t.timelineUnit !== undefined ? { timelineUnit: t.timelineUnit } : {}),
+    ...(t.timeZone !== undefined ? { timeZone: t.timeZone } : {}),
     evictedActors: p.evictedActors,
     notes: p.notes,
   };

@@ -51,6 +51,15 @@ describe('the summary of actors', () => {
     expect(r.summary.otherActors!.actors).toBeGreaterThan(100);
     expect(listed + r.summary.otherActors!.requests).toBe(r.summary.events);
   });
+
+  it('the timeline says its bucket width and zone (timelineUnit, timeZone), as docs/output.md lists them', async () => {
+    const days = await analyze(analyzeOptions([path.join(ROOT, 'fixtures/incident-sample.ndjson')], { threads: 1, tz: 'Europe/Berlin' }));
+    expect(days.summary.timelineUnit).toBe('day');
+    expect(days.summary.timeZone).toBe('Europe/Berlin');
+    const hours = await analyze(analyzeOptions([path.join(ROOT, 'fixtures/checklist/seed-entry.ndjson')], { threads: 1 }));
+    expect(hours.summary.timelineUnit).toBe('hour');
+    expect(hours.summary.timeZone).toBe('UTC');
+  });
 });
 
 describe('identifiers that hold secrets', () => {
