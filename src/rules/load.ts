@@ -1,6 +1,6 @@
 /**
  * Loading rules: the shipped rules/*.yaml, then each --rules file or folder in order, deep-merged
- * (mappings merge key by key; lists and scalars replace). Every value is validated where it is read
+ * (mappings merge key by key, except policy.roles and policy.permissions; lists and scalars replace). Every value is validated where it is read
  * and remembers which file set it (`origins`).
  */
 import fs from 'node:fs';
@@ -163,18 +163,36 @@ function validateDoc(doc: Plain, file: string): void {
   }
 }
 
+/**
+ * Mappings that describe one API as a whole: a later file replaces them instead of adding to them.
+ * The shipped policy is the example API's (rules/policy.yaml); merged key by key, its roles and
+ * permissions stayed in force beside a site's own, and `roles: {}` could not clear them.
+ */
+const WHOLE_MAPPINGS: ReadonlySet<string> = new Set(['policy.roles', 'policy.permissions']);
+
+function dropOrigins(origins: Record<string, string>, key: string): void {
+  for (const o of Object.keys(origins)) if (o.startsWith(`${key}.`) || o.startsWith(`${key}[`)) delete origins[o];
+}
+
 /** Keys whose value is a leaf for merging and origins (lists and scalars replace, mappings merge). */
 function mergeInto(target: Plain, src: Plain, file: string, origins: Record<string, string>, prefix: string): void {
   for (const [k, v] of Object.entries(src)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (isPlain(v)) {
+      const whole = WHOLE_MAPPINGS.has(key);
       const cur = target[k];
-      const next: Plain = isPlain(cur) ? cur : {};
+      const next: Plain = isPlain(cur) && !whole ? cur : {};
       target[k] = next;
+      if (whole) {
+        dropOrigins(origins, key);
+        // An empty mapping is a value too: it says "none", and where that was said.
+        if (Object.keys(v).length === 0) origins[key] = file;
+        else delete origins[key];
+      }
       mergeInto(next, v, file, origins, key);
     } else {
       target[k] = v;
-      for (const o of Object.keys(origins)) if (o.startsWith(`${key}.`) || o.startsWith(`${key}[`)) delete origins[o];
+      dropOrigins(origins, key);
       origins[key] = file;
     }
   }

@@ -99,7 +99,10 @@ export function describeRules(rules: RuleSet, detectors: ReadonlyArray<{ meta: O
   for (const [k, v] of Object.entries(rules.routes)) global(`routes.${k}`, v);
   for (const [k, v] of Object.entries(rules.allow)) global(`allow.${k}`, v);
   global('policy.adminRoles', rules.policy.adminRoles);
+  // An emptied policy is shown as such (and where it was emptied), not left out.
+  if (Object.keys(rules.policy.roles).length === 0) global('policy.roles', {});
   for (const [k, v] of Object.entries(rules.policy.roles)) global(`policy.roles.${k}`, v);
+  if (Object.keys(rules.policy.permissions).length === 0) global('policy.permissions', {});
   for (const [k, v] of Object.entries(rules.policy.permissions)) global(`policy.permissions.${k}`, v);
   global('classification', rules.classification.map((c) => `${c.pattern} => ${c.kind}`));
   global('latenessMs', rules.latenessMs);

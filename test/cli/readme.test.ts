@@ -52,6 +52,19 @@ describe('README examples', () => {
     expect(examples.some((e) => e.command.includes('--fail-on'))).toBe(true);
   });
 
+  it('its rules examples load (apilog rules --rules FILE exits 0 and takes their values)', () => {
+    const text = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const [i, yaml] of blocks.entries()) {
+      const file = path.join(work, `readme-rules-${i}.yaml`);
+      writeFileSync(file, yaml);
+      const res = spawnSync(process.execPath, [BIN, 'rules', '--rules', file, '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stdout).toContain(file);
+    }
+  });
+
   for (const ex of examples) {
     it(ex.command, () => {
       // Examples run from the repository (fixtures/ paths) but write their files to a temp folder.

@@ -56,6 +56,27 @@ describe('loadRules', () => {
     expect(r.origins['detectors.bola-enumeration.threshold']).toBe(b);
   });
 
+  it("a --rules policy replaces the shipped example's roles and permissions as a whole; {} clears them", () => {
+    const mine = file('policy-mine.yaml', 'policy:\n  roles:\n    ops: [deploy]\n  permissions:\n    deploy: ["POST /deploy/**"]\n');
+    const r = loadRules([mine]);
+    expect(r.policy.roles).toEqual({ ops: ['deploy'] });
+    expect(r.policy.permissions).toEqual({ deploy: ['POST /deploy/**'] });
+    expect(r.policy.adminRoles).toEqual(['admin']);
+    expect(r.origins['policy.roles.ops']).toBe(mine);
+    expect(Object.keys(r.origins).filter((k) => k.startsWith('policy.roles.') || k.startsWith('policy.permissions.')).every((k) => r.origins[k] === mine)).toBe(true);
+    const none = file('policy-none.yaml', 'policy:\n  roles: {}\n  permissions: {}\n');
+    const n = loadRules([none]);
+    expect(n.policy.roles).toEqual({});
+    expect(n.policy.permissions).toEqual({});
+    expect(n.origins['policy.roles']).toBe(none);
+    expect(describeRules(n, builtinDetectors).filter((row) => row.option.startsWith('policy.r') || row.option.startsWith('policy.p'))).toEqual([
+      { detector: '(global)', option: 'policy.roles', value: {}, origin: none },
+      { detector: '(global)', option: 'policy.permissions', value: {}, origin: none },
+    ]);
+    // Other mappings still merge key by key.
+    expect(loadRules([file('bh.yaml', 'businessHours:\n  start: "08:00"\n')]).businessHours.end).toBe('18:00');
+  });
+
   it('loads a folder of YAML files in name order and leaves Sigma rules to the signature engine', () => {
     file('dir/10-hours.yaml', 'businessHours:\n  end: "17:00"\n');
     file('dir/20-hours.yml', 'businessHours:\n  end: "19:00"\n');
