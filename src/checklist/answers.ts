@@ -8,7 +8,7 @@ import type { ActorBaseline, Baseline } from '../baseline/types.js';
 import { own } from '../baseline/stats.js';
 import { describeDays, formatInZone, formatUtc, type BusinessHoursCheck } from './clock.js';
 import { statusText } from './classify.js';
-import { maskQuery, maskSecret } from './mask.js';
+import { maskIdentifier, maskQuery } from './mask.js';
 import type { Flag, Observation } from './tracker.js';
 
 export interface AnswerContext {
@@ -164,8 +164,8 @@ function answerWho(o: Observation, baseline: Baseline | undefined): ChecklistAns
   const parts: string[] = [];
   const roles = e.roles !== undefined && e.roles.length > 0 ? e.roles : undefined;
   const roleText = roles === undefined ? 'no role in the log' : `${roles.length === 1 ? 'role' : 'roles'} ${roles.join(', ')}`;
-  const key = e.apiKey !== undefined ? maskSecret(e.apiKey) : undefined;
-  const session = e.sessionId !== undefined ? maskSecret(e.sessionId) : undefined;
+  const key = e.apiKey !== undefined ? maskIdentifier(e.apiKey, 'apiKey') : undefined;
+  const session = e.sessionId !== undefined ? maskIdentifier(e.sessionId, 'session') : undefined;
   const extras = [roleText];
   if (key !== undefined && e.user !== undefined) extras.push(`API key ${key}`);
   if (session !== undefined) extras.push(`session ${session}`);
@@ -616,9 +616,9 @@ export function buildRecord(o: Observation, ctx: AnswerContext, baseline: Baseli
   const e = o.e;
   const subject: EntryRecord['subject'] = {};
   if (e.user !== undefined) subject.user = e.user;
-  if (e.apiKey !== undefined) subject.apiKey = maskSecret(e.apiKey);
+  if (e.apiKey !== undefined) subject.apiKey = maskIdentifier(e.apiKey, 'apiKey');
   if (e.ip !== undefined) subject.ip = e.ip;
-  if (e.sessionId !== undefined) subject.session = maskSecret(e.sessionId);
+  if (e.sessionId !== undefined) subject.session = maskIdentifier(e.sessionId, 'session');
   if (e.roles !== undefined && e.roles.length > 0) subject.roles = e.roles;
   const request: EntryRecord['request'] = { template: e.template };
   if (e.method !== undefined) request.method = e.method;

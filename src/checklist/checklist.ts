@@ -10,7 +10,7 @@ import { weekdaysActiveAtHour } from '../baseline/stats.js';
 import type { AlertRecord, EntryRecord } from '../report/records.js';
 import type { Severity } from '../detect/types.js';
 import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext, type FitFacts } from './answers.js';
-import { maskSecret } from './mask.js';
+import { maskIdentifier, maskSecret } from './mask.js';
 import { createZoneClock } from './clock.js';
 import { DEFAULT_CHECKLIST_OPTIONS, type ChecklistOptions } from './options.js';
 import { createTracker, maxSeverity, severityRankOf, type Observation, type Tracker } from './tracker.js';
@@ -73,10 +73,10 @@ export function keptFrom(record: EntryRecord, e: EnrichedEvent, fit: FitFacts): 
   };
 }
 
-/** An alert's apiKey/session may be given masked ("abcd1234…", "abcd****"). */
-function secretMatches(raw: string | undefined, given: string): boolean {
+/** An alert's apiKey/session may be given masked ("abcd1234…", "abcd****", "k7q…[REDACTED api-key …]"). */
+function secretMatches(raw: string | undefined, given: string, field: 'apiKey' | 'session'): boolean {
   if (raw === undefined) return false;
-  if (given === raw || given === maskSecret(raw)) return true;
+  if (given === raw || given === maskSecret(raw) || given === maskIdentifier(raw, field)) return true;
   const stripped = given.replace(/[…*.]+$/u, '');
   return stripped.length >= 4 && stripped !== given && raw.startsWith(stripped);
 }
@@ -86,8 +86,8 @@ function subjectMatches(a: AlertRecord, k: KeptEntry): boolean {
   if (s.user !== undefined && s.user !== k.user) return false;
   if (s.ip !== undefined && s.ip !== k.ip) return false;
   if (s.userAgent !== undefined && s.userAgent !== k.userAgent) return false;
-  if (s.apiKey !== undefined && !secretMatches(k.apiKey, s.apiKey)) return false;
-  if (s.session !== undefined && !secretMatches(k.session, s.session)) return false;
+  if (s.apiKey !== undefined && !secretMatches(k.apiKey, s.apiKey, 'apiKey')) return false;
+  if (s.session !== undefined && !secretMatches(k.session, s.session, 'session')) return false;
   if (s.route !== undefined && s.route !== k.template && s.route !== k.path) return false;
   return true;
 }

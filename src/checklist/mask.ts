@@ -16,6 +16,18 @@ export function maskSecret(value: string): string {
   return `${value.slice(0, keep)}…`;
 }
 
+/**
+ * An API key id or a session id as the rest of the output names it. Alert subjects and the actors
+ * table are masked by the output masker (`k7q…[REDACTED api-key len=10 sha256:7cd970b3]`); an entry
+ * takes the same mask, so its subject equals the alert's and the hash matches across records (a
+ * first-characters mask, masked again on output, had given the key another length and hash). Values
+ * the output masker leaves readable (short or plain ids) keep only their first characters.
+ */
+export function maskIdentifier(value: string, field: 'apiKey' | 'session'): string {
+  const masked = redactString(value, field).value;
+  return masked !== value ? masked : maskSecret(value);
+}
+
 const SECRET_PARAM = /(?:^|[_-])(?:token|access[_-]?token|id[_-]?token|refresh[_-]?token|api[_-]?key|apikey|key|secret|password|passwd|pwd|pass|auth|authorization|sig|signature|session|sessionid|sid|code|jwt|bearer|credential|credentials|otp)$/i;
 
 /** Mask the values of secret-looking parameters in a raw query string ("a=1&token=abcdef..."). */

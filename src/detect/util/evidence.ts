@@ -1,6 +1,7 @@
 /** Evidence helpers: samples, subjects, severities and readable figures. */
 import type { EnrichedEvent } from '../../enrich/types.js';
 import { severityRank, type EvidenceSample, type Severity, type Subject } from '../types.js';
+import { redactString } from '../../hygiene/redact.js';
 
 /** The fields a sample is made of (an EnrichedEvent has them all). */
 export type SampleSource = Pick<EnrichedEvent, 'ts' | 'source' | 'method' | 'path' | 'status' | 'ip' | 'requestId'>;
@@ -92,12 +93,16 @@ export function subjectOfActor(actor: string): Subject {
   return { ip: id };
 }
 
-/** Human name of an actor key: "user 101", "API key k1", "IP 1.2.3.4". */
+/**
+ * Human name of an actor key: "user 101", "API key k1", "IP 1.2.3.4". A key is masked as the
+ * alert's subject is on output (`API key k7q…[REDACTED api-key len=10 sha256:7cd970b3]`): the
+ * summary had printed in full the key its subject masks.
+ */
 export function actorName(actor: string): string {
   const i = actor.indexOf(':');
   const kind = actor.slice(0, i);
   const id = actor.slice(i + 1);
-  return kind === 'user' ? `user ${id}` : kind === 'key' ? `API key ${id}` : `IP ${id}`;
+  return kind === 'user' ? `user ${id}` : kind === 'key' ? `API key ${redactString(id, 'apiKey').value}` : `IP ${id}`;
 }
 
 export function maxSeverity(a: Severity, b: Severity): Severity {
