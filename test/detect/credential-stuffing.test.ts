@@ -101,6 +101,17 @@ describe('credential-stuffing', () => {
     expect(a[0]!.summary).toMatch(/against accounts the log does not name .*stuffing, spraying and brute force look alike .*--map user=/);
   });
 
+  it('a gateway log beside the app log: failures naming no account are counted, not listed as an account named ""', () => {
+    // Each attempt logged twice: by the gateway (no account) and by the app (the account tried).
+    const recs = Array.from({ length: 20 }, (_, k) => [fail(T + k * 3000, undefined, '5.228.1.16'), fail(T + k * 3000 + 400, `victim${k}`, '5.228.1.16')]).flat();
+    const a = runFlat(recs, { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.metrics).toMatchObject({ failures: 40, accounts: 20, failuresNamingNoAccount: 20, variant: 'stuffing' });
+    const accounts = a[0]!.evidence.accounts as Record<string, number>;
+    expect(Object.keys(accounts)).not.toContain('');
+    expect(Object.keys(accounts)).toHaveLength(10);
+  });
+
   it('keeps an office NAT quiet: many users, mostly successes, each with their own typo', () => {
     const { records } = lookalikeScenario('office-nat');
     expect(atLeast(runFlat(records, { only }).alerts, 'low')).toEqual([]);

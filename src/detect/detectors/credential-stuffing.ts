@@ -149,6 +149,14 @@ function newIncident(kind: Incident['kind'], subjectValue: string, start: number
   };
 }
 
+/** The per-account counts without the "" key (failures whose record names no account). */
+function namedOnly(perAccount: Map<string, number>): Map<string, number> {
+  if (!perAccount.has('')) return perAccount;
+  const out = new Map(perAccount);
+  out.delete('');
+  return out;
+}
+
 function distribution(perAccount: Map<string, number>): { accounts: number; max: number; le2: number; mid: number } {
   let accounts = 0;
   let max = 0;
@@ -251,6 +259,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           shareAccountsWith2to8: round(d.mid, 2),
           peakFailuresPerMinute: inc.burstPeak,
         });
+        // Failures whose record names no account (a gateway log beside the app's own) are counted
+        // here, not listed as an account named "" in the evidence.
+        const unnamed = inc.perKey.get('') ?? 0;
+        if (unnamed > 0 && d.accounts > 0) metrics.failuresNamingNoAccount = unnamed;
         if (d.accounts >= o.stuffingMinAccounts && d.le2 >= 0.8) variant = 'stuffing';
         else if (d.accounts >= o.sprayMinAccounts && d.mid >= 0.6) variant = 'password-spraying';
         else if (d.accounts <= 2) variant = 'brute-force';
@@ -322,7 +334,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           metrics,
           thresholds,
           samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.actedAsSamples.slice(0, 2), ...inc.successElsewhere.slice(0, 2)]),
-          ...(inc.kind === 'ip' ? { accounts: topCounts(inc.perKey, 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
+          ...(inc.kind === 'ip' ? { accounts: topCounts(namedOnly(inc.perKey), 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
           userAgents: topCounts(inc.uas, 5),
           routes: topCounts(inc.routes, 5),
         },
