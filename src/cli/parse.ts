@@ -31,6 +31,11 @@ export function parseDuration(value: string, option: string): number {
 /** ISO 8601 date or date-time; a date alone means midnight UTC (or end of that day for --to). */
 export function parseInstant(value: string, option: string, endOfDay = false, zone = 'UTC'): number {
   const v = value.trim();
+  // Date.parse rolls an impossible day over (2025-02-30 -> 2 March): refuse it, as the logs' own
+  // timestamps are refused (src/normalise/time.ts).
+  if (/^\d{4}-\d{2}-\d{2}/.test(v) && !calendarDate(v.slice(0, 10))) {
+    throw new UsageError(`${option}: ${v.slice(0, 10)} is not a date of the calendar, got "${value}"`);
+  }
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
     const t = Date.parse(`${v}T00:00:00Z`);
     // A day is the day in the display zone (--tz): its first and last millisecond there.
@@ -42,6 +47,23 @@ export function parseInstant(value: string, option: string, endOfDay = false, zo
     if (Number.isFinite(t)) return zoned ? t : wallTimeIn(zone, t);
   }
   throw new UsageError(`${option}: expected an ISO 8601 date or date-time (2024-05-01 or 2024-05-01T13:00:00Z), got "${value}"`);
+}
+
+/** "YYYY-MM-DD" names a day that exists (no 30 February, no 29 February outside leap years). */
+function calendarDate(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** --from and --to: a range that ends before it starts is a usage error, not an empty report. */
+export function parseTimeRange(from: string | undefined, to: string | undefined, zone: string): { from?: number; to?: number } {
+  const f = from ? parseInstant(from, '--from', false, zone) : undefined;
+  const t = to ? parseInstant(to, '--to', true, zone) : undefined;
+  if (f !== undefined && t !== undefined && f > t) {
+    throw new UsageError(`--from ${from} is after --to ${to}: no event can be in that range (swap them?)`);
+  }
+  return { ...(f !== undefined ? { from: f } : {}), ...(t !== undefined ? { to: t } : {}) };
 }
 
 /**

@@ -384,6 +384,23 @@ describe('apilog analyze (CLI)', () => {
     expect((s.notes as string[]).some((n) => n.startsWith('1 event(s) dated more than a day after the clock'))).toBe(true);
   });
 
+  it('--from/--to: a day the calendar lacks and a range that ends before it starts are usage errors (exit 2), not a silent shift or an empty report', () => {
+    // Date.parse rolls 2025-02-30 over to 2 March; --to 2025-02-29 would have reached into March.
+    const feb30 = runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-02-30']);
+    expect(feb30.code).toBe(2);
+    expect(feb30.stderr).toContain('--from: 2025-02-30 is not a date of the calendar');
+    const feb29 = runCli(['analyze', SAMPLE, '--format', 'ndjson', '--to', '2025-02-29T10:00:00Z']);
+    expect(feb29.code).toBe(2);
+    expect(feb29.stderr).toContain('--to: 2025-02-29 is not a date of the calendar');
+    expect(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2024-02-29', '--entries', 'none']).code).toBe(0);
+    const swapped = runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-03-12', '--to', '2025-03-11', '--fail-on', 'low']);
+    expect(swapped.code).toBe(2);
+    expect(swapped.stdout).toBe('');
+    expect(swapped.stderr).toContain('--from 2025-03-12 is after --to 2025-03-11');
+    const summary = runCli(['summary', SAMPLE, '--from', '2025-03-12T10:00Z', '--to', '2025-03-12T09:00Z']);
+    expect(summary.code).toBe(2);
+  });
+
   it('--from/--to and --since narrow the events analysed', () => {
     const all = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson']).stdout);
     const day = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-03-12', '--to', '2025-03-12']).stdout);

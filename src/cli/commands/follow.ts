@@ -9,7 +9,7 @@ import type { IngestIssue } from '../../ingest/types.js';
 import { listFormats } from '../../normalise/index.js';
 import { openOutput } from '../../report/output.js';
 import { safeJson, sanitize } from '../../report/sanitize.js';
-import { parseDuration, parseInstant, parseList, parseSeverity } from '../parse.js';
+import { parseDuration, parseList, parseSeverity, parseTimeRange } from '../parse.js';
 import { exitWithError } from '../errors.js';
 import { inputOptionsFrom } from './analyze.js';
 import { arr, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
@@ -55,8 +55,7 @@ export async function followCommand(paths: string[], o: Opts, given: (option: st
       ...base,
       sigmaPaths: arr(o.sigma),
       ...(str(o.baseline) ? { baselinePath: str(o.baseline) } : {}),
-      ...(str(o.from) ? { from: parseInstant(str(o.from)!, '--from', false, base.tz) } : {}),
-      ...(str(o.to) ? { to: parseInstant(str(o.to)!, '--to', true, base.tz) } : {}),
+      ...parseTimeRange(str(o.from), str(o.to), base.tz),
       sinceNow: o.sinceNow === true,
       minSeverity: parseSeverity(str(o.minSeverity) ?? 'info', '--min-severity'),
       only: parseList(arr(o.only)),
