@@ -187,7 +187,8 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
   const used = new Set<string>();
   const explained = events.slice(0, MAX_EXPLAIN).map((e) => {
     const x = n.explain(e);
-    for (const p of Object.values(x)) if (p !== undefined) used.add(p.toLowerCase());
+    // A source built from two keys ("eventSource + eventName", "endTimeUnixNano - startTimeUnixNano") uses both.
+    for (const p of Object.values(x)) if (p !== undefined) for (const part of p.split(/ [+-] /)) used.add(part.toLowerCase());
     return x;
   });
   for (const field of CANONICAL_FIELDS) {

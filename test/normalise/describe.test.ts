@@ -24,6 +24,14 @@ describe('describeRecords', () => {
     expect(r.advice).toEqual([]);
   });
 
+  it('counts both keys of a source built from two (CloudTrail action = eventSource + eventName) as used', () => {
+    const r = describeRecords(loadFixture('cloudtrail.json'));
+    expect(field(r, 'action')?.sourcePath).toBe('eventSource + eventName');
+    expect(r.unmappedKeys).not.toContain('eventSource');
+    expect(r.unmappedKeys).not.toContain('eventName');
+    expect(r.unmappedKeys).toEqual(expect.arrayContaining(['awsRegion']));
+  });
+
   it('never shows an API key: only its type and length', () => {
     const r = describeRecords(loadFixture('apigee.ndjson'));
     expect(field(r, 'apiKey')).toEqual({ field: 'apiKey', sourcePath: 'client_id', sample: 'string, 9 chars' });
