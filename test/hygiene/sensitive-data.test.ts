@@ -106,6 +106,17 @@ describe('sensitive-data-in-logs details', () => {
     expect(r.alerts).toEqual([]);
   });
 
+  it("CloudTrail's userIdentity.accessKeyId holds the key's id, as AWS logs it: no finding; an AKIA key id anywhere else still is one", () => {
+    const trail = eventFromRaw({ eventName: 'GetApiKeys', userIdentity: { type: 'IAMUser', userName: 'ci', accessKeyId: 'AKIAIOSFODNN7EXAMPLQ' }, sourceIPAddress: '185.220.101.45' });
+    const s3 = eventFromRaw({ path: '/bucket/o', params: { AWSAccessKeyId: 'AKIAIOSFODNN7EXAMPLQ' } });
+    expect(runDetector(sensitiveDataInLogs, [trail, s3]).alerts).toEqual([]);
+    const leaked = eventFromRaw({ path: '/x', query: 'key=AKIAIOSFODNN7EXAMPLQ', userIdentity: { accessKeyId: 'AKIAIOSFODNN7EXAMPLQ', note: 'AKIAIOSFODNN7EXAMPLQ' } });
+    expect(runDetector(sensitiveDataInLogs, [leaked]).alerts.map((a) => [a.evidence.metrics.kind, a.evidence.metrics.field]).sort()).toEqual([
+      ['aws-access-key', 'query'],
+      ['aws-access-key', 'userIdentity.note'],
+    ]);
+  });
+
   it('a bare 12-digit run is an Aadhaar number only under an Aadhaar key: a pagination cursor that passes Verhoeff stays quiet', () => {
     const cursor = eventFromRaw({ path: '/api/orders', query: 'cursor=234123412346&size=50', url: '/api/orders?cursor=234123412346' });
     expect(runDetector(sensitiveDataInLogs, [cursor]).alerts).toEqual([]);
