@@ -24,6 +24,8 @@ export interface EventStreamOptions {
   to?: number;
   /** The bytes of a source this thread does not open itself (see ReadOptions.stream). */
   streamOf?: SourceOptions['streamOf'];
+  /** Told of each record left out as a repeat of one already read (src/analyze/repeats.ts). */
+  onRepeat?: (dropped: ApiEvent) => void;
 }
 
 export interface EventStream {
@@ -96,6 +98,6 @@ export async function openEventStream(
   }
   // Overlaps are between files: one file is passed on as it is (the usual single large log pays nothing).
   const merged = mergeByTime(streams);
-  const filtered = sources.length > 1 ? dropRepeats(merged) : { batches: merged, repeated: () => 0 };
+  const filtered = sources.length > 1 ? dropRepeats(merged, undefined, opts.onRepeat) : { batches: merged, repeated: () => 0 };
   return { sources, results, bytesRead: () => bytes, batches: filtered.batches, repeated: filtered.repeated };
 }

@@ -20,7 +20,8 @@ export interface RepeatFilter {
   repeated(): number;
 }
 
-export function dropRepeats(input: AsyncGenerator<ApiEvent[]>, windowMs = WINDOW_MS): RepeatFilter {
+/** `onRepeat` is told of each record dropped (`apilog explain --line` names a line it left out). */
+export function dropRepeats(input: AsyncGenerator<ApiEvent[]>, windowMs = WINDOW_MS, onRepeat?: (dropped: ApiEvent) => void): RepeatFilter {
   // request id -> event time, in insertion order (roughly time order): pruned from the front. (No
   // key built per event: the id itself is the key, the time compared on a hit.)
   const seen = new Map<string, number>();
@@ -47,6 +48,7 @@ export function dropRepeats(input: AsyncGenerator<ApiEvent[]>, windowMs = WINDOW
           }
           if (seen.get(e.requestId) === e.ts) {
             repeated++;
+            onRepeat?.(e);
             // Copy on the first repeat: most batches have none and pass through as they are.
             out ??= batch.slice(0, i);
             continue;

@@ -76,6 +76,41 @@ describe('apilog explain', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--request-id|--line/);
   });
+
+  it('--line that names no entry says why: the line was skipped, it repeats another file\'s record, or the file was not read', () => {
+    const dir = tmp();
+    const seed = readFileSync(SEED, 'utf8').split('\n').filter((l) => l !== '');
+    const file = path.join(dir, 'log.ndjson');
+    writeFileSync(file, `${seed[0]}\n{"timestamp": broken\n${seed.slice(1).join('\n')}\n`);
+    // Said with --quiet too, which leaves out the list of input problems.
+    const skipped = runCli(['explain', file, '--line', `${file}:2`, '-q']);
+    expect(skipped.code).toBe(2);
+    expect(skipped.stderr).toContain(`no entry with ${file}:2 in the input: it was not read as an entry: malformed JSON`);
+
+    // A copy of the request in a second file is counted once, as the first file's record.
+    const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    const copy = path.join(dir, 'copy.ndjson');
+    writeFileSync(copy, `${seed[2]}\n${seed[2]!.replace('req-5d1e0a73', jwt)}\n`);
+    const twice = path.join(dir, 'twice.ndjson');
+    writeFileSync(twice, `${seed[2]!.replace('req-5d1e0a73', jwt)}\n`);
+    const repeat = runCli(['explain', SEED, copy, '--line', `${copy}:1`, '-q']);
+    expect(repeat.code).toBe(2);
+    expect(repeat.stderr).toContain('it repeats a record of another input file (the same request id at the same time) and was counted once, as that record: --request-id "req-5d1e0a73" explains it');
+    const secret = runCli(['explain', twice, copy, '--line', `${copy}:2`, '-q']);
+    expect(secret.stderr).toContain('it repeats a record of another input file');
+    expect(secret.stderr).not.toContain('dozjgNryP4J3jVmNHl0w5N');
+
+    // The text report's pointers are cut from the start (`…/seed-entry.ndjson:3`).
+    for (const given of ['seed-entry.ndjson', '…/seed-entry.ndjson', '…d-entry.ndjson']) {
+      const r = runCli(['explain', SEED, '--line', `${given}:3`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${given} is not one of the files read; give the path as read: --line ${SEED}:3`);
+    }
+    const other = runCli(['explain', SEED, '--line', 'other.ndjson:3']);
+    expect(other.stderr).toContain(`other.ndjson is not one of the files read (${SEED})`);
+    // A line past the end of a file that was read: no reason to add.
+    expect(runCli(['explain', SEED, '--line', `${SEED}:999`]).stderr).toBe(`apilog: no entry with ${SEED}:999 in the input\n`);
+  });
 });
 
 describe('apilog baseline and --baseline', () => {

@@ -10,6 +10,10 @@ import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
 import { stderrIssues, str, write, writeJson, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
+import type { IngestIssue } from '../../ingest/types.js';
+import type { ApiEvent } from '../../normalise/event.js';
+import { redactString } from '../../hygiene/index.js';
+import path from 'node:path';
 
 function selectorFrom(o: Opts): EntrySelector {
   const requestId = str(o.requestId);
@@ -22,6 +26,25 @@ function selectorFrom(o: Opts): EntrySelector {
     return { file: m[1], line: Number(m[2]) };
   }
   throw new UsageError('say which entry: --request-id ID or --line FILE:N');
+}
+
+function sameFile(a: string, b: string): boolean {
+  return a === b || path.resolve(a) === path.resolve(b);
+}
+
+/**
+ * Said when --line names a file that was not read: which files were, and the one meant when the
+ * name is the end of one path (`access.ndjson:12`, or the text report's `…/access.ndjson:12`).
+ */
+function notAnInput(file: string, line: number, sources: string[]): string | undefined {
+  if (sources.some((src) => sameFile(src, file))) return undefined;
+  // The text report cuts a pointer's start: `…/access.ndjson` or `…cess.ndjson` is any path's end.
+  const cut = file.startsWith('…');
+  const tail = cut ? file.slice(1) : file.replace(/^\.\//, '');
+  const meant = sources.filter((src) => src === tail || src.endsWith(cut ? tail : `/${tail}`) || src.endsWith(`${path.sep}${tail}`));
+  if (meant.length === 1) return `${file} is not one of the files read; give the path as read: --line ${meant[0]!}:${line}`;
+  const listed = sources.slice(0, 5).join(', ') + (sources.length > 5 ? `, … (${sources.length} files)` : '');
+  return `${file} is not one of the files read (${listed})`;
 }
 
 export async function explainCommand(paths: string[], o: Opts): Promise<number> {
@@ -37,8 +60,27 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     // actor's earlier requests, and those would be missing from the count.
     // Lines that could not be read are named: the answers count the actor's earlier requests,
     // and those lines would be missing from the count.
-    const { onIssue, unreadable } = stderrIssues(o.quiet === true);
-    const stream = await openEventStream(input, onIssue);
+    const issues = stderrIssues(o.quiet === true);
+    const unreadable = issues.unreadable;
+    // Why the line asked for is no entry, when the input says so (even with --quiet).
+    const target = 'line' in sel ? sel : undefined;
+    const isTarget = (file: string, line: number | undefined): boolean =>
+      target !== undefined && line === target.line && sameFile(file, target.file);
+    let why: string | undefined;
+    const onIssue = (i: IngestIssue): void => {
+      issues.onIssue(i);
+      if (isTarget(i.file, i.line)) why ??= `it was not read as an entry: ${i.message}`;
+    };
+    const onRepeat = (e: ApiEvent): void => {
+      if (!isTarget(e.source.file, e.source.line)) return;
+      // Never re-print a secret: an id that reads as one (a JWT as request id) is not quoted.
+      const id = e.requestId ?? '';
+      const shown = redactString(id, 'requestId').value === id ? id : undefined;
+      why ??=
+        'it repeats a record of another input file (the same request id at the same time) and was counted once, as that record' +
+        (shown !== undefined ? `: --request-id "${shown}" explains it` : '');
+    };
+    const stream = await openEventStream({ ...input, onRepeat }, onIssue);
     for await (const batch of stream.batches) {
       for (const e of batch) {
         walk.push(enrich(e));
@@ -50,7 +92,8 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     const found = walk.result();
     if (!found) {
       const what = 'requestId' in sel ? `request id "${sel.requestId}"` : `${sel.file}:${sel.line}`;
-      process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input\n`);
+      if (target !== undefined && why === undefined) why = notAnInput(target.file, target.line, stream.sources.map((src) => src.path));
+      process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input${why !== undefined ? `: ${sanitize(why)}` : ''}\n`);
       return unreadable() > 0 ? 3 : 2;
     }
     const { record: raw } = answerObserved(found, { rules, geo, tz: input.tz, ...(baseline ? { baseline } : {}) });
