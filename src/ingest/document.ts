@@ -25,6 +25,7 @@ import {
 } from './envelopes.js';
 import { decodeText, hadInvalidUtf8, lineTooLongMessage } from './ndjson.js';
 import { parseReason, snippet } from './text.js';
+import { notJsonIssue } from './text-logs.js';
 
 const enum Kind {
   Container = 0,
@@ -416,7 +417,7 @@ export class DocumentReader {
     if (c === 0x7d || c === 0x5d || c === 0x2c || c === 0x3a) {
       this.sink.issue('malformed-json', this.line, `unexpected ${JSON.stringify(String.fromCharCode(c))} outside any JSON value: ${snippet(text)}`);
     } else {
-      this.sink.issue('not-json', this.line, `not JSON: ${snippet(text)}`);
+      notJsonIssue(this.sink, this.line, text);
     }
     this.skipLine = true;
   }

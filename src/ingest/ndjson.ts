@@ -9,6 +9,7 @@ import type { Sink } from './sink.js';
 import { emitValue } from './envelopes.js';
 import { exceedsDepth } from './depth.js';
 import { formatBytes, parseReason, snippet } from './text.js';
+import { notJsonIssue } from './text-logs.js';
 
 /** Decode bytes [start, end) of `buf`; `ascii` is a promise that the range holds only ASCII. */
 export function decodeText(buf: Buffer, start: number, end: number, ascii: boolean): string {
@@ -153,8 +154,7 @@ export class NdjsonReader {
   }
 
   private notJson(buf: Buffer, start: number, end: number, ascii: boolean): void {
-    const text = decodeText(buf, start, Math.min(end, start + 256), ascii);
-    this.sink.issue('not-json', this.line, `not JSON: ${snippet(trimEnd(text))}`);
+    notJsonIssue(this.sink, this.line, trimEnd(decodeText(buf, start, Math.min(end, start + 256), ascii)));
   }
 }
 

@@ -37,13 +37,14 @@ export class Sink {
     this.stats.records++;
   }
 
-  issue(kind: IngestIssueKind, line: number | undefined, message: string): void {
+  issue(kind: IngestIssueKind, line: number | undefined, message: string, textLog?: string): void {
     const s = this.stats;
     if (kind === 'malformed-json') s.malformed++;
     else if (SKIP_KINDS.has(kind)) s.skipped[kind] = (s.skipped[kind] ?? 0) + 1;
     const counts = (s.issues ??= {});
     counts[kind] = (counts[kind] ?? 0) + 1;
     const i: IngestIssue = line === undefined ? { kind, file: this.file, message } : { kind, file: this.file, line, message };
+    if (textLog !== undefined) i.textLog = textLog;
     this.onIssue(i);
   }
 

@@ -66,6 +66,8 @@ export interface IngestIssue {
   line?: number;
   /** Human message, already free of control characters; never includes the offending content in full. */
   message: string;
+  /** A line that is not JSON: the well-known text access log it looks like (src/ingest/text-logs.ts). */
+  textLog?: string;
 }
 
 /** Per-file bookkeeping that the summary reports. */

@@ -187,6 +187,21 @@ describe('apilog analyze (CLI)', () => {
     expect(issues[1]!.message).toContain('"auth": "Bearer [REDAC');
     expect(runs[2]!.code).toBe(3);
   });
+  it('a text access log given for JSON is named as such: per line, per file, and by formats detect', () => {
+    const dir = tmp();
+    const alb = path.join(dir, 'alb.log');
+    const line = (n: number): string =>
+      `https 2025-03-10T10:00:0${n}.123456Z app/my-lb/50dc6c495c0c9188 203.0.113.5:4653${n} 10.0.1.7:80 0.000 0.001 0.000 200 200 34 366 "GET https://api.example.com:443/api/v1/users/4${n} HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2`;
+    writeFileSync(alb, `${line(1)}\n${line(2)}\n`);
+    const r = runCli(['analyze', alb, '--format', 'ndjson']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`no events could be mapped from ${alb}: its lines look like an AWS Application Load Balancer access log, which is text: apilog reads JSON and NDJSON (docs/formats.md#text-access-logs`);
+    const issues = summaryOf(r.stdout).issues as Array<{ line: number; message: string }>;
+    expect(issues.map((i) => i.message.slice(0, 72))).toEqual(Array(2).fill('not JSON (looks like an AWS Application Load Balancer access log): https'));
+    const d = runCli(['formats', 'detect', alb]);
+    expect(d.stdout.replace(/\s+/g, ' ')).toContain('format: not recognised - its lines look like an AWS Application Load Balancer access log, which is text');
+  });
+
   it('lists the one broken line of a log even when a notes file beside it fills the issue list', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'notes.txt'), Array.from({ length: 66 }, (_, i) => `note ${i}`).join('\n') + '\n');

@@ -22,6 +22,7 @@ import {
 import { exitWithError } from '../errors.js';
 import { isUnreadable, unreadableMessage } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
+import { textLogAdvice } from '../../ingest/text-logs.js';
 import { sanitize } from '../../report/sanitize.js';
 import { watchInterrupts } from '../interrupts.js';
 import { arr, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
@@ -119,7 +120,10 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     let firstReplaced: IngestIssue | undefined;
     // Named once as unreadable: no "run formats detect" advice for them after.
     const unreadableFiles = new Set<string>();
+    // Files whose lines look like a known text access log: said when nothing in them maps.
+    const textLogs = new Map<string, string>();
     const onIssue = (i: IngestIssue): void => {
+      if (i.textLog !== undefined && !textLogs.has(i.file)) textLogs.set(i.file, i.textLog);
       if (isUnreadable(i.kind)) {
         unreadableFiles.add(i.file);
         process.stderr.write(`apilog: ${sanitize(unreadableMessage(i))}\n`);
@@ -160,7 +164,9 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     }
     for (const f of result.summary.files) {
       if (f.events === 0 && !unreadableFiles.has(f.path) && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
-        process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: run \`apilog formats detect ${sanitize(f.path)}\` to see why\n`);
+        const kind = textLogs.get(f.path);
+        const why = kind !== undefined ? textLogAdvice(kind) : `run \`apilog formats detect ${sanitize(f.path)}\` to see why`;
+        process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: ${why}\n`);
       }
     }
     // A detector that could not run is no clean result: said where a CI log shows it, not only

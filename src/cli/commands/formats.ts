@@ -1,6 +1,7 @@
 /** `apilog formats` and `apilog formats detect <file>`: what apilog recognises, and how it sees a file. */
 import { describeRecords, listFormats, loadMapFile } from '../../normalise/index.js';
 import type { IngestIssue } from '../../ingest/types.js';
+import { textLogAdvice } from '../../ingest/text-logs.js';
 import { UsageError } from '../../analyze/options.js';
 import { parseMapPairs } from '../parse.js';
 import { sanitize } from '../../report/sanitize.js';
@@ -52,6 +53,8 @@ export async function formatsDetectCommand(file: string, o: Opts): Promise<numbe
     const det = result.detection;
     write(`${sanitize(file)}: ${records.length} records sampled, ${result.events} mapped`);
     write(det ? `format: ${det.format} (confidence ${(det.confidence * 100).toFixed(0)}%)` : 'format: not recognised');
+    const textLog = result.events === 0 ? issues.find((i) => i.textLog !== undefined)?.textLog : undefined;
+    if (textLog !== undefined) write(`- ${textLogAdvice(textLog)}`);
     if (det && Object.keys(det.votes).length > 1) {
       write(`votes: ${Object.entries(det.votes).map(([k, v]) => `${k}=${v}`).join(', ')}`);
     }
