@@ -9,6 +9,7 @@ import { createPipeline, type Alert } from '../../src/detect/index.js';
 import { createEnricher } from '../../src/enrich/index.js';
 import type { RuleSet } from '../../src/rules/types.js';
 import { behavioural, geo, rec, runFlat, shippedRules, toEvent } from './helpers.js';
+import { SlowWalk } from '../../src/detect/util/slow-walk.js';
 
 const T = Date.UTC(2025, 3, 7, 9); // a Monday, 09:00 UTC
 const MIN = 60_000;
@@ -41,9 +42,9 @@ const slow = (alerts: Alert[]): Alert[] => alerts.filter((a) => a.title === 'Scr
 /**
  * Index of the id read that makes an actor busy, where its walks start: its hours run from its
  * first id read, each starting at the first read an hour or more after the previous start, and the
- * busy read is the 100th (slowMinIdsPerHour) of one of them.
+ * busy read is the `bar`-th (slowMinIdsPerHour, 300 by default) of one of them.
  */
-function busyRead(times: number[]): number {
+function busyRead(times: number[], bar = 300): number {
   let start = times[0]!;
   let n = 0;
   for (let i = 0; i < times.length; i++) {
@@ -51,7 +52,7 @@ function busyRead(times: number[]): number {
       start = times[i]!;
       n = 0;
     }
-    if (++n === 100) return i;
+    if (++n === bar) return i;
   }
   return -1;
 }
@@ -65,27 +66,27 @@ describe('scraping, low and slow', () => {
     expect(alerts).toHaveLength(1);
     const a = alerts[0]!;
     expect(a).toMatchObject({ rule: 'scraping', severity: 'medium', title: 'Scraping (low and slow)', subject: { ip: SCRAPER.ip, route: '/api/products/{id}' } });
-    // The walk starts at the read that made its actor busy (its 100th id read in an hour): until
+    // The walk starts at the read that made its actor busy (its 300th id read in an hour): until
     // then an actor is only counted, as most actors never get there.
-    expect(busyRead(records.map((x) => Date.parse(x.timestamp)))).toBe(99);
-    expect(a.start).toBe(Date.parse(records[99]!.timestamp));
+    expect(busyRead(records.map((x) => Date.parse(x.timestamp)))).toBe(299);
+    expect(a.start).toBe(Date.parse(records[299]!.timestamp));
     expect(a.end).toBe(Date.parse(records[records.length - 1]!.timestamp));
     const m = a.evidence.metrics;
-    expect(m).toMatchObject({ variant: 'low-and-slow', requests: records.length - 99, distinctIds: records.length - 99, distinctShare: 1, successShare: 1, sequential: true, qualifyingHours: 6 });
+    expect(m).toMatchObject({ variant: 'low-and-slow', requests: records.length - 299, distinctIds: records.length - 299, distinctShare: 1, successShare: 1, sequential: true, qualifyingHours: 6 });
     expect(m.averagePerMinute as number).toBeGreaterThan(13);
     expect(m.averagePerMinute as number).toBeLessThan(17);
     expect(m.peakPerMinute as number).toBeLessThan(200);
     expect(a.summary).toMatch(
-      /^IP 14\.100\.1\.77 requested \d{4} distinct ids on GET \/api\/products\/\{id\} over 5\.9 h \(1\d(\.\d)?\/min on average, peak \d+\/min, under the 200\/min machine-speed rate\); at least 100 new ids in each of 6 hours, 100% of \d{4} requests to distinct ids; ids 1100\.\.\d{4} walked in order; 100% answered 2xx\.$/,
+      /^IP 14\.100\.1\.77 requested \d{4} distinct ids on GET \/api\/products\/\{id\} over 5\.\d h \(1\d(\.\d)?\/min on average, peak \d+\/min, under the 200\/min machine-speed rate\); at least 300 new ids in each of 6 hours, 100% of \d{4} requests to distinct ids; ids 1300\.\.\d{4} walked in order; 100% answered 2xx\.$/,
     );
-    expect(a.severityReason).toMatch(/low-and-slow id walk: at least 100 new ids in each of 6 hours, 100% of requests to distinct ids, at 1\d(\.\d)?\/min/);
-    expect(a.evidence.thresholds).toMatchObject({ slowMinIdsPerHour: 100, slowMinDistinctShare: 0.8, slowMinHours: 3, slowGapMinutes: 30, ratePerMinute: 200 });
+    expect(a.severityReason).toMatch(/low-and-slow id walk: at least 300 new ids in each of 6 hours, 100% of requests to distinct ids, at 1\d(\.\d)?\/min/);
+    expect(a.evidence.thresholds).toMatchObject({ slowMinIdsPerHour: 300, slowMinDistinctShare: 0.8, slowMinHours: 3, slowGapMinutes: 30, ratePerMinute: 200 });
     expect(a.evidence.samples).toHaveLength(10);
-    expect(a.evidence.samples[0]).toMatchObject({ path: '/api/products/1100', requestId: records[99]!.request_id });
-    expect((a.evidence.sampleIds as string[]).slice(0, 2)).toEqual(['1100', '1101']);
+    expect(a.evidence.samples[0]).toMatchObject({ path: '/api/products/1300', requestId: records[299]!.request_id });
+    expect((a.evidence.sampleIds as string[]).slice(0, 2)).toEqual(['1300', '1301']);
   });
 
-  it('finds a walk of ids in no order too (many distinct ids is enough), and a slower one at 2/min', () => {
+  it('finds a walk of ids in no order too (many distinct ids is enough); one at 2/min only with a lower bar', () => {
     const r = rng(11);
     const shuffled = every(T, T + 5 * HOUR, () => r(3000, 5000), () => `/api/products/${r(100_000, 999_999)}`, SCRAPER);
     const a = slow(runFlat(shuffled, { only }).alerts);
@@ -95,8 +96,11 @@ describe('scraping, low and slow', () => {
 
     const r2 = rng(12);
     const crawl = every(T, T + 8 * HOUR, () => r2(20_000, 40_000), (k) => `/api/products/${1001 + k}`, SCRAPER);
-    // At about 2 a minute the actor is busy some 50 minutes in: 7 hours of walk follow, and a last short one.
-    expect(slow(runFlat(crawl, { only }).alerts).map((x) => x.evidence.metrics.qualifyingHours)).toEqual([7]);
+    // About 2 a minute is a pace a person can keep up: not judged at the default bar of 300 an hour.
+    expect(slow(runFlat(crawl, { only }).alerts)).toEqual([]);
+    // With slowMinIdsPerHour 100 the actor is busy some 50 minutes in: 7 hours of walk follow, and a last short one.
+    const rules: RuleSet = { ...shippedRules, detectors: { scraping: { slowMinIdsPerHour: 100 } } };
+    expect(slow(runFlat(crawl, { only, rules }).alerts).map((x) => x.evidence.metrics.qualifyingHours)).toEqual([7]);
   });
 
   it('is high when a user harvests a sensitive route slowly, and keys the walk by user', () => {
@@ -109,9 +113,9 @@ describe('scraping, low and slow', () => {
 
   it('an actor slow at first is only counted: its walk starts at the read that makes it busy', () => {
     const r = rng(21);
-    // Two hours at about one a minute (never 100 in an hour), then three at about 4 a minute.
+    // Two hours at about one a minute (never 300 in an hour), then four at about 8 a minute.
     const crawl = every(T, T + 2 * HOUR, () => r(50_000, 70_000), (k) => `/api/products/${1001 + k}`, SCRAPER);
-    const fast = every(T + 2 * HOUR, T + 5 * HOUR, () => r(12_000, 18_000), (k) => `/api/products/${5001 + k}`, SCRAPER);
+    const fast = every(T + 2 * HOUR, T + 6 * HOUR, () => r(6_000, 9_000), (k) => `/api/products/${5001 + k}`, SCRAPER);
     const all = [...crawl, ...fast];
     const busy = busyRead(all.map((x) => Date.parse(x.timestamp)));
     expect(busy).toBeGreaterThan(crawl.length);
@@ -120,6 +124,22 @@ describe('scraping, low and slow', () => {
     expect(a[0]!.start).toBe(Date.parse(all[busy]!.timestamp));
     expect(a[0]!.evidence.samples[0]).toMatchObject({ requestId: all[busy]!.request_id });
     expect(a[0]!.evidence.metrics).toMatchObject({ requests: all.length - busy, distinctIds: all.length - busy });
+  });
+
+  it('remembers the ids of its last memoryHours to twice that, not of its whole life (a walk that never pauses for days)', () => {
+    const bar = { minIds: 10, minShare: 0.8, memoryHours: 3 };
+    const read = (w: SlowWalk, hour: number, ids: number[]): void => {
+      for (const [i, id] of ids.entries()) w.add({ ts: T + hour * HOUR + i * 1000, source: { file: 'f', line: i + 1 } }, id, true);
+    };
+    const ids = Array.from({ length: 50 }, (_, i) => 1000 + i);
+    const w = new SlowWalk(T, bar);
+    read(w, 0, ids);
+    read(w, 1, ids); // re-read within the generation
+    read(w, 4, ids); // a new generation began at hour 3: the older one still answers
+    expect(w.distinct).toBe(50);
+    read(w, 10, ids); // six hours and more after that: both generations are gone, the ids are new again
+    expect(w.distinct).toBe(100);
+    expect(w.sampleIds(2)).toEqual(['1000', '1001', '1048', '1049']);
   });
 
   it('needs slowMinHours of walking: two hours are quiet, unless the option says two', () => {
@@ -133,12 +153,12 @@ describe('scraping, low and slow', () => {
     const first = slowScraper(2, 3);
     const second = slowScraper(2, 4).map((x) => ({ ...x, timestamp: new Date(Date.parse(x.timestamp) + 2 * HOUR + 45 * MIN).toISOString(), endpoint: x.endpoint.replace(/\d+$/, (d) => String(Number(d) + 5000)) }));
     expect(runFlat([...first, ...second], { only }).alerts).toEqual([]);
-    // A shorter pause (20 min) does not: the 4 h 20 min are one walk, and each of its five hours
-    // (counted from its first request; the last one is 20 min long) brought 100 new ids or more.
+    // A shorter pause (20 min) does not: from the actor's 300th read, some 20 min in, the 4 h are one
+    // walk, and each of its four hours (counted from its first request) brought 300 new ids or more.
     const near = second.map((x) => ({ ...x, timestamp: new Date(Date.parse(x.timestamp) - 25 * MIN).toISOString() }));
     const a = slow(runFlat([...first, ...near], { only }).alerts);
-    expect(a.map((x) => [x.evidence.metrics.qualifyingHours, x.evidence.metrics.durationHours])).toEqual([[5, expect.closeTo(4.22, 1)]]); // from the actor's 100th read, some 7 min in
-    expect(a[0]!.evidence.metrics.newIdsPerHour).toMatch(/^\d{3} \d{3} \d{3} \d{3} \d{3}$/);
+    expect(a.map((x) => [x.evidence.metrics.qualifyingHours, x.evidence.metrics.durationHours])).toEqual([[4, expect.closeTo(3.99, 1)]]);
+    expect(a[0]!.evidence.metrics.newIdsPerHour).toMatch(/^\d{3} \d{3} \d{3} \d{3}( \d+)?$/);
   });
 
   describe('look-alikes stay quiet at the default settings', () => {

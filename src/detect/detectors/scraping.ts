@@ -148,7 +148,7 @@ export const scraping: Detector<ScrapingOptions> = {
         'starting_after', 'ending_before', 'since_id', 'max_id', 'marker', 'continuation', 'continuation_token', 'continuationToken', 'continuation-token',
         'limit', 'per_page', 'page_size', 'pageSize', '$skip', '$skiptoken', '$top',
       ],
-      slowMinIdsPerHour: 100,
+      slowMinIdsPerHour: 300,
       slowMinDistinctShare: 0.8,
       slowMinHours: 3,
       slowGapMinutes: 30,
@@ -175,7 +175,7 @@ export const scraping: Detector<ScrapingOptions> = {
     const ignoreUa = compileUaList(o.ignoreUserAgents);
     const paging = new PagingParams(o.paginationParams);
     const slowGapMs = o.slowGapMinutes * 60_000;
-    const bar = { minIds: o.slowMinIdsPerHour, minShare: o.slowMinDistinctShare };
+    const bar = { minIds: o.slowMinIdsPerHour, minShare: o.slowMinDistinctShare, memoryHours: o.slowMinHours };
     // Per actor, its open id walks by route. Kept for the gap after the actor's last request (a
     // slow scraper may pause for minutes); the fast window's state above lasts only 2 minutes.
     const walks = keyedState<ActorWalks>(ctx, {

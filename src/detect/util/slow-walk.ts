@@ -6,16 +6,20 @@
  * paging job has no ids (see paging.ts). So each hour of the walk (counted from its first request)
  * is judged on the ids new to the walk and on their share of that hour's requests.
  *
- * There is a walk per (actor, route) active within the gap, so it is kept small: counters, the Set
- * of ids (no object per id) and at most ten samples.
+ * There is a walk per (actor, route) active within the gap, so it is kept small: counters, the ids
+ * (no object per id) and at most ten samples. "New" means not read in the last `memoryHours` to
+ * twice that (two generations of ids, the older dropped as each fills its span): a walk that lasts
+ * for days (a heavy user who never pauses for the gap) holds the ids of a few hours, not of all its
+ * days. On the bench's 1 GB file, one Set per walk for its whole life had held 322,000 ids at the end
+ * and grew with the input.
  */
 import type { IdKey } from './id-history.js';
 import { Samples, type SampleSource } from './evidence.js';
 import { SequenceStats } from './stats.js';
 
 export const HOUR_MS = 3_600_000;
-/** Ids a walk remembers (a memory bound); beyond it each request counts as a new id. */
-const MAX_WALK_IDS = 50_000;
+/** Ids a generation holds (a memory bound); beyond it each request counts as a new id. */
+const MAX_GENERATION_IDS = 50_000;
 /** Hours whose figures the evidence lists. */
 const MAX_LISTED_HOURS = 48;
 
@@ -23,6 +27,8 @@ const MAX_LISTED_HOURS = 48;
 export interface HourBar {
   minIds: number;
   minShare: number;
+  /** Hours a generation of ids spans (scraping's slowMinHours): ids are remembered this long or up to twice it. */
+  memoryHours: number;
 }
 
 export class SlowWalk {
@@ -34,9 +40,13 @@ export class SlowWalk {
   peak = 0;
   /** Reported while still open (--follow): the final report then updates that alert. */
   reported = false;
-  /** Distinct ids in the order of their first request (a Set keeps it): the sequence test reads them. */
-  readonly ids = new Set<IdKey>();
-  idsBeyondCap = 0;
+  /** Ids read in the current generation and the one before, each in the order of its first request. */
+  private ids = new Set<IdKey>();
+  private older: Set<IdKey> | null = null;
+  /** The walk hour at which the current generation began. */
+  private generationFrom = 0;
+  /** Ids new when read (not in either generation): the walk's distinct ids, as far as it remembers. */
+  newIds = 0;
   /** The requests that brought a new id (the walk, not the re-reads): the first five and the last five. */
   readonly samples = new Samples();
   /** The hour being counted (0 = the walk's first), and its new ids and requests. */
@@ -64,13 +74,13 @@ export class SlowWalk {
     this.hourRequests++;
     if (ok) this.ok++;
     if (e.ts > this.last) this.last = e.ts;
-    const before = this.ids.size;
-    if (before < MAX_WALK_IDS) {
-      if (this.ids.add(key).size === before) return;
-    } else {
-      if (this.ids.has(key)) return;
-      this.idsBeyondCap++;
-    }
+    const ids = this.ids;
+    if (this.older !== null && this.older.has(key)) return;
+    const before = ids.size;
+    if (before < MAX_GENERATION_IDS) {
+      if (ids.add(key).size === before) return;
+    } else if (ids.has(key)) return;
+    this.newIds++;
     this.hourNew++;
     this.samples.add(e);
   }
@@ -87,10 +97,17 @@ export class SlowWalk {
     this.hour = next;
     this.hourNew = 0;
     this.hourRequests = 0;
+    if (next - this.generationFrom >= this.bar.memoryHours) {
+      // A pause of a whole generation's span leaves nothing to compare with: both go.
+      this.older = next - this.generationFrom >= 2 * this.bar.memoryHours ? null : this.ids;
+      this.ids = new Set();
+      this.generationFrom = next;
+    }
   }
 
+  /** Distinct ids of the walk, as far as it remembers them (an id read again after its memory counts twice). */
   get distinct(): number {
-    return this.ids.size + this.idsBeyondCap;
+    return this.newIds;
   }
 
   /** Hours that met the bar, the one under way included. */
@@ -110,16 +127,17 @@ export class SlowWalk {
     return out;
   }
 
-  /** The numeric ids in the order they were first requested, through the sequence tests. */
+  /** The numeric ids it remembers, in the order they were first requested, through the sequence tests. */
   sequence(): SequenceStats {
     const s = new SequenceStats();
+    for (const k of this.older ?? []) if (typeof k === 'number') s.add(k);
     for (const k of this.ids) if (typeof k === 'number') s.add(k);
     return s;
   }
 
-  /** The first and the last `n` ids, as text. */
+  /** The first and the last `n` ids it remembers, as text. */
   sampleIds(n = 5): string[] {
-    const all = [...this.ids];
+    const all = [...(this.older ?? []), ...this.ids];
     const pick = all.length <= 2 * n ? all : [...all.slice(0, n), ...all.slice(all.length - n)];
     return pick.map(String);
   }
