@@ -187,6 +187,13 @@ describe('apilog analyze (CLI)', () => {
     expect(issues[1]!.message).toContain('"auth": "Bearer [REDAC');
     expect(runs[2]!.code).toBe(3);
   });
+  it("the text report says what the run took; machine formats leave it out (two runs give the same records)", () => {
+    const text = runCli(['analyze', 'fixtures/incident-sample.ndjson', '--entries', 'none'], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(text.stdout).toMatch(/\n {2}Run +\d[\d.]*m?s · [\d,]+ events\/s · peak memory [\d.]+ MiB\n/);
+    const json = runCli(['analyze', 'fixtures/incident-sample.ndjson', '--entries', 'none', '--format', 'ndjson']);
+    expect(summaryOf(json.stdout).run).toBeUndefined();
+  });
+
   it('a text access log given for JSON is named as such: per line, per file, and by formats detect', () => {
     const dir = tmp();
     const alb = path.join(dir, 'alb.log');

@@ -142,6 +142,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       problems++;
       firstProblem ??= i;
     };
+    const startedAt = performance.now();
     const result = await analyze(opts, {
       onIssue,
       onTotalBytes: (b) => progress.setTotal?.(b),
@@ -186,6 +187,16 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       );
     }
 
+    if (format === 'text') {
+      // On a terminal a responder wants to know what the run took. Machine formats leave it out:
+      // two runs of one input give the same records (diffs, the --threads equality).
+      const elapsedMs = Math.round(performance.now() - startedAt);
+      result.summary.run = {
+        elapsedMs,
+        ...(elapsedMs > 0 ? { eventsPerSecond: (result.summary.events * 1000) / elapsedMs } : {}),
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
+    }
     const out = await openOutput(target);
     // Known now, before the report is written: a reader that closes the pipe early (`| head`)
     // ends the run there, and the exit code (lost input, --fail-on) must not become 0.
