@@ -41,8 +41,9 @@ export function parseInstant(value: string, option: string, endOfDay = false, zo
     // A day is the day in the display zone (--tz): its first and last millisecond there.
     if (Number.isFinite(t)) return endOfDay ? wallTimeIn(zone, t + 86_400_000) - 1 : wallTimeIn(zone, t);
   } else if (/^\d{4}-\d{2}-\d{2}T/.test(v)) {
-    const zoned = /[zZ]|[+-]\d{2}:?\d{2}$/.test(v);
-    const t = Date.parse(zoned ? v : `${v}Z`);
+    const zoned = /[zZ]|[+-]\d{2}(?::?\d{2})?$/.test(v);
+    // ISO 8601 allows an offset of hours alone (+01); Date.parse wants its minutes.
+    const t = Date.parse(zoned ? v.replace(/([+-]\d{2})$/, '$1:00') : `${v}Z`);
     // A time without an offset is a wall-clock time in --tz, as the report shows times.
     if (Number.isFinite(t)) return zoned ? t : wallTimeIn(zone, t);
   }

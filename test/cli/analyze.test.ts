@@ -362,6 +362,11 @@ describe('apilog analyze (CLI)', () => {
     // An offset given is an offset kept, whatever --tz says.
     const given = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--tz', 'Asia/Tokyo', '--from', '2025-03-12T03:12:00Z', '--to', '2025-03-12T03:20:00Z']).stdout);
     expect(given.timeSpan).toEqual(berlin.timeSpan);
+    // ISO 8601 offsets of hours alone (+01) and without a colon (+0100) are offsets too.
+    for (const [from, to] of [['2025-03-12T04:12+01', '2025-03-12T04:20+01'], ['2025-03-12T04:12+0100', '2025-03-12T04:20+0100']]) {
+      const hours = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--tz', 'Asia/Tokyo', '--from', from!, '--to', to!]).stdout);
+      expect(hours.timeSpan).toEqual(berlin.timeSpan);
+    }
     const none = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2030-01-01']).stdout);
     expect(none.events).toBe(0);
     expect(none.notes).toEqual(['4315 of 4315 events fell outside the time filter (--from/--to/--since) and were left out; a time given without an offset is read in the --tz zone']);
