@@ -507,8 +507,10 @@ function buildCommand(rng, caseNo, input, workDir) {
   if (r < 0.62) {
     format = ANALYZE_FORMATS[caseNo % ANALYZE_FORMATS.length];
     args = ['analyze', target, '--format', format, ...common];
-    if (format === 'csv' && rng.chance(0.4)) args.push('--csv-of', 'entries');
-    if (rng.chance(0.2)) args.push('--entries', rng.pick(['all', 'none', 'flagged']));
+    const csvEntries = format === 'csv' && rng.chance(0.4);
+    if (csvEntries) args.push('--csv-of', 'entries');
+    // --csv-of entries with --entries none is a usage error (it would write only the header).
+    if (rng.chance(0.2)) args.push('--entries', rng.pick(csvEntries ? ['all', 'flagged'] : ['all', 'none', 'flagged']));
     if (rng.chance(0.15)) args.push('--full');
     if (rng.chance(0.1)) args.push('--strict');
     if (rng.chance(0.1)) {

@@ -187,6 +187,20 @@ describe('apilog analyze (CLI)', () => {
     expect(issues[1]!.message).toContain('"auth": "Bearer [REDAC');
     expect(runs[2]!.code).toBe(3);
   });
+  it('options that would do nothing are usage errors, not ignored: --since-now without --since, --csv-of entries without CSV or entries', () => {
+    for (const [args, msg] of [
+      [['--since-now'], /--since-now makes --since count back from now: give --since too/],
+      [['--csv-of', 'entries'], /--csv-of entries chooses what --format csv writes; the report format is text/],
+      [['--format', 'csv', '--csv-of', 'entries', '--entries', 'none'], /would write only the header/],
+    ] as const) {
+      const r = runCli(['analyze', SAMPLE, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stdout).toBe('');
+    }
+    expect(runCli(['analyze', SAMPLE, '--format', 'csv', '--csv-of', 'entries', '-q']).code).toBe(0);
+  });
+
   it("the text report says what the run took; machine formats leave it out (two runs give the same records)", () => {
     const text = runCli(['analyze', 'fixtures/incident-sample.ndjson', '--entries', 'none'], { env: { ...process.env, NO_COLOR: '1' } });
     expect(text.stdout).toMatch(/\n {2}Run +\d[\d.]*m?s · [\d,]+ events\/s · peak memory [\d.]+ MiB\n/);

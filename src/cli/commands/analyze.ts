@@ -82,6 +82,12 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         throw new UsageError(`--format: expected ${OUTPUT_FORMATS.join(', ')} (or an input format id), got "${format}"`);
       }
     }
+    // Options that would do nothing are refused, not ignored: a CI job that gives them expects their effect.
+    if (o.sinceNow === true && !str(o.since)) throw new UsageError('--since-now makes --since count back from now: give --since too (e.g. --since 24h --since-now)');
+    if (str(o.csvOf) === 'entries') {
+      if (format !== 'csv') throw new UsageError(`--csv-of entries chooses what --format csv writes; the report format is ${format}`);
+      if (str(o.entries) === 'none') throw new UsageError('--csv-of entries with --entries none would write only the header: give --entries flagged or all');
+    }
     const opts: AnalyzeOptions = {
       ...base,
       sigmaPaths: arr(o.sigma),
