@@ -30,7 +30,7 @@ import { severityRank, type Alert } from '../detect/types.js';
 import { createStatsCollector } from '../stats/index.js';
 import type { AlertRecord, SummaryRecord } from '../report/records.js';
 import { isUnreadable } from './events.js';
-import { maskSecrets, maskSummary } from './mask.js';
+import { maskSecrets, maskSummary, withFingerprint } from './mask.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { prepare } from './consumers.js';
 import { createIssueLog } from './issues.js';
@@ -132,7 +132,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   const gapFor = (rule: string): number => pipeline.mergeGapMs?.(rule) ?? 10 * 60_000;
   const shown = (r: AlertRecord): boolean => severityRank(r.severity) >= severityRank(opts.minSeverity) && ruleSelected(r.rule, opts);
   const handOut = (inc: Incident): void => {
-    const rec = maskSecrets({ ...toAlertRecords([inc.alert])[0]!, id: inc.id });
+    const rec = withFingerprint(maskSecrets({ ...toAlertRecords([inc.alert])[0]!, id: inc.id }));
     inc.record = rec;
     if (shown(rec)) hooks.onAlert(rec);
   };

@@ -1,11 +1,17 @@
 import { redactRecord, redactString } from '../hygiene/index.js';
-import type { CountRow, EntryRecord, SummaryRecord } from '../report/records.js';
+import type { AlertRecord, CountRow, EntryRecord, SummaryRecord } from '../report/records.js';
+import { alertFingerprint } from '../report/sarif.js';
 
 /**
  * apilog never re-prints a secret it read. Output records quote log content (paths, queries,
  * user agents, issue snippets), so each one goes through the same masking as `apilog redact`
  * before any reporter sees it: a card number in a query string comes out as its last four.
  */
+/** The record with its fingerprint, computed from what is shown (masked), so it holds no secret's hash. */
+export function withFingerprint(a: AlertRecord): AlertRecord {
+  return { ...a, fingerprint: alertFingerprint(a) };
+}
+
 export function maskSecrets<T>(record: T): T {
   const masked = redactRecord(record).value as T;
   return isEntry(masked) ? (maskEntryIds(masked) as T) : masked;

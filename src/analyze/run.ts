@@ -13,7 +13,7 @@ import { forwardChannel, readAhead, replay, type ReadAhead } from './forward.js'
 import { combineDetected, createConsumers, prepare, WHOLE_LANE, type LaneFinished, type LaneSpec } from './consumers.js';
 import { planLanes, startLane, type RemoteLane } from './lanes.js';
 import { createIssueLog } from './issues.js';
-import { maskSecrets, maskSummary } from './mask.js';
+import { maskSecrets, maskSummary, withFingerprint } from './mask.js';
 import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
@@ -216,7 +216,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
   return {
     summary: maskSummary(summary),
-    alerts: shownAlerts.map(maskSecrets),
+    alerts: shownAlerts.map((a) => withFingerprint(maskSecrets(a))),
     entries: opts.entries === 'none' ? [] : shownEntries.map(maskSecrets),
     exitCode,
   };

@@ -7,6 +7,7 @@
 import type { AlertRecord, EntryRecord } from './records.js';
 import type { Report } from './options.js';
 import { sanitize } from './sanitize.js';
+import { alertFingerprint } from './sarif.js';
 
 export const ALERT_CSV_COLUMNS = [
   'id',
@@ -30,6 +31,7 @@ export const ALERT_CSV_COLUMNS = [
   'evidence',
   'references',
   'sigma_id',
+  'fingerprint',
 ] as const;
 
 export const ENTRY_CSV_COLUMNS = [
@@ -108,6 +110,7 @@ function alertRow(a: AlertRecord): unknown[] {
     samples.map((s) => `${s.file}:${s.line}`).join('; '),
     a.references.join('; '),
     a.sigma?.id,
+    a.fingerprint ?? alertFingerprint(a),
   ];
 }
 

@@ -21,6 +21,11 @@ export interface AlertRecord {
   evidence: Evidence;
   references: string[];
   sigma?: { id: string; title: string; tags?: string[] };
+  /**
+   * The same incident in another run, whatever its id: sha256 of the rule, the subject as shown and
+   * the start (SARIF's partialFingerprints `apilogAlert/v1`). Set on the records a run hands out.
+   */
+  fingerprint?: string;
 }
 
 /** Answers to the ten questions for one entry; each answer is a short sentence plus facts. */

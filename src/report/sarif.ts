@@ -114,7 +114,7 @@ export function buildSarif(report: Report): Record<string, unknown> {
       ruleIndex: index.get(a.rule) ?? 0,
       level: sarifLevel(a.severity),
       message: { text: a.summary || a.title },
-      partialFingerprints: { [SARIF_FINGERPRINT]: alertFingerprint(a) },
+      partialFingerprints: { [SARIF_FINGERPRINT]: a.fingerprint ?? alertFingerprint(a) },
       properties: {
         alertId: a.id,
         severity: a.severity,

@@ -187,6 +187,30 @@ describe('apilog analyze (CLI)', () => {
     expect(issues[1]!.message).toContain('"auth": "Bearer [REDAC');
     expect(runs[2]!.code).toBe(3);
   });
+  it('an alert carries a fingerprint: the same incident in a later run over more of the log, whatever its id; SARIF and CSV carry the same', () => {
+    const dir = tmp();
+    const part = path.join(dir, 'part.ndjson');
+    writeFileSync(part, readFileSync(SAMPLE, 'utf8').split('\n').slice(0, 3000).join('\n') + '\n');
+    const alertsOf = (file: string): Array<Record<string, unknown>> => parseNdjson(runCli(['analyze', file, '--format', 'ndjson', '--entries', 'none']).stdout).filter((r) => r.type === 'alert');
+    const before = alertsOf(part);
+    const after = alertsOf(SAMPLE);
+    expect(before.length).toBeGreaterThan(0);
+    for (const a of [...before, ...after]) expect(a.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const key = (a: Record<string, unknown>): string => `${String(a.rule)} ${JSON.stringify(a.subject)} ${String(a.start)}`;
+    const afterByKey = new Map(after.map((a) => [key(a), a]));
+    // Incidents the partial log already held whole keep their fingerprint, though their ids moved.
+    const kept = before.filter((a) => afterByKey.has(key(a)));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.some((a) => afterByKey.get(key(a))!.id !== a.id)).toBe(true);
+    for (const a of kept) expect(afterByKey.get(key(a))!.fingerprint).toBe(a.fingerprint);
+    expect(new Set(after.map((a) => a.fingerprint)).size).toBe(after.length);
+    const sarif = JSON.parse(runCli(['analyze', SAMPLE, '--format', 'sarif']).stdout) as { runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }> };
+    expect(sarif.runs[0]!.results.map((r) => r.partialFingerprints['apilogAlert/v1']).sort()).toEqual(after.map((a) => a.fingerprint).sort());
+    const csv = runCli(['analyze', SAMPLE, '--format', 'csv']).stdout.trim().split('\r\n');
+    expect(csv[0]!.split(',').at(-1)).toBe('fingerprint');
+    expect(csv.slice(1).map((l) => l.split(',').at(-1)).sort()).toEqual(after.map((a) => a.fingerprint).sort());
+  });
+
   it('options that would do nothing are usage errors, not ignored: --since-now without --since, --csv-of entries without CSV or entries', () => {
     for (const [args, msg] of [
       [['--since-now'], /--since-now makes --since count back from now: give --since too/],
