@@ -586,6 +586,8 @@ function renderActors(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   out.push(sectionTitle(ctx, 'Actors'));
   const when = compactTime(ctx, s);
   const shown = o.full ? s.actors : s.actors.slice(0, LIMITS.actors);
+  // `apilog summary` runs no detectors: "0 alerts" per actor would read as judged and clean.
+  const judged = s.detectors.length > 0;
   const rows = shown.map((a) => [
     a.alerts > 0 ? { text: sanitize(a.actor), paint: p.bold } : sanitize(a.actor),
     when(a.firstSeen),
@@ -597,7 +599,7 @@ function renderActors(ctx: Ctx, s: SummaryRecord, out: Lines): void {
     listWithMore(a.countries, a.more?.countries, o.full ? a.countries.length : 3),
     o.full ? listWithMore(a.ips, a.more?.ips, a.ips.length) : distinctCount(a.ips, a.more?.ips),
     o.full ? listWithMore(a.userAgents, a.more?.userAgents, a.userAgents.length) : distinctCount(a.userAgents, a.more?.userAgents),
-    a.alerts > 0 ? { text: num(a.alerts), paint: p.sev('high') } : { text: '0', paint: p.dim },
+    a.alerts > 0 ? { text: num(a.alerts), paint: p.sev('high') } : { text: judged ? '0' : '—', paint: p.dim },
   ]);
   const hiddenListed = s.actors.length - shown.length;
   const others = s.otherActors;

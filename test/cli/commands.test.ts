@@ -158,6 +158,12 @@ describe('apilog summary', () => {
     expect(text).toContain('Not judged: `apilog summary` runs no detectors (`apilog analyze` does).');
     expect(text).not.toContain('No alerts.');
     expect(text).toMatch(/Baseline\s+not used \(no detector ran\)/);
+    // Nor does the actors table: no actor reads as having 0 alerts.
+    const actorRows = text.split('\n').filter((l) => /^│ (user|ip|key):/.test(l));
+    expect(actorRows.length).toBeGreaterThan(3);
+    for (const row of actorRows) expect(row).toMatch(/│\s+—\s+│$/);
+    const analyzed = runCli(['analyze', 'fixtures/incident-sample.ndjson', '--color', 'never', '--entries', 'none']).stdout;
+    expect(analyzed.split('\n').filter((l) => /^│ (user|ip|key):/.test(l)).some((l) => /│\s+0\s+│$/.test(l))).toBe(true);
   });
 });
 
