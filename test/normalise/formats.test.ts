@@ -197,6 +197,12 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(n.missingFields()).toContain('query');
   });
 
+  it('apigateway: an HTTP API template that names the JWT subject jwtSub maps it as the user', () => {
+    const http = { requestId: 'Kx1', ip: '203.0.113.9', requestTime: '01/Mar/2024:09:15:02 +0000', routeKey: 'GET /users/{id}', status: '200', jwtSub: 'c0ffee-42', jwtScope: 'read' };
+    const { events } = run(records([http, { ...http, requestId: 'Kx2', jwtSub: undefined, jwt_sub: 'c0ffee-43' }]), { format: 'apigateway' });
+    expect(events.map((e) => [e.format, e.user])).toEqual([['apigateway', 'c0ffee-42'], ['apigateway', 'c0ffee-43']]);
+  });
+
   it('cloudtrail: action, roles, readOnly stand-in, ConsoleLogin, errorCode, non-IP source', () => {
     const { cores } = detectAndMap('cloudtrail.json', 'cloudtrail');
     expect(cores).toEqual([

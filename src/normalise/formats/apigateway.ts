@@ -25,6 +25,8 @@ export const apigateway = defineFormat({
     user: [
       'user', 'authorizer.claims.sub', 'authorizer.jwt.claims.sub', 'authorizer.claims.username', 'authorizer.principalId',
       'principalId', 'userArn', 'identity.userArn', 'caller', 'identity.caller', 'identity.user',
+      // HTTP API templates name the JWT's subject themselves ("jwtSub": "$context.authorizer.claims.sub").
+      'jwtSub', 'jwt_sub',
     ],
     apiKey: ['apiKeyId', 'identity.apiKeyId', 'apiKey|secret', 'identity.apiKey|secret'],
     method: ['httpMethod', 'routeKey|routeKey'],
