@@ -109,7 +109,10 @@ describe('sensitive-data-in-logs details', () => {
   it("CloudTrail's userIdentity.accessKeyId holds the key's id, as AWS logs it: no finding; an AKIA key id anywhere else still is one", () => {
     const trail = eventFromRaw({ eventName: 'GetApiKeys', userIdentity: { type: 'IAMUser', userName: 'ci', accessKeyId: 'AKIAIOSFODNN7EXAMPLQ' }, sourceIPAddress: '185.220.101.45' });
     const s3 = eventFromRaw({ path: '/bucket/o', params: { AWSAccessKeyId: 'AKIAIOSFODNN7EXAMPLQ' } });
-    expect(runDetector(sensitiveDataInLogs, [trail, s3]).alerts).toEqual([]);
+    // GetApiKey names the API Gateway key by its id; CloudTrail never logs a key's value.
+    const getApiKey = eventFromRaw({ eventName: 'GetApiKey', requestParameters: { apiKey: 'k7q2m9x1ab', includeValue: true } });
+    expect(runDetector(sensitiveDataInLogs, [trail, s3, getApiKey]).alerts).toEqual([]);
+    expect(runDetector(sensitiveDataInLogs, [eventFromRaw({ path: '/x', body: { apiKey: 'k7q2m9x1ab' } })]).alerts.map((a) => a.evidence.metrics.field)).toEqual(['body.apiKey']);
     const leaked = eventFromRaw({ path: '/x', query: 'key=AKIAIOSFODNN7EXAMPLQ', userIdentity: { accessKeyId: 'AKIAIOSFODNN7EXAMPLQ', note: 'AKIAIOSFODNN7EXAMPLQ' } });
     expect(runDetector(sensitiveDataInLogs, [leaked]).alerts.map((a) => [a.evidence.metrics.kind, a.evidence.metrics.field]).sort()).toEqual([
       ['aws-access-key', 'query'],

@@ -94,6 +94,7 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
       const e = current!;
       if (ignoreKinds.has(f.kind) || ignoreFields.has(f.field)) return;
       if (f.kind === 'aws-access-key' && namesAccessKeyId(f.field)) return;
+      if (f.field === CLOUDTRAIL_API_KEY_ID) return;
       // Most records repeat the same few findings (a session-id field in every record): remember the last.
       let a = last !== null && last.field === f.field && last.kind === f.kind ? last : undefined;
       const key = a ? '' : `${f.field}\u0000${f.kind}`;
@@ -175,6 +176,13 @@ function namesAccessKeyId(field: string): boolean {
   const name = field.slice(dot + 1).replace(/[^a-z]/gi, '').toLowerCase();
   return name.endsWith('accesskeyid');
 }
+
+/**
+ * CloudTrail's record of an API Gateway key call (GetApiKey, UpdateApiKey, DeleteApiKey) names the
+ * key by its id in `requestParameters.apiKey`; CloudTrail never logs the key's value. It had been
+ * alerted as an API key by its field name.
+ */
+const CLOUDTRAIL_API_KEY_ID = 'requestParameters.apiKey';
 
 function toAlert(a: Agg): Alert {
   const info = KIND_INFO[a.kind];
