@@ -375,6 +375,12 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
     out.push();
     return;
   }
+  if (alerts.length === 0 && s.events === 0) {
+    // Nothing was read or mapped: "No alerts" would read as a clean log.
+    out.push('  Not judged: no events were analysed (the notes above say why).');
+    out.push();
+    return;
+  }
   if (alerts.length === 0) {
     out.push('  No alerts.');
     out.push();

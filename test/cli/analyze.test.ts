@@ -243,6 +243,11 @@ describe('apilog analyze (CLI)', () => {
     expect(r.stderr).toContain(`no events could be mapped from ${alb}: its lines look like an AWS Application Load Balancer access log, which is text: apilog reads JSON and NDJSON (docs/formats.md#text-access-logs`);
     const issues = summaryOf(r.stdout).issues as Array<{ line: number; message: string }>;
     expect(issues.map((i) => i.message.slice(0, 72))).toEqual(Array(2).fill('not JSON (looks like an AWS Application Load Balancer access log): https'));
+    // Nor does the text report read as a clean log: nothing was analysed.
+    const text = runCli(['analyze', alb], { env: { ...process.env, NO_COLOR: '1' } }).stdout;
+    expect(text).toContain('Not judged: no events were analysed (the notes above say why).');
+    expect(text).not.toContain('No alerts.');
+    expect(text).not.toMatch(/\n {2}Run .*events\/s/);
     const d = runCli(['formats', 'detect', alb]);
     expect(d.stdout.replace(/\s+/g, ' ')).toContain('format: not recognised - its lines look like an AWS Application Load Balancer access log, which is text');
   });

@@ -199,7 +199,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       const elapsedMs = Math.round(performance.now() - startedAt);
       result.summary.run = {
         elapsedMs,
-        ...(elapsedMs > 0 ? { eventsPerSecond: (result.summary.events * 1000) / elapsedMs } : {}),
+        ...(elapsedMs > 0 && result.summary.events > 0 ? { eventsPerSecond: (result.summary.events * 1000) / elapsedMs } : {}),
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       };
     }
