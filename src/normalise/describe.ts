@@ -293,11 +293,28 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
   // Fields that are missing: what cannot run, and where the value probably is.
   const suggestions: string[] = [];
   const hasRoute = events.some((e) => e.route !== undefined);
+  const fmt = n.primaryFormat();
+  /** The format's own source of `field` when the records hold it, but only as "-" or "" (nothing to map). */
+  const placeholderSource = (field: CanonicalField): string | undefined => {
+    if (fmt === null) return undefined;
+    for (const spec of fmt.sources[field] ?? []) {
+      const p = splitSource(spec).path;
+      const vs = objs.map((r) => get(r, p)).filter((v) => v !== undefined && v !== null);
+      if (vs.length > 0 && vs.every((v) => v === '' || v === '-')) return p;
+    }
+    return undefined;
+  };
   for (const field of ['ts', 'user', 'ip', 'path', 'status', 'method', 'bytesOut', 'roles'] as CanonicalField[]) {
     if (objs.length === 0 || !missing.includes(field)) continue;
     const cand = candidate(field);
     // Many logs carry no roles at all: only a key that looks like one is worth a word.
     if (field === 'roles' && cand === undefined) continue;
+    const placeholder = cand === undefined ? placeholderSource(field) : undefined;
+    if (placeholder !== undefined) {
+      // The key is there and mapped: these requests carry no value (anonymous ones, an authorizer that did not run).
+      advice.push(`${WHY[field]}; "${safeText(placeholder, 60)}" holds "-" or nothing in every sampled record: these requests were logged without one`);
+      continue;
+    }
     if (cand !== undefined) suggestions.push(`--map ${field}=${cand}`);
     const how = cand !== undefined ? `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}` : `map one with --map ${field}=${EXAMPLE[field]}`;
     if (field === 'path' && hasRoute) {
@@ -310,7 +327,6 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     }
   }
   // Sources present in the data whose values did not convert.
-  const fmt = n.primaryFormat();
   if (fmt !== null && objs.length > 0) {
     for (const field of missing) {
       for (const spec of fmt.sources[field] ?? []) {

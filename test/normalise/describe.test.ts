@@ -120,6 +120,24 @@ describe('describeRecords', () => {
     expect(jwt.advice.find((a) => a.startsWith('no user field'))).toMatch(/--map user=jwt_sub$/);
   });
 
+  it("a format's own user key that holds only \"-\" is said so, not sent to --map (anonymous requests)", () => {
+    const values = [1, 2, 3].map((k) => ({
+      requestId: `r${k}`,
+      ip: `203.0.113.${k}`,
+      requestTime: `01/Mar/2024:09:15:0${k} +0000`,
+      httpMethod: 'GET',
+      path: `/prod/items/${k}`,
+      resourcePath: '/items/{id}',
+      status: '200',
+      authorizer: { claims: { sub: '-' } },
+    }));
+    const r = describeRecords(records(values));
+    expect(r.detection?.format).toBe('apigateway');
+    const advice = r.advice.find((a) => a.startsWith('no user field'));
+    expect(advice).toMatch(/"authorizer\.claims\.sub" holds "-" or nothing in every sampled record: these requests were logged without one$/);
+    expect(r.advice.join(' ')).not.toContain('--map user=');
+  });
+
   it('a route template without a concrete path is called out (API Gateway without $context.path)', () => {
     const recs = loadFixture('apigateway.ndjson').filter((r) => (r.value as Record<string, unknown>).path === undefined);
     const r = describeRecords(recs);
