@@ -247,8 +247,10 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
     }
   } finally {
     gz?.destroy();
-    await gzIter?.return?.();
-    await raw?.return?.();
+    // Closing must not replace the outcome: an iterator whose stream already failed (the gzip error
+    // reported above) may reject again here, which would turn exit 3 into an internal error (70).
+    await Promise.resolve(gzIter?.return?.()).catch(() => undefined);
+    await Promise.resolve(raw?.return?.()).catch(() => undefined);
   }
   if (clean) reader.end();
   if (sink.out.length > 0) yield sink.take();
