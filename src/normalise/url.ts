@@ -44,6 +44,8 @@ export function splitTarget(s: string): Target | undefined {
     if (rest.length === 0 || rest.charCodeAt(0) === 63) rest = '/' + rest;
   }
   const q = rest.indexOf('?');
+  // "-" is the empty value of nginx and Apache logs: "-?" or "-?a=1" names no request target either.
+  if (q === 1 && rest.charCodeAt(0) === 45) return undefined;
   const t: Target = q < 0 ? { path: rest } : { path: rest.slice(0, q) };
   if (q >= 0 && q + 1 < rest.length) t.query = rest.slice(q + 1);
   if (host !== undefined) t.host = host;

@@ -176,6 +176,10 @@ describe('targets', () => {
     expect(splitTarget('/a?b?c')).toEqual({ path: '/a', query: 'b?c' });
     expect(splitTarget('/a?')).toEqual({ path: '/a' });
     expect(splitTarget('/plain')).toEqual({ path: '/plain' });
+    // "-" is a log's empty value: with a "?" after it, still no target (a property test's find).
+    expect(splitTarget('-?')).toBeUndefined();
+    expect(splitTarget('-?a=1')).toBeUndefined();
+    expect(splitTarget('-x?a=1')).toEqual({ path: '-x', query: 'a=1' });
   });
 
   it('splits full URLs into host, path and query', () => {
