@@ -195,6 +195,9 @@ function isSpace(c: number): boolean {
 }
 
 /** A generic token/key value: long enough and not prose (at least two of upper, lower, digit). */
+/** A file extension ending a value: ".zip", ".tar.gz", ".json". */
+const FILE_NAME_END = /\.[A-Za-z][A-Za-z0-9]{0,4}$/;
+
 function looksLikeSecretValue(v: string): boolean {
   if (v.length < 8 || v.length > 8192 || v.indexOf(' ') >= 0) return false;
   if (v.length >= 20) return true;
@@ -813,7 +816,9 @@ export class HygieneScanner {
         this.emit('password', start, end, '', enumMask.Secret, 'password', param);
         return true;
       case KeyClass.ApiKey: {
-        if (!looksLikeSecretValue(v)) return false;
+        // A file name is no key: S3's object `key` ("builds/0617.zip"), a `key` naming an upload.
+        // Key and secret alphabets (base64, hex, base62, provider prefixes) have no dot.
+        if (!looksLikeSecretValue(v) || FILE_NAME_END.test(v)) return false;
         const provider = providerKind(v);
         this.emit(provider ?? 'api-key', start, end, v, enumMask.Key, provider ?? 'api-key', param);
         return true;

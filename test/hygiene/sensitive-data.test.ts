@@ -120,6 +120,16 @@ describe('sensitive-data-in-logs details', () => {
     ]);
   });
 
+  it("a file name under a key named `key` (S3's object key in CloudTrail) is no API key; a key value there still is one", () => {
+    const put = (key: string) => eventFromRaw({ eventName: 'PutObject', requestParameters: { bucketName: 'acme-deploy-artifacts', key } });
+    expect(runDetector(sensitiveDataInLogs, [put('builds/0617.zip'), put('exports/2025-03/Orders_Q1.tar.gz'), put('x9F3kLm2Qp.json')]).alerts).toEqual([]);
+    const leaked = runDetector(sensitiveDataInLogs, [put('x9F3kLm2Qp7Rt5Vw'), eventFromRaw({ path: '/maps', query: 'key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW' })]);
+    expect(leaked.alerts.map((a) => [a.evidence.metrics.kind, a.evidence.metrics.field]).sort()).toEqual([
+      ['api-key', 'requestParameters.key'],
+      ['google-api-key', 'query'],
+    ]);
+  });
+
   it('a bare 12-digit run is an Aadhaar number only under an Aadhaar key: a pagination cursor that passes Verhoeff stays quiet', () => {
     const cursor = eventFromRaw({ path: '/api/orders', query: 'cursor=234123412346&size=50', url: '/api/orders?cursor=234123412346' });
     expect(runDetector(sensitiveDataInLogs, [cursor]).alerts).toEqual([]);
