@@ -30,6 +30,7 @@ const COST: Record<string, number> = {
   'after-hours-admin': 0.3,
   'attack-signature': 0.3,
   'endpoint-probing': 0.2,
+  'authorization-probing': 0.1,
 };
 const READ_COST = 2.3;
 const OTHER_DETECTOR_COST = 0.5;

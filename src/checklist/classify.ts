@@ -1,4 +1,5 @@
 /** Small classifiers used by the checklist: actor kind, status class, modification kind. */
+import type { AuthOutcome } from '../normalise/event.js';
 
 export type ActorKind = 'human' | 'service' | 'crawler' | 'unknown';
 
@@ -40,8 +41,8 @@ export function actorKind(user: string | undefined, apiKey: string | undefined, 
 
 export type StatusClass = 'success' | 'redirect' | 'auth-failure' | 'client-error' | 'server-error' | 'unknown';
 
-export function statusClass(status: number | undefined, auth: 'success' | 'failure' | 'unknown' | undefined): StatusClass {
-  if (status === undefined) return auth === 'failure' ? 'auth-failure' : auth === 'success' ? 'success' : 'unknown';
+export function statusClass(status: number | undefined, auth: AuthOutcome | undefined): StatusClass {
+  if (status === undefined) return auth === 'failure' || auth === 'denied' ? 'auth-failure' : auth === 'success' ? 'success' : 'unknown';
   if (status === 401 || status === 403 || status === 407 || auth === 'failure') return 'auth-failure';
   if (status >= 500) return 'server-error';
   if (status >= 400) return 'client-error';

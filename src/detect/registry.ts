@@ -9,6 +9,7 @@ import { scraping } from './detectors/scraping.js';
 import { sensitiveDataInLogs } from './detectors/sensitive-data-in-logs.js';
 import { attackSignature } from './detectors/attack-signature.js';
 import { endpointProbing } from './detectors/endpoint-probing.js';
+import { authorizationProbing } from './detectors/authorization-probing.js';
 
 export const builtinDetectors: Detector[] = [
   bolaEnumeration,
@@ -19,6 +20,7 @@ export const builtinDetectors: Detector[] = [
   scraping,
   attackSignature,
   endpointProbing,
+  authorizationProbing,
   sensitiveDataInLogs,
 ];
 

@@ -1,6 +1,11 @@
 import type { SourceRef } from '../ingest/types.js';
 
-export type AuthOutcome = 'success' | 'failure' | 'unknown';
+/**
+ * `failure`: authentication failed (bad password, invalid or expired credentials). `denied`: the
+ * caller was authenticated but not allowed (CloudTrail's AccessDenied); only logs without HTTP
+ * statuses need it, since a 403 says so itself.
+ */
+export type AuthOutcome = 'success' | 'failure' | 'denied' | 'unknown';
 
 /**
  * The canonical event: every supported log format is mapped onto this shape.

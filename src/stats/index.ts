@@ -229,7 +229,7 @@ export function createStatsCollector(opts: StatsOptions = {}): StatsCollector {
 
     // Outcome: failure on 4xx/5xx or a failed authentication; success on 2xx/3xx otherwise.
     const status = e.status;
-    let failed = e.auth === 'failure';
+    let failed = e.auth === 'failure' || e.auth === 'denied';
     let ok = false;
     if (status !== undefined) {
       if (status >= 400) failed = true;

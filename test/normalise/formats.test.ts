@@ -224,7 +224,8 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         ts: utc(2024, 3, 1, 9, 16, 10), ip: '203.0.113.5', user: 'arn:aws:iam::123456789012:user/alice',
         apiKey: 'AKIAIOSFODNN7EXAMPLE', method: 'POST', userAgent: 'aws-cli/2.15.0 Python/3.11.6',
         requestId: 'f0a1b2c3-d4e5-4f60-8a7b-9c0d1e2f3a4b', action: 'iam.amazonaws.com:CreateUser', roles: ['IAMUser'],
-        auth: 'failure', format: 'cloudtrail',
+        // AccessDenied: authenticated, not allowed (an InvalidClientTokenId would be a failure).
+        auth: 'denied', format: 'cloudtrail',
       },
       {
         ts: utc(2024, 3, 1, 9, 17), user: 'ec2.amazonaws.com', method: 'GET',
@@ -428,7 +429,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       },
       {
         ts: utc(2024, 3, 1, 9, 15, 4), ip: '203.0.113.66', user: 'mallory@example.com', userAgent: 'google-cloud-sdk gcloud/460.0.0',
-        requestId: '1x2y3z', action: 'storage.googleapis.com:storage.objects.get', auth: 'failure', format: 'gcp',
+        requestId: '1x2y3z', action: 'storage.googleapis.com:storage.objects.get', auth: 'denied', format: 'gcp', // PERMISSION_DENIED
       },
       {
         ts: utc(2024, 3, 1, 9, 15, 5), ip: '203.0.113.67', method: 'DELETE', path: '/v1/items/5', query: 'force=true',

@@ -72,8 +72,8 @@ describe('detection by vote', () => {
     ];
     const { events } = run(records(values));
     expect(events.map((e) => [e.format, e.action, e.auth, e.ip])).toEqual([
-      ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'failure', '203.0.113.5'],
-      ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'failure', '203.0.113.5'],
+      ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'denied', '203.0.113.5'],
+      ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'denied', '203.0.113.5'],
     ]);
   });
 });

@@ -550,7 +550,7 @@ function checkEvent(e: ApiEvent, rec: RawRecord, format: string): void {
     expect(e.roles.length).toBeGreaterThan(0);
     for (const r of e.roles) expect(typeof r === 'string' && r.length > 0).toBe(true);
   }
-  expect(['success', 'failure', 'unknown']).toContain(e.auth);
+  expect(['success', 'failure', 'denied', 'unknown']).toContain(e.auth);
   expect(e.method !== undefined || e.path !== undefined || e.status !== undefined || e.route !== undefined || e.action !== undefined).toBe(true);
   expect(KNOWN_FORMATS.has(e.format), e.format).toBe(true);
   if (format !== 'auto') expect(e.format).toBe(format);

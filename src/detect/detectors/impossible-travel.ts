@@ -155,7 +155,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
         if (!e.user || !e.ip) return;
         const s = e.status;
         if (s !== undefined ? s >= 400 : e.auth !== 'success') return;
-        if (e.auth === 'failure') return;
+        if (e.auth === 'failure' || e.auth === 'denied') return;
         const st = users.get(e.user);
         if (st?.incident) {
           if (e.ts > st.incident.until) {

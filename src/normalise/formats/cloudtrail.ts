@@ -21,15 +21,18 @@ function root(rec: Rec): Rec {
   return rec;
 }
 
-/** errorCode values that mean the caller was not authenticated or not allowed. */
-function isAuthError(code: string): boolean {
-  const c = code.toLowerCase();
+/** errorCode values that mean the caller's credentials were not accepted (authentication). */
+function isAuthenticationError(c: string): boolean {
   return (
-    c.includes('accessdenied') || c.includes('unauthorized') || c.includes('notauthorized') || c.includes('authfailure') ||
     c.includes('invalidclienttokenid') || c.includes('signaturedoesnotmatch') || c.includes('expiredtoken') ||
-    c.includes('invalidaccesskeyid') || c.includes('forbidden') || c.includes('incompletesignature') ||
-    c.includes('missingauthenticationtoken') || c.includes('invalidtoken')
+    c.includes('invalidaccesskeyid') || c.includes('incompletesignature') || c.includes('missingauthenticationtoken') ||
+    c.includes('invalidtoken') || c.includes('authfailure')
   );
+}
+
+/** errorCode values that mean an authenticated caller was not allowed (authorisation). */
+function isAccessDenied(c: string): boolean {
+  return c.includes('accessdenied') || c.includes('unauthorized') || c.includes('notauthorized') || c.includes('forbidden');
 }
 
 const MAX_QUERY = 1024;
@@ -57,7 +60,7 @@ export const cloudtrail = defineFormat({
   notes: {
     roles: 'userIdentity.type + userIdentity.sessionContext.sessionIssuer.arn',
     action: 'eventSource:eventName',
-    auth: 'responseElements.ConsoleLogin, errorCode (access-denied family -> failure)',
+    auth: 'responseElements.ConsoleLogin, errorCode (invalid or expired credentials -> failure, access denied -> denied)',
   },
   root,
   detect(input) {
@@ -90,8 +93,10 @@ export const cloudtrail = defineFormat({
       ev.auth = l === 'success' ? 'success' : l === 'failure' ? 'failure' : 'unknown';
       return;
     }
-    const code = str(r.errorCode);
-    if (code !== undefined && isAuthError(code)) ev.auth = 'failure';
+    const code = str(r.errorCode)?.toLowerCase();
+    if (code === undefined) return;
+    if (isAuthenticationError(code)) ev.auth = 'failure';
+    else if (isAccessDenied(code)) ev.auth = 'denied';
   },
   explainPost(r) {
     const re = r.responseElements;

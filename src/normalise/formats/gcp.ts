@@ -41,7 +41,7 @@ export const gcp = defineFormat({
   },
   notes: {
     action: 'protoPayload.serviceName:protoPayload.methodName (audit logs)',
-    auth: 'protoPayload.status.code 7 (PERMISSION_DENIED) / 16 (UNAUTHENTICATED) -> failure (audit logs)',
+    auth: 'protoPayload.status.code 16 (UNAUTHENTICATED) -> failure, 7 (PERMISSION_DENIED) -> denied (audit logs)',
   },
   detect(r) {
     const h = httpRequestOf(r);
@@ -60,7 +60,8 @@ export const gcp = defineFormat({
     const m = str(pp.methodName);
     if (m !== undefined) ev.action = svc !== undefined ? `${svc}:${m}` : m;
     const code = isObj(pp.status) ? num(pp.status.code) : undefined;
-    if (code === 7 || code === 16) ev.auth = 'failure';
+    if (code === 16) ev.auth = 'failure';
+    else if (code === 7) ev.auth = 'denied';
   },
   explainPost(r) {
     const pp = r.protoPayload;

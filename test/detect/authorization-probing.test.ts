@@ -1,0 +1,127 @@
+/**
+ * authorization-probing through the real enricher and pipeline: a credential refused on many
+ * different operations in minutes is found, and raised when it then reaches something privileged;
+ * the look-alikes (a client retrying one forbidden call, an expired token, refused ids on one route,
+ * refusals spread over an afternoon, a permission change that refuses every user the same calls, an
+ * allow-listed scanner) stay quiet or low.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FlatRecord } from '../../fixtures/scenarios/generate.js';
+import { authorizationProbing } from '../../src/detect/detectors/authorization-probing.js';
+import type { RuleSet } from '../../src/rules/types.js';
+import type { Alert } from '../../src/detect/types.js';
+import { rec, runFlat, shippedRules } from './helpers.js';
+
+const T = Date.UTC(2025, 3, 8, 14); // a Tuesday, 14:00 UTC
+const SEC = 1000;
+const MIN = 60_000;
+const detectors = [authorizationProbing];
+const run = (records: FlatRecord[], rules = shippedRules): Alert[] =>
+  runFlat([...records].sort((a, b) => a.timestamp.localeCompare(b.timestamp)), { rules, detectors }).alerts;
+
+const ADMIN_ROUTES = [
+  '/api/v1/admin/users', '/api/v1/admin/roles', '/api/v1/admin/audit-log', '/api/v1/admin/config', '/api/v1/admin/tenants',
+  '/api/v1/admin/billing', '/api/v1/admin/feature-flags', '/api/v1/admin/api-keys', '/api/v1/admin/webhooks',
+  '/api/v1/admin/exports', '/api/v1/admin/sso', '/api/v1/admin/impersonation',
+];
+const MALLORY = { user_id: 'u-4471', role: 'customer', ip: '5.188.10.44' };
+
+/** `routes` refused one after another, `stepSec` apart, from `from`. */
+function refused(routes: string[], from = T, stepSec = 15, who: Partial<FlatRecord> = MALLORY): FlatRecord[] {
+  return routes.map((endpoint, i) => rec(from + i * stepSec * SEC, { endpoint, status: 403, bytes: 60, ...who }));
+}
+
+describe('authorization-probing: attacks', () => {
+  it('12 different admin operations refused in 3 minutes make one medium incident, counted from the first refusal', () => {
+    const alerts = run(refused(ADMIN_ROUTES));
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0]!;
+    expect(a).toMatchObject({ rule: 'authorization-probing', severity: 'medium', subject: { user: 'u-4471' }, start: T, end: T + 11 * 15 * SEC });
+    expect(a.evidence.metrics).toMatchObject({ distinctDenied: 12, denied: 12, peakDistinctInWindow: 12, privilegedSuccesses: 0 });
+    expect(Object.keys(a.evidence.operations as object)).toHaveLength(10);
+    expect(a.evidence.operations).toHaveProperty(['GET /api/v1/admin/api-keys'], 1);
+    expect(a.evidence.samples[0]).toMatchObject({ time: T, path: '/api/v1/admin/users', status: 403 });
+    expect(a.summary).toContain('refused 12 times on 12 different operations');
+  });
+
+  it('a write that then succeeds on an admin route raises it to high and names it', () => {
+    const grant = rec(T + 5 * MIN, { endpoint: '/api/v1/admin/users/4471/roles', method: 'POST', status: 200, ...MALLORY });
+    const a = run([...refused(ADMIN_ROUTES), grant])[0]!;
+    expect(a.severity).toBe('high');
+    expect(a.title).toBe('Authorization probing that reached POST /api/v1/admin/users/{id}/roles (user u-4471)');
+    expect(a.evidence.successes).toEqual([{ operation: 'POST /api/v1/admin/users/{id}/roles', why: 'admin', status: 200 }]);
+    expect(a.evidence.samples.some((s) => s.path === '/api/v1/admin/users/4471/roles' && s.status === 200)).toBe(true);
+    expect(a.end).toBe(T + 5 * MIN);
+  });
+
+  it('a secret read that succeeded between the refusals, before the burst was known, counts too', () => {
+    const early = [...refused(ADMIN_ROUTES.slice(0, 3)), rec(T + 50 * SEC, { endpoint: '/api/v1/secrets/stripe', status: 200, ...MALLORY })];
+    const rest = refused(ADMIN_ROUTES.slice(3), T + 60 * SEC);
+    const a = run([...early, ...rest])[0]!;
+    expect(a.severity).toBe('high');
+    expect(a.evidence.successes).toEqual([{ operation: 'GET /api/v1/secrets/stripe', why: 'secret', status: 200 }]);
+  });
+
+  it('a write in a folder where the actor was refused is high; one elsewhere (an order) is not', () => {
+    const routes = ADMIN_ROUTES.map((r) => r.replace('/admin/', '/org/settings/'));
+    const inFamily = rec(T + 4 * MIN, { endpoint: '/api/v1/org/settings/sso', method: 'PUT', status: 204, ...MALLORY });
+    expect(run([...refused(routes), inFamily])[0]!.severity).toBe('high');
+    const order = rec(T + 4 * MIN, { endpoint: '/api/v1/orders', method: 'POST', status: 201, ...MALLORY });
+    expect(run([...refused(routes), order])[0]!.severity).toBe('medium');
+  });
+});
+
+describe('authorization-probing: look-alikes stay quiet', () => {
+  it('a client retrying one forbidden call 200 times', () => {
+    const retries = Array.from({ length: 200 }, (_, i) => rec(T + i * 3 * SEC, { endpoint: '/api/v1/admin/users', status: 403, ...MALLORY }));
+    expect(run(retries)).toEqual([]);
+  });
+
+  it('an expired token refused (401) on 15 different routes at once', () => {
+    const routes = Array.from({ length: 15 }, (_, i) => `/api/v1/widgets/w${i}`);
+    expect(run(routes.map((endpoint, i) => rec(T + i * 100, { endpoint, status: 401, ...MALLORY })))).toEqual([]);
+  });
+
+  it('60 refused ids on one route (one operation: that is enumeration, not this)', () => {
+    const ids = Array.from({ length: 60 }, (_, i) => rec(T + i * 5 * SEC, { endpoint: `/api/v1/orders/${7000 + i}`, status: 403, ...MALLORY }));
+    expect(run(ids)).toEqual([]);
+  });
+
+  it('11 refusals spread over an afternoon', () => {
+    expect(run(refused(ADMIN_ROUTES.slice(0, 11), T, 20 * 60))).toEqual([]);
+  });
+
+  it('9 different refusals in the window (one under the bar)', () => {
+    expect(run(refused(ADMIN_ROUTES.slice(0, 9)))).toEqual([]);
+  });
+
+  it('an allow-listed security scanner', () => {
+    const rules: RuleSet = { ...shippedRules, allow: { ...shippedRules.allow, ips: ['5.188.10.44'] } };
+    expect(run(refused(ADMIN_ROUTES), rules)).toEqual([]);
+  });
+});
+
+describe('authorization-probing: a permission change', () => {
+  it('five users refused the same twelve calls in the same minutes are each low, and say why', () => {
+    const records = ['u-1', 'u-2', 'u-3', 'u-4', 'u-5'].flatMap((user_id, k) =>
+      refused(ADMIN_ROUTES.map((r) => r.replace('/admin/', '/dashboard/')), T + k * 7 * SEC, 15, { user_id, ip: `2.205.77.${10 + k}` }),
+    );
+    const alerts = run(records);
+    expect(alerts).toHaveLength(5);
+    expect(alerts.map((a) => a.severity)).toEqual(['low', 'low', 'low', 'low', 'low']);
+    expect(alerts[0]!.severityReason).toContain('refused to at least 3 other actors as well');
+  });
+
+  it('two users probing the same routes are still two probes (medium)', () => {
+    const records = ['u-1', 'u-2'].flatMap((user_id, k) => refused(ADMIN_ROUTES, T + k * 7 * SEC, 15, { user_id }));
+    expect(run(records).map((a) => a.severity)).toEqual(['medium', 'medium']);
+  });
+});
+
+describe('authorization-probing: options', () => {
+  it('a secretOperations entry that is no route pattern is refused with its index', () => {
+    const check = authorizationProbing.meta.checkOption!;
+    expect(check('secretOperations', ['/**/secrets/**', 're:^kms\\.amazonaws\\.com:Decrypt$'])).toBeNull();
+    expect(check('secretOperations', ['/**/secrets/**', 'secrets'])).toEqual({ index: 1, problem: 'a route pattern starts with "/" (or is "re:<regex>")' });
+  });
+});
