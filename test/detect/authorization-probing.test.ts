@@ -10,7 +10,9 @@ import type { FlatRecord } from '../../fixtures/scenarios/generate.js';
 import { authorizationProbing } from '../../src/detect/detectors/authorization-probing.js';
 import type { RuleSet } from '../../src/rules/types.js';
 import type { Alert } from '../../src/detect/types.js';
-import { rec, runFlat, shippedRules } from './helpers.js';
+import { createPipeline } from '../../src/detect/index.js';
+import { createEnricher } from '../../src/enrich/index.js';
+import { geo, rec, runFlat, shippedRules, toEvent } from './helpers.js';
 
 const T = Date.UTC(2025, 3, 8, 14); // a Tuesday, 14:00 UTC
 const SEC = 1000;
@@ -123,5 +125,20 @@ describe('authorization-probing: options', () => {
     const check = authorizationProbing.meta.checkOption!;
     expect(check('secretOperations', ['/**/secrets/**', 're:^kms\\.amazonaws\\.com:Decrypt$'])).toBeNull();
     expect(check('secretOperations', ['/**/secrets/**', 'secrets'])).toEqual({ index: 1, problem: 'a route pattern starts with "/" (or is "re:<regex>")' });
+  });
+});
+
+describe('authorization-probing: live (--follow)', () => {
+  it('is reported once the incident gap has passed in event time, before the run ends', () => {
+    const heard: Alert[] = [];
+    const p = createPipeline({ detectors, rules: shippedRules, geo, live: true, onAlert: (a) => heard.push(a) });
+    const enrich = createEnricher(shippedRules);
+    const events = refused(ADMIN_ROUTES).map((r, i) => toEvent(r, 'live.ndjson', i + 1));
+    for (const e of events) p.push(enrich(e));
+    const last = events[events.length - 1]!.ts;
+    p.advance!(last + 20 * MIN);
+    expect(heard).toEqual([]);
+    p.advance!(last + 31 * MIN);
+    expect(heard.map((a) => [a.rule, a.severity, a.subject.user])).toEqual([['authorization-probing', 'medium', 'u-4471']]);
   });
 });
