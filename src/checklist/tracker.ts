@@ -13,6 +13,7 @@ import { actorKind, clientKind, statusClass, type ActorKind, type ClientKind, ty
 import { createRouteClassifier, type PermissionNeed, type RouteClassifier, type RouteInfo } from './routes.js';
 import type { ChecklistOptions } from './options.js';
 import { reservedRangeName } from './reserved.js';
+import { allowlisted, ruleMatchers } from '../detect/util/rules.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -227,6 +228,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
   const classifier = createRouteClassifier(rules);
   const policy = classifier.policy;
   const judgeAdmin = policy.adminRoles.size > 0;
+  const matchers = ruleMatchers(rules);
   const ringSize = Math.max(options.burstCount, 16);
   const actors = new Map<string, ActorState>();
   const geoCache = new Map<string, GeoWhere>();
@@ -440,12 +442,15 @@ export function createTracker(ctx: TrackerContext): Tracker {
     // Business hours are people's hours: a service account's or crawler's night work is not a finding by itself.
     const kind = client === 'crawler' ? 'crawler' : (s.kind ?? (s.kind = actorKind(e.user, e.apiKey, e.roles, 'none')));
     const humanOffHours = deepOffHours && kind !== 'service' && kind !== 'crawler';
+    // An allow-listed actor (a known batch job, a monitor) is expected to run at night and in
+    // bursts: its rate, volume and hours raise no entry. What it reaches, and from where, still do.
+    const expected = !matchers.noAllowlist && allowlisted(matchers, e) !== null;
     let rank = 0;
-    if (unknownActor || newCountry || burst || volumeHigh || streakCrossed) rank = 2;
+    if ((unknownActor && !expected) || newCountry || ((burst || volumeHigh) && !expected) || streakCrossed) rank = 2;
     if ((adminByNonAdmin || denied) && rank < 3) rank = succeeded ? 3 : 2;
     // A large or export response is context; on a sensitive route it is worth a look.
     if (rank < 1 && bulk && route.sensitive) rank = 1;
-    if (rank < 1 && ((humanOffHours && usualHour !== true) || usualHour === false || (newIp && againstBaseline) || newRoute || st === 'auth-failure')) rank = 1;
+    if (rank < 1 && ((!expected && ((humanOffHours && usualHour !== true) || usualHour === false)) || (newIp && againstBaseline) || newRoute || st === 'auth-failure')) rank = 1;
     if (rank === 0 && !force) return null;
     if (admit !== undefined && !admit(rank)) return null;
 

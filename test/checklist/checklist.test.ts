@@ -40,6 +40,26 @@ describe('checklist: what makes an entry notable', () => {
     expect(entries[0]!.answers.howOften!.answer).toMatch(/^At least 20 requests in 4 s/);
   });
 
+  it('an allow-listed actor (a known batch job) raises no entry for its bursts or night hours; its admin work still does', () => {
+    const nightRules = testRules({ businessHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' } });
+    const night = Date.parse('2024-05-14T02:00:00Z');
+    const job = (over: Partial<FlatRecord> & { at: number }, line: number) => ev({ user_id: 'svc-sync', role: 'service-admin', ...over }, line);
+    const events = [
+      ...Array.from({ length: 25 }, (_, i) => job({ at: night + i * 200, method: 'POST', endpoint: '/api/v1/sync/inventory' }, i + 1)),
+      job({ at: night + 60_000, method: 'DELETE', endpoint: '/api/v1/admin/users/9' }, 30),
+    ];
+    const entries = (allow: string[]) => {
+      const c = createChecklist({ rules: { ...nightRules, allow: { ...nightRules.allow, users: allow } }, geo: stubGeo({ '81.2.69.': { country: 'GB' } }), tz: 'UTC' });
+      for (const e of events) c.add(e);
+      return c.finish([]).map((r) => [r.source.line, r.severity, r.flags.includes('burst')]);
+    };
+    const before = entries([]);
+    expect(before.some(([, sev, burst]) => sev === 'medium' && burst)).toBe(true);
+    const after = entries(['svc-sync']);
+    expect(after.filter(([, , burst]) => burst)).toEqual([]);
+    expect(after.map(([line]) => line)).toContain(30);
+  });
+
   it('flags each authentication failure and the fifth in a row as a streak', () => {
     const events = Array.from({ length: 7 }, (_, i) => ev({ at: T0 + i * 5_000, status: 401, endpoint: '/api/v1/login' }, i + 1));
     events.push(ev({ at: T0 + 60_000, status: 200 }, 8));
