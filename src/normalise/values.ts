@@ -24,12 +24,22 @@ export function str(v: unknown): string | undefined {
   return undefined;
 }
 
-/** A finite number from a number or a numeric string ("200", " 1309 "). */
+/**
+ * A finite number from a number or a numeric string ("200", " 1309 ", "1.5e3"). Not a hex, octal
+ * or binary literal, which Number() would read ("0x194" as 404 bytes): no log writes sizes so,
+ * and a garbled or hostile field must not become a real-looking figure.
+ */
 export function num(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v === 'string') {
     const s = str(v);
     if (s === undefined) return undefined;
+    let i = 0;
+    while (i < s.length && s.charCodeAt(i) <= 32) i++;
+    if (s.charCodeAt(i) === 48) {
+      const radix = s.charCodeAt(i + 1) | 32;
+      if (radix === 120 || radix === 111 || radix === 98) return undefined;
+    }
     const n = Number(s);
     return Number.isFinite(n) ? n : undefined;
   }

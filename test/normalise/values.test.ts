@@ -77,6 +77,11 @@ describe('values', () => {
     expect(num('-')).toBeUndefined();
     expect(num('')).toBeUndefined();
     expect(num('12abc')).toBeUndefined();
+    expect(num('1.5e3')).toBe(1500);
+    expect(num('0.25')).toBe(0.25);
+    expect(num('0')).toBe(0);
+    // Number() reads these literals; a log never writes a size so.
+    for (const lit of ['0x194', ' 0X194', '0o17', '0b11']) expect(num(lit), lit).toBeUndefined();
     expect(statusOf('404')).toBe(404);
     expect(statusOf('200.0')).toBe(200);
     expect(statusOf(0)).toBeUndefined();
