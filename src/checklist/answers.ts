@@ -9,7 +9,8 @@ import { own } from '../baseline/stats.js';
 import { describeDays, formatInZone, formatUtc, type BusinessHoursCheck } from './clock.js';
 import { statusText } from './classify.js';
 import { maskIdentifier, maskQuery } from './mask.js';
-import type { Flag, Observation } from './tracker.js';
+import type { Flag, NewCountry, Observation } from './tracker.js';
+import { fmtDuration } from '../detect/util/evidence.js';
 
 export interface AnswerContext {
   /** Zone the responder reads times in. */
@@ -34,6 +35,8 @@ export interface FitFacts {
   countriesBefore: string[];
   hoursInInput: number[];
   flags: Flag[];
+  /** A country new for the actor shortly before this entry (see Observation.newCountrySince). */
+  newCountrySince: NewCountry | undefined;
   named: boolean;
   /** The tracker's judgement of the hour against a baseline file (undefined without one). */
   usualHour: boolean | undefined;
@@ -287,6 +290,8 @@ function answerWhere(o: Observation): ChecklistAnswer {
         ? `A new location for this actor: ${countryName(o.country ?? '?')} is not among the countries of their baseline (${list(baselineCountries)}).`
         : `A new location for this actor: earlier in this input they came from ${list(o.countriesBefore)} only.`,
     );
+  } else if (o.newCountrySince !== undefined) {
+    parts.push(`${sinceNewCountry(o.newCountrySince, o.e.ts, baselineCountries)}.`);
   } else if (baselineCountries !== undefined && o.country !== undefined && own(o.base?.countries, o.country) !== undefined) {
     parts.push(`${o.country} is a usual country for this actor.`);
   }
@@ -298,8 +303,16 @@ function answerWhere(o: Observation): ChecklistAnswer {
     );
   }
   facts.newLocation = o.newCountry;
+  if (o.newCountrySince !== undefined) facts.newLocationSince = new Date(o.newCountrySince.at).toISOString();
   facts.newIp = o.newIp;
-  return { answer: parts.join(' '), notable: o.newCountry || tor || (o.newIp && o.mode === 'file'), facts };
+  return { answer: parts.join(' '), notable: o.newCountry || o.newCountrySince !== undefined || tor || (o.newIp && o.mode === 'file'), facts };
+}
+
+/** "A location new for this actor since 02:14:03 UTC (5 s earlier): before that, IE only". */
+function sinceNewCountry(n: NewCountry, ts: number, baselineCountries: string[] | undefined): string {
+  const ago = ts - n.at < 1000 ? 'the same second' : `${fmtDuration(ts - n.at)} earlier`;
+  const before = baselineCountries !== undefined ? `their baseline has ${list(baselineCountries)}` : `before that they came from ${list(n.before)} only`;
+  return `A location new for this actor since ${formatUtc(n.at)} (${ago}): ${before}`;
 }
 
 function answerWhat(o: Observation): ChecklistAnswer {
@@ -425,7 +438,7 @@ function answerStatus(o: Observation, failureStreak: number): ChecklistAnswer {
   const cls: Record<string, string> = {
     success: 'success',
     redirect: 'a redirect',
-    'auth-failure': code === 403 ? 'authorization denied (forbidden)' : 'an authentication failure',
+    'auth-failure': code === 403 || (code === undefined && e.auth === 'denied') ? 'authorization denied (forbidden)' : 'an authentication failure',
     'client-error': 'a client error',
     'server-error': 'a server error',
     unknown: 'unknown outcome',
@@ -505,6 +518,7 @@ function fitWithin(f: FitFacts): ChecklistAnswer {
   parts.push(`In this input the actor made ${plural(f.requestsInInput, 'request')} up to and including this one, from ${formatUtc(f.firstInInput)}, active at ${hourRanges(f.hoursInInput)} UTC.`);
   const dev: string[] = [];
   if (f.flags.includes('new-location')) dev.push(`a country (${f.country ?? '?'}) not seen earlier in the input (${list(f.countriesBefore)})`);
+  if (f.newCountrySince !== undefined) dev.push(`a country (${f.country ?? '?'}) first seen for them ${fmtDuration(f.ts - f.newCountrySince.at)} earlier (before: ${list(f.newCountrySince.before)})`);
   if (f.flags.includes('new-ip')) dev.push(`an IP not seen earlier in the input (after ${plural(f.ipsBefore, 'other')})`);
   if (f.flags.includes('burst')) dev.push('a burst of requests');
   if (f.flags.includes('failure-streak')) dev.push('a failure streak');
@@ -547,7 +561,11 @@ function fitAgainst(f: FitFacts, b: Baseline, a: ActorBaseline | undefined, v: V
 
   if (f.country !== undefined && Object.keys(a.countries).length > 0) {
     const c = own(a.countries, f.country) ?? 0;
-    if (fromInput) (c / Math.max(1, total) < 0.01 && total >= 50 ? dev : fit).push(`${pct(c, total)} of their requests come from ${f.country}`);
+    if (fromInput && f.newCountrySince !== undefined) {
+      dev.push(`${pct(c, total)} of their requests come from ${f.country}, first seen ${fmtDuration(f.ts - f.newCountrySince.at)} earlier in the input (before: ${list(f.newCountrySince.before)})`);
+    } else if (fromInput && f.flags.includes('new-location')) {
+      dev.push(`${pct(c, total)} of their requests come from ${f.country}, first seen on this entry (before: ${list(f.countriesBefore)})`);
+    } else if (fromInput) (c / Math.max(1, total) < 0.01 && total >= 50 ? dev : fit).push(`${pct(c, total)} of their requests come from ${f.country}`);
     else if (c === 0 && a.truncated?.countries !== true) dev.push(`country ${f.country} never seen (usual: ${list(Object.keys(a.countries))})`);
     else fit.push(`country ${f.country} seen ${plural(c, 'time')}`);
   }
@@ -603,6 +621,7 @@ export function fitFacts(o: Observation): FitFacts {
     countriesBefore: o.countriesBefore,
     hoursInInput: o.hoursInInput,
     flags: o.flags,
+    newCountrySince: o.newCountrySince,
     named: o.e.user !== undefined || o.e.apiKey !== undefined,
     usualHour: o.usualHour,
   };

@@ -99,6 +99,12 @@ export interface Observation {
   country: string | undefined;
   newIp: boolean;
   newCountry: boolean;
+  /**
+   * The country was new for this actor a short while ago (`NEW_COUNTRY_RECENT_MS`), not on this
+   * entry: when, and where they came from before. Only the first entry from a new country carries
+   * the `new-location` flag; the entries after it are just as far from home.
+   */
+  newCountrySince: NewCountry | undefined;
   newRoute: boolean;
   /** IPs / countries this actor used earlier in this input (capped lists). */
   ipsBefore: string[];
@@ -121,6 +127,15 @@ export interface Observation {
   severity: Severity;
 }
 
+export interface NewCountry {
+  country: string;
+  at: number;
+  before: string[];
+}
+
+/** How long after its first entry a new country is still told on the actor's entries. */
+const NEW_COUNTRY_RECENT_MS = 24 * 3_600_000;
+
 interface ActorState {
   ring: Float64Array;
   head: number;
@@ -133,6 +148,8 @@ interface ActorState {
   failStreak: number;
   ips: Set<string> | null;
   countries: Set<string> | null;
+  /** The last country that was new for this actor (see Observation.newCountrySince). */
+  newCountry: NewCountry | null;
   novelRoutes: Set<string> | null;
   lastIp: string | undefined;
   lastGeo: GeoWhere | undefined;
@@ -282,6 +299,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       failStreak: 0,
       ips: null,
       countries: null,
+      newCountry: null,
       novelRoutes: null,
       lastIp: undefined,
       lastGeo: undefined,
@@ -387,9 +405,13 @@ export function createTracker(ctx: TrackerContext): Tracker {
           newCountry = hasCountries && own(base.countries, country) === undefined && base.truncated?.countries !== true;
         } else newCountry = s.countries.size > 0 && s.countries.size < COUNTRIES_CAP;
         if (newCountry || force) countriesSnap = [...s.countries];
+        if (newCountry) s.newCountry = { country, at: ts, before: countriesSnap ?? [] };
         if (s.countries.size < COUNTRIES_CAP) s.countries.add(country);
       }
     }
+    const sinceNew = s.newCountry;
+    const newCountrySince =
+      !newCountry && sinceNew !== null && sinceNew.country === country && ts - sinceNew.at <= NEW_COUNTRY_RECENT_MS ? sinceNew : undefined;
     const route = classifier.info(e.method, e.template, e.action);
     const rk = route.key;
     if (againstBaseline && own(base.routes, rk) === undefined && base.truncated?.routes !== true) {
@@ -494,6 +516,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       country,
       newIp,
       newCountry,
+      newCountrySince,
       newRoute,
       ipsBefore: ipsSnap ?? (ipsBefore === null ? [] : [...ipsBefore].filter((x) => x !== e.ip)),
       countriesBefore: countriesSnap ?? (countriesBefore === null ? [] : [...countriesBefore].filter((x) => x !== country)),

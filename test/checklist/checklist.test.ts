@@ -122,6 +122,24 @@ describe('checklist: what makes an entry notable', () => {
     expect(entries[0]!.answers.where!.answer).toMatch(/earlier in this input they came from GB only/);
   });
 
+  it('the entries in the day after a new country say since when, and from where before; a day later they do not', () => {
+    const { entries } = run([
+      ev({ at: T0 }, 1),
+      ev({ at: T0 + 600_000, ip: '45.160.8.9' }, 2),
+      ev({ at: T0 + 660_000, ip: '45.160.8.9', status: 403, endpoint: '/api/v1/admin/users' }, 3),
+      ev({ at: T0 + 26 * 3_600_000, ip: '45.160.8.9', status: 403, endpoint: '/api/v1/admin/users' }, 4),
+    ]);
+    expect(entries.map((r) => r.source.line)).toEqual([2, 3, 4]);
+    const [, soon, later] = entries;
+    expect(soon!.flags).not.toContain('new-location');
+    expect(soon!.answers.where!.answer).toContain('A location new for this actor since 2024-05-14 10:10:00 UTC (60 s earlier): before that they came from GB only.');
+    expect(soon!.answers.where!.notable).toBe(true);
+    expect(soon!.answers.where!.facts).toMatchObject({ newLocation: false, newLocationSince: '2024-05-14T10:10:00.000Z' });
+    expect(soon!.answers.fit!.answer).toContain('a country (BR) first seen for them 60 s earlier (before: GB)');
+    expect(later!.answers.where!.answer).not.toContain('A location new');
+    expect(later!.answers.where!.facts).not.toHaveProperty('newLocationSince');
+  });
+
   it('masks API keys, session ids and secret query values everywhere in the record', () => {
     const e = ev({ at: T0, status: 401, api_key: 'ak_live_0123456789abcdef', session_id: 'sess-abcdef0123456789', endpoint: '/api/v1/orders/1?access_token=eyJhbGciOiJIUzI1NiJ9.x.y&page=2' }, 1);
     const { entries } = run([e]);

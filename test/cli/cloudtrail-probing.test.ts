@@ -36,3 +36,14 @@ describe('CloudTrail permission enumeration', () => {
     expect(alerts.filter((a) => a.rule === 'sensitive-data-in-logs')).toEqual([]);
   });
 });
+
+describe('explain on one refused call of the enumeration', () => {
+  const res = runCli(['explain', FILE, '--line', `${FILE}:3039`]);
+
+  it('calls AccessDenied an authorisation refusal, and says since when the actor came from the new country', () => {
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('GET iam.amazonaws.com:ListUsers by user arn:aws:iam::111122223333:user/ci-deployer');
+    expect(res.stdout).toContain('no status: authorization denied (forbidden).');
+    expect(res.stdout).toContain('A location new for this actor since 2025-03-19 02:14:03 UTC (5 s earlier): before that they came from IE only.');
+  });
+});
