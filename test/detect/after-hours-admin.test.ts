@@ -36,6 +36,16 @@ describe('after-hours-admin', () => {
     expect(a.severityReason).toMatch(/Lagos, NG/);
   });
 
+  it("a non-admin's refused calls to admin routes at night are no admin work; an admin role's are", () => {
+    const night = Date.UTC(2025, 2, 13, 22);
+    const widgets = (role: string) =>
+      [0, 1, 2].map((k) => rec(night + k * 60_000, { user_id: `u-${role}`, role, ip: OFFICE, endpoint: `/admin/widgets/w${k}`, status: 403 }));
+    expect(runFlat(widgets('member'), { only }).alerts).toEqual([]);
+    expect(runFlat(widgets('admin'), { only }).alerts.map((a) => a.subject.user)).toEqual(['u-admin']);
+    const served = [0, 1, 2].map((k) => rec(night + k * 60_000, { user_id: 'u-member', role: 'member', ip: OFFICE, endpoint: `/admin/widgets/w${k}`, status: 200 }));
+    expect(runFlat(served, { only }).alerts.map((a) => a.subject.user)).toEqual(['u-member']);
+  });
+
   it('keeps daytime admins quiet', () => {
     const { records } = lookalikeScenario('daytime-admins');
     expect(runFlat(records, { only }).alerts).toEqual([]);

@@ -64,12 +64,28 @@ describe('authorization-probing: attacks', () => {
     expect(a.evidence.successes).toEqual([{ operation: 'GET /api/v1/secrets/stripe', why: 'secret', status: 200 }]);
   });
 
-  it('a write in a folder where the actor was refused is high; one elsewhere (an order) is not', () => {
+  it('a write that succeeds on a route it was refused on is high; one on another route of the folder, or elsewhere, is not', () => {
     const routes = ADMIN_ROUTES.map((r) => r.replace('/admin/', '/org/settings/'));
-    const inFamily = rec(T + 4 * MIN, { endpoint: '/api/v1/org/settings/sso', method: 'PUT', status: 204, ...MALLORY });
-    expect(run([...refused(routes), inFamily])[0]!.severity).toBe('high');
+    const refusedRoute = rec(T + 4 * MIN, { endpoint: '/api/v1/org/settings/sso', method: 'PUT', status: 204, ...MALLORY });
+    const a = run([...refused(routes), refusedRoute])[0]!;
+    expect(a.severity).toBe('high');
+    expect(a.evidence.successes).toEqual([{ operation: 'PUT /api/v1/org/settings/sso', why: 'write', status: 204 }]);
+    const sibling = rec(T + 4 * MIN, { endpoint: '/api/v1/org/settings/branding-colours', method: 'PUT', status: 204, ...MALLORY });
+    expect(run([...refused(routes), sibling])[0]!.severity).toBe('medium');
     const order = rec(T + 4 * MIN, { endpoint: '/api/v1/orders', method: 'POST', status: 201, ...MALLORY });
     expect(run([...refused(routes), order])[0]!.severity).toBe('medium');
+  });
+
+  it('an admin role doing admin work after refusals is no way in: it stays medium', () => {
+    const admin = { ...MALLORY, role: 'admin' };
+    const grant = rec(T + 5 * MIN, { endpoint: '/api/v1/admin/users/4471/roles', method: 'POST', status: 200, ...admin });
+    expect(run([...refused(ADMIN_ROUTES, T, 15, admin), grant])[0]!.severity).toBe('medium');
+  });
+
+  it("counts the user agents of the refusals made before the burst opened, as it counts their IPs", () => {
+    const a = run(refused(ADMIN_ROUTES))[0]!;
+    const total = (m: unknown) => Object.values(m as Record<string, number>).reduce((x, y) => x + y, 0);
+    expect(total(a.evidence.userAgents)).toBe(12);
   });
 });
 
@@ -112,6 +128,23 @@ describe('authorization-probing: a permission change', () => {
     expect(alerts).toHaveLength(5);
     expect(alerts.map((a) => a.severity)).toEqual(['low', 'low', 'low', 'low', 'low']);
     expect(alerts[0]!.severityReason).toContain('refused to at least 3 other actors as well');
+  });
+
+  it('judged on the whole input: four users refused the same calls one after another are all low, the first as the last', () => {
+    const records = ['u-1', 'u-2', 'u-3', 'u-4'].flatMap((user_id, k) =>
+      refused(ADMIN_ROUTES.map((r) => r.replace('/admin/', '/dashboard/')), T + k * 45 * MIN, 15, { user_id, ip: `2.205.77.${10 + k}` }),
+    );
+    expect(run(records).map((a) => [a.subject.user, a.severity])).toEqual([['u-1', 'low'], ['u-2', 'low'], ['u-3', 'low'], ['u-4', 'low']]);
+  });
+
+  it('a non-admin who reaches an admin route among refusals shared with others is still high', () => {
+    const members = ['u-1', 'u-2', 'u-3'].flatMap((user_id, k) => refused(ADMIN_ROUTES, T + k * 7 * SEC, 15, { user_id, role: 'member', ip: `2.205.77.${10 + k}` }));
+    const keys = rec(T + 6 * MIN, { endpoint: '/api/v1/admin/api-keys', status: 200, ...MALLORY });
+    const alerts = run([...members, ...refused(ADMIN_ROUTES, T + 2 * MIN), keys]);
+    const mallory = alerts.find((a) => a.subject.user === 'u-4471')!;
+    expect(mallory.severity).toBe('high');
+    expect(mallory.severityReason).toContain('refused to other actors as well');
+    expect(alerts.filter((a) => a.subject.user !== 'u-4471').map((a) => a.severity)).toEqual(['low', 'low', 'low']);
   });
 
   it('two users probing the same routes are still two probes (medium)', () => {

@@ -116,11 +116,18 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       s.session = null;
     });
 
+    /**
+     * A request on an admin route that was refused (401, 403, access denied) is no admin work: a
+     * non-admin's screen calling an admin widget, or someone trying (authorization-probing's
+     * business). By an admin role it still counts: the admin was at work.
+     */
     function adminAction(e: EnrichedEvent): string | null {
-      if (m.admin(e.template)) return 'admin route';
+      const s = e.status;
+      const refused = s === 401 || s === 403 || (s === undefined && (e.auth === 'failure' || e.auth === 'denied'));
+      if (!refused && m.admin(e.template)) return 'admin route';
       const role = hasRole(e, adminRoles);
       if (role) return `role ${role}`;
-      if (WRITE_METHODS.has(e.method ?? '') && privileged(e.template)) return 'write on a privileged route';
+      if (!refused && WRITE_METHODS.has(e.method ?? '') && privileged(e.template)) return 'write on a privileged route';
       return null;
     }
 

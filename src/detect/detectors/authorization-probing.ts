@@ -13,10 +13,12 @@
  *   refused within `windowMinutes`. Operations, not requests: a client retrying one forbidden call
  *   stays quiet; ids on one route count once (that is bola-enumeration's business).
  * - What it then managed: a success, while the incident is open, on an admin route, on an
- *   operation that hands out secrets (`secretOperations`), or a write in a folder or service where
- *   the actor was refused. That raises the alert to high.
+ *   operation that hands out secrets (`secretOperations`), or a write to a route it was refused on,
+ *   by an actor without an admin role (`policy.adminRoles`). That raises the alert to high.
  * - A permission change looks the same for every user of a feature: when most of the refused
- *   operations were refused to `sharedActors` other actors as well, the alert is lowered to low.
+ *   operations were refused to `sharedActors` other actors as well, the alert is lowered to low,
+ *   unless something privileged succeeded. In a batch run that is judged on the whole input (the
+ *   alerts are reported at its end), so the first users a change refused are judged as the last.
  *
  * One incident per actor; a quiet gap of `incidentGapMinutes` without refusals ends it.
  */
@@ -24,7 +26,7 @@ import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Alert, Detector, EvidenceSample, Severity } from '../types.js';
 import { keyedState } from '../state.js';
 import { actorName, bump, fmtDuration, Samples, sampleOf, subjectOfActor, topCounts, type SampleSource } from '../util/evidence.js';
-import { allowlisted, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
+import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
 import { compileRouteList, routePatternSource } from '../../rules/match.js';
 import { shouldCompact } from '../util/queue.js';
 
@@ -74,6 +76,8 @@ interface Incident {
   operations: Map<string, number>;
   /** Refusals per folder or service. */
   families: Map<string, number>;
+  /** Route templates (or actions) refused: a write that succeeds on one of them is privileged. */
+  routes: Set<string>;
   peak: number;
   successes: Success[];
   keep: EvidenceSample[];
@@ -86,6 +90,8 @@ interface Incident {
 /** A refusal in an actor's window: enough to count it and to sample it once a burst opens. */
 interface Refusal extends SampleSource {
   op: string;
+  route: string;
+  userAgent: string | undefined;
 }
 
 interface ActorState {
@@ -96,11 +102,13 @@ interface ActorState {
   counts: Map<string, number>;
   incident: Incident | null;
   /** Privileged successes since the actor's last refusals, before any burst (the last few). */
-  recent: Array<{ ts: number; op: string; why: Success['why']; status: number | undefined; sample: EvidenceSample }>;
+  recent: Array<{ ts: number; op: string; route: string; why: Success['why']; status: number | undefined; sample: EvidenceSample }>;
 }
 
 const MAX_QUEUE = 5_000;
 const MAX_RECENT = 5;
+/** Closed incidents held for the end of a batch run. */
+const MAX_PENDING = 2_000;
 const MAX_OPERATIONS = 2_000;
 /** Distinct actors remembered per refused operation (enough to tell "shared" from "own"). */
 const MAX_ACTORS_PER_OPERATION = 32;
@@ -139,6 +147,7 @@ function newIncident(ts: number): Incident {
     denied: 0,
     operations: new Map(),
     families: new Map(),
+    routes: new Set(),
     peak: 0,
     successes: [],
     keep: [],
@@ -203,10 +212,20 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
     /** Refused operation -> the actors it was refused to (bounded). */
     const refusedTo = new Map<string, Set<string>>();
 
+    // Batch runs judge shared refusals on the whole input: incidents are reported at its end.
+    const closed: Array<{ actor: string; inc: Incident }> = [];
     const emit = (st: ActorState): void => {
       const inc = st.incident;
       if (!inc) return;
-      ctx.report(incidentAlert(st.actor, inc));
+      if (ctx.live === true) ctx.report(incidentAlert(st.actor, inc));
+      else {
+        closed.push({ actor: st.actor, inc });
+        // Bounded: past the cap the oldest is judged on what has been read so far.
+        if (closed.length > MAX_PENDING) {
+          const first = closed.shift()!;
+          ctx.report(incidentAlert(first.actor, first.inc));
+        }
+      }
     };
     const table = keyedState<ActorState>(ctx, { idleMs: o.incidentGapMinutes * 60_000, onRemove: (_k, st) => emit(st) });
     const newState = (actor: string): ActorState => ({ actor, q: [], head: 0, counts: new Map(), incident: null, recent: [] });
@@ -217,16 +236,20 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       return refused && !m.login(e.template);
     };
 
-    const touchIncident = (inc: Incident, e: EnrichedEvent): void => {
-      if (e.ts < inc.start) inc.start = e.ts;
-      if (e.ts > inc.end) inc.end = e.ts;
-      if (e.userAgent !== undefined) bump(inc.userAgents, e.userAgent.length > 120 ? `${e.userAgent.slice(0, 117)}...` : e.userAgent, 1, 100);
+    const touchIncident = (inc: Incident, ts: number): void => {
+      if (ts < inc.start) inc.start = ts;
+      if (ts > inc.end) inc.end = ts;
+    };
+    const countAgent = (inc: Incident, ua: string | undefined): void => {
+      if (ua !== undefined) bump(inc.userAgents, ua.length > 120 ? `${ua.slice(0, 117)}...` : ua, 1, 100);
     };
 
     const countRefusal = (inc: Incident, r: Refusal): void => {
       inc.denied++;
       if (inc.operations.has(r.op) || inc.operations.size < MAX_OPERATIONS) bump(inc.operations, r.op);
       bump(inc.families, familyOf(r.op), 1, 500);
+      if (inc.routes.size < MAX_OPERATIONS) inc.routes.add(r.route);
+      countAgent(inc, r.userAgent);
       bump(inc.statuses, r.status === undefined ? 'access denied' : String(r.status));
       if (r.ip !== undefined) bump(inc.ips, r.ip, 1, 100);
       inc.samples.add(r, `refused: ${r.op}`);
@@ -242,14 +265,16 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       const widespread = ops.length > 0 && shared / ops.length >= 0.8;
       let severity: Severity;
       let reason: string;
-      if (widespread) {
-        severity = 'low';
-        reason = `${shared} of the ${ops.length} refused operations were refused to at least ${o.sharedActors} other actors as well: more likely a permission change or a client calling what its users may not, than probing`;
-      } else if (i.successes.length > 0) {
+      if (i.successes.length > 0) {
+        // A success outweighs shared refusals: an attacker tries what the user interface calls too.
         severity = 'high';
         const s = i.successes[0]!;
-        const what = s.why === 'admin' ? 'an admin operation' : s.why === 'secret' ? 'an operation that hands out secrets' : 'a write where it had been refused';
-        reason = `after the refusals it succeeded at ${what}: ${i.successes.slice(0, 3).map((x) => x.operation).join(', ')}`;
+        const what = s.why === 'admin' ? 'an admin operation' : s.why === 'secret' ? 'an operation that hands out secrets' : 'a write to a route it had been refused on';
+        reason = `among the refusals it succeeded at ${what}, without an admin role: ${i.successes.slice(0, 3).map((x) => x.operation).join(', ')}`;
+        if (widespread) reason += ` (most of the refused operations were refused to other actors as well)`;
+      } else if (widespread) {
+        severity = 'low';
+        reason = `${shared} of the ${ops.length} refused operations were refused to at least ${o.sharedActors} other actors as well: more likely a permission change or a client calling what its users may not, than probing`;
       } else {
         severity = 'medium';
         reason = `${ops.length} different operations refused within ${o.windowMinutes} min; nothing privileged succeeded`;
@@ -278,7 +303,7 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       return {
         rule: 'authorization-probing',
         severity,
-        title: i.successes.length > 0 && !widespread
+        title: i.successes.length > 0
           ? `Authorization probing that reached ${i.successes[0]!.operation} (${who})`
           : `Authorization probing: ${ops.length} operations refused (${who})`,
         subject: subjectOfActor(actor),
@@ -290,13 +315,14 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       };
     }
 
-    /** Why a success would matter after refusals; a write only matters where the actor was refused. */
+    /**
+     * Why a success would matter after refusals; a write only matters on a route the actor was
+     * refused on (checked by the caller). An admin role's admin work is its job, not a way in.
+     */
     const privilegedKind = (e: EnrichedEvent): Success['why'] | null => {
       const t = e.template;
-      if (isSecretOp(t)) return 'secret';
-      if (m.admin(t)) return 'admin';
-      const method = e.method;
-      return method !== undefined && WRITE_METHODS.has(method) ? 'write' : null;
+      const kind = isSecretOp(t) ? 'secret' : m.admin(t) ? 'admin' : e.method !== undefined && WRITE_METHODS.has(e.method) ? 'write' : null;
+      return kind !== null && hasRole(e, m.adminRoles) !== null ? null : kind;
     };
 
     const addSuccess = (inc: Incident, op: string, why: Success['why'], status: number | undefined, sample: EvidenceSample): void => {
@@ -322,13 +348,14 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
           if (inc === null) {
             // Before a burst opens: remembered, and judged if one opens within the window.
             if (st.recent.length >= MAX_RECENT) st.recent.shift();
-            st.recent.push({ ts: e.ts, op: operationOf(e), why, status: e.status, sample: sampleOf(e) });
+            st.recent.push({ ts: e.ts, op: operationOf(e), route: e.template, why, status: e.status, sample: sampleOf(e) });
             return;
           }
           const op = operationOf(e);
-          if (why === 'write' && !inc.families.has(familyOf(op))) return;
+          if (why === 'write' && !inc.routes.has(e.template)) return;
           table.touch(e.actor, e.ts, newState);
-          touchIncident(inc, e);
+          touchIncident(inc, e.ts);
+          countAgent(inc, e.userAgent);
           if (e.ip !== undefined) bump(inc.ips, e.ip, 1, 100);
           addSuccess(inc, op, why, e.status, sampleOf(e));
           return;
@@ -354,27 +381,32 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
           st.q = q.slice(st.head);
           st.head = 0;
         }
-        const r: Refusal = { ts: e.ts, source: e.source, method: e.method, path: e.path, status: e.status, ip: e.ip, requestId: e.requestId, op };
+        const r: Refusal = { ts: e.ts, source: e.source, method: e.method, path: e.path, status: e.status, ip: e.ip, requestId: e.requestId, op, route: e.template, userAgent: e.userAgent };
         if (st.q.length - st.head < MAX_QUEUE) {
           st.q.push(r);
           st.counts.set(op, (st.counts.get(op) ?? 0) + 1);
         }
         let inc = st.incident;
         if (inc) {
-          touchIncident(inc, e);
+          touchIncident(inc, e.ts);
           countRefusal(inc, r);
         } else if (st.counts.size >= o.distinctDenied) {
           // The burst starts with the window's first refusal: count (and sample) the whole window.
           inc = st.incident = newIncident(st.q[st.head]!.ts);
-          touchIncident(inc, e);
+          touchIncident(inc, e.ts);
           for (let k = st.head; k < st.q.length; k++) countRefusal(inc, st.q[k]!);
           for (const x of st.recent) {
-            if (x.ts < inc.start || (x.why === 'write' && !inc.families.has(familyOf(x.op)))) continue;
+            if (x.ts < inc.start || (x.why === 'write' && !inc.routes.has(x.route))) continue;
             addSuccess(inc, x.op, x.why, x.status, x.sample);
           }
           st.recent = [];
         }
         if (inc && st.counts.size > inc.peak) inc.peak = st.counts.size;
+      },
+      end() {
+        table.flush();
+        for (const c of closed) ctx.report(incidentAlert(c.actor, c.inc));
+        closed.length = 0;
       },
     };
   },
