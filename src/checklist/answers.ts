@@ -445,7 +445,7 @@ function answerStatus(o: Observation, failureStreak: number): ChecklistAnswer {
   };
   parts.push(`${text}: ${cls[o.status]}${e.latencyMs !== undefined ? `, served in ${Math.round(e.latencyMs)} ms` : ''}.`);
   if (o.failStreak > 0 && (o.status === 'auth-failure' || o.status === 'client-error')) {
-    parts.push(`${o.failStreak === 1 ? 'The first failure' : `The ${ordinal(o.failStreak)} failure in a row`} from this actor${o.failStreak >= failureStreak ? ' (a failure streak)' : ''}.`);
+    parts.push(`${o.failStreak === 1 ? 'The first failure in a row' : `The ${ordinal(o.failStreak)} failure in a row`} from this actor${o.failStreak >= failureStreak ? ' (a failure streak)' : ''}.`);
   } else if (o.status === 'success' || o.status === 'redirect') {
     parts.push('No failures in a row before it.');
   }
@@ -514,7 +514,7 @@ function pct(part: number, whole: number): string {
 }
 
 function fitWithin(f: FitFacts): ChecklistAnswer {
-  const parts: string[] = ['No baseline: judged on this file alone.'];
+  const parts: string[] = ['No baseline: judged on this input alone.'];
   parts.push(`In this input the actor made ${plural(f.requestsInInput, 'request')} up to and including this one, from ${formatUtc(f.firstInInput)}, active at ${hourRanges(f.hoursInInput)} UTC.`);
   const dev: string[] = [];
   if (f.flags.includes('new-location')) dev.push(`a country (${f.country ?? '?'}) not seen earlier in the input (${list(f.countriesBefore)})`);

@@ -157,7 +157,7 @@ describe('the incident week without a baseline', () => {
     const svcNight = events.filter((e) => e.user === 'svc-billing' && (new Date(e.ts).getUTCHours() < 8 || new Date(e.ts).getUTCHours() >= 18 || [0, 6].includes(new Date(e.ts).getUTCDay())));
     expect(svcNight.length).toBeGreaterThan(0);
     expect(entries.filter((r) => r.subject.user === 'svc-billing')).toHaveLength(0);
-    for (const r of entries) expect(r.answers.fit!.answer).toMatch(/^No baseline: judged on this file alone\./);
+    for (const r of entries) expect(r.answers.fit!.answer).toMatch(/^No baseline: judged on this input alone\./);
     expect(entries.find((r) => r.request.requestId === planted.country)!.answers.fit!.answer).toMatch(/a country \(BR\) not seen earlier in the input \(DE\)/);
   });
 

@@ -69,7 +69,7 @@ describe('checklist: what makes an entry notable', () => {
       ['auth-failure'], ['auth-failure'], ['auth-failure'], ['auth-failure'], ['failure-streak', 'auth-failure'], ['auth-failure'], ['auth-failure'], ['auth-failure'],
     ]);
     expect(entries[4]!.answers.status!.answer).toContain('The 5th failure in a row from this actor (a failure streak)');
-    expect(entries[7]!.answers.status!.answer).toContain('The first failure');
+    expect(entries[7]!.answers.status!.answer).toContain('The first failure in a row from this actor');
   });
 
   it('names an admin route used by a non-admin role, and a permission the role lacks', () => {

@@ -71,7 +71,7 @@ describe('explain: the seed article entry', () => {
     expect(a.permissions!.answer).toMatch(/holds create_order/);
     expect(a.permissions!.facts).toMatchObject({ needed: ['create_order'], held: ['create_order'], denied: false });
 
-    expect(a.fit!.answer).toContain('No baseline: judged on this file alone');
+    expect(a.fit!.answer).toContain('No baseline: judged on this input alone');
 
     expect(record.flags).toEqual(['off-hours', 'reserved-ip', 'write']);
     expect(record.severity).toBe('low');
