@@ -194,10 +194,10 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-/** A generic token/key value: long enough and not prose (at least two of upper, lower, digit). */
 /** A file extension ending a value: ".zip", ".tar.gz", ".json". */
 const FILE_NAME_END = /\.[A-Za-z][A-Za-z0-9]{0,4}$/;
 
+/** A generic token/key value: long enough and not prose (at least two of upper, lower, digit). */
 function looksLikeSecretValue(v: string): boolean {
   if (v.length < 8 || v.length > 8192 || v.indexOf(' ') >= 0) return false;
   if (v.length >= 20) return true;

@@ -12,9 +12,11 @@ const SUCCESS = new Set([
   'granted', 'authenticated', 'authorized', 'authorised', 'valid', '1',
 ]);
 const FAILURE = new Set([
-  'failure', 'fail', 'failed', 'denied', 'deny', 'false', 'no', 'rejected', 'unauthorized',
-  'unauthorised', 'unauthenticated', 'forbidden', 'invalid', '0', 'access_denied', 'access-denied',
+  'failure', 'fail', 'failed', 'false', 'no', 'rejected', 'unauthorized', 'unauthorised', 'unauthenticated',
+  'invalid', '0',
 ]);
+/** Authenticated, but not allowed. */
+const DENIED = new Set(['denied', 'deny', 'forbidden', 'access_denied', 'access-denied', 'accessdenied', 'permission_denied', 'not_allowed']);
 
 /** An explicit outcome field's value: booleans, numbers 1/0, and the usual words. */
 export function authFromValue(v: unknown): AuthOutcome | undefined {
@@ -24,6 +26,7 @@ export function authFromValue(v: unknown): AuthOutcome | undefined {
   const s = v.trim().toLowerCase();
   if (SUCCESS.has(s)) return 'success';
   if (FAILURE.has(s)) return 'failure';
+  if (DENIED.has(s)) return 'denied';
   if (s === 'unknown') return 'unknown';
   return undefined;
 }

@@ -12,7 +12,8 @@ import type { RuleSet } from '../../src/rules/types.js';
 import type { Alert } from '../../src/detect/types.js';
 import { createPipeline } from '../../src/detect/index.js';
 import { createEnricher } from '../../src/enrich/index.js';
-import { geo, rec, runFlat, shippedRules, toEvent } from './helpers.js';
+import { geo, rec, runEvents, runFlat, shippedRules, toEvent } from './helpers.js';
+import type { ApiEvent } from '../../src/normalise/event.js';
 
 const T = Date.UTC(2025, 3, 8, 14); // a Tuesday, 14:00 UTC
 const SEC = 1000;
@@ -173,5 +174,66 @@ describe('authorization-probing: live (--follow)', () => {
     expect(heard).toEqual([]);
     p.advance!(last + 31 * MIN);
     expect(heard.map((a) => [a.rule, a.severity, a.subject.user])).toEqual([['authorization-probing', 'medium', 'u-4471']]);
+  });
+});
+
+describe('authorization-probing: what a review found', () => {
+  const HOUR = 60 * MIN;
+  /** A status-less action event, as CloudTrail's are normalised (auth from errorCode). */
+  const call = (ts: number, action: string, auth: 'success' | 'denied' | 'unknown', line: number): ApiEvent => ({
+    ts, ip: '185.220.101.45', user: 'arn:aws:iam::1:user/ci', method: action.includes(':Create') ? 'POST' : 'GET', action, auth,
+    format: 'cloudtrail', source: { file: 'ct.json', line }, raw: {},
+  });
+  const iamDenied = ['ListUsers', 'ListRoles', 'ListPolicies', 'GetUser', 'ListGroups', 'ListAccessKeys', 'GetAccountSummary', 'ListMFADevices', 'ListSAMLProviders', 'GetAccountAuthorizationDetails', 'ListInstanceProfiles']
+    .map((n, i) => call(T + i * 3 * SEC, `iam.amazonaws.com:${n}`, 'denied', i + 1));
+
+  it('a call that failed with another error (no such secret, user exists) is no success; one without an error is', () => {
+    const failed = [call(T + 40 * SEC, 'secretsmanager.amazonaws.com:GetSecretValue', 'unknown', 20), call(T + 43 * SEC, 'iam.amazonaws.com:CreateUser', 'unknown', 21)];
+    const a = runEvents([...iamDenied, ...failed], { detectors }).alerts[0]!;
+    expect([a.severity, a.evidence.successes]).toEqual(['medium', undefined]);
+    const read = call(T + 40 * SEC, 'secretsmanager.amazonaws.com:GetSecretValue', 'success', 20);
+    expect(runEvents([...iamDenied, read], { detectors }).alerts[0]!.severity).toBe('high');
+  });
+
+  it('an anonymous client refused everywhere (a WAF answering a scanner with 403) is not this detector\'s', () => {
+    const scan = ['/.env', '/.git/config', '/wp-login.php', '/phpmyadmin', '/server-status', '/backup.zip', '/config.php', '/.aws/credentials', '/admin.php', '/debug', '/console', '/actuator/env']
+      .map((endpoint, i) => rec(T + i * SEC, { endpoint, status: 403, ip: '45.9.20.7' }));
+    expect(run([...scan, rec(T + 30 * SEC, { endpoint: '/admin/', status: 200, ip: '45.9.20.7' })])).toEqual([]);
+  });
+
+  it('refusals of others days before are not shared: the probe stays medium', () => {
+    const earlier = ['u-a', 'u-b', 'u-c'].flatMap((user_id, k) => refused(ADMIN_ROUTES, T - (3 - k) * 24 * HOUR, 600, { user_id }));
+    const mallory = run([...earlier, ...refused(ADMIN_ROUTES)]).find((a) => a.subject.user === 'u-4471')!;
+    expect([mallory.severity, mallory.evidence.metrics.sharedOperations]).toEqual(['medium', 0]);
+  });
+
+  it('successes do not keep the incident open: it ends the incident gap after the last refusal', () => {
+    // Admin reads every 20 minutes: the first two fall within 30 minutes of the last refusal (T+2m45s).
+    const reads = [10, 30, 50, 70, 90, 110].map((min) => rec(T + min * MIN, { endpoint: '/api/v1/admin/users', status: 200, ...MALLORY }));
+    const grant = rec(T + 2 * HOUR, { endpoint: '/api/v1/admin/users/4471/roles', method: 'POST', status: 200, ...MALLORY });
+    const a = run([...refused(ADMIN_ROUTES), ...reads, grant])[0]!;
+    expect([a.severity, a.end]).toEqual(['high', T + 30 * MIN]);
+    expect(a.evidence.successes).toEqual([{ operation: 'GET /api/v1/admin/users', why: 'admin', status: 200 }]);
+  });
+
+  it('ordinary writes between the first refusals do not push out a secret read made before the burst', () => {
+    const early = [...refused(ADMIN_ROUTES.slice(0, 3)), rec(T + 50 * SEC, { endpoint: '/api/v1/secrets/stripe', status: 200, ...MALLORY })];
+    const orders = Array.from({ length: 5 }, (_, i) => rec(T + 52 * SEC + i * SEC, { endpoint: '/api/v1/orders', method: 'POST', status: 201, ...MALLORY }));
+    const a = run([...early, ...orders, ...refused(ADMIN_ROUTES.slice(3), T + 60 * SEC)])[0]!;
+    expect([a.severity, a.evidence.successes]).toEqual(['high', [{ operation: 'GET /api/v1/secrets/stripe', why: 'secret', status: 200 }]]);
+  });
+
+  it('thousands of retries of one call do not fill the window and hide a probe after them', () => {
+    const retries = Array.from({ length: 5_200 }, (_, i) => rec(T + i * 90, { endpoint: '/api/v1/admin/users', status: 403, ...MALLORY }));
+    const probe = refused(ADMIN_ROUTES.slice(1), T + 5_200 * 90, 2);
+    expect(run([...retries, ...probe]).map((a) => a.severity)).toEqual(['medium']);
+  });
+
+  it('samples each privileged operation once: three admin reads of one route leave room for the secret read', () => {
+    const reads = [0, 1, 2].map((k) => rec(T + 4 * MIN + k * SEC, { endpoint: '/api/v1/admin/users', status: 200, ...MALLORY }));
+    const secret = rec(T + 5 * MIN, { endpoint: '/api/v1/secrets/db', status: 200, ...MALLORY });
+    const a = run([...refused(ADMIN_ROUTES), ...reads, secret])[0]!;
+    const okPaths = a.evidence.samples.filter((x) => x.status === 200).map((x) => x.path);
+    expect(okPaths).toEqual(['/api/v1/admin/users', '/api/v1/secrets/db']);
   });
 });

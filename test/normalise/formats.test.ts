@@ -181,7 +181,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       },
       {
         ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.50', user: 'user-sub-123', method: 'POST', path: '/orders/17',
-        route: '/orders/{id}', status: 403, bytesOut: 42, userAgent: 'curl/8.4.0', requestId: 'Jx1yKjPlIAMEa6Q=', auth: 'failure',
+        route: '/orders/{id}', status: 403, bytesOut: 42, userAgent: 'curl/8.4.0', requestId: 'Jx1yKjPlIAMEa6Q=', auth: 'denied',
         format: 'apigateway',
       },
       {
@@ -213,7 +213,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         host: 'mordor-bucket.s3.amazonaws.com', bytesOut: 1024, bytesIn: 0,
         userAgent: '[aws-cli/1.18.136 Python/3.8.5 Darwin/19.5.0 botocore/1.17.59]', requestId: 'A471D1060ED5FD07',
         action: 's3.amazonaws.com:GetObject', roles: ['AssumedRole', 'arn:aws:iam::123456789012:role/BankingWAFRole'],
-        auth: 'unknown', format: 'cloudtrail',
+        auth: 'success', format: 'cloudtrail', // no errorCode: the call went through
       },
       {
         ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.5', user: 'arn:aws:iam::123456789012:user/alice', method: 'POST',
@@ -231,7 +231,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         ts: utc(2024, 3, 1, 9, 17), user: 'ec2.amazonaws.com', method: 'GET',
         query: 'roleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FBankingWAFRole&roleSessionName=i-0317f6c6b66ae9c40',
         userAgent: 'ec2.amazonaws.com', requestId: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9', action: 'sts.amazonaws.com:AssumeRole',
-        roles: ['AWSService'], auth: 'unknown', format: 'cloudtrail',
+        roles: ['AWSService'], auth: 'success', format: 'cloudtrail',
       },
       {
         ts: utc(2024, 3, 1, 23, 40), ip: '2001:db8::77', user: 'arn:aws:iam::123456789012:root', method: 'POST',
@@ -286,7 +286,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       {
         ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.80', method: 'POST', path: '/api/admin/users', host: 'api.example.com',
         status: 403, bytesOut: 0, bytesIn: 120, latencyMs: 5, userAgent: 'python-requests/2.31.0',
-        requestId: '0c9a2b7e-1f3d-4e5a-8b6c-7d8e9f0a1b2c', auth: 'failure', format: 'envoy',
+        requestId: '0c9a2b7e-1f3d-4e5a-8b6c-7d8e9f0a1b2c', auth: 'denied', format: 'envoy', // rbac_access_denied
       },
       {
         ts: utc(2024, 3, 1, 9, 15, 4), ip: '2001:db8::81', method: 'GET', path: '/api/orders/1001', host: 'api.example.com',

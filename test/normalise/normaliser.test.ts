@@ -76,6 +76,38 @@ describe('detection by vote', () => {
       ['cloudtrail', 'iam.amazonaws.com:CreateUser', 'denied', '203.0.113.5'],
     ]);
   });
+
+  it('CloudTrail outcomes: no error a success, access denied refused, bad credentials (Cognito too) failed, any other error unknown', () => {
+    const ct = loadFixture('cloudtrail.json')[2]?.value as Record<string, unknown>;
+    const call = (eventName: string, errorCode?: string, eventSource = 'iam.amazonaws.com') => {
+      const { errorCode: _code, errorMessage: _message, ...rest } = ct;
+      return errorCode === undefined ? { ...rest, eventSource, eventName } : { ...rest, eventSource, eventName, errorCode, errorMessage: 'not allowed' };
+    };
+    const { events } = run(records([
+      call('ListUsers'),
+      call('ListRoles', 'AccessDenied'),
+      call('DescribeInstances', 'Client.UnauthorizedOperation', 'ec2.amazonaws.com'),
+      call('GetUser', 'InvalidClientTokenId'),
+      call('InitiateAuth', 'NotAuthorizedException', 'cognito-idp.amazonaws.com'),
+      call('GetSecretValue', 'ResourceNotFoundException', 'secretsmanager.amazonaws.com'),
+      call('CreateUser', 'EntityAlreadyExists'),
+    ]));
+    expect(events.map((e) => [e.action!.split(':')[1], e.auth])).toEqual([
+      ['ListUsers', 'success'],
+      ['ListRoles', 'denied'],
+      ['DescribeInstances', 'denied'],
+      ['GetUser', 'failure'],
+      ['InitiateAuth', 'failure'],
+      ['GetSecretValue', 'unknown'],
+      ['CreateUser', 'unknown'],
+    ]);
+  });
+
+  it("a flat log's own outcome words: denied and forbidden are refusals, failed and unauthorized failures", () => {
+    const base = { timestamp: '2024-03-01T09:15:02Z', ip: '203.0.113.9', user_id: 'u1', action: 'orders.export' };
+    const { events } = run(records(['denied', 'forbidden', 'access_denied', 'failed', 'unauthorized', 'success'].map((outcome) => ({ ...base, outcome }))));
+    expect(events.map((e) => e.auth)).toEqual(['denied', 'denied', 'denied', 'failure', 'failure', 'success']);
+  });
 });
 
 describe('flat records', () => {

@@ -107,18 +107,59 @@ interface ActorState {
 
 const MAX_QUEUE = 5_000;
 const MAX_RECENT = 5;
-/** Closed incidents held for the end of a batch run. */
+/** Closed incidents waiting for their judgement (see SHARED_MS). */
 const MAX_PENDING = 2_000;
-const MAX_OPERATIONS = 2_000;
-/** Distinct actors remembered per refused operation (enough to tell "shared" from "own"). */
-const MAX_ACTORS_PER_OPERATION = 32;
+const MAX_OPERATIONS = 500;
+const HOUR = 3_600_000;
+/**
+ * Refusals of other actors count as "shared" within this time of an incident, before or after it:
+ * a permission change refuses its users as they come online over the day, an attacker who tries
+ * the same calls days later is not one of them. A batch run therefore judges an incident once
+ * event time is this far past its end (or at the end of the input).
+ */
+const SHARED_MS = 24 * HOUR;
 
+/** A success: a 2xx, or for logs of actions without statuses, an outcome the source calls a success. */
 const ok = (e: EnrichedEvent): boolean => {
   const s = e.status;
-  if (s !== undefined) return s >= 200 && s < 300;
-  // Actions without a status (CloudTrail): a request not marked as failed went through.
-  return e.action !== undefined && e.auth !== 'failure' && e.auth !== 'denied';
+  return s !== undefined ? s >= 200 && s < 300 : e.auth === 'success';
 };
+
+/**
+ * Which actors each operation was refused to, and when last: enough to tell a refusal many share
+ * from one's own. Operations are kept in the order of their last refusal and expire after
+ * `keepMs` of event time, so memory follows the refusal rate, not the input.
+ */
+class RefusalLedger {
+  private readonly ops = new Map<string, { last: number; actors: Map<string, number> }>();
+  constructor(
+    private readonly keepMs: number,
+    private readonly maxOps = 20_000,
+    private readonly maxActors = 32,
+  ) {}
+
+  note(op: string, actor: string, ts: number): void {
+    let x = this.ops.get(op);
+    if (x === undefined) x = { last: ts, actors: new Map() };
+    else this.ops.delete(op); // re-inserted below: the map stays in order of last refusal
+    if (x.actors.has(actor) || x.actors.size < this.maxActors) x.actors.set(actor, ts);
+    if (ts > x.last) x.last = ts;
+    this.ops.set(op, x);
+    for (const [k, v] of this.ops) {
+      if (this.ops.size <= this.maxOps && v.last >= ts - this.keepMs) break;
+      this.ops.delete(k);
+    }
+  }
+
+  /** Actors other than `actor` refused `op` last within [from, to]. */
+  others(op: string, actor: string, from: number, to: number): number {
+    const x = this.ops.get(op);
+    if (x === undefined) return 0;
+    let n = 0;
+    for (const [a, t] of x.actors) if (a !== actor && t >= from && t <= to) n++;
+    return n;
+  }
+}
 
 /** The operation: the action, or the method and route template. */
 function operationOf(e: EnrichedEvent): string {
@@ -180,8 +221,8 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       sharedActors: 3,
       maxSamples: 10,
     },
-    requires: { anyOf: ['status', 'action'] },
-    unavailableImpact: 'refusals cannot be judged without response statuses or actions',
+    requires: { anyOf: ['user', 'apiKey'] },
+    unavailableImpact: 'refusals of authenticated callers cannot be told from anonymous ones (endpoint-probing judges those)',
     mergeGapMs: (o) => o.incidentGapMinutes * 60_000,
     checkOption(key, value) {
       if (key !== 'secretOperations') return null;
@@ -209,31 +250,32 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       ctx.unavailable(`bad secretOperations pattern: ${(err as Error).message}`);
       return {};
     }
-    /** Refused operation -> the actors it was refused to (bounded). */
-    const refusedTo = new Map<string, Set<string>>();
+    const ledger = new RefusalLedger(3 * SHARED_MS);
 
-    // Batch runs judge shared refusals on the whole input: incidents are reported at its end.
+    // A batch run judges an incident once the refusals of others around it are all read (SHARED_MS
+    // past its end); live, when it closes, on what has been read.
     const closed: Array<{ actor: string; inc: Incident }> = [];
+    const judge = (c: { actor: string; inc: Incident }): void => ctx.report(incidentAlert(c.actor, c.inc));
     const emit = (st: ActorState): void => {
       const inc = st.incident;
       if (!inc) return;
-      if (ctx.live === true) ctx.report(incidentAlert(st.actor, inc));
+      if (ctx.live === true) judge({ actor: st.actor, inc });
       else {
         closed.push({ actor: st.actor, inc });
-        // Bounded: past the cap the oldest is judged on what has been read so far.
-        if (closed.length > MAX_PENDING) {
-          const first = closed.shift()!;
-          ctx.report(incidentAlert(first.actor, first.inc));
-        }
+        if (closed.length > MAX_PENDING) judge(closed.shift()!);
       }
+    };
+    const judgeClosed = (now: number): void => {
+      while (closed.length > 0 && closed[0]!.inc.end + SHARED_MS < now) judge(closed.shift()!);
     };
     const table = keyedState<ActorState>(ctx, { idleMs: o.incidentGapMinutes * 60_000, onRemove: (_k, st) => emit(st) });
     const newState = (actor: string): ActorState => ({ actor, q: [], head: 0, counts: new Map(), incident: null, recent: [] });
 
+    /** A refusal of an authenticated caller: an anonymous client refused is endpoint-probing's. */
     const isRefusal = (e: EnrichedEvent): boolean => {
       const s = e.status;
       const refused = s !== undefined ? denied.has(s) : e.auth === 'denied';
-      return refused && !m.login(e.template);
+      return refused && (e.user !== undefined || e.apiKey !== undefined) && !m.login(e.template);
     };
 
     const touchIncident = (inc: Incident, ts: number): void => {
@@ -258,10 +300,7 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
     function incidentAlert(actor: string, i: Incident): Alert {
       const who = actorName(actor);
       const ops = [...i.operations.keys()];
-      const shared = ops.filter((op) => {
-        const to = refusedTo.get(op);
-        return to !== undefined && to.size - (to.has(actor) ? 1 : 0) >= o.sharedActors;
-      }).length;
+      const shared = ops.filter((op) => ledger.others(op, actor, i.start - SHARED_MS, i.end + SHARED_MS) >= o.sharedActors).length;
       const widespread = ops.length > 0 && shared / ops.length >= 0.8;
       let severity: Severity;
       let reason: string;
@@ -325,18 +364,32 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       return kind !== null && hasRole(e, m.adminRoles) !== null ? null : kind;
     };
 
+    /** The first success per operation is listed, and sampled (three at most). */
     const addSuccess = (inc: Incident, op: string, why: Success['why'], status: number | undefined, sample: EvidenceSample): void => {
-      if (inc.successes.length < 50 && !inc.successes.some((s) => s.operation === op)) {
-        const s: Success = { operation: op, why };
-        if (status !== undefined) s.status = status;
-        inc.successes.push(s);
-      }
-      if (inc.keep.length < 3) inc.keep.push({ ...sample, note: `succeeded at ${op} among ${inc.denied} refusals` });
+      if (inc.successes.length >= 50 || inc.successes.some((s) => s.operation === op)) return;
+      const s: Success = { operation: op, why };
+      if (status !== undefined) s.status = status;
+      inc.successes.push(s);
+      if (inc.keep.length < 3) inc.keep.push({ ...sample, note: `succeeded at ${op} during the refusals` });
+    };
+
+    /** Whether the actor's window holds a refusal on `route`. */
+    const refusedRoute = (st: ActorState, route: string): boolean => {
+      for (let k = st.q.length - 1; k >= st.head; k--) if (st.q[k]!.route === route) return true;
+      return false;
+    };
+
+    const dropOldest = (st: ActorState): void => {
+      const old = st.q[st.head++]!;
+      const n = st.counts.get(old.op)! - 1;
+      if (n === 0) st.counts.delete(old.op);
+      else st.counts.set(old.op, n);
     };
 
     return {
       event(e) {
         table.sweep(e.ts);
+        if (closed.length > 0) judgeClosed(e.ts);
         if (!isRefusal(e)) {
           // Only a privileged success by an actor refused lately matters: most events stop here.
           if (table.size === 0 || !ok(e)) return;
@@ -345,15 +398,17 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
           const why = privilegedKind(e);
           if (why === null || m.login(e.template) || allowlisted(m, e)) return;
           const inc = st.incident;
+          const op = operationOf(e);
           if (inc === null) {
-            // Before a burst opens: remembered, and judged if one opens within the window.
+            // Before a burst opens: remembered (once per operation; a write only on a refused
+            // route), and judged if one opens within the window.
+            if ((why === 'write' && !refusedRoute(st, e.template)) || st.recent.some((x) => x.op === op)) return;
             if (st.recent.length >= MAX_RECENT) st.recent.shift();
-            st.recent.push({ ts: e.ts, op: operationOf(e), route: e.template, why, status: e.status, sample: sampleOf(e) });
+            st.recent.push({ ts: e.ts, op, route: e.template, why, status: e.status, sample: sampleOf(e) });
             return;
           }
-          const op = operationOf(e);
           if (why === 'write' && !inc.routes.has(e.template)) return;
-          table.touch(e.actor, e.ts, newState);
+          // Not a refusal: the incident still ends incidentGapMinutes after the last one.
           touchIncident(inc, e.ts);
           countAgent(inc, e.userAgent);
           if (e.ip !== undefined) bump(inc.ips, e.ip, 1, 100);
@@ -362,30 +417,19 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
         }
         if (allowlisted(m, e)) return;
         const op = operationOf(e);
-        let to = refusedTo.get(op);
-        if (to === undefined) {
-          if (refusedTo.size >= 50_000) refusedTo.clear();
-          refusedTo.set(op, (to = new Set()));
-        }
-        if (to.size < MAX_ACTORS_PER_OPERATION) to.add(e.actor);
+        ledger.note(op, e.actor, e.ts);
 
         const st = table.touch(e.actor, e.ts, newState);
-        const q = st.q;
-        while (st.head < q.length && q[st.head]!.ts < e.ts - windowMs) {
-          const old = q[st.head++]!;
-          const n = st.counts.get(old.op)! - 1;
-          if (n === 0) st.counts.delete(old.op);
-          else st.counts.set(old.op, n);
-        }
-        if (shouldCompact(st.head, q.length)) {
-          st.q = q.slice(st.head);
+        while (st.head < st.q.length && st.q[st.head]!.ts < e.ts - windowMs) dropOldest(st);
+        // A client retrying one call thousands of times must not fill the window: the oldest go.
+        while (st.q.length - st.head >= MAX_QUEUE) dropOldest(st);
+        if (shouldCompact(st.head, st.q.length)) {
+          st.q = st.q.slice(st.head);
           st.head = 0;
         }
         const r: Refusal = { ts: e.ts, source: e.source, method: e.method, path: e.path, status: e.status, ip: e.ip, requestId: e.requestId, op, route: e.template, userAgent: e.userAgent };
-        if (st.q.length - st.head < MAX_QUEUE) {
-          st.q.push(r);
-          st.counts.set(op, (st.counts.get(op) ?? 0) + 1);
-        }
+        st.q.push(r);
+        st.counts.set(op, (st.counts.get(op) ?? 0) + 1);
         let inc = st.incident;
         if (inc) {
           touchIncident(inc, e.ts);
@@ -405,7 +449,7 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       },
       end() {
         table.flush();
-        for (const c of closed) ctx.report(incidentAlert(c.actor, c.inc));
+        for (const c of closed) judge(c);
         closed.length = 0;
       },
     };

@@ -50,12 +50,14 @@ export const apigateway = defineFormat({
   post(r, ev) {
     const rt = str(g['error.responseType'](r)) ?? str(g['error.errorResponseType'](r)) ?? str(g.errorResponseType(r));
     if (rt !== undefined && AUTH_RESPONSE_TYPES.has(rt.toUpperCase())) {
-      ev.auth = 'failure';
+      // ACCESS_DENIED: the authorizer knew the caller and said no; the rest are failed authentications.
+      ev.auth = rt.toUpperCase() === 'ACCESS_DENIED' ? 'denied' : 'failure';
       return;
     }
     const err = str(g['authorizer.error'](r)) ?? str(g.authorizerError(r));
     const st = statusOf(g['authorizer.status'](r));
-    if (st === 401 || st === 403 || (err !== undefined && err !== 'null')) ev.auth = 'failure';
+    if (st === 403) ev.auth = 'denied';
+    else if (st === 401 || (err !== undefined && err !== 'null')) ev.auth = 'failure';
     else if (st !== undefined && st >= 200 && st < 300) ev.auth = 'success';
   },
   explainPost(r) {

@@ -21,9 +21,13 @@ function root(rec: Rec): Rec {
   return rec;
 }
 
-/** errorCode values that mean the caller's credentials were not accepted (authentication). */
+/**
+ * errorCode values that mean the caller's credentials were not accepted (authentication).
+ * Cognito's NotAuthorizedException is a wrong user name or password.
+ */
 function isAuthenticationError(c: string): boolean {
   return (
+    c === 'notauthorizedexception' ||
     c.includes('invalidclienttokenid') || c.includes('signaturedoesnotmatch') || c.includes('expiredtoken') ||
     c.includes('invalidaccesskeyid') || c.includes('incompletesignature') || c.includes('missingauthenticationtoken') ||
     c.includes('invalidtoken') || c.includes('authfailure')
@@ -60,7 +64,7 @@ export const cloudtrail = defineFormat({
   notes: {
     roles: 'userIdentity.type + userIdentity.sessionContext.sessionIssuer.arn',
     action: 'eventSource:eventName',
-    auth: 'responseElements.ConsoleLogin, errorCode (invalid or expired credentials -> failure, access denied -> denied)',
+    auth: 'responseElements.ConsoleLogin, errorCode (invalid or expired credentials -> failure, access denied -> denied, none -> success)',
   },
   root,
   detect(input) {
@@ -93,8 +97,13 @@ export const cloudtrail = defineFormat({
       ev.auth = l === 'success' ? 'success' : l === 'failure' ? 'failure' : 'unknown';
       return;
     }
+    // A call without an error went through: its caller was authenticated and allowed. Any other
+    // error (NoSuchEntity, ValidationException, throttling) leaves the outcome unknown.
     const code = str(r.errorCode)?.toLowerCase();
-    if (code === undefined) return;
+    if (code === undefined) {
+      if (str(r.errorMessage) === undefined) ev.auth = 'success';
+      return;
+    }
     if (isAuthenticationError(code)) ev.auth = 'failure';
     else if (isAccessDenied(code)) ev.auth = 'denied';
   },
@@ -102,7 +111,7 @@ export const cloudtrail = defineFormat({
     const re = r.responseElements;
     const out: { action: string; roles: string; auth?: string } = { action: 'eventSource + eventName', roles: 'userIdentity.type' };
     if (isObj(re) && re.ConsoleLogin !== undefined) out.auth = 'responseElements.ConsoleLogin';
-    else if (r.errorCode !== undefined) out.auth = 'errorCode';
+    else out.auth = r.errorCode !== undefined ? 'errorCode' : 'errorCode (none: success)';
     return out;
   },
 });

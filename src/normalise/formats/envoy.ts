@@ -5,7 +5,9 @@
 import { defineFormat } from '../format.js';
 import { str } from '../values.js';
 
-const DENIALS = ['ext_authz_denied', 'jwt_authn_access_denied', 'rbac_access_denied', 'ext_authz_error'];
+/** Authentication refused (the JWT did not verify) and authorisation refused (RBAC, ext_authz). */
+const FAILURES = ['jwt_authn_access_denied', 'ext_authz_error'];
+const DENIALS = ['rbac_access_denied', 'ext_authz_denied'];
 
 export const envoy = defineFormat({
   id: 'envoy',
@@ -25,7 +27,7 @@ export const envoy = defineFormat({
     userAgent: ['user_agent', 'user-agent'],
     requestId: ['request_id', 'x-request-id'],
   },
-  notes: { auth: 'response_code_details (ext_authz_denied, jwt_authn_access_denied, rbac_access_denied) -> failure' },
+  notes: { auth: 'response_code_details (jwt_authn_access_denied, ext_authz_error -> failure; rbac_access_denied, ext_authz_denied -> denied)' },
   detect(r) {
     const rc = r.response_code !== undefined;
     if (r.response_flags !== undefined || r.upstream_cluster !== undefined || r.downstream_remote_address !== undefined) {
@@ -37,9 +39,15 @@ export const envoy = defineFormat({
   post(r, ev) {
     const d = r.response_code_details;
     if (typeof d !== 'string' || d === 'via_upstream') return;
-    for (const x of DENIALS) {
+    for (const x of FAILURES) {
       if (d.includes(x)) {
         ev.auth = 'failure';
+        return;
+      }
+    }
+    for (const x of DENIALS) {
+      if (d.includes(x)) {
+        ev.auth = 'denied';
         return;
       }
     }

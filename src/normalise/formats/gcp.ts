@@ -41,7 +41,7 @@ export const gcp = defineFormat({
   },
   notes: {
     action: 'protoPayload.serviceName:protoPayload.methodName (audit logs)',
-    auth: 'protoPayload.status.code 16 (UNAUTHENTICATED) -> failure, 7 (PERMISSION_DENIED) -> denied (audit logs)',
+    auth: 'protoPayload.status.code 16 (UNAUTHENTICATED) -> failure, 7 (PERMISSION_DENIED) -> denied, none -> success (audit logs)',
   },
   detect(r) {
     const h = httpRequestOf(r);
@@ -59,16 +59,18 @@ export const gcp = defineFormat({
     const svc = str(pp.serviceName);
     const m = str(pp.methodName);
     if (m !== undefined) ev.action = svc !== undefined ? `${svc}:${m}` : m;
-    const code = isObj(pp.status) ? num(pp.status.code) : undefined;
+    // An audit entry without an error status went through: its caller was authenticated and allowed.
+    const code = isObj(pp.status) ? num(pp.status.code) : 0;
     if (code === 16) ev.auth = 'failure';
     else if (code === 7) ev.auth = 'denied';
+    else if (code === 0 && ev.status === undefined) ev.auth = 'success';
   },
   explainPost(r) {
     const pp = r.protoPayload;
     const out: { action?: string; auth?: string } = {};
     if (isObj(pp)) {
       out.action = 'protoPayload.serviceName + protoPayload.methodName';
-      if (isObj(pp.status)) out.auth = 'protoPayload.status.code';
+      out.auth = isObj(pp.status) ? 'protoPayload.status.code' : 'protoPayload.status (none: success)';
     }
     return out;
   },
