@@ -1,18 +1,23 @@
 /**
  * Records read twice: rotated files that overlap (copytruncate copies the log, then truncates it,
- * and lines written in between land in both files), or a partial copy beside the whole log. Files
- * with the same content are read once already (src/ingest/identical.ts); these overlap only in
- * part. Counted twice, a credential attack doubles its failures and its peak rate.
+ * and lines written in between land in both files), a partial copy beside the whole log, or two
+ * layers logging one request (a gateway and the sidecar or application behind it pass the request
+ * id on, and log it a few milliseconds apart). Files with the same content are read once already
+ * (src/ingest/identical.ts); these overlap only in part. Counted twice, a credential attack
+ * doubles its failures and its peak rate.
  *
- * A record is a repeat when an earlier one had the same request id at the same time: a request id
- * names one request, and the time rules out an id a gateway reused. Records without a request id
- * are never dropped (two identical lines can be two requests). The merged stream is in time order
+ * A record is a repeat when an earlier one had the same request id within `SAME_REQUEST_MS`: a
+ * request id names one request, and the time rules out an id a gateway reused. The first record
+ * read is kept (in time order, the outer layer's). Records without a request id are never dropped
+ * (two identical lines can be two requests). The merged stream is in time order
  * up to small disorder, so ids are remembered for `windowMs` of event time only: memory follows
  * the request rate, not the input. Used only when there are several input files.
  */
 import type { ApiEvent } from '../normalise/event.js';
 
 const WINDOW_MS = 120_000;
+/** Two records of one request id this close in time are one request logged twice. */
+export const SAME_REQUEST_MS = 2_000;
 
 export interface RepeatFilter {
   batches: AsyncGenerator<ApiEvent[]>;
@@ -46,7 +51,8 @@ export function dropRepeats(input: AsyncGenerator<ApiEvent[]>, windowMs = WINDOW
             out?.push(e);
             continue;
           }
-          if (seen.get(e.requestId) === e.ts) {
+          const t = seen.get(e.requestId);
+          if (t !== undefined && (t === e.ts || (e.ts - t <= SAME_REQUEST_MS && t - e.ts <= SAME_REQUEST_MS))) {
             repeated++;
             onRepeat?.(e);
             // Copy on the first repeat: most batches have none and pass through as they are.

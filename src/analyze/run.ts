@@ -210,7 +210,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   });
   const repeated = input.repeated();
   if (repeated > 0) {
-    notes.push(`${repeated} record(s) repeated one already read (the same request id at the same time: rotated files that overlap) and were counted once`);
+    notes.push(`${repeated} record(s) repeated one already read (the same request id within 2 s: rotated files that overlap, or two layers logging one request) and were counted once`);
   }
   const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable(), repeated });
   // Everything below quotes log content: mask any secret in it before a reporter sees it.

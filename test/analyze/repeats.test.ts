@@ -29,9 +29,11 @@ describe('dropRepeats', () => {
     expect(repeated).toBe(2);
   });
 
-  it('the same id at another time is another request (an id a gateway reused)', async () => {
-    const { repeated } = await collect([[ev(1000, 'r1'), ev(5000, 'r1')]]);
-    expect(repeated).toBe(0);
+  it('the same id seconds apart is another request (an id a gateway reused); 1 ms apart, one request logged by two layers', async () => {
+    expect((await collect([[ev(1000, 'r1'), ev(5000, 'r1')]])).repeated).toBe(0);
+    const { out, repeated } = await collect([[ev(1000, 'r1'), ev(1001, 'r1'), ev(2999, 'r1'), ev(3100, 'r1')]]);
+    expect(repeated).toBe(2);
+    expect(out[0]!.map((e) => e.ts)).toEqual([1000, 3100]);
   });
 
   it('a batch without repeats is passed on as it is', async () => {
@@ -48,6 +50,20 @@ describe('dropRepeats', () => {
   });
 });
 
+describe('two layers logging one request', () => {
+  it("a gateway's and a sidecar's record of one request (one request id, 3 ms apart) are counted once", async () => {
+    const dir = tempDirs()('apilog-layers-');
+    const line = (k: number, ms: number): string =>
+      JSON.stringify({ timestamp: new Date(Date.UTC(2025, 2, 12, 3, 0, k, ms)).toISOString(), ip: '45.155.205.233', method: 'POST', endpoint: '/api/v1/auth/login', status: 401, request_id: `req-${k}` });
+    fs.writeFileSync(path.join(dir, 'gateway.ndjson'), `${Array.from({ length: 30 }, (_, k) => line(k, 0)).join('\n')}\n`);
+    fs.writeFileSync(path.join(dir, 'sidecar.ndjson'), `${Array.from({ length: 30 }, (_, k) => line(k, 3)).join('\n')}\n`);
+    const r = await analyze(analyzeOptions([dir], { threads: 1 }));
+    expect(r.summary.events).toBe(30);
+    expect(r.summary.notes.some((n) => n.startsWith('30 record(s) repeated one already read'))).toBe(true);
+    expect(r.alerts.find((a) => a.rule === 'credential-stuffing')?.evidence.metrics.failures).toBe(30);
+  });
+});
+
 describe('overlapping rotated files', () => {
   it('lines in both files (copytruncate) are counted once, and the summary says so', async () => {
     const dir = tempDirs()('apilog-repeats-');
@@ -58,7 +74,7 @@ describe('overlapping rotated files', () => {
     fs.writeFileSync(path.join(dir, 'access.log'), `${lines.slice(30).join('\n')}\n`);
     const r = await analyze(analyzeOptions([dir], { threads: 1 }));
     expect(r.summary.events).toBe(50);
-    expect(r.summary.notes).toContain('10 record(s) repeated one already read (the same request id at the same time: rotated files that overlap) and were counted once');
+    expect(r.summary.notes).toContain('10 record(s) repeated one already read (the same request id within 2 s: rotated files that overlap, or two layers logging one request) and were counted once');
     expect(r.summary.notes.some((n) => n.includes('time filter'))).toBe(false);
     const stuffing = r.alerts.find((a) => a.rule === 'credential-stuffing');
     expect(stuffing?.evidence.metrics.failures).toBe(50);

@@ -95,7 +95,7 @@ describe('apilog explain', () => {
     writeFileSync(twice, `${seed[2]!.replace('req-5d1e0a73', jwt)}\n`);
     const repeat = runCli(['explain', SEED, copy, '--line', `${copy}:1`, '-q']);
     expect(repeat.code).toBe(2);
-    expect(repeat.stderr).toContain('it repeats a record of another input file (the same request id at the same time) and was counted once, as that record: --request-id "req-5d1e0a73" explains it');
+    expect(repeat.stderr).toContain('it repeats a record of another input file (the same request id within 2 s) and was counted once, as that record: --request-id "req-5d1e0a73" explains it');
     const secret = runCli(['explain', twice, copy, '--line', `${copy}:2`, '-q']);
     expect(secret.stderr).toContain('it repeats a record of another input file');
     expect(secret.stderr).not.toContain('dozjgNryP4J3jVmNHl0w5N');

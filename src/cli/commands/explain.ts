@@ -77,7 +77,7 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
       const id = e.requestId ?? '';
       const shown = redactString(id, 'requestId').value === id ? id : undefined;
       why ??=
-        'it repeats a record of another input file (the same request id at the same time) and was counted once, as that record' +
+        'it repeats a record of another input file (the same request id within 2 s) and was counted once, as that record' +
         (shown !== undefined ? `: --request-id "${shown}" explains it` : '');
     };
     const stream = await openEventStream({ ...input, onRepeat }, onIssue);
