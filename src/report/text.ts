@@ -522,10 +522,6 @@ function renderAlertTable(ctx: Ctx, report: Report, out: Lines): void {
     }
     r.counts[a.severity]++;
   }
-  // Rules counted in the summary but filtered out of the list still get a row (total only).
-  for (const [rule, n] of Object.entries(s.alerts.byRule ?? {})) {
-    if (!byRule.has(rule) && n > 0) byRule.set(rule, { title: '', counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } });
-  }
   const rows = [...byRule.entries()].sort((a, b) => {
     const wa = SEVERITY_DESC.findIndex((sv) => a[1].counts[sv] > 0);
     const wb = SEVERITY_DESC.findIndex((sv) => b[1].counts[sv] > 0);
@@ -535,18 +531,20 @@ function renderAlertTable(ctx: Ctx, report: Report, out: Lines): void {
   });
   const cell = (sv: Severity, n: number): { text: string; paint?: Paint } =>
     n > 0 ? { text: num(n), paint: p.sev(sv) } : { text: '·', paint: p.dim };
+  // The table counts the alerts listed; those a filter (--min-severity) left out are counted below
+  // it. Mixing the two gave a total row that did not add up its rows.
   const tableRows = rows.map(([rule, r]) => {
-    const shownTotal = Object.values(r.counts).reduce((x, y) => x + y, 0);
-    const total = Math.max(shownTotal, s.alerts.byRule?.[rule] ?? 0);
+    const total = Object.values(r.counts).reduce((x, y) => x + y, 0);
     return [sanitize(rule), sanitize(r.title), ...SEVERITY_DESC.map((sv) => cell(sv, r.counts[sv])), num(total)];
   });
-  const totals = SEVERITY_DESC.map((sv) => Math.max(alerts.filter((a) => a.severity === sv).length, s.alerts.bySeverity?.[sv] ?? 0));
+  const totals = SEVERITY_DESC.map((sv) => alerts.filter((a) => a.severity === sv).length);
   tableRows.push([
     { text: 'total', paint: p.bold },
     '',
     ...SEVERITY_DESC.map((sv, i) => cell(sv, totals[i]!)),
-    { text: num(Math.max(alerts.length, s.alerts.total)), paint: p.bold },
+    { text: num(alerts.length), paint: p.bold },
   ]);
+  const unlisted = notListed(alerts, s);
   out.pushAll(
     renderTable(
       {
@@ -560,7 +558,18 @@ function renderAlertTable(ctx: Ctx, report: Report, out: Lines): void {
       ctx.table,
     ),
   );
+  if (unlisted !== null) out.push(p.dim(unlisted));
   out.push();
+}
+
+/** "4 more alerts not listed after filters: 1 medium, 3 low." or null. */
+function notListed(alerts: readonly AlertRecord[], s: SummaryRecord): string | null {
+  const hidden = s.alerts.total - alerts.length;
+  if (hidden <= 0) return null;
+  const bySev = SEVERITY_DESC.map((sv) => [sv, (s.alerts.bySeverity?.[sv] ?? 0) - alerts.filter((a) => a.severity === sv).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([sv, n]) => `${num(n)} ${sv}`);
+  return `  ${plural(hidden, 'more alert')} not listed after filters: ${bySev.join(', ')}.`;
 }
 
 function listWithMore(values: string[], more: { count: number; atLeast: boolean } | undefined, show: number): string {

@@ -294,6 +294,9 @@ describe('timeline alerts', () => {
     const text = renderText(r, options());
     expect(text).toContain('2 alerts shown (5 before filters)');
     expect(text).toContain('5 alerts in all; 2 shown after filters.');
+    // The table by rule adds up the listed alerts; the rest are counted under it.
+    expect(text).toMatch(/│ total +│ +│ +1 │ +1 │ +· │ +· │ +· │ +2 │/);
+    expect(text).toContain('3 more alerts not listed after filters: 1 medium, 1 low, 1 info.');
     const line = text.split('\n').find((l) => l.trimStart().startsWith('alerts  ▕'))!;
     expect(line).toContain('max 1');
     // Only the 10:00 (A1) and 11:00 (A2) buckets have a bar.
