@@ -466,7 +466,9 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
     const top = SEVERITY_DESC.find((sv) => RANK[sv] === worst(group)) ?? 'info';
     const title = `${clip(actor, ctx.width - 40, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(')')}`;
     out.push(p.bold(title));
-    const shown = o.full ? group : group.slice(0, LIMITS.entriesPerActor);
+    // More than fit: the most severe are listed (in time order), so an attack is not hidden behind
+    // the same actor's earlier, lesser findings.
+    const shown = o.full || group.length <= LIMITS.entriesPerActor ? group : mostSevere(group, LIMITS.entriesPerActor);
     for (const e of shown) {
       const r = e.request;
       const path = sanitize(r.path ?? r.template ?? '');
@@ -486,10 +488,16 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
       ].join('  ');
       out.push(line.trimEnd());
     }
-    if (shown.length < group.length) out.push(p.dim(`    … ${num(group.length - shown.length)} more for this actor (--full)`));
+    if (shown.length < group.length) out.push(p.dim(`    … ${num(group.length - shown.length)} more for this actor, less severe or later (--full)`));
   }
   if (unlisted.length > 0) out.push(p.dim(`… ${restSummary(unlisted.map(([, g]) => g))} (--full lists them; --format ndjson gives every entry)`));
   out.push();
+}
+
+/** The `n` most severe entries of a group (the earliest among equals), in time order. */
+function mostSevere(group: EntryRecord[], n: number): EntryRecord[] {
+  const byWeight = group.map((e, i) => ({ e, i })).sort((a, b) => severityRankOf(b.e.severity) - severityRankOf(a.e.severity) || a.i - b.i);
+  return byWeight.slice(0, n).sort((a, b) => a.i - b.i).map((x) => x.e);
 }
 
 /** "172 more actors with 1,604 findings; 150 of them in A1" for the actors not listed. */

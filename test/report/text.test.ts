@@ -147,8 +147,23 @@ describe('text report at scale', () => {
     const start = performance.now();
     const text = renderText(r, options({ entriesMode: 'all' }));
     expect(text).toContain('Findings by actor (120,000 entries, 1 actor)');
-    expect(text).toContain('… 119,980 more for this actor (--full)');
+    expect(text).toContain('… 119,980 more for this actor, less severe or later (--full)');
     expect(performance.now() - start).toBeLessThan(10_000);
+  });
+
+  it("lists an actor's most severe findings when not all fit: a later attack is not hidden behind earlier lesser ones", () => {
+    const r = sampleReport();
+    const base = r.entries[2]!;
+    const at = (i: number) => new Date(Date.parse(base.time) + i * 60_000).toISOString();
+    const low = Array.from({ length: 30 }, (_, i) => ({ ...base, severity: 'low' as const, time: at(i), request: { ...base.request, path: `/widgets/w${i}` } }));
+    const high = [40, 41].map((i) => ({ ...base, severity: 'high' as const, time: at(i), request: { ...base.request, path: `/admin/keys/k${i}` } }));
+    r.entries = [...low, ...high];
+    const lines = renderText(r, options({ entriesMode: 'all', width: 140 })).split('\n');
+    const listed = lines.filter((l) => /\/(widgets|admin\/keys)\//.test(l));
+    expect(listed).toHaveLength(20);
+    expect(listed.slice(-2).every((l) => l.includes('/admin/keys/'))).toBe(true);
+    expect(listed[0]).toContain('/widgets/w0 ');
+    expect(lines.some((l) => l.includes('… 12 more for this actor, less severe or later (--full)'))).toBe(true);
   });
 });
 
