@@ -194,6 +194,15 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/**
+ * A `key` that names an object in a bucket: beside `bucketName` or `bucket` (CloudTrail's S3
+ * requestParameters, S3 access logs in JSON) or under `object` (S3 event notifications). It is
+ * an object's name, searched only for token prefixes (an AKIA... or sk_live_... in it still is one).
+ */
+function objectStoreKey(obj: Record<string, unknown>, path: readonly string[]): boolean {
+  return 'bucketName' in obj || 'bucket' in obj || path[path.length - 1] === 'object';
+}
+
 /** A file extension ending a value: ".zip", ".tar.gz", ".json". */
 const FILE_NAME_END = /\.[A-Za-z][A-Za-z0-9]{0,4}$/;
 
@@ -470,6 +479,7 @@ export class HygieneScanner {
       if (child === null || typeof child === 'boolean' || child === undefined) continue;
       let ckc = this.keyClass(k);
       if (ckc === KeyClass.None && (kc === KeyClass.Cookie || kc === KeyClass.Authorization || kc === KeyClass.Password)) ckc = kc;
+      else if (ckc === KeyClass.ApiKey && k === 'key' && objectStoreKey(obj, this.path)) ckc = KeyClass.IdLike;
       // Leaves that cannot hold a finding (see walk).
       if (typeof child === 'string') {
         if (child.length === 0 || (ckc === KeyClass.IdLike && !idMayHoldToken(child))) continue;
@@ -543,6 +553,7 @@ export class HygieneScanner {
       if (this.budget < 0) break;
       let ckc = this.keyClass(k);
       if (ckc === KeyClass.None && (kc === KeyClass.Cookie || kc === KeyClass.Authorization || kc === KeyClass.Password)) ckc = kc;
+      else if (ckc === KeyClass.ApiKey && k === 'key' && objectStoreKey(obj, this.path)) ckc = KeyClass.IdLike;
       if (typeof child === 'string') {
         // leafString does nothing with these.
         if (child.length === 0 || (ckc === KeyClass.IdLike && !idMayHoldToken(child))) continue;

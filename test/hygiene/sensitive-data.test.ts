@@ -120,12 +120,17 @@ describe('sensitive-data-in-logs details', () => {
     ]);
   });
 
-  it("a file name under a key named `key` (S3's object key in CloudTrail) is no API key; a key value there still is one", () => {
+  it("a file name under a key named `key`, or an object's key beside its bucket, is no API key; a key value elsewhere still is one", () => {
     const put = (key: string) => eventFromRaw({ eventName: 'PutObject', requestParameters: { bucketName: 'acme-deploy-artifacts', key } });
     expect(runDetector(sensitiveDataInLogs, [put('builds/0617.zip'), put('exports/2025-03/Orders_Q1.tar.gz'), put('x9F3kLm2Qp.json')]).alerts).toEqual([]);
-    const leaked = runDetector(sensitiveDataInLogs, [put('x9F3kLm2Qp7Rt5Vw'), eventFromRaw({ path: '/maps', query: 'key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW' })]);
+    // Beside a bucket (or under S3's "object"), a key is an object's name, whatever its shape; a token prefix in it is still found.
+    const s3event = eventFromRaw({ Records: [{ s3: { bucket: { name: 'uploads' }, object: { key: 'uploads/7f3a9c2e1b4d4e6f8a9b0c1d', size: 10 } } }] });
+    expect(runDetector(sensitiveDataInLogs, [put('uploads/7f3a9c2e1b4d4e6f8a9b0c1d'), put('artifacts/App.Bundle'), s3event]).alerts).toEqual([]);
+    expect(runDetector(sensitiveDataInLogs, [put('AKIAIOSFODNN7EXAMPLQ')]).alerts.map((a) => a.evidence.metrics.kind)).toEqual(['aws-access-key']);
+    const apiCall = eventFromRaw({ path: '/v1/render', body: { key: 'x9F3kLm2Qp7Rt5Vw', format: 'png' } });
+    const leaked = runDetector(sensitiveDataInLogs, [apiCall, eventFromRaw({ path: '/maps', query: 'key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW' })]);
     expect(leaked.alerts.map((a) => [a.evidence.metrics.kind, a.evidence.metrics.field]).sort()).toEqual([
-      ['api-key', 'requestParameters.key'],
+      ['api-key', 'body.key'],
       ['google-api-key', 'query'],
     ]);
   });
