@@ -43,7 +43,7 @@ export type StatusClass = 'success' | 'redirect' | 'auth-failure' | 'client-erro
 
 export function statusClass(status: number | undefined, auth: AuthOutcome | undefined): StatusClass {
   if (status === undefined) return auth === 'failure' || auth === 'denied' ? 'auth-failure' : auth === 'success' ? 'success' : 'unknown';
-  if (status === 401 || status === 403 || status === 407 || auth === 'failure') return 'auth-failure';
+  if (status === 401 || status === 403 || status === 407 || auth === 'failure' || auth === 'denied') return 'auth-failure';
   if (status >= 500) return 'server-error';
   if (status >= 400) return 'client-error';
   if (status >= 300) return 'redirect';
