@@ -61,6 +61,9 @@ describe('classifiers', () => {
   it('classifies statuses and modifications', () => {
     expect(statusClass(401, undefined)).toBe('auth-failure');
     expect(statusClass(200, 'failure')).toBe('auth-failure');
+    expect(statusClass(200, 'denied')).toBe('auth-failure');
+    expect(statusClass(undefined, 'denied')).toBe('auth-failure');
+    expect(statusClass(undefined, 'success')).toBe('success');
     expect(statusClass(404, undefined)).toBe('client-error');
     expect(statusClass(503, undefined)).toBe('server-error');
     expect(statusClass(undefined, undefined)).toBe('unknown');
