@@ -103,6 +103,19 @@ describe('detection by vote', () => {
     ]);
   });
 
+  it("CloudTrail principals: Cognito's Anonymous and a hidden console user name are no user; a failed console login is named by the ARN its other events carry", () => {
+    const ct = loadFixture('cloudtrail.json')[1]?.value as Record<string, unknown>; // a failed ConsoleLogin
+    const ui = ct.userIdentity as Record<string, unknown>;
+    const login = (userIdentity: Record<string, unknown>) => ({ ...ct, userIdentity });
+    const { events } = run(records([
+      login({ type: 'IAMUser', principalId: 'AIDAX', accountId: '123456789012', userName: 'ops-admin' }),
+      login({ type: 'IAMUser', accountId: '123456789012', accessKeyId: '', userName: 'HIDDEN_DUE_TO_SECURITY_REASONS' }),
+      { ...ct, eventSource: 'cognito-idp.amazonaws.com', eventName: 'InitiateAuth', userIdentity: { type: 'Unknown', principalId: 'Anonymous' } },
+      login(ui),
+    ]));
+    expect(events.map((e) => e.user)).toEqual(['arn:aws:iam::123456789012:user/ops-admin', undefined, undefined, ui.arn]);
+  });
+
   it("a flat log's own outcome words: denied and forbidden are refusals, failed and unauthorized failures", () => {
     const base = { timestamp: '2024-03-01T09:15:02Z', ip: '203.0.113.9', user_id: 'u1', action: 'orders.export' };
     const { events } = run(records(['denied', 'forbidden', 'access_denied', 'failed', 'unauthorized', 'success'].map((outcome) => ({ ...base, outcome }))));

@@ -40,6 +40,8 @@ function isAccessDenied(c: string): boolean {
 }
 
 const MAX_QUERY = 1024;
+/** CloudTrail's userName for a console login to an account name that does not exist. */
+const HIDDEN_USER = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
 export const cloudtrail = defineFormat({
   id: 'cloudtrail',
@@ -63,6 +65,7 @@ export const cloudtrail = defineFormat({
   },
   notes: {
     roles: 'userIdentity.type + userIdentity.sessionContext.sessionIssuer.arn',
+    user: 'no user for Cognito Anonymous / type Unknown or HIDDEN_DUE_TO_SECURITY_REASONS; an ARN built from userName when a failed console login has none',
     action: 'eventSource:eventName',
     auth: 'responseElements.ConsoleLogin, errorCode (invalid or expired credentials -> failure, access denied -> denied, none -> success)',
   },
@@ -81,6 +84,18 @@ export const cloudtrail = defineFormat({
     ev.action = `${r.eventSource as string}:${r.eventName as string}`;
     const ui = r.userIdentity;
     if (isObj(ui)) {
+      const name = str(ui.userName);
+      if (str(ui.type) === 'Unknown' || str(ui.principalId) === 'Anonymous' || name === HIDDEN_USER) {
+        // Not a principal: Cognito's unauthenticated callers are all "Anonymous", and a console
+        // login to a name that does not exist is logged as HIDDEN_DUE_TO_SECURITY_REASONS.
+        if (ev.user === name || ev.user === str(ui.principalId) || ev.user === 'Anonymous') ev.user = undefined;
+      } else if (str(ui.arn) === undefined && name !== undefined && ev.user === name) {
+        // A failed console login carries no ARN: name the user as its other events do.
+        const account = str(ui.accountId) ?? str(r.recipientAccountId);
+        const t = str(ui.type);
+        if (account !== undefined && t === 'IAMUser') ev.user = `arn:aws:iam::${account}:user/${name}`;
+        else if (account !== undefined && t === 'Root') ev.user = `arn:aws:iam::${account}:root`;
+      }
       const roles: string[] = [];
       const t = str(ui.type);
       if (t !== undefined) roles.push(t);
