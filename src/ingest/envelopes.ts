@@ -3,6 +3,7 @@
  * Ingest peels them so that normalise sees one access-log record per RawRecord.
  *
  *   CloudTrail / S3     {"Records":[ … ]}                                   -> each element
+ *   CloudTrail lookup   {"Events":[{EventId,…,CloudTrailEvent:"{…}"}]}      -> each element
  *   Azure diagnostics   {"records":[ {…} ]}                                 -> each element
  *   CloudWatch          {"logEvents":[{id,timestamp,message}]} (subscription)
  *                       {"events":[{timestamp,message,logStreamName}]} (filter-log-events)
@@ -40,12 +41,14 @@ const ENVELOPE_KEYS: ReadonlyArray<readonly [string, EnvelopeName]> = [
   ['logEvents', 'cloudwatch-events'],
   ['records', 'azure-records'],
   ['events', 'cloudwatch-events'],
+  ['Events', 'cloudtrail-records'],
 ];
 const ENVELOPE_BY_KEY: ReadonlyMap<string, EnvelopeName> = new Map(ENVELOPE_KEYS);
 
 /**
  * Keys distinctive enough that an array under them at the top of an object is an envelope without
- * looking at the elements. `records` and `events` are common words, so their first element decides.
+ * looking at the elements. `records`, `events` and `Events` are common words, so their first
+ * element decides.
  */
 const STRONG_KEYS: ReadonlySet<string> = new Set(['resourceLogs', 'resourceSpans', 'Records', 'logEvents']);
 
@@ -53,6 +56,7 @@ const STRONG_KEYS: ReadonlySet<string> = new Set(['resourceLogs', 'resourceSpans
 const WEAK_EMPTY_ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
   records: new Set(['records']),
   events: new Set(['events', 'searchedLogStreams', 'nextToken', 'ResponseMetadata']),
+  Events: new Set(['Events', 'NextToken']),
 };
 
 /** Top-level scalar keys whose values the streaming framer keeps for envelope context. */
@@ -71,6 +75,8 @@ export function elementConfirms(key: string, first: unknown): boolean {
   if (STRONG_KEYS.has(key)) return true;
   if (key === 'records') return isObj(first);
   if (key === 'events') return isObj(first) && typeof first.message === 'string';
+  // `aws cloudtrail lookup-events`: each event carries the CloudTrail record as a JSON string.
+  if (key === 'Events') return isObj(first) && typeof first.CloudTrailEvent === 'string';
   return false;
 }
 
@@ -147,6 +153,7 @@ export function emitValue(sink: Sink, v: unknown, line: number, nesting = 0): vo
     v.logEvents === undefined &&
     v.records === undefined &&
     v.events === undefined &&
+    v.Events === undefined &&
     v.detail === undefined
   ) {
     sink.emit(v, line);

@@ -120,6 +120,15 @@ describe('envelopes', () => {
     expect(e.stats.container).toBe('cloudtrail-records');
   });
 
+  it('CloudTrail lookup-events output {"Events":[{…, CloudTrailEvent}]}: one record per event; an "Events" array of anything else is no envelope', async () => {
+    const c = await readFile(tmp.file('lookup.json', fixture('cloudtrail-lookup-events.json')));
+    expect(c.stats.container).toBe('cloudtrail-records');
+    expect(vals(c).map((v) => v.EventName)).toEqual(['GetObject', 'ListUsers', 'AssumeRole']);
+    expect(c.issues).toEqual([]);
+    const other = await readFile(tmp.file('events.json', '{"Events":[{"name":"launch"}]}\n'));
+    expect(other.records.map((r) => r.envelope)).toEqual([undefined]);
+  });
+
   it('Azure {"records":[…]}', async () => {
     const c = await readFile(tmp.file('az.json', fixture('azure-records.json')));
     expect(c.stats.container).toBe('azure-records');
