@@ -139,6 +139,8 @@ const NOT_SECRET = new Set([
   'cookieconsent', 'keyboard', 'keyword', 'keywords', 'monkey', 'turkey', 'passenger', 'passport', 'compass', 'bypass',
   'tokens', 'tokencount', 'inputtokens', 'outputtokens', 'totaltokens', 'cardtype', 'cardbrand', 'cardlast4', 'cardexpiry',
   'cardholder', 'cardholdername', 'panel', 'pane', 'codec', 'pin2', 'spin', 'pincode', 'opcode', 'qrcode', 'barcode',
+  // CloudTrail AssumeRoleWithWebIdentity: the token's subject ("repo:acme/infra:ref:refs/heads/main"), not the token.
+  'subjectfromwebidentitytoken',
 ]);
 
 function normaliseKey(key: string): string {

@@ -203,6 +203,21 @@ function objectStoreKey(obj: Record<string, unknown>, path: readonly string[]): 
   return 'bucketName' in obj || 'bucket' in obj || path[path.length - 1] === 'object';
 }
 
+/**
+ * An AWS key id named as one inside a larger text: `"accessKeyId":"AKIA…"` in a CloudTrail record
+ * kept as a JSON string (LookupEvents' CloudTrailEvent), `AWSAccessKeyId=AKIA…` in a URL. AWS logs
+ * key ids so, as it does in fields of that name, which are not reported either.
+ */
+function namedAccessKeyId(s: string, i: number): boolean {
+  let j = i - 1;
+  let n = 0;
+  for (; j >= 0 && n < 6; j--, n++) {
+    const c = s.charCodeAt(j);
+    if (c !== 34 && c !== 32 && c !== 58 && c !== 61 && c !== 92) break; // " space : = \
+  }
+  return j >= 10 && s.slice(j - 10, j + 1).toLowerCase() === 'accesskeyid';
+}
+
 /** A file extension ending a value: ".zip", ".tar.gz", ".json". */
 const FILE_NAME_END = /\.[A-Za-z][A-Za-z0-9]{0,4}$/;
 
@@ -1035,8 +1050,10 @@ export class HygieneScanner {
     const end = re.lastIndex;
     const v = s.slice(i, end);
     let kind: SecretKind;
-    if (re === AWS_Y) kind = 'aws-access-key';
-    else if (re === GITHUB_Y || re === GITHUB_PAT_Y) kind = 'github-token';
+    if (re === AWS_Y) {
+      if (namedAccessKeyId(s, i)) return end;
+      kind = 'aws-access-key';
+    } else if (re === GITHUB_Y || re === GITHUB_PAT_Y) kind = 'github-token';
     else if (re === STRIPE_Y) kind = 'stripe-key';
     else if (re === SLACK_Y) {
       if (!/\d/.test(v)) return end;

@@ -135,6 +135,17 @@ describe('sensitive-data-in-logs details', () => {
     ]);
   });
 
+  it("an AWS key id named as one inside a text (LookupEvents' CloudTrailEvent string, a signed URL), or a web identity token's subject, is no finding; a bare key id in a text is", () => {
+    const record = JSON.stringify({ eventName: 'ListUsers', userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAIOSFODNN7EXAMPLQ' } });
+    const lookup = eventFromRaw({ EventName: 'ListUsers', CloudTrailEvent: record });
+    const signed = eventFromRaw({ path: '/b/o', url: 'https://b.s3.amazonaws.com/o?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLQ&Expires=1' });
+    expect(runDetector(sensitiveDataInLogs, [lookup, signed]).alerts).toEqual([]);
+    const webIdentity = eventFromRaw({ eventName: 'AssumeRoleWithWebIdentity', responseElements: { subjectFromWebIdentityToken: 'repo:acme/infra:ref:refs/heads/main' } });
+    expect(runDetector(sensitiveDataInLogs, [webIdentity]).alerts).toEqual([]);
+    const pasted = eventFromRaw({ path: '/x', body: { note: 'use AKIAIOSFODNN7EXAMPLQ for the deploy' } });
+    expect(runDetector(sensitiveDataInLogs, [pasted]).alerts.map((a) => a.evidence.metrics.kind)).toEqual(['aws-access-key']);
+  });
+
   it('a bare 12-digit run is an Aadhaar number only under an Aadhaar key: a pagination cursor that passes Verhoeff stays quiet', () => {
     const cursor = eventFromRaw({ path: '/api/orders', query: 'cursor=234123412346&size=50', url: '/api/orders?cursor=234123412346' });
     expect(runDetector(sensitiveDataInLogs, [cursor]).alerts).toEqual([]);
