@@ -253,7 +253,8 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
           };
         }
         open?.touch(e.actor, e.ts, () => s);
-        sess.end = e.ts;
+        if (e.ts > sess.end) sess.end = e.ts;
+        if (e.ts < sess.start) sess.start = e.ts;
         sess.actions++;
         // Logging in (a POST) is no admin write: an admin's 07:58 login must not read as one.
         if (WRITE_METHODS.has(e.method ?? '') && !m.login(e.template)) sess.writes++;

@@ -398,7 +398,8 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         }
         if (inc) {
           open?.touch(e.actor, now, () => s);
-          inc.end = now;
+          if (now > inc.end) inc.end = now;
+          if (now < inc.start) inc.start = now;
           inc.requests++;
           inc.totalBytes += bytes;
           inc.exportRequests += exp;
@@ -406,7 +407,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           bump(inc.routes, e.template, bytes || 1, 200);
           if (e.ip) bump(inc.ips, e.ip, 1, 50);
           inc.samples.add(e);
-          if (hotBytes || hotExport || hotRequests) inc.lastHot = now;
+          if ((hotBytes || hotExport || hotRequests) && now > inc.lastHot) inc.lastHot = now;
           if (s.requests > inc.peakRequests) inc.peakRequests = s.requests;
           if (hotBytes) inc.bytesHot = true;
           if (s.bytes > inc.peakBytes) inc.peakBytes = s.bytes;

@@ -162,7 +162,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
             emit(e.user, st.incident);
             st.incident = null;
           } else if (e.ip === st.incident.to.ip) {
-            st.incident.end = e.ts;
+            if (e.ts > st.incident.end) st.incident.end = e.ts;
             const p = privilegedUse(e);
             if (p && !st.incident.privileged) {
               st.incident.privileged = p;

@@ -309,7 +309,9 @@ export const scraping: Detector<ScrapingOptions> = {
       inc.requests++;
       if (inc.prevTs >= 0 && inc.gaps.length < 20_000) inc.gaps.push(x.ts - inc.prevTs);
       inc.prevTs = x.ts;
-      inc.end = x.ts;
+      // Min and max, not first and last: a record later than the reorder window still comes late.
+      if (x.ts > inc.end) inc.end = x.ts;
+      if (x.ts < inc.start) inc.start = x.ts;
       if (x.ts % 1000 !== 0) inc.wholeSeconds = false;
       const sec = Math.floor(x.ts / 1000);
       if (inc.perSecond.size < 40_000) inc.perSecond.set(sec, (inc.perSecond.get(sec) ?? 0) + 1);
@@ -462,7 +464,7 @@ export const scraping: Detector<ScrapingOptions> = {
         }
         if (inc) {
           add(inc, x);
-          if (hot) inc.lastHot = now;
+          if (hot && now > inc.lastHot) inc.lastHot = now;
           if (rate > inc.peak) inc.peak = rate;
         } else if (hot) {
           inc = s.incident = {
