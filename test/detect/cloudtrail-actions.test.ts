@@ -35,6 +35,19 @@ describe('CloudTrail actions and the shipped route classes', () => {
     expect(alerts[0]!.evidence.metrics).toMatchObject({ actions: 4, writes: 4 });
   });
 
+  it("an intruder's reconnaissance a minute before the night's IAM changes does not make its address known: critical, from a new location", () => {
+    // A week of office work: enough history (minHistoryEvents) to call an address new.
+    const office = Array.from({ length: 25 }, (_, k) => call(T + Math.floor(k / 5) * DAY + (k % 5) * 3_600_000, 'iam.amazonaws.com:ListUsers'));
+    const night = T + 6 * DAY - 8 * 3_600_000 + 40 * 60_000;
+    const moscow = '95.173.136.70';
+    const recon = ['sts.amazonaws.com:GetCallerIdentity', 'iam.amazonaws.com:ListUsers'].map((a, i) => call(night - 60_000 + i * 5_000, a, { ip: moscow }));
+    const changes = ['CreateUser', 'AttachUserPolicy'].map((n, i) => call(night + i * 60_000, `iam.amazonaws.com:${n}`, { ip: moscow }));
+    const a = runEvents([...office, ...recon, ...changes], { only: ['after-hours-admin'] }).alerts[0]!;
+    expect(a.severity).toBe('critical');
+    expect(a.evidence.metrics).toMatchObject({ newIp: true, newLocation: true });
+    expect(a.severityReason).toContain('Moscow');
+  });
+
   it('a console password spray from one IP, then a login that works, is credential stuffing with the success named', () => {
     const tor = '185.220.101.45';
     const fails = Array.from({ length: 30 }, (_, i) =>

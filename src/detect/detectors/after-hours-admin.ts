@@ -52,16 +52,29 @@ interface Session {
 /** Kept for every actor (bounded by maxActors), so kept small: most actors never do admin work. */
 interface ActorState {
   events: number;
-  /** IPs seen, at most MAX_IPS. */
+  /** IPs seen, at most MAX_IPS, and when each was first seen. */
   ips: string[];
-  /** Countries seen, at most MAX_IPS. */
+  ipsSince: number[];
+  /** Countries seen, at most MAX_IPS, and when each was first seen. */
   countries: string[];
+  countriesSince: number[];
   /** Admin actors only: local hour of day -> distinct local days with admin work then. */
   slotDays: Map<number, Set<number>> | null;
   session: Session | null;
 }
 
 const MAX_IPS = 50;
+const RECENT_MS = 3_600_000;
+
+/**
+ * Whether `value` was new to the actor at this session: never seen, or first seen less than an
+ * hour before the session began. An intruder's reconnaissance a minute before the admin changes
+ * (GetCallerIdentity, ListUsers from the same address) does not make the address known.
+ */
+function newTo(values: readonly string[], since: readonly number[], value: string, sessionStart: number): boolean {
+  const i = values.indexOf(value);
+  return i < 0 || since[i]! > sessionStart - RECENT_MS;
+}
 
 export const afterHoursAdmin: Detector<AfterHoursOptions> = {
   meta: {
@@ -190,9 +203,13 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       s.events++;
       if (e.ip && s.ips.length < MAX_IPS && !s.ips.includes(e.ip)) {
         s.ips.push(e.ip);
+        s.ipsSince.push(e.ts);
         const g = locate(ctx.geo, e);
         const country = g && !g.reserved ? g.country : undefined;
-        if (country && s.countries.length < MAX_IPS && !s.countries.includes(country)) s.countries.push(country);
+        if (country && s.countries.length < MAX_IPS && !s.countries.includes(country)) {
+          s.countries.push(country);
+          s.countriesSince.push(e.ts);
+        }
       }
       if (!admin || t === null) return;
       // Hour-of-day habits are learned from admin actions only (bounded memory for everyone else).
@@ -207,7 +224,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       event(e) {
         actors.sweep(e.ts);
         open?.sweep(e.ts);
-        const s = actors.find(e.actor, e.ts) ?? actors.add(e.actor, e.ts, { events: 0, ips: [], countries: [], slotDays: null, session: null });
+        const s = actors.find(e.actor, e.ts) ?? actors.add(e.actor, e.ts, { events: 0, ips: [], ipsSince: [], countries: [], countriesSince: [], slotDays: null, session: null });
         if (s.session && e.ts - s.session.end > gapMs) {
           emit(e.actor, s.session);
           s.session = null;
@@ -264,10 +281,10 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         sess.why.add(why);
         sess.samples.add(e);
         if (e.ip) {
-          if (known && !s.ips.includes(e.ip) && s.ips.length < MAX_IPS && !(bl && e.ip in bl.ips) && !sess.newIps.includes(e.ip) && sess.newIps.length < 5) {
+          if (known && newTo(s.ips, s.ipsSince, e.ip, sess.start) && s.ips.length < MAX_IPS && !(bl && e.ip in bl.ips) && !sess.newIps.includes(e.ip) && sess.newIps.length < 5) {
             sess.newIps.push(e.ip);
             const g = locate(ctx.geo, e);
-            if (g && !g.reserved && g.country && !s.countries.includes(g.country) && !(bl && g.country in bl.countries)) sess.newPlaces.push(placeName(g));
+            if (g && !g.reserved && g.country && newTo(s.countries, s.countriesSince, g.country, sess.start) && !(bl && g.country in bl.countries)) sess.newPlaces.push(placeName(g));
           }
           bump(sess.ips, e.ip, 1, 20);
         }
