@@ -304,8 +304,17 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     }
     return undefined;
   };
+  // A log of actions (CloudTrail, GCP audit): no paths or statuses to map, outcomes from its error codes.
+  const actionLog = events.length > 0 && events.every((e) => e.action !== undefined) && missing.includes('path') && missing.includes('status');
+  if (actionLog) {
+    advice.push(
+      'a log of actions, not HTTP requests: no path or status to map (outcomes come from its error codes, routes from the action); ' +
+        'bola-enumeration and endpoint-probing need request paths and do not run, the other detectors judge actions',
+    );
+  }
   for (const field of ['ts', 'user', 'ip', 'path', 'status', 'method', 'bytesOut', 'roles'] as CanonicalField[]) {
     if (objs.length === 0 || !missing.includes(field)) continue;
+    if (actionLog && (field === 'path' || field === 'status')) continue;
     const cand = candidate(field);
     // Many logs carry no roles at all: only a key that looks like one is worth a word.
     if (field === 'roles' && cand === undefined) continue;

@@ -32,6 +32,18 @@ describe('describeRecords', () => {
     expect(r.unmappedKeys).toEqual(expect.arrayContaining(['awsRegion']));
   });
 
+  it('a log of actions (CloudTrail) gets no advice to map a path or a status, but says what it means', () => {
+    const r = describeRecords(loadFixture('cloudtrail.json'));
+    expect(r.missing).toEqual(expect.arrayContaining(['path', 'status']));
+    expect(r.advice.some((a) => a.startsWith('no status') || a.startsWith('no request path') || a.includes('--map status') || a.includes('--map path'))).toBe(false);
+    expect(r.advice).toContain(
+      'a log of actions, not HTTP requests: no path or status to map (outcomes come from its error codes, routes from the action); bola-enumeration and endpoint-probing need request paths and do not run, the other detectors judge actions',
+    );
+    // An HTTP log without statuses is still told what it misses.
+    const noStatus = describeRecords(records([{ timestamp: '2024-03-01T09:15:02Z', ip: '203.0.113.9', method: 'GET', path: '/x' }]));
+    expect(noStatus.advice.some((a) => a.startsWith('no status'))).toBe(true);
+  });
+
   it('never shows an API key: only its type and length', () => {
     const r = describeRecords(loadFixture('apigee.ndjson'));
     expect(field(r, 'apiKey')).toEqual({ field: 'apiKey', sourcePath: 'client_id', sample: 'string, 9 chars' });
