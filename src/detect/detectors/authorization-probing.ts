@@ -7,8 +7,10 @@
  * authenticate, so credential-stuffing does not see them; the routes exist, so they are not 404s.
  *
  * - A refusal: a status in `deniedStatuses` (403), or, in logs of actions without HTTP statuses
- *   (CloudTrail), an access-denied error. Not a 401: an expired token is refused everywhere at once,
- *   and authentication failures are credential-stuffing's business. Not on a login route.
+ *   (CloudTrail), an access-denied error, of an authenticated caller (a user or an API key: an
+ *   anonymous scanner refused by a WAF is endpoint-probing's). Not a 401: an expired token is
+ *   refused everywhere at once, and authentication failures are credential-stuffing's business.
+ *   Not on a login route.
  * - A burst: at least `distinctDenied` distinct operations (method + route template, or the action)
  *   refused within `windowMinutes`. Operations, not requests: a client retrying one forbidden call
  *   stays quiet; ids on one route count once (that is bola-enumeration's business).
@@ -16,9 +18,9 @@
  *   operation that hands out secrets (`secretOperations`), or a write to a route it was refused on,
  *   by an actor without an admin role (`policy.adminRoles`). That raises the alert to high.
  * - A permission change looks the same for every user of a feature: when most of the refused
- *   operations were refused to `sharedActors` other actors as well, the alert is lowered to low,
- *   unless something privileged succeeded. In a batch run that is judged on the whole input (the
- *   alerts are reported at its end), so the first users a change refused are judged as the last.
+ *   operations were refused to `sharedActors` other actors within a day of it (SHARED_MS), the
+ *   alert is lowered to low, unless something privileged succeeded. A batch run judges that a day
+ *   after the incident, so the first users a change refused are judged as the last.
  *
  * One incident per actor; a quiet gap of `incidentGapMinutes` without refusals ends it.
  */
