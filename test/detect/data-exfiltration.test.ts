@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attackScenario, lookalikeScenario, type FlatRecord } from '../../fixtures/scenarios/generate.js';
 import type { Baseline } from '../../src/baseline/types.js';
 import { atLeast, rec, runEvents, runFlat, toEvent } from './helpers.js';
+import { loadRules } from '../../src/rules/index.js';
 
 const DAY = 86_400_000;
 const T = Date.UTC(2025, 2, 10, 9);
@@ -18,6 +19,30 @@ function history(user: string, days: number): FlatRecord[] {
 function burst(user: string, start: number, n: number, bytes: number, endpoint = '/api/v1/export/customers'): FlatRecord[] {
   return Array.from({ length: n }, (_, k) => rec(start + k * 3000, { user_id: user, endpoint: `${endpoint}?page=${k}`, bytes }));
 }
+
+describe('data-exfiltration: a nightly job', () => {
+  const NIGHT = Date.UTC(2025, 2, 10, 1);
+  /** One 01:00 export of `gib` GiB a night, for `nights` nights, by a role that does nothing else. */
+  const nightly = (nights: number, gib: (night: number) => number): FlatRecord[] =>
+    Array.from({ length: nights }, (_, d) => burst('svc-etl', NIGHT + d * DAY, 60, (gib(d) * 1024 * MB) / 60)).flat();
+
+  it('is judged anew on its first two nights and lowered as a scheduled job from the third', () => {
+    const alerts = runFlat(nightly(5, () => 1.2), { only }).alerts;
+    expect(alerts.map((a) => a.severity)).toEqual(['critical', 'critical', 'low', 'low', 'low']);
+    expect(alerts[2]!.severityReason).toMatch(/^lowered: a like volume left at this hour on 2 earlier days, a scheduled job/);
+  });
+
+  it('a night that takes five times the usual volume is not the job', () => {
+    const alerts = runFlat(nightly(5, (d) => (d === 4 ? 6 : 1.2)), { only }).alerts;
+    expect(alerts.map((a) => a.severity)).toEqual(['critical', 'critical', 'low', 'low', 'critical']);
+  });
+
+  it('a large recurringDays never lowers', () => {
+    const rules = loadRules([]);
+    const off = { ...rules, detectors: { ...rules.detectors, 'data-exfiltration': { ...rules.detectors['data-exfiltration'], recurringDays: 9999 } } };
+    expect(runFlat(nightly(4, () => 1.2), { only, rules: off }).alerts.map((a) => a.severity)).toEqual(['critical', 'critical', 'critical', 'critical']);
+  });
+});
 
 describe('data-exfiltration', () => {
   it('finds the evening export against the analyst\'s own history', () => {

@@ -44,6 +44,11 @@ export type ExfilOptions = {
   criticalBytes: number;
   /** Active hours of history kept per actor. */
   historyHours: number;
+  /**
+   * An incident at the hour of day (±1 h) of this actor's incidents on this many earlier days, with
+   * a volume within a factor of 2 of each, is a scheduled job's and lowered to low.
+   */
+  recurringDays: number;
 };
 
 interface Incident {
@@ -103,6 +108,7 @@ interface ActorState {
 }
 
 const HOUR = 3_600_000;
+const DAY_MS = 24 * HOUR;
 /** Columns of ActorState.history. */
 const H_BYTES = 0;
 const H_EXPORTS = 1;
@@ -138,6 +144,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       largeResponseFactor: 20,
       criticalBytes: 1024 * 1024 * 1024,
       historyHours: 720,
+      recurringDays: 2,
     },
     // Without response sizes, record counts (requests) are still judged; a note says so.
     requires: { anyOf: ['bytesOut', 'path', 'action'] },
@@ -155,6 +162,29 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     let peerDirty = 0;
     const routeSizes = new Map<string, { xs: number[]; pos: number }>();
     const judgedWithout = new Set<string>();
+    // Actor -> its past incidents (UTC day and hour of the start, bytes). Incident hours are kept
+    // out of the history on purpose (an attack must not train the baseline), so a nightly export
+    // would otherwise be judged anew, and critical, every night.
+    const pastIncidents = new Map<string, Array<{ day: number; hour: number; bytes: number }>>();
+
+    /** Earlier days with an incident of this actor at this hour (±1) and of a similar volume. */
+    function recurring(actor: string, inc: Incident): number {
+      const day = Math.floor(inc.start / DAY_MS);
+      const hour = new Date(inc.start).getUTCHours();
+      let past = pastIncidents.get(actor);
+      if (past === undefined) {
+        if (pastIncidents.size >= 50_000) pastIncidents.delete(pastIncidents.keys().next().value!);
+        pastIncidents.set(actor, (past = []));
+      }
+      const days = new Set<number>();
+      for (const x of past) {
+        const dh = Math.abs(x.hour - hour);
+        if (x.day < day && Math.min(dh, 24 - dh) <= 1 && inc.totalBytes <= 2 * x.bytes && x.bytes <= 2 * inc.totalBytes) days.add(x.day);
+      }
+      if (past.length >= 30) past.shift();
+      past.push({ day, hour, bytes: inc.totalBytes });
+      return days.size;
+    }
     let sawBytes = false;
 
     const actors = keyedState<ActorState>(ctx, {
@@ -269,6 +299,11 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       if (inc.totalBytes >= o.criticalBytes) {
         severity = maxSeverity(severity, 'critical');
         reason = `${fmtBytes(inc.totalBytes)} left in one incident (critical at ${fmtBytes(o.criticalBytes)}); ${reason}`;
+      }
+      const earlierDays = recurring(actor, inc);
+      if (earlierDays >= o.recurringDays) {
+        severity = 'low';
+        reason = `lowered: a like volume left at this hour on ${earlierDays} earlier days, a scheduled job (allow-list it, or give a baseline file); ${reason}`;
       }
       const exportPart = inc.exportRequests > 0 ? `, ${inc.exportRequests} export/bulk requests` : '';
       ctx.report({
