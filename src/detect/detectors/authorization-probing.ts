@@ -97,7 +97,6 @@ interface Refusal extends SampleSource {
 }
 
 interface ActorState {
-  actor: string;
   /** Refusals in the window, oldest first (from `head`). */
   q: Refusal[];
   head: number;
@@ -258,20 +257,20 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
     // past its end); live, when it closes, on what has been read.
     const closed: Array<{ actor: string; inc: Incident }> = [];
     const judge = (c: { actor: string; inc: Incident }): void => ctx.report(incidentAlert(c.actor, c.inc));
-    const emit = (st: ActorState): void => {
+    const emit = (actor: string, st: ActorState): void => {
       const inc = st.incident;
       if (!inc) return;
-      if (ctx.live === true) judge({ actor: st.actor, inc });
+      if (ctx.live === true) judge({ actor, inc });
       else {
-        closed.push({ actor: st.actor, inc });
+        closed.push({ actor, inc });
         if (closed.length > MAX_PENDING) judge(closed.shift()!);
       }
     };
     const judgeClosed = (now: number): void => {
       while (closed.length > 0 && closed[0]!.inc.end + SHARED_MS < now) judge(closed.shift()!);
     };
-    const table = keyedState<ActorState>(ctx, { idleMs: o.incidentGapMinutes * 60_000, onRemove: (_k, st) => emit(st) });
-    const newState = (actor: string): ActorState => ({ actor, q: [], head: 0, counts: new Map(), incident: null, recent: [] });
+    const table = keyedState<ActorState>(ctx, { idleMs: o.incidentGapMinutes * 60_000, onRemove: (actor, st) => emit(actor, st) });
+    const newState = (): ActorState => ({ q: [], head: 0, counts: new Map(), incident: null, recent: [] });
 
     /** A refusal of an authenticated caller: an anonymous client refused is endpoint-probing's. */
     const isRefusal = (e: EnrichedEvent): boolean => {
