@@ -1,7 +1,6 @@
 /** Small helpers the commands share: printing tables of plain rows, reading a sample of records, naming input problems. */
 import fs from 'node:fs';
-import Table from 'cli-table3';
-import { displayWidth, escapeJsonText, sanitize } from '../../report/sanitize.js';
+import { displayWidth, escapeJsonText, pad, sanitize } from '../../report/sanitize.js';
 import { wrap } from '../../report/layout.js';
 import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
@@ -89,7 +88,7 @@ const OTHER_COLUMN_MAX = 30;
 export function fitColumns(cells: string[][], width: number): number[] | undefined {
   if (width <= 0 || cells.length === 0) return undefined;
   const n = cells[0]!.length;
-  const natural = Array.from({ length: n }, (_, i) => 2 + Math.max(0, ...cells.map((row) => Math.max(0, ...(row[i] ?? '').split('\n').map(displayWidth)))));
+  const natural = naturalWidths(cells);
   const room = width - (n + 1);
   if (natural.reduce((a, b) => a + b, 0) <= room) return undefined;
   const widest = natural.indexOf(Math.max(...natural));
@@ -114,17 +113,35 @@ export function fitColumns(cells: string[][], width: number): number[] | undefin
 export function table(head: string[], rows: unknown[][], width = outputWidth()): string {
   const body = rows.map((r) => r.map((v) => sanitize(cellText(v))));
   const colWidths = fitColumns([head, ...body], width);
-  if (colWidths === undefined) {
-    const t = new Table({ head, style: { head: [], border: [] } });
-    for (const r of body) t.push(r);
-    return t.toString();
-  }
-  // Wrapped here rather than by the table, which cuts a word wider than its column with "…":
-  // a long route pattern is broken across lines, never lost.
+  if (colWidths === undefined) return box([head, ...body], naturalWidths([head, ...body]));
+  // Wrapped here rather than by the table, which would cut a word wider than its column: a long
+  // route pattern is broken across lines, never lost.
   const fit = (row: string[]): string[] => row.map((c, i) => wrap(c, colWidths[i]! - 2).join('\n'));
-  const t = new Table({ head: fit(head), style: { head: [], border: [] }, colWidths });
-  for (const r of body) t.push(fit(r));
-  return t.toString();
+  return box([head, ...body].map(fit), colWidths);
+}
+
+/** Width of each column (padding included) that holds its widest line. */
+function naturalWidths(cells: string[][]): number[] {
+  return cells[0]!.map((_, i) => 2 + Math.max(0, ...cells.map((row) => Math.max(0, ...(row[i] ?? '').split('\n').map(displayWidth)))));
+}
+
+/**
+ * Draws rows (the first is the head) whose lines fit `widths` (padding included), in the box
+ * characters of the text report's tables. Drawn here, not by cli-table3: it measures every line of
+ * every cell several times with a freshly built regular expression, which took five seconds for
+ * `apilog rules` (about 700 lines).
+ */
+function box(rows: string[][], widths: number[]): string {
+  const rule = (left: string, mid: string, right: string): string => `${left}${widths.map((w) => '─'.repeat(w)).join(mid)}${right}`;
+  const out = [rule('┌', '┬', '┐')];
+  rows.forEach((row, r) => {
+    if (r > 0) out.push(rule('├', '┼', '┤'));
+    const lines = widths.map((_, i) => (row[i] ?? '').split('\n'));
+    const height = Math.max(...lines.map((l) => l.length));
+    for (let k = 0; k < height; k++) out.push(`│${lines.map((l, i) => ` ${pad(l[k] ?? '', widths[i]! - 2)} `).join('│')}│`);
+  });
+  out.push(rule('└', '┴', '┘'));
+  return out.join('\n');
 }
 
 /** The first `limit` records of one input, for `formats detect`. */
