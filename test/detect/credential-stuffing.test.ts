@@ -14,6 +14,11 @@ function ok(ts: number, user: string, ip: string): FlatRecord {
   return rec(ts, { endpoint: login, method: 'POST', status: 200, ip, user_id: user });
 }
 
+/** Records in time order, as a log holds them. */
+function byTime(recs: FlatRecord[]): FlatRecord[] {
+  return recs.sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+}
+
 describe('credential-stuffing', () => {
   it('finds the stuffing campaign and the account it broke into (critical)', () => {
     const { records, labels } = attackScenario('credential-stuffing');
@@ -126,6 +131,40 @@ describe('credential-stuffing', () => {
     const recs = Array.from({ length: 40 }, (_, k) => fail(T + k * 3000, `acct${k}`, '5.228.1.10'));
     const rules: RuleSet = { ...shippedRules, allow: { ...shippedRules.allow, ips: ['5.228.1.0/24'] } };
     expect(runFlat(recs, { only, rules }).alerts).toEqual([]);
+  });
+
+  it('an office NAT whose users\' tokens expire (401 on API calls naming no one, then a fresh login) stays quiet', () => {
+    const nat = '80.12.40.9';
+    const recs: FlatRecord[] = [];
+    // 40 colleagues working through one address for an hour; every 4 minutes one token expires.
+    for (let k = 0; k < 600; k++) recs.push(rec(T + k * 6000, { endpoint: `/api/v1/orders/${1000 + k}`, status: 200, user_id: `emp${k % 40}`, ip: nat }));
+    for (let k = 0; k < 15; k++) {
+      const t = T + k * 240_000 + 1500;
+      recs.push(rec(t, { endpoint: '/api/v1/orders', status: 401, ip: nat }));
+      recs.push(rec(t + 800, { endpoint: login, method: 'POST', status: 200, user_id: `emp${k}`, ip: nat }));
+    }
+    expect(runFlat(byTime(recs), { only }).alerts).toEqual([]);
+  });
+
+  it('keys or tokens guessed on API calls (401s naming no one, nothing else from the IP) are still found, and said as such', () => {
+    const recs = Array.from({ length: 30 }, (_, k) => rec(T + k * 2000, { endpoint: `/api/v1/orders`, status: 401, ip: '5.228.1.17' }));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.subject).toEqual({ ip: '5.228.1.17' });
+    expect(a[0]!.summary).toMatch(/^IP 5\.228\.1\.17 made 30 failed authentications on API calls \(401\)/);
+    expect(a[0]!.summary).not.toMatch(/failed logins/);
+  });
+
+  it('a NAT with expiring tokens does not hide a brute force on the login from the same IP', () => {
+    const nat = '80.12.40.10';
+    const recs: FlatRecord[] = [];
+    for (let k = 0; k < 600; k++) recs.push(rec(T + k * 6000, { endpoint: `/api/v1/orders/${1000 + k}`, status: 200, user_id: `emp${k % 40}`, ip: nat }));
+    for (let k = 0; k < 15; k++) recs.push(rec(T + k * 240_000 + 1500, { endpoint: '/api/v1/orders', status: 401, ip: nat }));
+    for (let k = 0; k < 25; k++) recs.push(fail(T + 1_800_000 + k * 5000, 'ceo', nat));
+    const a = runFlat(byTime(recs), { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.metrics.variant).toBe('brute-force');
+    expect(a[0]!.summary).toMatch(/failed logins against account ceo/);
   });
 
   it('expired tokens on API calls from many devices are not a distributed attack', () => {

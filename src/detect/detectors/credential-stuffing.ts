@@ -13,7 +13,7 @@ import type { Alert, Detector, EvidenceSample, Severity } from '../types.js';
 import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { bump, fmtDuration, round, sampleOf, Samples, topCounts } from '../util/evidence.js';
-import { TimeQueue } from '../util/queue.js';
+import { shouldCompact, TimeQueue } from '../util/queue.js';
 
 export type CredentialOptions = {
   /** Campaign window per IP and per account, minutes. */
@@ -82,6 +82,40 @@ class FailWindow {
   }
 }
 
+/**
+ * Requests counted per bucket of time: the denominator of an IP's share of failed API calls. An
+ * office NAT makes thousands of good requests an hour; they cost a few numbers here, not an entry each.
+ */
+class BucketCounts {
+  private starts: number[] = [];
+  private counts: number[] = [];
+  private head = 0;
+  total = 0;
+
+  constructor(private readonly bucketMs: number) {}
+
+  add(ts: number): void {
+    const n = this.starts.length;
+    // A late record is counted in the newest bucket: this is a share, not a timeline.
+    if (n > this.head && this.starts[n - 1]! >= ts - (ts % this.bucketMs)) this.counts[n - 1]!++;
+    else {
+      this.starts.push(ts - (ts % this.bucketMs));
+      this.counts.push(1);
+    }
+    this.total++;
+  }
+
+  /** Forget the buckets that ended before `cutoff`. */
+  slide(cutoff: number): void {
+    while (this.head < this.starts.length && this.starts[this.head]! + this.bucketMs <= cutoff) this.total -= this.counts[this.head++]!;
+    if (shouldCompact(this.head, this.starts.length)) {
+      this.starts = this.starts.slice(this.head);
+      this.counts = this.counts.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
 /** How long after a login that named no account the IP's requests as an account name the takeover. */
 const ACTED_AS_MS = 10 * 60_000;
 
@@ -92,6 +126,8 @@ interface Incident {
   end: number;
   lastFail: number;
   failures: number;
+  /** Of `failures`, those on API calls rather than login routes (a 401: a bad or expired key or token). */
+  apiFailures: number;
   perKey: Map<string, number>;
   other: Map<string, number>;
   uas: Map<string, number>;
@@ -113,7 +149,15 @@ interface Incident {
 }
 
 interface IpState {
+  /** Failures on login routes. */
   fails: FailWindow;
+  /**
+   * Authentication failures on other routes (401s: a revoked or expired token, a guessed key). Kept
+   * apart: behind a shared address, sessions expire all day among thousands of good requests.
+   */
+  apiFails: FailWindow;
+  /** The IP's successful non-login requests since its first API failure (null before one). */
+  okCalls: BucketCounts | null;
   okLogins: FailWindow;
   okUsers: Map<string, number>;
   incident: Incident | null;
@@ -134,6 +178,7 @@ function newIncident(kind: Incident['kind'], subjectValue: string, start: number
     end: start,
     lastFail: start,
     failures: 0,
+    apiFailures: 0,
     perKey: new Map(),
     other: new Map(),
     uas: new Map(),
@@ -147,6 +192,13 @@ function newIncident(kind: Incident['kind'], subjectValue: string, start: number
     burstPeak: 0,
     routes: new Map(),
   };
+}
+
+/** Failures per account of two windows together. */
+function merged(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const out = new Map(a);
+  for (const [k, n] of b) out.set(k, (out.get(k) ?? 0) + n);
+  return out;
 }
 
 /** The per-account counts without the "" key (failures whose record names no account). */
@@ -270,11 +322,16 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         const acc = d.accounts === 0 ? 'accounts the log does not name' : d.accounts === 1 ? `account ${[...inc.perKey.keys()].find((k) => k !== '')}` : `${d.accounts} accounts`;
         // Without the account, one IP's failures cannot be told apart (one account or hundreds):
         // the label is the mildest, and the summary says why and what would tell.
+        const onlyApi = inc.apiFailures === inc.failures;
+        if (inc.apiFailures > 0) metrics.failuresOnApiCalls = inc.apiFailures;
         const blind =
-          d.accounts === 0
-            ? '; the failed logins name no account, so stuffing, spraying and brute force look alike (if the log holds the attempted user name, map it with --map user=<path>)'
-            : '';
-        summary = `IP ${inc.subjectValue} made ${inc.failures} failed logins against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} ${d.max === 1 ? 'try' : 'tries'} per account` : ''}${blind})`;
+          d.accounts > 0
+            ? ''
+            : onlyApi
+              ? '; a guessed, revoked or expired key or token names no account'
+              : '; the failed logins name no account, so stuffing, spraying and brute force look alike (if the log holds the attempted user name, map it with --map user=<path>)';
+        const what = onlyApi ? 'failed authentications on API calls (401)' : inc.apiFailures > 0 ? 'failed logins and API authentications' : 'failed logins';
+        summary = `IP ${inc.subjectValue} made ${inc.failures} ${what} against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} ${d.max === 1 ? 'try' : 'tries'} per account` : ''}${blind})`;
       } else if (inc.kind === 'account') {
         subject.user = inc.subjectValue;
         variant = 'distributed';
@@ -341,8 +398,9 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       });
     }
 
-    function addFail(inc: Incident, e: EnrichedEvent, key: string, other: string, now: number, minute: number): void {
+    function addFail(inc: Incident, e: EnrichedEvent, key: string, other: string, now: number, minute: number, api = false): void {
       inc.failures++;
+      if (api) inc.apiFailures++;
       inc.end = now;
       inc.lastFail = now;
       bump(inc.perKey, key);
@@ -351,6 +409,15 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       bump(inc.routes, e.template, 1, 50);
       if (minute > inc.burstPeak) inc.burstPeak = minute;
       inc.samples.add(e);
+    }
+
+    /**
+     * The IP's API failures are sessions expiring behind a shared address, not an attack: most of
+     * its other requests succeed. Then only its login failures are judged.
+     */
+    function apiBenign(s: IpState): boolean {
+      const n = s.apiFails.size;
+      return n > 0 && n / (n + (s.okCalls?.total ?? 0)) < o.minFailureRatio;
     }
 
     /**
@@ -368,37 +435,53 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         s.incident = null;
       }
       s.fails.slide(now - windowMs);
+      s.apiFails.slide(now - windowMs);
+      s.okCalls?.slide(now - windowMs);
       s.okLogins.slide(now - windowMs);
-      s.fails.add(now, user);
-      const perMinute = s.fails.countSince(now - 60_000);
-      if (s.incident) addFail(s.incident, e, user, '', now, perMinute);
-      else if (s.fails.size >= Math.min(o.sprayMinFailures, o.stuffingMinFailures, o.bruteForceFailures) || perMinute > o.burstPerMinute) {
-        const failures = s.fails.size;
-        const ratio = failures / (failures + s.okLogins.size);
-        const d = distribution(s.fails.counts);
-        let okPrincipals = 0;
-        for (const [u, t] of s.okUsers) if (t >= now - windowMs && s.fails.counts.has(u)) okPrincipals++;
-        const suspicious = ratio >= o.minFailureRatio && (d.accounts === 0 || okPrincipals * 2 < d.accounts);
-        const trigger =
-          suspicious &&
-          ((d.accounts >= o.stuffingMinAccounts && failures >= o.stuffingMinFailures && d.le2 >= 0.8) ||
-            (d.accounts >= o.sprayMinAccounts && failures >= o.sprayMinFailures && d.mid >= 0.6 && now - s.fails.first >= o.sprayMinMinutes * 60_000) ||
-            d.max >= o.bruteForceFailures ||
-            (d.accounts === 0 && failures >= o.bruteForceFailures) ||
-            perMinute > o.burstPerMinute);
-        if (trigger) {
-          const inc = newIncident('ip', ip, s.fails.first);
-          s.incident = inc;
-          for (let i = 0; i < s.fails.q.size; i++) {
-            inc.failures++;
-            bump(inc.perKey, s.fails.q.at(i));
+      if (login) s.fails.add(now, user);
+      else {
+        s.apiFails.add(now, user);
+        s.okCalls ??= new BucketCounts(Math.max(60_000, windowMs / 60));
+      }
+      const quietApi = apiBenign(s);
+      // Sessions expiring behind a shared address are not part of an attack, nor of one already open.
+      if (!login && quietApi) {
+        // counted in apiFails only
+      } else if (s.incident) addFail(s.incident, e, user, '', now, perMinuteOf(s, now, quietApi), !login);
+      else {
+        const failures = s.fails.size + (quietApi ? 0 : s.apiFails.size);
+        const perMinute = perMinuteOf(s, now, quietApi);
+        if (failures >= Math.min(o.sprayMinFailures, o.stuffingMinFailures, o.bruteForceFailures) || perMinute > o.burstPerMinute) {
+          const counts = quietApi || s.apiFails.size === 0 ? s.fails.counts : merged(s.fails.counts, s.apiFails.counts);
+          const ratio = failures / (failures + s.okLogins.size);
+          const d = distribution(counts);
+          let okPrincipals = 0;
+          for (const [u, t] of s.okUsers) if (t >= now - windowMs && counts.has(u)) okPrincipals++;
+          const first = quietApi || s.apiFails.size === 0 ? s.fails.first : s.fails.size === 0 ? s.apiFails.first : Math.min(s.fails.first, s.apiFails.first);
+          const suspicious = ratio >= o.minFailureRatio && (d.accounts === 0 || okPrincipals * 2 < d.accounts);
+          const trigger =
+            suspicious &&
+            ((d.accounts >= o.stuffingMinAccounts && failures >= o.stuffingMinFailures && d.le2 >= 0.8) ||
+              (d.accounts >= o.sprayMinAccounts && failures >= o.sprayMinFailures && d.mid >= 0.6 && now - first >= o.sprayMinMinutes * 60_000) ||
+              d.max >= o.bruteForceFailures ||
+              (d.accounts === 0 && failures >= o.bruteForceFailures) ||
+              perMinute > o.burstPerMinute);
+          if (trigger) {
+            const inc = newIncident('ip', ip, first);
+            s.incident = inc;
+            for (const [w, api] of [[s.fails, false], [s.apiFails, true]] as const) {
+              if (api && quietApi) continue;
+              for (let i = 0; i < w.q.size; i++) bump(inc.perKey, w.q.at(i));
+              inc.failures += w.size;
+              if (api) inc.apiFailures += w.size;
+            }
+            inc.end = now;
+            inc.lastFail = now;
+            inc.burstPeak = perMinute;
+            if (e.userAgent) bump(inc.uas, e.userAgent);
+            bump(inc.routes, e.template);
+            inc.samples.add(e);
           }
-          inc.end = now;
-          inc.lastFail = now;
-          inc.burstPeak = perMinute;
-          if (e.userAgent) bump(inc.uas, e.userAgent);
-          bump(inc.routes, e.template);
-          inc.samples.add(e);
         }
       }
       if (s.incident && user) {
@@ -472,7 +555,12 @@ export const credentialStuffing: Detector<CredentialOptions> = {
     }
 
     function newIp(): IpState {
-      return { fails: new FailWindow(), okLogins: new FailWindow(), okUsers: new Map(), incident: null };
+      return { fails: new FailWindow(), apiFails: new FailWindow(), okCalls: null, okLogins: new FailWindow(), okUsers: new Map(), incident: null };
+    }
+
+    /** The IP's failures in the last minute (its API failures only where they count). */
+    function perMinuteOf(s: IpState, now: number, quietApi: boolean): number {
+      return s.fails.countSince(now - 60_000) + (quietApi ? 0 : s.apiFails.countSince(now - 60_000));
     }
 
     function newAccount(): AccountState {
@@ -485,6 +573,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       // Login successes are tracked for every IP (the failure ratio needs them); other 2xx only where failures were seen.
       const s = login ? ips.touch(ip, now, newIp) : ips.get(ip);
       if (s) {
+        if (!login) s.okCalls?.add(now);
         const inc = s.incident;
         // Requests as an account from the attacking IP soon after a login that named none: the
         // account is the likely takeover. Not one the IP already acted as before that login (a
@@ -544,7 +633,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         if (out === 'fail') {
           if (!allowlisted(m, e)) onFail(e, login);
         } else if (out === 'ok') onOk(e, true);
-        else if (e.user && e.status !== undefined && e.status >= 200 && e.status < 300 && ips.size > 0) onOk(e, false);
+        else if (e.status !== undefined && e.status >= 200 && e.status < 300 && ips.size > 0) onOk(e, false);
       },
       end() {
         if (spread.incident) emit(spread.incident);
