@@ -54,6 +54,20 @@ export function unreadableMessage(i: IngestIssue): string {
  * --max-decompressed up to the cap; what follows is lost, and a CI job must not pass as if it had
  * been read.
  */
+/**
+ * Lines (records) left out as malformed or not mappable, over the files of a summary. The issues
+ * told along the way cannot be counted instead: past the first 20 of a kind, one issue stands for
+ * all the others. Whole-file problems (unreadable, a damaged gzip) are not lines.
+ */
+export function skippedLines(files: ReadonlyArray<{ malformed: number; skipped: Record<string, number> }>): number {
+  let n = 0;
+  for (const f of files) {
+    n += f.malformed;
+    for (const [kind, k] of Object.entries(f.skipped)) if (!losesInput(kind as IngestIssue['kind'])) n += k;
+  }
+  return n;
+}
+
 export function losesInput(kind: IngestIssue['kind']): boolean {
   return isUnreadable(kind) || kind === 'gzip-error' || kind === 'file-shrank' || kind === 'decompressed-too-large';
 }

@@ -59,7 +59,14 @@ function blank(v: unknown): boolean {
   return v === null || v === undefined || v === '' || v === '-';
 }
 
-function leafPaths(o: Rec, prefix: string, depth: number, out: Map<string, { n: number; value: unknown }>): void {
+/** A key of the sampled records: how many carry it, one usable value, and up to 20 distinct values. */
+interface Leaf {
+  n: number;
+  value: unknown;
+  distinct: Set<string>;
+}
+
+function leafPaths(o: Rec, prefix: string, depth: number, out: Map<string, Leaf>): void {
   for (const k of Object.keys(o)) {
     const p = prefix ? `${prefix}.${k}` : k;
     const v = o[k];
@@ -71,7 +78,8 @@ function leafPaths(o: Rec, prefix: string, depth: number, out: Map<string, { n: 
         e.n++;
         // Keep a usable sample: the first login of a gateway log often has user "-".
         if (blank(e.value) && !blank(v)) e.value = v;
-      } else if (out.size < MAX_LEAVES) out.set(p, { n: 1, value: v });
+        if (e.distinct.size < 20) e.distinct.add(String(v));
+      } else if (out.size < MAX_LEAVES) out.set(p, { n: 1, value: v, distinct: new Set([String(v)]) });
     }
   }
 }
@@ -101,6 +109,22 @@ function userNameScore(name: string): number {
   return 0;
 }
 
+/**
+ * userNameScore of a key path, where a generic last name (`id`, `name`) takes the score of the key
+ * that holds it: `caller.principal.id` is the user, `meta.node.id` is not.
+ */
+function userPathScore(path: string): number {
+  const segs = path.toLowerCase().split('.');
+  const own = userNameScore(segs[segs.length - 1]!);
+  if (own === 2 || segs.length < 2 || !/^(id|name|login|email|key|value)$/.test(segs[segs.length - 1]!)) return own;
+  return userNameScore(segs[segs.length - 2]!) === 2 ? 2 : own;
+}
+
+/** A host name or host:port (an origin, a server), not a person: `api.example.com:443`. */
+function hostLike(v: unknown): boolean {
+  return typeof v === 'string' && !v.includes('@') && (/^[\w.-]+:\d{2,5}$/.test(v) || /^[a-z0-9-]+(\.[a-z0-9-]+){2,}$/i.test(v));
+}
+
 /** Does a leaf (by name and value) look like it holds `field`? */
 function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
   const name = (path.split('.').pop() ?? path).toLowerCase();
@@ -118,13 +142,13 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
     }
     case 'path':
       // A path, a URL, or a request line ("GET /p HTTP/1.1"), which --map path= splits.
-      return typeof v === 'string' && (v.startsWith('/') || /^https?:\/\//i.test(v) || /^[A-Z]{3,8} (\/|https?:\/\/)/.test(v));
+      return typeof v === 'string' && (cleanPath(v) || /^[A-Z]{3,8} (\/|https?:\/\/)\S*( HTTP\/[\d.]+)?$/.test(v));
     case 'status': {
       const s = statusOf(v);
       return s !== undefined && s < 600 && Number.isInteger(Number(v)) && !/(size|byte|len|ms|time|dur|port|count)/.test(name);
     }
     case 'user':
-      return str(v) !== undefined && typeof v !== 'boolean' && userNameScore(name) > 0;
+      return str(v) !== undefined && typeof v !== 'boolean' && !hostLike(v) && userPathScore(path) > 0;
     case 'roles': {
       // A role, group or scope claim: a word or a list of words (`cognito:groups`, `X-User-Role`).
       const words = Array.isArray(v) ? v.every((x) => typeof x === 'string') && v.length > 0 : typeof v === 'string' && v.length > 0 && v.length <= 200;
@@ -144,6 +168,16 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
     default:
       return false;
   }
+}
+
+/** A file name as one shell word, so that the advice can be pasted as it is. */
+function shellWord(file: string): string {
+  return /^[\w./@:+,=-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A path or URL alone, not a line of text that starts with one. */
+function cleanPath(v: string): boolean {
+  return (v.startsWith('/') || /^https?:\/\//i.test(v)) && !/\s/.test(v);
 }
 
 const WHY: Partial<Record<CanonicalField, string>> = {
@@ -210,7 +244,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
   const missing = n.missingFields();
 
   // Leaf keys of the input nothing used.
-  const leaves = new Map<string, { n: number; value: unknown }>();
+  const leaves = new Map<string, Leaf>();
   const objs = records.map((r) => r.value).filter(isObj);
   for (const o of objs.slice(0, MAX_EXPLAIN)) leafPaths(o, '', 0, leaves);
   const usedList = [...used];
@@ -227,7 +261,10 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       let bestScore = 0;
       for (const [p, e] of unmapped) {
         if (!looksLike(field, p, e.value)) continue;
-        const score = userNameScore((p.split('.').pop() ?? p).toLowerCase());
+        const score = userPathScore(p);
+        // A weak name with one value in every record names the server, not the caller
+        // (HAProxy's frontend_name, Front Door's originName): mapped, it would blame one "user" for all.
+        if (score < 2 && e.n >= 5 && e.distinct.size === 1) continue;
         if (score > bestScore) [best, bestScore] = [p, score];
       }
       return best;
@@ -243,6 +280,10 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
         fallback ??= p;
       }
       return fallback;
+    }
+    if (field === 'path') {
+      // A key holding the path alone (url_path) over a message that starts with one ("POST /login 200").
+      for (const [p, e] of unmapped) if (typeof e.value === 'string' && cleanPath(e.value)) return p;
     }
     for (const [p, e] of unmapped) if (looksLike(field, p, e.value)) return p;
     return undefined;
@@ -353,7 +394,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       }
     }
   }
-  if (suggestions.length > 1) advice.push(`try: apilog formats detect <file> ${suggestions.join(' ')}`);
+  if (suggestions.length > 1) advice.push(`try: apilog formats detect ${shellWord(file)} ${suggestions.join(' ')}`);
 
   return { detection, records: records.length, events: timed, skipped: { ...n.skipped }, perField, missing, unmappedKeys, advice };
 }

@@ -357,6 +357,15 @@ describe('invalid UTF-8', () => {
     expect(nd.stderr).not.toMatch(/invalid UTF-8/);
     expect(text.stdout).toMatch(/Issues\s+1 in all/);
   }, SLOW);
+
+  it('stderr counts the lines skipped, not the issues listed (past 20 of a kind, one issue stands for the rest)', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'many-bad.ndjson');
+    fs.writeFileSync(f, `${'{"level":"info","msg":"worker started"}\n'.repeat(45)}${flat('u', 1)}`);
+    const r = await run(['analyze', f, '--format', 'ndjson']);
+    expect(summaryOf(r.stdout).events).toBe(1);
+    expect(r.stderr).toContain(`45 input line(s) skipped as malformed or not mappable; first ${f}:1`);
+  }, SLOW);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -93,6 +93,37 @@ describe('describeRecords', () => {
     expect(r.advice.find((a) => a.startsWith('no user field'))).toMatch(/--map user=request_X-User-Id$/);
   });
 
+  it('never suggests as the user a key whose one value names the server (HAProxy frontend_name, Front Door originName)', () => {
+    const at = (k: number): string => `2024-03-01T09:15:${String(10 + k).padStart(2, '0')}Z`;
+    const haproxy = Array.from({ length: 8 }, (_, k) => ({ timestamp: at(k), client_ip: `203.0.113.${k}`, method: 'GET', path: `/p/${k}`, status: 200, frontend_name: 'fe_https~' }));
+    expect(describeRecords(records(haproxy)).advice.join('\n')).toMatch(/--map user=path\.to\.user/);
+    const origin = Array.from({ length: 8 }, (_, k) => ({ timestamp: at(k), client_ip: `203.0.113.${k}`, method: 'GET', path: `/p/${k}`, status: 200, props: { originName: `app-${k % 2}.azurewebsites.net:443` } }));
+    expect(describeRecords(records(origin)).advice.join('\n')).toMatch(/--map user=path\.to\.user/);
+    // One user in a short sample is still a user when the key says so.
+    const one = haproxy.map((v) => ({ ...v, frontend_name: undefined, login: 'alice' }));
+    expect(describeRecords(records(one)).advice.join('\n')).toMatch(/--map user=login/);
+  });
+
+  it('suggests a generic id under a key that names the caller (caller.principal.id), not under one that does not', () => {
+    const values = Array.from({ length: 6 }, (_, k) => ({
+      meta: { when: `2024-03-01T09:15:0${k}Z`, node: { id: 'n-1' } },
+      caller: { addr: `203.0.113.${k}`, principal: { id: `u_10${k}`, kind: 'user' } },
+      http: { verb: 'GET', target: `/api/orders/${k}`, result: { code: 200 } },
+    }));
+    const advice = describeRecords(records(values), { map: { ts: 'meta.when', ip: 'caller.addr', method: 'http.verb', path: 'http.target', status: 'http.result.code' } }).advice.join('\n');
+    expect(advice).toMatch(/--map user=caller\.principal\.id/);
+  });
+
+  it('suggests the key that holds the path alone over a message that starts with the request (python-json-logger)', () => {
+    const values = Array.from({ length: 4 }, (_, k) => ({ asctime: `2024-03-01 09:15:0${k},084`, message: `POST /api/login 200`, remote_addr: '203.0.113.9', http_method: 'POST', url_path: '/api/login', status: 200 }));
+    const r = describeRecords(records(values, 'my logs/app.json'));
+    const advice = r.advice.join('\n');
+    expect(advice).toMatch(/--map path=url_path/);
+    expect(advice).not.toMatch(/path=message/);
+    // The advice can be pasted as it is: the file name, quoted for the shell.
+    expect(r.advice.find((a) => a.startsWith('try:'))).toMatch(/^try: apilog formats detect 'my logs\/app\.json' --map /);
+  });
+
   it('names a role claim the alias table does not know (Cognito groups behind an authorizer)', () => {
     const values = [1, 2, 3].map((k) => ({
       timestamp: `2024-03-01T09:15:0${k}Z`,
@@ -127,7 +158,7 @@ describe('describeRecords', () => {
       uid: k === 1 ? '-' : `b-20${k}`,
     }));
     const r = describeRecords(records(values));
-    expect(r.advice.at(-1)).toBe('try: apilog formats detect <file> --map ts=ts --map user=uid --map ip=fwd --map path=req --map status=code --map bytesOut=sentBytes');
+    expect(r.advice.at(-1)).toBe('try: apilog formats detect test.ndjson --map ts=ts --map user=uid --map ip=fwd --map path=req --map status=code --map bytesOut=sentBytes');
     const jwt = describeRecords(records(values.map(({ uid, ...rest }) => ({ ...rest, jwt_sub: uid }))));
     expect(jwt.advice.find((a) => a.startsWith('no user field'))).toMatch(/--map user=jwt_sub$/);
   });
@@ -177,7 +208,7 @@ describe('describeRecords', () => {
       'no status: failed requests and 401/403 auth failures cannot be seen (credential-attack detectors need them); the key "code" looks like it: --map status=code',
     );
     expect(r.advice.at(-1)).toBe(
-      'try: apilog formats detect <file> --map ts=when --map user=who.name --map ip=addr --map status=code --map bytesOut=size_bytes',
+      'try: apilog formats detect weird.json --map ts=when --map user=who.name --map ip=addr --map status=code --map bytesOut=size_bytes',
     );
     // Fields found by the alias table even without a timestamp are still described.
     expect(field(r, 'method')).toEqual({ field: 'method', sourcePath: 'verb', sample: 'GET' });

@@ -20,7 +20,7 @@ import {
   validTimeZone,
 } from '../parse.js';
 import { exitWithError } from '../errors.js';
-import { isUnreadable, unreadableMessage } from '../../analyze/events.js';
+import { isUnreadable, skippedLines, unreadableMessage } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { textLogAdvice } from '../../ingest/text-logs.js';
 import { sanitize } from '../../report/sanitize.js';
@@ -160,7 +160,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     if (problems > 0 && !quiet && firstProblem) {
       const where = `${firstProblem.file}${firstProblem.line ? `:${firstProblem.line}` : ''}`;
       process.stderr.write(
-        `apilog: ${problems} input line(s) skipped as malformed or not mappable; first ${sanitize(where)}: ${sanitize(firstProblem.message)} (the report's summary lists them)\n`,
+        `apilog: ${skippedLines(result.summary.files) || problems} input line(s) skipped as malformed or not mappable; first ${sanitize(where)}: ${sanitize(firstProblem.message)} (the report's summary lists them)\n`,
       );
     }
     if (replaced > 0 && !quiet && firstReplaced) {

@@ -4,7 +4,7 @@
  */
 import { follow, DEFAULT_FOLLOW, type FollowSettings } from '../../analyze/follow.js';
 import { UsageError, type AnalyzeOptions } from '../../analyze/options.js';
-import { isUnreadable, unreadableMessage } from '../../analyze/events.js';
+import { isUnreadable, skippedLines, unreadableMessage } from '../../analyze/events.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import { listFormats } from '../../normalise/index.js';
 import { openOutput } from '../../report/output.js';
@@ -102,7 +102,7 @@ export async function followCommand(paths: string[], o: Opts, given: (option: st
     });
     if (interrupts.received()) result.summary.partial = true;
     if (problems > ISSUES_SHOWN && !quiet && firstProblem) {
-      process.stderr.write(`apilog: ${problems} input line(s) skipped as malformed or not mappable (the summary lists the first ones)\n`);
+      process.stderr.write(`apilog: ${skippedLines(result.summary.files) || problems} input line(s) skipped as malformed or not mappable (the summary lists the first ones)\n`);
     }
     out.stream.write(safeJson(result.summary) + '\n');
     await out.close();
