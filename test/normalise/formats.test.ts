@@ -526,6 +526,40 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
+  it('azure-frontdoor: Standard/Premium and classic records in the diagnostic export; the full request URL split, numbers as strings, seconds', () => {
+    const { cores } = detectAndMap('azure-frontdoor.json', 'azure-frontdoor');
+    expect(cores).toEqual([
+      {
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        host: 'shop.contoso.com', status: 200, bytesOut: 5120, bytesIn: 412, latencyMs: 42,
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', requestId: '0A1B2C3D4E5F60718293A4B5C6D7E8F9', auth: 'unknown',
+        format: 'azure-frontdoor',
+      },
+      {
+        // socketIp is the proxy in front: the caller is clientIp. The origin is never the user.
+        ts: utc(2024, 3, 1, 9, 15, 3, 500), ip: '198.51.100.20', method: 'POST', path: '/api/login', host: 'shop.contoso.com',
+        status: 401, bytesOut: 152, bytesIn: 230, latencyMs: 15, userAgent: 'curl/8.4.0', requestId: '1B2C3D4E5F60718293A4B5C6D7E8F90A',
+        auth: 'failure', format: 'azure-frontdoor',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '2001:db8::50', method: 'GET', path: '/export/customers.csv', host: 'shop.contoso.com',
+        status: 200, bytesOut: 424464155, bytesIn: 118, latencyMs: 72362, userAgent: 'python-requests/2.31.0',
+        requestId: '2C3D4E5F60718293A4B5C6D7E8F90A1B', auth: 'unknown', format: 'azure-frontdoor',
+      },
+      {
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '203.0.113.11', method: 'PUT', path: '/api/users/42', host: 'shop.contoso.com',
+        status: 204, bytesOut: 96, bytesIn: 1830, latencyMs: 1204, userAgent: 'okhttp/4.12.0',
+        requestId: '3D4E5F60718293A4B5C6D7E8F90A1B2C', auth: 'unknown', format: 'azure-frontdoor',
+      },
+      {
+        // Refused at the edge (WAF): no origin ("N/A"), an empty user agent is absent.
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '198.51.100.77', method: 'GET', path: '/.env', host: 'shop.contoso.com',
+        status: 403, bytesOut: 0, bytesIn: 95, latencyMs: 1, requestId: '4E5F60718293A4B5C6D7E8F90A1B2C3D', auth: 'failure',
+        format: 'azure-frontdoor',
+      },
+    ]);
+  });
+
   it('azure-appgw: AGWAccessLogs table rows (TimeTaken in seconds, numbers as strings, a projected row without Type)', () => {
     const { cores, n } = detectAndMap('azure-appgw.ndjson', 'azure-appgw');
     expect(n.detection()).toEqual({ format: 'azure-appgw', confidence: 1, votes: { 'azure-appgw': 5 } });

@@ -329,7 +329,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
             ? ''
             : onlyApi
               ? '; a guessed, revoked or expired key or token names no account'
-              : '; the failed logins name no account, so stuffing, spraying and brute force look alike (if the log holds the attempted user name, map it with --map user=<path>)';
+              : '; the failed logins name no account, so stuffing, spraying and brute force look alike: if the log holds the attempted user name, map it with --map user=<path>';
         const what = onlyApi ? 'failed authentications on API calls (401)' : inc.apiFailures > 0 ? 'failed logins and API authentications' : 'failed logins';
         summary = `IP ${inc.subjectValue} made ${inc.failures} ${what} against ${acc} in ${span} (${variant}${d.accounts > 1 ? `, at most ${d.max} ${d.max === 1 ? 'try' : 'tries'} per account` : ''}${blind})`;
       } else if (inc.kind === 'account') {

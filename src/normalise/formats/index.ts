@@ -7,6 +7,7 @@ import { otel } from './otel.js';
 import { cloudtrail } from './cloudtrail.js';
 import { azureApim } from './azure-apim.js';
 import { azureAppgw } from './azure-appgw.js';
+import { azureFrontdoor } from './azure-frontdoor.js';
 import { gcp } from './gcp.js';
 import { cloudflare } from './cloudflare.js';
 import { traefik } from './traefik.js';
@@ -20,7 +21,7 @@ import { nginx } from './nginx.js';
 import { custom, flat } from './flat.js';
 
 export const FORMATS: readonly FormatModule[] = [
-  otel, cloudtrail, azureApim, azureAppgw, gcp, cloudflare, traefik, caddy, kong, apigee, ecs, envoy, apigateway, nginx, flat,
+  otel, cloudtrail, azureApim, azureAppgw, azureFrontdoor, gcp, cloudflare, traefik, caddy, kong, apigee, ecs, envoy, apigateway, nginx, flat,
 ];
 
 export { custom, flat };
