@@ -69,6 +69,22 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
+  it('flat: pino-http behind a proxy: a private peer gives way to the first X-Forwarded-For hop; a public peer does not', () => {
+    const rec = (remoteAddress: string, xff?: string) => ({
+      level: 30, time: 1709284502120, req: { id: 1, method: 'GET', url: '/api/orders/1', headers: { host: 'shop.example.com', ...(xff ? { 'x-forwarded-for': xff } : {}) }, remoteAddress },
+      res: { statusCode: 200 }, responseTime: 4,
+    });
+    const { events, n } = run(records([
+      rec('::ffff:10.42.0.1', '31.17.44.201, 10.42.0.7'),
+      rec('127.0.0.1', 'unknown, 31.17.44.202'),
+      rec('81.2.69.160', '6.6.6.6'),
+      rec('10.42.0.1'),
+    ]));
+    expect(events.map((e) => e.ip)).toEqual(['31.17.44.201', '31.17.44.202', '81.2.69.160', '10.42.0.1']);
+    expect(n.explain(events[0]!).ip).toBe('req.headers.x-forwarded-for');
+    expect(n.explain(events[2]!).ip).toBe('req.remoteAddress');
+  });
+
   it('flat: Go slog (no ip or user, nanosecond RFC 3339)', () => {
     const { cores } = detectAndMap('flat-slog.ndjson', 'flat', 0.8);
     expect(cores[0]).toEqual({
