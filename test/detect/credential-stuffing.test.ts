@@ -103,7 +103,7 @@ describe('credential-stuffing', () => {
     const recs = Array.from({ length: 30 }, (_, k) => fail(T + k * 1000, undefined, '5.228.1.15'));
     const a = runFlat(recs, { only }).alerts;
     expect(a).toHaveLength(1);
-    expect(a[0]!.summary).toMatch(/against accounts the log does not name .*stuffing, spraying and brute force look alike .*--map user=/);
+    expect(a[0]!.summary).toMatch(/against accounts the log does not name .*stuffing, spraying and brute force look alike: .*--map user=/);
   });
 
   it('a gateway log beside the app log: failures naming no account are counted, not listed as an account named ""', () => {
