@@ -19,6 +19,8 @@ export interface EventStreamOptions {
   outputFile?: string;
   logFormat?: string;
   map: Record<string, string>;
+  /** Zone of timestamps without an offset (--input-tz). */
+  inputTz?: string;
   limits: IngestLimits;
   from?: number;
   to?: number;
@@ -102,6 +104,7 @@ export async function openEventStream(
     limits: opts.limits,
     map: opts.map,
     ...(opts.logFormat ? { logFormat: opts.logFormat } : {}),
+    ...(opts.inputTz ? { inputTz: opts.inputTz } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.streamOf ? { streamOf: opts.streamOf } : {}),

@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   logFormat?: string;
   /** canonical field -> source path. */
   map: Record<string, string>;
+  /** IANA zone of timestamps that carry no UTC offset; absent = UTC. */
+  inputTz?: string;
   limits: IngestLimits;
   strict: boolean;
 

@@ -313,7 +313,7 @@ async function lastEventTime(opts: AnalyzeOptions, sources: InputSource[]): Prom
   let last = -Infinity;
   let future = 0;
   for (const s of sources) {
-    for await (const batch of readEvents(s, { limits: opts.limits, logFormat: opts.logFormat, map: opts.map }, () => undefined, () => undefined)) {
+    for await (const batch of readEvents(s, { limits: opts.limits, logFormat: opts.logFormat, map: opts.map, inputTz: opts.inputTz }, () => undefined, () => undefined)) {
       for (const e of batch) {
         if (e.ts > horizon) future++;
         else if (e.ts > last) last = e.ts;

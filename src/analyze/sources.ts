@@ -12,6 +12,8 @@ export interface SourceOptions {
   limits: IngestLimits;
   logFormat?: string;
   map: Record<string, string>;
+  /** Zone of timestamps without an offset (--input-tz). */
+  inputTz?: string;
   /** Keep events with from <= ts <= to. */
   from?: number;
   to?: number;
@@ -38,7 +40,7 @@ export async function* readEvents(
 ): AsyncGenerator<ApiEvent[]> {
   const stream = opts.streamOf?.(source);
   const reader = openSource(source, opts.limits, onIssue, stream === undefined ? {} : { stream });
-  const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map }, onIssue);
+  const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz }, onIssue);
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;
   let lastBytes = 0;

@@ -53,6 +53,7 @@ export function fileSummary(path: string, stats: FileStats, normaliser: FileNorm
     malformed: stats.malformed,
     skipped: { ...stats.skipped, ...normaliser.skipped } as Record<string, number>,
     missingFields: normaliser.missingFields(),
+    ...(normaliser.timesWithoutOffset > 0 ? { timesWithoutOffset: { events: normaliser.timesWithoutOffset, readIn: normaliser.inputTz } } : {}),
   };
 }
 

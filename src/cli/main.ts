@@ -35,6 +35,7 @@ function inputOptions(cmd: Command): Command {
     .option('--log-format <id>', 'force the input format instead of auto-detecting it (see `apilog formats`)')
     .option('--map <field=path>', 'map a canonical field to a source path, e.g. --map user=actor.name (repeatable; a field given twice takes the first path a record holds)', collect, [])
     .option('--map-file <file>', 'a JSON or YAML file of canonical field -> source path')
+    .option('--input-tz <zone>', 'IANA time zone of log timestamps that carry no UTC offset (default: read as UTC)')
     .option('--strict', 'treat any malformed input as fatal (exit 3)', false)
     .option('--max-line-bytes <size>', 'longest line or JSON document accepted (longer ones are skipped and reported)', '16MB')
     .option('--max-depth <n>', 'deepest JSON nesting accepted', '256')
@@ -158,6 +159,7 @@ formats
   .option('--log-format <id>', 'force a format and show its mapping')
   .option('--map <field=path>', 'try a mapping (repeatable)', collect, [])
   .option('--map-file <file>', 'a JSON or YAML mapping file')
+  .option('--input-tz <zone>', 'IANA time zone of log timestamps that carry no UTC offset (default: read as UTC)')
   .option('--records <n>', 'how many records to sample', '200')
   .action(async (file: string, opts: Record<string, unknown>) => {
     const { formatsDetectCommand } = await import('./commands/formats.js');

@@ -116,12 +116,12 @@ export function parseList(values: string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-export function validTimeZone(tz: string): string {
+export function validTimeZone(tz: string, option = '--tz'): string {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return tz;
   } catch {
-    throw new UsageError(`--tz: unknown time zone "${tz}" (use an IANA name such as Europe/Berlin or UTC)`);
+    throw new UsageError(`${option}: unknown time zone "${tz}" (use an IANA name such as Europe/Berlin or UTC)`);
   }
 }
 

@@ -19,6 +19,8 @@ export interface DescribeOptions {
   file?: string;
   format?: string;
   map?: Record<string, string>;
+  /** Zone of timestamps that carry no UTC offset (--input-tz). */
+  inputTz?: string;
 }
 
 export interface FieldReport {
@@ -35,6 +37,8 @@ export interface DescribeResult {
   records: number;
   events: number;
   skipped: Record<string, number>;
+  /** Mapped records whose timestamp carried no UTC offset. */
+  timesWithoutOffset: number;
   perField: FieldReport[];
   missing: CanonicalField[];
   /** Source leaf keys (dotted) that no field used, most frequent first. */
@@ -208,7 +212,7 @@ function aliasExamples(field: CanonicalField, n = 5): string {
 export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}): DescribeResult {
   const file = opts.file ?? records[0]?.source.file ?? '-';
   const issues: IngestIssue[] = [];
-  const n = new Normaliser({ file, format: opts.format, map: opts.map }, (i) => issues.push(i), true);
+  const n = new Normaliser({ file, format: opts.format, map: opts.map, inputTz: opts.inputTz }, (i) => issues.push(i), true);
   // Untimed records come back with ts NaN (and are counted as skipped) so their other fields can be described.
   const events: ApiEvent[] = [];
   for (const r of records) n.push(r, events);
@@ -295,7 +299,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     advice.push('no records: the input holds no JSON values to map');
   } else if (objs.length === 0) {
     advice.push(`none of the ${records.length} records is a JSON object; access-log records must be objects`);
-  } else if (detection !== null && detection.format === 'custom' && detection.confidence === 0 && timed > 0) {
+  } else if (detection !== null && detection.format === 'custom' && !opts.format && timed > 0) {
     advice.push(
       `no built-in format matched; ${timed} of ${records.length} records were mapped with your --map paths plus the flat alias table (format custom)`,
     );
@@ -395,6 +399,18 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     }
   }
   if (suggestions.length > 1) advice.push(`try: apilog formats detect ${shellWord(file)} ${suggestions.join(' ')}`);
+  if (n.timesWithoutOffset > 0) advice.push(noOffsetAdvice(n.timesWithoutOffset, timed, opts.inputTz));
 
-  return { detection, records: records.length, events: timed, skipped: { ...n.skipped }, perField, missing, unmappedKeys, advice };
+  return {
+    detection, records: records.length, events: timed, skipped: { ...n.skipped }, timesWithoutOffset: n.timesWithoutOffset,
+    perField, missing, unmappedKeys, advice,
+  };
+}
+
+/** Wall-clock times are read as UTC unless told otherwise: a log in local time would shift every alert. */
+export function noOffsetAdvice(count: number, of: number, inputTz: string | undefined): string {
+  const which = count === of ? 'the timestamps carry' : `${count} of ${of} timestamps carry`;
+  return inputTz !== undefined
+    ? `${which} no UTC offset: read as local time in ${inputTz} (--input-tz)`
+    : `${which} no UTC offset and are read as UTC; if the log writes local time, say where with --input-tz <zone> (e.g. --input-tz Europe/Berlin)`;
 }

@@ -12,10 +12,15 @@ import { compileOverrides, validateMap, type Override } from './mapping.js';
 import { deriveAuth } from './auth.js';
 import { splitSource, type Ev } from './spec.js';
 import { safeText } from './values.js';
+import { lastTimestampHadNoOffset } from './time.js';
+import { createWallClockToUtc } from '../util/zone-offset.js';
 
 export interface Detection {
   format: string;
-  /** Share of the sampled records that voted for `format` (1 when forced). */
+  /**
+   * Share of the sampled records that voted for `format`; for a forced format or custom (no
+   * format voted, --map paths did the work), the share of the sampled records it mapped.
+   */
   confidence: number;
   /** Records of the sample per format they matched best. Empty when the format was forced. */
   votes: Record<string, number>;
@@ -28,6 +33,8 @@ export interface NormaliserOptions {
   format?: string;
   /** canonical field -> source path (from --map or a mapping file). */
   map?: Record<string, string>;
+  /** IANA zone of wall-clock timestamps that carry no UTC offset (--input-tz); absent = UTC. */
+  inputTz?: string;
 }
 
 export interface FileNormaliser {
@@ -43,6 +50,9 @@ export interface FileNormaliser {
   /** Records skipped, by reason: 'not-an-object', 'not-an-access-record', 'no-timestamp'. */
   skipped: Record<string, number>;
   events: number;
+  /** Events whose timestamp carried no UTC offset, and the zone they were read in. */
+  timesWithoutOffset: number;
+  readonly inputTz: string;
 }
 
 /** Records buffered for the vote. */
@@ -125,10 +135,13 @@ function presence(ev: Ev, untimed: boolean): number {
 export class Normaliser implements FileNormaliser {
   skipped: Record<string, number> = {};
   events = 0;
+  timesWithoutOffset = 0;
+  readonly inputTz: string;
 
   private readonly file: string;
   private readonly onIssue: (i: IngestIssue) => void;
   private readonly map: Record<string, string> | undefined;
+  private readonly wallClockToUtc: ((wallMs: number) => number) | undefined;
   private readonly forced: FormatModule | undefined;
   private buffer: RawRecord[] | null = [];
   private primary: FormatModule | null = null;
@@ -155,6 +168,9 @@ export class Normaliser implements FileNormaliser {
   ) {
     this.file = opts.file;
     this.onIssue = onIssue;
+    const zone = opts.inputTz ?? 'UTC';
+    this.inputTz = zone;
+    if (zone !== 'UTC' && zone !== 'Etc/UTC') this.wallClockToUtc = createWallClockToUtc(zone);
     const map = opts.map && Object.keys(opts.map).length > 0 ? opts.map : undefined;
     if (map) validateMap(map);
     this.map = map;
@@ -267,7 +283,14 @@ export class Normaliser implements FileNormaliser {
     if (p !== null) this.ctxs.set(p, this.primaryCtx);
     this.overrides = compileOverrides(this.map, sample);
     this.reportUnusedOverrides(sample);
+    const before = this.events;
     for (const r of buf) this.one(r, out);
+    // Nothing voted (forced, or --map paths alone): how well the records fit is how many of
+    // them the mapping could read. A forced format that reads none says 0%, not 100%.
+    const det = this.det;
+    if (det !== null && buf.length > 0 && (this.forced !== undefined || det.format === 'custom')) {
+      det.confidence = (this.events - before) / buf.length;
+    }
   }
 
   /** A --map path that no sampled record holds is most likely misspelt: said once per file, not silently ignored. */
@@ -377,6 +400,11 @@ export class Normaliser implements FileNormaliser {
       if (!this.keepUntimed) return;
       untimed = true;
       ev.ts = Number.NaN;
+    }
+    // Only the ts converter parses times, and it ran last of all that could (see time.ts).
+    if (!untimed && lastTimestampHadNoOffset()) {
+      this.timesWithoutOffset++;
+      if (this.wallClockToUtc !== undefined) ev.ts = this.wallClockToUtc(ev.ts as number);
     }
     if (ev.auth === undefined) ev.auth = deriveAuth(ev.status, ev.path, ev.method);
     ev.format = fmt.id;

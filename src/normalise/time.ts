@@ -9,6 +9,9 @@
  *
  * Results are whole milliseconds (fractions truncated). Instants at or before the Unix epoch are
  * treated as "no timestamp" (a 0 is a placeholder far more often than a real 1970 record).
+ *
+ * A wall-clock time without an offset is read as UTC; `lastTimestampHadNoOffset()` says whether
+ * the last timestamp parsed was one, so the normaliser can re-read it in the zone --input-tz names.
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -47,9 +50,23 @@ function d4(s: string, i: number): number {
   return a < 0 || b < 0 ? -1 : a * 100 + b;
 }
 
+/**
+ * Whether the last string parseIso or parseClf read ended without an offset. A module variable
+ * rather than a second return value: the per-record path returns a bare number, allocation-free.
+ */
+let noOffset = false;
+/** The same, for the last timestamp parseTimestamp returned (failed parses leave it as it was). */
+let lastNoOffset = false;
+
+/** Whether the last timestamp successfully parsed was a wall-clock time with no UTC offset. */
+export function lastTimestampHadNoOffset(): boolean {
+  return lastNoOffset;
+}
+
 /** Parses an offset at i (`Z`, `±HH:MM`, `±HHMM`, `±HH`, optional ` UTC`/` GMT` after). Returns minutes east, or NaN. */
 function parseOffset(s: string, i: number): number {
   const n = s.length;
+  noOffset = i === n;
   if (i === n) return 0;
   let c = s.charCodeAt(i);
   if (c === 32) {
@@ -98,7 +115,10 @@ export function parseIso(s: string): number {
   const d = d2(s, 8);
   if (y < 0 || mo < 0 || d < 0 || !validDate(y, mo, d)) return NaN;
   let ms = daysFromCivil(y, mo, d) * MS_PER_DAY;
-  if (n === 10) return ms;
+  if (n === 10) {
+    noOffset = true;
+    return ms;
+  }
   const sep = s.charCodeAt(10);
   if (sep !== 84 && sep !== 116 && sep !== 32) {
     const off = parseOffset(s, 10);
@@ -234,27 +254,51 @@ export function parseTimestampString(raw: string): number | undefined {
     // ISO- and CLF-shaped strings are decided here: Date.parse would read an ISO time without
     // offset as local time and roll invalid dates (2023-02-29 -> 1 March) instead of rejecting them.
     if (s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
-      const t = parseIso(s);
-      return Number.isNaN(t) || t <= 0 ? undefined : t;
+      return wallClock(parseIso(s));
     } else if (s.charCodeAt(2) === 47 && s.charCodeAt(6) === 47) {
-      const t = parseClf(s);
-      return Number.isNaN(t) || t <= 0 ? undefined : t;
+      return wallClock(parseClf(s));
     } else if (isNumeric(s)) {
-      return epochToMs(Number(s));
+      return instant(epochToMs(Number(s)));
     }
   } else if (c0 === 91 && s.charCodeAt(s.length - 1) === 93) {
     // "[15/Jul/2021:05:35:16 +0000]" as some nginx templates write $time_local in brackets
     return parseTimestampString(s.slice(1, -1));
   }
   if (!hasYear(s)) return undefined;
+  // Date.parse would read a zone-less "2024/01/02 10:00:00" in the machine's zone: read it as UTC,
+  // like a zone-less ISO time, so a report does not depend on where it was run.
+  if (!ZONE_AT_END.test(s)) {
+    const u = Date.parse(`${s} UTC`);
+    if (!Number.isNaN(u)) {
+      if (u <= 0) return undefined;
+      lastNoOffset = true;
+      return u;
+    }
+  }
   const t = Date.parse(s);
-  return Number.isNaN(t) || t <= 0 ? undefined : t;
+  return Number.isNaN(t) || t <= 0 ? undefined : instant(t);
+}
+
+/** A zone at the end of an RFC 1123-like time: `GMT`, `EST`, `+0200`, `GMT+0100 (CET)`. */
+const ZONE_AT_END = /(?:[+-]\d{2}:?\d{2}|\b(?:GMT|UTC|UT|Z|[A-Z]{3,4})(?:[+-]\d{1,4})?)(?:\s*\([^)]*\))?$/;
+
+/** An ISO or CLF result: remembers whether it carried an offset. */
+function wallClock(t: number): number | undefined {
+  if (Number.isNaN(t) || t <= 0) return undefined;
+  lastNoOffset = noOffset;
+  return t;
+}
+
+/** A result that is an instant whatever the zone (epoch numbers, strings with a zone). */
+function instant(t: number | undefined): number | undefined {
+  if (t !== undefined) lastNoOffset = false;
+  return t;
 }
 
 /** Any timestamp value to epoch ms UTC, or undefined when it is not one. */
 export function parseTimestamp(v: unknown): number | undefined {
   if (typeof v === 'string') return parseTimestampString(v);
-  if (typeof v === 'number') return epochToMs(v);
-  if (typeof v === 'bigint') return epochToMs(Number(v));
+  if (typeof v === 'number') return instant(epochToMs(v));
+  if (typeof v === 'bigint') return instant(epochToMs(Number(v)));
   return undefined;
 }

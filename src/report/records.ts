@@ -75,6 +75,8 @@ export interface FileSummary {
   skipped: Record<string, number>;
   /** Canonical fields this file never carried. */
   missingFields: string[];
+  /** Present when some timestamps carried no UTC offset: how many, and the zone they were read in (--input-tz, else UTC). */
+  timesWithoutOffset?: { events: number; readIn: string };
 }
 
 export interface DetectorStatus {

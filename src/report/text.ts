@@ -174,16 +174,33 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
     const key = f.missingFields.map(sanitize).join(', ');
     byFields.set(key, [...(byFields.get(key) ?? []), sanitize(f.path)]);
   }
-  for (const [fields, paths] of byFields) {
-    const who =
-      paths.length === 1
-        ? `${paths[0]!} lacks`
-        : paths.length === files.length
-          ? `all ${num(paths.length)} files lack`
-          : full || paths.length <= 3
-            ? `${paths.join(', ')} lack`
-            : `${paths.slice(0, 2).join(', ')} and ${num(paths.length - 2)} more files lack`;
-    out.push(`${who}: ${fields}`);
+  const who = (paths: string[], one: string, many: string): string =>
+    paths.length === 1
+      ? `${paths[0]!} ${one}`
+      : paths.length === files.length
+        ? `all ${num(paths.length)} files ${many}`
+        : full || paths.length <= 3
+          ? `${paths.join(', ')} ${many}`
+          : `${paths.slice(0, 2).join(', ')} and ${num(paths.length - 2)} more files ${many}`;
+  for (const [fields, paths] of byFields) out.push(`${who(paths, 'lacks', 'lack')}: ${fields}`);
+  // Zone-less times are read as UTC unless --input-tz says otherwise: said, since a log in local
+  // time would shift every alert and the after-hours judgement with it.
+  const byZone = new Map<string, { paths: string[]; events: number; of: number }>();
+  for (const f of files) {
+    const z = f.timesWithoutOffset;
+    if (z === undefined) continue;
+    const g = byZone.get(z.readIn) ?? { paths: [], events: 0, of: 0 };
+    g.paths.push(sanitize(f.path));
+    g.events += z.events;
+    g.of += f.events;
+    byZone.set(z.readIn, g);
+  }
+  for (const [zone, g] of byZone) {
+    const count = g.events >= g.of ? '' : ` (${num(g.events)} of ${num(g.of)} events)`;
+    out.push(
+      `${who(g.paths, 'writes', 'write')} times without a UTC offset${count}: ` +
+        (zone === 'UTC' ? 'read as UTC; if they are local time, give --input-tz <zone>' : `read as local time in ${sanitize(zone)} (--input-tz)`),
+    );
   }
   return out;
 }

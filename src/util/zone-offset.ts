@@ -33,3 +33,25 @@ export function createZoneOffset(zone: string): (ts: number) => number {
     return off;
   };
 }
+
+/**
+ * Wall-clock time in `zone` (as ms read as if UTC) to the instant. In the hour a clock goes back
+ * the earlier reading is taken; in the hour it skips, the offset from before the change (02:30 on
+ * a spring-forward night in Berlin is 01:30 UTC), as RFC 9557 and Temporal's "compatible" do.
+ */
+export function createWallClockToUtc(zone: string): (wallMs: number) => number {
+  const offsetAt = createZoneOffset(zone);
+  const DAY = 86_400_000;
+  return (wall) => {
+    const before = offsetAt(wall - DAY);
+    const after = offsetAt(wall + DAY);
+    const early = wall - before * 60_000;
+    if (before === after) return early;
+    const late = wall - after * 60_000;
+    const earlyFits = offsetAt(early) === before;
+    const lateFits = offsetAt(late) === after;
+    if (earlyFits && lateFits) return Math.min(early, late);
+    if (lateFits) return late;
+    return early;
+  };
+}

@@ -415,6 +415,24 @@ describe('apilog analyze (CLI)', () => {
     expect(none.notes).toEqual(['4315 of 4315 events fell outside the time filter (--from/--to/--since) and were left out; a time given without an offset is read in the --tz zone']);
   });
 
+  it('--input-tz reads times that carry no offset as local time there, and the report says how they were read', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'local.ndjson');
+    const lines = [0, 1, 2].map((k) => JSON.stringify({ timestamp: `2025-07-01 09:00:0${k}`, ip: '203.0.113.9', method: 'GET', path: `/a/${k}`, status: 200 }));
+    lines.push(JSON.stringify({ timestamp: '2025-07-01T07:00:03Z', ip: '203.0.113.9', method: 'GET', path: '/a/3', status: 200 }));
+    writeFileSync(file, lines.join('\n') + '\n');
+    const asUtc = summaryOf(runCli(['analyze', file, '--format', 'ndjson']).stdout);
+    expect(asUtc.timeSpan).toEqual({ start: '2025-07-01T07:00:03.000Z', end: '2025-07-01T09:00:02.000Z' });
+    expect((asUtc.files as Array<Record<string, unknown>>)[0]!.timesWithoutOffset).toEqual({ events: 3, readIn: 'UTC' });
+    const berlin = summaryOf(runCli(['analyze', file, '--format', 'ndjson', '--input-tz', 'Europe/Berlin']).stdout);
+    expect(berlin.timeSpan).toEqual({ start: '2025-07-01T07:00:00.000Z', end: '2025-07-01T07:00:03.000Z' });
+    expect((berlin.files as Array<Record<string, unknown>>)[0]!.timesWithoutOffset).toEqual({ events: 3, readIn: 'Europe/Berlin' });
+    const text = runCli(['analyze', file, '--color', 'never'], { env: { COLUMNS: '200' } }).stdout;
+    expect(text).toContain('local.ndjson writes times without a UTC offset (3 of 4 events): read as UTC; if they are local time, give --input-tz <zone>');
+    const bad = runCli(['analyze', file, '--input-tz', 'Mars/Olympus']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'apilog: --input-tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin or UTC)']);
+  });
+
   it('--map twice for one field: each file of a mixed folder finds its own user key', () => {
     const dir = tmp();
     const line = (k: number, extra: Record<string, string>): string => JSON.stringify({ timestamp: `2025-03-13T08:00:0${k}Z`, ip: '203.0.113.9', method: 'GET', path: '/a', status: 200, ...extra });

@@ -273,4 +273,32 @@ describe('docs/formats.md', () => {
       }
     }
   });
+
+  it('says when timestamps carry no UTC offset, and how they are read', () => {
+    const recs = records([
+      { timestamp: '2025-07-01 09:00:00', path: '/a', status: 200, ip: '203.0.113.9' },
+      { timestamp: '2025-07-01T09:00:01+02:00', path: '/b', status: 200, ip: '203.0.113.9' },
+    ]);
+    const utc = describeRecords(recs);
+    expect(utc.timesWithoutOffset).toBe(1);
+    expect(utc.advice).toContain(
+      '1 of 2 timestamps carry no UTC offset and are read as UTC; if the log writes local time, say where with --input-tz <zone> (e.g. --input-tz Europe/Berlin)',
+    );
+    const berlin = describeRecords(recs, { inputTz: 'Europe/Berlin' });
+    expect(field(berlin, 'ts')?.sample).toBe('2025-07-01T07:00:00.000Z');
+    expect(berlin.advice).toContain('1 of 2 timestamps carry no UTC offset: read as local time in Europe/Berlin (--input-tz)');
+    const zoned = describeRecords(records([{ timestamp: '2025-07-01T09:00:00Z', path: '/a', status: 200 }]));
+    expect([zoned.timesWithoutOffset, zoned.advice.some((a) => a.includes('UTC offset'))]).toEqual([0, false]);
+  });
+
+  it('a --map-only (custom) mapping is as confident as the share of records it maps', () => {
+    const recs = records([
+      { when: '2025-07-01T09:00:00Z', uri: '/a', code: 200 },
+      { when: '2025-07-01T09:00:01Z', uri: '/b', code: 200 },
+      { note: 'not a request' },
+    ]);
+    const r = describeRecords(recs, { map: { ts: 'when', path: 'uri', status: 'code' } });
+    expect(r.detection).toEqual({ format: 'custom', confidence: 2 / 3, votes: {} });
+    expect(r.advice[0]).toBe('no built-in format matched; 2 of 3 records were mapped with your --map paths plus the flat alias table (format custom)');
+  });
 });

@@ -288,7 +288,7 @@ describe('--format and --map', () => {
     expect(without.n.skipped).toEqual({ 'no-timestamp': 2 });
 
     const { events, n } = run(records(unknown), { map: { ts: 'when', user: 'who.name', ip: 'addr', status: 'code' } });
-    expect(n.detection()).toEqual({ format: 'custom', confidence: 0, votes: {} });
+    expect(n.detection()).toEqual({ format: 'custom', confidence: 1, votes: {} });
     expect(events.map(core)).toEqual([
       { ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.7', user: 'alice', method: 'GET', path: '/orders/1', query: 'x=1', status: 200, auth: 'unknown', format: 'custom' },
       { ts: utc(2024, 3, 1, 9, 15, 3), ip: '203.0.113.8', user: 'bob', method: 'POST', path: '/login', status: 401, auth: 'failure', format: 'custom' },
@@ -358,7 +358,7 @@ describe('--format and --map', () => {
   it('--format forces a format: other records are skipped, not re-detected', () => {
     const recs = [...loadFixture('kong.ndjson'), ...loadFixture('nginx.ndjson')];
     const { events, n, issues } = run(recs, { format: 'kong' });
-    expect(n.detection()).toEqual({ format: 'kong', confidence: 1, votes: {} });
+    expect(n.detection()).toEqual({ format: 'kong', confidence: 0.5, votes: {} });
     expect(events).toHaveLength(5);
     expect(n.skipped).toEqual({ 'not-an-access-record': 5 });
     expect(issues[0]?.message).toContain('does not match the forced format kong');
@@ -426,5 +426,39 @@ describe('blankEvent', () => {
     );
     expect(events).toHaveLength(2);
     expect(Object.keys(events[0]!)).toEqual(Object.keys(events[1]!));
+  });
+});
+
+describe('timestamps without a UTC offset (--input-tz)', () => {
+  const recs = (times: Array<string | number>) =>
+    records(times.map((t, i) => ({ timestamp: t, path: `/orders/${i}`, status: 200, method: 'GET', ip: '203.0.113.9' })));
+
+  it('are read as UTC by default, and counted', () => {
+    const { events, n } = run(recs(['2024-07-15 10:00:00', '2024-07-15T10:00:01Z', '15/Jul/2024:10:00:02']));
+    expect(events.map((e) => e.ts)).toEqual([utc(2024, 7, 15, 10), utc(2024, 7, 15, 10, 0, 1), utc(2024, 7, 15, 10, 0, 2)]);
+    expect([n.timesWithoutOffset, n.inputTz]).toEqual([2, 'UTC']);
+  });
+
+  it('are read in the zone --input-tz names; times with an offset and epoch numbers are left as they are', () => {
+    const { events, n } = run(recs(['2024-07-15 10:00:00', '2024-01-15 10:00:00', '2024-07-15T10:00:01Z', 1721037602, '15/Jul/2024:10:00:03 +0000']), {
+      inputTz: 'Europe/Berlin',
+    });
+    expect(events.map((e) => e.ts)).toEqual([utc(2024, 7, 15, 8), utc(2024, 1, 15, 9), utc(2024, 7, 15, 10, 0, 1), utc(2024, 7, 15, 10, 0, 2), utc(2024, 7, 15, 10, 0, 3)]);
+    expect([n.timesWithoutOffset, n.inputTz]).toEqual([2, 'Europe/Berlin']);
+  });
+
+  it('a --map ts override that holds no time leaves the format time and its zone reading alone', () => {
+    const values = [{ timestamp: '2024-07-15 10:00:00', when: 'soon', path: '/a', status: 200, method: 'GET', ip: '203.0.113.9' }];
+    const { events } = run(records(values), { map: { ts: 'when' }, inputTz: 'America/New_York' });
+    expect(events.map((e) => e.ts)).toEqual([utc(2024, 7, 15, 14)]);
+  });
+});
+
+describe('confidence when nothing voted', () => {
+  it('a forced format that reads none of the records says 0, one that reads half says 0.5', () => {
+    const kong = loadFixture('kong.ndjson');
+    const nginx = loadFixture('nginx.ndjson');
+    expect(run(nginx, { format: 'caddy' }).n.detection()).toEqual({ format: 'caddy', confidence: 0, votes: {} });
+    expect(run([...kong, ...nginx], { format: 'kong' }).n.detection()?.confidence).toBe(0.5);
   });
 });

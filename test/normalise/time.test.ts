@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { epochToMs, parseClf, parseIso, parseTimestamp } from '../../src/normalise/time.js';
+import { epochToMs, lastTimestampHadNoOffset, parseClf, parseIso, parseTimestamp } from '../../src/normalise/time.js';
 import { utc } from './helpers.js';
 
 describe('parseTimestamp', () => {
@@ -105,5 +105,46 @@ describe('parseTimestamp', () => {
         expect(epochToMs(Math.floor(ms / 1000))).toBe(ms - (ms % 1000));
       }),
     );
+  });
+
+  it.each([
+    ['2024-03-01T09:15:02.120', true],
+    ['2024-03-01 09:15:02', true],
+    ['2024-03-01', true],
+    ['01/Mar/2024:09:15:02', true],
+    ['2024/03/01 09:15:02', true],
+    ['2024-03-01T09:15:02Z', false],
+    ['2024-03-01T10:15:02+01:00', false],
+    ['2024-03-01 09:15:02 UTC', false],
+    ['01/Mar/2024:09:15:02 +0000', false],
+    ['Fri, 01 Mar 2024 09:15:02 GMT', false],
+    ['Fri, 01 Mar 2024 04:15:02 EST', false],
+    [1709284502, false],
+    ['1709284502', false],
+  ])('%j carries no UTC offset: %s', (input, naive) => {
+    parseTimestamp(naive ? 1709284502 : '2024-03-01T09:15:02');
+    expect(parseTimestamp(input)).toBeDefined();
+    expect(lastTimestampHadNoOffset()).toBe(naive);
+  });
+
+  it('a failed parse leaves the last verdict alone (a second source that is no timestamp)', () => {
+    parseTimestamp('2024-03-01T09:15:02');
+    expect(parseTimestamp('not a time')).toBeUndefined();
+    expect(parseTimestamp('2024-13-01T09:15:02Z')).toBeUndefined();
+    expect(lastTimestampHadNoOffset()).toBe(true);
+  });
+
+  it('a zone-less RFC 1123-like time is read as UTC whatever the machine zone, like a zone-less ISO time', () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = 'America/New_York';
+      expect(parseTimestamp('2024/03/01 09:15:02')).toBe(utc(2024, 3, 1, 9, 15, 2));
+      expect(parseTimestamp('Fri, 01 Mar 2024 09:15:02')).toBe(utc(2024, 3, 1, 9, 15, 2));
+      expect(parseTimestamp('Fri, 01 Mar 2024 04:15:02 EST')).toBe(utc(2024, 3, 1, 9, 15, 2));
+      expect(parseTimestamp('Fri Mar 01 2024 10:15:02 GMT+0100 (Central European Standard Time)')).toBe(utc(2024, 3, 1, 9, 15, 2));
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 });

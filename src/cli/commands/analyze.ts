@@ -30,7 +30,7 @@ import { arr, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './sha
 /** Options every log-reading command shares. */
 export function inputOptionsFrom(paths: string[], o: Opts): Pick<
   AnalyzeOptions,
-  'inputs' | 'include' | 'exclude' | 'logFormat' | 'map' | 'limits' | 'strict' | 'rulesPaths' | 'geoipDb' | 'tz'
+  'inputs' | 'include' | 'exclude' | 'logFormat' | 'map' | 'inputTz' | 'limits' | 'strict' | 'rulesPaths' | 'geoipDb' | 'tz'
 > {
   const mapFile = str(o.mapFile);
   let map: Record<string, string> = {};
@@ -55,6 +55,7 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
     exclude: arr(o.exclude),
     ...(logFormat ? { logFormat } : {}),
     map,
+    ...(str(o.inputTz) ? { inputTz: validTimeZone(str(o.inputTz)!, '--input-tz') } : {}),
     limits: {
       ...DEFAULT_INGEST_LIMITS,
       maxLineBytes: parseSize(str(o.maxLineBytes) ?? '16MB', '--max-line-bytes'),

@@ -3,7 +3,7 @@ import { describeRecords, listFormats, loadMapFile } from '../../normalise/index
 import type { IngestIssue } from '../../ingest/types.js';
 import { textLogAdvice } from '../../ingest/text-logs.js';
 import { UsageError } from '../../analyze/options.js';
-import { parseMapPairs } from '../parse.js';
+import { parseMapPairs, validTimeZone } from '../parse.js';
 import { sanitize } from '../../report/sanitize.js';
 import { maskSecrets } from '../../analyze/mask.js';
 import { arr, sampleRecords, str, table, writeJson, writeWrapped as write, type Opts } from './shared.js';
@@ -45,6 +45,7 @@ export async function formatsDetectCommand(file: string, o: Opts): Promise<numbe
       file,
       ...(str(o.logFormat) ? { format: str(o.logFormat) } : {}),
       ...(Object.keys(map).length > 0 ? { map } : {}),
+      ...(str(o.inputTz) ? { inputTz: validTimeZone(str(o.inputTz)!, '--input-tz') } : {}),
     }));
     if (str(o.format) === 'json') {
       writeJson({ file, issues, ...result });
