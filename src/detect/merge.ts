@@ -6,7 +6,7 @@ import { severityRank, type Alert, type EvidenceSample, type Subject } from './t
 
 export const MAX_SAMPLES = 10;
 
-const SUBJECT_KEYS: ReadonlyArray<keyof Subject> = ['user', 'apiKey', 'ip', 'userAgent', 'session', 'route'];
+const SUBJECT_KEYS: ReadonlyArray<keyof Subject> = ['user', 'apiKey', 'ip', 'userAgent', 'session', 'route', 'field'];
 
 export function subjectKey(s: Subject): string {
   let k = '';

@@ -18,6 +18,8 @@ export interface Subject {
   userAgent?: string;
   session?: string;
   route?: string;
+  /** The log field a log-hygiene finding is about (what was logged that should not be), not a caller. */
+  field?: string;
 }
 
 /** A pointer to one request that supports an alert. Values are already masked where needed. */

@@ -87,7 +87,7 @@ export function actorOf(subject: { user?: string; apiKey?: string; ip?: string }
   return '(unknown actor)';
 }
 
-const SUBJECT_KEYS = ['user', 'apiKey', 'ip', 'userAgent', 'session', 'route'] as const;
+const SUBJECT_KEYS = ['user', 'apiKey', 'ip', 'userAgent', 'session', 'route', 'field'] as const;
 
 function subjectText(subject: AlertRecord['subject']): string {
   const parts: string[] = [];

@@ -56,6 +56,8 @@ describe('sensitive-data-in-logs on the planted fixture', () => {
       expect(a.summary).toContain('Instead:');
     }
     const pw = alerts.find((a) => a.evidence.metrics.kind === 'password' && a.evidence.metrics.field === 'query')!;
+    // The subject is the field that leaked, not a route or a caller (the request's caller is in the samples).
+    expect(pw.subject).toEqual({ field: 'query [password]' });
     expect(pw.evidence.firstSeen).toBe('fixtures/hygiene/secrets.ndjson:7');
     // The request it was in, so the responder sees who sent it without opening the file.
     expect(pw.evidence.samples[0]).toMatchObject({ method: 'GET', path: '/legacy/login', status: 302, ip: '203.0.113.10' });

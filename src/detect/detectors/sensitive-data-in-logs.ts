@@ -207,7 +207,7 @@ function toAlert(a: Agg): Alert {
     severity: info.severity,
     title: `${info.title} in logs: ${where}`,
     // The subject is where the data sits: one alert per (field, kind).
-    subject: { route: `${a.field || '(record)'} [${a.kind}]` },
+    subject: { field: `${a.field || '(record)'} [${a.kind}]` },
     start: a.firstTs,
     end: a.lastTs,
     summary: `${info.title} found ${a.count} time${a.count === 1 ? '' : 's'} in ${a.records} record${a.records === 1 ? '' : 's'}, field ${where}; first at ${at(a.first)}${a.count > 1 ? `, last at ${at(samples[samples.length - 1]!)}` : ''}. Instead: ${info.guidance}.`,
