@@ -384,6 +384,15 @@ describe('apilog analyze (CLI)', () => {
     }
   });
 
+  it('--map with its two sides swapped says so and gives the order that works, in analyze and formats detect', () => {
+    const want = 'apilog: --map: "caller.addr" is no canonical field but "ip" is: the field comes first, --map ip=caller.addr';
+    for (const args of [['analyze', SAMPLE, '--map', 'caller.addr=ip'], ['formats', 'detect', SAMPLE, '--map', 'caller.addr=ip']]) {
+      const r = runCli(args);
+      expect([r.code, r.stderr.trim()], args.join(' ')).toEqual([2, want]);
+    }
+    expect(runCli(['analyze', SAMPLE, '--map', 'bogus=when']).stderr).toMatch(/unknown canonical field "bogus"; expected one of ts, ip/);
+  });
+
   it('a rules file with a mistake exits 2 naming the file and key', () => {
     const dir = tmp();
     const rules = path.join(dir, 'bad.yaml');

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { analyze } from '../../analyze/run.js';
 import { UsageError, type AnalyzeOptions, type OutputFormat } from '../../analyze/options.js';
 import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
-import { MAP_KEYS_HELP, listFormats, loadMapFile, parseMapKey } from '../../normalise/index.js';
+import { listFormats, loadMapFile } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { checkOutputFile, openOutput, outputError, resolveColor, terminalWidth } from '../../report/output.js';
@@ -25,7 +25,7 @@ import type { IngestIssue } from '../../ingest/types.js';
 import { textLogAdvice } from '../../ingest/text-logs.js';
 import { sanitize } from '../../report/sanitize.js';
 import { watchInterrupts } from '../interrupts.js';
-import { arr, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
+import { arr, checkMapKeys, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
 
 /** Options every log-reading command shares. */
 export function inputOptionsFrom(paths: string[], o: Opts): Pick<
@@ -42,9 +42,7 @@ export function inputOptionsFrom(paths: string[], o: Opts): Pick<
     }
   }
   map = { ...map, ...parseMapPairs(arr(o.map)) };
-  for (const key of Object.keys(map)) {
-    if (!parseMapKey(key)) throw new UsageError(`--map: unknown canonical field "${key}"; expected one of ${MAP_KEYS_HELP}`);
-  }
+  checkMapKeys(map);
   const logFormat = str(o.logFormat);
   if (logFormat && !listFormats().some((f) => f.id === logFormat) && logFormat !== 'custom') {
     throw new UsageError(`--log-format: unknown format "${logFormat}"; known: ${listFormats().map((f) => f.id).join(', ')}`);

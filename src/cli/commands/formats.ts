@@ -6,7 +6,7 @@ import { UsageError } from '../../analyze/options.js';
 import { parseMapPairs, validTimeZone } from '../parse.js';
 import { sanitize } from '../../report/sanitize.js';
 import { maskSecrets } from '../../analyze/mask.js';
-import { arr, sampleRecords, str, table, writeJson, writeWrapped as write, type Opts } from './shared.js';
+import { arr, checkMapKeys, sampleRecords, str, table, writeJson, writeWrapped as write, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 
 export async function formatsCommand(o: Opts): Promise<number> {
@@ -33,6 +33,7 @@ export async function formatsDetectCommand(file: string, o: Opts): Promise<numbe
       }
     }
     map = { ...map, ...parseMapPairs(arr(o.map)) };
+    checkMapKeys(map);
     const issues: IngestIssue[] = [];
     const records = await sampleRecords(file, limit, (i) => issues.push(i));
     const unreadable = issues.find((i) => ['not-found', 'permission-denied', 'unreadable'].includes(i.kind));

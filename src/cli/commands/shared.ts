@@ -6,6 +6,8 @@ import { openSource, type InputSource } from '../../ingest/index.js';
 import { DEFAULT_INGEST_LIMITS, type IngestIssue, type RawRecord } from '../../ingest/types.js';
 import { losesInput } from '../../analyze/events.js';
 import { UsageError } from '../../analyze/options.js';
+import { MAP_KEYS_HELP, parseMapKey } from '../../normalise/mapping.js';
+import { MAP_PATH_SEPARATOR } from '../../normalise/map-separator.js';
 import { terminalWidth } from '../../report/output.js';
 
 export type Opts = Record<string, unknown>;
@@ -192,5 +194,22 @@ export function refuseInputAsOutput(file: string, inputs: readonly string[]): vo
 export function checkSigmaPaths(paths: readonly string[]): void {
   for (const p of paths) {
     if (!fs.existsSync(p)) throw new UsageError(`--sigma: cannot read ${sanitize(p)}: no such file or folder`);
+  }
+}
+
+/**
+ * Every --map key must be a canonical field. `--map caller.addr=ip` (the two sides swapped) is the
+ * usual mistake: said as such, with the order that works.
+ */
+export function checkMapKeys(map: Record<string, string>): void {
+  for (const [key, value] of Object.entries(map)) {
+    if (parseMapKey(key) !== undefined) continue;
+    const paths = value.split(MAP_PATH_SEPARATOR);
+    const swapped = paths.length === 1 && parseMapKey(value) !== undefined;
+    throw new UsageError(
+      swapped
+        ? `--map: "${sanitize(key)}" is no canonical field but "${sanitize(value)}" is: the field comes first, --map ${sanitize(value)}=${sanitize(key)}`
+        : `--map: unknown canonical field "${sanitize(key)}"; expected one of ${MAP_KEYS_HELP}`,
+    );
   }
 }
