@@ -124,6 +124,8 @@ inputOptions(
     .argument('<paths...>', 'files, folders, or - for stdin'),
 )
   .requiredOption('-o, --output <file>', 'where to write the baseline JSON')
+  .option('--from <time>', 'learn only from events at or after this time (without an offset: in --tz), e.g. the weeks before an incident')
+  .option('--to <time>', 'learn only from events at or before this time (without an offset: in --tz)')
   .action(async (paths: string[], opts: Record<string, unknown>) => {
     const { baselineCommand } = await import('./commands/baseline.js');
     process.exitCode = await baselineCommand(paths, opts);

@@ -131,6 +131,19 @@ describe('apilog baseline and --baseline', () => {
     expect(summary.notes as string[]).toContainEqual(expect.stringMatching(/^the baseline covers only Mon, Tue \(UTC\)/));
   });
 
+  it('--from/--to learn from a period only (the days before an incident, in the same folder)', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'monday.json');
+    const learn = runCli(['baseline', 'fixtures/benign-daytime-admins.ndjson', '-o', out, '--to', '2025-03-10']);
+    expect(learn.code).toBe(0);
+    const b = JSON.parse(readFileSync(out, 'utf8')) as { period: { start: number; end: number } };
+    expect(new Date(b.period.start).toISOString().slice(0, 10)).toBe('2025-03-10');
+    expect(new Date(b.period.end).toISOString().slice(0, 10)).toBe('2025-03-10');
+    expect(learn.stderr).toMatch(/covers only Mon \(UTC\)/);
+    const bad = runCli(['baseline', 'fixtures/benign-daytime-admins.ndjson', '-o', out, '--from', '2025-03-12', '--to', '2025-03-10']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--from 2025-03-12 is after --to 2025-03-10')]);
+  });
+
   it('a broken baseline file is a configuration error naming the file', () => {
     const dir = tmp();
     const bad = path.join(dir, 'bad.json');

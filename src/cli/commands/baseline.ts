@@ -8,11 +8,14 @@ import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
 import { refuseInputAsOutput, stderrIssues, str, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
+import { parseTimeRange } from '../parse.js';
 import { checkOutputFile, outputError } from '../../report/output.js';
 
 export async function baselineCommand(paths: string[], o: Opts): Promise<number> {
   try {
-    const input = inputOptionsFrom(paths, o);
+    const base = inputOptionsFrom(paths, o);
+    // Normal behaviour is learnt from a period before the incident, often in the same folder.
+    const input = { ...base, ...parseTimeRange(str(o.from), str(o.to), base.tz) };
     const out = str(o.output)!;
     // A folder or a missing folder is reported before the input is read, not after.
     checkOutputFile(out);
