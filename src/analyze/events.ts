@@ -4,7 +4,7 @@
  * baseline.
  */
 import { expandInputs, type Expanded, type InputSource } from '../ingest/index.js';
-import type { IngestIssue, IngestLimits } from '../ingest/types.js';
+import { SET_ASIDE, type IngestIssue, type IngestLimits } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import { mergeByTime, type TimedStream } from './merge.js';
 import { timedSource, type SourceOptions, type SourceResult } from './sources.js';
@@ -59,13 +59,14 @@ export function unreadableMessage(i: IngestIssue): string {
 /**
  * Lines (records) left out as malformed or not mappable, over the files of a summary. The issues
  * told along the way cannot be counted instead: past the first 20 of a kind, one issue stands for
- * all the others. Whole-file problems (unreadable, a damaged gzip) are not lines.
+ * all the others. Whole-file problems (unreadable, a damaged gzip) are not lines, and records a
+ * format knew and set aside (Caddy's startup lines) are expected, not lost.
  */
 export function skippedLines(files: ReadonlyArray<{ malformed: number; skipped: Record<string, number> }>): number {
   let n = 0;
   for (const f of files) {
     n += f.malformed;
-    for (const [kind, k] of Object.entries(f.skipped)) if (!losesInput(kind as IngestIssue['kind'])) n += k;
+    for (const [kind, k] of Object.entries(f.skipped)) if (kind !== SET_ASIDE && !losesInput(kind as IngestIssue['kind'])) n += k;
   }
   return n;
 }

@@ -37,6 +37,13 @@ export interface InputSource {
   size?: number;
 }
 
+/**
+ * The skip reason of records a format knew and set aside (Caddy's startup lines, django-structlog's
+ * request_started): expected, so neither an issue nor a line lost to bad input. With the
+ * normaliser's other reasons ('not-an-access-record', 'no-timestamp'…) in FileSummary.skipped.
+ */
+export const SET_ASIDE = 'set-aside';
+
 /** Why a piece of input was skipped or a source could not be read. */
 export type IngestIssueKind =
   | 'malformed-json'

@@ -6,7 +6,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
-import type { IngestIssue, RawRecord } from '../ingest/types.js';
+import { SET_ASIDE, type IngestIssue, type RawRecord } from '../ingest/types.js';
 import { get, isObj, type Rec } from './get.js';
 import { Normaliser, DETECTION_SAMPLE, type Detection } from './normaliser.js';
 import { FLAT_ALIASES } from './formats/flat.js';
@@ -329,9 +329,18 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       const reason = i.message.slice(0, i.message.indexOf(':'));
       if (i.line !== undefined && !first.has(reason)) first.set(reason, i);
     }
+    // Records a format knew and set aside are said apart: expected, and why is the format's to say.
+    const setAside = n.setAsideRecords();
     for (const [reason, count] of Object.entries(n.skipped)) {
+      if (reason === SET_ASIDE) continue;
       const f = first.get(reason);
       advice.push(`${count} of ${records.length} records skipped (${reason})` + (f ? `; first at line ${f.line}: ${f.message.slice(reason.length + 2)}` : ''));
+    }
+    for (const s of setAside) {
+      advice.push(
+        `${s.count} of ${records.length} records set aside by ${s.format} as not access records (counted as skipped, ${SET_ASIDE})` +
+          (s.line !== undefined ? `; first at line ${s.line}: ` : ': ') + safeText(s.message, 200),
+      );
     }
   }
 

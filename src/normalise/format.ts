@@ -1,7 +1,8 @@
 /**
  * What a format module is, and `defineFormat`, which builds one from declarations:
- * detection score, cheap per-record signature, source paths per canonical field, and an optional
- * `post` step for what cannot be declared (derived auth outcome, CloudTrail action...).
+ * detection score, cheap per-record signature, source paths per canonical field, an optional
+ * `post` step for what cannot be declared (derived auth outcome, CloudTrail action...), and an
+ * optional `setAside` for records the format knows and does not count (see FormatModule.setAside).
  */
 import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from './event.js';
 import { compilePath, type Getter, type Rec } from './get.js';
@@ -27,6 +28,16 @@ export interface FormatModule {
   map(rec: Rec, ctx: MapContext): Partial<ApiEvent> | null;
   /** Compiles per-file state from the detection sample. */
   prepare?(sample: readonly Rec[]): unknown;
+  /**
+   * A record of this format that is known and deliberately not counted (Caddy's own startup and
+   * TLS messages, django-structlog's request_started, logged before the request_finished that is
+   * counted): one line saying why, or undefined. The normaliser asks when `map` returned null,
+   * before offering the record to other formats, so a set-aside record is never mapped by
+   * another one (the flat alias table would read request_started as a second request). Such
+   * records are counted as skipped (reason `set-aside`) but not raised as issues: they are
+   * expected, and listing each would bury the records that really did not map.
+   */
+  setAside?(rec: Rec, ctx: MapContext): string | undefined;
   /** Which source path fed each field present in `ev` (for `apilog formats detect`). */
   explain(rec: Rec, ctx: MapContext, ev: Partial<ApiEvent>): Partial<Record<CanonicalField, string>>;
 }
@@ -43,7 +54,10 @@ export interface FormatDef {
   detect(rec: Rec): number;
   /** Cheap signature check on the hot path; defaults to detect(rec) >= 0.5. */
   accepts?(rec: Rec): boolean;
-  post?(rec: Rec, ev: Ev): void;
+  /** `ctx.state` is this file's, for formats that carry something from one record to the next (undefined at first). */
+  post?(rec: Rec, ev: Ev, ctx: MapContext): void;
+  /** See FormatModule.setAside. */
+  setAside?(rec: Rec, ctx: MapContext): string | undefined;
   /** Source paths of the fields `post` set, for `explain` (describe). */
   explainPost?(rec: Rec, ev: Ev): Partial<Record<CanonicalField, string>>;
   /** Unwraps a format-specific envelope (EventBridge `detail`, OTLP attribute arrays) before mapping. */
@@ -64,6 +78,7 @@ export function defineFormat(def: FormatDef): FormatModule {
   const accepts = def.accepts ?? ((rec: Rec) => def.detect(rec) >= 0.5);
   const post = def.post;
   const root = def.root;
+  const setAside = def.setAside;
   return {
     id: def.id,
     title: def.title,
@@ -71,14 +86,15 @@ export function defineFormat(def: FormatDef): FormatModule {
     fields: fieldDocs(def.docSources ?? def.sources, def.notes),
     sources: def.sources,
     detect: def.detect,
-    map(input) {
+    map(input, ctx) {
       const rec = root === undefined ? input : root(input);
       if (!accepts(rec)) return null;
       const ev: Ev = blankEvent();
       runFields(rec, compiled, ev);
-      if (post !== undefined) post(rec, ev);
+      if (post !== undefined) post(rec, ev, ctx);
       return ev;
     },
+    ...(setAside === undefined ? {} : { setAside: (input: Rec, ctx: MapContext) => setAside(root === undefined ? input : root(input), ctx) }),
     explain(input, _ctx, ev) {
       const rec = root === undefined ? input : root(input);
       const out: Partial<Record<CanonicalField, string>> = {};

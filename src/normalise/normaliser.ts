@@ -1,10 +1,12 @@
 /**
  * One normaliser per input file: buffers the first records, votes on the format, then maps
  * every record with the winner's compiled accessors. Records the winner does not recognise are
- * offered to the other formats (mixed files) and otherwise skipped with a counted reason.
+ * offered to the other formats (mixed files) and otherwise skipped with a counted reason. A
+ * record the format knows and sets aside (FormatModule.setAside: Caddy's startup messages,
+ * django-structlog's request_started) is counted as skipped, quietly, and offered to no other format.
  */
 import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from './event.js';
-import type { IngestIssue, RawRecord } from '../ingest/types.js';
+import { SET_ASIDE, type IngestIssue, type RawRecord } from '../ingest/types.js';
 import { caseInsensitiveView, get, isObj, type Rec } from './get.js';
 import type { FormatModule, MapContext } from './format.js';
 import { FORMATS, bestFormat, custom, flat, formatById, formatIds } from './formats/index.js';
@@ -47,7 +49,10 @@ export interface FileNormaliser {
   settle?(out: ApiEvent[]): void;
   detection(): Detection | null;
   missingFields(): CanonicalField[];
-  /** Records skipped, by reason: 'not-an-object', 'not-an-access-record', 'no-timestamp'. */
+  /**
+   * Records skipped, by reason: 'not-an-object', 'not-an-access-record', 'no-timestamp', and
+   * SET_ASIDE for records a format knew and does not count (expected, so no issue each).
+   */
   skipped: Record<string, number>;
   events: number;
   /** Events whose timestamp carried no UTC offset, and the zone they were read in. */
@@ -74,6 +79,16 @@ export function keyList(rec: Rec, max = 8): string {
   const keys = Object.keys(rec);
   const shown = keys.slice(0, max).map((k) => safeText(k, 32));
   return shown.join(', ') + (keys.length > max ? `, … (${keys.length} keys)` : '');
+}
+
+/** Records a format knew and set aside (FormatModule.setAside), per format and reason. */
+export interface SetAside {
+  format: string;
+  /** The format's one-line reason. */
+  message: string;
+  count: number;
+  /** Line of the first one, when known. */
+  line: number | undefined;
 }
 
 interface Vote {
@@ -152,7 +167,9 @@ export class Normaliser implements FileNormaliser {
   private overrides: Override[] = [];
   private sample: Rec[] = [];
   private lastAlt: FormatModule | undefined;
+  /** Skipped records per reason that were (or, past the cap, would have been) raised as issues. */
   private readonly issued: Record<string, number> = {};
+  private readonly setAsides = new Map<string, SetAside>();
   /** Bit i set = CANONICAL_FIELDS[i] was present in some event. */
   private seen = 0;
   private tailReported = false;
@@ -196,7 +213,7 @@ export class Normaliser implements FileNormaliser {
     if (this.buffer !== null) this.decide(out);
     if (this.tailReported) return;
     this.tailReported = true;
-    for (const [reason, n] of Object.entries(this.skipped)) {
+    for (const [reason, n] of Object.entries(this.issued)) {
       if (n > ISSUES_PER_REASON) {
         this.onIssue({
           kind: 'unmapped',
@@ -217,6 +234,11 @@ export class Normaliser implements FileNormaliser {
 
   missingFields(): CanonicalField[] {
     return CANONICAL_FIELDS.filter((_, i) => (this.seen & (1 << i)) === 0);
+  }
+
+  /** Records set aside by the formats that knew them (counted in `skipped`, not raised as issues), first seen first. */
+  setAsideRecords(): readonly SetAside[] {
+    return [...this.setAsides.values()];
   }
 
   /** The format a record would be mapped with first (after detection). */
@@ -337,6 +359,22 @@ export class Normaliser implements FileNormaliser {
     }
   }
 
+  /**
+   * Asks `f` whether it knows this record and sets it aside; if so, counts it (skipped, no issue)
+   * and returns true.
+   */
+  private setAsideBy(f: FormatModule, v: Rec, ctx: MapContext, rec: RawRecord): boolean {
+    if (f.setAside === undefined) return false;
+    const why = f.setAside(v, ctx);
+    if (why === undefined) return false;
+    this.skipped[SET_ASIDE] = (this.skipped[SET_ASIDE] ?? 0) + 1;
+    const key = `${f.id}\u0000${why}`;
+    const seen = this.setAsides.get(key);
+    if (seen !== undefined) seen.count++;
+    else this.setAsides.set(key, { format: f.id, message: why, count: 1, line: rec.source.line });
+    return true;
+  }
+
   private one(rec: RawRecord, out: ApiEvent[]): void {
     const value = rec.value;
     if (!isObj(value)) {
@@ -346,21 +384,28 @@ export class Normaliser implements FileNormaliser {
     const v = this.ci ? caseInsensitiveView(value) : value;
     let fmt: FormatModule | null = this.primary;
     let ev: Ev | null = fmt !== null ? fmt.map(v, this.primaryCtx) : null;
+    // A record the format knows and does not count is offered to no other format.
+    if (ev === null && fmt !== null && this.setAsideBy(fmt, v, this.primaryCtx, rec)) return;
 
     if (ev === null && this.forced === undefined) {
       // Mixed file: another format may know this record.
       const last = this.lastAlt;
       if (last !== undefined) {
-        ev = last.map(v, this.ctxFor(last));
+        const ctx = this.ctxFor(last);
+        ev = last.map(v, ctx);
         if (ev !== null) fmt = last;
+        else if (this.setAsideBy(last, v, ctx, rec)) return;
       }
       if (ev === null) {
         const b = bestFormat(v, this.primary ?? undefined);
         if (b !== undefined) {
-          ev = b.format.map(v, this.ctxFor(b.format));
+          const ctx = this.ctxFor(b.format);
+          ev = b.format.map(v, ctx);
           if (ev !== null) {
             fmt = b.format;
             this.lastAlt = b.format === flat ? undefined : b.format;
+          } else if (this.setAsideBy(b.format, v, ctx, rec)) {
+            return;
           }
         }
       }

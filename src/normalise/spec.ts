@@ -14,6 +14,7 @@
  *   query|fromTarget  the query part of a path-with-query or URL
  *   host|fromUrl      the host part of a full URL
  *   latencyMs|s|ms|us|ns  unit of a bare number (strings with their own unit suffix are honoured)
+ *   userAgent|urlEncoded  form-encoded text ("%2F", "+" for a space; Akamai): decoded, malformed escapes kept
  */
 import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js';
 import { compilePath, compileSegments, type Getter } from './get.js';
@@ -22,7 +23,7 @@ import { firstHopIp, ipOf } from './ip.js';
 import { authFromValue } from './auth.js';
 import { splitRequestLine, splitTarget } from './url.js';
 import {
-  boolOf, bytesOf, countryOf, durationMs, maskKey, methodOf, queryOf, rolesOf, statusOf, str, type DurationUnit,
+  boolOf, bytesOf, countryOf, durationMs, maskKey, methodOf, queryOf, rolesOf, statusOf, str, urlDecoded, type DurationUnit,
 } from './values.js';
 
 export type Ev = Partial<ApiEvent>;
@@ -251,6 +252,13 @@ const APPLIERS: Record<string, Applier> = {
   'latencyMs|us': latency('us'),
   'latencyMs|ns': latency('ns'),
   userAgent: setUserAgent,
+  'userAgent|urlEncoded'(ev, v) {
+    const raw = str(v);
+    const s = raw === undefined ? undefined : str(urlDecoded(raw));
+    if (s === undefined) return false;
+    ev.userAgent = s;
+    return true;
+  },
   requestId: setRequestId,
   auth(ev, v) {
     const a = authFromValue(v);
@@ -347,6 +355,7 @@ const MOD_NOTES: Record<string, string> = {
   routeKey: 'from "METHOD /route"',
   fromTarget: 'query part',
   fromUrl: 'host part of the URL',
+  urlEncoded: 'URL-decoded',
   auto: 'unit inferred from the file',
   s: 'seconds',
   ms: 'ms',

@@ -287,6 +287,55 @@ export function countryOf(v: unknown): string | undefined {
   return u === 'XX' ? undefined : u;
 }
 
+/** A run of percent escapes, decoded together (a UTF-8 character spans several). */
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/** Bytes in the UTF-8 sequence a lead byte starts; 0 for a byte that starts none. */
+function utf8Length(b: number): number {
+  if (b < 0x80) return 1;
+  if (b >= 0xc2 && b <= 0xdf) return 2;
+  if (b >= 0xe0 && b <= 0xef) return 3;
+  if (b >= 0xf0 && b <= 0xf4) return 4;
+  return 0;
+}
+
+function decodeRun(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    // Some escapes are not UTF-8: decode the characters that are, keep the others as written.
+  }
+  let out = '';
+  let i = 0;
+  while (i < run.length) {
+    const n = utf8Length(parseInt(run.slice(i + 1, i + 3), 16));
+    if (n > 0 && i + 3 * n <= run.length) {
+      try {
+        out += decodeURIComponent(run.slice(i, i + 3 * n));
+        i += 3 * n;
+        continue;
+      } catch {
+        // not a valid sequence: this escape is kept as it is
+      }
+    }
+    out += run.slice(i, i + 3);
+    i += 3;
+  }
+  return out;
+}
+
+/**
+ * A form-encoded text decoded ("python-requests%2F2.31.0" -> "python-requests/2.31.0", "+" -> space):
+ * Akamai writes the user agent, referer and cookies so. Never throws: a "%" that starts no escape
+ * and escapes that are not UTF-8 are kept as written, and a text with a literal space, which was
+ * never encoded, is returned as it is (its "+" stays a "+").
+ */
+export function urlDecoded(s: string): string {
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+  if (s.indexOf(' ') >= 0) return s;
+  return s.replace(/\+/g, ' ').replace(ESCAPE_RUN, decodeRun);
+}
+
 function encodePart(s: string): string {
   return encodeURIComponent(wellFormed(s)).replace(/%20/g, '+');
 }

@@ -12,6 +12,7 @@ import { bar, fitLine, renderTable, resample, sideBySide, sparkline, wrap, type 
 import { ELLIPSIS, clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
 import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
 import { formatBytes } from './units.js';
+import { SET_ASIDE } from '../ingest/types.js';
 
 /** Rows listed per table unless `full`. */
 const LIMITS = { samples: 5, entriesPerActor: 20, actorGroups: 12, actors: 15, issues: 5, detectorLines: 10, summaryLines: 6 };
@@ -164,9 +165,13 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
   const out: string[] = [];
   for (const f of files) {
     const skipped = Object.entries(f.skipped)
-      .filter(([, n]) => n > 0)
+      .filter(([k, n]) => n > 0 && k !== SET_ASIDE)
       .map(([k, n]) => `${sanitize(k)} ${num(n)}`);
     if (skipped.length > 0) out.push(`${sanitize(f.path)} skipped: ${skipped.join(', ')}`);
+    const aside = f.skipped[SET_ASIDE] ?? 0;
+    if (aside > 0) {
+      out.push(`${sanitize(f.path)}: ${num(aside)} record${aside === 1 ? '' : 's'} set aside, known to ${sanitize(f.format)} as no access records (\`apilog formats detect\` says which)`);
+    }
   }
   const byFields = new Map<string, string[]>();
   for (const f of files) {
@@ -218,12 +223,15 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   const malformed = s.files.reduce((a, f) => a + f.malformed, 0);
   // Lines that were JSON but no access record, or not JSON at all: with the malformed ones, they
   // add up to the "skipped" count said on stderr, so the two figures do not seem to disagree.
-  const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0);
+  // Records a format knew as no access records (Caddy's startup lines) are said apart: expected, not lost.
+  const setAside = s.files.reduce((a, f) => a + (f.skipped[SET_ASIDE] ?? 0), 0);
+  const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0) - setAside;
   const inputParts = [
     `${num(s.files.length)} file${s.files.length === 1 ? '' : 's'}`,
     `${num(s.events)} events`,
     `${num(malformed)} malformed`,
     ...(otherSkipped > 0 ? [`${num(otherSkipped)} other skipped`] : []),
+    ...(setAside > 0 ? [`${num(setAside)} set aside`] : []),
   ];
   out.pushAll(labelled(ctx, 'Input', wrap(inputParts.join(' · '), avail)));
   out.pushAll(labelled(ctx, 'Time span', wrap(`${span}`, avail)));

@@ -384,6 +384,20 @@ describe('apilog analyze (CLI)', () => {
     }
   });
 
+  it("records a format sets aside (Caddy's startup lines) are said apart, not as lines lost to bad input", () => {
+    const clean = runCli(['analyze', 'fixtures/formats/caddy.ndjson', '--color', 'never'], { env: { COLUMNS: '200' } });
+    expect(clean.stderr).toBe('');
+    expect(clean.stdout).toContain('Input     1 file · 5 events · 0 malformed · 3 set aside\n');
+    expect(clean.stdout).toContain('fixtures/formats/caddy.ndjson: 3 records set aside, known to caddy as no access records');
+    expect(summaryOf(runCli(['analyze', 'fixtures/formats/caddy.ndjson', '--format', 'ndjson']).stdout).files).toMatchObject([{ skipped: { 'set-aside': 3 } }]);
+    // With one bad line beside them, stderr counts that line only.
+    const dir = tmp();
+    const file = path.join(dir, 'caddy.ndjson');
+    writeFileSync(file, readFileSync('fixtures/formats/caddy.ndjson', 'utf8') + '{"broken\n');
+    const r = runCli(['analyze', file, '--format', 'ndjson']);
+    expect(r.stderr).toMatch(/^apilog: 1 input line\(s\) skipped as malformed or not mappable; first /);
+  });
+
   it('--map with its two sides swapped says so and gives the order that works, in analyze and formats detect', () => {
     const want = 'apilog: --map: "caller.addr" is no canonical field but "ip" is: the field comes first, --map ip=caller.addr';
     for (const args of [['analyze', SAMPLE, '--map', 'caller.addr=ip'], ['formats', 'detect', SAMPLE, '--map', 'caller.addr=ip']]) {

@@ -245,7 +245,8 @@ describe('listFormats', () => {
   it('lists every format in detection order with detection keys and field sources', () => {
     const list = listFormats();
     expect(list.map((f) => f.id)).toEqual([
-      'otel', 'cloudtrail', 'azure-apim', 'azure-appgw', 'azure-frontdoor', 'gcp', 'cloudflare', 'traefik', 'caddy', 'kong', 'apigee', 'ecs', 'envoy', 'apigateway', 'nginx', 'flat', 'custom',
+      'otel', 'cloudtrail', 'azure-apim', 'azure-appgw', 'azure-frontdoor', 'gcp', 'cloudflare', 'akamai', 'traefik', 'caddy', 'kong', 'apigee', 'ecs', 'envoy', 'apigateway', 'nginx',
+      'django-structlog', 'flat', 'custom',
     ]);
     for (const f of list) {
       expect(f.title.length).toBeGreaterThan(5);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describeRecords, listFormats } from '../../src/normalise/index.js';
+import { FORMATS } from '../../src/normalise/formats/index.js';
 import { core, fixturePath, loadFixture, records, run, utc } from './helpers.js';
 
 function detectAndMap(fixture: string, format: string, minConfidence = 1) {
@@ -346,11 +347,11 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
-  it('caddy: startup lines skipped, client_ip, header arrays, float seconds', () => {
+  it('caddy: startup lines skipped (set aside: counted, not listed as issues), client_ip, header arrays, float seconds', () => {
     const { cores, n, issues } = detectAndMap('caddy.ndjson', 'caddy', 0.6);
     expect(n.detection()).toEqual({ format: 'caddy', confidence: 5 / 8, votes: { caddy: 5 } });
-    expect(n.skipped).toEqual({ 'not-an-access-record': 3 });
-    expect(issues.map((i) => i.line)).toEqual([1, 2, 3]);
+    expect(n.skipped).toEqual({ 'set-aside': 3 });
+    expect(issues).toEqual([]);
     expect(cores).toEqual([
       {
         ts: 1709284502615, ip: '203.0.113.10', method: 'GET', path: '/api/orders/1001', query: 'expand=items', host: 'localhost',
@@ -700,6 +701,168 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         format: 'apigee',
       },
     ]);
+  });
+
+  it('akamai: DataStream 2 JSON: numbers as strings, "-" and left-out fields absent, the user agent URL-decoded, cliIP the caller', () => {
+    const { cores, n } = detectAndMap('akamai.ndjson', 'akamai');
+    expect(n.detection()).toEqual({ format: 'akamai', confidence: 1, votes: { akamai: 6 } });
+    expect(cores).toEqual([
+      {
+        // customField (the customer's own data, here an e-mail) is not mapped; queryStr "-" is absent.
+        ts: utc(2025, 3, 11, 2, 0, 7, 921), ip: '203.0.113.45', method: 'POST', path: '/api/v1/auth/login', host: 'api.example.com',
+        status: 401, bytesOut: 58, latencyMs: 99, userAgent: 'python-requests/2.31.0', requestId: 'c2d45ff4db', auth: 'failure',
+        country: 'DE', format: 'akamai',
+      },
+      {
+        ts: utc(2025, 3, 11, 2, 0, 13, 447), ip: '198.51.100.23', method: 'GET', path: '/api/v1/products', query: 'page=2&sort=price',
+        host: 'api.example.com', status: 200, bytesOut: 4150, latencyMs: 41,
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15',
+        requestId: '43ed3d5159', auth: 'unknown', country: 'DE', format: 'akamai',
+      },
+      {
+        // A chunked export: no Content-Length ("-"), bytes is what was served. IPv6 client; edgeIP is Akamai's, never the caller.
+        ts: utc(2025, 3, 11, 2, 0, 16, 611), ip: '2001:db8::7', method: 'GET', path: '/api/v1/export/customers.csv', query: 'all=true',
+        host: 'api.example.com', status: 200, bytesOut: 38215004, latencyMs: 5230, userAgent: 'curl/8.5.0', requestId: '508458526b',
+        auth: 'unknown', country: 'US', format: 'akamai',
+      },
+      {
+        // A JSON stream leaves the "-" fields out: no UA, query or custom field at all.
+        ts: utc(2025, 3, 11, 2, 0, 23, 457), ip: '203.0.113.46', method: 'DELETE', path: '/api/v1/cart/items/17', host: 'api.example.com',
+        status: 204, bytesOut: 0, latencyMs: 12, requestId: 'e46f8ef978', auth: 'unknown', country: 'FR', format: 'akamai',
+      },
+      {
+        // Denied at the edge; the X-Forwarded-For the client wrote (127.0.0.1) is not taken over cliIP. The query stays raw.
+        ts: utc(2025, 3, 11, 2, 0, 31, 2), ip: '198.51.100.77', method: 'GET', path: '/admin/users', query: 'id=1%27+OR+1%3D1',
+        host: 'api.example.com', status: 403, bytesOut: 272, latencyMs: 1, userAgent: 'sqlmap/1.8#stable (https://sqlmap.org)',
+        requestId: '9a1f3c77e2', auth: 'failure', country: 'NL', format: 'akamai',
+      },
+      {
+        // Malformed escapes in the user agent stay as written.
+        ts: utc(2025, 3, 11, 2, 0, 40, 250), ip: '203.0.113.45', method: 'GET', path: '/api/v1/users/me', host: 'api.example.com',
+        status: 200, bytesOut: 512, latencyMs: 23, userAgent: 'okhttp/4.12.0 %ZZ %E2%82', requestId: '0b7e91d4aa', auth: 'unknown',
+        country: 'DE', format: 'akamai',
+      },
+    ]);
+    expect(n.missingFields()).toEqual(['user', 'roles', 'apiKey', 'sessionId', 'route', 'bytesIn', 'action']);
+  });
+
+  it('akamai: rspContentLen when bytes is absent; a reqPath without its leading "/" gets one; the minimal signature', () => {
+    const base = { reqTimeSec: '1741658407.921', cliIP: '203.0.113.45', reqMethod: 'GET', statusCode: '200' };
+    const { events, n } = run(records([
+      { version: '1', cp: '1234567', reqId: 'a1', ...base, reqPath: 'api/v1/products', rspContentLen: '4150' },
+      { reqId: 'a2', ...base, reqPath: '/api/v1/products', bytes: '-', rspContentLen: '512', UA: '-' },
+    ]));
+    expect(n.detection()).toEqual({ format: 'akamai', confidence: 1, votes: { akamai: 2 } });
+    expect(events.map((e) => [e.path, e.bytesOut, e.userAgent])).toEqual([
+      ['/api/v1/products', 4150, undefined],
+      ['/api/v1/products', 512, undefined],
+    ]);
+  });
+
+  it('django-structlog: request_finished and request_failed counted once each, request_started set aside quietly, its user agent kept', () => {
+    const { cores, n, issues } = detectAndMap('django-structlog.ndjson', 'django-structlog');
+    expect(n.detection()).toEqual({ format: 'django-structlog', confidence: 1, votes: { 'django-structlog': 8 } });
+    // The four request_started records: counted as skipped, no issue each.
+    expect(n.skipped).toEqual({ 'set-aside': 4 });
+    expect(issues).toEqual([]);
+    expect(cores).toEqual([
+      {
+        // Newer versions write user_agent on request_started only: taken from it by request_id.
+        ts: utc(2025, 3, 11, 9, 15, 2, 164), ip: '203.0.113.10', user: '42', method: 'GET', path: '/api/v1/orders/1001',
+        query: 'expand=items', status: 200,
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36',
+        requestId: '3a8f801c-072b-4805-8f38-e1337f363ed4', auth: 'unknown', format: 'django-structlog',
+      },
+      {
+        // user_id null (anonymous): absent. code is the status.
+        ts: utc(2025, 3, 11, 9, 15, 3, 517), ip: '198.51.100.7', method: 'POST', path: '/api/v1/auth/login', status: 401,
+        userAgent: 'python-requests/2.31.0', requestId: 'b7e2c0d4-5f1a-4c3e-9a0b-6d2f8e1c4a77', auth: 'failure',
+        format: 'django-structlog',
+      },
+      {
+        // request_failed without a code: an unhandled exception, answered 500.
+        ts: utc(2025, 3, 11, 9, 15, 9, 930), ip: '2001:db8::5', user: '7', method: 'GET', path: '/api/v1/reports/export',
+        query: 'format=csv', status: 500, userAgent: 'curl/8.5.0', requestId: '0c4d9e21-8b7a-4f6e-a1d3-52c9b0e7f814',
+        auth: 'unknown', format: 'django-structlog',
+      },
+      {
+        ts: utc(2025, 3, 11, 9, 16, 0, 31), ip: '203.0.113.10', user: '42', method: 'DELETE', path: '/api/v1/cart/items/17',
+        status: 204, userAgent: 'MyShop-iOS/5.2.1 (iPhone; iOS 17.3.1)', requestId: 'f1d2c3b4-a596-4877-8c9d-0e1f2a3b4c5d',
+        auth: 'unknown', format: 'django-structlog',
+      },
+    ]);
+    // Times without an offset are read as UTC and said so, as for every format.
+    expect(n.timesWithoutOffset).toBe(4);
+    const d = describeRecords(loadFixture('django-structlog.ndjson'));
+    expect(d.skipped).toEqual({ 'set-aside': 4 });
+    expect(d.advice).toContain(
+      '4 of 8 records set aside by django-structlog as not access records (counted as skipped, set-aside); first at line 1: ' +
+        'request_started: django-structlog logs each request twice; the request_finished record is the one counted',
+    );
+    expect(d.advice.some((a) => a.includes('records skipped ('))).toBe(false);
+    expect(d.perField.find((f) => f.field === 'status')?.sourcePath).toBe('code');
+  });
+
+  it('django-structlog: 1.x request repr, a renamed message key, no logger; request_started never mapped by the flat table', () => {
+    const ts = (s: number) => `2025-03-11T09:15:0${s}Z`;
+    const values = [
+      { request: "<WSGIRequest: GET '/api/v1/orders/7?expand=items'>", user_agent: 'curl/8.5.0', event: 'request_started', request_id: 'r1', ip: '203.0.113.10', timestamp: ts(1) },
+      { code: 404, request: "<WSGIRequest: GET '/api/v1/orders/7?expand=items'>", event: 'request_finished', request_id: 'r1', ip: '203.0.113.10', timestamp: ts(2) },
+      { request: 'POST /api/v1/orders', message: 'request_started', request_id: 'r2', ip: '203.0.113.11', timestamp: ts(3) },
+      { request: 'POST /api/v1/orders', message: 'request_failed', code: 500, request_id: 'r2', ip: '203.0.113.11', timestamp: ts(4) },
+    ];
+    const { events, n, issues } = run(records(values));
+    expect(n.detection()?.format).toBe('django-structlog');
+    expect(events.map(core)).toEqual([
+      {
+        ts: utc(2025, 3, 11, 9, 15, 2), ip: '203.0.113.10', method: 'GET', path: '/api/v1/orders/7', query: 'expand=items', status: 404,
+        userAgent: 'curl/8.5.0', requestId: 'r1', auth: 'unknown', format: 'django-structlog',
+      },
+      {
+        ts: utc(2025, 3, 11, 9, 15, 4), ip: '203.0.113.11', method: 'POST', path: '/api/v1/orders', status: 500, requestId: 'r2',
+        auth: 'unknown', format: 'django-structlog',
+      },
+    ]);
+    expect([n.skipped, issues]).toEqual([{ 'set-aside': 2 }, []]);
+    // Forced: request_started is still set aside, not "does not match the forced format".
+    const forced = run(records(values), { format: 'django-structlog' });
+    expect([forced.events.length, forced.n.skipped, forced.issues]).toEqual([2, { 'set-aside': 2 }, []]);
+  });
+
+  it('flat: Fastly\'s documented JSON log format (request_user_agent, response_body_size; geo_country is a name, not mapped)', () => {
+    const fastly = (i: number, status: number, size: number) => ({
+      timestamp: `2025-03-11T05:00:0${i}+0000`, client_ip: '203.0.113.14', geo_country: 'Viet Nam', geo_city: 'hanoi',
+      host: 'api.example.com', url: `/api/v1/products?page=${i}`, request_method: 'GET', request_protocol: 'HTTP/2',
+      request_referer: '', request_user_agent: 'Mozilla/5.0 (X11; Linux x86_64)', response_state: 'PASS', response_status: status,
+      response_reason: 'OK', response_body_size: size, fastly_server: 'cache-fra-eddf8230089-FRA', fastly_is_edge: true,
+    });
+    const { events, n } = run(records([fastly(1, 200, 4150), fastly(2, 304, 0)]));
+    expect(n.detection()?.format).toBe('flat');
+    expect(events.map(core)).toEqual([
+      {
+        ts: utc(2025, 3, 11, 5, 0, 1), ip: '203.0.113.14', method: 'GET', path: '/api/v1/products', query: 'page=1', host: 'api.example.com',
+        status: 200, bytesOut: 4150, userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: utc(2025, 3, 11, 5, 0, 2), ip: '203.0.113.14', method: 'GET', path: '/api/v1/products', query: 'page=2', host: 'api.example.com',
+        status: 304, bytesOut: 0, userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', auth: 'unknown', format: 'flat',
+      },
+    ]);
+  });
+
+  it('akamai and django-structlog claim no record of another format\'s fixture, and no other format but flat scores theirs', () => {
+    const mine = new Set(['akamai', 'django-structlog']);
+    for (const f of readdirSync(path.dirname(fixturePath('x')))) {
+      const own = f.replace(/\.(nd)?json$/, '');
+      for (const r of loadFixture(f)) {
+        const rec = r.value as Record<string, unknown>;
+        for (const fmt of FORMATS) {
+          if (fmt.detect(rec) < 0.5 || fmt.id === own) continue;
+          if (mine.has(fmt.id)) expect.fail(`${fmt.id} claims ${f}:${r.source.line}`);
+          if (mine.has(own) && fmt.id !== 'flat') expect.fail(`${fmt.id} claims ${f}:${r.source.line}`);
+        }
+      }
+    }
   });
 
   it('every listed format has a fixture, and every fixture keeps source and raw', () => {

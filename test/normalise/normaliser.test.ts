@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createNormaliser, DETECTION_SAMPLE, ISSUES_PER_REASON, MAP_PATH_SEPARATOR } from '../../src/normalise/index.js';
+import { Normaliser } from '../../src/normalise/normaliser.js';
 import { blankEvent, CANONICAL_FIELDS, EVENT_BOOKKEEPING_KEYS, type ApiEvent } from '../../src/normalise/event.js';
 import { core, loadFixture, records, run, utc } from './helpers.js';
 
@@ -17,15 +18,18 @@ const caddyAccess = (i: number) => ({
 const caddyStartup = (i: number) => ({ level: 'info', ts: 1709284500 + i / 100, logger: i % 2 ? 'admin' : 'tls', msg: `startup ${i}` });
 
 describe('detection by vote', () => {
-  it('leading non-access lines (Caddy startup) are skipped and counted, not fatal', () => {
+  it('leading non-access lines (Caddy startup) are skipped and counted, not fatal, and not listed as issues', () => {
     const values = [...Array.from({ length: 10 }, (_, i) => caddyStartup(i)), ...Array.from({ length: 45 }, (_, i) => caddyAccess(i))];
     const { events, n, issues } = run(records(values, 'caddy.log'));
     expect(n.detection()).toEqual({ format: 'caddy', confidence: 40 / DETECTION_SAMPLE, votes: { caddy: 40 } });
     expect(events).toHaveLength(45);
     expect(n.events).toBe(45);
-    expect(n.skipped).toEqual({ 'not-an-access-record': 10 });
-    expect(issues.map((i) => i.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(issues.every((i) => i.kind === 'unmapped' && i.file === 'caddy.log')).toBe(true);
+    expect(n.skipped).toEqual({ 'set-aside': 10 });
+    // Caddy's own messages are expected: set aside (FormatModule.setAside), counted, no issue each.
+    expect(issues).toEqual([]);
+    expect((n as Normaliser).setAsideRecords()).toEqual([
+      { format: 'caddy', message: 'a Caddy process message (startup, configuration, TLS, admin, errors), not an access record', count: 10, line: 1 },
+    ]);
     expect(events[0]?.source).toEqual({ file: 'caddy.log', line: 11 });
   });
 
@@ -263,6 +267,55 @@ describe('skipped records', () => {
     const { n, events } = run(records([1, 'text', null, [1, 2], { timestamp: 1709284502, path: '/x', status: 200, method: 'GET' }]));
     expect(events).toHaveLength(1);
     expect(n.skipped).toEqual({ 'not-an-object': 4 });
+  });
+
+  it('a record its format knows and sets aside is counted quietly and offered to no other format (django-structlog request_started)', () => {
+    const started = (i: number) => ({
+      request: `GET /api/v1/orders/${i}`, user_agent: 'curl/8.5.0', event: 'request_started', request_id: `r${i}`, ip: '203.0.113.10',
+      timestamp: `2025-03-11T09:15:${String(10 + i).padStart(2, '0')}Z`, logger: 'django_structlog.middlewares.request', level: 'info',
+    });
+    const finished = (i: number) => ({ ...started(i), user_agent: undefined, event: 'request_finished', code: 200 });
+    const flatLine = { timestamp: '2025-03-11T09:16:00Z', ip: '203.0.113.20', method: 'GET', path: '/health', status: 200 };
+    const msg = 'request_started: django-structlog logs each request twice; the request_finished record is the one counted';
+    // django-structlog the primary: request_started is not handed to the flat table, which would map it
+    // as a second request (a timestamp, an ip and a request line); a real flat line still falls back.
+    const a = run(records([started(1), finished(1), flatLine, started(2), finished(2)], 'app.log'));
+    expect(a.n.detection()?.format).toBe('django-structlog');
+    expect(a.events.map((e) => [e.format, e.path, e.userAgent])).toEqual([
+      ['django-structlog', '/api/v1/orders/1', 'curl/8.5.0'],
+      ['flat', '/health', undefined],
+      ['django-structlog', '/api/v1/orders/2', 'curl/8.5.0'],
+    ]);
+    expect([a.n.skipped, a.issues]).toEqual([{ 'set-aside': 2 }, []]);
+    expect((a.n as Normaliser).setAsideRecords()).toEqual([{ format: 'django-structlog', message: msg, count: 2, line: 1 }]);
+    // Another format the primary (a mixed file): the format that knows the record sets it aside, whether
+    // it is found for this record or is the one the last odd record went to.
+    const nginx = loadFixture('nginx.ndjson').map((r) => r.value);
+    const b = run(records([nginx[0], started(1), finished(1), nginx[1], started(2), finished(2), nginx[2], nginx[3], nginx[4]], 'mixed.log'));
+    expect(b.n.detection()?.format).toBe('nginx');
+    expect(b.events.map((e) => e.format)).toEqual(['nginx', 'django-structlog', 'nginx', 'django-structlog', 'nginx', 'nginx', 'nginx']);
+    expect([b.n.skipped, b.issues]).toEqual([{ 'set-aside': 2 }, []]);
+    expect((b.n as Normaliser).setAsideRecords()).toEqual([{ format: 'django-structlog', message: msg, count: 2, line: 2 }]);
+  });
+
+  it('set-aside records do not use up the issues listed for records that really did not map', () => {
+    const unknown = (i: number) => ({ note: `not a request ${i}` });
+    const values = [
+      ...Array.from({ length: 10 }, (_, i) => caddyAccess(i)),
+      ...Array.from({ length: 30 }, (_, i) => caddyStartup(i)),
+      ...Array.from({ length: 25 }, (_, i) => unknown(i)),
+      ...Array.from({ length: 20 }, (_, i) => caddyAccess(10 + i)),
+    ];
+    const { events, n, issues } = run(records(values, 'caddy.log'));
+    expect(n.detection()?.format).toBe('caddy');
+    expect(events).toHaveLength(30);
+    expect(n.skipped).toEqual({ 'set-aside': 30, 'not-an-access-record': 25 });
+    const lined = issues.filter((i) => i.line !== undefined);
+    expect(lined.map((i) => i.line)).toEqual(Array.from({ length: ISSUES_PER_REASON }, (_, i) => i + 41));
+    const tail = issues.filter((i) => i.line === undefined);
+    expect(tail.map((i) => i.message)).toEqual([
+      `not-an-access-record: 5 more records skipped for this reason (only the first ${ISSUES_PER_REASON} are listed)`,
+    ]);
   });
 
   it('a file that matches nothing: detection is null and records are skipped', () => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { firstHopIp, ipOf, parseIp } from '../../src/normalise/ip.js';
 import {
-  countryOf, durationMs, looksSecret, maskKey, methodOf, num, queryOf, rolesOf, safeText, statusOf, str,
+  countryOf, durationMs, looksSecret, maskKey, methodOf, num, queryOf, rolesOf, safeText, statusOf, str, urlDecoded,
 } from '../../src/normalise/values.js';
+import { applierFor } from '../../src/normalise/spec.js';
 import { splitRequestLine, splitTarget } from '../../src/normalise/url.js';
 import { caseInsensitiveView, compilePath, get, resolvePath } from '../../src/normalise/get.js';
 import { deriveAuth, authFromValue } from '../../src/normalise/auth.js';
@@ -167,6 +168,40 @@ describe('values', () => {
     expect(queryOf({ status: 'available', tag: ['x', 'y'], flag: true })).toBe('status=available&tag=x&tag=y&flag');
     expect(queryOf({ q: 'a b' })).toBe('q=a+b');
     expect(queryOf({})).toBeUndefined();
+  });
+
+  it('URL-encoded text (Akamai UA): escapes and "+" decoded, malformed escapes kept as written', () => {
+    expect(urlDecoded('python-requests%2F2.31.0')).toBe('python-requests/2.31.0');
+    expect(urlDecoded('Mozilla%2F5.0+%28iPhone%3B+CPU+iPhone+OS+17_3%29')).toBe('Mozilla/5.0 (iPhone; CPU iPhone OS 17_3)');
+    expect(urlDecoded('caf%C3%A9+%E2%9C%93')).toBe('café ✓');
+    expect(urlDecoded('a%2Bb')).toBe('a+b');
+    expect(urlDecoded('okhttp%2F4.12.0+%ZZ+100%')).toBe('okhttp/4.12.0 %ZZ 100%');
+    // Escapes that are not UTF-8 stay as written; the valid characters around them are decoded.
+    expect(urlDecoded('x%E2%82')).toBe('x%E2%82');
+    expect(urlDecoded('%C3%A9%FF%2F')).toBe('é%FF/');
+    expect(urlDecoded('%ED%A0%80')).toBe('%ED%A0%80'); // an encoded lone surrogate
+    // Not encoded at all: kept as it is (a literal space says so; its "+" is a "+").
+    expect(urlDecoded('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)')).toBe(
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    );
+    expect(urlDecoded('curl/8.5.0')).toBe('curl/8.5.0');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(typeof urlDecoded(s)).toBe('string');
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        // Form-encoded as Akamai writes it, the text comes back.
+        const enc = encodeURIComponent(s).replace(/%20/g, '+');
+        expect(urlDecoded(enc)).toBe(s);
+      }),
+    );
+    const ua = applierFor('userAgent', 'urlEncoded');
+    const ev: { userAgent?: string } = {};
+    expect([ua(ev, 'curl%2F8.5.0'), ev.userAgent]).toEqual([true, 'curl/8.5.0']);
+    expect(ua({}, '-')).toBe(false);
+    expect(ua({}, '+%20+')).toBe(false); // decodes to blanks: absent
   });
 
   it('safeText escapes control characters and cuts long text', () => {

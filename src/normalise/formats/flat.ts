@@ -42,9 +42,10 @@ export const FLAT_ALIASES: SourceSpec = {
   query: ['query', 'query_string', 'querystring', 'qs', 'args'],
   host: ['host', 'http_host', 'request_host', 'req.headers.host'],
   status: ['status', 'status_code', 'response_code', 'http_status', 'res.statusCode', 'response_status'],
+  // response_body_size, request_user_agent: Fastly's documented JSON log format.
   bytesOut: [
     'bytes', 'bytes_sent', 'response_size', 'response_bytes', 'size', 'content_length', 'body_bytes_sent', 'bytes_out',
-    'res.contentLength',
+    'res.contentLength', 'response_body_size',
   ],
   bytesIn: ['request_size', 'bytes_received', 'request_bytes', 'request_length', 'bytes_in'],
   latencyMs: [
@@ -52,7 +53,7 @@ export const FLAT_ALIASES: SourceSpec = {
     'response_time|auto', 'responseTime|auto', 'latency|auto', 'duration|auto', 'took|auto', 'elapsed|auto',
     'time_taken|auto', 'request_time|s', 'duration_s|s', 'duration_sec|s', 'duration_us|us', 'duration_ns|ns',
   ],
-  userAgent: ['user_agent', 'ua', 'agent', 'http_user_agent', 'useragent', 'req.headers.user-agent'],
+  userAgent: ['user_agent', 'ua', 'agent', 'http_user_agent', 'useragent', 'req.headers.user-agent', 'request_user_agent'],
   requestId: ['request_id', 'req_id', 'req.id', 'trace_id', 'correlation_id', 'x_request_id'],
   auth: ['auth', 'auth_result', 'login_success', 'success', 'outcome', 'result', 'authenticated'],
   action: ['action'],

@@ -10,6 +10,7 @@ import { azureAppgw } from './azure-appgw.js';
 import { azureFrontdoor } from './azure-frontdoor.js';
 import { gcp } from './gcp.js';
 import { cloudflare } from './cloudflare.js';
+import { akamai } from './akamai.js';
 import { traefik } from './traefik.js';
 import { caddy } from './caddy.js';
 import { kong } from './kong.js';
@@ -18,10 +19,12 @@ import { ecs } from './ecs.js';
 import { envoy } from './envoy.js';
 import { apigateway } from './apigateway.js';
 import { nginx } from './nginx.js';
+import { djangoStructlog } from './django-structlog.js';
 import { custom, flat } from './flat.js';
 
 export const FORMATS: readonly FormatModule[] = [
-  otel, cloudtrail, azureApim, azureAppgw, azureFrontdoor, gcp, cloudflare, traefik, caddy, kong, apigee, ecs, envoy, apigateway, nginx, flat,
+  otel, cloudtrail, azureApim, azureAppgw, azureFrontdoor, gcp, cloudflare, akamai, traefik, caddy, kong, apigee, ecs, envoy, apigateway, nginx,
+  djangoStructlog, flat,
 ];
 
 export { custom, flat };
