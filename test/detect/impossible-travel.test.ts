@@ -32,6 +32,20 @@ describe('impossible-travel', () => {
     expect(a[0]!.summary).toMatch(/from Berlin, DE .* later from Mumbai, IN/);
   });
 
+  it('the legs are the departure and the arrival, whatever the user does at the new place after', () => {
+    const recs = [at(T, BERLIN), at(T + 10 * 60_000, BERLIN), at(T + 30 * 60_000, MUMBAI), at(T + 50 * 60_000, MUMBAI), at(T + 58 * 60_000, MUMBAI)];
+    const a = runFlat(recs, { only }).alerts;
+    expect(a).toHaveLength(1);
+    const legs = a[0]!.evidence.legs as Array<{ time: string; city: string }>;
+    expect(legs.map((l) => [l.city, l.time])).toEqual([
+      ['Berlin', new Date(T + 10 * 60_000).toISOString()],
+      ['Mumbai', new Date(T + 30 * 60_000).toISOString()],
+    ]);
+    expect(a[0]!.evidence.metrics.gapMinutes).toBe(20);
+    // The window still runs to the last request from the new place.
+    expect(a[0]!.end).toBe(T + 58 * 60_000);
+  });
+
   it('keeps a plausible trip quiet (Berlin -> Paris in 3 h)', () => {
     const { records } = lookalikeScenario('trip');
     expect(runFlat(records, { only }).alerts).toEqual([]);

@@ -53,6 +53,8 @@ function sampleOfPlace(p: Place, note: string): EvidenceSample {
 interface Incident {
   from: Place;
   to: Place;
+  /** The first request from `to` (its `last` moves on while the user stays there). */
+  arrived: number;
   distanceKm: number;
   effectiveKm: number;
   gapMs: number;
@@ -115,8 +117,9 @@ export const impossibleTravel: Detector<TravelOptions> = {
       const reason = inc.privileged
         ? `travel at ${Math.round(inc.speedKmh)} km/h combined with ${inc.privileged}: a likely account takeover in use`
         : `${Math.round(inc.effectiveKm)} km (after accuracy radii) in ${fmtDuration(inc.gapMs)} needs ${Math.round(inc.speedKmh)} km/h: stolen credentials or session reuse`;
-      const leg = (p: Place): Record<string, unknown> => ({
-        time: new Date(p.last).toISOString(),
+      // The departure is the last request from the old place, the arrival the first from the new.
+      const leg = (p: Place, time: number): Record<string, unknown> => ({
+        time: new Date(time).toISOString(),
         ip: p.ip,
         city: p.geo.city ?? null,
         region: p.geo.region ?? null,
@@ -144,7 +147,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
           },
           thresholds: { maxSpeedKmh: o.maxSpeedKmh, minDistanceKm: o.minDistanceKm, sameCountryMinKm: o.sameCountryMinKm },
           samples: inc.samples,
-          legs: [leg(inc.from), leg(inc.to)],
+          legs: [leg(inc.from, inc.from.last), leg(inc.to, inc.arrived)],
         },
       });
     }
@@ -222,6 +225,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
         state.incident = {
           from: prev,
           to: place,
+          arrived: e.ts,
           distanceKm: d,
           effectiveKm: eff,
           gapMs: gap,
