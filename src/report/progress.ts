@@ -21,6 +21,8 @@ export interface Progress {
   update(bytes: number, events: number): void;
   /** The total size once known (enables the percentage and ETA). */
   setTotal(totalBytes: number | undefined): void;
+  /** Erase the line before something else is written to the stream (the next update redraws it). */
+  clear(): void;
   done(): void;
 }
 
@@ -40,8 +42,11 @@ function clock(seconds: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(ss).padStart(2, '0')}`;
 }
 
-/** The progress text for a state (exported for tests). */
-export function progressLine(bytes: number, events: number, elapsedMs: number, totalBytes?: number): string {
+/**
+ * The progress text for a state (exported for tests), at most `columns` wide: the parts that do not
+ * fit are left out whole from the end, never cut ("ETA" without its time says nothing).
+ */
+export function progressLine(bytes: number, events: number, elapsedMs: number, totalBytes?: number, columns = Infinity): string {
   const secs = Math.max(elapsedMs / 1000, 0.001);
   const parts: string[] = [];
   if (totalBytes && totalBytes > 0) {
@@ -56,13 +61,18 @@ export function progressLine(bytes: number, events: number, elapsedMs: number, t
   if (totalBytes && totalBytes > 0 && bytes > 0 && bytes < totalBytes) {
     parts.push(`ETA ${clock(((totalBytes - bytes) / bytes) * secs)}`);
   }
-  return parts.join(' · ');
+  let line = parts.join(' · ');
+  while (line.length > columns && parts.length > 1) {
+    parts.pop();
+    line = parts.join(' · ');
+  }
+  return line.length > columns ? line.slice(0, columns) : line;
 }
 
 export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream;
   const active = opts.enabled && stream.isTTY === true;
-  if (!active) return { update: () => {}, setTotal: () => {}, done: () => {} };
+  if (!active) return { update: () => {}, setTotal: () => {}, clear: () => {}, done: () => {} };
   const now = opts.now ?? (() => Date.now());
   const interval = opts.intervalMs ?? 200;
   const started = now();
@@ -80,10 +90,15 @@ export function createProgress(opts: ProgressOptions): Progress {
       if (t - last < interval) return;
       last = t;
       const columns = typeof stream.columns === 'number' && stream.columns > 1 ? stream.columns - 1 : 79;
-      let line = progressLine(bytes, events, t - started, total);
-      if (line.length > columns) line = line.slice(0, columns);
-      stream.write(`\r${line}\u001b[K`);
+      stream.write(`\r${progressLine(bytes, events, t - started, total, columns)}\u001b[K`);
       drawn = true;
+    },
+    clear() {
+      if (!drawn) return;
+      stream.write('\r\u001b[K');
+      drawn = false;
+      // Redraw at the next update, not 200 ms later: the message is on its own line by then.
+      last = -Infinity;
     },
     done() {
       if (finished) return;

@@ -55,4 +55,31 @@ describe('progress', () => {
     expect(text).toContain('ETA');
     expect(text.endsWith('\r\u001b[K')).toBe(true);
   });
+
+  it('leaves out whole parts that do not fit the terminal, never half of one', () => {
+    const full = progressLine(50 * 1024 * 1024, 250_000, 2_000, 200 * 1024 * 1024);
+    const at80 = progressLine(50 * 1024 * 1024, 250_000, 2_000, 200 * 1024 * 1024, 79);
+    expect(at80).toBe('read 50.0 MiB / 200.0 MiB (25%) · 250k events · 125k events/s · 25.0 MiB/s');
+    expect(full.startsWith(at80)).toBe(true);
+    expect(progressLine(50 * 1024 * 1024, 250_000, 2_000, 200 * 1024 * 1024, 20)).toBe('read 50.0 MiB / 200.');
+  });
+
+  it('clear() erases the line before a message, and the next update draws it again at once', async () => {
+    const s = fakeStderr(true);
+    let now = 0;
+    const p = createProgress({ enabled: true, stream: s, now: () => now });
+    p.update(100, 10);
+    p.clear();
+    s.write('apilog: a.gz: gzip stream error\n');
+    now = 10;
+    p.update(200, 20);
+    p.clear();
+    p.clear();
+    p.done();
+    await tick();
+    expect(s.text()).toBe(
+      '\rread 100 B · 10 events · 10k events/s · 97.7 KiB/s\u001b[K\r\u001b[Kapilog: a.gz: gzip stream error\n' +
+        '\rread 200 B · 20 events · 2000 events/s · 19.5 KiB/s\u001b[K\r\u001b[K',
+    );
+  });
 });

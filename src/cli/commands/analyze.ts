@@ -131,11 +131,13 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       if (i.textLog !== undefined && !textLogs.has(i.file)) textLogs.set(i.file, i.textLog);
       if (isUnreadable(i.kind)) {
         unreadableFiles.add(i.file);
+        progress.clear();
         process.stderr.write(`apilog: ${sanitize(unreadableMessage(i))}\n`);
         return;
       }
       // Also said at once: a damaged .gz (exit 3), which a notes file's lines must not hide.
       if (i.kind === 'file-changed' || i.kind === 'file-shrank' || i.kind === 'map-unused' || i.kind === 'gzip-error' || i.kind === 'decompressed-too-large') {
+        progress.clear();
         process.stderr.write(`apilog: ${sanitize(i.file)}: ${sanitize(i.message)}\n`);
         return;
       }
