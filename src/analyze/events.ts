@@ -4,7 +4,7 @@
  * baseline.
  */
 import { expandInputs, type Expanded, type InputSource } from '../ingest/index.js';
-import { SET_ASIDE, type IngestIssue, type IngestLimits } from '../ingest/types.js';
+import { SET_ASIDE, isUnreadable, losesInput, type IngestIssue, type IngestLimits } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import { mergeByTime, type TimedStream } from './merge.js';
 import { timedSource, type SourceOptions, type SourceResult } from './sources.js';
@@ -41,21 +41,13 @@ export interface EventStream {
   repeated(): number;
 }
 
-export function isUnreadable(kind: IngestIssue['kind']): boolean {
-  return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
-}
+export { isUnreadable, losesInput } from '../ingest/types.js';
 
 /** An unreadable input's message, naming the file when the message does not ("binary content…"). */
 export function unreadableMessage(i: IngestIssue): string {
   return i.message.includes(i.file) ? i.message : `${i.file}: ${i.message}`;
 }
 
-/**
- * Input that could not be read, in whole or in part: exit code 3. A damaged or truncated .gz file
- * is read up to the damage, a file cut short while it was read up to the cut, a gzip file over
- * --max-decompressed up to the cap; what follows is lost, and a CI job must not pass as if it had
- * been read.
- */
 /**
  * Lines (records) left out as malformed or not mappable, over the files of a summary. The issues
  * told along the way cannot be counted instead: past the first 20 of a kind, one issue stands for
@@ -69,10 +61,6 @@ export function skippedLines(files: ReadonlyArray<{ malformed: number; skipped: 
     for (const [kind, k] of Object.entries(f.skipped)) if (kind !== SET_ASIDE && !losesInput(kind as IngestIssue['kind'])) n += k;
   }
   return n;
-}
-
-export function losesInput(kind: IngestIssue['kind']): boolean {
-  return isUnreadable(kind) || kind === 'gzip-error' || kind === 'file-shrank' || kind === 'decompressed-too-large';
 }
 
 

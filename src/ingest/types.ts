@@ -108,3 +108,18 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxDecompressedBytes: 64 * 1024 * 1024 * 1024,
   maxDepth: 256,
 };
+
+/** A file that could not be opened or read at all. */
+export function isUnreadable(kind: string): boolean {
+  return kind === 'not-found' || kind === 'permission-denied' || kind === 'unreadable' || kind === 'directory-loop';
+}
+
+/**
+ * Input that could not be read, in whole or in part: exit code 3. A damaged or truncated .gz file
+ * is read up to the damage, a file cut short while it was read up to the cut, a gzip file over
+ * --max-decompressed up to the cap; what follows is lost, and a CI job must not pass as if it had
+ * been read.
+ */
+export function losesInput(kind: string): boolean {
+  return isUnreadable(kind) || kind === 'gzip-error' || kind === 'file-shrank' || kind === 'decompressed-too-large';
+}

@@ -12,6 +12,7 @@ import type { AlertRecord } from './records.js';
 import type { Report } from './options.js';
 import { safeJson } from './sanitize.js';
 import { wellFormed } from '../util/text.js';
+import { losesInput } from '../ingest/types.js';
 
 export const SARIF_VERSION = '2.1.0';
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -138,8 +139,30 @@ export function buildSarif(report: Report): Record<string, unknown> {
       message: { text: `${d.id} could not run${d.reason ? `: ${d.reason}` : ''}` },
       descriptor: { id: d.id },
     }));
-  const invocation: Record<string, unknown> = { executionSuccessful: !s.partial };
+  // Input problems, so that a dashboard sees what the exit code says: input lost in whole or in
+  // part (exit 3) is an error and the run not successful; skipped lines are warnings.
+  const lost = s.issues.some((i) => losesInput(i.kind));
+  const execution = s.issues.map((i) => {
+    const physicalLocation: Record<string, unknown> = { artifactLocation: { uri: artifactUri(i.file) } };
+    if (i.line !== undefined && Number.isInteger(i.line) && i.line >= 1) physicalLocation.region = { startLine: i.line };
+    return {
+      level: losesInput(i.kind) ? 'error' : 'warning',
+      message: { text: `${i.kind}: ${i.message}` },
+      locations: [{ physicalLocation }],
+    };
+  });
+  const invocation: Record<string, unknown> = { executionSuccessful: !s.partial && !lost };
   if (notifications.length > 0) invocation.toolConfigurationNotifications = notifications;
+  if (execution.length > 0) {
+    invocation.toolExecutionNotifications = execution;
+    if (s.issuesTotal > execution.length) {
+      execution.push({
+        level: 'note',
+        message: { text: `${s.issuesTotal - execution.length} more input issues (the report's summary counts them)` },
+        locations: [],
+      });
+    }
+  }
 
   return {
     $schema: SARIF_SCHEMA_URI,

@@ -293,6 +293,30 @@ describe('sarif', () => {
     expect(alertFingerprint(a1!)).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('carries the input issues as execution notifications; input lost makes the run unsuccessful, as exit 3 does', () => {
+    type Inv = { executionSuccessful: boolean; toolExecutionNotifications?: Array<{ level: string; message: { text: string }; locations: unknown[] }> };
+    const inv = (r: ReturnType<typeof sampleReport>): Inv => (buildSarif(r) as { runs: Array<{ invocations: Inv[] }> }).runs[0]!.invocations[0]!;
+    const skippedOnly = inv(sampleReport());
+    expect(skippedOnly.executionSuccessful).toBe(true);
+    expect(skippedOnly.toolExecutionNotifications!.map((n) => [n.level, n.message.text])).toEqual([
+      ['warning', 'malformed-json: Unexpected token } at column 88'],
+      ['warning', 'malformed-json: Unterminated string'],
+      ['note', '1 more input issues (the report\'s summary counts them)'],
+    ]);
+    expect(skippedOnly.toolExecutionNotifications![0]!.locations).toEqual([
+      { physicalLocation: { artifactLocation: { uri: 'logs/gateway.ndjson' }, region: { startLine: 17 } } },
+    ]);
+    const damaged = sampleReport();
+    damaged.summary.issues.push({ kind: 'gzip-error', file: 'logs/old.ndjson.gz', message: 'unexpected end of file after 1.7 MiB decompressed' });
+    const lost = inv(damaged);
+    expect(lost.executionSuccessful).toBe(false);
+    expect(lost.toolExecutionNotifications!.find((n) => n.message.text.startsWith('gzip-error'))?.level).toBe('error');
+    const clean = sampleReport();
+    clean.summary.issues = [];
+    clean.summary.issuesTotal = 0;
+    expect(inv(clean)).toEqual({ executionSuccessful: true, toolConfigurationNotifications: expect.any(Array) });
+  });
+
   it('maps severities to SARIF levels', () => {
     expect(['critical', 'high', 'medium', 'low', 'info'].map((s) => sarifLevel(s as 'info'))).toEqual(['error', 'error', 'warning', 'note', 'note']);
   });
