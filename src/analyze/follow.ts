@@ -85,6 +85,8 @@ interface Incident {
   alert: Alert;
   parts: number;
   record: AlertRecord | null;
+  /** The record as last written, but for its count of merged parts (see handOut). */
+  written?: string;
 }
 
 export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hooks: FollowHooks): Promise<FollowResult> {
@@ -134,6 +136,12 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   const handOut = (inc: Incident): void => {
     const rec = withFingerprint(maskSecrets({ ...toAlertRecords([inc.alert])[0]!, id: inc.id }));
     inc.record = rec;
+    // A detector that said an incident early (a takeover, live) says it again when it closes: a
+    // line that would differ only in its count of merged parts tells the reader nothing new.
+    const { mergedAlerts: _parts, ...evidence } = rec.evidence;
+    const text = JSON.stringify({ ...rec, evidence });
+    if (text === inc.written) return;
+    inc.written = text;
     if (shown(rec)) hooks.onAlert(rec);
   };
   const takeAlerts = (): void => {

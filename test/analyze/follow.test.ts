@@ -69,6 +69,20 @@ describe('follow (live runner)', () => {
     expect(result.summary.detectors.find((d) => d.id === 'credential-stuffing')?.alerts).toBe(1);
   });
 
+  it('a takeover said early is not written again unchanged when its incident closes', async () => {
+    const dir = tempDir('apilog-live-');
+    const file = path.join(dir, 'a.log');
+    const success = `${JSON.stringify({ timestamp: new Date(T0 + 30_000).toISOString(), user_id: 'dave', ip: '192.0.2.7', method: 'POST', endpoint: '/api/v1/auth/login', status: 200, request_id: 'ok' })}\n`;
+    writeFileSync(file, bruteForce(0, '192.0.2.7', 'dave', 12) + success);
+    const run = live([file]);
+    await run.until(1);
+    expect(run.alerts[0]).toMatchObject({ id: 'A1', rule: 'credential-stuffing', severity: 'critical' });
+    await new Promise((r) => setTimeout(r, 600));
+    const result = await run.stop();
+    expect(run.alerts.map((a) => a.id)).toEqual(['A1']);
+    expect(result.alerts).toHaveLength(1);
+  });
+
   it('a live object-id walk is alerted once its window has passed, not at the stop (its group keeps a week of history)', async () => {
     const dir = tempDir('apilog-live-');
     const file = path.join(dir, 'bola.log');
