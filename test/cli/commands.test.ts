@@ -248,7 +248,9 @@ async function interruptAfterInput(signal: 'SIGINT' | 'SIGTERM', waitMs = 1500, 
   // On a slow machine the signal can come before apilog has read all of the input: the rest of
   // the write then fails with EPIPE, which is expected here, not an error of the test run.
   child.stdin.on('error', () => undefined);
-  if (input.length > 0) child.stdin.write(input);
+  // The wait starts once the pipe has taken the whole input (a loaded machine takes a while):
+  // then apilog has at most the pipe's buffer left to read.
+  if (input.length > 0) await new Promise((resolve) => child.stdin.write(input, resolve));
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   child.kill(signal);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));

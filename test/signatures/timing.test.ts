@@ -1,6 +1,6 @@
 /**
  * Regex timing: attacker-controlled strings (100 KB of repeated characters and fragments) must each be
- * scanned in under 50 ms by the secrets scanner, the signature pre-filters and the shipped Sigma rules.
+ * scanned in under BOUND_MS by the secrets scanner, the signature pre-filters and the shipped Sigma rules.
  * The best of three runs is taken so a busy machine does not fail the test; catastrophic backtracking
  * would take seconds to minutes.
  */
@@ -67,7 +67,12 @@ function best(fn: () => void): number {
   return min;
 }
 
-describe('regex timing on 100 KB adversarial strings (< 50 ms each)', () => {
+// A guard against super-linear matching, not a speed test (bench measures speed): a linear scan of
+// these strings takes under 20 ms on an idle 2-core VM, a backtracking blow-up seconds to hours.
+// The bound leaves room for a CI machine busy with other test files (53.8 ms was seen at 50).
+const BOUND_MS = 250;
+
+describe(`regex timing on 100 KB adversarial strings (< ${BOUND_MS} ms each)`, () => {
   const scanner = new HygieneScanner({ maxBytes: 1 << 20 });
   const set = loadSignatureRules();
   const view = new EventView(true);
@@ -97,7 +102,7 @@ describe('regex timing on 100 KB adversarial strings (< 50 ms each)', () => {
       }
       const worst = Object.entries(timings).sort((a, b) => b[1] - a[1])[0]!;
       worstOf.push([name, worst[0], worst[1]]);
-      expect(worst[1], `${worst[0]} took ${worst[1].toFixed(1)} ms`).toBeLessThan(50);
+      expect(worst[1], `${worst[0]} took ${worst[1].toFixed(1)} ms`).toBeLessThan(BOUND_MS);
     });
   }
 
@@ -106,7 +111,7 @@ describe('regex timing on 100 KB adversarial strings (< 50 ms each)', () => {
     const e = eventFromRaw({ path: `/${ADVERSARIAL['dot dot slash']!}`, query: s, ua: ADVERSARIAL['dollar braces'], referer: ADVERSARIAL['quote or'], body: ADVERSARIAL['open tags'], status: 404 });
     for (const d of [sensitiveDataInLogs, attackSignature, endpointProbing]) {
       const ms = best(() => runDetector(d as never, [e]));
-      expect(ms, d.meta.id).toBeLessThan(150);
+      expect(ms, d.meta.id).toBeLessThan(2 * BOUND_MS);
     }
   });
 });
