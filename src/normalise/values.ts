@@ -328,7 +328,8 @@ function decodeRun(run: string): string {
  * A form-encoded text decoded ("python-requests%2F2.31.0" -> "python-requests/2.31.0", "+" -> space):
  * Akamai writes the user agent, referer and cookies so. Never throws: a "%" that starts no escape
  * and escapes that are not UTF-8 are kept as written, and a text with a literal space, which was
- * never encoded, is returned as it is (its "+" stays a "+").
+ * never encoded, is returned as it is (its "+" stays a "+"). Not signatures' urlDecodeOnce: that one
+ * turns bytes that are not UTF-8 into U+FFFD, right for matching, wrong for a value shown as logged.
  */
 export function urlDecoded(s: string): string {
   if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
