@@ -19,7 +19,10 @@ export interface ExplainContext {
   geo: GeoLookup;
   baseline?: Baseline;
   tz: string;
+  /** The detectors' alerts over the whole input; absent, question 8 says it was not judged. */
   alerts?: AlertRecord[];
+  /** Why there are no alerts to join (said in question 8), e.g. "--no-alerts was given". */
+  notJudged?: string;
   /** The actor's events around the entry (others are ignored); those before it give the rate, streak and novelty. */
   neighbours: EnrichedEvent[];
   options?: Partial<ChecklistOptions>;
@@ -83,7 +86,7 @@ export function answerObserved(found: WalkResult, context: Omit<ExplainContext, 
     // Without the detectors' alerts, question 8 cannot say that none covers the entry.
     const own = done.flags.filter((f) => f !== 'in-alert');
     done.answers.pattern = {
-      answer: `Not judged here: explain reads the entry and its actor's earlier requests, not the detectors' alerts (\`apilog analyze\` lists them; an entry belongs to an alert whose subject and window it falls in)${own.length > 0 ? `. Its own flags: ${own.join(', ')}` : ''}.`,
+      answer: `Not judged here: ${context.notJudged ?? "the detectors' alerts were not computed"} (\`apilog analyze\` lists them; an entry belongs to an alert whose subject and window it falls in)${own.length > 0 ? `. Its own flags: ${own.join(', ')}` : ''}.`,
       notable: false,
       facts: { alerts: [], judged: false },
     };

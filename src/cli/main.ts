@@ -112,6 +112,7 @@ inputOptions(
   .option('--line <file:n>', 'the entry at this file and line')
   .option('-f, --format <format>', 'text or json', 'text')
   .option('--baseline <file>', 'a baseline from `apilog baseline`')
+  .option('--no-alerts', "don't run the detectors over the whole input (faster on a large input; question 8 is then not judged)")
   .action(async (paths: string[], opts: Record<string, unknown>) => {
     const { explainCommand } = await import('./commands/explain.js');
     process.exitCode = await explainCommand(paths, opts);

@@ -64,7 +64,7 @@ describe('explain: the seed article entry', () => {
     expect(a.status!.answer).toContain('482 ms');
 
     // No alerts were given: explain does not claim that none covers the entry.
-    expect(a.pattern!.answer).toMatch(/^Not judged here: explain reads the entry .* not the detectors' alerts \(`apilog analyze` lists them/);
+    expect(a.pattern!.answer).toMatch(/^Not judged here: the detectors' alerts were not computed \(`apilog analyze` lists them/);
     expect(a.pattern!.facts).toMatchObject({ judged: false });
 
     expect(a.permissions!.answer).toContain('create_order');

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BIN, parseNdjson, runCli } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/temp.js';
@@ -49,13 +50,53 @@ describe('apilog explain', () => {
       const r = runCli(['explain', SAMPLE, '--line', `${SAMPLE}:${line}`, '--format', 'json']);
       expect(r.code).toBe(0);
       const fromExplain = JSON.parse(r.stdout) as typeof fromAnalyze;
-      // Questions 8 and 10 differ by design: analyze joins alerts and learns a baseline from the whole input.
-      for (const q of ['who', 'when', 'where', 'what', 'howOften', 'modifications', 'status', 'permissions']) {
+      // Question 10 differs by design: analyze learns a baseline from the whole input. Question 8
+      // is the same: explain runs the detectors over the whole input too.
+      for (const q of ['who', 'when', 'where', 'what', 'howOften', 'modifications', 'status', 'pattern', 'permissions']) {
         expect(fromExplain.answers[q], `line ${line}, ${q}`).toEqual(fromAnalyze.answers[q]);
       }
     }
     const r = runCli(['explain', SAMPLE, '--line', `${SAMPLE}:2753`]);
     expect(r.stdout).toContain('the actor made 173 requests up to and including this one, from 2025-03-10 09:09:19 UTC');
+  });
+
+  it("names the alerts an entry belongs to, as analyze does: the login that ended a stuffing run is part of it", () => {
+    const SAMPLE = 'fixtures/incident-sample.ndjson';
+    // user 1077's successful login from the IP that had just failed 150 logins against 150 accounts.
+    const line = 2454;
+    const fromAnalyze = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '-q']).stdout).find(
+      (r) => r.type === 'entry' && (r.source as { line: number }).line === line,
+    ) as { severity: string; alerts: string[]; answers: Record<string, unknown> };
+    expect(fromAnalyze.alerts).toEqual(['A1']);
+    const json = runCli(['explain', SAMPLE, '--line', `${SAMPLE}:${line}`, '--format', 'json']);
+    expect(json.code).toBe(0);
+    const rec = JSON.parse(json.stdout) as typeof fromAnalyze;
+    expect(rec.severity).toBe('critical');
+    expect(rec.alerts).toEqual(['A1']);
+    expect(rec.answers.pattern).toEqual(fromAnalyze.answers.pattern);
+    const text = runCli(['explain', SAMPLE, '--line', `${SAMPLE}:${line}`]).stdout;
+    expect(text).toContain('Severity: critical.');
+    expect(text).toMatch(/^Part of 1 alert: A1 credential-stuffing \(critical\): IP 5\.228\.1\.10 made 150 failed logins against 150 accounts/m);
+
+    // Without the second pass (--no-alerts), or on stdin (read once, to find the entry), question 8
+    // says why it was not judged, and claims no alert either way.
+    const fast = runCli(['explain', SAMPLE, '--line', `${SAMPLE}:${line}`, '--no-alerts']).stdout;
+    expect(fast).toContain('Not judged here: --no-alerts was given');
+    expect(fast).toContain('Severity: low.');
+    const piped = runCli(['explain', '-', '--line', `-:${line}`], { input: readFileSync(SAMPLE) }).stdout;
+    expect(piped).toContain('Not judged here: standard input can be read only once');
+    expect(piped).not.toContain('Part of');
+  });
+
+  it('says a damaged .gz once, though both passes read it, and exits 3', () => {
+    const dir = tmp();
+    const gz = gzipSync(readFileSync('fixtures/incident-sample.ndjson'));
+    const cut = path.join(dir, 'cut.ndjson.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.8)));
+    const r = runCli(['explain', cut, '--line', `${cut}:5`]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('Alerts: A');
+    expect(r.stderr.split('gzip stream error').length - 1).toBe(1);
   });
 
   it('names malformed input lines on stderr with file and line, and still explains', () => {

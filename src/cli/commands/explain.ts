@@ -14,6 +14,12 @@ import type { IngestIssue } from '../../ingest/types.js';
 import type { ApiEvent } from '../../normalise/event.js';
 import { redactString } from '../../hygiene/index.js';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
+import { analyze } from '../../analyze/run.js';
+import { readableOnce } from '../../analyze/sources.js';
+import { losesInput } from '../../ingest/types.js';
+import type { AlertRecord } from '../../report/records.js';
+import { createProgress } from '../../report/progress.js';
 
 function selectorFrom(o: Opts): EntrySelector {
   const requestId = str(o.requestId);
@@ -67,7 +73,10 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     const isTarget = (file: string, line: number | undefined): boolean =>
       target !== undefined && line === target.line && sameFile(file, target.file);
     let why: string | undefined;
+    // Input lost (a damaged .gz) is said once, whichever pass meets it first.
+    const lostSaid = new Set<string>();
     const onIssue = (i: IngestIssue): void => {
+      if (losesInput(i.kind)) lostSaid.add(lostKey(i));
       issues.onIssue(i);
       if (isTarget(i.file, i.line)) why ??= `it was not read as an entry: ${i.message}`;
     };
@@ -96,14 +105,76 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
       process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input${why !== undefined ? `: ${sanitize(why)}` : ''}\n`);
       return unreadable() > 0 ? 3 : 2;
     }
-    const { record: raw } = answerObserved(found, { rules, geo, tz: input.tz, ...(baseline ? { baseline } : {}) });
+    // Question 8 (which alerts the entry belongs to) needs the detectors over the whole input, the
+    // alerts that end after the entry included: a second pass, as `apilog analyze` would run it.
+    let alerts: AlertRecord[] | undefined;
+    let notJudged: string | undefined;
+    let lost = 0;
+    if (o.alerts === false) notJudged = '--no-alerts was given, so the detectors did not run';
+    else if (stream.sources.some(readableOnce)) notJudged = 'standard input can be read only once, and it was read to find the entry (save it to a file to have the alerts)';
+    else {
+      const pass = await alertsOver(input, str(o.baseline), o.quiet === true, lostSaid);
+      alerts = pass.alerts;
+      lost = pass.lost;
+    }
+    const { record: raw } = answerObserved(found, { rules, geo, tz: input.tz, ...(baseline ? { baseline } : {}), ...(alerts ? { alerts } : {}), ...(notJudged ? { notJudged } : {}) });
     // The answers quote the request (path, query, agent): masked like every other output.
     const record = maskSecrets(raw);
     if (str(o.format) === 'json') writeJson(record);
     else write(renderProse(record));
-    return unreadable() > 0 ? 3 : 0;
+    return unreadable() + lost > 0 ? 3 : 0;
   } catch (err) {
     exitWithError(err);
     return Number(process.exitCode ?? 70);
   }
+}
+
+function lostKey(i: IngestIssue): string {
+  return `${i.kind}\u0000${i.file}\u0000${i.line ?? ''}`;
+}
+
+/**
+ * The detectors' alerts over the whole input, as `apilog analyze` finds them (every rule, no
+ * entries). The first pass has named the input's problems up to the entry; input lost later in
+ * the input (a damaged .gz) is named here, and counted for the exit code.
+ */
+async function alertsOver(
+  input: ReturnType<typeof inputOptionsFrom>,
+  baselinePath: string | undefined,
+  quiet: boolean,
+  said: Set<string>,
+): Promise<{ alerts: AlertRecord[]; lost: number }> {
+  let lost = 0;
+  const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
+  const result = await analyze(
+    {
+      ...input,
+      sigmaPaths: [],
+      ...(baselinePath !== undefined ? { baselinePath } : {}),
+      sinceNow: false,
+      minSeverity: 'info',
+      only: [],
+      skip: [],
+      entries: 'none',
+      detect: true,
+      threads: availableParallelism(),
+      threadsExplicit: false,
+    },
+    {
+      onIssue: (i) => {
+        if (!losesInput(i.kind)) return;
+        const key = lostKey(i);
+        if (said.has(key)) return;
+        said.add(key);
+        lost++;
+        if (quiet) return;
+        progress.clear();
+        process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
+      },
+      onTotalBytes: (b) => progress.setTotal(b),
+      onProgress: (bytes, events) => progress.update(bytes, events),
+    },
+  );
+  progress.done();
+  return { alerts: result.alerts, lost };
 }
