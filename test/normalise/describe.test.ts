@@ -117,11 +117,17 @@ describe('describeRecords', () => {
   it('suggests the key that holds the path alone over a message that starts with the request (python-json-logger)', () => {
     const values = Array.from({ length: 4 }, (_, k) => ({ asctime: `2024-03-01 09:15:0${k},084`, message: `POST /api/login 200`, remote_addr: '203.0.113.9', http_method: 'POST', url_path: '/api/login', status: 200 }));
     const r = describeRecords(records(values, 'my logs/app.json'));
+    // asctime is a known time key: the records map, and the path is what is missing.
+    expect(r.detection?.format).toBe('flat');
+    expect(r.events).toBe(4);
     const advice = r.advice.join('\n');
     expect(advice).toMatch(/--map path=url_path/);
     expect(advice).not.toMatch(/path=message/);
-    // The advice can be pasted as it is: the file name, quoted for the shell.
-    expect(r.advice.find((a) => a.startsWith('try:'))).toMatch(/^try: apilog formats detect 'my logs\/app\.json' --map /);
+    // Where nothing maps, the advice can be pasted as it is: the file name, quoted for the shell.
+    const renamed = values.map(({ asctime, ...rest }) => ({ logged: asctime, ...rest }));
+    const none = describeRecords(records(renamed, 'my logs/app.json'));
+    expect(none.advice.join('\n')).not.toMatch(/path=message/);
+    expect(none.advice.find((a) => a.startsWith('try:'))).toMatch(/^try: apilog formats detect 'my logs\/app\.json' --map .*path=url_path/);
   });
 
   it('names a role claim the alias table does not know (Cognito groups behind an authorizer)', () => {

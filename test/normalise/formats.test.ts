@@ -101,6 +101,16 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(cores[3]).toMatchObject({ path: '/api/orders', query: 'page=2' });
   });
 
+  it("flat: python-json-logger (logging's asctime: no offset, comma before the milliseconds)", () => {
+    const { cores } = detectAndMap('flat-python-json-logger.ndjson', 'flat', 0.7);
+    expect(cores[0]).toEqual({
+      ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '203.0.113.10', user: 'alice', method: 'GET', path: '/api/orders/1001', status: 200,
+      bytesOut: 5120, latencyMs: 42.7, userAgent: 'python-requests/2.31.0', requestId: 'c0ffee01', auth: 'unknown', format: 'flat',
+    });
+    expect(cores.map((e) => e.ts)).toEqual([utc(2024, 3, 1, 9, 15, 2, 120), utc(2024, 3, 1, 9, 15, 3, 500), utc(2024, 3, 1, 9, 15, 4)]);
+    expect(cores[2]).toMatchObject({ path: '/api/login', status: 401, auth: 'failure' });
+  });
+
   it('ecs: nested, dotted and mixed keys; event.outcome only on authentication events', () => {
     const { cores } = detectAndMap('ecs.ndjson', 'ecs');
     expect(cores).toEqual([

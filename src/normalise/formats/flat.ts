@@ -23,6 +23,8 @@ export const FLAT_ALIASES: SourceSpec = {
   ts: [
     'timestamp', '@timestamp', 'time', 'ts', 'datetime', 'date', 'eventTime', 'event_time', 'start_time', 'StartUTC',
     'requestTime', 'time_iso8601', 'time_local', 'log_time', '@t',
+    // python-json-logger's default (logging's %(asctime)s: "2024-03-01 09:15:02,120", no offset).
+    'asctime',
   ],
   ip: [
     'ip', 'client_ip', 'source_ip', 'src_ip', 'remote_addr', 'remote_ip', 'ip_address', 'req.remoteAddress',
