@@ -448,6 +448,9 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** An actor and its findings. A listed group is one of these, or several whose single findings share a shape. */
+type ActorGroup = [actor: string, entries: EntryRecord[]];
+
 function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
   const { p, t, o } = ctx;
   if (entries.length === 0) return;
@@ -482,47 +485,157 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
   for (const e of entries) longestPath = Math.max(longestPath, displayWidth(sanitize(e.request.path ?? e.request.template ?? '')));
   const pathWidth = Math.max(12, Math.min(longestPath, Math.floor(rest * 0.5)));
   const flagsWidth = Math.max(8, rest - pathWidth - 2);
-  // A stuffing run touches hundreds of accounts once each: list the most severe actors and sum up
-  // the rest, by the alerts they belong to, rather than print hundreds of one-line groups.
-  const listed = o.full ? ordered : ordered.slice(0, LIMITS.actorGroups);
-  const unlisted = ordered.slice(listed.length);
-  for (const [actor, group] of listed) {
+  // A stuffing run touches hundreds of accounts once each: consecutive actors with one finding of
+  // the same shape share a group (unless `full`), the most severe groups are listed, and the rest
+  // are summed up by the alerts they belong to, rather than print hundreds of one-line groups.
+  const units: ActorGroup[][] = [];
+  let lastShape: string | undefined;
+  for (const g of ordered) {
+    const shape = !o.full && g[1].length === 1 ? shapeOf(g[1][0]!) : undefined;
+    const last = units[units.length - 1];
+    if (shape !== undefined && shape === lastShape && last !== undefined) last.push(g);
+    else units.push([g]);
+    lastShape = shape;
+  }
+  const listed = o.full ? units : units.slice(0, LIMITS.actorGroups);
+  const unlisted = units.slice(listed.length).flat();
+  const row = (run: EntryRecord[]): string => {
+    const e = run[0]!;
+    const r = e.request;
+    const path = sanitize(r.path ?? r.template ?? '');
+    const tmpl = r.template !== undefined && r.path !== undefined && r.template !== r.path ? ` ${sanitize(r.template)}` : '';
+    const flags = [...e.flags.map(sanitize), ...e.alerts.map((id) => `[${sanitize(id)}]`)].join(', ');
+    const status = r.status !== undefined ? String(r.status) : '-';
+    const pathCell = o.full ? path + tmpl : pad(truncate(path, pathWidth), pathWidth);
+    const statusPaint = r.status !== undefined && r.status >= 400 ? p.sev('medium') : (x: string) => x;
+    let last = o.full ? flags : truncate(flags, flagsWidth);
+    if (run.length > 1) {
+      // A run: "×37 → 03:19:54" (how many, until when) before the flags they share, so that a cut
+      // takes the flags first.
+      const marker = `×${num(run.length)} → ${until(t, e.time, run[run.length - 1]!.time)}`;
+      const room = flagsWidth - displayWidth(marker) - 2;
+      last = p.bold(marker) + (flags !== '' && room > 0 ? `  ${truncate(flags, room)}` : '');
+    }
+    const line = [
+      ' ',
+      t.dateTime(e.time),
+      p.sev(e.severity)(pad(SHORT[e.severity] ?? e.severity, 4)),
+      pad(truncate(sanitize(r.method ?? '-'), 7), 7),
+      pathCell,
+      statusPaint(pad(status, 3)),
+      last,
+    ].join('  ');
+    return line.trimEnd();
+  };
+  for (const unit of listed) {
+    if (unit.length > 1) {
+      // Actors with one finding each, all of one shape: one header naming them, one row.
+      const run = unit.map(([, g]) => g[0]!).sort((a, b) => toMs(a.time) - toMs(b.time));
+      const sev = run[0]!.severity;
+      const tail = `(${num(unit.length)} actors, 1 finding each, most severe: `;
+      const names = nameList(
+        unit.map(([a]) => sanitize(a)),
+        Math.max(16, ctx.width - displayWidth(`  ${tail}${sev})`)),
+      );
+      out.push(p.bold(`${names}  ${p.dim(tail)}${p.sev(sev)(sev)}${p.dim(')')}`));
+      out.push(row(run));
+      continue;
+    }
+    const [actor, group] = unit[0]!;
     group.sort((a, b) => toMs(a.time) - toMs(b.time));
     const top = SEVERITY_DESC.find((sv) => RANK[sv] === worst(group)) ?? 'info';
     const title = `${clip(actor, ctx.width - 40, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(')')}`;
     out.push(p.bold(title));
     // More than fit: the most severe are listed (in time order), so an attack is not hidden behind
-    // the same actor's earlier, lesser findings.
-    const shown = o.full || group.length <= LIMITS.entriesPerActor ? group : mostSevere(group, LIMITS.entriesPerActor);
-    for (const e of shown) {
-      const r = e.request;
-      const path = sanitize(r.path ?? r.template ?? '');
-      const tmpl = r.template !== undefined && r.path !== undefined && r.template !== r.path ? ` ${sanitize(r.template)}` : '';
-      const flags = [...e.flags.map(sanitize), ...e.alerts.map((id) => `[${sanitize(id)}]`)].join(', ');
-      const status = r.status !== undefined ? String(r.status) : '-';
-      const pathCell = o.full ? path + tmpl : pad(truncate(path, pathWidth), pathWidth);
-      const statusPaint = r.status !== undefined && r.status >= 400 ? p.sev('medium') : (x: string) => x;
-      const line = [
-        ' ',
-        t.dateTime(e.time),
-        p.sev(e.severity)(pad(SHORT[e.severity] ?? e.severity, 4)),
-        pad(truncate(sanitize(r.method ?? '-'), 7), 7),
-        pathCell,
-        statusPaint(pad(status, 3)),
-        o.full ? flags : truncate(flags, flagsWidth),
-      ].join('  ');
-      out.push(line.trimEnd());
-    }
-    if (shown.length < group.length) out.push(p.dim(`    … ${num(group.length - shown.length)} more for this actor, less severe or later (--full)`));
+    // the same actor's earlier, lesser findings. `full` lists every entry on its own row.
+    const { rows, shown } = o.full ? { rows: group.map((e) => [e]), shown: group.length } : pickRows(group, LIMITS.entriesPerActor);
+    for (const run of rows) out.push(row(run));
+    if (shown < group.length) out.push(p.dim(`    … ${num(group.length - shown)} more for this actor, less severe or later (--full)`));
   }
   if (unlisted.length > 0) out.push(p.dim(`… ${restSummary(unlisted.map(([, g]) => g))} (--full lists them; --format ndjson gives every entry)`));
   out.push();
 }
 
-/** The `n` most severe entries of a group (the earliest among equals), in time order. */
-function mostSevere(group: EntryRecord[], n: number): EntryRecord[] {
-  const byWeight = group.map((e, i) => ({ e, i })).sort((a, b) => severityRankOf(b.e.severity) - severityRankOf(a.e.severity) || a.i - b.i);
-  return byWeight.slice(0, n).sort((a, b) => a.i - b.i).map((x) => x.e);
+/**
+ * What makes findings read alike on one row: method, path (or template when there is no path),
+ * status, severity, flags and alert ids. Raw values: two that sanitise alike stay apart.
+ */
+function shapeOf(e: EntryRecord): string {
+  const r = e.request;
+  return JSON.stringify([r.method ?? null, r.path ?? r.template ?? null, r.status ?? null, e.severity, e.flags, e.alerts]);
+}
+
+/** Findings in time order, of the given shapes, cut into runs of consecutive findings of one shape. */
+function runsOf(entries: EntryRecord[], shapes: string[]): EntryRecord[][] {
+  const runs: EntryRecord[][] = [];
+  entries.forEach((e, i) => {
+    const run = runs[runs.length - 1];
+    if (i > 0 && shapes[i] === shapes[i - 1] && run !== undefined) run.push(e);
+    else runs.push([e]);
+  });
+  return runs;
+}
+
+/**
+ * The rows listed for one actor's findings (`group`, in time order): consecutive listed findings
+ * of one shape share a row, and at most `limit` rows are listed. When not all fit, the most
+ * severe findings are taken first (the earliest among equals) while their rows fit; once one does
+ * not, only findings that join a row already listed are taken, so no lesser finding takes the
+ * place of a more severe one. `shown` counts the findings the rows hold.
+ */
+function pickRows(group: EntryRecord[], limit: number): { rows: EntryRecord[][]; shown: number } {
+  const shapes = group.map(shapeOf);
+  const runs = runsOf(group, shapes);
+  if (runs.length <= limit) return { rows: runs, shown: group.length };
+  const order = group.map((_, i) => i).sort((a, b) => severityRankOf(group[b]!.severity) - severityRankOf(group[a]!.severity) || a - b);
+  // Positions in `group`; rows in time order, each in time order, neighbours of different shapes.
+  const rows: number[][] = [];
+  let closed = false;
+  let shown = 0;
+  for (const i of order) {
+    let j = 0;
+    while (j < rows.length && rows[j]![rows[j]!.length - 1]! < i) j++;
+    const next = rows[j];
+    const prev = rows[j - 1];
+    if (next !== undefined && next[0]! < i) {
+      // Between two findings of one row: the same shape joins it, another cuts it in three.
+      const cut = next.findIndex((x) => x > i);
+      if (shapes[next[0]!] === shapes[i]) next.splice(cut, 0, i);
+      else if (!closed && rows.length + 2 <= limit) rows.splice(j, 1, next.slice(0, cut), [i], next.slice(cut));
+      else {
+        closed = true;
+        continue;
+      }
+    } else if (prev !== undefined && shapes[prev[0]!] === shapes[i]) prev.push(i);
+    else if (next !== undefined && shapes[next[0]!] === shapes[i]) next.unshift(i);
+    else if (!closed && rows.length + 1 <= limit) rows.splice(j, 0, [i]);
+    else {
+      closed = true;
+      continue;
+    }
+    shown++;
+  }
+  return { rows: rows.map((r) => r.map((i) => group[i]!)), shown };
+}
+
+/** The end of a run after its start: the time alone on the same day, else the date and time. */
+function until(t: TimeFormatter, first: string, last: string): string {
+  if (t.date(first) === t.date(last)) return t.time(last);
+  const end = t.dateTime(last);
+  return t.date(first).slice(0, 4) === t.date(last).slice(0, 4) ? end.slice(5) : end;
+}
+
+/** "user:1, user:2, user:3 …": as many (sanitised) names as fit in `max` columns, whole. */
+function nameList(names: string[], max: number): string {
+  let text = '';
+  for (let i = 0; i < names.length; i++) {
+    const longer = text === '' ? names[i]! : `${text}, ${names[i]!}`;
+    if (displayWidth(longer) > (i === names.length - 1 ? max : max - 2)) {
+      return text === '' ? truncate(names.join(', '), max) : `${text} ${ELLIPSIS}`;
+    }
+    text = longer;
+  }
+  return text;
 }
 
 /** "172 more actors with 1,604 findings; 150 of them in A1" for the actors not listed. */

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { renderText } from '../../src/report/index.js';
 import { wrap } from '../../src/report/layout.js';
 import { displayWidth } from '../../src/report/sanitize.js';
-import type { AlertRecord, SummaryRecord } from '../../src/report/records.js';
+import type { AlertRecord, EntryRecord, SummaryRecord } from '../../src/report/records.js';
+import type { ReportOptions } from '../../src/report/index.js';
 import { alertsPerBucket, figuresText, fileNotes, sampleLine, sampleLines } from '../../src/report/text.js';
-import { options, sampleAlerts, sampleReport, sampleSummary } from './sample-report.js';
-import { render } from './helpers.js';
+import { options, sampleAlerts, sampleEntries, sampleReport, sampleSummary } from './sample-report.js';
+import { RAW_UNSAFE, render } from './helpers.js';
 
 const ESC = '\u001b';
 
@@ -143,12 +144,27 @@ describe('text report at scale', () => {
   it('renders 120k entries in one group without exhausting the stack', () => {
     const r = sampleReport();
     const base = r.entries[2]!;
-    r.entries = Array.from({ length: 120_000 }, (_, i) => ({ ...base, time: new Date(Date.parse(base.time) + i * 1000).toISOString() }));
+    // Each on its own path, so that they do not collapse into one row.
+    r.entries = Array.from({ length: 120_000 }, (_, i) => ({
+      ...base,
+      time: new Date(Date.parse(base.time) + i * 1000).toISOString(),
+      request: { ...base.request, path: `/orders/${i}` },
+    }));
     const start = performance.now();
     const text = renderText(r, options({ entriesMode: 'all' }));
     expect(text).toContain('Findings by actor (120,000 entries, 1 actor)');
     expect(text).toContain('… 119,980 more for this actor, less severe or later (--full)');
     expect(performance.now() - start).toBeLessThan(10_000);
+  });
+
+  it('collapses 120k identical entries into one row', () => {
+    const r = sampleReport();
+    const base = r.entries[2]!;
+    r.entries = Array.from({ length: 120_000 }, (_, i) => ({ ...base, time: new Date(Date.parse(base.time) + i * 1000).toISOString() }));
+    const text = renderText(r, options({ entriesMode: 'all', width: 140 }));
+    const rows = text.split('\n').filter((l) => l.startsWith('   2024-'));
+    expect(rows).toEqual([expect.stringMatching(/^ {3}2024-03-01 11:00:05 {2}high {2}GET +\/orders\/1001 +200 {2}×120,000 → 03-02 20:20:04 {2}object-not-owned/)]);
+    expect(text).not.toContain('more for this actor');
   });
 
   it("lists an actor's most severe findings when not all fit: a later attack is not hidden behind earlier lesser ones", () => {
@@ -164,6 +180,203 @@ describe('text report at scale', () => {
     expect(listed.slice(-2).every((l) => l.includes('/admin/keys/'))).toBe(true);
     expect(listed[0]).toContain('/widgets/w0 ');
     expect(lines.some((l) => l.includes('… 12 more for this actor, less severe or later (--full)'))).toBe(true);
+  });
+});
+
+describe('findings: repeated findings collapse (not with --full)', () => {
+  const T0 = Date.parse('2024-03-01T10:00:00Z');
+  // POST /login 401, high, auth-failure, [A1], from ip:203.0.113.9.
+  const base = sampleEntries()[1]!;
+  type Over = Partial<Omit<EntryRecord, 'request'>> & { request?: Partial<EntryRecord['request']> };
+  /** `base` at T0 + `s` seconds, changed by `over`. */
+  const at = (s: number, over: Over = {}): EntryRecord => ({
+    ...base,
+    ...over,
+    time: new Date(T0 + s * 1000).toISOString(),
+    request: { ...base.request, ...over.request },
+  });
+  /** The same finding, one for each of `users` (one finding each), 10 s apart. */
+  const singles = (users: string[], over: Over = {}, from = 0): EntryRecord[] =>
+    users.map((user, i) => at(from + i * 10, { ...over, subject: { user } }));
+  const report = (entries: EntryRecord[], over: Partial<ReportOptions> = {}): string =>
+    renderText({ ...sampleReport(), entries }, options({ width: 140, entriesMode: 'all', ...over }));
+  /** The lines of the Findings section, after its title. */
+  const findings = (text: string): string[] => {
+    const lines = text.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('── Findings by actor'));
+    const to = lines.findIndex((l, i) => i > from && l.startsWith('── '));
+    return lines.slice(from + 1, to).filter((l) => l !== '');
+  };
+  const rows = (lines: string[]): string[] => lines.filter((l) => /^ {3}\d{4}-\d\d-\d\d /.test(l));
+  /** How many findings each row holds: its ×N, else 1. */
+  const counts = (lines: string[]): number[] => rows(lines).map((l) => Number(/ {2}×([\d,]+) → /.exec(l)?.[1]?.replace(/,/g, '') ?? 1));
+  const headers = (lines: string[]): string[] => lines.filter((l) => !l.startsWith(' ') && !l.startsWith('…'));
+
+  it('collapses a run of identical findings into one row: the first time, how many, until when', () => {
+    const entries = [...Array.from({ length: 37 }, (_, i) => at(i * 5)), at(200, { severity: 'critical', flags: ['success-after-failures'], request: { status: 200 } })];
+    const lines = findings(report(entries.reverse()));
+    expect(lines[0]).toBe('ip:203.0.113.9  (38 findings, most severe: critical)');
+    expect(rows(lines)).toEqual([
+      expect.stringMatching(/^ {3}2024-03-01 10:00:00 {2}high {2}POST {5}\/login +401 {2}×37 → 10:03:00 {2}auth-failure, \[A1\]$/),
+      expect.stringMatching(/^ {3}2024-03-01 10:03:20 {2}crit {2}POST {5}\/login +200 {2}success-after-failures, \[A1\]$/),
+    ]);
+    expect(lines.join('\n')).not.toContain('more for this actor');
+  });
+
+  it('gives the end its date when a run crosses midnight', () => {
+    const lines = findings(report([at(0), at(86_400)]));
+    expect(rows(lines)).toEqual([expect.stringMatching(/^ {3}2024-03-01 10:00:00 .* 401 {2}×2 → 03-02 10:00:00 {2}auth-failure, \[A1\]$/)]);
+  });
+
+  it('breaks a run at a different status, flag, alert, severity, method or path', () => {
+    const seq: Over[] = [
+      {}, {}, {},
+      { request: { status: 403 } },
+      {}, {},
+      { flags: ['auth-failure', 'off-hours'] },
+      {}, {},
+      { alerts: ['A1', 'A9'] },
+      {}, {},
+      { severity: 'medium' },
+      {}, {},
+      { request: { method: 'PUT' } },
+      {}, {},
+      { request: { path: '/login/' } },
+      {},
+    ];
+    const lines = findings(report(seq.map((o, i) => at(i * 5, o))));
+    expect(counts(lines)).toEqual([3, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1]);
+    const shown = rows(lines);
+    expect(shown[1]).toMatch(/ 403 {2}auth-failure, \[A1\]$/);
+    expect(shown[3]).toMatch(/ 401 {2}auth-failure, off-hours, \[A1\]$/);
+    expect(shown[5]).toMatch(/ 401 {2}auth-failure, \[A1\], \[A9\]$/);
+    expect(shown[7]).toMatch(/ med +POST .* 401 {2}auth-failure, \[A1\]$/);
+    expect(shown[9]).toMatch(/ PUT +\/login +401 /);
+    expect(shown[11]).toMatch(/ POST {5}\/login\/ +401 /);
+  });
+
+  it('counts rows, not findings, against the per-actor limit, so that more distinct activity shows', () => {
+    // 40 identical failures then 5 other requests: 6 rows, all listed (it was 20 rows and "25 more").
+    const many = [...Array.from({ length: 40 }, (_, i) => at(i)), ...[0, 1, 2, 3, 4].map((k) => at(100 + k, { request: { path: `/p${k}`, status: 200 } }))];
+    const lines = findings(report(many));
+    expect(counts(lines)).toEqual([40, 1, 1, 1, 1, 1]);
+    expect(lines.join('\n')).not.toContain('more for this actor');
+    // 25 shapes three times each: 20 rows of 3, and the 15 findings left are said.
+    const runs = Array.from({ length: 75 }, (_, i) => at(i, { request: { path: `/s${Math.floor(i / 3)}` } }));
+    const cut = findings(report(runs));
+    expect(counts(cut)).toEqual(Array.from({ length: 20 }, () => 3));
+    expect(rows(cut)[19]).toMatch(/\/s19 /);
+    expect(cut).toContain('    … 15 more for this actor, less severe or later (--full)');
+  });
+
+  it('lists the most severe first when not all rows fit, and counts the findings left out', () => {
+    // 30 low shapes twice each, then 2 high findings: both high rows, the first 18 low rows.
+    const low = Array.from({ length: 60 }, (_, i) => at(i, { severity: 'low', request: { path: `/w${Math.floor(i / 2)}` } }));
+    const high = [100, 101].map((s) => at(s, { request: { path: `/admin/k${s}` } }));
+    const lines = findings(report([...low, ...high]));
+    expect(counts(lines)).toEqual([...Array.from({ length: 18 }, () => 2), 1, 1]);
+    expect(rows(lines).slice(-2).every((l) => l.includes(' high  ') && l.includes('/admin/k'))).toBe(true);
+    expect(lines).toContain('    … 24 more for this actor, less severe or later (--full)');
+    // 19 critical rows fill the list but one: the first low failure takes the last row, a different
+    // low request does not fit, and later failures of the first's shape join its row.
+    const crit = Array.from({ length: 19 }, (_, k) => at(1000 + k, { severity: 'critical', request: { path: `/c${k}` } }));
+    const lowRun = (s: number): EntryRecord => at(s, { severity: 'low' });
+    const mixed = [lowRun(0), ...[1, 2, 3, 4, 5].map((s) => at(s, { severity: 'low', request: { path: `/m${s}` } })), ...[6, 7, 8, 9].map(lowRun), ...crit];
+    const joined = findings(report(mixed));
+    expect(rows(joined)).toHaveLength(20);
+    expect(rows(joined)[0]).toMatch(/ low {3}POST {5}\/login +401 {2}×5 → 10:00:09 /);
+    expect(joined.join('\n')).not.toContain('/m1');
+    expect(joined).toContain('    … 5 more for this actor, less severe or later (--full)');
+  });
+
+  it('lists consecutive actors with one finding of the same shape as one group with one row', () => {
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'];
+    const entries = singles(users).reverse();
+    const lines = findings(report(entries));
+    expect(lines[0]).toBe('user:u1, user:u2, user:u3, user:u4, user:u5, user:u6, user:u7, user:u8, user:u9  (9 actors, 1 finding each, most severe: high)');
+    expect(rows(lines)).toEqual([expect.stringMatching(/^ {3}2024-03-01 10:00:00 {2}high {2}POST {5}\/login +401 {2}×9 → 10:01:20 {2}auth-failure, \[A1\]$/)]);
+    // Narrower: as many names as fit, then "…"; the line stays within the width.
+    for (const width of [100, 80]) {
+      const head = findings(report(entries, { width }))[0]!;
+      expect(head).toMatch(/^user:u1, user:u2, (user:u\d, )*user:u\d … {2}\(9 actors, 1 finding each, most severe: high\)$/);
+      expect(displayWidth(head)).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it('keeps actors apart whose single findings differ, and actors with more than one finding', () => {
+    const entries = [
+      ...singles(['u1', 'u2', 'u3']),
+      ...singles(['u4'], { request: { status: 200 } }, 100),
+      ...singles(['u5', 'u6'], {}, 200),
+      ...singles(['u7'], { flags: ['auth-failure', 'off-hours'] }, 300),
+      ...singles(['u8'], { alerts: ['A9'] }, 400),
+      ...singles(['u9'], {}, 500),
+      ...singles(['u0', 'u0'], {}, 600),
+    ];
+    const lines = findings(report(entries));
+    expect(headers(lines)).toEqual([
+      'user:u0  (2 findings, most severe: high)',
+      'user:u1, user:u2, user:u3  (3 actors, 1 finding each, most severe: high)',
+      'user:u4  (1 finding, most severe: high)',
+      'user:u5, user:u6  (2 actors, 1 finding each, most severe: high)',
+      'user:u7  (1 finding, most severe: high)',
+      'user:u8  (1 finding, most severe: high)',
+      'user:u9  (1 finding, most severe: high)',
+    ]);
+    expect(counts(lines)).toEqual([2, 3, 1, 2, 1, 1, 1]);
+  });
+
+  it('counts a merged group as one against the groups listed, and sums up the rest correctly', () => {
+    const pad2 = (n: number): string => String(n).padStart(2, '0');
+    // 11 actors with two critical findings, 30 with one identical high finding, 5 with one low each.
+    const pairs = Array.from({ length: 11 }, (_, k) =>
+      [0, 1].map((j) => at(k * 10 + j, { severity: 'critical', subject: { user: `a${pad2(k)}` }, request: { path: `/x${j}` } })),
+    ).flat();
+    const thirty = singles(Array.from({ length: 30 }, (_, k) => `b${pad2(k)}`), {}, 1000);
+    const five = Array.from({ length: 5 }, (_, k) => at(2000 + k, { severity: 'low', subject: { user: `c${k}` }, request: { path: `/y${k}` } }));
+    const lines = findings(report([...pairs, ...thirty, ...five]));
+    const heads = headers(lines);
+    expect(heads).toHaveLength(12);
+    expect(heads[11]).toMatch(/^user:b00, user:b01, .* … {2}\(30 actors, 1 finding each, most severe: high\)$/);
+    expect(lines[lines.length - 1]).toBe('… 5 more actors with 5 findings; 5 in A1 (--full lists them; --format ndjson gives every entry)');
+    // A merged group cut by the limit: what it holds is counted with the rest.
+    const many = Array.from({ length: 12 }, (_, k) => [0, 1].map((j) => at(k * 10 + j, { severity: 'critical', subject: { user: `a${pad2(k)}` }, request: { path: `/x${j}` } }))).flat();
+    const cut = findings(report([...many, ...thirty, ...five]));
+    expect(headers(cut)).toHaveLength(12);
+    expect(cut[cut.length - 1]).toBe('… 35 more actors with 35 findings; 35 in A1 (--full lists them; --format ndjson gives every entry)');
+  });
+
+  it('lists every finding on its own row and every actor on its own with --full', () => {
+    const entries = [...Array.from({ length: 37 }, (_, i) => at(i * 5)), ...Array.from({ length: 25 }, (_, i) => at(i, { request: { path: `/s${i}` }, subject: { user: 'v' } })), ...singles(['u1', 'u2', 'u3'])];
+    const lines = findings(report(entries, { full: true }));
+    expect(rows(lines)).toHaveLength(entries.length);
+    expect(lines.join('\n')).not.toContain('×');
+    expect(lines.join('\n')).not.toContain('more');
+    expect(headers(lines)).toEqual([
+      'ip:203.0.113.9  (37 findings, most severe: high)',
+      'user:v  (25 findings, most severe: high)',
+      'user:u1  (1 finding, most severe: high)',
+      'user:u2  (1 finding, most severe: high)',
+      'user:u3  (1 finding, most severe: high)',
+    ]);
+  });
+
+  it('fits every collapsed line into the width and prints log content sanitised', () => {
+    const evil = ['e\u001b[2J1', 'e\u001b]0;pwn\u00072', 'e\u202e3'];
+    const entries = [
+      ...Array.from({ length: 5 }, (_, i) => at(i, { request: { path: '/a\u0000b\u009b31m' }, flags: ['f\u001b[31m'] })),
+      ...singles(evil, { request: { path: '/x\r\ny' } }, 100),
+    ];
+    for (const width of [60, 80, 100, 140]) {
+      for (const color of [false, true]) {
+        const text = report(entries, { width, color });
+        expect(text.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(RAW_UNSAFE);
+        if (!color) for (const line of text.split('\n')) expect(displayWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width);
+      }
+    }
+    const lines = findings(report(entries, { width: 200 }));
+    expect(lines).toContain('user:e\\x1b[2J1, user:e\\x1b]0;pwn\\x072, user:e\\u202e3  (3 actors, 1 finding each, most severe: high)');
+    expect(counts(lines)).toEqual([5, 3]);
   });
 });
 
