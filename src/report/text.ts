@@ -163,22 +163,6 @@ function labelled(ctx: Ctx, label: string, value: string[], indent = 2): string[
  */
 export function fileNotes(files: SummaryRecord['files'], full: boolean): string[] {
   const out: string[] = [];
-  for (const f of files) {
-    const skipped = Object.entries(f.skipped)
-      .filter(([k, n]) => n > 0 && k !== SET_ASIDE)
-      .map(([k, n]) => `${sanitize(k)} ${num(n)}`);
-    if (skipped.length > 0) out.push(`${sanitize(f.path)} skipped: ${skipped.join(', ')}`);
-    const aside = f.skipped[SET_ASIDE] ?? 0;
-    if (aside > 0) {
-      out.push(`${sanitize(f.path)}: ${num(aside)} record${aside === 1 ? '' : 's'} set aside, known to ${sanitize(f.format)} as no access records (\`apilog formats detect\` says which)`);
-    }
-  }
-  const byFields = new Map<string, string[]>();
-  for (const f of files) {
-    if (f.missingFields.length === 0) continue;
-    const key = f.missingFields.map(sanitize).join(', ');
-    byFields.set(key, [...(byFields.get(key) ?? []), sanitize(f.path)]);
-  }
   const who = (paths: string[], one: string, many: string): string =>
     paths.length === 1
       ? `${paths[0]!} ${one}`
@@ -187,6 +171,40 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
         : full || paths.length <= 3
           ? `${paths.join(', ')} ${many}`
           : `${paths.slice(0, 2).join(', ')} and ${num(paths.length - 2)} more files ${many}`;
+  // Skipped lines, per file while that is a few lines; a folder of rotated logs gets one line, the
+  // counts summed (the JSON summary has them per file).
+  const skippers = files.filter((f) => Object.entries(f.skipped).some(([k, n]) => n > 0 && k !== SET_ASIDE));
+  const perFile = full || skippers.length <= 3;
+  const summed = new Map<string, number>();
+  for (const f of skippers) {
+    const reasons = Object.entries(f.skipped).filter(([k, n]) => n > 0 && k !== SET_ASIDE);
+    if (perFile) out.push(`${sanitize(f.path)} skipped: ${reasons.map(([k, n]) => `${sanitize(k)} ${num(n)}`).join(', ')}`);
+    else for (const [k, n] of reasons) summed.set(k, (summed.get(k) ?? 0) + n);
+  }
+  if (!perFile) {
+    const reasons = [...summed].map(([k, n]) => `${sanitize(k)} ${num(n)}`).join(', ');
+    out.push(`${who(skippers.map((f) => sanitize(f.path)), 'skipped', 'skipped')}: ${reasons}`);
+  }
+  // Records a format knew as no access records, one line per format.
+  const aside = new Map<string, { paths: string[]; n: number }>();
+  for (const f of files) {
+    const n = f.skipped[SET_ASIDE] ?? 0;
+    if (n === 0) continue;
+    const g = aside.get(f.format) ?? { paths: [], n: 0 };
+    g.paths.push(sanitize(f.path));
+    g.n += n;
+    aside.set(f.format, g);
+  }
+  for (const [format, g] of aside) {
+    const whose = g.paths.length === 1 ? `${g.paths[0]!}:` : `${who(g.paths, '', '').trimEnd()}:`;
+    out.push(`${whose} ${num(g.n)} record${g.n === 1 ? '' : 's'} set aside, known to ${sanitize(format)} as no access records (\`apilog formats detect\` says which)`);
+  }
+  const byFields = new Map<string, string[]>();
+  for (const f of files) {
+    if (f.missingFields.length === 0) continue;
+    const key = f.missingFields.map(sanitize).join(', ');
+    byFields.set(key, [...(byFields.get(key) ?? []), sanitize(f.path)]);
+  }
   for (const [fields, paths] of byFields) out.push(`${who(paths, 'lacks', 'lack')}: ${fields}`);
   // Zone-less times are read as UTC unless --input-tz says otherwise: said, since a log in local
   // time would shift every alert and the after-hours judgement with it.

@@ -582,4 +582,25 @@ describe('file notes in the header', () => {
       'e.ndjson lacks: host',
     ]);
   });
+
+  it('sums the skipped and set-aside lines of a folder of rotated logs on one line each, not one per file', () => {
+    const f = { ...sampleSummary().files[1]!, missingFields: [] };
+    const caddy = Array.from({ length: 100 }, (_, i) => ({ ...f, path: `caddy/access-${i}.log`, format: 'caddy', skipped: { 'set-aside': 2, 'not-json': i === 7 ? 3 : 0 } }));
+    expect(fileNotes(caddy, false)).toEqual([
+      'caddy/access-7.log skipped: not-json 3',
+      'all 100 files: 200 records set aside, known to caddy as no access records (`apilog formats detect` says which)',
+    ]);
+    const noisy = caddy.map((c, i) => ({ ...c, skipped: { 'set-aside': i < 50 ? 2 : 0, 'not-json': 1, 'no-timestamp': i % 2 } }));
+    expect(fileNotes(noisy, false)).toEqual([
+      'all 100 files skipped: not-json 100, no-timestamp 50',
+      'caddy/access-0.log, caddy/access-1.log and 48 more files: 100 records set aside, known to caddy as no access records (`apilog formats detect` says which)',
+    ]);
+    // --full keeps a line per file, and a format's files stay apart from another's.
+    expect(fileNotes(noisy, true).filter((l) => l.includes(' skipped: '))).toHaveLength(100);
+    const mixed = [caddy[0]!, { ...caddy[1]!, path: 'app.log', format: 'django-structlog', skipped: { 'set-aside': 5 } }];
+    expect(fileNotes(mixed, false)).toEqual([
+      'caddy/access-0.log: 2 records set aside, known to caddy as no access records (`apilog formats detect` says which)',
+      'app.log: 5 records set aside, known to django-structlog as no access records (`apilog formats detect` says which)',
+    ]);
+  });
 });
