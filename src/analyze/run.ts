@@ -7,6 +7,8 @@ import type { IngestIssue } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
+import { correlate } from '../detect/correlate.js';
+import { subjectKey } from '../detect/merge.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
 import { openEventStream, type EventStream } from './events.js';
 import { forwardChannel, readAhead, replay, type ReadAhead } from './forward.js';
@@ -156,6 +158,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     }
     log.failIfStrict();
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
+    // Alerts that are one incident: a later stage on an account just taken over is linked and raised.
+    detected.alerts = correlate(detected.alerts);
     notes.push(...detected.notes);
     allAlerts = toAlertRecords(detected.alerts);
     // The other threads' results first, and their heaps let go, before this thread builds the
@@ -222,11 +226,25 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   };
 }
 
-/** Most severe first, then earliest; ids A1, A2... in that order. */
+/**
+ * Most severe first, then earliest; ids A1, A2... in that order. An alert's links to others (rule,
+ * subject, start) become their ids; a link to an alert not among `alerts` is left out.
+ */
 export function toAlertRecords(alerts: Alert[]): AlertRecord[] {
   const sorted = [...alerts].sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.start - b.start || a.rule.localeCompare(b.rule),
   );
+  const linkKey = (x: { rule: string; subject: Alert['subject']; start: number }): string => `${x.rule}\u0001${subjectKey(x.subject)}\u0001${x.start}`;
+  const idOf = new Map<string, string>();
+  if (sorted.some((a) => a.related)) sorted.forEach((a, i) => idOf.set(linkKey(a), `A${i + 1}`));
+  const relatedOf = (a: Alert): Pick<AlertRecord, 'related'> => {
+    const out: NonNullable<AlertRecord['related']> = [];
+    for (const l of a.related ?? []) {
+      const id = idOf.get(linkKey(l));
+      if (id !== undefined && !out.some((r) => r.id === id)) out.push({ id, relation: l.relation });
+    }
+    return out.length > 0 ? { related: out } : {};
+  };
   return sorted.map((a, i) => ({
     type: 'alert',
     id: `A${i + 1}`,
@@ -241,6 +259,7 @@ export function toAlertRecords(alerts: Alert[]): AlertRecord[] {
     evidence: a.evidence,
     references: a.references ?? [],
     ...(a.sigma ? { sigma: a.sigma } : {}),
+    ...relatedOf(a),
   }));
 }
 

@@ -45,6 +45,21 @@ export interface Evidence {
   [extra: string]: unknown;
 }
 
+/** How one alert relates to another (see detect/correlate.ts). */
+export type AlertRelation = 'follows-takeover';
+
+/**
+ * A link to another alert of the same run, named by what identifies it before ids are assigned:
+ * rule, subject and start (after incident merging, no two alerts share all three).
+ */
+export interface AlertLink {
+  rule: string;
+  subject: Subject;
+  start: number;
+  /** follows-takeover: this alert's activity began within the correlation window after the linked alert's likely account takeover. */
+  relation: AlertRelation;
+}
+
 /** What a detector emits. Times are epoch ms; the reporter formats them. */
 export interface Alert {
   rule: string;
@@ -61,6 +76,8 @@ export interface Alert {
   references?: string[];
   /** For alerts from Sigma rules: the rule's own id and title. */
   sigma?: { id: string; title: string; tags?: string[] };
+  /** Set by the correlation stage (detect/correlate.ts), never by a detector: alerts this one is linked to. */
+  related?: AlertLink[];
 }
 
 export interface DetectorMeta<O extends object = Record<string, unknown>> {

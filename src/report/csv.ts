@@ -33,6 +33,8 @@ export const ALERT_CSV_COLUMNS = [
   'references',
   'sigma_id',
   'fingerprint',
+  // Last, so that the columns before it keep their places for scripts written before it.
+  'related',
 ] as const;
 
 export const ENTRY_CSV_COLUMNS = [
@@ -113,6 +115,7 @@ function alertRow(a: AlertRecord): unknown[] {
     a.references.join('; '),
     a.sigma?.id,
     a.fingerprint ?? alertFingerprint(a),
+    (a.related ?? []).map((r) => `${r.id} ${r.relation}`).join('; '),
   ];
 }
 

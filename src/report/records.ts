@@ -2,9 +2,9 @@
  * Output contract: every record apilog writes in json/ndjson/csv/sarif is one of these.
  * Times are ISO 8601 UTC strings. The JSON Schemas in schema/ describe the same shapes.
  */
-import type { Evidence, Severity, Subject } from '../detect/types.js';
+import type { AlertRelation, Evidence, Severity, Subject } from '../detect/types.js';
 
-export const SCHEMA_VERSION = '1.0.0';
+export const SCHEMA_VERSION = '1.1.0';
 
 export interface AlertRecord {
   type: 'alert';
@@ -21,6 +21,12 @@ export interface AlertRecord {
   evidence: Evidence;
   references: string[];
   sigma?: { id: string; title: string; tags?: string[] };
+  /**
+   * Other alerts of the same run this one is linked to, by id, and how: `follows-takeover` when this
+   * alert's activity began soon after the linked alert's likely takeover of the same account (see
+   * detect/correlate.ts). Absent when there is none.
+   */
+  related?: Array<{ id: string; relation: AlertRelation }>;
   /**
    * The same incident in another run, whatever its id: sha256 of the rule, the subject as shown and
    * the start (SARIF's partialFingerprints `apilogAlert/v1`). Set on the records a run hands out.

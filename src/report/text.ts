@@ -401,9 +401,18 @@ export function sortAlerts(alerts: AlertRecord[]): AlertRecord[] {
   );
 }
 
+/** What a link says of the alert it points at (which --min-severity may have left out of the report). */
+const RELATION_WORDS: Record<string, string> = { 'follows-takeover': 'this follows its takeover of the account' };
+
+function relatedText(r: NonNullable<AlertRecord['related']>[number], other: AlertRecord | undefined): string {
+  const what = other !== undefined ? ` ${sanitize(other.rule)} · ${subjectText(other.subject)}` : ' (not shown: below --min-severity)';
+  return `${sanitize(r.id)}${what} · ${RELATION_WORDS[r.relation] ?? sanitize(r.relation)}`;
+}
+
 function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
   const { p, t, o } = ctx;
   const alerts = sortAlerts(report.alerts);
+  const byId = new Map(alerts.map((a) => [a.id, a]));
   const s = report.summary;
   const counts = SEVERITY_DESC.filter((sv) => alerts.some((a) => a.severity === sv))
     .map((sv) => p.sev(sv)(`${alerts.filter((a) => a.severity === sv).length} ${sv}`))
@@ -443,6 +452,9 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
     if (figs.length > 0) out.pushAll(labelled(ctx, 'figures', wrap(figs.join(' · '), avail, o.full ? 0 : 4)));
     if (a.severityReason) {
       out.pushAll(labelled(ctx, 'severity', wrap(sanitize(a.severityReason), avail, o.full ? 0 : 3)));
+    }
+    if (a.related !== undefined && a.related.length > 0) {
+      out.pushAll(labelled(ctx, 'related', a.related.map((r) => clip(relatedText(r, byId.get(r.id)), avail, o.full))));
     }
     const samples = a.evidence.samples ?? [];
     if (samples.length > 0) {

@@ -125,6 +125,13 @@ describe('csv', () => {
       references: 'https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/; OAT-008',
     });
     expect(a1.evidence).toMatch(/^logs\/gateway\.ndjson:1188; logs\/gateway\.ndjson:1204; /);
+    expect(a1.related).toBe('');
+    // A linked alert names the alerts it follows, in the last column.
+    const r = sampleReport();
+    r.alerts[1]!.related = [{ id: 'A1', relation: 'follows-takeover' }];
+    const linked = parseCsv(await render(r, options({ format: 'csv' })));
+    expect(linked[2]![ALERT_CSV_COLUMNS.length - 1]).toBe('A1 follows-takeover');
+    expect(ALERT_CSV_COLUMNS[ALERT_CSV_COLUMNS.length - 1]).toBe('related');
   });
 
   it('writes the documented entry columns with csvOf entries', async () => {

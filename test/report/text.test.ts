@@ -73,6 +73,18 @@ describe('text report (colour off)', () => {
     expect(text).toContain('2024-03-01 10:02:11 → 10:14:55 (12m 44s)');
   });
 
+  it('names the alerts a linked one follows, also when --min-severity left them out', () => {
+    const r = sampleReport();
+    const later = r.alerts.find((a) => a.id !== 'A1')!;
+    later.related = [{ id: 'A1', relation: 'follows-takeover' }];
+    const text = renderText(r, options({ width: 120 }));
+    expect(text).toContain('  related   A1 credential-stuffing · ip=203.0.113.9  route=/login · this follows its takeover of the account');
+    // Printed in the linked alert's block, after its severity reason, and in no other block.
+    expect(text.split('  related   ')).toHaveLength(2);
+    const hidden = renderText({ ...r, alerts: r.alerts.filter((a) => a.id !== 'A1') }, options({ width: 120 }));
+    expect(hidden).toContain('  related   A1 (not shown: below --min-severity) · this follows its takeover of the account');
+  });
+
   it('displays times in the requested zone', () => {
     const text = renderText(sampleReport(), options({ tz: 'Europe/Paris' }));
     expect(text).toContain('2024-03-01 11:02:11 → 11:14:55 (12m 44s)');

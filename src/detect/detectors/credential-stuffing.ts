@@ -372,6 +372,18 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         reason = 'failed authentication across many accounts (seeds: high), no success observed';
         summary += '; no success observed.';
       }
+      // The accounts most likely taken over, in structured form for the correlation stage
+      // (detect/correlate.ts): who, when the first login succeeded, and from where.
+      const takenOver = successNames.length > 0 ? successNames : actedAs;
+      const takeover =
+        inc.successes.length > 0 && takenOver.length > 0
+          ? {
+              accounts: takenOver.slice(0, 20),
+              at: inc.successes[0]!.time,
+              ips: [...new Set(inc.successes.map((x) => x.ip).filter((x): x is string => x !== undefined))].slice(0, 5),
+              basis: successNames.length > 0 ? 'login' : 'acted-as',
+            }
+          : undefined;
       const thresholds: Alert['evidence']['thresholds'] =
         inc.kind === 'ip'
           ? { stuffingMinAccounts: o.stuffingMinAccounts, stuffingMinFailures: o.stuffingMinFailures, sprayMinAccounts: o.sprayMinAccounts, bruteForceFailures: o.bruteForceFailures, burstPerMinute: o.burstPerMinute, minFailureRatio: o.minFailureRatio }
@@ -394,6 +406,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           ...(inc.kind === 'ip' ? { accounts: topCounts(namedOnly(inc.perKey), 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
           userAgents: topCounts(inc.uas, 5),
           routes: topCounts(inc.routes, 5),
+          ...(takeover ? { takeover } : {}),
         },
       });
     }

@@ -1,0 +1,178 @@
+/**
+ * Correlation: alerts that are one incident. Each detector judges alone; this stage, run once on the
+ * merged alerts of a whole run (before ids are assigned, so it is the same with any --threads), links
+ * a later-stage alert on an account to an earlier sign that the account was taken over, and raises
+ * the later alert's severity: a bulk download by an account minutes after it was broken into is the
+ * payoff of the attack, not "this actor's normal work".
+ *
+ * Takeover signals (what the detectors themselves call a likely takeover, with the account named):
+ *   credential-stuffing  a login succeeded from the attacking source after the failures (critical);
+ *                        the accounts and the time of the first success are in evidence.takeover
+ *   impossible-travel    the account was used from a place it could not have reached; the takeover
+ *                        is dated at the arrival (legs[1]); critical with privileged use, else high
+ *   after-hours-admin    an admin session after hours from a location the actor was not seen at
+ *                        before (metrics.newLocation; critical); dated at the session's start
+ * Later stage (what an attacker does with the account): data-exfiltration, bola-enumeration,
+ * scraping, authorization-probing, after-hours-admin, about the same user.
+ *
+ * A later-stage alert is linked when it starts within the window after the takeover, or when it
+ * started earlier (a sliding window counts from its first request, which may be the owner's) but was
+ * still running at the takeover and its evidence names the takeover's source IP (the attacker's own
+ * login as the account is usually among its requests). It is raised to at least high, to critical
+ * when the takeover signal is critical, never lowered; its severityReason names the takeover, and
+ * `related` points at the signal's alert. Links are not transitive: an alert raised here is no
+ * takeover signal for others. The window is DEFAULT_TAKEOVER_WINDOW_MS (a constant: the rules files
+ * hold detectors' options only; `correlate(alerts, { windowMs })` takes another).
+ */
+import { severityRank, type Alert, type AlertLink, type Severity } from './types.js';
+import { compareAlerts } from './merge.js';
+import { fmtDuration } from './util/evidence.js';
+
+/**
+ * How long after a takeover an alert on the same account is taken as its continuation, ms. A day:
+ * stolen sessions and tokens are commonly valid that long, and attackers cash a taken account in
+ * within hours; beyond it, the same account's activity is more likely its owner's again.
+ */
+export const DEFAULT_TAKEOVER_WINDOW_MS = 24 * 3_600_000;
+
+/** The rules whose alerts are what an attacker does with a taken account. */
+export const LATER_STAGE_RULES: ReadonlySet<string> = new Set([
+  'data-exfiltration',
+  'bola-enumeration',
+  'scraping',
+  'authorization-probing',
+  'after-hours-admin',
+]);
+
+export interface CorrelateOptions {
+  /** See DEFAULT_TAKEOVER_WINDOW_MS. */
+  windowMs?: number;
+}
+
+/** One account likely taken over, as an alert says. */
+export interface Takeover {
+  alert: Alert;
+  account: string;
+  /** When the account was most likely taken over (epoch ms). */
+  at: number;
+  /** Where from, when the alert says. */
+  ips: string[];
+  /** In words, for a reason: "the likely takeover of 1077 by credential stuffing from 5.228.1.10 (login succeeded 2025-03-12 03:19 UTC)". */
+  described: string;
+}
+
+const VARIANT_WORDS: Record<string, string> = {
+  stuffing: 'credential stuffing',
+  'password-spraying': 'password spraying',
+  'brute-force': 'brute force',
+  distributed: 'a distributed credential attack',
+};
+
+/** "2025-03-12 03:19 UTC": reasons are plain strings, written before any --tz is applied. */
+function utc(t: number): string {
+  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}
+
+function stuffingTakeovers(a: Alert): Takeover[] {
+  const t = a.evidence.takeover as { accounts?: unknown; at?: unknown; ips?: unknown; basis?: unknown } | undefined;
+  if (typeof t !== 'object' || t === null || typeof t.at !== 'number' || !Number.isFinite(t.at)) return [];
+  const at = t.at;
+  const ips = a.subject.ip !== undefined ? [a.subject.ip] : strings(t.ips);
+  const variant = a.evidence.metrics.variant;
+  const how = (typeof variant === 'string' ? VARIANT_WORDS[variant] : undefined) ?? 'a credential attack';
+  const from = ips.length > 0 ? ` from ${ips.join(', ')}` : '';
+  const when = t.basis === 'acted-as' ? `a login succeeded ${utc(at)}, then the IP acted as the account` : `login succeeded ${utc(at)}`;
+  return strings(t.accounts).map((account) => ({ alert: a, account, at, ips, described: `the likely takeover of ${account} by ${how}${from} (${when})` }));
+}
+
+function travelTakeover(a: Alert): Takeover[] {
+  const user = a.subject.user;
+  if (user === undefined) return [];
+  const arrival = (Array.isArray(a.evidence.legs) ? a.evidence.legs[1] : undefined) as { time?: unknown; ip?: unknown; city?: unknown; country?: unknown } | undefined;
+  const parsed = typeof arrival?.time === 'string' ? Date.parse(arrival.time) : NaN;
+  const at = Number.isFinite(parsed) ? parsed : a.start;
+  const ip = typeof arrival?.ip === 'string' ? arrival.ip : undefined;
+  const place = [arrival?.city, arrival?.country].filter((x): x is string => typeof x === 'string' && x !== '').join(', ');
+  const where = place && ip ? `${place} (${ip})` : place || ip || 'another place';
+  const likely = a.severity === 'critical' ? 'likely' : 'possible';
+  return [{ alert: a, account: user, at, ips: ip ? [ip] : [], described: `the ${likely} takeover of ${user} shown by impossible travel to ${where} at ${utc(at)}` }];
+}
+
+function afterHoursTakeover(a: Alert): Takeover[] {
+  const user = a.subject.user;
+  if (user === undefined || a.evidence.metrics.newLocation !== true) return [];
+  // Which of the session's IPs was the new one is said in words only: no IP to match on.
+  return [{ alert: a, account: user, at: a.start, ips: [], described: `the likely takeover of ${user} shown by admin use from a new location after hours at ${utc(a.start)}` }];
+}
+
+/** Every takeover the alerts name, in the alerts' order. */
+export function takeoverSignals(alerts: readonly Alert[]): Takeover[] {
+  const out: Takeover[] = [];
+  for (const a of alerts) {
+    if (a.rule === 'credential-stuffing') out.push(...stuffingTakeovers(a));
+    else if (a.rule === 'impossible-travel') out.push(...travelTakeover(a));
+    else if (a.rule === 'after-hours-admin') out.push(...afterHoursTakeover(a));
+  }
+  return out;
+}
+
+/** The IPs an alert's evidence names: its subject, its `ips` breakdown, its samples. */
+function ipsOf(a: Alert): Set<string> {
+  const out = new Set<string>();
+  if (a.subject.ip !== undefined) out.add(a.subject.ip);
+  const ips = a.evidence.ips;
+  if (typeof ips === 'object' && ips !== null && !Array.isArray(ips)) for (const k of Object.keys(ips)) out.add(k);
+  for (const s of a.evidence.samples) if (s.ip !== undefined) out.add(s.ip);
+  return out;
+}
+
+/** Whether `later` continues takeover `t` (see the module comment). */
+function follows(later: Alert, t: Takeover, windowMs: number): boolean {
+  if (later === t.alert || later.subject.user !== t.account) return false;
+  if (later.start >= t.at) return later.start <= t.at + windowMs;
+  if (later.end < t.at || t.ips.length === 0) return false;
+  const seen = ipsOf(later);
+  return t.ips.some((ip) => seen.has(ip));
+}
+
+/**
+ * The alerts with each later-stage alert that follows a takeover linked and raised. Alerts not
+ * concerned are returned as they are (the same objects), in the same order. Deterministic: it depends
+ * on the alerts only, not on their order.
+ */
+export function correlate(alerts: readonly Alert[], opts: CorrelateOptions = {}): Alert[] {
+  const windowMs = opts.windowMs ?? DEFAULT_TAKEOVER_WINDOW_MS;
+  const byAccount = new Map<string, Takeover[]>();
+  for (const t of takeoverSignals(alerts)) {
+    let list = byAccount.get(t.account);
+    if (!list) byAccount.set(t.account, (list = []));
+    list.push(t);
+  }
+  if (byAccount.size === 0) return [...alerts];
+  return alerts.map((a) => {
+    const user = a.subject.user;
+    if (user === undefined || !LATER_STAGE_RULES.has(a.rule) || a.related !== undefined) return a;
+    const linked = (byAccount.get(user) ?? []).filter((t) => follows(a, t, windowMs));
+    if (linked.length === 0) return a;
+    // The signal named: the most severe, then the earliest takeover.
+    linked.sort((x, y) => severityRank(y.alert.severity) - severityRank(x.alert.severity) || x.at - y.at || compareAlerts(x.alert, y.alert));
+    const named = linked[0]!;
+    const target: Severity = named.alert.severity === 'critical' ? 'critical' : 'high';
+    const raised = severityRank(a.severity) < severityRank(target);
+    const gap = a.start >= named.at ? `${fmtDuration(a.start - named.at)} before this began` : 'while this was under way';
+    const more = linked.length > 1 ? ` (and ${linked.length - 1} more takeover sign${linked.length > 2 ? 's' : ''} on this account)` : '';
+    const reason = `follows ${named.described}, ${gap}${more}${raised ? `: escalated from ${a.severity}` : ''}; ${a.severityReason}`;
+    const seen = new Set<Alert>();
+    const related: AlertLink[] = [];
+    for (const t of [...linked].sort((x, y) => compareAlerts(x.alert, y.alert))) {
+      if (seen.has(t.alert)) continue;
+      seen.add(t.alert);
+      related.push({ rule: t.alert.rule, subject: t.alert.subject, start: t.alert.start, relation: 'follows-takeover' });
+    }
+    return { ...a, severity: raised ? target : a.severity, severityReason: reason, related };
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * Correlation (src/detect/correlate.ts): a later-stage alert on an account just taken over is
+ * linked to the takeover and raised. Scenarios run through the real enricher and pipeline (all six
+ * behavioural detectors), then the correlation stage and the record builder, as a run does.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { attackScenario, fixtureFiles, generateDataset, toNdjson, type FlatRecord } from '../../fixtures/scenarios/generate.js';
+import { correlate, DEFAULT_TAKEOVER_WINDOW_MS, takeoverSignals } from '../../src/detect/correlate.js';
+import type { Alert } from '../../src/detect/types.js';
+import { toAlertRecords } from '../../src/analyze/run.js';
+import type { AnalyzeOptions } from '../../src/analyze/options.js';
+import type { AnalyzeResult } from '../../src/analyze/run.js';
+import { ROOT } from '../helpers/cli.js';
+import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
+import { loadSchemas } from '../report/helpers.js';
+import { matches, rec, runFlat } from './helpers.js';
+
+const tempDir = tempDirs();
+
+const T = Date.UTC(2025, 2, 11, 3);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const MB = 1024 * 1024;
+const ATTACKER = '5.228.1.10';
+const ELSEWHERE = '198.51.100.7';
+const BERLIN = '2.205.77.20';
+const MUMBAI = '49.36.0.20';
+const login = '/api/v1/auth/login';
+
+/** 40 failed logins from one IP against 40 accounts (stuffing), then a success as `success` if given. */
+function stuffing(start: number, success?: string): FlatRecord[] {
+  const out = Array.from({ length: 40 }, (_, k) => rec(start + k * 3000, { endpoint: login, method: 'POST', status: 401, ip: ATTACKER, user_id: `acct${k}` }));
+  if (success) out.push(rec(start + 40 * 3000, { endpoint: login, method: 'POST', status: 200, ip: ATTACKER, user_id: success }));
+  return out;
+}
+/** The moment the stuffing above logged in. */
+const takenAt = (start: number): number => start + 40 * 3000;
+
+/** 150 export requests of 2 MiB each (300 MiB): medium at best for an actor without history. */
+function bulk(user: string, start: number, ip = ELSEWHERE, endpoint = '/api/v1/export/customers'): FlatRecord[] {
+  return Array.from({ length: 150 }, (_, k) => rec(start + k * 3000, { user_id: user, ip, endpoint: `${endpoint}?page=${k}`, bytes: 2 * MB }));
+}
+
+const byTime = (r: FlatRecord[]): FlatRecord[] => [...r].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+
+/** The run's alerts before and after correlation. */
+function run(records: FlatRecord[], windowMs?: number): { before: Alert[]; after: Alert[] } {
+  const before = runFlat(byTime(records)).alerts;
+  return { before, after: correlate(before, windowMs === undefined ? {} : { windowMs }) };
+}
+
+const exfilOf = (alerts: Alert[], user: string): Alert => {
+  const a = alerts.filter((x) => matches(x, 'data-exfiltration', { user }) && x.title === 'Unusual data volume (exfiltration)');
+  expect(a, `one exfiltration alert about ${user}`).toHaveLength(1);
+  return a[0]!;
+};
+
+describe('correlation: a bulk export after credential stuffing took the account over', () => {
+  const attack = [...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR)];
+
+  it('credential-stuffing names the account taken over, when and from where (evidence.takeover)', () => {
+    const stuffed = runFlat(byTime(attack)).alerts.find((a) => a.rule === 'credential-stuffing')!;
+    expect(stuffed.severity).toBe('critical');
+    expect(stuffed.evidence.takeover).toEqual({ accounts: ['victim'], at: takenAt(T), ips: [ATTACKER], basis: 'login' });
+    expect(takeoverSignals([stuffed]).map((t) => [t.account, t.at])).toEqual([['victim', takenAt(T)]]);
+  });
+
+  it('raises the export to critical, says why, and links the stuffing alert', () => {
+    const { before, after } = run(attack);
+    const was = exfilOf(before, 'victim');
+    expect(['low', 'medium']).toContain(was.severity);
+    const now = exfilOf(after, 'victim');
+    expect(now.severity).toBe('critical');
+    expect(now.severityReason).toBe(
+      `follows the likely takeover of victim by credential stuffing from ${ATTACKER} (login succeeded 2025-03-11 03:02 UTC), 2.0 h before this began: escalated from ${was.severity}; ${was.severityReason}`,
+    );
+    const stuffed = after.find((a) => a.rule === 'credential-stuffing')!;
+    expect(now.related).toEqual([{ rule: 'credential-stuffing', subject: { ip: ATTACKER }, start: stuffed.start, relation: 'follows-takeover' }]);
+    // Nothing else changed: the same objects, in the same order.
+    expect(after.filter((a) => a !== now)).toEqual(before.filter((a) => a !== was));
+    expect(after.indexOf(now)).toBe(before.indexOf(was));
+  });
+
+  it('the records carry the link as the linked alert\'s id, and validate against the schema', () => {
+    const records = toAlertRecords(run(attack).after);
+    const stuffed = records.find((r) => r.rule === 'credential-stuffing')!;
+    const exfil = records.find((r) => r.rule === 'data-exfiltration' && r.subject.user === 'victim')!;
+    expect(exfil.related).toEqual([{ id: stuffed.id, relation: 'follows-takeover' }]);
+    expect(stuffed.related).toBeUndefined();
+    const validate = loadSchemas().getSchema('urn:apilog:schema:v1:alert')!;
+    for (const r of records) expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...exfil, related: [{ id: stuffed.id, relation: 'same-ip' }] })).toBe(false);
+    expect(validate({ ...exfil, related: [] })).toBe(false);
+  });
+
+  it('does not depend on the order of the alerts', () => {
+    const { before, after } = run(attack);
+    const reversed = correlate([...before].reverse());
+    expect([...reversed].reverse()).toEqual(after);
+  });
+
+  it('an export already running at the takeover is linked when it holds the attacker\'s requests; so is the travel it makes', () => {
+    // The owner browses from Berlin, the attacker logs in from Moscow and dumps: the export's
+    // sliding window counts from the owner's first request, before the takeover, and the same
+    // login is impossible travel (critical: it exports at the new place).
+    const browse = Array.from({ length: 10 }, (_, k) => rec(T - 20 * 60_000 + k * 60_000, { user_id: 'victim', ip: BERLIN, endpoint: `/api/v1/products/${k}`, bytes: 2 * MB }));
+    const dump = bulk('victim', takenAt(T) + 10_000, ATTACKER);
+    const { before, after } = run([...browse, ...stuffing(T, 'victim'), ...dump]);
+    const travel = before.find((a) => a.rule === 'impossible-travel')!;
+    expect([travel.severity, travel.subject]).toEqual(['critical', { user: 'victim' }]);
+    const was = exfilOf(before, 'victim');
+    const now = exfilOf(after, 'victim');
+    expect(now.start).toBeLessThan(takenAt(T));
+    expect(now.severity).toBe('critical');
+    // Both signs are linked (in alert order); the reason names one, the earliest of the most severe.
+    expect(now.related?.map((l) => l.rule)).toEqual(['impossible-travel', 'credential-stuffing']);
+    expect(now.severityReason).toBe(
+      `follows the likely takeover of victim shown by impossible travel to Moscow, RU (${ATTACKER}) at 2025-03-11 03:02 UTC, while this was under way (and 1 more takeover sign on this account): escalated from ${was.severity}; ${was.severityReason}`,
+    );
+  });
+});
+
+describe('correlation: look-alikes that stay as they were', () => {
+  const unchanged = (records: FlatRecord[], user = 'victim', windowMs?: number): Alert => {
+    const { before, after } = run(records, windowMs);
+    const a = exfilOf(after, user);
+    expect(a).toBe(exfilOf(before, user));
+    expect(a.related).toBeUndefined();
+    expect(a.severityReason).not.toMatch(/follows/);
+    return a;
+  };
+
+  it('the same export by another account than the one taken over', () => {
+    unchanged([...stuffing(T, 'victim'), ...bulk('colleague', T + 2 * HOUR)], 'colleague');
+  });
+
+  it('the export happened before the takeover (the owner\'s own work)', () => {
+    unchanged([...bulk('victim', T - 3 * HOUR), ...stuffing(T, 'victim')]);
+  });
+
+  it('a stuffing run that never succeeded, against the account that then exports', () => {
+    const recs = [...stuffing(T), ...bulk('acct3', T + 2 * HOUR)];
+    expect(runFlat(byTime(recs)).alerts.find((a) => a.rule === 'credential-stuffing')!.evidence.takeover).toBeUndefined();
+    unchanged(recs, 'acct3');
+  });
+
+  it('an export days after the takeover, beyond the window; a longer window links it', () => {
+    const recs = [...stuffing(T, 'victim'), ...bulk('victim', T + 3 * DAY)];
+    unchanged(recs);
+    unchanged([...stuffing(T, 'victim'), ...bulk('victim', takenAt(T) + DEFAULT_TAKEOVER_WINDOW_MS + 60_000)]);
+    expect(exfilOf(run(recs, 4 * DAY).after, 'victim').related).toHaveLength(1);
+  });
+
+  it('the multi-day generated dataset, whose attacks are on different accounts: nothing linked', () => {
+    const before = runFlat(generateDataset().records).alerts;
+    const after = correlate(before);
+    expect(after.filter((a) => a.related)).toEqual([]);
+    expect(after).toEqual(before);
+  });
+});
+
+describe('correlation: impossible travel as the takeover sign', () => {
+  const travel = (extra: Partial<FlatRecord> = {}): FlatRecord[] => [
+    rec(T, { user_id: 'u1', ip: BERLIN, endpoint: '/api/v1/orders' }),
+    rec(T + 30 * 60_000, { user_id: 'u1', ip: MUMBAI, endpoint: '/api/v1/orders', ...extra }),
+  ];
+
+  it('without privileged use (high), a later dump by the account is raised to high, not critical', () => {
+    const { before, after } = run([...travel(), ...bulk('u1', T + 3 * HOUR, MUMBAI, '/api/v1/reports/full')]);
+    expect(before.find((a) => a.rule === 'impossible-travel')!.severity).toBe('high');
+    const was = exfilOf(before, 'u1');
+    expect(was.severity).toBe('medium');
+    const now = exfilOf(after, 'u1');
+    expect(now.severity).toBe('high');
+    expect(now.severityReason).toMatch(/^follows the possible takeover of u1 shown by impossible travel to Mumbai, IN \(49\.36\.0\.20\) at 2025-03-11 03:30 UTC, 2\.5 h before this began: escalated from medium; /);
+    expect(now.related?.map((l) => l.rule)).toEqual(['impossible-travel']);
+  });
+
+  it('with an export at the new place (critical), the later dump is critical', () => {
+    const { after } = run([...travel({ endpoint: '/api/v1/export/orders' }), ...bulk('u1', T + 3 * HOUR, MUMBAI, '/api/v1/reports/full')]);
+    expect(after.find((a) => a.rule === 'impossible-travel')!.severity).toBe('critical');
+    expect(exfilOf(after, 'u1').severity).toBe('critical');
+    expect(exfilOf(after, 'u1').severityReason).toMatch(/^follows the likely takeover of u1 shown by impossible travel/);
+  });
+});
+
+describe('correlation: other takeover signs', () => {
+  it('a login that named no account, after which the attacking IP acted as one', () => {
+    const recs = [
+      ...Array.from({ length: 40 }, (_, k) => rec(T + k * 3000, { endpoint: login, method: 'POST', status: 401, ip: ATTACKER })),
+      rec(takenAt(T), { endpoint: login, method: 'POST', status: 200, ip: ATTACKER }),
+      rec(takenAt(T) + 5000, { endpoint: '/api/v1/users/me', ip: ATTACKER, user_id: 'u-77120' }),
+      ...bulk('u-77120', T + HOUR),
+    ];
+    const { before, after } = run(recs);
+    expect(before.find((a) => a.rule === 'credential-stuffing')!.evidence.takeover).toMatchObject({ accounts: ['u-77120'], at: takenAt(T), basis: 'acted-as' });
+    const now = exfilOf(after, 'u-77120');
+    expect(now.severity).toBe('critical');
+    expect(now.severityReason).toMatch(/^follows the likely takeover of u-77120 by brute force from 5\.228\.1\.10 \(a login succeeded 2025-03-11 03:02 UTC, then the IP acted as the account\), 5 s before this began: escalated from /);
+  });
+
+  it('an admin session after hours from a new location (critical): a dump by that admin an hour later is critical', () => {
+    const { records, labels } = attackScenario('after-hours-admin');
+    const session = runFlat(records).alerts.find((a) => matches(a, 'after-hours-admin', labels[0]!.subject))!;
+    expect([session.severity, session.evidence.metrics.newLocation]).toEqual(['critical', true]);
+    const { after } = run([...records, ...bulk('adm-7', session.end + HOUR, '41.206.1.99')]);
+    const now = exfilOf(after, 'adm-7');
+    expect(now.severity).toBe('critical');
+    expect(now.severityReason).toMatch(/^follows the likely takeover of adm-7 shown by admin use from a new location after hours at 2025-03-\d\d 02:31 UTC, /);
+    expect(now.related).toEqual([{ rule: 'after-hours-admin', subject: { user: 'adm-7' }, start: session.start, relation: 'follows-takeover' }]);
+    // The sign itself is not linked to itself.
+    expect(after.find((a) => a.rule === 'after-hours-admin')!.related).toBeUndefined();
+  });
+
+  it('an admin session after hours from a new IP in a known place is no takeover sign', () => {
+    const a: Alert = { rule: 'after-hours-admin', severity: 'high', title: '', subject: { user: 'adm-1' }, start: T, end: T, summary: '', severityReason: '', evidence: { metrics: { newIp: true, newLocation: false }, thresholds: {}, samples: [] } };
+    expect(takeoverSignals([a])).toEqual([]);
+  });
+});
+
+describe('correlation in a run (analyze)', () => {
+  const dist = (p: string): string => pathToFileURL(path.join(ROOT, 'dist', p)).href;
+
+  it('links the alerts the same way with --threads 1 and 2', async () => {
+    // Worker threads load the built dist/ (the test setup builds it).
+    const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
+    const file = path.join(tempDir('apilog-correlate-'), 'takeover.ndjson');
+    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR)])));
+    const one = await analyze(analyzeOptions([file], { threads: 1, entries: 'none' }));
+    const two = await analyze(analyzeOptions([file], { threads: 2, threadsExplicit: true, entries: 'none' }));
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    const stuffed = one.alerts.find((a) => a.rule === 'credential-stuffing')!;
+    const exfil = one.alerts.find((a) => a.rule === 'data-exfiltration')!;
+    expect([stuffed.severity, exfil.severity]).toEqual(['critical', 'critical']);
+    expect(exfil.related).toEqual([{ id: stuffed.id, relation: 'follows-takeover' }]);
+    expect(one.summary.alerts.bySeverity.critical).toBe(2);
+  });
+
+  it('links nothing in the checked-in incident fixtures (their attacks are on different accounts)', () => {
+    for (const f of fixtureFiles()) {
+      const alerts = runFlat(f.data.records).alerts;
+      expect(correlate(alerts), f.file).toEqual(alerts);
+    }
+  });
+});
