@@ -8,6 +8,7 @@ import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
 import { correlate } from '../detect/correlate.js';
+import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
 import { subjectKey } from '../detect/merge.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
 import { openEventStream, type EventStream } from './events.js';
@@ -159,7 +160,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     log.failIfStrict();
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
     // Alerts that are one incident: a later stage on an account just taken over is linked and raised.
-    detected.alerts = correlate(detected.alerts);
+    detected.alerts = correlate(detected.alerts, { windowMs: (setup.rules.takeoverWindowHours ?? DEFAULT_TAKEOVER_WINDOW_HOURS) * 3_600_000 });
     notes.push(...detected.notes);
     allAlerts = toAlertRecords(detected.alerts);
     // The other threads' results first, and their heaps let go, before this thread builds the

@@ -21,19 +21,20 @@
  * login as the account is usually among its requests). It is raised to at least high, to critical
  * when the takeover signal is critical, never lowered; its severityReason names the takeover, and
  * `related` points at the signal's alert. Links are not transitive: an alert raised here is no
- * takeover signal for others. The window is DEFAULT_TAKEOVER_WINDOW_MS (a constant: the rules files
- * hold detectors' options only; `correlate(alerts, { windowMs })` takes another).
+ * takeover signal for others. The window is `takeoverWindowHours` in rules/defaults.yaml, passed in
+ * as `windowMs`.
  */
 import { severityRank, type Alert, type AlertLink, type Severity } from './types.js';
 import { compareAlerts } from './merge.js';
 import { fmtDuration } from './util/evidence.js';
+import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
 
 /**
  * How long after a takeover an alert on the same account is taken as its continuation, ms. A day:
  * stolen sessions and tokens are commonly valid that long, and attackers cash a taken account in
  * within hours; beyond it, the same account's activity is more likely its owner's again.
  */
-export const DEFAULT_TAKEOVER_WINDOW_MS = 24 * 3_600_000;
+export const DEFAULT_TAKEOVER_WINDOW_MS = DEFAULT_TAKEOVER_WINDOW_HOURS * 3_600_000;
 
 /** The rules whose alerts are what an attacker does with a taken account. */
 export const LATER_STAGE_RULES: ReadonlySet<string> = new Set([

@@ -16,7 +16,7 @@ import {
   parseMethodPattern,
   routePatternSource,
 } from './match.js';
-import { DATA_KINDS, DEFAULT_LATENESS_MS, DEFAULT_MAX_ACTORS, type RuleSet } from './types.js';
+import { DATA_KINDS, DEFAULT_LATENESS_MS, DEFAULT_MAX_ACTORS, DEFAULT_TAKEOVER_WINDOW_HOURS, type RuleSet } from './types.js';
 
 type Plain = Record<string, unknown>;
 
@@ -47,6 +47,7 @@ const SECTIONS: Record<string, readonly string[] | 'map' | 'list' | 'scalar'> = 
   detectors: 'map',
   latenessMs: 'scalar',
   maxActors: 'scalar',
+  takeoverWindowHours: 'scalar',
 };
 
 class Checker {
@@ -158,6 +159,9 @@ function validateDoc(doc: Plain, file: string): void {
         break;
       case 'maxActors':
         if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) c.fail('maxActors', 'a positive integer', value);
+        break;
+      case 'takeoverWindowHours':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) c.fail('takeoverWindowHours', 'a non-negative number of hours (0 links only alerts under way at the takeover)', value);
         break;
     }
   }
@@ -313,11 +317,13 @@ export function finishRules(merged: Plain, origins: Record<string, string>): Rul
     detectors: (merged.detectors as RuleSet['detectors'] | undefined) ?? {},
     latenessMs: (merged.latenessMs as number | undefined) ?? DEFAULT_LATENESS_MS,
     maxActors: (merged.maxActors as number | undefined) ?? DEFAULT_MAX_ACTORS,
+    takeoverWindowHours: (merged.takeoverWindowHours as number | undefined) ?? DEFAULT_TAKEOVER_WINDOW_HOURS,
     origins,
   };
   origins.classification ??= '(default)';
   origins.latenessMs ??= '(default)';
   origins.maxActors ??= '(default)';
+  origins.takeoverWindowHours ??= '(default)';
   const bh = rules.businessHours;
   if (bh.start === bh.end)
     throw new ConfigError({ file: origins['businessHours.end'] ?? '(default)', key: 'businessHours.end', message: `start and end are both ${bh.start}: the working window would be empty` });

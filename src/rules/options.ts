@@ -107,6 +107,7 @@ export function describeRules(rules: RuleSet, detectors: ReadonlyArray<{ meta: O
   global('classification', rules.classification.map((c) => `${c.pattern} => ${c.kind}`));
   global('latenessMs', rules.latenessMs);
   global('maxActors', rules.maxActors);
+  global('takeoverWindowHours', rules.takeoverWindowHours);
   checkDetectorIds(rules, detectors.map((d) => d.meta.id));
   for (const { meta } of detectors) {
     const opts = resolveOptions(meta, rules) as Record<string, unknown>;

@@ -62,9 +62,15 @@ export interface RuleSet {
   latenessMs: number;
   /** Cap on keys (actors) each detector tracks at once; the oldest idle are evicted beyond it. Default 200 000. */
   maxActors?: number;
+  /**
+   * How long after an account's likely takeover a later alert on it is linked to the takeover and
+   * raised (detect/correlate.ts), in hours. Default 24.
+   */
+  takeoverWindowHours?: number;
   /** Dotted key -> file it came from ("(default)" for built-ins). */
   origins: Record<string, string>;
 }
 
 export const DEFAULT_MAX_ACTORS = 200_000;
+export const DEFAULT_TAKEOVER_WINDOW_HOURS = 24;
 export const DEFAULT_LATENESS_MS = 5 * 60_000;

@@ -240,6 +240,21 @@ describe('correlation in a run (analyze)', () => {
     expect(one.summary.alerts.bySeverity.critical).toBe(2);
   });
 
+  it('takes the window from the rules (takeoverWindowHours): an export 3 days later is linked under a 96 h window only', async () => {
+    const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
+    const dir = tempDir('apilog-correlate-');
+    const file = path.join(dir, 'later.ndjson');
+    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 3 * DAY)])));
+    const rules = path.join(dir, 'window.yaml');
+    fs.writeFileSync(rules, 'takeoverWindowHours: 96\n');
+    const exfilIn = (r: AnalyzeResult): AnalyzeResult['alerts'][number] => r.alerts.find((a) => a.rule === 'data-exfiltration')!;
+    const plain = await analyze(analyzeOptions([file], { threads: 1, entries: 'none' }));
+    expect(exfilIn(plain).related).toBeUndefined();
+    const wide = await analyze(analyzeOptions([file], { threads: 1, entries: 'none', rulesPaths: [rules] }));
+    expect(exfilIn(wide).related).toHaveLength(1);
+    expect(exfilIn(wide).severity).toBe('critical');
+  });
+
   it('links nothing in the checked-in incident fixtures (their attacks are on different accounts)', () => {
     for (const f of fixtureFiles()) {
       const alerts = runFlat(f.data.records).alerts;

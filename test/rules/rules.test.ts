@@ -31,6 +31,7 @@ describe('loadRules', () => {
     expect(r.businessHours).toEqual({ timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' });
     expect(r.latenessMs).toBe(300_000);
     expect(r.maxActors).toBe(200_000);
+    expect(r.takeoverWindowHours).toBe(24);
     expect(r.routes.login.length).toBeGreaterThan(5);
     expect(r.policy.roles.external_partner).toContain('create_order');
     expect(r.policy.permissions.create_order).toEqual(['POST /api/v1/orders']);
@@ -99,6 +100,7 @@ describe('loadRules', () => {
     ['wrong type', 'routes:\n  admin: "/admin/**"\n', 'routes.admin', /expected a list of strings, got "\/admin\/\*\*"/],
     ['bad data kind', 'classification:\n  - { pattern: /x, kind: secret }\n', 'classification[0].kind', /expected one of personal/],
     ['negative lateness', 'latenessMs: -5\n', 'latenessMs', /non-negative/],
+    ['takeover window in words', 'takeoverWindowHours: one day\n', 'takeoverWindowHours', /non-negative number of hours/],
     ['detector options not a mapping', 'detectors:\n  scraping: 5\n', 'detectors.scraping', /mapping/],
   ])('rejects %s with a ConfigError naming the file and key', (_what, text, key, message) => {
     const p = file(`bad-${key.replace(/\W/g, '_')}.yaml`, text);
