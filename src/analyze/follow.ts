@@ -146,6 +146,10 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   };
   const takeAlerts = (): void => {
     for (const a of reported.splice(0)) {
+      // An incident said while under way (evidence.open: a running brute force) is worth a line
+      // only while it can still be running: replayed history closes at the next quiet period anyway.
+      const open = a.evidence.open === true;
+      if (open && clock() - a.end > gapFor(a.rule)) continue;
       const key = `${a.rule}\u0001${subjectKey(a.subject)}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
@@ -154,9 +158,10 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
       if (inc) {
         const merged = mergeAlerts([inc.alert, a], () => gap);
         if (merged.length === 1) {
-          inc.parts++;
-          const m = merged[0]!;
-          inc.alert = { ...m, evidence: { ...m.evidence, mergedAlerts: inc.parts } };
+          // A line said while the incident was under way is the same incident, not another part.
+          if (!open && inc.alert.evidence.open !== true) inc.parts++;
+          const { mergedAlerts: _count, ...evidence } = merged[0]!.evidence;
+          inc.alert = { ...merged[0]!, evidence: inc.parts > 1 ? { ...evidence, mergedAlerts: inc.parts } : evidence };
           handOut(inc);
           continue;
         }

@@ -83,6 +83,41 @@ describe('follow (live runner)', () => {
     expect(result.alerts).toHaveLength(1);
   });
 
+  it('a running brute force is said while under way, again when it has doubled, and closed under the same id', async () => {
+    const dir = tempDir('apilog-live-');
+    const file = path.join(dir, 'a.log');
+    // Written as it happens (past the 5 min lateness, so the quiet period lets it through): without
+    // a line while under way, the incident would wait hours (successLookbackMinutes) to close.
+    const at = (ms: number): string => new Date(Date.now() - 6 * 60_000 + ms).toISOString();
+    const fails = (from: number, n: number): string => {
+      let s = '';
+      for (let i = 0; i < n; i++) s += `${JSON.stringify({ timestamp: at(from + i * 1000), user_id: 'erin', ip: '192.0.2.44', method: 'POST', endpoint: '/api/v1/auth/login', status: 401, request_id: `f-${from}-${i}` })}\n`;
+      return s;
+    };
+    writeFileSync(file, fails(0, 12));
+    const run = live([file]);
+    await run.until(1);
+    const first = run.alerts[0]!;
+    expect(first).toMatchObject({ id: 'A1', rule: 'credential-stuffing', severity: 'medium', subject: { ip: '192.0.2.44' } });
+    expect(first.evidence.open).toBe(true);
+    expect(first.summary).toMatch(/under way, no success so far\.$/);
+    const saidAt = first.evidence.metrics.failures as number;
+    // Twice as many failures: said again, the same incident.
+    appendFileSync(file, fails(12_000, 2 * saidAt));
+    await run.until(2);
+    expect(run.alerts[1]).toMatchObject({ id: 'A1' });
+    expect(run.alerts[1]!.evidence.metrics.failures as number).toBeGreaterThanOrEqual(2 * saidAt);
+    const result = await run.stop();
+    // At the stop the incident closes: its last line is final (not open), and it is one incident.
+    const last = run.alerts[run.alerts.length - 1]!;
+    expect(last.id).toBe('A1');
+    expect(last.evidence.open).toBeUndefined();
+    expect(last.summary).toMatch(/no success observed\.$/);
+    expect(last.evidence.metrics.failures).toBe(12 + 2 * saidAt);
+    expect(last.evidence.mergedAlerts).toBeUndefined();
+    expect(result.alerts).toHaveLength(1);
+  });
+
   it('a live object-id walk is alerted once its window has passed, not at the stop (its group keeps a week of history)', async () => {
     const dir = tempDir('apilog-live-');
     const file = path.join(dir, 'bola.log');

@@ -146,6 +146,8 @@ interface Incident {
   successElsewhere: EvidenceSample[];
   burstPeak: number;
   routes: Map<string, number>;
+  /** Live: the failures counted when the open incident was last said (0: not yet). */
+  saidAt: number;
 }
 
 interface IpState {
@@ -191,6 +193,7 @@ function newIncident(kind: Incident['kind'], subjectValue: string, start: number
     successElsewhere: [],
     burstPeak: 0,
     routes: new Map(),
+    saidAt: 0,
   };
 }
 
@@ -290,7 +293,20 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       return null;
     }
 
-    function emit(inc: Incident): void {
+    /**
+     * Live, an attack is said as soon as it is established, and again each time its failures have
+     * doubled, while it is under way: it closes only after successLookbackMinutes without a
+     * failure (hours), and a responder watching the log must not wait that long for a running brute
+     * force. The lines merge into one incident (one id) with the report at its close.
+     */
+    function sayOpen(inc: Incident): void {
+      if (ctx.live !== true || inc.failures < inc.saidAt * 2 || inc.failures === 0) return;
+      inc.saidAt = inc.failures;
+      emit(inc, true);
+    }
+
+    /** The alert for an incident; `open` for one still under way (live), which may yet succeed. */
+    function emit(inc: Incident, open = false): void {
       const span = fmtDuration(inc.end - inc.start);
       let variant: string;
       let severity: Severity;
@@ -365,12 +381,12 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         summary += `; a targeted account then logged in from another IP.`;
       } else if (variant === 'brute-force') {
         severity = 'medium';
-        reason = 'repeated failures, no success observed';
-        summary += '; no success observed.';
+        reason = open ? 'repeated failures, no success so far (under way)' : 'repeated failures, no success observed';
+        summary += open ? '; under way, no success so far.' : '; no success observed.';
       } else {
         severity = 'high';
-        reason = 'failed authentication across many accounts (seeds: high), no success observed';
-        summary += '; no success observed.';
+        reason = `failed authentication across many accounts (seeds: high), ${open ? 'no success so far (under way)' : 'no success observed'}`;
+        summary += open ? '; under way, no success so far.' : '; no success observed.';
       }
       // The accounts most likely taken over, in structured form for the correlation stage
       // (detect/correlate.ts): who, when the first login succeeded, and from where.
@@ -407,6 +423,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           userAgents: topCounts(inc.uas, 5),
           routes: topCounts(inc.routes, 5),
           ...(takeover ? { takeover } : {}),
+          ...(open ? { open: true } : {}),
         },
       });
     }
@@ -422,6 +439,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       bump(inc.routes, e.template, 1, 50);
       if (minute > inc.burstPeak) inc.burstPeak = minute;
       inc.samples.add(e);
+      sayOpen(inc);
     }
 
     /**
@@ -494,6 +512,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
             if (e.userAgent) bump(inc.uas, e.userAgent);
             bump(inc.routes, e.template);
             inc.samples.add(e);
+            sayOpen(inc);
           }
         }
       }
@@ -524,6 +543,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           inc.end = now;
           inc.lastFail = now;
           inc.samples.add(e);
+          sayOpen(inc);
         }
       }
 
@@ -563,6 +583,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           inc.end = now;
           inc.lastFail = now;
           inc.samples.add(e);
+          sayOpen(inc);
         }
       }
     }
