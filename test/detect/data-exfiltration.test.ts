@@ -106,6 +106,10 @@ describe('data-exfiltration', () => {
     expect(Object.values(routes).reduce((x, y) => x + y, 0)).toBe(ev.metrics.totalBytes);
     expect(routes['/api/v1/products/{id}']).toBe(30 * 2 * MB);
     expect(ips).toEqual({ '198.51.100.7': 120, '2.205.77.10': 30 });
+    // The summary says where the data went: the IP most of it went to.
+    expect(a[0]!.summary).toMatch(/^user u9 received 420 MiB in 150 requests over 41 min from 2 IPs \(most from 198\.51\.100\.7\), 120 export\/bulk requests; /);
+    const one = runFlat(dump, { only }).alerts.find((x) => x.title === 'Unusual data volume (exfiltration)')!;
+    expect(one.summary).toMatch(/ over \d+ min from 198\.51\.100\.7, 120 export\/bulk requests; /);
   });
 
   it('does not alert below the absolute floor whatever the history', () => {

@@ -306,6 +306,16 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         reason = `lowered: a like volume left at this hour on ${earlierDays} earlier days, a scheduled job (allow-list it, or give a baseline file); ${reason}`;
       }
       const exportPart = inc.exportRequests > 0 ? `, ${inc.exportRequests} export/bulk requests` : '';
+      // Where the data went: the first thing a responder asks after how much (the IPs are counted
+      // up to 50, so "50 IPs" reads as "at least").
+      let top: string | undefined;
+      for (const [ip, n] of inc.ips) if (top === undefined || n > inc.ips.get(top)!) top = ip;
+      const wherePart =
+        top === undefined || actorName(actor) === `IP ${top}`
+          ? ''
+          : inc.ips.size === 1
+            ? ` from ${top}`
+            : ` from ${inc.ips.size >= 50 ? '50 or more' : inc.ips.size} IPs (most from ${top})`;
       ctx.report({
         rule: 'data-exfiltration',
         severity,
@@ -313,7 +323,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         subject: subjectOfActor(actor),
         start: inc.start,
         end: inc.end,
-        summary: `${actorName(actor)} received ${fmtBytes(inc.totalBytes)} in ${inc.requests} requests over ${fmtDuration(inc.end - inc.start)}${exportPart}; ${
+        summary: `${actorName(actor)} received ${fmtBytes(inc.totalBytes)} in ${inc.requests} requests over ${fmtDuration(inc.end - inc.start)}${wherePart}${exportPart}; ${
           !inc.bytesHot && inc.trigger === 'requests'
             ? `peak ${inc.peakRequests} requests per ${o.windowMinutes} min against a threshold of ${Math.round(inc.requestThreshold)}`
             : `peak ${fmtBytes(inc.peakBytes)} per ${o.windowMinutes} min against a threshold of ${fmtBytes(inc.threshold)}${
