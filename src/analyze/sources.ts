@@ -39,7 +39,15 @@ export async function* readEvents(
   onBytes?: (delta: number) => void,
 ): AsyncGenerator<ApiEvent[]> {
   const stream = opts.streamOf?.(source);
-  const reader = openSource(source, opts.limits, onIssue, stream === undefined ? {} : { stream });
+  // Where a damaged .gz (or one over --max-decompressed) stops, a responder needs the time the
+  // readable part ends at, not only a byte count: the issue is said once the part before it is read.
+  const cut: IngestIssue[] = [];
+  const onReadIssue = (i: IngestIssue): void => {
+    if (i.kind === 'gzip-error' || i.kind === 'decompressed-too-large') cut.push(i);
+    else onIssue(i);
+  };
+  let lastTs = NaN;
+  const reader = openSource(source, opts.limits, onReadIssue, stream === undefined ? {} : { stream });
   const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz }, onIssue);
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;
@@ -47,6 +55,7 @@ export async function* readEvents(
   for await (const batch of reader.batches()) {
     const out: ApiEvent[] = [];
     for (const rec of batch) normaliser.push(rec, out);
+    if (out.length > 0) lastTs = out[out.length - 1]!.ts;
     if (onBytes) {
       onBytes(reader.stats.bytes - lastBytes);
       lastBytes = reader.stats.bytes;
@@ -55,6 +64,8 @@ export async function* readEvents(
   }
   const tail: ApiEvent[] = [];
   normaliser.flush(tail);
+  if (tail.length > 0) lastTs = tail[tail.length - 1]!.ts;
+  for (const i of cut) onIssue(Number.isFinite(lastTs) ? { ...i, message: `${i.message} (the last one from ${new Date(lastTs).toISOString()}: later records in this file are lost)` } : i);
   if (onBytes) onBytes(reader.stats.bytes - lastBytes);
   onDone({ source, stats: reader.stats, normaliser });
   yield filter ? tail.filter((e) => inRange(e.ts, from, to)) : tail;

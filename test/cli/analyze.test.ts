@@ -324,6 +324,10 @@ describe('apilog analyze (CLI)', () => {
     expect(JSON.stringify(summary.issues)).toMatch(/access\.log\.1\.gz.*gzip stream error/);
     // Named on stderr in its own line, ahead of any notes file's skipped lines.
     expect(r.stderr).toMatch(/^apilog: .*access\.log\.1\.gz: gzip stream error/m);
+    // Where the readable part ends, in time: the start of the gap the damage leaves.
+    const last = readFileSync(SAMPLE, 'utf8').split('\n').slice(0, summary.events as number).pop()!;
+    const lastTime = new Date(Date.parse((JSON.parse(last) as { timestamp: string }).timestamp)).toISOString();
+    expect(r.stderr).toContain(`records decoded before it are kept (the last one from ${lastTime}: later records in this file are lost)`);
     // Intact, the same file is a clean run.
     writeFileSync(path.join(dir, 'access.log.1.gz'), whole);
     expect(runCli(['analyze', dir, '--format', 'ndjson']).code).toBe(0);
