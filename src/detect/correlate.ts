@@ -121,6 +121,19 @@ export function takeoverSignals(alerts: readonly Alert[]): Takeover[] {
   return out;
 }
 
+/** How many of an alert's requests came from the takeover's IPs, when its evidence counts requests per IP. */
+function requestsFrom(a: Alert, ips: string[]): { from: number; of: number } | undefined {
+  const perIp = a.evidence.ips;
+  const of = a.evidence.metrics.requests;
+  if (typeof perIp !== 'object' || perIp === null || Array.isArray(perIp) || typeof of !== 'number' || of <= 0) return undefined;
+  let from = 0;
+  for (const ip of ips) {
+    const n = (perIp as Record<string, unknown>)[ip];
+    if (typeof n === 'number') from += n;
+  }
+  return { from, of };
+}
+
 /** The IPs an alert's evidence names: its subject, its `ips` breakdown, its samples. */
 function ipsOf(a: Alert): Set<string> {
   const out = new Set<string>();
@@ -136,8 +149,22 @@ function follows(later: Alert, t: Takeover, windowMs: number): boolean {
   if (later === t.alert || later.subject.user !== t.account) return false;
   if (later.start >= t.at) return later.start <= t.at + windowMs;
   if (later.end < t.at || t.ips.length === 0) return false;
+  // Under way before the takeover: the owner's activity, unless the takeover's source did a real
+  // part of it. One login request from it, absorbed by the owner's sliding window, is not that.
+  const share = requestsFrom(later, t.ips);
+  if (share !== undefined) return share.from >= 2 && share.from >= share.of * MIN_TAKEOVER_SHARE;
   const seen = ipsOf(later);
   return t.ips.some((ip) => seen.has(ip));
+}
+
+/** Share of an alert's requests, under way before a takeover, that must come from the takeover's IPs. */
+const MIN_TAKEOVER_SHARE = 0.1;
+
+/** Whether the later alert's evidence shows none of the takeover's IPs: its activity may be the owner's. */
+function elsewhere(later: Alert, t: Takeover): boolean {
+  if (t.ips.length === 0) return false;
+  const seen = ipsOf(later);
+  return !t.ips.some((ip) => seen.has(ip));
 }
 
 /**
@@ -162,11 +189,16 @@ export function correlate(alerts: readonly Alert[], opts: CorrelateOptions = {})
     // The signal named: the most severe, then the earliest takeover.
     linked.sort((x, y) => severityRank(y.alert.severity) - severityRank(x.alert.severity) || x.at - y.at || compareAlerts(x.alert, y.alert));
     const named = linked[0]!;
-    const target: Severity = named.alert.severity === 'critical' ? 'critical' : 'high';
+    // From none of the takeover's IPs, the activity may be the owner's own (their usual address,
+    // hours after): worth a look after a takeover (high), not proven the attacker's (critical).
+    const away = linked.every((t) => elsewhere(a, t));
+    const target: Severity = named.alert.severity === 'critical' && !away ? 'critical' : 'high';
     const raised = severityRank(a.severity) < severityRank(target);
-    const gap = a.start >= named.at ? `${fmtDuration(a.start - named.at)} before this began` : 'while this was under way';
+    const gap =
+      a.start < named.at ? 'while this was under way' : a.start - named.at < 1000 ? 'as this began' : `${fmtDuration(a.start - named.at)} before this began`;
+    const source = away ? `; this came from other IPs than the takeover's (${named.ips.join(', ')}): it may be the owner's own work` : '';
     const more = linked.length > 1 ? ` (and ${linked.length - 1} more takeover sign${linked.length > 2 ? 's' : ''} on this account)` : '';
-    const reason = `follows ${named.described}, ${gap}${more}${raised ? `: escalated from ${a.severity}` : ''}; ${a.severityReason}`;
+    const reason = `follows ${named.described}, ${gap}${more}${source}${raised ? `: escalated from ${a.severity}` : ''}; ${a.severityReason}`;
     const seen = new Set<Alert>();
     const related: AlertLink[] = [];
     for (const t of [...linked].sort((x, y) => compareAlerts(x.alert, y.alert))) {

@@ -60,7 +60,8 @@ const exfilOf = (alerts: Alert[], user: string): Alert => {
 };
 
 describe('correlation: a bulk export after credential stuffing took the account over', () => {
-  const attack = [...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR)];
+  // The attacker cashes in from the address it broke in from.
+  const attack = [...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR, ATTACKER)];
 
   it('credential-stuffing names the account taken over, when and from where (evidence.takeover)', () => {
     const stuffed = runFlat(byTime(attack)).alerts.find((a) => a.rule === 'credential-stuffing')!;
@@ -83,6 +84,17 @@ describe('correlation: a bulk export after credential stuffing took the account 
     // Nothing else changed: the same objects, in the same order.
     expect(after.filter((a) => a !== now)).toEqual(before.filter((a) => a !== was));
     expect(after.indexOf(now)).toBe(before.indexOf(was));
+  });
+
+  it("from none of the takeover's IPs, the export is linked and raised to high only, and the reason says it may be the owner's", () => {
+    const { before, after } = run([...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR, ELSEWHERE)]);
+    const was = exfilOf(before, 'victim');
+    const now = exfilOf(after, 'victim');
+    expect(now.severity).toBe('high');
+    expect(now.related).toHaveLength(1);
+    expect(now.severityReason).toBe(
+      `follows the likely takeover of victim by credential stuffing from ${ATTACKER} (login succeeded 2025-03-11 03:02 UTC), 2.0 h before this began; this came from other IPs than the takeover's (${ATTACKER}): it may be the owner's own work: escalated from ${was.severity}; ${was.severityReason}`,
+    );
   });
 
   it('the records carry the link as the linked alert\'s id, and validate against the schema', () => {
@@ -140,6 +152,16 @@ describe('correlation: look-alikes that stay as they were', () => {
 
   it('the export happened before the takeover (the owner\'s own work)', () => {
     unchanged([...bulk('victim', T - 3 * HOUR), ...stuffing(T, 'victim')]);
+  });
+
+  it("the owner's export was still in its window when the takeover's login came: one request from the attacker is no part of it", () => {
+    // The export's sliding window takes in the attacker's login as the account (512 bytes): it
+    // ran "at the takeover", but the takeover's IP did none of its work.
+    const recs = [...bulk('victim', takenAt(T) - 40 * 60_000, BERLIN), ...stuffing(T, 'victim')];
+    const exfil = exfilOf(run(recs).before, 'victim');
+    expect(exfil.end).toBeGreaterThanOrEqual(takenAt(T));
+    expect((exfil.evidence.ips as Record<string, number>)[ATTACKER]).toBe(1);
+    unchanged(recs);
   });
 
   it('a stuffing run that never succeeded, against the account that then exports', () => {
@@ -229,7 +251,7 @@ describe('correlation in a run (analyze)', () => {
     // Worker threads load the built dist/ (the test setup builds it).
     const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
     const file = path.join(tempDir('apilog-correlate-'), 'takeover.ndjson');
-    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR)])));
+    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR, ATTACKER)])));
     const one = await analyze(analyzeOptions([file], { threads: 1, entries: 'none' }));
     const two = await analyze(analyzeOptions([file], { threads: 2, threadsExplicit: true, entries: 'none' }));
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
@@ -244,7 +266,7 @@ describe('correlation in a run (analyze)', () => {
     const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
     const dir = tempDir('apilog-correlate-');
     const file = path.join(dir, 'later.ndjson');
-    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 3 * DAY)])));
+    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 3 * DAY, ATTACKER)])));
     const rules = path.join(dir, 'window.yaml');
     fs.writeFileSync(rules, 'takeoverWindowHours: 96\n');
     const exfilIn = (r: AnalyzeResult): AnalyzeResult['alerts'][number] => r.alerts.find((a) => a.rule === 'data-exfiltration')!;
