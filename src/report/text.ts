@@ -534,7 +534,10 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
     const r = e.request;
     const path = sanitize(r.path ?? r.template ?? '');
     const tmpl = r.template !== undefined && r.path !== undefined && r.template !== r.path ? ` ${sanitize(r.template)}` : '';
-    const flags = [...e.flags.map(sanitize), ...e.alerts.map((id) => `[${sanitize(id)}]`)].join(', ');
+    // The alerts first: where the column is cut, which incident a row belongs to matters most.
+    // "in-alert" says no more than the ids do.
+    const ownFlags = e.alerts.length > 0 ? e.flags.filter((f) => f !== 'in-alert') : e.flags;
+    const flags = [...e.alerts.map((id) => `[${sanitize(id)}]`), ...ownFlags.map(sanitize)].join(', ');
     const status = r.status !== undefined ? String(r.status) : '-';
     const pathCell = o.full ? path + tmpl : pad(truncate(path, pathWidth), pathWidth);
     const statusPaint = r.status !== undefined && r.status >= 400 ? p.sev('medium') : (x: string) => x;
@@ -607,45 +610,22 @@ function runsOf(entries: EntryRecord[], shapes: string[]): EntryRecord[][] {
 }
 
 /**
- * The rows listed for one actor's findings (`group`, in time order): consecutive listed findings
- * of one shape share a row, and at most `limit` rows are listed. When not all fit, the most
- * severe findings are taken first (the earliest among equals) while their rows fit; once one does
- * not, only findings that join a row already listed are taken, so no lesser finding takes the
- * place of a more severe one. `shown` counts the findings the rows hold.
+ * The rows listed for one actor's findings (`group`, in time order): a run of consecutive findings
+ * of one shape is one row, and at most `limit` rows are listed. When not all fit, the runs holding
+ * the most severe findings are taken first (the earliest among equals), each whole: a row never
+ * stands for findings that had others between them. `shown` counts the findings the rows hold.
  */
 function pickRows(group: EntryRecord[], limit: number): { rows: EntryRecord[][]; shown: number } {
-  const shapes = group.map(shapeOf);
-  const runs = runsOf(group, shapes);
+  const runs = runsOf(group, group.map(shapeOf));
   if (runs.length <= limit) return { rows: runs, shown: group.length };
-  const order = group.map((_, i) => i).sort((a, b) => severityRankOf(group[b]!.severity) - severityRankOf(group[a]!.severity) || a - b);
-  // Positions in `group`; rows in time order, each in time order, neighbours of different shapes.
-  const rows: number[][] = [];
-  let closed = false;
-  let shown = 0;
-  for (const i of order) {
-    let j = 0;
-    while (j < rows.length && rows[j]![rows[j]!.length - 1]! < i) j++;
-    const next = rows[j];
-    const prev = rows[j - 1];
-    if (next !== undefined && next[0]! < i) {
-      // Between two findings of one row: the same shape joins it, another cuts it in three.
-      const cut = next.findIndex((x) => x > i);
-      if (shapes[next[0]!] === shapes[i]) next.splice(cut, 0, i);
-      else if (!closed && rows.length + 2 <= limit) rows.splice(j, 1, next.slice(0, cut), [i], next.slice(cut));
-      else {
-        closed = true;
-        continue;
-      }
-    } else if (prev !== undefined && shapes[prev[0]!] === shapes[i]) prev.push(i);
-    else if (next !== undefined && shapes[next[0]!] === shapes[i]) next.unshift(i);
-    else if (!closed && rows.length + 1 <= limit) rows.splice(j, 0, [i]);
-    else {
-      closed = true;
-      continue;
-    }
-    shown++;
-  }
-  return { rows: rows.map((r) => r.map((i) => group[i]!)), shown };
+  const rank = (run: EntryRecord[]): number => severityRankOf(run[0]!.severity);
+  const picked = runs
+    .map((run, i) => ({ run, i }))
+    .sort((a, b) => rank(b.run) - rank(a.run) || a.i - b.i)
+    .slice(0, limit)
+    .sort((a, b) => a.i - b.i)
+    .map((x) => x.run);
+  return { rows: picked, shown: picked.reduce((n, r) => n + r.length, 0) };
 }
 
 /** The end of a run after its start: the time alone on the same day, else the date and time. */

@@ -175,7 +175,7 @@ describe('text report at scale', () => {
     r.entries = Array.from({ length: 120_000 }, (_, i) => ({ ...base, time: new Date(Date.parse(base.time) + i * 1000).toISOString() }));
     const text = renderText(r, options({ entriesMode: 'all', width: 140 }));
     const rows = text.split('\n').filter((l) => l.startsWith('   2024-'));
-    expect(rows).toEqual([expect.stringMatching(/^ {3}2024-03-01 11:00:05 {2}high {2}GET +\/orders\/1001 +200 {2}×120,000 → 03-02 20:20:04 {2}object-not-owned/)]);
+    expect(rows).toEqual([expect.stringMatching(/^ {3}2024-03-01 11:00:05 {2}high {2}GET +\/orders\/1001 +200 {2}×120,000 → 03-02 20:20:04 {2}\[A2\], object-not-owned/)]);
     expect(text).not.toContain('more for this actor');
   });
 
@@ -229,15 +229,24 @@ describe('findings: repeated findings collapse (not with --full)', () => {
     const lines = findings(report(entries.reverse()));
     expect(lines[0]).toBe('ip:203.0.113.9  (38 findings, most severe: critical)');
     expect(rows(lines)).toEqual([
-      expect.stringMatching(/^ {3}2024-03-01 10:00:00 {2}high {2}POST {5}\/login +401 {2}×37 → 10:03:00 {2}auth-failure, \[A1\]$/),
-      expect.stringMatching(/^ {3}2024-03-01 10:03:20 {2}crit {2}POST {5}\/login +200 {2}success-after-failures, \[A1\]$/),
+      expect.stringMatching(/^ {3}2024-03-01 10:00:00 {2}high {2}POST {5}\/login +401 {2}×37 → 10:03:00 {2}\[A1\], auth-failure$/),
+      expect.stringMatching(/^ {3}2024-03-01 10:03:20 {2}crit {2}POST {5}\/login +200 {2}\[A1\], success-after-failures$/),
     ]);
     expect(lines.join('\n')).not.toContain('more for this actor');
   });
 
   it('gives the end its date when a run crosses midnight', () => {
     const lines = findings(report([at(0), at(86_400)]));
-    expect(rows(lines)).toEqual([expect.stringMatching(/^ {3}2024-03-01 10:00:00 .* 401 {2}×2 → 03-02 10:00:00 {2}auth-failure, \[A1\]$/)]);
+    expect(rows(lines)).toEqual([expect.stringMatching(/^ {3}2024-03-01 10:00:00 .* 401 {2}×2 → 03-02 10:00:00 {2}\[A1\], auth-failure$/)]);
+  });
+
+  it("puts a row's alert ids before its flags, so a cut takes the flags, and leaves out in-alert, which the ids say", () => {
+    const e = at(0, { flags: ['in-alert', 'auth-failure', 'off-hours', 'sensitive-data', 'new-ip', 'burst'] });
+    const narrow = rows(findings(report([e], { width: 80 })));
+    expect(narrow[0]).toMatch(/ 401 {2}\[A1\], auth-failure/);
+    expect(narrow[0]).not.toContain('in-alert');
+    // Without alert ids the flag stays.
+    expect(rows(findings(report([at(0, { alerts: [], flags: ['in-alert'] })])))[0]).toMatch(/ 401 {2}in-alert$/);
   });
 
   it('breaks a run at a different status, flag, alert, severity, method or path', () => {
@@ -259,10 +268,10 @@ describe('findings: repeated findings collapse (not with --full)', () => {
     const lines = findings(report(seq.map((o, i) => at(i * 5, o))));
     expect(counts(lines)).toEqual([3, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1]);
     const shown = rows(lines);
-    expect(shown[1]).toMatch(/ 403 {2}auth-failure, \[A1\]$/);
-    expect(shown[3]).toMatch(/ 401 {2}auth-failure, off-hours, \[A1\]$/);
-    expect(shown[5]).toMatch(/ 401 {2}auth-failure, \[A1\], \[A9\]$/);
-    expect(shown[7]).toMatch(/ med +POST .* 401 {2}auth-failure, \[A1\]$/);
+    expect(shown[1]).toMatch(/ 403 {2}\[A1\], auth-failure$/);
+    expect(shown[3]).toMatch(/ 401 {2}\[A1\], auth-failure, off-hours$/);
+    expect(shown[5]).toMatch(/ 401 {2}\[A1\], \[A9\], auth-failure$/);
+    expect(shown[7]).toMatch(/ med +POST .* 401 {2}\[A1\], auth-failure$/);
     expect(shown[9]).toMatch(/ PUT +\/login +401 /);
     expect(shown[11]).toMatch(/ POST {5}\/login\/ +401 /);
   });
@@ -289,16 +298,18 @@ describe('findings: repeated findings collapse (not with --full)', () => {
     expect(counts(lines)).toEqual([...Array.from({ length: 18 }, () => 2), 1, 1]);
     expect(rows(lines).slice(-2).every((l) => l.includes(' high  ') && l.includes('/admin/k'))).toBe(true);
     expect(lines).toContain('    … 24 more for this actor, less severe or later (--full)');
-    // 19 critical rows fill the list but one: the first low failure takes the last row, a different
-    // low request does not fit, and later failures of the first's shape join its row.
-    const crit = Array.from({ length: 19 }, (_, k) => at(1000 + k, { severity: 'critical', request: { path: `/c${k}` } }));
+    // 15 critical rows, then the earliest low runs in the 5 rows left. A run is taken whole, and a
+    // row never stands for findings that had others between them: the first failure stays alone
+    // though four more of its shape come after the /m requests.
+    const crit = Array.from({ length: 15 }, (_, k) => at(1000 + k, { severity: 'critical', request: { path: `/c${k}` } }));
     const lowRun = (s: number): EntryRecord => at(s, { severity: 'low' });
     const mixed = [lowRun(0), ...[1, 2, 3, 4, 5].map((s) => at(s, { severity: 'low', request: { path: `/m${s}` } })), ...[6, 7, 8, 9].map(lowRun), ...crit];
-    const joined = findings(report(mixed));
-    expect(rows(joined)).toHaveLength(20);
-    expect(rows(joined)[0]).toMatch(/ low {3}POST {5}\/login +401 {2}×5 → 10:00:09 /);
-    expect(joined.join('\n')).not.toContain('/m1');
-    expect(joined).toContain('    … 5 more for this actor, less severe or later (--full)');
+    const cut = findings(report(mixed));
+    expect(counts(cut)).toEqual(Array.from({ length: 20 }, () => 1));
+    expect(rows(cut)[0]).toMatch(/ low {3}POST {5}\/login +401 {2}\[A1\], auth-failure$/);
+    expect(rows(cut).slice(1, 5).map((l) => / (\/m\d) /.exec(l)?.[1])).toEqual(['/m1', '/m2', '/m3', '/m4']);
+    expect(cut.join('\n')).not.toContain('/m5');
+    expect(cut).toContain('    … 5 more for this actor, less severe or later (--full)');
   });
 
   it('lists consecutive actors with one finding of the same shape as one group with one row', () => {
@@ -306,7 +317,7 @@ describe('findings: repeated findings collapse (not with --full)', () => {
     const entries = singles(users).reverse();
     const lines = findings(report(entries));
     expect(lines[0]).toBe('user:u1, user:u2, user:u3, user:u4, user:u5, user:u6, user:u7, user:u8, user:u9  (9 actors, 1 finding each, most severe: high)');
-    expect(rows(lines)).toEqual([expect.stringMatching(/^ {3}2024-03-01 10:00:00 {2}high {2}POST {5}\/login +401 {2}×9 → 10:01:20 {2}auth-failure, \[A1\]$/)]);
+    expect(rows(lines)).toEqual([expect.stringMatching(/^ {3}2024-03-01 10:00:00 {2}high {2}POST {5}\/login +401 {2}×9 → 10:01:20 {2}\[A1\], auth-failure$/)]);
     // Narrower: as many names as fit, then "…"; the line stays within the width.
     for (const width of [100, 80]) {
       const head = findings(report(entries, { width }))[0]!;
