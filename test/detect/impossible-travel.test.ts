@@ -26,10 +26,17 @@ describe('impossible-travel', () => {
     expect((a.evidence.legs as Array<{ city: string }>).map((l) => l.city)).toEqual(['Berlin', 'Mumbai']);
   });
 
-  it('is high without privileged activity on either leg', () => {
+  it('is high without privileged activity at the new place, whatever the old place did', () => {
     const a = runFlat([at(T, BERLIN), at(T + 30 * 60_000, MUMBAI)], { only }).alerts;
     expect(a.map((x) => x.severity)).toEqual(['high']);
     expect(a[0]!.summary).toMatch(/from Berlin, DE .* later from Mumbai, IN/);
+    // The owner's export at home, 20 minutes before the account shows up far away, browsing.
+    const homeExport = { ...at(T + 10 * 60_000, BERLIN), endpoint: '/api/v1/export/orders' };
+    const b = runFlat([at(T, BERLIN), homeExport, at(T + 30 * 60_000, MUMBAI)], { only }).alerts;
+    expect(b.map((x) => x.severity)).toEqual(['high']);
+    // The same export at the new place makes it critical.
+    const awayExport = { ...at(T + 35 * 60_000, MUMBAI), endpoint: '/api/v1/export/orders' };
+    expect(runFlat([at(T, BERLIN), at(T + 30 * 60_000, MUMBAI), awayExport], { only }).alerts.map((x) => x.severity)).toEqual(['critical']);
   });
 
   it('the legs are the departure and the arrival, whatever the user does at the new place after', () => {

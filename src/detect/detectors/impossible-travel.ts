@@ -2,7 +2,8 @@
  * impossible-travel: successful activity by one user from two places too far apart for the time
  * between them. Distance is great-circle minus both GeoIP accuracy radii; speed uses a floor on the
  * time gap. Reserved/private IPs, country-only locations, nearby and (by default) same-country pairs
- * are not judged. Admin or export activity on either leg makes it critical.
+ * are not judged. Admin or export activity at the new place (within escalateMinutes) makes it
+ * critical; the old place's is the account's established use, most likely its owner's.
  */
 import type { EnrichedEvent, GeoInfo } from '../../enrich/types.js';
 import type { Detector, EvidenceSample, Severity } from '../types.js';
@@ -232,7 +233,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
           speedKmh: speed,
           until: e.ts + o.escalateMinutes * 60_000,
           end: e.ts,
-          privileged: place.privileged ?? prev.privileged,
+          privileged: place.privileged,
           samples,
         };
       },
