@@ -588,7 +588,8 @@ function fitAgainst(f: FitFacts, b: Baseline, a: ActorBaseline | undefined, v: V
     const scale = bph.mad > 0 ? 1.4826 * bph.mad : bph.median;
     const z = (f.hourBytes - bph.median) / scale;
     const line = `${formatBytes(f.hourBytes)} returned this hour vs median ${formatBytes(bph.median)} (robust z ${z.toFixed(1)})`;
-    (z > 10 && f.hourBytes > bph.p99 ? dev : fit).push(line);
+    // A baseline learned from this input holds this very hour: its p99 is no bar (as for requests).
+    (z > 10 && (fromInput || f.hourBytes > bph.p99) ? dev : fit).push(line);
   }
   const head = dev.length > 0 ? `Deviates on ${dev.length} ${dev.length === 1 ? 'point' : 'points'}: ${dev.join('; ')}.` : 'Fits their usual behaviour.';
   const tail = fit.length > 0 ? ` In line: ${fit.join('; ')}.` : '';

@@ -3,6 +3,8 @@ import { maskQuery, maskSecret, reservedRangeName } from '../../src/checklist/in
 import { actorKind, clientKind, modificationKind, statusClass } from '../../src/checklist/classify.js';
 import { createRouteClassifier } from '../../src/checklist/routes.js';
 import { testRules } from './helpers.js';
+import { answerFit, type FitFacts } from '../../src/checklist/answers.js';
+import type { ActorBaseline, Baseline } from '../../src/baseline/types.js';
 
 describe('masking', () => {
   it('keeps the first 8 characters of a secret (half of a short one)', () => {
@@ -105,5 +107,39 @@ describe('route classification from the rules', () => {
 
   it('reports a bad pattern with where it came from', () => {
     expect(() => createRouteClassifier(testRules({ classification: [{ pattern: 'orders', kind: 'business' }] }))).toThrow(/classification\[0\]: invalid route pattern "orders"/);
+  });
+});
+
+describe('question 10 against a baseline learned from the input', () => {
+  const actor = (bytesP99: number): ActorBaseline => ({
+    hoursOfWeek: Array.from({ length: 168 }, (_, i) => (i % 24 >= 9 && i % 24 < 17 ? 10 : 0)),
+    routes: { 'GET /api/v1/export/orders': 300 },
+    countries: { DE: 400 },
+    ips: {},
+    requestsPerHour: { median: 8, p99: 238 },
+    bytesPerHour: { median: 66_000, mad: 4_000, p99: bytesP99 },
+    activeDays: 4,
+    firstSeen: 0,
+    lastSeen: 1,
+    requests: 400,
+  });
+  const facts: FitFacts = {
+    actor: 'user:u1', ts: Date.UTC(2025, 2, 11, 10), slot: 34, ip: '2.205.77.1', country: 'DE', routeKey: 'GET /api/v1/export/orders',
+    hourCount: 25, hourBytes: 50 * 1024 * 1024, requestsInInput: 100, firstInInput: 0, ipsBefore: 1, countriesBefore: ['DE'], hoursInInput: [10],
+    flags: [], newCountrySince: undefined, named: true, usualHour: undefined,
+  };
+  const baseline = (origin: 'input' | 'file', a: ActorBaseline): Baseline => ({
+    schemaVersion: '1', createdAt: '', origin, period: { start: 0, end: 1 }, actors: { 'user:u1': a }, routes: {},
+  });
+  const rule = { volumeFactor: 5, volumeP99Factor: 2, volumeMin: 50 };
+
+  it("counts an hour's volume far above the median as a deviation, though the input's p99 holds that very hour", () => {
+    // The attack hour is in the input the baseline was learned from: its p99 is the attack's own.
+    const fromInput = answerFit(facts, baseline('input', actor(60 * 1024 * 1024)), rule);
+    expect(fromInput.answer).toMatch(/Deviates on 1 point: 50\.0 MiB returned this hour vs median 64\.5 KiB \(robust z \d+\.\d\)\./);
+    expect(fromInput.notable).toBe(true);
+    // Against a baseline file, the p99 is a bar: an actor whose hours reach that much fits.
+    const fromFile = answerFit(facts, baseline('file', actor(60 * 1024 * 1024)), rule);
+    expect(fromFile.answer).toMatch(/In line: .*50\.0 MiB returned this hour vs median 64\.5 KiB/);
   });
 });
