@@ -144,16 +144,19 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     inc.written = text;
     if (shown(rec)) hooks.onAlert(rec);
   };
-  const takeAlerts = (): void => {
-    for (const a of reported.splice(0)) {
+  const takeAlerts = (stopped = false): void => {
+    for (let a of reported.splice(0)) {
+      // Stopped (Ctrl-C) while an incident could still be running by the clock: the detectors
+      // close it because the run ends, not because it is over, so it is said to be open.
+      const gap = gapFor(a.rule);
+      if (stopped && a.evidence.open !== true && Number.isFinite(gap) && clock() - a.end <= gap) a = { ...a, evidence: { ...a.evidence, open: true } };
       // An incident said while under way (evidence.open: a running brute force) is worth a line
       // only while it can still be running: replayed history closes at the next quiet period anyway.
       const open = a.evidence.open === true;
-      if (open && clock() - a.end > gapFor(a.rule)) continue;
+      if (open && clock() - a.end > gap) continue;
       const key = `${a.rule}\u0001${subjectKey(a.subject)}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
-      const gap = gapFor(a.rule);
       const inc = group.find((i) => a.start <= i.alert.end + gap && i.alert.start <= a.end + gap);
       if (inc) {
         const merged = mergeAlerts([inc.alert, a], () => gap);
@@ -265,7 +268,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     for (const input of inputs) await input.follower.close().catch(() => undefined);
   }
   const detected = pipeline.end();
-  takeAlerts();
+  takeAlerts(partial);
   notes.push(...detected.notes);
   if (settings.from === 'end') notes.push('--follow-from end: the files were read from where they ended when following started');
 

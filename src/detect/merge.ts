@@ -37,11 +37,11 @@ export function capSamples(samples: EvidenceSample[], max = MAX_SAMPLES): Eviden
 function stronger(a: Alert, b: Alert): Alert {
   const d = severityRank(b.severity) - severityRank(a.severity);
   if (d !== 0) return d > 0 ? b : a;
-  // A line said while its incident was under way (live: evidence.open) gives way to the incident
-  // as it closed, whose figures and words are final.
-  const open = Number(a.evidence.open === true) - Number(b.evidence.open === true);
-  if (open !== 0) return open > 0 ? b : a;
-  return b.end - b.start > a.end - a.start ? b : a;
+  const span = b.end - b.start - (a.end - a.start);
+  if (span !== 0) return span > 0 ? b : a;
+  // Of equal spans, a line said while its incident was under way (live: evidence.open) gives way
+  // to the incident as it closed, whose figures and words are final.
+  return a.evidence.open === true && b.evidence.open !== true ? b : a;
 }
 
 /** Merge alerts per (rule, subject); `gapFor(rule)` is how far apart two spans may be and still merge. */
