@@ -499,9 +499,14 @@ export function answerPattern(alerts: AlertRecord[], flags: readonly string[]): 
       facts: { alerts: [] },
     };
   }
-  const parts = alerts.map((a) => `${a.id} ${a.rule} (${a.severity}): ${a.summary}`);
+  const parts = alerts.map((a) => {
+    // A linked alert says what it follows: the takeover is part of this entry's story.
+    const follows = (a.related ?? []).filter((r) => r.relation === 'follows-takeover').map((r) => r.id);
+    const link = follows.length > 0 ? ` (follows the account takeover in ${follows.join(', ')})` : '';
+    return `${a.id} ${a.rule} (${a.severity})${link}: ${a.summary.replace(/\.+$/, '')}`;
+  });
   return {
-    answer: `Part of ${plural(alerts.length, 'alert')}: ${parts.join('; ')}`.replace(/([^.])$/, '$1.'),
+    answer: `Part of ${plural(alerts.length, 'alert')}: ${parts.join('; ')}.`,
     notable: true,
     facts: { alerts: alerts.map((a) => ({ id: a.id, rule: a.rule, severity: a.severity })) },
   };

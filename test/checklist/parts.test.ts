@@ -3,7 +3,8 @@ import { maskQuery, maskSecret, reservedRangeName } from '../../src/checklist/in
 import { actorKind, clientKind, modificationKind, statusClass } from '../../src/checklist/classify.js';
 import { createRouteClassifier } from '../../src/checklist/routes.js';
 import { testRules } from './helpers.js';
-import { answerFit, type FitFacts } from '../../src/checklist/answers.js';
+import { answerFit, answerPattern, type FitFacts } from '../../src/checklist/answers.js';
+import type { AlertRecord } from '../../src/report/records.js';
 import type { ActorBaseline, Baseline } from '../../src/baseline/types.js';
 
 describe('masking', () => {
@@ -141,5 +142,24 @@ describe('question 10 against a baseline learned from the input', () => {
     // Against a baseline file, the p99 is a bar: an actor whose hours reach that much fits.
     const fromFile = answerFit(facts, baseline('file', actor(60 * 1024 * 1024)), rule);
     expect(fromFile.answer).toMatch(/In line: .*50\.0 MiB returned this hour vs median 64\.5 KiB/);
+  });
+});
+
+describe('question 8', () => {
+  const alert = (id: string, summary: string, related?: AlertRecord['related']): AlertRecord => ({
+    type: 'alert', id, rule: id === 'A1' ? 'credential-stuffing' : 'data-exfiltration', severity: 'critical', title: 't', subject: { user: 'victim' },
+    start: '2025-03-11T03:00:00.000Z', end: '2025-03-11T05:00:00.000Z', summary, severityReason: 'r', evidence: { metrics: {}, samples: [] }, references: [],
+    ...(related ? { related } : {}),
+  });
+
+  it('names each alert, says which follows a takeover, and joins summaries without stray stops', () => {
+    const a = answerPattern(
+      [alert('A1', 'IP 5.228.1.10 made 40 failed logins; then 1 successful login as victim.'), alert('A2', 'user victim received 300 MiB.', [{ id: 'A1', relation: 'follows-takeover' }])],
+      ['in-alert'],
+    );
+    expect(a.answer).toBe(
+      'Part of 2 alerts: A1 credential-stuffing (critical): IP 5.228.1.10 made 40 failed logins; then 1 successful login as victim; A2 data-exfiltration (critical) (follows the account takeover in A1): user victim received 300 MiB.',
+    );
+    expect(a.notable).toBe(true);
   });
 });
