@@ -106,6 +106,16 @@ describe('attack-signature: incidents and severity', () => {
     expect(alerts[0]!).toMatchObject({ severity: 'low', title: 'Scanner user agent from IP 198.51.100.66' });
   });
 
+  it('a brute force tool names the account it tries, not who sends it: its refused logins are the IP\'s', () => {
+    const tries = [1, 2, 3].map(() => ev({ ip: '91.240.118.3', user: 'u1005', method: 'POST', path: '/api/v1/auth/login', ua: 'Mozilla/5.0 (Hydra)', status: 401 }));
+    const { alerts } = runDetector(attackSignature, tries);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!).toMatchObject({ subject: { ip: '91.240.118.3' }, title: 'Scanner user agent from IP 91.240.118.3' });
+    // A request the account made (not refused) stays the account's.
+    const own = runDetector(attackSignature, [ev({ ip: '91.240.118.3', user: 'u1005', path: '/', ua: 'gobuster/3.6', status: 404 })]);
+    expect(own.alerts[0]!.subject).toEqual({ user: 'u1005' });
+  });
+
   it('one incident per actor lists every class; a long quiet gap starts a new incident', () => {
     const base = Date.UTC(2025, 2, 15, 12);
     const mk = (min: number, raw: Record<string, unknown>): ReturnType<typeof eventFromRaw> =>

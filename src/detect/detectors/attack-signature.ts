@@ -280,7 +280,10 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
           return;
         }
 
-        const inc = table.touch(e.actor, e.ts, (actor) => ({
+        // A request refused for its credentials (a brute force's failed login) names the account it
+        // tried, not who sent it: that caller is known by its address.
+        const refused = e.user !== undefined && e.ip !== undefined && (e.status === 401 || e.auth === 'failure');
+        const inc = table.touch(refused ? `ip:${e.ip!}` : e.actor, e.ts, (actor) => ({
           actor,
           start: e.ts,
           end: e.ts,
