@@ -126,6 +126,8 @@ export function buildSarif(report: Report): Record<string, unknown> {
         severityReason: a.severityReason,
         metrics: a.evidence.metrics,
         thresholds: a.evidence.thresholds,
+        // The alerts this one is linked to, by alertId: a dashboard can chain them.
+        ...(a.related !== undefined && a.related.length > 0 ? { related: a.related } : {}),
       },
     };
     if (locations.length > 0) result.locations = locations;

@@ -265,6 +265,14 @@ describe('sarif', () => {
     }
   });
 
+  it("carries an alert's links to others in its properties, by alertId", () => {
+    const r = sampleReport();
+    r.alerts[1]!.related = [{ id: 'A1', relation: 'follows-takeover' }];
+    const results = (buildSarif(r) as { runs: Array<{ results: Array<{ properties: Record<string, unknown> }> }> }).runs[0]!.results;
+    expect(results[1]!.properties.related).toEqual([{ id: 'A1', relation: 'follows-takeover' }]);
+    expect(results[0]!.properties.related).toBeUndefined();
+  });
+
   it('maps rules, levels, messages and locations from the alerts', () => {
     const doc = buildSarif(sampleReport()) as {
       runs: Array<{
