@@ -41,6 +41,8 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** The number of threads the run uses, once decided (before the first event is analysed). */
   onThreads?: (threads: number) => void;
+  /** Every batch of events this thread analyses (the whole input: each thread reads all of it). */
+  onEvents?: (batch: readonly ApiEvent[]) => void;
 }
 
 /** Below this much input, a second thread costs more (start-up, rules, GeoIP) than it saves. */
@@ -151,6 +153,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
       }
       if (next.done) break;
       const batch = next.value;
+      hooks.onEvents?.(batch);
       for (const e of batch) local.add(e);
       log.failIfStrict();
       if (laneFailure) throw laneFailure;

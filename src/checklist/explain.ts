@@ -121,7 +121,8 @@ function idMatches(id: string | undefined, wanted: string): boolean {
   return id === wanted || (id.length > wanted.length && id.endsWith(wanted) && id.charCodeAt(id.length - wanted.length - 1) === 47 /* / */ && !wanted.includes('/'));
 }
 
-function matches(e: EnrichedEvent, sel: EntrySelector): boolean {
+/** Whether an event is the one the selector names (by request id, or file and line). */
+export function matches(e: Pick<EnrichedEvent, 'requestId' | 'source'>, sel: EntrySelector): boolean {
   if ('requestId' in sel) return idMatches(e.requestId, sel.requestId);
   return e.source.line === sel.line && sameFile(e.source.file, sel.file);
 }

@@ -148,7 +148,7 @@ describe('question 10 against a baseline learned from the input', () => {
 describe('question 8', () => {
   const alert = (id: string, summary: string, related?: AlertRecord['related']): AlertRecord => ({
     type: 'alert', id, rule: id === 'A1' ? 'credential-stuffing' : 'data-exfiltration', severity: 'critical', title: 't', subject: { user: 'victim' },
-    start: '2025-03-11T03:00:00.000Z', end: '2025-03-11T05:00:00.000Z', summary, severityReason: 'r', evidence: { metrics: {}, samples: [] }, references: [],
+    start: '2025-03-11T03:00:00.000Z', end: '2025-03-11T05:00:00.000Z', summary, severityReason: 'r', evidence: { metrics: {}, thresholds: {}, samples: [] }, references: [],
     ...(related ? { related } : {}),
   });
 

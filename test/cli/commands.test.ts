@@ -88,6 +88,20 @@ describe('apilog explain', () => {
     expect(piped).not.toContain('Part of');
   });
 
+  it('names the other entries that carry the same request id, and explains the first', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'retried.ndjson');
+    const seed = readFileSync(SEED, 'utf8').split('\n').filter((l) => l !== '');
+    // The same requests a day later: a client that retries with the id it first sent.
+    writeFileSync(file, `${seed.join('\n')}\n${seed.map((l) => l.replace('2024-03-01T', '2024-03-02T')).join('\n')}\n`);
+    const r = runCli(['explain', file, '--request-id', 'req-5d1e0a73']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${file} line 3`);
+    expect(r.stderr).toContain(`apilog: 2 entries have this request id; this explains the first (${file}:3); others: ${file}:${seed.length + 3} (--line FILE:N picks one)`);
+    // One entry with the id: nothing said.
+    expect(runCli(['explain', SEED, '--request-id', 'req-5d1e0a73']).stderr).not.toContain('entries have this request id');
+  });
+
   it('says a damaged .gz once, though both passes read it, and exits 3', () => {
     const dir = tmp();
     const gz = gzipSync(readFileSync('fixtures/incident-sample.ndjson'));

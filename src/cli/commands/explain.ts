@@ -4,7 +4,7 @@ import { UsageError } from '../../analyze/options.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { loadBaseline } from '../../baseline/index.js';
-import { answerObserved, createEntryWalk, renderProse, type EntrySelector } from '../../checklist/index.js';
+import { answerObserved, createEntryWalk, entryMatches, renderProse, type EntrySelector } from '../../checklist/index.js';
 import { maskSecrets } from '../../analyze/mask.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
@@ -113,9 +113,28 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     if (o.alerts === false) notJudged = '--no-alerts was given, so the detectors did not run';
     else if (stream.sources.some(readableOnce)) notJudged = 'standard input can be read only once, and it was read to find the entry (save it to a file to have the alerts)';
     else {
-      const pass = await alertsOver(input, str(o.baseline), o.quiet === true, lostSaid);
+      // The same request id on other entries (a retried request, a reused id): the first is
+      // explained, and the others are named, so a responder can pick one with --line.
+      const others: string[] = [];
+      let sameId = 0;
+      const onEvents = 'requestId' in sel
+        ? (batch: readonly ApiEvent[]): void => {
+            for (const e of batch) {
+              if (!entryMatches(e, sel)) continue;
+              sameId++;
+              const at = `${e.source.file}:${e.source.line}`;
+              if (others.length < 3 && !(e.source.file === found.entry.source.file && e.source.line === found.entry.source.line)) others.push(at);
+            }
+          }
+        : undefined;
+      const pass = await alertsOver(input, str(o.baseline), o.quiet === true, lostSaid, onEvents);
       alerts = pass.alerts;
       lost = pass.lost;
+      if (sameId > 1 && o.quiet !== true) {
+        process.stderr.write(
+          `apilog: ${sameId} entries have this request id; this explains the first (${sanitize(`${found.entry.source.file}:${found.entry.source.line}`)}); others: ${sanitize(others.join(', '))}${sameId - 1 > others.length ? ', …' : ''} (--line FILE:N picks one)\n`,
+        );
+      }
     }
     const { record: raw } = answerObserved(found, { rules, geo, tz: input.tz, ...(baseline ? { baseline } : {}), ...(alerts ? { alerts } : {}), ...(notJudged ? { notJudged } : {}) });
     // The answers quote the request (path, query, agent): masked like every other output.
@@ -143,6 +162,7 @@ async function alertsOver(
   baselinePath: string | undefined,
   quiet: boolean,
   said: Set<string>,
+  onEvents?: (batch: readonly ApiEvent[]) => void,
 ): Promise<{ alerts: AlertRecord[]; lost: number }> {
   let lost = 0;
   const progress = createProgress({ enabled: !quiet && process.stderr.isTTY === true, stream: process.stderr });
@@ -173,6 +193,7 @@ async function alertsOver(
       },
       onTotalBytes: (b) => progress.setTotal(b),
       onProgress: (bytes, events) => progress.update(bytes, events),
+      ...(onEvents ? { onEvents } : {}),
     },
   );
   progress.done();
