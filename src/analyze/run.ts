@@ -7,7 +7,7 @@ import type { IngestIssue } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
-import { correlate } from '../detect/correlate.js';
+import { correlate, LATER_STAGE_RULES, TAKEOVER_RULES } from '../detect/correlate.js';
 import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
 import { subjectKey } from '../detect/merge.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
@@ -164,6 +164,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
     // Alerts that are one incident: a later stage on an account just taken over is linked and raised.
     detected.alerts = correlate(detected.alerts, { windowMs: (setup.rules.takeoverWindowHours ?? DEFAULT_TAKEOVER_WINDOW_HOURS) * 3_600_000 });
+    const unlinked = takeoverRulesOff(detected.statuses);
+    if (unlinked !== undefined) notes.push(unlinked);
     notes.push(...detected.notes);
     allAlerts = toAlertRecords(detected.alerts);
     // The other threads' results first, and their heaps let go, before this thread builds the
@@ -228,6 +230,17 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     entries: opts.entries === 'none' ? [] : shownEntries.map(maskSecrets),
     exitCode,
   };
+}
+
+/**
+ * Said when --only/--skip turned off every detector that finds account takeovers while a later-stage
+ * one ran: its alerts are then judged alone, not linked and raised (detect/correlate.ts).
+ */
+function takeoverRulesOff(statuses: PipelineResult['statuses']): string | undefined {
+  const status = (id: string): string | undefined => statuses.find((s) => s.id === id)?.status;
+  if (!TAKEOVER_RULES.every((id) => status(id) === 'disabled')) return undefined;
+  if (![...LATER_STAGE_RULES].some((id) => status(id) === 'ran')) return undefined;
+  return `alerts are not linked to account takeovers: --only/--skip turned off the detectors that find them (${TAKEOVER_RULES.join(', ')})`;
 }
 
 /**

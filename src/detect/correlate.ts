@@ -36,6 +36,9 @@ import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
  */
 export const DEFAULT_TAKEOVER_WINDOW_MS = DEFAULT_TAKEOVER_WINDOW_HOURS * 3_600_000;
 
+/** The rules whose alerts can say an account was taken over (see takeoverSignals). */
+export const TAKEOVER_RULES: readonly string[] = ['credential-stuffing', 'impossible-travel', 'after-hours-admin'];
+
 /** The rules whose alerts are what an attacker does with a taken account. */
 export const LATER_STAGE_RULES: ReadonlySet<string> = new Set([
   'data-exfiltration',

@@ -262,6 +262,19 @@ describe('correlation in a run (analyze)', () => {
     expect(one.summary.alerts.bySeverity.critical).toBe(2);
   });
 
+  it('says so when --only leaves out every detector that finds a takeover, and the export stays unlinked', async () => {
+    const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
+    const file = path.join(tempDir('apilog-correlate-'), 'takeover.ndjson');
+    fs.writeFileSync(file, toNdjson(byTime([...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR, ATTACKER)])));
+    const said = 'alerts are not linked to account takeovers: --only/--skip turned off the detectors that find them (credential-stuffing, impossible-travel, after-hours-admin)';
+    const alone = await analyze(analyzeOptions([file], { threads: 1, entries: 'none', only: ['data-exfiltration'] }));
+    expect(alone.summary.notes).toContain(said);
+    expect(alone.alerts.find((a) => a.rule === 'data-exfiltration')!.related).toBeUndefined();
+    const both = await analyze(analyzeOptions([file], { threads: 1, entries: 'none', only: ['data-exfiltration', 'credential-stuffing'] }));
+    expect(both.summary.notes).not.toContain(said);
+    expect(both.alerts.find((a) => a.rule === 'data-exfiltration')!.related).toHaveLength(1);
+  });
+
   it('takes the window from the rules (takeoverWindowHours): an export 3 days later is linked under a 96 h window only', async () => {
     const { analyze } = (await import(dist('analyze/run.js'))) as { analyze: (o: AnalyzeOptions) => Promise<AnalyzeResult> };
     const dir = tempDir('apilog-correlate-');
