@@ -290,10 +290,20 @@ describe('correlation in a run (analyze)', () => {
     expect(exfilIn(wide).severity).toBe('critical');
   });
 
-  it('links nothing in the checked-in incident fixtures (their attacks are on different accounts)', () => {
-    for (const f of fixtureFiles()) {
+  it('links nothing in the checked-in incident fixtures whose attacks are on different accounts', () => {
+    for (const f of fixtureFiles().filter((x) => x.file !== 'incident-takeover-chain.ndjson')) {
       const alerts = runFlat(f.data.records).alerts;
       expect(correlate(alerts), f.file).toEqual(alerts);
     }
+  });
+
+  it('links the cash-out to the takeover in fixtures/incident-takeover-chain.ndjson', () => {
+    const chain = fixtureFiles().find((x) => x.file === 'incident-takeover-chain.ndjson')!;
+    const { before, after } = run(chain.data.records);
+    expect(exfilOf(before, '1077').severity).toBe('medium');
+    const exfil = exfilOf(after, '1077');
+    expect(exfil.severity).toBe('critical');
+    expect(exfil.related).toEqual([expect.objectContaining({ rule: 'credential-stuffing', subject: { ip: ATTACKER }, relation: 'follows-takeover' })]);
+    expect(exfil.severityReason).toMatch(/^follows the likely takeover of 1077 by credential stuffing from 5\.228\.1\.10 \(login succeeded 2025-03-10 03:20 UTC\), as this began: escalated from medium; /);
   });
 });
