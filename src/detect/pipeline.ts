@@ -275,7 +275,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           } else {
             for (const [name, f] of formats) {
               const m = meets(f.mask, meta.requires);
-              if (m) notes.push(`${fieldList(m, 'or')} absent from the ${f.events} events of format ${name}: those could not be judged`);
+              if (m) notes.push(`${fieldList(m, 'or')} absent from the ${f.events === 1 ? 'event' : `${f.events} events`} of format ${name}: ${f.events === 1 ? 'it' : 'those'} could not be judged`);
             }
           }
         }
@@ -302,7 +302,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       const notes = [...globalNotes];
       if (buffer.late > 0) {
         notes.push(
-          `${buffer.late} events arrived more than the allowed lateness (${Math.round(rules.latenessMs / 1000)} s) after newer ones (up to ${Math.round(buffer.lateMaxMs / 1000)} s): analysed out of order; raise latenessMs or sort the input`,
+          `${buffer.late} ${buffer.late === 1 ? 'event' : 'events'} arrived more than the allowed lateness (${Math.round(rules.latenessMs / 1000)} s) after newer ones (up to ${Math.round(buffer.lateMaxMs / 1000)} s): analysed out of order; raise latenessMs or sort the input`,
         );
       }
       return { alerts, statuses: laneDetectors.map((d) => statuses.get(d.meta.id)!), notes, evictedActors: evicted, byDetector };

@@ -246,7 +246,7 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0) - setAside;
   const inputParts = [
     `${num(s.files.length)} file${s.files.length === 1 ? '' : 's'}`,
-    `${num(s.events)} events`,
+    `${num(s.events)} event${s.events === 1 ? '' : 's'}`,
     `${num(malformed)} malformed`,
     ...(otherSkipped > 0 ? [`${num(otherSkipped)} other skipped`] : []),
     ...(setAside > 0 ? [`${num(setAside)} set aside`] : []),

@@ -44,7 +44,7 @@ describe('pipeline', () => {
     const late = toEvent(rec(T - 3_600_000, { endpoint: '/late' }), 'f', 99);
     const res = runEvents([...evs, late], { detectors: [recorder(seen)] });
     expect(seen).toContain(late.ts);
-    expect(res.notes.join(' ')).toMatch(/1 events arrived more than the allowed lateness \(300 s\)/);
+    expect(res.notes.join(' ')).toMatch(/1 event arrived more than the allowed lateness \(300 s\)/);
   });
 
   it('gives the same alerts whatever the file split or order within the lateness', () => {
@@ -75,7 +75,7 @@ describe('pipeline', () => {
     const without = { ...toEvent(rec(T + 1, { endpoint: '/y' })), format: 'nginx' };
     const res = runEvents([withUser, without], { detectors: [recorder([], { requires: { allOf: ['user'] } })] });
     expect(res.statuses[0]!.status).toBe('ran');
-    expect(res.statuses[0]!.notes).toEqual(['user absent from the 1 events of format nginx: those could not be judged']);
+    expect(res.statuses[0]!.notes).toEqual(['user absent from the event of format nginx: it could not be judged']);
   });
 
   it('--only and --skip disable detectors with a status', () => {
