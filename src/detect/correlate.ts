@@ -77,20 +77,22 @@ function utc(t: number): string {
   return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
-}
-
 function stuffingTakeovers(a: Alert): Takeover[] {
-  const t = a.evidence.takeover as { accounts?: unknown; at?: unknown; ips?: unknown; basis?: unknown } | undefined;
-  if (typeof t !== 'object' || t === null || typeof t.at !== 'number' || !Number.isFinite(t.at)) return [];
-  const at = t.at;
-  const ips = a.subject.ip !== undefined ? [a.subject.ip] : strings(t.ips);
+  const t = a.evidence.takeover as { accounts?: unknown; basis?: unknown } | undefined;
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.accounts)) return [];
   const variant = a.evidence.metrics.variant;
   const how = (typeof variant === 'string' ? VARIANT_WORDS[variant] : undefined) ?? 'a credential attack';
-  const from = ips.length > 0 ? ` from ${ips.join(', ')}` : '';
-  const when = t.basis === 'acted-as' ? `a login succeeded ${utc(at)}, then the IP acted as the account` : `login succeeded ${utc(at)}`;
-  return strings(t.accounts).map((account) => ({ alert: a, account, at, ips, described: `the likely takeover of ${account} by ${how}${from} (${when})` }));
+  const out: Takeover[] = [];
+  for (const x of t.accounts as Array<{ account?: unknown; at?: unknown; ip?: unknown }>) {
+    if (typeof x?.account !== 'string' || x.account === '' || typeof x.at !== 'number' || !Number.isFinite(x.at)) continue;
+    // Each account at its own first use: a run that breaks into two accounts hours apart takes
+    // each over at its own time, from the address that used it.
+    const ips = typeof x.ip === 'string' ? [x.ip] : a.subject.ip !== undefined ? [a.subject.ip] : [];
+    const from = ips.length > 0 ? ` from ${ips.join(', ')}` : '';
+    const when = t.basis === 'acted-as' ? `a login succeeded, then the IP acted as the account ${utc(x.at)}` : `login succeeded ${utc(x.at)}`;
+    out.push({ alert: a, account: x.account, at: x.at, ips, described: `the likely takeover of ${x.account} by ${how}${from} (${when})` });
+  }
+  return out;
 }
 
 function travelTakeover(a: Alert): Takeover[] {
@@ -147,9 +149,17 @@ function ipsOf(a: Alert): Set<string> {
   return out;
 }
 
+/**
+ * One account however a log spells it: a login form's "Alice@x.com " and the session's
+ * "alice@x.com" are the same user. (A login name and a numeric user id never match.)
+ */
+function accountKey(user: string): string {
+  return user.trim().toLowerCase();
+}
+
 /** Whether `later` continues takeover `t` (see the module comment). */
 function follows(later: Alert, t: Takeover, windowMs: number): boolean {
-  if (later === t.alert || later.subject.user !== t.account) return false;
+  if (later === t.alert || accountKey(later.subject.user ?? '') !== accountKey(t.account)) return false;
   if (later.start >= t.at) return later.start <= t.at + windowMs;
   if (later.end < t.at || t.ips.length === 0) return false;
   // Under way before the takeover: the owner's activity, unless the takeover's source did a real
@@ -179,22 +189,30 @@ export function correlate(alerts: readonly Alert[], opts: CorrelateOptions = {})
   const windowMs = opts.windowMs ?? DEFAULT_TAKEOVER_WINDOW_MS;
   const byAccount = new Map<string, Takeover[]>();
   for (const t of takeoverSignals(alerts)) {
-    let list = byAccount.get(t.account);
-    if (!list) byAccount.set(t.account, (list = []));
+    let list = byAccount.get(accountKey(t.account));
+    if (!list) byAccount.set(accountKey(t.account), (list = []));
     list.push(t);
   }
   if (byAccount.size === 0) return [...alerts];
   return alerts.map((a) => {
     const user = a.subject.user;
     if (user === undefined || !LATER_STAGE_RULES.has(a.rule) || a.related !== undefined) return a;
-    const linked = (byAccount.get(user) ?? []).filter((t) => follows(a, t, windowMs));
+    const linked = (byAccount.get(accountKey(user)) ?? []).filter((t) => follows(a, t, windowMs));
     if (linked.length === 0) return a;
-    // The signal named: the most severe, then the earliest takeover.
-    linked.sort((x, y) => severityRank(y.alert.severity) - severityRank(x.alert.severity) || x.at - y.at || compareAlerts(x.alert, y.alert));
+    // The signal named: one whose source the alert shows (else any), the most severe, then the
+    // earliest. From none of the takeover's IPs, the activity may be the owner's own (their usual
+    // address, hours after): worth a look after a takeover (high), not proven the attacker's
+    // (critical). A sign that names no IP (after-hours admin work) cannot be told apart: it counts
+    // as shown.
+    linked.sort(
+      (x, y) =>
+        Number(elsewhere(a, x)) - Number(elsewhere(a, y)) ||
+        severityRank(y.alert.severity) - severityRank(x.alert.severity) ||
+        x.at - y.at ||
+        compareAlerts(x.alert, y.alert),
+    );
     const named = linked[0]!;
-    // From none of the takeover's IPs, the activity may be the owner's own (their usual address,
-    // hours after): worth a look after a takeover (high), not proven the attacker's (critical).
-    const away = linked.every((t) => elsewhere(a, t));
+    const away = elsewhere(a, named);
     const target: Severity = named.alert.severity === 'critical' && !away ? 'critical' : 'high';
     const raised = severityRank(a.severity) < severityRank(target);
     const gap =

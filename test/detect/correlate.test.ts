@@ -66,7 +66,7 @@ describe('correlation: a bulk export after credential stuffing took the account 
   it('credential-stuffing names the account taken over, when and from where (evidence.takeover)', () => {
     const stuffed = runFlat(byTime(attack)).alerts.find((a) => a.rule === 'credential-stuffing')!;
     expect(stuffed.severity).toBe('critical');
-    expect(stuffed.evidence.takeover).toEqual({ accounts: ['victim'], at: takenAt(T), ips: [ATTACKER], basis: 'login' });
+    expect(stuffed.evidence.takeover).toEqual({ basis: 'login', accounts: [{ account: 'victim', at: takenAt(T), ip: ATTACKER }] });
     expect(takeoverSignals([stuffed]).map((t) => [t.account, t.at])).toEqual([['victim', takenAt(T)]]);
   });
 
@@ -211,6 +211,50 @@ describe('correlation: impossible travel as the takeover sign', () => {
 });
 
 describe('correlation: other takeover signs', () => {
+  it('each account taken over at its own time: a second account broken into hours later does not link its owner\'s earlier export', () => {
+    // One run, going on for five hours (a failure every 5 min): it takes "victim" at once and
+    // "late" at its end; late's owner exports at +2 h from the office.
+    const lateAt = T + 5 * HOUR + 3 * 60_000;
+    const recs = [
+      ...stuffing(T, 'victim'),
+      ...Array.from({ length: 60 }, (_, k) => rec(T + 3 * 60_000 + k * 5 * 60_000, { endpoint: login, method: 'POST', status: 401, ip: ATTACKER, user_id: `more${k}` })),
+      rec(lateAt, { endpoint: login, method: 'POST', status: 200, ip: ATTACKER, user_id: 'late' }),
+      ...bulk('late', T + 2 * HOUR, BERLIN),
+    ];
+    const { before, after } = run(recs);
+    const stuffed = before.filter((a) => a.rule === 'credential-stuffing');
+    expect(stuffed).toHaveLength(1);
+    const taken = (stuffed[0]!.evidence.takeover as { accounts: Array<{ account: string; at: number }> }).accounts;
+    expect(taken.map((x) => [x.account, x.at])).toEqual([['victim', takenAt(T)], ['late', lateAt]]);
+    expect(exfilOf(after, 'late')).toBe(exfilOf(before, 'late'));
+    expect(exfilOf(after, 'late').related).toBeUndefined();
+  });
+
+  it('names the sign whose source the alert shows: a critical stuffing from elsewhere and a high travel to the export\'s IP give high, named by the travel', () => {
+    const base = { title: 't', summary: 's', severityReason: 'r', references: [] };
+    const stuffed: Alert = {
+      ...base, rule: 'credential-stuffing', severity: 'critical', subject: { ip: ATTACKER }, start: T, end: T + HOUR,
+      evidence: { metrics: { variant: 'stuffing' }, thresholds: {}, samples: [], takeover: { basis: 'login', accounts: [{ account: 'victim', at: T + HOUR, ip: ATTACKER }] } },
+    };
+    const travel: Alert = {
+      ...base, rule: 'impossible-travel', severity: 'high', subject: { user: 'victim' }, start: T + HOUR, end: T + HOUR,
+      evidence: { metrics: {}, thresholds: {}, samples: [], legs: [{ time: new Date(T).toISOString(), ip: BERLIN }, { time: new Date(T + HOUR).toISOString(), ip: MUMBAI, city: 'Mumbai', country: 'IN' }] },
+    };
+    const exfil: Alert = {
+      ...base, rule: 'data-exfiltration', severity: 'medium', subject: { user: 'victim' }, start: T + 2 * HOUR, end: T + 3 * HOUR,
+      evidence: { metrics: { requests: 100 }, thresholds: {}, samples: [], ips: { [MUMBAI]: 100 } },
+    };
+    const now = correlate([stuffed, travel, exfil])[2]!;
+    expect(now.severity).toBe('high');
+    expect(now.severityReason).toMatch(/^follows the possible takeover of victim shown by impossible travel to Mumbai, IN \(49\.36\.0\.20\)/);
+    expect(now.related?.map((r) => r.rule).sort()).toEqual(['credential-stuffing', 'impossible-travel']);
+  });
+
+  it('an account spelt differently by the login form and the session (case, spaces) is one account', () => {
+    const { after } = run([...stuffing(T, 'Victim '), ...bulk('victim', T + 2 * HOUR, ATTACKER)]);
+    expect(exfilOf(after, 'victim').related).toHaveLength(1);
+  });
+
   it('a login that named no account, after which the attacking IP acted as one', () => {
     const recs = [
       ...Array.from({ length: 40 }, (_, k) => rec(T + k * 3000, { endpoint: login, method: 'POST', status: 401, ip: ATTACKER })),
@@ -219,10 +263,10 @@ describe('correlation: other takeover signs', () => {
       ...bulk('u-77120', T + HOUR),
     ];
     const { before, after } = run(recs);
-    expect(before.find((a) => a.rule === 'credential-stuffing')!.evidence.takeover).toMatchObject({ accounts: ['u-77120'], at: takenAt(T), basis: 'acted-as' });
+    expect(before.find((a) => a.rule === 'credential-stuffing')!.evidence.takeover).toEqual({ basis: 'acted-as', accounts: [{ account: 'u-77120', at: takenAt(T) + 5000, ip: ATTACKER }] });
     const now = exfilOf(after, 'u-77120');
     expect(now.severity).toBe('critical');
-    expect(now.severityReason).toMatch(/^follows the likely takeover of u-77120 by brute force from 5\.228\.1\.10 \(a login succeeded 2025-03-11 03:02 UTC, then the IP acted as the account\), 5 s before this began: escalated from /);
+    expect(now.severityReason).toMatch(/^follows the likely takeover of u-77120 by brute force from 5\.228\.1\.10 \(a login succeeded, then the IP acted as the account 2025-03-11 03:02 UTC\), as this began: escalated from /);
   });
 
   it('an admin session after hours from a new location (critical): a dump by that admin an hour later is critical', () => {

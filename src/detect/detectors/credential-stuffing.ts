@@ -134,6 +134,8 @@ interface Incident {
   samples: Samples;
   successes: EvidenceSample[];
   successUsers: Map<string, number>;
+  /** When and from where each account (of successUsers, then of actedAs) was first used by the attack. */
+  firstUse: Map<string, { at: number; ip: string | undefined }>;
   /** Time of the last login success from the attacking source (-Infinity before one). */
   lastSuccess: number;
   /**
@@ -172,6 +174,9 @@ interface AccountState {
   attackedFrom: Map<string, number>;
 }
 
+/** Accounts listed in evidence.takeover; beyond it they are counted (`unlisted`). */
+const MAX_TAKEN_LISTED = 100;
+
 function newIncident(kind: Incident['kind'], subjectValue: string, start: number): Incident {
   return {
     kind,
@@ -187,6 +192,7 @@ function newIncident(kind: Incident['kind'], subjectValue: string, start: number
     samples: new Samples(),
     successes: [],
     successUsers: new Map(),
+    firstUse: new Map(),
     lastSuccess: -Infinity,
     actedAs: new Map(),
     actedAsSamples: [],
@@ -389,15 +395,17 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         summary += open ? '; under way, no success so far.' : '; no success observed.';
       }
       // The accounts most likely taken over, in structured form for the correlation stage
-      // (detect/correlate.ts): who, when the first login succeeded, and from where.
-      const takenOver = successNames.length > 0 ? successNames : actedAs;
+      // (detect/correlate.ts): each with when the attack first used it, and from where.
+      const takenOver = successNames.length > 0 ? successNames : [...inc.actedAs.keys()];
       const takeover =
         inc.successes.length > 0 && takenOver.length > 0
           ? {
-              accounts: takenOver.slice(0, 20),
-              at: inc.successes[0]!.time,
-              ips: [...new Set(inc.successes.map((x) => x.ip).filter((x): x is string => x !== undefined))].slice(0, 5),
               basis: successNames.length > 0 ? 'login' : 'acted-as',
+              accounts: takenOver.slice(0, MAX_TAKEN_LISTED).map((account) => {
+                const use = inc.firstUse.get(account);
+                return { account, at: use?.at ?? inc.successes[0]!.time, ...(use?.ip !== undefined ? { ip: use.ip } : {}) };
+              }),
+              ...(takenOver.length > MAX_TAKEN_LISTED ? { unlisted: takenOver.length - MAX_TAKEN_LISTED } : {}),
             }
           : undefined;
       const thresholds: Alert['evidence']['thresholds'] =
@@ -617,7 +625,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           !login && e.user && inc !== null && inc.successUsers.size === 0 && now - inc.lastSuccess <= ACTED_AS_MS &&
           inc.actedAs.size < 5 && !((s.okUsers.get(e.user) ?? Infinity) < inc.lastSuccess)
         ) {
-          if (!inc.actedAs.has(e.user)) inc.actedAsSamples.push(sampleOf(e, `acting as ${e.user} after the login`));
+          if (!inc.actedAs.has(e.user)) {
+            inc.actedAsSamples.push(sampleOf(e, `acting as ${e.user} after the login`));
+            if (!inc.firstUse.has(e.user)) inc.firstUse.set(e.user, { at: now, ip: e.ip });
+          }
           bump(inc.actedAs, e.user);
           inc.end = Math.max(inc.end, now);
         }
@@ -629,7 +640,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         if (s.incident && now - s.incident.lastFail <= lookbackMs) {
           const first = s.incident.successes.length === 0;
           if (s.incident.successes.length < 20) s.incident.successes.push(sampleOf(e, `success after ${s.incident.failures} failures`));
-          if (e.user) bump(s.incident.successUsers, e.user);
+          if (e.user) {
+            bump(s.incident.successUsers, e.user);
+            if (!s.incident.firstUse.has(e.user)) s.incident.firstUse.set(e.user, { at: now, ip: e.ip });
+          }
           s.incident.lastSuccess = now;
           s.incident.end = Math.max(s.incident.end, now);
           // Live, a takeover is said at once, not when the incident is over (its quiet gap is
@@ -645,6 +659,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         if (fromAttacker) {
           a.incident.successes.push(sampleOf(e, 'success from one of the attacking IPs'));
           bump(a.incident.successUsers, e.user);
+          if (!a.incident.firstUse.has(e.user)) a.incident.firstUse.set(e.user, { at: now, ip: e.ip });
         } else if (a.incident.successElsewhere.length < 10) a.incident.successElsewhere.push(sampleOf(e, 'success from another IP'));
         a.incident.end = Math.max(a.incident.end, now);
       }
