@@ -8,7 +8,6 @@ import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
 import { correlate, LATER_STAGE_RULES, TAKEOVER_RULES } from '../detect/correlate.js';
-import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
 import { subjectKey } from '../detect/merge.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
 import { openEventStream, type EventStream } from './events.js';
@@ -163,7 +162,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     log.failIfStrict();
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
     // Alerts that are one incident: a later stage on an account just taken over is linked and raised.
-    detected.alerts = correlate(detected.alerts, { windowMs: (setup.rules.takeoverWindowHours ?? DEFAULT_TAKEOVER_WINDOW_HOURS) * 3_600_000 });
+    detected.alerts = correlate(detected.alerts, { windowHours: setup.rules.takeoverWindowHours });
     const unlinked = takeoverRulesOff(detected.statuses);
     if (unlinked !== undefined) notes.push(unlinked);
     notes.push(...detected.notes);
@@ -233,14 +232,14 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
 }
 
 /**
- * Said when --only/--skip turned off every detector that finds account takeovers while a later-stage
- * one ran: its alerts are then judged alone, not linked and raised (detect/correlate.ts).
+ * Said when --only/--skip turned off a detector that finds account takeovers while a later-stage
+ * one ran: the takeovers it would find raise nothing (detect/correlate.ts).
  */
 function takeoverRulesOff(statuses: PipelineResult['statuses']): string | undefined {
   const status = (id: string): string | undefined => statuses.find((s) => s.id === id)?.status;
-  if (!TAKEOVER_RULES.every((id) => status(id) === 'disabled')) return undefined;
-  if (![...LATER_STAGE_RULES].some((id) => status(id) === 'ran')) return undefined;
-  return `alerts are not linked to account takeovers: --only/--skip turned off the detectors that find them (${TAKEOVER_RULES.join(', ')})`;
+  const off = TAKEOVER_RULES.filter((id) => status(id) === 'disabled');
+  if (off.length === 0 || ![...LATER_STAGE_RULES].some((id) => status(id) === 'ran')) return undefined;
+  return `alerts are linked to account takeovers only as far as the detectors that find them ran: --only/--skip turned off ${off.join(', ')}`;
 }
 
 /**

@@ -22,19 +22,13 @@
  * when the takeover signal is critical, never lowered; its severityReason names the takeover, and
  * `related` points at the signal's alert. Links are not transitive: an alert raised here is no
  * takeover signal for others. The window is `takeoverWindowHours` in rules/defaults.yaml, passed in
- * as `windowMs`.
+ * as `windowHours`.
  */
 import { severityRank, type Alert, type AlertLink, type Severity } from './types.js';
 import { compareAlerts } from './merge.js';
 import { fmtDuration } from './util/evidence.js';
 import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
 
-/**
- * How long after a takeover an alert on the same account is taken as its continuation, ms. A day:
- * stolen sessions and tokens are commonly valid that long, and attackers cash a taken account in
- * within hours; beyond it, the same account's activity is more likely its owner's again.
- */
-export const DEFAULT_TAKEOVER_WINDOW_MS = DEFAULT_TAKEOVER_WINDOW_HOURS * 3_600_000;
 
 /** The rules whose alerts can say an account was taken over (see takeoverSignals). */
 export const TAKEOVER_RULES: readonly string[] = ['credential-stuffing', 'impossible-travel', 'after-hours-admin'];
@@ -49,8 +43,8 @@ export const LATER_STAGE_RULES: ReadonlySet<string> = new Set([
 ]);
 
 export interface CorrelateOptions {
-  /** See DEFAULT_TAKEOVER_WINDOW_MS. */
-  windowMs?: number;
+  /** The rules' takeoverWindowHours (default DEFAULT_TAKEOVER_WINDOW_HOURS). */
+  windowHours?: number;
 }
 
 /** One account likely taken over, as an alert says. */
@@ -186,7 +180,7 @@ function elsewhere(later: Alert, t: Takeover): boolean {
  * on the alerts only, not on their order.
  */
 export function correlate(alerts: readonly Alert[], opts: CorrelateOptions = {}): Alert[] {
-  const windowMs = opts.windowMs ?? DEFAULT_TAKEOVER_WINDOW_MS;
+  const windowMs = (opts.windowHours ?? DEFAULT_TAKEOVER_WINDOW_HOURS) * 3_600_000;
   const byAccount = new Map<string, Takeover[]>();
   for (const t of takeoverSignals(alerts)) {
     let list = byAccount.get(accountKey(t.account));

@@ -72,5 +72,10 @@ export interface RuleSet {
 }
 
 export const DEFAULT_MAX_ACTORS = 200_000;
+/**
+ * How long after a takeover an alert on the same account is taken as its continuation. A day:
+ * stolen sessions and tokens are commonly valid that long, and attackers cash a taken account in
+ * within hours; beyond it, the same account's activity is more likely its owner's again.
+ */
 export const DEFAULT_TAKEOVER_WINDOW_HOURS = 24;
 export const DEFAULT_LATENESS_MS = 5 * 60_000;
