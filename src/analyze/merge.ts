@@ -105,42 +105,50 @@ export async function* mergeByTime<T extends { ts: number }>(
   let nextPending = 0;
   const heap = new CursorHeap<T>();
 
+  // Every stream opened, so that a consumer that stops early closes them all: a source says its
+  // damage (a cut .gz) and releases its file when it is closed.
+  const opened: Array<AsyncIterator<T[]>> = [];
   const activate = async (s: TimedStream<T>): Promise<void> => {
     const iterator = s.open();
+    opened.push(iterator);
     const batch = await nextNonEmpty(iterator);
     if (batch) heap.push({ iterator, batch, index: 0 });
   };
 
   let out: T[] = [];
-  for (;;) {
-    // Open every file whose first event is due before the current head of the merge.
-    while (nextPending < pending.length) {
+  try {
+    for (;;) {
+      // Open every file whose first event is due before the current head of the merge.
+      while (nextPending < pending.length) {
+        const top = heap.peek();
+        const s = pending[nextPending]!;
+        if (top && (s.firstTs as number) > top.batch[top.index]!.ts) break;
+        nextPending++;
+        await activate(s);
+      }
       const top = heap.peek();
-      const s = pending[nextPending]!;
-      if (top && (s.firstTs as number) > top.batch[top.index]!.ts) break;
-      nextPending++;
-      await activate(s);
-    }
-    const top = heap.peek();
-    if (!top) break;
-    out.push(top.batch[top.index]!);
-    top.index++;
-    if (top.index >= top.batch.length) {
-      heap.pop();
-      // Its next batch may be slow to come (a pipe that has stalled): what is merged goes first.
-      if (out.length > 0) {
+      if (!top) break;
+      out.push(top.batch[top.index]!);
+      top.index++;
+      if (top.index >= top.batch.length) {
+        heap.pop();
+        // Its next batch may be slow to come (a pipe that has stalled): what is merged goes first.
+        if (out.length > 0) {
+          yield out;
+          out = [];
+        }
+        const batch = await nextNonEmpty(top.iterator);
+        if (batch) heap.push({ iterator: top.iterator, batch, index: 0 });
+      } else {
+        heap.fixTop();
+      }
+      if (out.length >= batchSize) {
         yield out;
         out = [];
       }
-      const batch = await nextNonEmpty(top.iterator);
-      if (batch) heap.push({ iterator: top.iterator, batch, index: 0 });
-    } else {
-      heap.fixTop();
     }
-    if (out.length >= batchSize) {
-      yield out;
-      out = [];
-    }
+    if (out.length > 0) yield out;
+  } finally {
+    await Promise.all(opened.map((it) => it.return?.(undefined).catch(() => undefined)));
   }
-  if (out.length > 0) yield out;
 }

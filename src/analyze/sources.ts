@@ -52,23 +52,35 @@ export async function* readEvents(
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;
   let lastBytes = 0;
-  for await (const batch of reader.batches()) {
-    const out: ApiEvent[] = [];
-    for (const rec of batch) normaliser.push(rec, out);
-    if (out.length > 0) lastTs = out[out.length - 1]!.ts;
-    if (onBytes) {
-      onBytes(reader.stats.bytes - lastBytes);
-      lastBytes = reader.stats.bytes;
+  let cutSaid = false;
+  // `read`: the part before the damage was read to its end, so its last time is known.
+  const sayCut = (read: boolean): void => {
+    if (cutSaid) return;
+    cutSaid = true;
+    for (const i of cut) onIssue(read && Number.isFinite(lastTs) ? { ...i, message: `${i.message} (the last one from ${new Date(lastTs).toISOString()}: later records in this file are lost)` } : i);
+  };
+  try {
+    for await (const batch of reader.batches()) {
+      const out: ApiEvent[] = [];
+      for (const rec of batch) normaliser.push(rec, out);
+      if (out.length > 0) lastTs = out[out.length - 1]!.ts;
+      if (onBytes) {
+        onBytes(reader.stats.bytes - lastBytes);
+        lastBytes = reader.stats.bytes;
+      }
+      yield filter ? out.filter((e) => inRange(e.ts, from, to)) : out;
     }
-    yield filter ? out.filter((e) => inRange(e.ts, from, to)) : out;
+    const tail: ApiEvent[] = [];
+    normaliser.flush(tail);
+    if (tail.length > 0) lastTs = tail[tail.length - 1]!.ts;
+    sayCut(true);
+    if (onBytes) onBytes(reader.stats.bytes - lastBytes);
+    onDone({ source, stats: reader.stats, normaliser });
+    yield filter ? tail.filter((e) => inRange(e.ts, from, to)) : tail;
+  } finally {
+    // A reader that stops early (explain, once its entry is found) must still hear of the damage.
+    sayCut(false);
   }
-  const tail: ApiEvent[] = [];
-  normaliser.flush(tail);
-  if (tail.length > 0) lastTs = tail[tail.length - 1]!.ts;
-  for (const i of cut) onIssue(Number.isFinite(lastTs) ? { ...i, message: `${i.message} (the last one from ${new Date(lastTs).toISOString()}: later records in this file are lost)` } : i);
-  if (onBytes) onBytes(reader.stats.bytes - lastBytes);
-  onDone({ source, stats: reader.stats, normaliser });
-  yield filter ? tail.filter((e) => inRange(e.ts, from, to)) : tail;
 }
 
 function inRange(ts: number, from: number | undefined, to: number | undefined): boolean {
