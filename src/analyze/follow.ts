@@ -147,9 +147,12 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   const takeAlerts = (stopped = false): void => {
     for (let a of reported.splice(0)) {
       // Stopped (Ctrl-C) while an incident could still be running by the clock: the detectors
-      // close it because the run ends, not because it is over, so it is said to be open.
+      // close it because the run ends, not because it is over, so it is said to be open, and its
+      // summary (a detector's closing words, "no success observed") says as of when.
       const gap = gapFor(a.rule);
-      if (stopped && a.evidence.open !== true && Number.isFinite(gap) && clock() - a.end <= gap) a = { ...a, evidence: { ...a.evidence, open: true } };
+      if (stopped && a.evidence.open !== true && Number.isFinite(gap) && clock() - a.end <= gap) {
+        a = { ...a, summary: `${a.summary} (as of the stop: following ended while this may still be under way)`, evidence: { ...a.evidence, open: true } };
+      }
       // An incident said while under way (evidence.open: a running brute force) is worth a line
       // only while it can still be running: replayed history closes at the next quiet period anyway.
       const open = a.evidence.open === true;

@@ -114,6 +114,7 @@ describe('follow (live runner)', () => {
     const last = run.alerts[run.alerts.length - 1]!;
     expect(last.id).toBe('A1');
     expect(last.evidence.open).toBe(true);
+    expect(last.summary).toMatch(/no success observed\. \(as of the stop: following ended while this may still be under way\)$/);
     expect(last.evidence.metrics.failures).toBe(12 + 2 * saidAt);
     expect(last.evidence.mergedAlerts).toBeUndefined();
     expect(result.alerts).toHaveLength(1);

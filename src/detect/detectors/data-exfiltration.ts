@@ -306,16 +306,16 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         reason = `lowered: a like volume left at this hour on ${earlierDays} earlier days, a scheduled job (allow-list it, or give a baseline file); ${reason}`;
       }
       const exportPart = inc.exportRequests > 0 ? `, ${inc.exportRequests} export/bulk requests` : '';
-      // Where the data went: the first thing a responder asks after how much (the IPs are counted
-      // up to 50, so "50 IPs" reads as "at least").
-      let top: string | undefined;
-      for (const [ip, n] of inc.ips) if (top === undefined || n > inc.ips.get(top)!) top = ip;
+      // Where the data went: the first thing a responder asks after how much. The same IP as the
+      // evidence's first (topCounts); IPs are counted up to 50, so 50 reads as "at least".
+      const ips = topCounts(inc.ips, 5);
+      const top = Object.keys(ips)[0];
       const wherePart =
         top === undefined || actorName(actor) === `IP ${top}`
           ? ''
           : inc.ips.size === 1
             ? ` from ${top}`
-            : ` from ${inc.ips.size >= 50 ? '50 or more' : inc.ips.size} IPs (most from ${top})`;
+            : ` from ${inc.ips.size >= 50 ? 'at least 50' : inc.ips.size} IPs (most from ${top})`;
       ctx.report({
         rule: 'data-exfiltration',
         severity,
@@ -350,7 +350,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           thresholds: { bytesPerWindow: Math.round(inc.threshold), exportRequestsPerWindow: Math.round(inc.exportThreshold), requestsPerWindow: Math.round(inc.requestThreshold), minBytes: o.minBytes, criticalBytes: o.criticalBytes },
           samples: inc.samples.list(),
           routes: topCounts(inc.routes, 5),
-          ips: topCounts(inc.ips, 5),
+          ips,
         },
       });
     }
