@@ -26,6 +26,7 @@ import type { ApiEvent } from '../normalise/event.js';
 import { createEnricher } from '../enrich/index.js';
 import { createPipeline } from '../detect/index.js';
 import { mergeAlerts, subjectKey } from '../detect/merge.js';
+import { correlate, LATER_STAGE_RULES, TAKEOVER_RULES } from '../detect/correlate.js';
 import { severityRank, type Alert } from '../detect/types.js';
 import { createStatsCollector } from '../stats/index.js';
 import type { AlertRecord, SummaryRecord } from '../report/records.js';
@@ -36,6 +37,8 @@ import { prepare } from './consumers.js';
 import { createIssueLog } from './issues.js';
 import { toAlertRecords } from './run.js';
 import { buildSummary, fileSummary, finishRun, trafficTables } from './summary.js';
+
+const TAKEOVER_RULE_SET: ReadonlySet<string> = new Set(TAKEOVER_RULES);
 
 export interface FollowSettings {
   /** Wall-clock quiet time after which the event clock is advanced (default 5 s). */
@@ -133,8 +136,27 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   });
   const gapFor = (rule: string): number => pipeline.mergeGapMs?.(rule) ?? 10 * 60_000;
   const shown = (r: AlertRecord): boolean => severityRank(r.severity) >= severityRank(opts.minSeverity) && ruleSelected(r.rule, opts);
+  /**
+   * The incident as said: a later-stage alert linked to the takeovers handed out so far (as a batch
+   * run links it, detect/correlate.ts), with their ids. `inc.alert` stays as the detectors said it,
+   * so that a link is judged afresh, not stacked, each time the incident or a takeover changes.
+   */
+  const linkedRecord = (inc: Incident): AlertRecord => {
+    const base = { ...toAlertRecords([inc.alert])[0]!, id: inc.id };
+    if (!LATER_STAGE_RULES.has(inc.alert.rule) || inc.alert.subject.user === undefined) return base;
+    const signs = incidents.filter((i) => i !== inc && TAKEOVER_RULE_SET.has(i.alert.rule)).map((i) => i.alert);
+    if (signs.length === 0) return base;
+    const linked = correlate([...signs, inc.alert], { windowHours: rules.takeoverWindowHours }).at(-1)!;
+    if (linked.related === undefined) return base;
+    const related: NonNullable<AlertRecord['related']> = [];
+    for (const l of linked.related) {
+      const sign = incidents.find((i) => i.alert.rule === l.rule && i.alert.start === l.start && subjectKey(i.alert.subject) === subjectKey(l.subject));
+      if (sign !== undefined && !related.some((r) => r.id === sign.id)) related.push({ id: sign.id, relation: l.relation });
+    }
+    return { ...base, severity: linked.severity, severityReason: linked.severityReason, ...(related.length > 0 ? { related } : {}) };
+  };
   const handOut = (inc: Incident): void => {
-    const rec = withFingerprint(maskSecrets({ ...toAlertRecords([inc.alert])[0]!, id: inc.id }));
+    const rec = withFingerprint(maskSecrets(linkedRecord(inc)));
     inc.record = rec;
     // A detector that said an incident early (a takeover, live) says it again when it closes: a
     // line that would differ only in its count of merged parts tells the reader nothing new.
@@ -145,7 +167,9 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     if (shown(rec)) hooks.onAlert(rec);
   };
   const takeAlerts = (stopped = false): void => {
+    let batchHadSign = false;
     for (let a of reported.splice(0)) {
+      if (TAKEOVER_RULE_SET.has(a.rule)) batchHadSign = true;
       // Stopped (Ctrl-C) while an incident could still be running by the clock: the detectors
       // close it because the run ends, not because it is over, so it is said to be open, and its
       // summary (a detector's closing words, "no success observed") says as of when.
@@ -177,6 +201,9 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
       group.push(fresh);
       handOut(fresh);
     }
+    // A takeover said after a later-stage incident of its account: that incident is linked now (a
+    // line is written only when it changes).
+    if (batchHadSign) for (const inc of incidents) if (LATER_STAGE_RULES.has(inc.alert.rule)) handOut(inc);
   };
 
   const stats = createStatsCollector();

@@ -120,6 +120,28 @@ describe('follow (live runner)', () => {
     expect(result.alerts).toHaveLength(1);
   });
 
+  it('links an export to the takeover said before it, as a batch run does, with the live ids', async () => {
+    const dir = tempDir('apilog-live-');
+    const file = path.join(dir, 'chain.log');
+    const line = (ms: number, o: Record<string, unknown>): string => `${JSON.stringify({ timestamp: new Date(T0 + ms).toISOString(), ip: '5.228.1.10', method: 'GET', status: 200, ...o })}\n`;
+    let s = '';
+    for (let k = 0; k < 40; k++) s += line(k * 3000, { user_id: `acct${k}`, method: 'POST', endpoint: '/api/v1/auth/login', status: 401 });
+    s += line(120_000, { user_id: 'victim', method: 'POST', endpoint: '/api/v1/auth/login' });
+    for (let k = 0; k < 150; k++) s += line(2 * 3_600_000 + k * 3000, { user_id: 'victim', endpoint: `/api/v1/export/customers?page=${k}`, bytes: 2 * 1024 * 1024 });
+    writeFileSync(file, s);
+    const run = live([file]);
+    await run.until(2);
+    const result = await run.stop();
+    const stuffed = result.alerts.find((a) => a.rule === 'credential-stuffing')!;
+    const exfil = result.alerts.find((a) => a.rule === 'data-exfiltration')!;
+    expect(stuffed.severity).toBe('critical');
+    expect(exfil.severity).toBe('critical');
+    expect(exfil.related).toEqual([{ id: stuffed.id, relation: 'follows-takeover' }]);
+    expect(exfil.severityReason).toMatch(/^follows the likely takeover of victim by credential stuffing from 5\.228\.1\.10/);
+    // The line handed out for the export says the same.
+    expect(run.alerts.filter((a) => a.id === exfil.id).at(-1)!.related).toEqual(exfil.related);
+  });
+
   it('a live object-id walk is alerted once its window has passed, not at the stop (its group keeps a week of history)', async () => {
     const dir = tempDir('apilog-live-');
     const file = path.join(dir, 'bola.log');
