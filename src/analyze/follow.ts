@@ -26,7 +26,7 @@ import type { ApiEvent } from '../normalise/event.js';
 import { createEnricher } from '../enrich/index.js';
 import { createPipeline } from '../detect/index.js';
 import { mergeAlerts, subjectKey } from '../detect/merge.js';
-import { correlate, LATER_STAGE_RULES, TAKEOVER_RULES } from '../detect/correlate.js';
+import { accountKey, correlate, LATER_STAGE_RULES, TAKEOVER_RULES, takeoverSignals } from '../detect/correlate.js';
 import { severityRank, type Alert } from '../detect/types.js';
 import { createStatsCollector } from '../stats/index.js';
 import type { AlertRecord, SummaryRecord } from '../report/records.js';
@@ -167,9 +167,9 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     if (shown(rec)) hooks.onAlert(rec);
   };
   const takeAlerts = (stopped = false): void => {
-    let batchHadSign = false;
+    const signs: Alert[] = [];
     for (let a of reported.splice(0)) {
-      if (TAKEOVER_RULE_SET.has(a.rule)) batchHadSign = true;
+      if (TAKEOVER_RULE_SET.has(a.rule)) signs.push(a);
       // Stopped (Ctrl-C) while an incident could still be running by the clock: the detectors
       // close it because the run ends, not because it is over, so it is said to be open, and its
       // summary (a detector's closing words, "no success observed") says as of when.
@@ -202,8 +202,14 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
       handOut(fresh);
     }
     // A takeover said after a later-stage incident of its account: that incident is linked now (a
-    // line is written only when it changes).
-    if (batchHadSign) for (const inc of incidents) if (LATER_STAGE_RULES.has(inc.alert.rule)) handOut(inc);
+    // line is written only when it changes). Only the accounts these signs name are looked at.
+    if (signs.length > 0) {
+      const accounts = new Set(takeoverSignals(signs).map((t) => accountKey(t.account)));
+      for (const inc of incidents) {
+        const user = inc.alert.subject.user;
+        if (user !== undefined && LATER_STAGE_RULES.has(inc.alert.rule) && accounts.has(accountKey(user))) handOut(inc);
+      }
+    }
   };
 
   const stats = createStatsCollector();

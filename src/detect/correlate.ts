@@ -147,7 +147,7 @@ function ipsOf(a: Alert): Set<string> {
  * One account however a log spells it: a login form's "Alice@x.com " and the session's
  * "alice@x.com" are the same user. (A login name and a numeric user id never match.)
  */
-function accountKey(user: string): string {
+export function accountKey(user: string): string {
   return user.trim().toLowerCase();
 }
 
