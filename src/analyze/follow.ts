@@ -26,7 +26,7 @@ import type { ApiEvent } from '../normalise/event.js';
 import { createEnricher } from '../enrich/index.js';
 import { createPipeline } from '../detect/index.js';
 import { mergeAlerts, subjectKey } from '../detect/merge.js';
-import { accountKey, correlate, LATER_STAGE_RULES, TAKEOVER_RULES, takeoverSignals } from '../detect/correlate.js';
+import { accountKey, correlate, LATER_STAGE_RULES, linkKey, TAKEOVER_RULES, takeoverSignals } from '../detect/correlate.js';
 import { severityRank, type Alert } from '../detect/types.js';
 import { createStatsCollector } from '../stats/index.js';
 import type { AlertRecord, SummaryRecord } from '../report/records.js';
@@ -150,7 +150,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     if (linked.related === undefined) return base;
     const related: NonNullable<AlertRecord['related']> = [];
     for (const l of linked.related) {
-      const sign = incidents.find((i) => i.alert.rule === l.rule && i.alert.start === l.start && subjectKey(i.alert.subject) === subjectKey(l.subject));
+      const sign = incidents.find((i) => linkKey(i.alert) === linkKey(l));
       if (sign !== undefined && !related.some((r) => r.id === sign.id)) related.push({ id: sign.id, relation: l.relation });
     }
     return { ...base, severity: linked.severity, severityReason: linked.severityReason, ...(related.length > 0 ? { related } : {}) };

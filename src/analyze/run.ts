@@ -7,8 +7,7 @@ import type { IngestIssue } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
 import { severityRank, type Alert, type Detector } from '../detect/types.js';
-import { correlate, LATER_STAGE_RULES, TAKEOVER_RULES } from '../detect/correlate.js';
-import { subjectKey } from '../detect/merge.js';
+import { correlate, LATER_STAGE_RULES, linkKey, TAKEOVER_RULES } from '../detect/correlate.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
 import { openEventStream, type EventStream } from './events.js';
 import { forwardChannel, readAhead, replay, type ReadAhead } from './forward.js';
@@ -250,7 +249,6 @@ export function toAlertRecords(alerts: Alert[]): AlertRecord[] {
   const sorted = [...alerts].sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.start - b.start || a.rule.localeCompare(b.rule),
   );
-  const linkKey = (x: { rule: string; subject: Alert['subject']; start: number }): string => `${x.rule}\u0001${subjectKey(x.subject)}\u0001${x.start}`;
   const idOf = new Map<string, string>();
   if (sorted.some((a) => a.related)) sorted.forEach((a, i) => idOf.set(linkKey(a), `A${i + 1}`));
   const relatedOf = (a: Alert): Pick<AlertRecord, 'related'> => {

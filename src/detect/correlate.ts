@@ -25,7 +25,7 @@
  * as `windowHours`.
  */
 import { severityRank, type Alert, type AlertLink, type Severity } from './types.js';
-import { compareAlerts } from './merge.js';
+import { compareAlerts, subjectKey } from './merge.js';
 import { fmtDuration } from './util/evidence.js';
 import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
 
@@ -149,6 +149,11 @@ function ipsOf(a: Alert): Set<string> {
  */
 export function accountKey(user: string): string {
   return user.trim().toLowerCase();
+}
+
+/** What names an alert before ids are given (rule, subject, start): the key of an AlertLink. */
+export function linkKey(x: Pick<AlertLink, 'rule' | 'subject' | 'start'>): string {
+  return `${x.rule}\u0001${subjectKey(x.subject)}\u0001${x.start}`;
 }
 
 /** Whether `later` continues takeover `t` (see the module comment). */

@@ -8,7 +8,7 @@ import { answerObserved, createEntryWalk, entryMatches, renderProse, type EntryS
 import { maskSecrets } from '../../analyze/mask.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
-import { stderrIssues, str, write, writeJson, type Opts } from './shared.js';
+import { issueLine, stderrIssues, str, write, writeJson, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 import type { IngestIssue } from '../../ingest/types.js';
 import type { ApiEvent } from '../../normalise/event.js';
@@ -189,7 +189,7 @@ async function alertsOver(
         lost++;
         if (quiet) return;
         progress.clear();
-        process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
+        process.stderr.write(issueLine(i));
       },
       onTotalBytes: (b) => progress.setTotal(b),
       onProgress: (bytes, events) => progress.update(bytes, events),

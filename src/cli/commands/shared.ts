@@ -28,6 +28,11 @@ export function write(text: string): void {
  * on stderr with file and line, the rest counted. `unreadable` counts those that lost input (a file
  * that could not be read, a damaged gzip): the command then exits 3.
  */
+/** An input issue as stderr says it: `apilog: FILE[:LINE]: message`, sanitised. */
+export function issueLine(i: IngestIssue): string {
+  return `apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`;
+}
+
 export function stderrIssues(quiet: boolean): { onIssue: (i: IngestIssue) => void; unreadable: () => number } {
   let unreadable = 0;
   let problems = 0;
@@ -35,7 +40,7 @@ export function stderrIssues(quiet: boolean): { onIssue: (i: IngestIssue) => voi
     onIssue(i) {
       problems++;
       if (losesInput(i.kind)) unreadable++;
-      if (problems <= 20 && !quiet) process.stderr.write(`apilog: ${sanitize(i.file)}${i.line ? `:${i.line}` : ''}: ${sanitize(i.message)}\n`);
+      if (problems <= 20 && !quiet) process.stderr.write(issueLine(i));
     },
     unreadable: () => unreadable,
   };
