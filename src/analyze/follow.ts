@@ -146,7 +146,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     if (!LATER_STAGE_RULES.has(inc.alert.rule) || inc.alert.subject.user === undefined) return base;
     const signs = incidents.filter((i) => i !== inc && TAKEOVER_RULE_SET.has(i.alert.rule)).map((i) => i.alert);
     if (signs.length === 0) return base;
-    const linked = correlate([...signs, inc.alert], { windowHours: rules.takeoverWindowHours }).at(-1)!;
+    const linked = correlate([...signs, inc.alert], { windowHours: rules.takeoverWindowHours, tz: opts.tz }).at(-1)!;
     if (linked.related === undefined) return base;
     const related: NonNullable<AlertRecord['related']> = [];
     for (const l of linked.related) {

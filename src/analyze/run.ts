@@ -161,7 +161,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     log.failIfStrict();
     detected = combineDetected([local.detected(), ...(await Promise.all(remote.map((r) => r.detected)))], detectors);
     // Alerts that are one incident: a later stage on an account just taken over is linked and raised.
-    detected.alerts = correlate(detected.alerts, { windowHours: setup.rules.takeoverWindowHours });
+    detected.alerts = correlate(detected.alerts, { windowHours: setup.rules.takeoverWindowHours, tz: opts.tz });
     const unlinked = takeoverRulesOff(detected.statuses);
     if (unlinked !== undefined) notes.push(unlinked);
     notes.push(...detected.notes);

@@ -28,6 +28,7 @@ import { severityRank, type Alert, type AlertLink, type Severity } from './types
 import { compareAlerts, subjectKey } from './merge.js';
 import { fmtDuration } from './util/evidence.js';
 import { DEFAULT_TAKEOVER_WINDOW_HOURS } from '../rules/types.js';
+import { createZoneOffset } from '../util/zone-offset.js';
 
 
 /** The rules whose alerts can say an account was taken over (see takeoverSignals). */
@@ -45,6 +46,8 @@ export const LATER_STAGE_RULES: ReadonlySet<string> = new Set([
 export interface CorrelateOptions {
   /** The rules' takeoverWindowHours (default DEFAULT_TAKEOVER_WINDOW_HOURS). */
   windowHours?: number;
+  /** IANA zone the report shows times in (--tz), for the times a reason names; default UTC. */
+  tz?: string;
 }
 
 /** One account likely taken over, as an alert says. */
@@ -66,12 +69,20 @@ const VARIANT_WORDS: Record<string, string> = {
   distributed: 'a distributed credential attack',
 };
 
-/** "2025-03-12 03:19 UTC": reasons are plain strings, written before any --tz is applied. */
-function utc(t: number): string {
-  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** Formats the minute an instant falls in, named with its zone. */
+type Stamp = (t: number) => string;
+
+/**
+ * "2025-03-12 03:19 UTC", or "2025-03-12 04:19 Europe/Berlin" under --tz: a reason is a plain
+ * string the reporter does not rewrite, so it is written in the zone the report's other times are.
+ */
+export function minuteStamp(tz = 'UTC'): Stamp {
+  const offset = createZoneOffset(tz);
+  const zone = tz === 'Etc/UTC' ? 'UTC' : tz;
+  return (t) => `${new Date(t + offset(t) * 60_000).toISOString().slice(0, 16).replace('T', ' ')} ${zone}`;
 }
 
-function stuffingTakeovers(a: Alert): Takeover[] {
+function stuffingTakeovers(a: Alert, stamp: Stamp): Takeover[] {
   const t = a.evidence.takeover as { accounts?: unknown; basis?: unknown } | undefined;
   if (typeof t !== 'object' || t === null || !Array.isArray(t.accounts)) return [];
   const variant = a.evidence.metrics.variant;
@@ -83,13 +94,13 @@ function stuffingTakeovers(a: Alert): Takeover[] {
     // each over at its own time, from the address that used it.
     const ips = typeof x.ip === 'string' ? [x.ip] : a.subject.ip !== undefined ? [a.subject.ip] : [];
     const from = ips.length > 0 ? ` from ${ips.join(', ')}` : '';
-    const when = t.basis === 'acted-as' ? `a login succeeded, then the IP acted as the account ${utc(x.at)}` : `login succeeded ${utc(x.at)}`;
+    const when = t.basis === 'acted-as' ? `a login succeeded, then the IP acted as the account ${stamp(x.at)}` : `login succeeded ${stamp(x.at)}`;
     out.push({ alert: a, account: x.account, at: x.at, ips, described: `the likely takeover of ${x.account} by ${how}${from} (${when})` });
   }
   return out;
 }
 
-function travelTakeover(a: Alert): Takeover[] {
+function travelTakeover(a: Alert, stamp: Stamp): Takeover[] {
   const user = a.subject.user;
   if (user === undefined) return [];
   const arrival = (Array.isArray(a.evidence.legs) ? a.evidence.legs[1] : undefined) as { time?: unknown; ip?: unknown; city?: unknown; country?: unknown } | undefined;
@@ -99,23 +110,24 @@ function travelTakeover(a: Alert): Takeover[] {
   const place = [arrival?.city, arrival?.country].filter((x): x is string => typeof x === 'string' && x !== '').join(', ');
   const where = place && ip ? `${place} (${ip})` : place || ip || 'another place';
   const likely = a.severity === 'critical' ? 'likely' : 'possible';
-  return [{ alert: a, account: user, at, ips: ip ? [ip] : [], described: `the ${likely} takeover of ${user} shown by impossible travel to ${where} at ${utc(at)}` }];
+  return [{ alert: a, account: user, at, ips: ip ? [ip] : [], described: `the ${likely} takeover of ${user} shown by impossible travel to ${where} at ${stamp(at)}` }];
 }
 
-function afterHoursTakeover(a: Alert): Takeover[] {
+function afterHoursTakeover(a: Alert, stamp: Stamp): Takeover[] {
   const user = a.subject.user;
   if (user === undefined || a.evidence.metrics.newLocation !== true) return [];
   // Which of the session's IPs was the new one is said in words only: no IP to match on.
-  return [{ alert: a, account: user, at: a.start, ips: [], described: `the likely takeover of ${user} shown by admin use from a new location after hours at ${utc(a.start)}` }];
+  return [{ alert: a, account: user, at: a.start, ips: [], described: `the likely takeover of ${user} shown by admin use from a new location after hours at ${stamp(a.start)}` }];
 }
 
 /** Every takeover the alerts name, in the alerts' order. */
-export function takeoverSignals(alerts: readonly Alert[]): Takeover[] {
+export function takeoverSignals(alerts: readonly Alert[], tz?: string): Takeover[] {
+  const stamp = minuteStamp(tz);
   const out: Takeover[] = [];
   for (const a of alerts) {
-    if (a.rule === 'credential-stuffing') out.push(...stuffingTakeovers(a));
-    else if (a.rule === 'impossible-travel') out.push(...travelTakeover(a));
-    else if (a.rule === 'after-hours-admin') out.push(...afterHoursTakeover(a));
+    if (a.rule === 'credential-stuffing') out.push(...stuffingTakeovers(a, stamp));
+    else if (a.rule === 'impossible-travel') out.push(...travelTakeover(a, stamp));
+    else if (a.rule === 'after-hours-admin') out.push(...afterHoursTakeover(a, stamp));
   }
   return out;
 }
@@ -187,7 +199,7 @@ function elsewhere(later: Alert, t: Takeover): boolean {
 export function correlate(alerts: readonly Alert[], opts: CorrelateOptions = {}): Alert[] {
   const windowMs = (opts.windowHours ?? DEFAULT_TAKEOVER_WINDOW_HOURS) * 3_600_000;
   const byAccount = new Map<string, Takeover[]>();
-  for (const t of takeoverSignals(alerts)) {
+  for (const t of takeoverSignals(alerts, opts.tz)) {
     let list = byAccount.get(accountKey(t.account));
     if (!list) byAccount.set(accountKey(t.account), (list = []));
     list.push(t);

@@ -87,6 +87,15 @@ describe('correlation: a bulk export after credential stuffing took the account 
     expect(after.indexOf(now)).toBe(before.indexOf(was));
   });
 
+  it('names the takeover time in the zone the report is shown in (--tz), not in UTC beside local times', () => {
+    const before = runFlat(byTime(attack)).alerts;
+    const reasonIn = (tz: string): string => exfilOf(correlate(before, { tz }), 'victim').severityReason;
+    // 03:02 UTC on 11 March 2025: New York is on summer time (UTC-4) since the 9th, Berlin not yet (UTC+1).
+    expect(reasonIn('America/New_York')).toContain('(login succeeded 2025-03-10 23:02 America/New_York)');
+    expect(reasonIn('Europe/Berlin')).toContain('(login succeeded 2025-03-11 04:02 Europe/Berlin)');
+    expect(reasonIn('Etc/UTC')).toContain('(login succeeded 2025-03-11 03:02 UTC)');
+  });
+
   it("from none of the takeover's IPs, the export is linked and raised to high only, and the reason says it may be the owner's", () => {
     const { before, after } = run([...stuffing(T, 'victim'), ...bulk('victim', T + 2 * HOUR, ELSEWHERE)]);
     const was = exfilOf(before, 'victim');
