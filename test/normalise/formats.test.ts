@@ -111,6 +111,12 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(cores[2]).toMatchObject({ path: '/api/login', status: 401, auth: 'failure' });
   });
 
+  it("flat: python-json-logger with logging's %(created)f (epoch seconds as a float) as its only time", () => {
+    const { cores } = detectAndMap('flat-python-created.ndjson', 'flat', 0.7);
+    expect(cores.map((e) => e.ts)).toEqual([utc(2024, 3, 1, 9, 15, 2, 120), utc(2024, 3, 1, 9, 15, 3, 500), utc(2024, 3, 1, 9, 15, 4)]);
+    expect(cores[2]).toMatchObject({ user: 'bob', path: '/api/login', status: 401, auth: 'failure', format: 'flat' });
+  });
+
   it('ecs: nested, dotted and mixed keys; event.outcome only on authentication events', () => {
     const { cores } = detectAndMap('ecs.ndjson', 'ecs');
     expect(cores).toEqual([

@@ -23,8 +23,10 @@ export const FLAT_ALIASES: SourceSpec = {
   ts: [
     'timestamp', '@timestamp', 'time', 'ts', 'datetime', 'date', 'eventTime', 'event_time', 'start_time', 'StartUTC',
     'requestTime', 'time_iso8601', 'time_local', 'log_time', '@t',
-    // python-json-logger's default (logging's %(asctime)s: "2024-03-01 09:15:02,120", no offset).
-    'asctime',
+    // python-json-logger's default (logging's %(asctime)s: "2024-03-01 09:15:02,120", no offset),
+    // and logging's %(created)f (epoch seconds, a float): last, a creation time of something else
+    // is named so too, and is only taken when nothing above is there.
+    'asctime', 'created',
   ],
   ip: [
     'ip', 'client_ip', 'source_ip', 'src_ip', 'remote_addr', 'remote_ip', 'ip_address', 'req.remoteAddress',
