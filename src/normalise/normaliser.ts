@@ -15,6 +15,7 @@ import { deriveAuth } from './auth.js';
 import { splitSource, type Ev } from './spec.js';
 import { safeText } from './values.js';
 import { lastTimestampHadNoOffset } from './time.js';
+import { ForwardedFor, forwardedHeader, isProxyAddress } from './forwarded.js';
 import { createWallClockToUtc } from '../util/zone-offset.js';
 
 export interface Detection {
@@ -165,6 +166,9 @@ export class Normaliser implements FileNormaliser {
   private det: Detection | null = null;
   private ci = false;
   private overrides: Override[] = [];
+  /** --map names the client address: no X-Forwarded-For is read behind the user's choice. */
+  private ipMapped = false;
+  private readonly forwarded = new ForwardedFor();
   private sample: Rec[] = [];
   private lastAlt: FormatModule | undefined;
   /** Skipped records per reason that were (or, past the cap, would have been) raised as issues. */
@@ -261,6 +265,10 @@ export class Normaliser implements FileNormaliser {
       const v = o.source.get(rec);
       if (v !== undefined && v !== null && o.source.apply({}, v)) out[o.field] = o.source.path;
     }
+    if (ev.ip !== undefined && !this.ipMapped) {
+      const via = forwardedHeader(raw);
+      if (via !== undefined && via.client === ev.ip) out.ip = via.path;
+    }
     // Query and host split off a path or URL come from the path's source.
     if (out.path !== undefined) {
       if (ev.query !== undefined && out.query === undefined) out.query = out.path;
@@ -304,6 +312,7 @@ export class Normaliser implements FileNormaliser {
     }
     if (p !== null) this.ctxs.set(p, this.primaryCtx);
     this.overrides = compileOverrides(this.map, sample);
+    this.ipMapped = this.overrides.some((o) => o.field === 'ip');
     this.reportUnusedOverrides(sample);
     const before = this.events;
     for (const r of buf) this.one(r, out);
@@ -432,6 +441,10 @@ export class Normaliser implements FileNormaliser {
       const s = (ov[i] as Override).source;
       const x = s.get(v);
       if (x !== undefined && x !== null) s.apply(ev, x);
+    }
+    if (ev.ip !== undefined && !this.ipMapped && isProxyAddress(ev.ip)) {
+      const client = this.forwarded.client(value);
+      if (client !== undefined) ev.ip = client;
     }
     if (!requestish(ev)) {
       const f = fmt;

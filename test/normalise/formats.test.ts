@@ -88,6 +88,38 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(source(rec('81.2.69.160', '6.6.6.6'))).toBe('req.remoteAddress');
   });
 
+  it('any format behind a proxy: a private peer gives way to the X-Forwarded-For the record carries, wherever it keeps it', () => {
+    // ingress-nginx's escape=json log (flat), Kong behind a load balancer, Caddy behind one: each
+    // logs the balancer as the peer on every line, and the client only in the header.
+    const nginx = { time: '2025-06-02T08:01:27.650+00:00', remote_addr: '10.1.0.4', x_forwarded_for: '185.220.101.7, 10.1.0.4', method: 'POST', path: '/api/v1/auth/login', status: 401 };
+    const kong = {
+      request: { method: 'POST', uri: '/api/v1/auth/login', headers: { host: 'api.acme.io', 'x-forwarded-for': '185.220.101.7, 10.0.0.3' } },
+      response: { status: 401 }, client_ip: '10.0.0.3', started_at: 1748863800000, latencies: { request: 20 }, route: { name: 'auth' },
+    };
+    const caddy = {
+      level: 'info', ts: 1748863800, logger: 'http.log.access', msg: 'handled request', status: 401,
+      request: { remote_ip: '10.0.0.3', method: 'POST', host: 'api.acme.io', uri: '/api/v1/auth/login', headers: { 'X-Forwarded-For': ['185.220.101.7'] } },
+    };
+    for (const [rec, format, path] of [
+      [nginx, 'flat', 'x_forwarded_for'],
+      [kong, 'kong', 'request.headers.x-forwarded-for'],
+      [caddy, 'caddy', 'request.headers.X-Forwarded-For'],
+    ] as const) {
+      const { events } = run(records([rec]));
+      expect(events.map((e) => [e.format, e.ip])).toEqual([[format, '185.220.101.7']]);
+      expect(describeRecords(records([rec])).perField.find((f) => f.field === 'ip')?.sourcePath).toBe(path);
+    }
+    // A public peer is kept (a client cannot talk its way past the address the server saw); so is
+    // a private peer without the header, and the peer the user names with --map.
+    expect(run(records([{ ...nginx, remote_addr: '81.2.69.160' }])).events[0]!.ip).toBe('81.2.69.160');
+    expect(run(records([{ ...nginx, x_forwarded_for: undefined }])).events[0]!.ip).toBe('10.1.0.4');
+    expect(run(records([nginx]), { map: { ip: 'remote_addr' } }).events[0]!.ip).toBe('10.1.0.4');
+    // Unique-local IPv6 and carrier-grade NAT peers are proxies too; 100.128.0.1 is public.
+    expect(run(records([{ ...nginx, remote_addr: 'fd00:ec2::254' }, { ...nginx, remote_addr: '100.64.3.9' }, { ...nginx, remote_addr: '100.128.0.1' }])).events.map((e) => e.ip)).toEqual([
+      '185.220.101.7', '185.220.101.7', '100.128.0.1',
+    ]);
+  });
+
   it('flat: Go slog (no ip or user, nanosecond RFC 3339)', () => {
     const { cores } = detectAndMap('flat-slog.ndjson', 'flat', 0.8);
     expect(cores[0]).toEqual({

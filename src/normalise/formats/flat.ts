@@ -9,9 +9,7 @@
  * full alias resolution for that record alone, so odd records still map correctly.
  */
 import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from '../event.js';
-import ipaddr from 'ipaddr.js';
 import { isObj, type Rec } from '../get.js';
-import { firstHopIp } from '../ip.js';
 import { fieldDocs, type FormatModule, type MapContext } from '../format.js';
 import {
   compileSource, runFields, sourceFor, splitSource, type CompiledField, type CompiledSource, type Ev, type SourceSpec,
@@ -31,6 +29,9 @@ export const FLAT_ALIASES: SourceSpec = {
   ip: [
     'ip', 'client_ip', 'source_ip', 'src_ip', 'remote_addr', 'remote_ip', 'ip_address', 'req.remoteAddress',
     'client_address', 'remote_address', 'x_forwarded_for|xff', 'forwarded_for|xff',
+    // pino-http with no peer address. A private peer gives way to the header in any format
+    // (normalise/forwarded.ts).
+    'req.headers.x-forwarded-for|xff',
   ],
   user: [
     'user_id', 'user', 'username', 'uid', 'sub', 'principal', 'principal_id', 'actor_id', 'account_id', 'customer_id',
@@ -288,43 +289,20 @@ export function scoreFlat(rec: Rec): number {
   return score;
 }
 
-/** Ranges a proxy in front of the application has its address in. */
-const PROXY_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'carrierGradeNat']);
-
-/**
- * pino-http's `req.remoteAddress` is the peer: behind an ingress or load balancer, the same
- * private address on every line, which blinds every per-IP detector. The caller is then the first
- * hop of the X-Forwarded-For header the proxy set. Only then: an application exposed directly has
- * a public peer, and a header the client wrote itself is not taken over it.
- */
-function forwardedIp(rec: Rec, ip: string | undefined): string | undefined {
-  const req = rec.req;
-  if (!isObj(req) || !isObj(req.headers)) return undefined;
-  const xff = req.headers['x-forwarded-for'];
-  if (xff === undefined || (ip !== undefined && !(ipaddr.isValid(ip) && PROXY_RANGES.has(ipaddr.process(ip).range())))) return undefined;
-  return firstHopIp(xff);
-}
-
 function mapFlat(rec: Rec, ctx: MapContext, lenient: boolean): Partial<ApiEvent> | null {
   const plan = ctx.state as FlatPlan | undefined;
   if (plan !== undefined) {
     if (hasNewKey(plan, rec)) extendPlan(plan, rec);
     const ev: Ev = blankEvent();
     runFields(rec, plan.fields, ev);
-    if (ev.ts !== undefined && requestish(ev)) return withForwardedIp(rec, ev);
+    if (ev.ts !== undefined && requestish(ev)) return ev;
   }
   // Slow path: resolve the aliases for this record alone.
   if (!lenient && !mayBeRequest(rec)) return null;
   const own = buildPlan([rec], plan?.units);
   const ev: Ev = blankEvent();
   runFields(rec, own.fields, ev);
-  return lenient || requestish(ev) ? withForwardedIp(rec, ev) : null;
-}
-
-function withForwardedIp(rec: Rec, ev: Ev): Ev {
-  const ip = forwardedIp(rec, ev.ip);
-  if (ip !== undefined) ev.ip = ip;
-  return ev;
+  return lenient || requestish(ev) ? ev : null;
 }
 
 function explainFlat(rec: Rec, ctx: MapContext, ev: Partial<ApiEvent>): Partial<Record<CanonicalField, string>> {
@@ -336,7 +314,6 @@ function explainFlat(rec: Rec, ctx: MapContext, ev: Partial<ApiEvent>): Partial<
     const s = sourceFor(rec, cf.sources);
     if (s !== undefined) out[cf.field] = s.path;
   }
-  if (ev.ip !== undefined && forwardedIp(rec, undefined) === ev.ip) out.ip = 'req.headers.x-forwarded-for';
   return out;
 }
 

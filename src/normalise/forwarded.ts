@@ -1,0 +1,94 @@
+/**
+ * The client behind a proxy. Behind an ingress or a load balancer, many logs record the proxy as
+ * the peer (nginx's remote_addr, Kong's client_ip, Caddy's request.remote_ip, pino-http's
+ * req.remoteAddress): one private address on every line. That blinds every per-IP detector and
+ * blames the proxy for what its clients did. The client is then the first hop of the
+ * X-Forwarded-For header the proxy set, when the record carries it; only then: an application
+ * exposed directly has a public peer, and a header its client wrote is not taken over it.
+ *
+ * The first hop, not the last public one, as the formats that name X-Forwarded-For as their client
+ * field do (Traefik, Envoy, nginx's http_x_forwarded_for): behind a CDN the last public hop is the
+ * CDN's edge. A client can put a hop of its own in front; docs/formats.md says so.
+ */
+import { firstHopIp } from './ip.js';
+import { isObj, type Rec } from './get.js';
+
+/** Top-level keys that hold the header, compared lower-case without "_" and "-". */
+const TOP_KEYS = new Set(['xforwardedfor', 'httpxforwardedfor', 'proxyaddxforwardedfor', 'forwardedfor', 'xff', 'requestxforwardedfor']);
+/** Objects of request headers, by their path from the record. */
+const HEADER_OBJECTS: ReadonlyArray<readonly string[]> = [
+  ['req', 'headers'],
+  ['request', 'headers'],
+  ['headers'],
+  ['request_headers'],
+  ['requestHeaders'],
+  ['RequestHeaders'],
+];
+
+function squash(k: string): string {
+  return k.toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * An address a proxy in front of the application has: private, loopback, link-local, unique local
+ * (IPv6) or carrier-grade NAT. `ip` is canonical (src/normalise/ip.ts): dotted quad or
+ * lower-case compressed IPv6. Character tests: this runs for every event.
+ */
+export function isProxyAddress(ip: string): boolean {
+  const c0 = ip.charCodeAt(0);
+  if (ip.indexOf(':') >= 0) {
+    if (ip === '::1') return true;
+    const colon = ip.indexOf(':');
+    if (colon !== 4) return false;
+    const first = Number.parseInt(ip.slice(0, 4), 16);
+    return (first >= 0xfc00 && first <= 0xfdff) || (first >= 0xfe80 && first <= 0xfebf);
+  }
+  if (c0 !== 49) return false; // every range below starts with a "1"
+  const dot = ip.indexOf('.');
+  const a = Number(ip.slice(0, dot));
+  if (a === 10 || a === 127) return true;
+  const b = Number(ip.slice(dot + 1, ip.indexOf('.', dot + 1)));
+  return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
+function at(rec: Rec, path: readonly string[]): unknown {
+  let v: unknown = rec;
+  for (const k of path) {
+    if (!isObj(v)) return undefined;
+    v = v[k];
+  }
+  return v;
+}
+
+/** Where a file's records keep X-Forwarded-For, found once and then read directly. */
+export class ForwardedFor {
+  private path: readonly string[] | null = null;
+
+  /** The client named by the record's X-Forwarded-For, if it has one. */
+  client(rec: Rec): string | undefined {
+    if (this.path !== null) {
+      const v = at(rec, this.path);
+      if (v !== undefined && v !== null) return firstHopIp(v);
+    }
+    const found = findHeader(rec);
+    if (found === undefined) return undefined;
+    this.path = found;
+    return firstHopIp(at(rec, found));
+  }
+}
+
+/** The record's X-Forwarded-For: where (as `formats detect` shows a source) and the client it names. */
+export function forwardedHeader(rec: Rec): { path: string; client: string | undefined } | undefined {
+  const found = findHeader(rec);
+  return found === undefined ? undefined : { path: found.join('.'), client: firstHopIp(at(rec, found)) };
+}
+
+function findHeader(rec: Rec): string[] | undefined {
+  for (const k in rec) if (TOP_KEYS.has(squash(k)) && rec[k] !== null && rec[k] !== undefined) return [k];
+  for (const p of HEADER_OBJECTS) {
+    const h = at(rec, p);
+    if (!isObj(h)) continue;
+    for (const k in h) if (squash(k) === 'xforwardedfor' && h[k] !== null && h[k] !== undefined) return [...p, k];
+  }
+  return undefined;
+}
