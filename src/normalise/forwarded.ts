@@ -44,11 +44,23 @@ export function isProxyAddress(ip: string): boolean {
     return (first >= 0xfc00 && first <= 0xfdff) || (first >= 0xfe80 && first <= 0xfebf);
   }
   if (c0 !== 49) return false; // every range below starts with a "1"
-  const dot = ip.indexOf('.');
-  const a = Number(ip.slice(0, dot));
+  let i = 0;
+  const a = octet(ip, 0);
   if (a === 10 || a === 127) return true;
-  const b = Number(ip.slice(dot + 1, ip.indexOf('.', dot + 1)));
+  while (ip.charCodeAt(i) !== 46) i++;
+  const b = octet(ip, i + 1);
   return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
+/** The decimal number at `from` in a dotted quad, up to the next dot (no substring per event). */
+function octet(ip: string, from: number): number {
+  let n = 0;
+  for (let i = from; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) break;
+    n = n * 10 + (c - 48);
+  }
+  return n;
 }
 
 function at(rec: Rec, path: readonly string[]): unknown {
