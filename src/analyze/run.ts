@@ -19,6 +19,7 @@ import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
+import { isProxyAddress } from '../normalise/forwarded.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -190,6 +191,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (checklist && checklist.evicted > 0) {
     notes.push(`per-entry checklist: the state of ${checklist.evicted} idle actors was dropped at the tracking cap`);
   }
+  const proxied = onePrivatePeer(traffic, events);
+  if (proxied !== undefined) notes.push(proxied);
   const entries = checklist?.entries ?? [];
   const shownEntries = entries.filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
 
@@ -338,6 +341,20 @@ async function resolveTimeRange(
     from = from === undefined ? since : Math.max(from, since);
   }
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
+/**
+ * Nearly every event of several users or keys from one private address: the log most likely records
+ * the proxy in front of the application as the client, with no X-Forwarded-For to take the client
+ * from (normalise takes it when there is one). Every per-IP finding then names the proxy: said
+ * once, with the way out. (One unnamed caller, a kubelet's health probes, is no proxy.)
+ */
+function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>, events: number): string | undefined {
+  const top = traffic.topIps[0];
+  if (top === undefined || events < 20 || top.count < 0.9 * events || !isProxyAddress(top.key)) return undefined;
+  if (traffic.actors.filter((a) => !a.actor.startsWith('ip:')).length < 2) return undefined;
+  const share = top.count === events ? 'all' : `${Math.floor((100 * top.count) / events)}%`;
+  return `${share} of the events came from ${top.key}, a private address: most likely the proxy or load balancer in front of the application, so every per-IP finding names it, not the clients. If the log keeps the client's address in another field, name it with --map ip=<path> (an X-Forwarded-For header in the records is taken by itself)`;
 }
 
 /** The last event's time, leaving out events dated in the future (counted): log lines can be forged. */
