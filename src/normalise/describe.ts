@@ -9,7 +9,7 @@ import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js
 import { SET_ASIDE, type IngestIssue, type RawRecord } from '../ingest/types.js';
 import { get, isObj, type Rec } from './get.js';
 import { Normaliser, DETECTION_SAMPLE, type Detection } from './normaliser.js';
-import { FLAT_ALIASES } from './formats/flat.js';
+import { FLAT_ALIASES, normKey } from './formats/flat.js';
 import { splitSource } from './spec.js';
 import { parseTimestamp } from './time.js';
 import { ipOf } from './ip.js';
@@ -205,6 +205,12 @@ const EXAMPLE: Partial<Record<CanonicalField, string>> = {
   bytesOut: 'path.to.response_bytes',
 };
 
+/** Does the flat alias table read `path` (as spelt in the records) for `field`? */
+function isFlatAlias(field: CanonicalField, path: string): boolean {
+  const n = normKey(path);
+  return (FLAT_ALIASES[field] ?? []).some((a) => normKey(splitSource(a).path) === n);
+}
+
 function aliasExamples(field: CanonicalField, n = 5): string {
   return (FLAT_ALIASES[field] ?? []).slice(0, n).map((s) => splitSource(s).path).join(', ');
 }
@@ -316,12 +322,26 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
         '), a status (' + aliasExamples('status') + ') or method (' + aliasExamples('method') + '), and a client ip (' +
         aliasExamples('ip') + ') or user (' + aliasExamples('user') + '); keys are matched case-insensitively, snake_case = camelCase.',
     );
-  } else if (detection.confidence < 0.9 && !opts.format) {
-    const voted = detection.votes[detection.format] ?? 0;
+  } else if (!opts.format) {
     const sampled = Math.min(records.length, DETECTION_SAMPLE);
-    advice.push(
-      `only ${voted} of the first ${sampled} records look like ${detection.format}; the others are mapped by another format or skipped`,
-    );
+    const voted = detection.votes[detection.format] ?? 0;
+    const handled = Math.round(detection.confidence * sampled);
+    // The vote's leader when it is not the chosen format: its signature is there, its mapping is not.
+    const leader = Object.entries(detection.votes).reduce<[string, number] | undefined>((a, e) => (a === undefined || e[1] > a[1] ? e : a), undefined);
+    if (leader !== undefined && leader[1] > voted) {
+      advice.push(
+        `${leader[1]} of the first ${sampled} records carry the signature of ${leader[0]}, but ${leader[0]} maps fewer of them than ` +
+          `${detection.format}, which maps ${handled}: they are read as ${detection.format}`,
+      );
+    } else if (handled < voted) {
+      advice.push(
+        `${voted} of the first ${sampled} records look like ${detection.format}, but it maps ${handled === 0 ? 'none' : `only ${handled}`} of them (see the skipped records below)`,
+      );
+    } else if (detection.confidence < 0.9) {
+      advice.push(
+        `only ${voted} of the first ${sampled} records look like ${detection.format}; the others are mapped by another format or skipped`,
+      );
+    }
   }
   if (skippedTotal > 0) {
     const first = new Map<string, IngestIssue>();
@@ -379,7 +399,15 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       continue;
     }
     if (cand !== undefined) suggestions.push(`--map ${field}=${cand}`);
-    const how = cand !== undefined ? `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}` : `map one with --map ${field}=${EXAMPLE[field]}`;
+    // A name the flat alias table reads for this field, under a format that reads only its own keys:
+    // "--map ts=ts" alone would look absurd, so say why it is needed.
+    const aliasOf = cand !== undefined && fmt !== null && fmt.id !== 'flat' && fmt.id !== 'custom' && isFlatAlias(field, cand);
+    const how = cand === undefined
+      ? `map one with --map ${field}=${EXAMPLE[field]}`
+      : aliasOf
+        ? `the key "${safeText(cand, 60)}" looks like it; flat JSON is read by that name, but these records were detected as ${fmt.id}, ` +
+          `which reads only its own keys: --map ${field}=${cand}`
+        : `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}`;
     if (field === 'path' && hasRoute) {
       advice.push(
         'only a route template (e.g. resourcePath / routeKey / http.route) and no concrete path: bola-enumeration cannot count object ids; ' +

@@ -21,8 +21,12 @@ import { createWallClockToUtc } from '../util/zone-offset.js';
 export interface Detection {
   format: string;
   /**
-   * Share of the sampled records that voted for `format`; for a forced format or custom (no
-   * format voted, --map paths did the work), the share of the sampled records it mapped.
+   * Share of the sampled records that voted for `format` and that it maps (or sets aside as its
+   * own non-access records): a signature that matches records the format cannot map (no timestamp
+   * it knows) does not make confidence. When the winner of the vote maps fewer of the sampled
+   * records than another format does, that format is chosen, and this is the share it maps. For a
+   * forced format or custom (no format voted, --map paths did the work), the share of the sampled
+   * records it mapped.
    */
   confidence: number;
   /** Records of the sample per format they matched best. Empty when the format was forced. */
@@ -95,12 +99,16 @@ export interface SetAside {
 interface Vote {
   winner: FormatModule | undefined;
   votes: Record<string, number>;
+  /** The format each sampled record voted for (undefined: none), in sample order. */
+  ballots: (FormatModule | undefined)[];
 }
 
 function vote(sample: readonly Rec[]): Vote {
   const votes: Record<string, number> = {};
+  const ballots: (FormatModule | undefined)[] = [];
   for (const rec of sample) {
     const b = bestFormat(rec);
+    ballots.push(b?.format);
     if (b !== undefined) votes[b.format.id] = (votes[b.format.id] ?? 0) + 1;
   }
   let winner: FormatModule | undefined;
@@ -112,7 +120,7 @@ function vote(sample: readonly Rec[]): Vote {
       winner = f;
     }
   }
-  return { winner, votes };
+  return { winner, votes, ballots };
 }
 
 const ALL_FIELDS = (1 << CANONICAL_FIELDS.length) - 1;
@@ -281,11 +289,9 @@ export class Normaliser implements FileNormaliser {
     const buf = this.buffer ?? [];
     this.buffer = null;
     let sample = buf.map((r) => r.value).filter(isObj);
-    if (this.forced !== undefined) {
-      this.primary = this.forced;
-      this.det = { format: this.forced.id, confidence: 1, votes: {} };
-    } else {
-      let v = vote(sample);
+    let v: Vote | undefined;
+    if (this.forced === undefined) {
+      v = vote(sample);
       if (v.winner === undefined && sample.length > 0) {
         // Keys lowercased by a pipeline (e.g. Panther's "httprequest")? Retry case-insensitively.
         const view = sample.map(caseInsensitiveView);
@@ -296,13 +302,19 @@ export class Normaliser implements FileNormaliser {
           v = v2;
         }
       }
-      if (v.winner !== undefined) {
-        this.primary = v.winner;
-        this.det = { format: v.winner.id, confidence: (v.votes[v.winner.id] ?? 0) / buf.length, votes: v.votes };
-      } else {
-        this.primary = null;
-        this.det = this.map ? { format: 'custom', confidence: 0, votes: v.votes } : null;
-      }
+    }
+    this.overrides = compileOverrides(this.map, sample);
+    this.ipMapped = this.overrides.some((o) => o.field === 'ip');
+    if (this.forced !== undefined) {
+      this.primary = this.forced;
+      this.det = { format: this.forced.id, confidence: 1, votes: {} };
+    } else if (v !== undefined && v.winner !== undefined) {
+      const chosen = this.chooseByMapping(v.winner, v.ballots, sample);
+      this.primary = chosen.format;
+      this.det = { format: chosen.format.id, confidence: chosen.handled / buf.length, votes: v.votes };
+    } else {
+      this.primary = null;
+      this.det = this.map ? { format: 'custom', confidence: 0, votes: v?.votes ?? {} } : null;
     }
     this.sample = sample;
     const p = this.primary;
@@ -311,8 +323,6 @@ export class Normaliser implements FileNormaliser {
       this.primaryCtx = { state: p.prepare(own.length > 0 ? own : sample) };
     }
     if (p !== null) this.ctxs.set(p, this.primaryCtx);
-    this.overrides = compileOverrides(this.map, sample);
-    this.ipMapped = this.overrides.some((o) => o.field === 'ip');
     this.reportUnusedOverrides(sample);
     const before = this.events;
     for (const r of buf) this.one(r, out);
@@ -322,6 +332,59 @@ export class Normaliser implements FileNormaliser {
     if (det !== null && buf.length > 0 && (this.forced !== undefined || det.format === 'custom')) {
       det.confidence = (this.events - before) / buf.length;
     }
+  }
+
+  /**
+   * Which sampled records `f` handles: maps into an event (a timestamp and a request field, with
+   * the --map paths applied), or sets aside as its own non-access record. Runs on a throwaway
+   * context, so that state a format carries from record to record starts afresh for the real pass.
+   */
+  private trial(f: FormatModule, sample: readonly Rec[]): boolean[] {
+    let ctx: MapContext = { state: undefined };
+    if (f.prepare !== undefined) {
+      const own = sample.filter((r) => f.detect(r) >= 0.5);
+      ctx = { state: f.prepare(own.length > 0 ? own : sample) };
+    }
+    const ov = this.overrides;
+    return sample.map((r) => {
+      const ev = f.map(r, ctx);
+      if (ev === null) return f.setAside !== undefined && f.setAside(r, ctx) !== undefined;
+      for (const o of ov) {
+        const x = o.source.get(r);
+        if (x !== undefined && x !== null) o.source.apply(ev, x);
+      }
+      return ev.ts !== undefined && requestish(ev);
+    });
+  }
+
+  /**
+   * The vote's winner, unless it cannot map some of the records that voted for it and another
+   * format maps more of the sample: then that one. A signature can match records its format has no
+   * timestamp for (an NGINX-shaped log that names its time "ts"), and a format chosen for them
+   * would skip every record while the flat alias table maps them. `handled` is how many sampled
+   * records the chosen format handles: the winner's own voters only; for another format, all it maps.
+   * Once per file, on the sample only: the winner is tried on it, the others only when the winner
+   * leaves some of its voters unmapped.
+   */
+  private chooseByMapping(winner: FormatModule, ballots: readonly (FormatModule | undefined)[], sample: readonly Rec[]): { format: FormatModule; handled: number } {
+    const ok = this.trial(winner, sample);
+    let voters = 0;
+    let handledVoters = 0;
+    let handledAll = 0;
+    for (let i = 0; i < sample.length; i++) {
+      if (ok[i] === true) handledAll++;
+      if (ballots[i] !== winner) continue;
+      voters++;
+      if (ok[i] === true) handledVoters++;
+    }
+    if (handledVoters === voters) return { format: winner, handled: handledVoters };
+    let best: { format: FormatModule; handled: number } = { format: winner, handled: handledAll };
+    for (const f of FORMATS) {
+      if (f === winner || (f !== flat && !ballots.includes(f))) continue;
+      const n = this.trial(f, sample).filter(Boolean).length;
+      if (n > best.handled) best = { format: f, handled: n };
+    }
+    return best.format === winner ? { format: winner, handled: handledVoters } : best;
   }
 
   /** A --map path that no sampled record holds is most likely misspelt: said once per file, not silently ignored. */

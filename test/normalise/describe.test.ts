@@ -266,6 +266,46 @@ describe('listFormats', () => {
   });
 });
 
+describe('describeRecords: formats whose signature the records carry but which cannot map them', () => {
+  it('a request nested in an `http` object (in-house, Datadog) maps as flat: no otel at 100% with every record skipped, no --map ts=ts', () => {
+    for (const fixture of ['flat-nested-http.ndjson', 'flat-datadog.ndjson']) {
+      const r = describeRecords(loadFixture(fixture));
+      expect(r.detection?.format, fixture).toBe('flat');
+      expect(r.skipped, fixture).toEqual({ 'not-an-access-record': 1 });
+      for (const f of ['ts', 'method', 'path', 'status', 'ip']) expect(field(r, f)?.sourcePath, `${fixture} ${f}`).not.toBeNull();
+      expect(r.advice.some((a) => a.includes('--map ts=')), fixture).toBe(false);
+    }
+    const inhouse = describeRecords(loadFixture('flat-nested-http.ndjson'));
+    expect([field(inhouse, 'ts')?.sourcePath, field(inhouse, 'status')?.sourcePath]).toEqual(['ts', 'http.statusCode']);
+    expect(inhouse.advice).toContain(
+      'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; the key "auth.userId" looks like it: --map user=auth.userId',
+    );
+    const datadog = describeRecords(loadFixture('flat-datadog.ndjson'));
+    expect([field(datadog, 'ts')?.sourcePath, field(datadog, 'path')?.sourcePath, field(datadog, 'status')?.sourcePath]).toEqual(['date', 'http.url', 'http.status_code']);
+  });
+
+  it('says which signature was passed over for the format that maps the records', () => {
+    const line = (i: number) => ({ ts: `2025-06-02T08:00:0${i}Z`, remote_addr: '81.2.69.142', request: 'GET /a HTTP/1.1', status: 200, body_bytes_sent: 5 });
+    const r = describeRecords(records([line(1), line(2)]));
+    expect(r.detection).toEqual({ format: 'flat', confidence: 1, votes: { nginx: 2 } });
+    expect(r.advice).toContain('2 of the first 2 records carry the signature of nginx, but nginx maps fewer of them than flat, which maps 2: they are read as flat');
+  });
+
+  it('nothing maps: says the format maps none of the records it claims, and why a flat name needs --map under it', () => {
+    const values = loadFixture('ecs.ndjson').map((x) => {
+      const { '@timestamp': ts, ...rest } = x.value as Record<string, unknown>;
+      return { ...rest, ts };
+    });
+    const r = describeRecords(records(values));
+    expect(r.detection).toEqual({ format: 'ecs', confidence: 0, votes: { ecs: 5 } });
+    expect(r.advice).toContain('5 of the first 5 records look like ecs, but it maps none of them (see the skipped records below)');
+    expect(r.advice).toContain(
+      'no timestamp: records cannot be placed in time and are all skipped; the key "ts" looks like it; flat JSON is read by that name, ' +
+        'but these records were detected as ecs, which reads only its own keys: --map ts=ts',
+    );
+  });
+});
+
 describe('docs/formats.md', () => {
   it('lists every format and its field sources exactly as the code declares them', async () => {
     const { readFileSync } = await import('node:fs');

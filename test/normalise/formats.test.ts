@@ -233,6 +233,69 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
+  it('flat: a request nested in an `http` object (in-house logger), not otel although http.method / http.status_code spell OTel names', () => {
+    const { cores, n } = detectAndMap('flat-nested-http.ndjson', 'flat', 5 / 6);
+    expect(n.detection()).toEqual({ format: 'flat', confidence: 5 / 6, votes: { flat: 5 } });
+    expect(n.skipped).toEqual({ 'not-an-access-record': 1 });
+    expect(cores).toEqual([
+      {
+        ts: 1748851375000, ip: '86.12.44.3', method: 'GET', path: '/api/v1/products/107', status: 200, bytesOut: 561, latencyMs: 73,
+        userAgent: 'okhttp/4.12.0', requestId: '8c2720a2ea99889a0ea36320561fe87f', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: 1748851515000, ip: '92.40.8.17', method: 'GET', path: '/api/v1/search', query: 'q=shoes&page=2', status: 200, bytesOut: 564,
+        latencyMs: 151, userAgent: 'AcmeMobile/3.2 (iOS 17.5)', requestId: '803f6bfefd2c45b16276dffd044805ad', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: 1748863817000, ip: '185.220.101.7', method: 'POST', path: '/api/v1/auth/login', status: 401, bytesOut: 48, latencyMs: 30,
+        userAgent: 'python-requests/2.31.0', requestId: '2f9c1d7a6b0e4c3d8a5f1e2d3c4b5a69', auth: 'failure', format: 'flat',
+      },
+      {
+        ts: 1748863819000, ip: '185.220.101.7', method: 'POST', path: '/api/v1/auth/login', status: 401, bytesOut: 48, latencyMs: 29,
+        userAgent: 'python-requests/2.31.0', requestId: '7e6d5c4b3a291807f6e5d4c3b2a19080', auth: 'failure', format: 'flat',
+      },
+      {
+        ts: 1748864000000, ip: '151.101.1.5', method: 'PUT', path: '/api/v1/me', status: 204, bytesOut: 0, latencyMs: 163,
+        userAgent: 'Mozilla/5.0', requestId: '87ec7006461f22578209a818c7b1ee81', auth: 'unknown', format: 'flat',
+      },
+    ]);
+  });
+
+  it('flat: Datadog standard attributes (http.url, http.status_code, network.client.ip, usr.*, duration in ns), not otel', () => {
+    const { cores, n } = detectAndMap('flat-datadog.ndjson', 'flat', 0.8);
+    expect(n.detection()).toEqual({ format: 'flat', confidence: 0.8, votes: { flat: 4 } });
+    expect(cores).toEqual([
+      {
+        ts: utc(2025, 6, 2, 8, 4, 53, 760), ip: '92.40.8.17', user: 'carol', method: 'GET', path: '/api/v1/orders/5002', query: 'expand=items',
+        host: 'api-7d9f', status: 200, bytesOut: 800, latencyMs: 12, userAgent: 'okhttp/4.12.0', requestId: 'r32', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: utc(2025, 6, 2, 8, 6, 53, 679), ip: '45.133.1.77', user: 'bob@acme.io', method: 'POST', path: '/api/v1/login', host: 'api-7d9f',
+        status: 401, bytesOut: 48, latencyMs: 3.5, userAgent: 'curl/8.5.0', requestId: 'r33', auth: 'failure', format: 'flat',
+      },
+      {
+        ts: utc(2025, 6, 2, 8, 7, 0, 1), ip: '2001:db8::7', user: 'alice', method: 'GET', path: '/api/v1/me', host: 'api-7d9f', status: 200,
+        bytesOut: 312, bytesIn: 0, latencyMs: 0.8, userAgent: 'okhttp/4.12.0', requestId: 'r34', auth: 'unknown', format: 'flat',
+      },
+      {
+        ts: utc(2025, 6, 2, 8, 8, 11, 500), ip: '86.12.44.3', user: 'bob', method: 'DELETE', path: '/api/v1/orders/5001', host: 'api-7d9f',
+        status: 403, bytesOut: 0, latencyMs: 1.2, userAgent: 'okhttp/4.12.0', requestId: 'r35', auth: 'failure', format: 'flat',
+      },
+    ]);
+  });
+
+  it('otel: pre-1.21 names select otel as dotted keys only; nested, with no OTel-only name beside them, they are left to flat', () => {
+    const otel = FORMATS.find((f) => f.id === 'otel')!;
+    const dotted = { timestamp: '2024-03-01T09:15:03Z', 'http.method': 'GET', 'http.status_code': 200, 'http.target': '/a' };
+    const nested = { timestamp: '2024-03-01T09:15:03Z', http: { method: 'GET', status_code: 200, target: '/a' } };
+    const nestedStable = { timestamp: '2024-03-01T09:15:03Z', http: { request: { method: 'GET' } }, client: { address: '203.0.113.9' } };
+    expect([otel.detect(dotted), otel.detect(nested), otel.detect(nestedStable)]).toEqual([0.75, 0, 0.75]);
+    // OTel names at top level with the time under a name of the logger's own: read, not skipped.
+    const { events, n } = run(records([{ ts: '2024-03-01T09:15:03Z', 'http.request.method': 'GET', 'url.path': '/a', 'http.response.status_code': 200 }]));
+    expect(n.detection()).toEqual({ format: 'otel', confidence: 1, votes: { otel: 1 } });
+    expect(events.map(core)).toEqual([{ ts: utc(2024, 3, 1, 9, 15, 3), method: 'GET', path: '/a', status: 200, auth: 'unknown', format: 'otel' }]);
+  });
+
   it('apigateway: console preset, Lambda authorizer, HTTP API routeKey, literal dotted keys', () => {
     const { cores, n } = detectAndMap('apigateway.ndjson', 'apigateway');
     expect(cores).toEqual([

@@ -54,6 +54,35 @@ describe('detection by vote', () => {
     expect(core(events[1] as ApiEvent)).toMatchObject({ user: 'foo', path: '/log', latencyMs: 515 });
   });
 
+  it('a signature is not a mapping: a winner that maps none of its voters gives way to the format that maps them', () => {
+    // NGINX's escape=json keys, but the time under "ts", which the nginx format does not read and the flat alias table does.
+    const line = (i: number) => ({
+      ts: `2025-06-02T08:00:0${i}Z`, remote_addr: '81.2.69.142', request: `POST /api/v1/login?try=${i} HTTP/1.1`, status: 401, body_bytes_sent: 48,
+    });
+    const { events, n } = run(records([line(1), line(2), line(3)]));
+    expect(n.detection()).toEqual({ format: 'flat', confidence: 1, votes: { nginx: 3 } });
+    expect(n.skipped).toEqual({});
+    expect(events.map(core)[0]).toEqual({
+      ts: utc(2025, 6, 2, 8, 0, 1), ip: '81.2.69.142', method: 'POST', path: '/api/v1/login', query: 'try=1', status: 401, bytesOut: 48,
+      auth: 'failure', format: 'flat',
+    });
+    // A --map that gives the winner its timestamp keeps the winner.
+    const mapped = run(records([line(1), line(2)]), { map: { ts: 'ts' } });
+    expect(mapped.n.detection()).toEqual({ format: 'nginx', confidence: 1, votes: { nginx: 2 } });
+    expect(mapped.events).toHaveLength(2);
+  });
+
+  it('a winner that maps none of its voters, when nothing maps more, is kept with confidence 0, not 1', () => {
+    // ECS, with the time under "ts" instead of @timestamp: ecs reads only @timestamp, flat finds no request field.
+    const values = loadFixture('ecs.ndjson').map((r) => {
+      const { '@timestamp': ts, ...rest } = r.value as Record<string, unknown>;
+      return { ...rest, ts };
+    });
+    const { events, n } = run(records(values));
+    expect(n.detection()).toEqual({ format: 'ecs', confidence: 0, votes: { ecs: 5 } });
+    expect([events.length, n.skipped]).toEqual([0, { 'no-timestamp': 5 }]);
+  });
+
   it('keys lowercased by a pipeline (Panther) are matched case-insensitively', () => {
     const values = [
       { httprequest: { requestmethod: 'GET', requesturl: 'https://a.example/x?y=1', status: 200, remoteip: '203.0.113.1', latency: '0.5s' }, timestamp: '2024-03-01T09:15:02Z', insertid: 'i1' },

@@ -16,7 +16,12 @@ import {
 } from '../spec.js';
 import { num, parseDurationString, type DurationUnit } from '../values.js';
 
-/** The alias table, in priority order per field. "|auto" = unit inferred from the file's values. */
+/**
+ * The alias table, in priority order per field. "|auto" = unit inferred from the file's values.
+ * The `http.*`, `client.*`, `network.*` and `usr.*` names are the nested objects of Datadog's
+ * standard attributes (`{"http":{"method","url","status_code","useragent"},"network":{"client":{"ip"}}}`)
+ * and of in-house loggers that group a request the same way; each comes after the top-level names.
+ */
 export const FLAT_ALIASES: SourceSpec = {
   ts: [
     'timestamp', '@timestamp', 'time', 'ts', 'datetime', 'date', 'eventTime', 'event_time', 'start_time', 'StartUTC',
@@ -28,38 +33,44 @@ export const FLAT_ALIASES: SourceSpec = {
   ],
   ip: [
     'ip', 'client_ip', 'source_ip', 'src_ip', 'remote_addr', 'remote_ip', 'ip_address', 'req.remoteAddress',
-    'client_address', 'remote_address', 'x_forwarded_for|xff', 'forwarded_for|xff',
+    'client_address', 'remote_address', 'x_forwarded_for|xff', 'forwarded_for|xff', 'client.ip', 'network.client.ip',
     // pino-http with no peer address. A private peer gives way to the header in any format
     // (normalise/forwarded.ts).
     'req.headers.x-forwarded-for|xff',
   ],
   user: [
     'user_id', 'user', 'username', 'uid', 'sub', 'principal', 'principal_id', 'actor_id', 'account_id', 'customer_id',
-    'user_identity', 'user.id', 'user.name', 'user_name', 'actor',
+    'user_identity', 'user.id', 'user.name', 'user_name', 'actor', 'usr.id', 'usr.name', 'usr.email',
   ],
   roles: ['role', 'roles', 'user_role', 'scope', 'scopes', 'user.roles', 'permissions', 'groups'],
   apiKey: ['api_key_id', 'key_id', 'api_key|secret', 'x_api_key|secret', 'client_id', 'subscription_id'],
   sessionId: ['session_id', 'session', 'sid'],
-  method: ['method', 'http_method', 'verb', 'request_method', 'req.method'],
+  method: ['method', 'http_method', 'verb', 'request_method', 'req.method', 'http.method'],
   // 'request' last: nginx's $request, a request line ("GET /p HTTP/1.1") that the path applier splits.
-  path: ['endpoint', 'path', 'url', 'uri', 'request_uri', 'request_path', 'request_url', 'req.url', 'target', 'route', 'request'],
+  path: [
+    'endpoint', 'path', 'url', 'uri', 'request_uri', 'request_path', 'request_url', 'req.url', 'http.path', 'http.url', 'http.target',
+    'target', 'route', 'request',
+  ],
   route: ['route', 'route_template', 'http_route'],
-  query: ['query', 'query_string', 'querystring', 'qs', 'args'],
+  query: ['query', 'query_string', 'querystring', 'qs', 'args', 'http.query'],
   host: ['host', 'http_host', 'request_host', 'req.headers.host'],
-  status: ['status', 'status_code', 'response_code', 'http_status', 'res.statusCode', 'response_status'],
+  status: ['status', 'status_code', 'response_code', 'http_status', 'res.statusCode', 'response_status', 'http.status_code'],
   // response_body_size, request_user_agent: Fastly's documented JSON log format.
   bytesOut: [
     'bytes', 'bytes_sent', 'response_size', 'response_bytes', 'size', 'content_length', 'body_bytes_sent', 'bytes_out',
-    'res.contentLength', 'response_body_size',
+    'res.contentLength', 'response_body_size', 'http.bytes_out', 'network.bytes_written',
   ],
-  bytesIn: ['request_size', 'bytes_received', 'request_bytes', 'request_length', 'bytes_in'],
+  bytesIn: ['request_size', 'bytes_received', 'request_bytes', 'request_length', 'bytes_in', 'http.bytes_in', 'network.bytes_read'],
   latencyMs: [
     'response_time_ms|ms', 'duration_ms|ms', 'latency_ms|ms', 'elapsed_ms|ms', 'took_ms|ms', 'request_time_ms|ms',
     'response_time|auto', 'responseTime|auto', 'latency|auto', 'duration|auto', 'took|auto', 'elapsed|auto',
-    'time_taken|auto', 'request_time|s', 'duration_s|s', 'duration_sec|s', 'duration_us|us', 'duration_ns|ns',
+    'time_taken|auto', 'request_time|s', 'duration_s|s', 'duration_sec|s', 'duration_us|us', 'duration_ns|ns', 'http.duration_ms|ms',
   ],
-  userAgent: ['user_agent', 'ua', 'agent', 'http_user_agent', 'useragent', 'req.headers.user-agent', 'request_user_agent'],
-  requestId: ['request_id', 'req_id', 'req.id', 'trace_id', 'correlation_id', 'x_request_id'],
+  userAgent: [
+    'user_agent', 'ua', 'agent', 'http_user_agent', 'useragent', 'req.headers.user-agent', 'request_user_agent', 'http.useragent',
+    'http.user_agent', 'client.user_agent',
+  ],
+  requestId: ['request_id', 'req_id', 'req.id', 'trace_id', 'correlation_id', 'x_request_id', 'http.request_id'],
   auth: ['auth', 'auth_result', 'login_success', 'success', 'outcome', 'result', 'authenticated'],
   action: ['action'],
   country: ['country', 'geo.country', 'country_code', 'geo.country_code'],

@@ -10,6 +10,7 @@ import { isObj, type Rec } from '../get.js';
 import { defineFormat, getters, present } from '../format.js';
 import { durationMs } from '../values.js';
 import type { SourceSpec } from '../spec.js';
+import { FLAT_ALIASES } from './flat.js';
 
 function anyValue(v: unknown): unknown {
   if (!isObj(v)) return v;
@@ -59,20 +60,36 @@ const NAMES = {
   userAgent: ['user_agent.original', 'http.user_agent'],
 } satisfies SourceSpec;
 
+/**
+ * OTLP's own time fields, then the timestamp names of the flat alias table: the semantic
+ * conventions name no timestamp key, so plain JSON with OTel attribute names at top level keeps
+ * its time under whatever name its logger uses ("ts", "date", ...). Without them such records
+ * carry OTel's signature, are read as otel, and are all skipped for want of a timestamp.
+ */
+const OTLP_TS = ['timeUnixNano', 'startTimeUnixNano', 'observedTimeUnixNano', 'timestamp', 'time'];
 const OWN = {
-  ts: ['timeUnixNano', 'startTimeUnixNano', 'observedTimeUnixNano', 'timestamp', 'time'],
+  ts: [...OTLP_TS, ...(FLAT_ALIASES.ts ?? []).filter((a) => !OTLP_TS.includes(a))],
   requestId: ['traceId', 'trace_id'],
 } satisfies SourceSpec;
 
 const SOURCES: SourceSpec = { ...OWN };
 for (const [f, names] of Object.entries(NAMES)) SOURCES[f as keyof typeof NAMES] = A(...names);
 
-const METHOD = ['http.request.method', 'http.method'] as const;
+/**
+ * Attribute names that say "OpenTelemetry" however they are spelt: as a dotted key or as nested
+ * objects (a pipeline that expanded the dots). The stable names are OTel's own.
+ */
 const OTEL_ONLY = [
-  'http.method', 'http.status_code', 'http.target', 'http.url', 'client.address', 'http.route', 'http.response.body.size',
-  'http.request.body.size', 'net.peer.ip', 'network.peer.address', 'http.client_ip',
+  'client.address', 'http.response.body.size', 'http.request.body.size', 'net.peer.ip', 'network.peer.address',
 ] as const;
-const g = getters(...METHOD, ...OTEL_ONLY, 'url.path', 'url.full', 'ecs.version');
+/**
+ * Pre-1.21 names that say "OpenTelemetry" only as literal dotted keys (OTel attributes are a flat
+ * map of dotted names). Nested (`{"http":{"method":..,"status_code":..,"url":..}}`) they are the
+ * shape of Datadog's standard attributes and of many in-house loggers, which OTel does not map:
+ * those records are left to the flat alias table.
+ */
+const OTEL_DOTTED = ['http.method', 'http.status_code', 'http.target', 'http.url', 'http.route', 'http.client_ip'] as const;
+const g = getters('http.request.method', 'http.method', ...OTEL_ONLY, 'url.path', 'url.full', 'ecs.version');
 
 function attrHasMethodOrUrl(a: Rec): number {
   if (a['http.request.method'] !== undefined || a['http.method'] !== undefined) return 2;
@@ -100,7 +117,7 @@ function nsDiffMs(start: unknown, end: unknown): number | undefined {
 export const otel = defineFormat({
   id: 'otel',
   title: 'OpenTelemetry (OTLP log records / spans, semantic-convention attributes; read under attributes, then top level)',
-  detectKeys: 'attributes with http.request.method / http.method (+ timeUnixNano or startTimeUnixNano); or OTel attribute keys at top level (http.method, http.status_code, client.address, http.route, ...)',
+  detectKeys: 'attributes with http.request.method / http.method (+ timeUnixNano or startTimeUnixNano); or OTel attribute keys at top level (http.request.method, client.address, ...; pre-1.21 names such as http.method, http.status_code, http.route only as dotted keys, not nested)',
   sources: SOURCES,
   docSources: { ...OWN, ...NAMES },
   notes: { latencyMs: 'endTimeUnixNano - startTimeUnixNano (spans)' },
@@ -116,6 +133,7 @@ export const otel = defineFormat({
     if (present(g['ecs.version'](rec))) return 0;
     if (g['http.request.method'](rec) === undefined && g['http.method'](rec) === undefined) return 0;
     for (const k of OTEL_ONLY) if (g[k](rec) !== undefined) return 0.75;
+    for (const k of OTEL_DOTTED) if (rec[k] !== undefined) return 0.75;
     return rec['@timestamp'] === undefined && (g['url.path'](rec) !== undefined || g['url.full'](rec) !== undefined) ? 0.55 : 0;
   },
   post(r, ev) {
