@@ -4,7 +4,7 @@
  * All text given here is already sanitised; colouring is applied after fitting.
  */
 import Table from 'cli-table3';
-import { displayWidth, pad, stripAnsi, truncate } from './sanitize.js';
+import { ELLIPSIS, displayWidth, pad, stripAnsi, truncate } from './sanitize.js';
 
 export type Paint = (s: string) => string;
 
@@ -30,6 +30,8 @@ export interface TableSpec {
   minWidth?: number;
   /** Columns left out, in this order, while the table does not fit (never when full). */
   drop?: number[];
+  /** Columns holding file paths: cut keeping the file name (see cutPath), not from the right. */
+  paths?: number[];
 }
 
 export interface TableContext {
@@ -80,6 +82,7 @@ export function renderTable(spec: TableSpec, ctx: TableContext): string[] {
   const rows = spec.rows.map((r) => r.map(toCell));
   const right = new Set(spec.right ?? []);
   const fixed = new Set(spec.fixed ?? []);
+  const paths = new Set(spec.paths ?? []);
   const natural: number[] = spec.head.map((h, i) => {
     let w = displayWidth(h);
     for (const r of rows) w = Math.max(w, displayWidth(r[i]?.text ?? ''));
@@ -124,7 +127,7 @@ export function renderTable(spec: TableSpec, ctx: TableContext): string[] {
     table.push(
       cols.map((i) => {
         const c = r[i] ?? { text: '' };
-        const text = ctx.full ? c.text : truncate(c.text, widths[i]!);
+        const text = ctx.full ? c.text : paths.has(i) ? cutPath(c.text, widths[i]!) : truncate(c.text, widths[i]!);
         return c.paint ? c.paint(text) : text;
       }),
     );
@@ -265,3 +268,74 @@ export function fitLine(line: string, width: number): string {
   return truncate(stripAnsi(line), width);
 }
 
+
+/** The last columns of `s` that fit in `max`, after a leading `…` when cut. */
+export function truncateStart(s: string, max: number): string {
+  if (displayWidth(s) <= max) return s;
+  if (max <= 0) return '';
+  const chars = Array.from(s);
+  let w = 1;
+  let i = chars.length;
+  while (i > 0 && w + displayWidth(chars[i - 1]!) <= max) w += displayWidth(chars[--i]!);
+  return ELLIPSIS + chars.slice(i).join('');
+}
+
+/** `s` cut to `max` columns in its middle: about a third of its start, `…`, the rest from its end. */
+export function truncateMiddle(s: string, max: number): string {
+  if (displayWidth(s) <= max) return s;
+  if (max <= 2) return truncateStart(s, max);
+  const chars = Array.from(s);
+  const headRoom = Math.floor((max - 1) / 3);
+  let head = 0;
+  let w = 0;
+  while (head < chars.length && w + displayWidth(chars[head]!) <= headRoom) w += displayWidth(chars[head++]!);
+  let tail = chars.length;
+  w += 1;
+  while (tail > head && w + displayWidth(chars[tail - 1]!) <= max) w += displayWidth(chars[--tail]!);
+  return chars.slice(0, head).join('') + ELLIPSIS + chars.slice(tail).join('');
+}
+
+const isSep = (c: string | undefined): boolean => c === '/' || c === '\\';
+
+/**
+ * A (sanitised) file path cut to at most `max` columns so that what tells files apart stays: the
+ * leading folders give way first, whole, behind a `…` (`…/2024/gateway.ndjson`); a file name
+ * that does not fit alone is cut in its middle (`gatew…-1.ndjson`), keeping its start and its
+ * end (numbers, dates, extension). Never cut from the right.
+ */
+export function cutPath(s: string, max: number): string {
+  if (displayWidth(s) <= max) return s;
+  if (max <= 1) return truncateStart(s, max);
+  // A folder (ending in a separator) is cut as a path, its separator kept.
+  if (s.length > 1 && isSep(s[s.length - 1])) return cutPath(s.slice(0, -1), max - 1) + s[s.length - 1]!;
+  let sep = s.length - 1;
+  while (sep >= 0 && !isSep(s[sep])) sep--;
+  const name = s.slice(sep + 1);
+  if (sep < 0 || displayWidth(name) + 2 > max) return truncateMiddle(name, max);
+  // Keep as many trailing folders as fit, whole.
+  let from = sep;
+  for (let i = sep - 1; i > 0; i--) {
+    if (!isSep(s[i])) continue;
+    if (1 + displayWidth(s.slice(i)) > max) break;
+    from = i;
+  }
+  return ELLIPSIS + s.slice(from);
+}
+
+/**
+ * The leading folder (up to and with its last separator) that all of `paths` share, when there
+ * are two or more of them; '' when none, or when it is only a root or `./`.
+ */
+export function commonFolder(paths: readonly string[]): string {
+  if (paths.length < 2) return '';
+  let prefix = paths[0]!;
+  for (const p of paths) {
+    let i = 0;
+    while (i < prefix.length && i < p.length && prefix[i] === p[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  let end = prefix.length - 1;
+  while (end >= 0 && !isSep(prefix[end])) end--;
+  const folder = prefix.slice(0, end + 1);
+  return /^(\.?[/\\])*$/.test(folder) ? '' : folder;
+}

@@ -8,7 +8,20 @@ import { SEVERITIES, type EvidenceSample, type Severity } from '../detect/types.
 import type { AlertRecord, EntryRecord, SummaryRecord } from './records.js';
 import type { Report, ReportOptions } from './options.js';
 import { selectEntries } from './options.js';
-import { bar, fitLine, renderTable, resample, sideBySide, sparkline, wrap, type Paint, type TableContext } from './layout.js';
+import {
+  bar,
+  commonFolder,
+  cutPath,
+  fitLine,
+  renderTable,
+  resample,
+  sideBySide,
+  sparkline,
+  truncateStart,
+  wrap,
+  type Paint,
+  type TableContext,
+} from './layout.js';
 import { ELLIPSIS, clip, displayWidth, pad, sanitize, truncate } from './sanitize.js';
 import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
 import { formatBytes } from './units.js';
@@ -160,9 +173,11 @@ function labelled(ctx: Ctx, label: string, value: string[], indent = 2): string[
 /**
  * "logs/a.ndjson skipped: non-request 12" per file, and "logs/a.ndjson lacks: apiKey, route" per
  * list of missing fields: files lacking the same fields share a line ("all 3 files lack: …").
+ * Paths under `folder` (said once above them) are named from there.
  */
-export function fileNotes(files: SummaryRecord['files'], full: boolean): string[] {
+export function fileNotes(files: SummaryRecord['files'], full: boolean, folder = ''): string[] {
   const out: string[] = [];
+  const name = (path: string): string => underFolder(path, folder);
   const who = (paths: string[], one: string, many: string): string =>
     paths.length === 1
       ? `${paths[0]!} ${one}`
@@ -178,12 +193,12 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
   const summed = new Map<string, number>();
   for (const f of skippers) {
     const reasons = Object.entries(f.skipped).filter(([k, n]) => n > 0 && k !== SET_ASIDE);
-    if (perFile) out.push(`${sanitize(f.path)} skipped: ${reasons.map(([k, n]) => `${sanitize(k)} ${num(n)}`).join(', ')}`);
+    if (perFile) out.push(`${name(f.path)} skipped: ${reasons.map(([k, n]) => `${sanitize(k)} ${num(n)}`).join(', ')}`);
     else for (const [k, n] of reasons) summed.set(k, (summed.get(k) ?? 0) + n);
   }
   if (!perFile) {
     const reasons = [...summed].map(([k, n]) => `${sanitize(k)} ${num(n)}`).join(', ');
-    out.push(`${who(skippers.map((f) => sanitize(f.path)), 'skipped', 'skipped')}: ${reasons}`);
+    out.push(`${who(skippers.map((f) => name(f.path)), 'skipped', 'skipped')}: ${reasons}`);
   }
   // Records a format knew as no access records, one line per format.
   const aside = new Map<string, { paths: string[]; n: number }>();
@@ -191,7 +206,7 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
     const n = f.skipped[SET_ASIDE] ?? 0;
     if (n === 0) continue;
     const g = aside.get(f.format) ?? { paths: [], n: 0 };
-    g.paths.push(sanitize(f.path));
+    g.paths.push(name(f.path));
     g.n += n;
     aside.set(f.format, g);
   }
@@ -203,7 +218,7 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
   for (const f of files) {
     if (f.missingFields.length === 0) continue;
     const key = f.missingFields.map(sanitize).join(', ');
-    byFields.set(key, [...(byFields.get(key) ?? []), sanitize(f.path)]);
+    byFields.set(key, [...(byFields.get(key) ?? []), name(f.path)]);
   }
   for (const [fields, paths] of byFields) out.push(`${who(paths, 'lacks', 'lack')}: ${fields}`);
   // Zone-less times are read as UTC unless --input-tz says otherwise: said, since a log in local
@@ -213,7 +228,7 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
     const z = f.timesWithoutOffset;
     if (z === undefined) continue;
     const g = byZone.get(z.readIn) ?? { paths: [], events: 0, of: 0 };
-    g.paths.push(sanitize(f.path));
+    g.paths.push(name(f.path));
     g.events += z.events;
     g.of += f.events;
     byZone.set(z.readIn, g);
@@ -226,6 +241,11 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean): string[
     );
   }
   return out;
+}
+
+/** `path` (sanitised) named from `folder` when it lies under it. */
+function underFolder(path: string, folder: string): string {
+  return sanitize(folder !== '' && path.startsWith(folder) ? path.slice(folder.length) : path);
 }
 
 function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
@@ -255,11 +275,15 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   out.pushAll(labelled(ctx, 'Time span', wrap(`${span}`, avail)));
   out.pushAll(labelled(ctx, 'Times in', [t.label(s.timeSpan?.start)]));
 
+  // The folder all the files share is said once, above the table, and the files are named from
+  // it, so that the names that tell them apart are what a narrow File column shows.
+  const folder = commonFolder(s.files.map((f) => f.path));
   if (s.files.length > 0) {
+    if (folder !== '') out.pushAll(labelled(ctx, 'Files in', [full ? sanitize(folder) : cutPath(sanitize(folder), avail)]));
     const rows = s.files.map((f) => {
       const container = [sanitize(f.container), f.gzip ? 'gzip' : ''].filter((x) => x).join(' ');
       return [
-        sanitize(f.path),
+        underFolder(f.path, folder),
         sanitize(f.format),
         `${Math.round(f.confidence * 100)}%`,
         container,
@@ -276,12 +300,13 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
           fixed: [2, 4, 5],
           min: [16, 8, 5, 6, 6, 9],
           drop: [3, 2, 5],
+          paths: [0],
         },
         ctx.table,
       ),
     );
     // What the files skipped or lack, under the table (a table cell would cut the lists short).
-    for (const note of fileNotes(s.files, full)) {
+    for (const note of fileNotes(s.files, full, folder)) {
       wrap(note, ctx.width - 4, full ? 0 : 3).forEach((l, i) => out.push((i === 0 ? '  ' : '    ') + l));
     }
   }
@@ -290,8 +315,19 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
     const total = Math.max(s.issuesTotal, s.issues.length);
     const shown = full ? s.issues : pickIssues(s.issues, LIMITS.issues);
     const lines = shown.map((i) => {
-      const where = i.line !== undefined ? `${sanitize(i.file)}:${i.line}` : sanitize(i.file);
-      return clip(`${i.kind}  ${where}  ${sanitize(i.message)}`, avail, full);
+      const kind = sanitize(i.kind);
+      const lineNo = i.line !== undefined ? `:${i.line}` : '';
+      const message = sanitize(i.message);
+      // Named in full (a pointer to copy), unless too long: see below.
+      let file = sanitize(i.file);
+      if (!full && displayWidth(`${kind}  ${file}${lineNo}  ${message}`) > avail) {
+        // A long path gives way from its start (its file name and line number stay), leaving the
+        // message some room, before the line's end is cut.
+        const room = Math.max(12, avail - displayWidth(`${kind}  ${lineNo}  `) - 16);
+        file = cutPath(file, room);
+      }
+      const text = `${kind}  ${file}${lineNo}  ${message}`;
+      return full ? text : truncate(text, avail);
     });
     const first = shown.every((i, k) => i === s.issues[k]);
     const head = `${num(total)} in all${shown.length < total ? (first ? `, first ${shown.length}:` : `, ${shown.length} shown (one of each file and kind first):`) : ':'}`;
@@ -314,7 +350,7 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
     s.detectors.length === 0
       ? 'not used (no detector ran)'
       : b.origin === 'file'
-      ? `loaded from ${sanitize(b.path ?? 'a file')}`
+      ? `loaded from ${full ? sanitize(b.path ?? 'a file') : cutPath(sanitize(b.path ?? 'a file'), avail - 12)}`
       : b.origin === 'input'
         ? 'learned from this input'
         : 'none (fixed thresholds)';
@@ -334,17 +370,6 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** The last columns of `s` that fit in `max`, after a leading `…` when cut. */
-function truncateStart(s: string, max: number): string {
-  if (displayWidth(s) <= max) return s;
-  if (max <= 0) return '';
-  const chars = Array.from(s);
-  let w = 1;
-  let i = chars.length;
-  while (i > 0 && w + displayWidth(chars[i - 1]!) <= max) w += displayWidth(chars[--i]!);
-  return ELLIPSIS + chars.slice(i).join('');
-}
 
 /**
  * One evidence sample on one line: time, `METHOD path status`, IP, request id, note, and the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../src/report/index.js';
-import { wrap } from '../../src/report/layout.js';
+import { commonFolder, cutPath, wrap } from '../../src/report/layout.js';
 import { displayWidth } from '../../src/report/sanitize.js';
 import type { AlertRecord, EntryRecord, SummaryRecord } from '../../src/report/records.js';
 import type { ReportOptions } from '../../src/report/index.js';
@@ -627,3 +627,93 @@ describe('file notes in the header', () => {
     ]);
   });
 });
+
+describe('file paths in narrow columns', () => {
+  const folder = '/tmp/nu-formats-data/';
+  const names = ['cloudflare-ns.ndjson', 'cloudflare-unix.ndjson', 'cloudflare-rfc3339.ndjson', 'apigw-rest-cloudwatch.json'];
+  function withFiles(paths: string[]): ReturnType<typeof sampleReport> {
+    const r = sampleReport();
+    const f = r.summary.files[0]!;
+    r.summary = { ...r.summary, files: paths.map((path) => ({ ...f, path, skipped: {}, missingFields: [] })), issues: [], issuesTotal: 0 };
+    return r;
+  }
+  const fileCells = (text: string): string[] =>
+    text
+      .split('\n')
+      .filter((l) => /^│ /.test(l) && !l.startsWith('│ File '))
+      .slice(0, names.length)
+      .map((l) => l.split('│')[1]!.trim());
+
+  it('says the folder the files share once, above the table, and names the files from it', () => {
+    const paths = names.map((n) => folder + n);
+    for (const width of [80, 100, 200]) {
+      const text = renderText(withFiles(paths), options({ width }));
+      expect(text, `${width}`).toContain(`\n  Files in  ${folder}\n┌`);
+      const cells = fileCells(text);
+      expect(cells, `${width}`).toHaveLength(names.length);
+      // Every row tells its file apart: none is cut from the right, so each keeps its own end.
+      cells.forEach((c, i) => expect(c.endsWith(names[i]!.slice(-9)), `${width}: ${c}`).toBe(true));
+      expect(new Set(cells).size).toBe(names.length);
+      if (width >= 100) expect(cells).toEqual(names);
+      for (const line of text.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+    }
+    // The folder is said once, not again in front of each file.
+    expect(renderText(withFiles(paths), options({ width: 100 })).split(folder)).toHaveLength(2);
+  });
+
+  it('cuts a single long path in its middle or from its start, never from its end', () => {
+    const one = withFiles(['/srv/logs/2024/03/01/gateway-eu-west-1.ndjson']);
+    const text = renderText(one, options({ width: 80 }));
+    expect(text).not.toContain('Files in');
+    const [cell] = fileCells(text);
+    expect(cell).toMatch(/…/);
+    expect(cell!.endsWith('-1.ndjson')).toBe(true);
+    expect(renderText(one, options({ width: 80, full: true }))).toContain('│ /srv/logs/2024/03/01/gateway-eu-west-1.ndjson │');
+  });
+
+  it('keeps the file name and line number of an issue whose path is long', () => {
+    const r = sampleReport();
+    const file = '/var/lib/containers/storage/overlay/3f1c9a/merged/var/log/gateway/access-2024-03-01.ndjson';
+    r.summary = { ...r.summary, issues: [{ kind: 'malformed-json', file, line: 17, message: 'Unexpected token } at column 88' }], issuesTotal: 1 };
+    const line = renderText(r, options({ width: 80 })).split('\n').find((l) => l.includes('malformed-json'))!;
+    expect(line).toMatch(/^ {12}malformed-json {2}….*\/access-2024-03-01\.ndjson:17 {2}Unexpected/);
+    expect(displayWidth(line)).toBeLessThanOrEqual(80);
+  });
+
+  it('keeps the file name of a baseline loaded from a long path', () => {
+    const r = sampleReport();
+    const path = '/home/analyst/incidents/2024-03-01/baselines/production/gateway-eu-west-1/baseline-2024-02.json';
+    r.summary = { ...r.summary, baseline: { ...r.summary.baseline, origin: 'file', path } };
+    const line = renderText(r, options({ width: 80 })).split('\n').find((l) => l.includes('Baseline'))!;
+    expect(line).toMatch(/^ {2}Baseline {2}loaded from …\/.*baseline-2024-02\.json$/);
+  });
+
+  it('cutPath drops whole leading folders, then cuts the name in its middle', () => {
+    expect(cutPath('/tmp/nu-formats-data/cloudflare-ns.ndjson', 100)).toBe('/tmp/nu-formats-data/cloudflare-ns.ndjson');
+    expect(cutPath('/tmp/nu-formats-data/cloudflare-ns.ndjson', 38)).toBe('…/nu-formats-data/cloudflare-ns.ndjson');
+    expect(cutPath('/tmp/nu-formats-data/cloudflare-ns.ndjson', 30)).toBe('…/cloudflare-ns.ndjson');
+    expect(cutPath('/tmp/nu-formats-data/cloudflare-ns.ndjson', 16)).toBe('cloud…-ns.ndjson');
+    expect(cutPath('cloudflare-rfc3339.ndjson', 16)).toBe('cloud…339.ndjson');
+    expect(cutPath('/tmp/nu-formats-data/', 18)).toBe('…/nu-formats-data/');
+    for (const max of [0, 1, 2, 3, 5, 8, 13]) expect(displayWidth(cutPath('/a/bb/文字文字文字.log', max)), `${max}`).toBeLessThanOrEqual(max);
+  });
+
+  it('commonFolder finds the leading folder the paths share, not a root or ./ alone', () => {
+    expect(commonFolder(names.map((n) => folder + n))).toBe(folder);
+    expect(commonFolder(['logs/a/x.log', 'logs/b/y.log'])).toBe('logs/');
+    expect(commonFolder(['logs/access.log', 'logs/access.log.1'])).toBe('logs/');
+    expect(commonFolder(['logs-a/x.log', 'logs-b/y.log'])).toBe('');
+    expect(commonFolder(['/a.log', '/b.log'])).toBe('');
+    expect(commonFolder(['./a.log', './b.log'])).toBe('');
+    expect(commonFolder(['C:\\logs\\a.log', 'C:\\logs\\b.log'])).toBe('C:\\logs\\');
+    expect(commonFolder(['logs/a.log'])).toBe('');
+  });
+
+  it('keeps the files\' folder and names escaped when they hold control characters', () => {
+    const text = renderText(withFiles(['/tmp/ev\u001b[31mil/a\u202e.ndjson', '/tmp/ev\u001b[31mil/b.ndjson']), options({ width: 80 }));
+    expect(text).not.toMatch(RAW_UNSAFE);
+    expect(text).toContain('Files in  /tmp/ev\\x1b[31mil/');
+    expect(text).toContain('│ a\\u202e.ndjson');
+  });
+});
+
