@@ -9,7 +9,7 @@ import type { Sink } from './sink.js';
 import { emitValue } from './envelopes.js';
 import { exceedsDepth } from './depth.js';
 import { formatBytes, parseReason, snippet } from './text.js';
-import { notJsonIssue } from './text-logs.js';
+import { notJsonIssue, textLogKind } from './text-logs.js';
 
 /** Decode bytes [start, end) of `buf`; `ascii` is a promise that the range holds only ASCII. */
 export function decodeText(buf: Buffer, start: number, end: number, ascii: boolean): string {
@@ -140,6 +140,11 @@ export class NdjsonReader {
       v = JSON.parse(text);
     } catch (err) {
       if (prefixed && !DOCKER_PREFIX.test(buf.toString('latin1', i, from))) {
+        this.notJson(buf, i, end, ascii);
+        return;
+      }
+      // A text access log line that starts with `[` (Envoy's `[time] "GET …"`) is no broken JSON.
+      if (c === 0x5b && textLogKind(decodeText(buf, i, Math.min(end, i + 256), ascii)) !== undefined) {
         this.notJson(buf, i, end, ascii);
         return;
       }

@@ -4,6 +4,8 @@
  * NDJSON reader and the streaming document framer, then feeds it.
  *
  * Choice, from the first non-blank line:
+ *   - starts like a text access log with a `[` first   -> NDJSON (each line reported as not JSON,
+ *     naming the log: Envoy's `[2025-06-02T08:00:00.000Z] "GET …`)
  *   - starts with `[`                                  -> document framer (array streamed)
  *   - starts with `{` and is one complete value        -> NDJSON
  *   - starts with `{`, closes, more values on the line -> document framer (concatenated JSON)
@@ -19,10 +21,14 @@ import { TextDecoder } from 'node:util';
 import type { Sink } from './sink.js';
 import { NdjsonReader } from './ndjson.js';
 import { DocumentReader } from './document.js';
+import { textLogKind } from './text-logs.js';
 
 export const DETECT_WINDOW = 4 * 1024 * 1024;
 
 export type Mode = 'ndjson' | 'document';
+
+/** Bytes of a first line starting with `[` looked at to tell a text access log from a JSON array. */
+const TEXT_SNIFF = 256;
 
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -35,7 +41,18 @@ export function detectMode(b: Buffer, eof: boolean, window = DETECT_WINDOW): Mod
   while (i < n && isWs(b[i] as number)) i++;
   if (i === n) return eof ? 'ndjson' : null;
   const first = b[i];
-  if (first === 0x5b) return 'document';
+  if (first === 0x5b) {
+    // A JSON array, or a text log whose lines start with a bracketed time (`[2025-…`): the line's
+    // start tells. Anything but a digit after the `[` is an array at once.
+    if (i + 1 === n) return eof ? 'document' : null;
+    const next = b[i + 1] as number;
+    if (next < 0x30 || next > 0x39) return 'document';
+    // (A match holds whatever follows; no match yet may be only too few bytes.)
+    const nl = b.indexOf(0x0a, i);
+    const end = Math.min(nl === -1 ? n : nl, i + TEXT_SNIFF);
+    if (textLogKind(b.toString('latin1', i, end)) !== undefined) return 'ndjson';
+    return nl === -1 && !eof && n - i < TEXT_SNIFF && n < window ? null : 'document';
+  }
   if (first !== 0x7b) return 'ndjson';
   // scan the first line, remembering open containers and the last structural character
   const stack: number[] = [];

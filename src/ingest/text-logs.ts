@@ -1,7 +1,8 @@
 /**
  * Which well-known text access log a line that is not JSON comes from, so that "not JSON" can say
  * what the file is and what to do ("my log doesn't map" is most often a text log given to a JSON
- * reader). Only lines already skipped as not JSON are looked at: nothing here is on the hot path.
+ * reader). Only lines already skipped as not JSON are looked at, and the start of a file whose first
+ * line opens with `[` (a JSON array or Envoy's text log): nothing here is on the hot path.
  */
 import type { Sink } from './sink.js';
 import { snippet } from './text.js';
@@ -9,6 +10,8 @@ import { snippet } from './text.js';
 interface TextLog {
   name: string;
   test: RegExp;
+  /** How to get JSON from this software, when it can write JSON itself (else the docs' section). */
+  advice?: string;
 }
 
 // Most specific first: an ALB line would also pass a looser space-separated test.
@@ -21,6 +24,14 @@ const TEXT_LOGS: readonly TextLog[] = [
   { name: 'an Amazon S3 server access log', test: /^[0-9a-f]{64} \S+ \[\d\d\/\w{3}\/\d{4}:/ },
   // host ident user [time] "request" (Common and Combined Log Format: Apache, nginx's default)
   { name: 'a Common or Combined Log Format access log (Apache, nginx default)', test: /^\S+ \S+ \S+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "/ },
+  // [start time] "method path protocol" status flags … (Envoy's default format; Istio's default starts alike).
+  // Its leading `[` is no JSON array: the reader checks this before taking the file for one.
+  {
+    name: "Envoy's default text access log format (Envoy, Istio)",
+    test: /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)\] "[^"]*" (?:\d+|-) /,
+    advice:
+      "configure Envoy's JSON access log: `json_format` in the access log's `log_format`, or meshConfig.accessLogEncoding JSON for Istio; docs/formats.md#text-access-logs shows one",
+  },
   // W3C extended: directives, or CloudFront's tab-separated date and time
   { name: 'a W3C extended log (IIS, CloudFront)', test: /^#(?:Version|Fields|Software|Date):|^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t/ },
   // key=value pairs (Heroku router, Go logfmt)
@@ -41,5 +52,6 @@ export function notJsonIssue(sink: Pick<Sink, 'issue'>, line: number, text: stri
 
 /** What to tell a user whose file holds `kind` lines. */
 export function textLogAdvice(kind: string): string {
-  return `its lines look like ${kind}, which is text: apilog reads JSON and NDJSON (docs/formats.md#text-access-logs says how to get JSON)`;
+  const how = TEXT_LOGS.find((t) => t.name === kind)?.advice ?? 'docs/formats.md#text-access-logs says how to get JSON';
+  return `its lines look like ${kind}, which is text: apilog reads JSON and NDJSON (${how})`;
 }

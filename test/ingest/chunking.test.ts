@@ -111,6 +111,13 @@ describe('container detection', () => {
     expect(d('{"a":', false)).toBeNull();
     expect(d('{"a":1}', false)).toBeNull();
     expect(d('{"a":[\n', false)).toBeNull();
-    expect(d('[', false)).toBe('document');
+    expect(d('[{', false)).toBe('document');
+    expect(d('[\n', false)).toBe('document');
+    // `[` then a digit: a JSON array of numbers, or a text log's bracketed time (Envoy's).
+    expect(d('[', false)).toBeNull();
+    expect(d('[2025-06-02T08:00:00.000Z', false)).toBeNull();
+    expect(d('[2025-06-02T08:00:00.000Z] "GET /a HTTP/1.1" 200 - 0 1 2 3', false)).toBe('ndjson');
+    expect(d('[2025, 6, 2]\n', false)).toBe('document');
+    expect(d('[2025-06-02T08:00:00.000Z] "GET /a HTTP/1.1" 200 - 0 1 2 3\n')).toBe('ndjson');
   });
 });
