@@ -31,11 +31,17 @@ export function weekdayList(days: ReadonlySet<number>): string {
   return [...days].sort((a, b) => a - b).map((d) => WEEKDAY_NAMES[d]).join(', ');
 }
 
-/** Weekdays (including the instant's own) on which an actor was active at the UTC hour of day of `ts`. */
-export function weekdaysActiveAtHour(hoursOfWeek: readonly number[], ts: number): number {
-  const hour = hourOfWeekUtc(ts) % 24;
+/**
+ * Weekdays (including the instant's own) on which an actor was active at the UTC hour of day of `ts`.
+ * With `keep`, only the weekdays it accepts, given an instant at that UTC hour on that weekday (the
+ * same week as `ts`).
+ */
+export function weekdaysActiveAtHour(hoursOfWeek: readonly number[], ts: number, keep?: (sameHourThatDay: number) => boolean): number {
+  const how = hourOfWeekUtc(ts);
+  const hour = how % 24;
+  const dow = Math.floor(how / 24);
   let days = 0;
-  for (let d = 0; d < 7; d++) if ((hoursOfWeek[d * 24 + hour] ?? 0) > 0) days++;
+  for (let d = 0; d < 7; d++) if ((hoursOfWeek[d * 24 + hour] ?? 0) > 0 && (keep === undefined || keep(ts + (d - dow) * DAY_MS))) days++;
   return days;
 }
 

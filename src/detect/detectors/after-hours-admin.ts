@@ -1,7 +1,8 @@
 /**
  * after-hours-admin: administrative actions (admin routes, an admin role, or writes on privileged
  * routes) outside business hours in the configured time zone. A new IP or location for the actor
- * escalates; an hour of the day in which the actor did admin work on several earlier days lowers.
+ * escalates; an hour of the day in which the actor did admin work on several earlier days of the same
+ * kind (working days, or days off) lowers.
  * One alert per actor per off-hours session.
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
@@ -21,7 +22,7 @@ export type AfterHoursOptions = {
   adminRoles: string[];
   /** Admin actions further apart than this start a new session, minutes. */
   sessionGapMinutes: number;
-  /** A local hour of day in which the actor did admin work on this many earlier days is their usual time. */
+  /** A local hour of day in which the actor did admin work on this many earlier days of the same kind (working days, days off) is their usual time. */
   usualSlotDays: number;
   /** Earlier events needed before an IP or country can be called new for the actor. */
   minHistoryEvents: number;
@@ -41,6 +42,8 @@ interface Session {
   newPlaces: string[];
   why: Set<string>;
   usual: boolean;
+  /** Why the hour is the actor's habit (when `usual`), for the reason. */
+  usualWhy: string;
   coldStart: boolean;
   /** The actor's requests in the input before the session (says how thin a cold start is). */
   earlierEvents: number;
@@ -58,7 +61,7 @@ interface ActorState {
   /** Countries seen, at most MAX_IPS, and when each was first seen. */
   countries: string[];
   countriesSince: number[];
-  /** Admin actors only: local hour of day -> distinct local days with admin work then. */
+  /** Admin actors only: slot (local hour of day, +24 on days off) -> distinct local days with admin work then. */
   slotDays: Map<number, Set<number>> | null;
   session: Session | null;
 }
@@ -114,6 +117,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
     const privileged = compileRouteList(o.privilegedRoutes);
     const adminRoles = new Set([...m.adminRoles, ...o.adminRoles.map((r) => r.toLowerCase())]);
     const clock = new WorkingClock(ctx.rules.businessHours);
+    const workWeekdays = new Set(ctx.rules.businessHours.days.filter((d) => d >= 1 && d <= 7)).size;
     const gapMs = o.sessionGapMinutes * 60_000;
 
     const actors = keyedState<ActorState>(ctx, {
@@ -155,7 +159,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         reasons.push(`from an IP this actor had not used before (${s.newIps.join(', ')})`);
       } else if (s.usual) {
         severity = 'low';
-        reasons.push(`lowered: this actor did admin work at this hour on ${o.usualSlotDays}+ earlier days, from known IPs (on-call or a regular shift)`);
+        reasons.push(`lowered: this actor ${s.usualWhy}, from known IPs (on-call or a regular shift)`);
       }
       if (s.coldStart) {
         const earlier = s.earlierEvents === 0 ? 'no earlier activity of this actor in the input' : `only ${s.earlierEvents} earlier request${s.earlierEvents > 1 ? 's' : ''} of this actor in the input (fewer than ${o.minHistoryEvents})`;
@@ -193,9 +197,13 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
       });
     }
 
-    /** Local hour of day: an input spans days more often than weeks, so habits are per hour, not hour-of-week. */
+    /**
+     * Local hour of day, apart for working days and days off: an input spans days more often than
+     * weeks, so habits are per hour rather than hour-of-week, but admin work at 14:00 on weekdays is no
+     * habit of working Saturdays, nor weekend on-call one of weekday nights.
+     */
     function slotOf(t: LocalTime): number {
-      return Math.floor(t.minute / 60);
+      return Math.floor(t.minute / 60) + (clock.workingDay(t) ? 0 : 24);
     }
 
     /** `t` is needed (and only computed) for admin actions. */
@@ -244,11 +252,23 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
         const known = s.events >= o.minHistoryEvents || bl !== undefined;
         let sess = s.session;
         if (!sess) {
+          const dayOff = !clock.workingDay(t);
           const days = s.slotDays?.get(slotOf(t));
-          // Earlier days with admin work at this hour in the input, and, with a baseline file, the
-          // weekdays the actor was active at this hour then (its hours of week are kept in UTC).
-          const earlierDays =
-            (days ? days.size - (days.has(t.day) ? 1 : 0) : 0) + (bl?.hoursOfWeek !== undefined ? weekdaysActiveAtHour(bl.hoursOfWeek, e.ts) : 0);
+          // Earlier days of the same kind (working day, day off) with admin work at this hour in the
+          // input, and, with a baseline file, the weekdays of that kind the actor was active at this
+          // hour then (its hours of week are kept in UTC; each is judged at its local time).
+          const sameKind = (ts: number): boolean => !clock.workingDay(clock.local(ts)) === dayOff;
+          const blDays = bl?.hoursOfWeek !== undefined ? weekdaysActiveAtHour(bl.hoursOfWeek, e.ts, sameKind) : 0;
+          const earlierDays = (days ? days.size - (days.has(t.day) ? 1 : 0) : 0) + blDays;
+          // A week has only so many days off (2 with Mon-Fri): a baseline active at this hour on all
+          // of them is as much as a weekly profile can show of a weekend habit.
+          const kindDays = dayOff ? 7 - workWeekdays : workWeekdays;
+          const kind = `${dayOff ? 'days off' : 'working days'} (business hours ${clock.describe()})`;
+          const byDays = earlierDays >= o.usualSlotDays;
+          const byWeek = !byDays && blDays > 0 && blDays >= Math.min(o.usualSlotDays, kindDays);
+          const usualWhy = byDays
+            ? `did admin work at this hour on ${o.usualSlotDays}+ earlier ${kind}`
+            : `was active at this hour on every one of the ${blDays} ${kind} of the week in the baseline file`;
           sess = s.session = {
             start: e.ts,
             end: e.ts,
@@ -262,7 +282,8 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
             newIps: [],
             newPlaces: [],
             why: new Set(),
-            usual: earlierDays >= o.usualSlotDays,
+            usual: byDays || byWeek,
+            usualWhy,
             coldStart: !known,
             earlierEvents: s.events,
             fromBaseline: bl !== undefined,

@@ -45,6 +45,16 @@ export class WorkingClock {
     return (days.has(t.dow) && t.minute >= start) || (days.has(prev) && t.minute < end);
   }
 
+  /**
+   * Whether the local time falls on a working day (one of `days`). In a window that wraps midnight the
+   * hours before its end belong to the day before, as in isWorking: Saturday 03:00 after a Friday night
+   * shift is part of a working day.
+   */
+  workingDay(t: LocalTime): boolean {
+    if (this.start >= this.end && t.minute < this.end) return this.days.has(t.dow === 1 ? 7 : t.dow - 1);
+    return this.days.has(t.dow);
+  }
+
   describe(): string {
     const d = [...this.days].sort((a, b) => a - b);
     const contiguous = d.length > 1 && d.every((x, i) => i === 0 || x === d[i - 1]! + 1);
