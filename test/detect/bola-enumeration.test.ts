@@ -176,3 +176,52 @@ describe('bola-enumeration', () => {
     expect(st2.notes).toContain('some events (formats: apigateway) carry only route templates (e.g. API Gateway resourcePath): object ids cannot be seen; log $context.path');
   });
 });
+
+describe("bola-enumeration: objects under the actor's own scope are not foreign", () => {
+  const DAY = 86_400_000;
+  /** Logs in, opens the order list, then each of `ids` every 3-15 s under `prefix` (b6's shape). */
+  function session(user: string, at: number, prefix: string, ids: number[]): ReturnType<typeof rec>[] {
+    let t = at;
+    const out = [rec(t, { user_id: user, role: 'customer', method: 'POST', endpoint: '/api/v1/auth/login' }), rec((t += 2000), { user_id: user, role: 'customer', endpoint: prefix })];
+    for (const [k, id] of ids.entries()) out.push(rec((t += 3000 + ((k * 7919) % 12) * 1000), { user_id: user, role: 'customer', endpoint: `${prefix}/${id}` }));
+    return out;
+  }
+  const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, k) => from + k);
+
+  it('stays quiet for user 42 opening their own orders /users/42/orders/1..30, two evenings running', () => {
+    const records = [...session('42', T + 5 * 3_600_000, '/api/v1/users/42/orders', range(1, 30)), ...session('42', T + DAY + 5 * 3_600_000, '/api/v1/users/42/orders', range(1, 30))];
+    expect(runFlat(records, { only }).alerts.map(describe1)).toEqual([]);
+  });
+
+  it('stays quiet under /me/... and under a parent id the actor has long used (its own account)', () => {
+    expect(runFlat(session('42', T, '/api/v1/me/orders', range(1, 60)), { only }).alerts.map(describe1)).toEqual([]);
+    // Account 7001 was read (with a few of its transactions) the day before: it is the actor's own by
+    // their history, and its transactions are theirs.
+    const before = session('42', T - DAY, '/api/v1/accounts/7001/transactions', range(1, 5));
+    const now = session('42', T, '/api/v1/accounts/7001/transactions', range(1, 60));
+    expect(runFlat([...before, ...now], { only }).alerts.map(describe1)).toEqual([]);
+    // Without that history the same account is someone else's, and walking it is an enumeration.
+    expect(runFlat(now, { only }).alerts).toHaveLength(1);
+  });
+
+  it("still finds another user's orders walked under /users/{other}/orders, also right after one's own", () => {
+    const other = runFlat(session('42', T, '/api/v1/users/77/orders', range(1, 30)), { only }).alerts;
+    expect(other).toHaveLength(1);
+    expect(other[0]).toMatchObject({ severity: 'high', subject: { user: '42', route: '/api/v1/users/{id}/orders/{id}' } });
+    expect(other[0]!.evidence.metrics.distinctIds).toBe(30);
+
+    // Own orders 1..30, then user 77's 1..30 in the same window: only 77's count.
+    const own = session('42', T, '/api/v1/users/42/orders', range(1, 30));
+    const after = session('42', T + 4 * 60_000, '/api/v1/users/77/orders', range(1, 30));
+    const mixed = runFlat([...own, ...after].sort((a, b) => a.timestamp.localeCompare(b.timestamp)), { only }).alerts;
+    expect(mixed).toHaveLength(1);
+    expect(mixed[0]!.evidence.metrics.distinctIds).toBe(30);
+    expect(mixed[0]!.evidence.samples.every((s) => s.path?.startsWith('/api/v1/users/77/'))).toBe(true);
+
+    // One order of each of 25 other users: the walk is over the parent id.
+    const users = Array.from({ length: 25 }, (_, k) => rec(T + k * 5000, { user_id: '42', endpoint: `/api/v1/users/${300 + k * 17}/orders/1` }));
+    const byUser = runFlat(users, { only }).alerts;
+    expect(byUser).toHaveLength(1);
+    expect(byUser[0]!.evidence.metrics.distinctIds).toBe(25);
+  });
+});

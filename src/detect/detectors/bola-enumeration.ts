@@ -1,7 +1,8 @@
 /**
  * bola-enumeration (OWASP API1:2023): one actor touching many distinct foreign object ids on one route
  * template in a sliding window. Ids the actor owns (used long before, listed in the baseline, or equal
- * to their own user id) do not count. Severity follows the outcome: successful reads of many foreign
+ * to their own user id) do not count, nor do ids under an own parent (/users/{self}/orders/{id},
+ * /accounts/{own account}/..., /me/...): those objects are in the actor's own scope. Severity follows the outcome: successful reads of many foreign
  * objects are high, mostly refused probing is medium, successful writes across many are critical.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
@@ -141,6 +142,23 @@ function statusClass(s: number | undefined): string {
 }
 
 const ok = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
+
+/** Path segments that name the caller: ids after one (/me/orders/{id}) are in the actor's own scope. */
+const SELF_SEGMENTS: ReadonlySet<string> = new Set(['me', '@me', 'self', 'my', 'mine']);
+const SELF_SEGMENT_RE = /\/(?:me|@me|self|my|mine)(?:\/|$)/i;
+
+/** The index of the first path segment naming the caller ("path:N" numbering), or -1. */
+function selfSegment(path: string): number {
+  const segs = path.split('/');
+  const skip = path.charCodeAt(0) === 47 ? 1 : 0;
+  for (let i = skip; i < segs.length; i++) if (SELF_SEGMENTS.has(segs[i]!.toLowerCase())) return i - skip;
+  return -1;
+}
+
+/** The segment index of a path id ("path:N"), or Infinity for a query id (after every path segment). */
+function position(r: ObjectRef): number {
+  return r.param.startsWith('path:') ? Number(r.param.slice(5)) : Infinity;
+}
 
 export const bolaEnumeration: Detector<BolaOptions> = {
   meta: {
@@ -332,7 +350,20 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       ctx.report(alert);
     }
 
-    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null, sensitive: boolean, threshold: number): void {
+    /** Whether the route template has a segment naming the caller (/me/...), remembered per template. */
+    const selfTemplates = new Map<string, boolean>();
+    function hasSelfSegment(template: string): boolean {
+      let v = selfTemplates.get(template);
+      if (v === undefined) {
+        v = SELF_SEGMENT_RE.test(template);
+        if (selfTemplates.size >= 20_000) selfTemplates.clear();
+        selfTemplates.set(template, v);
+      }
+      return v;
+    }
+
+    /** Counts one id of the event; returns whether it is foreign to the actor at this request. */
+    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null, sensitive: boolean, threshold: number): boolean {
       const now = e.ts;
       const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
       let g = groups.find(key, now);
@@ -451,6 +482,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           addToIncident(inc, y, y.foreign && ((g.window.get(idKey(y.id, y.numeric)) ?? 0) & FOREIGN) !== 0);
         }
       }
+      return x.foreign;
     }
 
     return {
@@ -469,7 +501,18 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         const sensitive = m.sensitive(e.template);
         const threshold = thresholdFor(e.actor, e.template, sensitive);
         const n = Math.min(3, e.objectIds.length);
-        for (let i = 0; i < n; i++) onRef(e, e.objectIds[i]!, method, role, sensitive, threshold);
+        // Ids after a segment naming the caller (/me/orders/{id}), or after a path id that is the
+        // actor's own (/users/{self}/orders/{id}, an account of theirs), are in the actor's own
+        // scope: not counted at all (not even as own: the same child id under another parent is
+        // another object). The parent itself is judged as any id.
+        let ownScopeFrom = e.path !== undefined && hasSelfSegment(e.template) ? selfSegment(e.path) : -1;
+        if (ownScopeFrom < 0) ownScopeFrom = Infinity;
+        for (let i = 0; i < n; i++) {
+          const r = e.objectIds[i]!;
+          const at = position(r);
+          if (at > ownScopeFrom) continue;
+          if (!onRef(e, r, method, role, sensitive, threshold) && at < ownScopeFrom) ownScopeFrom = at;
+        }
       },
       end() {
         if (routeOnlyFormats.size === 0) return;
