@@ -225,3 +225,45 @@ describe("bola-enumeration: objects under the actor's own scope are not foreign"
     expect(byUser[0]!.evidence.metrics.distinctIds).toBe(25);
   });
 });
+
+describe('bola-enumeration: reading objects of routes classified public is not BOLA', () => {
+  /** b9's shape: a logged-in shopper whose frontend prefetches the 48 products of each of two listing pages. */
+  function prefetch(): ReturnType<typeof rec>[] {
+    const base = { user_id: '6100', role: 'customer', ip: '81.2.69.160' };
+    let t = T;
+    const out = [rec(t, { ...base, method: 'POST', endpoint: '/api/v1/auth/login' })];
+    for (let p = 1; p <= 2; p++) {
+      t += 90_000;
+      out.push(rec(t, { ...base, endpoint: `/api/v1/products?page=${p}&per_page=48`, bytes: 40_000 }));
+      for (let k = 0; k < 48; k++) out.push(rec(t + 200 + k * 30, { ...base, endpoint: `/api/v1/products/${1000 + ((p * 48 + k) * 7919) % 9000}`, bytes: 3000 }));
+    }
+    return out;
+  }
+
+  it('stays quiet for a frontend prefetching 96 product pages (/products is "public" in the shipped classification)', () => {
+    expect(runFlat(prefetch(), { only }).alerts.map(describe1)).toEqual([]);
+  });
+
+  it('leaves a logged-in scraper of public objects to scraping', () => {
+    // a6d's shape: 250 requests a minute for 4 minutes to random product ids, user agents rotating.
+    const uas = ['Mozilla/5.0 (X11; Linux x86_64)', 'Mozilla/5.0 (Macintosh)', 'curl/8.4.0', 'python-requests/2.31.0'];
+    const records = Array.from({ length: 1000 }, (_, k) =>
+      rec(T + k * 240, { user_id: 'u-scraper', role: 'customer', ip: '39.32.1.1', user_agent: uas[k % 4]!, endpoint: `/api/v1/products/${10_000 + ((k * 7919) % 90_000)}` }),
+    );
+    const alerts = atLeast(runFlat(records).alerts, 'medium');
+    expect(alerts.map((a) => a.rule)).toEqual(['scraping']);
+    expect(alerts[0]!.subject).toMatchObject({ user: 'u-scraper' });
+  });
+
+  it('still judges writes on public routes, reads when the rules classify the route otherwise, and reads when includePublic is set', () => {
+    const deletes = Array.from({ length: 60 }, (_, k) => rec(T + k * 800, { user_id: '6100', method: 'DELETE', endpoint: `/api/v1/products/${2000 + k}`, status: 204 }));
+    expect(runFlat(deletes, { only }).alerts.map((a) => a.severity)).toEqual(['critical']);
+    const notPublic: RuleSet = { ...shippedRules, classification: shippedRules.classification.filter((c) => c.kind !== 'public') };
+    expect(runFlat(prefetch(), { only, rules: notPublic }).alerts).toHaveLength(1);
+    const asked: RuleSet = { ...shippedRules, detectors: { 'bola-enumeration': { includePublic: true } } };
+    expect(runFlat(prefetch(), { only, rules: asked }).alerts).toHaveLength(1);
+    // A route both public and in routes.sensitive is judged (sensitive wins).
+    const sensitive: RuleSet = { ...shippedRules, routes: { ...shippedRules.routes, sensitive: [...shippedRules.routes.sensitive, '/**/products/{id}'] } };
+    expect(runFlat(prefetch(), { only, rules: sensitive }).alerts).toHaveLength(1);
+  });
+});

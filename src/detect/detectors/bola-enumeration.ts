@@ -2,7 +2,9 @@
  * bola-enumeration (OWASP API1:2023): one actor touching many distinct foreign object ids on one route
  * template in a sliding window. Ids the actor owns (used long before, listed in the baseline, or equal
  * to their own user id) do not count, nor do ids under an own parent (/users/{self}/orders/{id},
- * /accounts/{own account}/..., /me/...): those objects are in the actor's own scope. Severity follows the outcome: successful reads of many foreign
+ * /accounts/{own account}/..., /me/...): those objects are in the actor's own scope. Reads on routes
+ * classified public (rules.classification) are no object-level authorization matter: crawling them
+ * is scraping's. Severity follows the outcome: successful reads of many foreign
  * objects are high, mostly refused probing is medium, successful writes across many are critical.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
@@ -51,6 +53,8 @@ export type BolaOptions = {
   baselineFactor: number;
   /** Also judge actors known only by IP (unauthenticated); off by default: public catalogues are scraping's business. */
   includeAnonymous: boolean;
+  /** Also judge reads (GET) on routes classified "public"; off by default: reading public objects is no BOLA, crawling them is scraping's business. */
+  includePublic: boolean;
 };
 
 /**
@@ -183,6 +187,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       privilegedRoles: ['admin', 'support'],
       baselineFactor: 3,
       includeAnonymous: false,
+      includePublic: false,
     },
     requires: { allOf: ['path'], anyOf: ['user', 'apiKey'] },
     unavailableImpact: 'per-user enumeration cannot be judged',
@@ -496,6 +501,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         const method = e.method ?? 'GET';
         if (method === 'OPTIONS' || method === 'HEAD') return;
         if (m.health(e.template) || allowlisted(m, e)) return;
+        // Public objects (a catalogue) are anyone's to read; a route also listed in routes.sensitive is judged.
+        if (!o.includePublic && method === 'GET' && m.publicRead(e.template) && !m.sensitive(e.template)) return;
         const role = hasRole(e, privileged);
         // The same for every id of the event: judged once.
         const sensitive = m.sensitive(e.template);

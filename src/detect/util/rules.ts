@@ -1,5 +1,5 @@
 /** Matchers compiled once per RuleSet and shared by every detector of a run. */
-import { compileIpList, compileRouteList, compileUaList, type RouteTest } from '../../rules/match.js';
+import { compileIpList, compileRouteList, compileUaList, parseMethodPattern, type RouteTest } from '../../rules/match.js';
 import type { RuleSet } from '../../rules/types.js';
 import type { EnrichedEvent } from '../../enrich/types.js';
 
@@ -9,6 +9,8 @@ export interface RuleMatchers {
   export: RouteTest;
   sensitive: RouteTest;
   health: RouteTest;
+  /** A GET of the route reads data classified "public" (the first matching classification entry). */
+  publicRead: RouteTest;
   allowIp: (ip: string | undefined) => boolean;
   allowUa: (ua: string | undefined) => boolean;
   allowUsers: ReadonlySet<string>;
@@ -19,6 +21,29 @@ export interface RuleMatchers {
 }
 
 const memo = new WeakMap<RuleSet, RuleMatchers>();
+
+/**
+ * Whether a GET of a template is classified "public": the first classification entry that matches
+ * it (first match wins, as rules/classification.yaml says; entries for other methods are passed
+ * over) has kind public. Cached per template (bounded).
+ */
+function compilePublicRead(rules: RuleSet): RouteTest {
+  const classes = rules.classification
+    .map((c) => ({ ...parseMethodPattern(c.pattern), kind: c.kind }))
+    .filter((c) => c.method === undefined || c.method === '*' || c.method === 'GET')
+    .map((c) => ({ test: compileRouteList([c.pattern]), kind: c.kind }));
+  if (!classes.some((c) => c.kind === 'public')) return () => false;
+  const cache = new Map<string, boolean>();
+  return (template) => {
+    let hit = cache.get(template);
+    if (hit === undefined) {
+      hit = classes.find((c) => c.test(template))?.kind === 'public';
+      if (cache.size >= 20_000) cache.clear();
+      cache.set(template, hit);
+    }
+    return hit;
+  };
+}
 
 /**
  * The test with its last verdict remembered: the detectors ask about the same event's template one
@@ -45,6 +70,7 @@ export function ruleMatchers(rules: RuleSet): RuleMatchers {
       export: lastVerdict(compileRouteList(rules.routes.export)),
       sensitive: lastVerdict(compileRouteList(rules.routes.sensitive)),
       health: lastVerdict(compileRouteList(rules.routes.health)),
+      publicRead: lastVerdict(compilePublicRead(rules)),
       allowIp: compileIpList(rules.allow.ips),
       allowUa: compileUaList(rules.allow.userAgents),
       allowUsers: new Set(rules.allow.users),
