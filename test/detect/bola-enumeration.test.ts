@@ -267,3 +267,35 @@ describe('bola-enumeration: reading objects of routes classified public is not B
     expect(runFlat(prefetch(), { only, rules: sensitive }).alerts).toHaveLength(1);
   });
 });
+
+describe('bola-enumeration: confirmed access to foreign objects weighs the same for random and sequential ids', () => {
+  const sev = (a: { severity: string }): number => ['info', 'low', 'medium', 'high', 'critical'].indexOf(a.severity);
+  /** a2a/a2g's shape: 55 foreign orders in 8 minutes, 20 of them answered 200, the rest 404. */
+  const probe = (id: (k: number) => number, okWhen: (k: number) => boolean, n = 55) =>
+    Array.from({ length: n }, (_, k) => rec(T + k * Math.floor(480_000 / n), { user_id: '9001', role: 'customer', endpoint: `/api/v1/orders/${id(k)}`, status: okWhen(k) ? 200 : 404 }));
+  const random = (k: number): number => 100_000 + ((k * 7_919_113) % 900_000);
+
+  it('rates 20 of 55 random foreign ids answered 2xx as high, as the sequential twin, and never says "without confirmed access"', () => {
+    const twenty = (k: number): boolean => k % 11 < 4;
+    const r = runFlat(probe(random, twenty), { only }).alerts;
+    const s = runFlat(probe((k) => 500_100 + k, twenty), { only }).alerts;
+    expect(r).toHaveLength(1);
+    expect(s).toHaveLength(1);
+    expect(r[0]!.evidence.metrics).toMatchObject({ distinctIds: 55, successIds: 20, sequential: false });
+    expect(s[0]!.evidence.metrics).toMatchObject({ distinctIds: 55, successIds: 20, sequential: true });
+    expect(r[0]!.severity).toBe('high');
+    expect(sev(r[0]!)).toBeGreaterThanOrEqual(sev(s[0]!));
+    expect(r[0]!.severityReason).toMatch(/20 of 55 foreign objects were returned with 2xx/);
+    for (const a of [...r, ...s]) expect(a.severityReason).not.toMatch(/without confirmed access/);
+  });
+
+  it('keeps mostly refused probing with a couple of successes medium, naming the successes', () => {
+    const two = runFlat(probe(random, (k) => k === 10 || k === 40, 80), { only }).alerts;
+    expect(two.map((a) => a.severity)).toEqual(['medium']);
+    expect(two[0]!.severityReason).not.toMatch(/without confirmed access/);
+    expect(two[0]!.severityReason).toMatch(/2 foreign objects were returned with 2xx/);
+    const none = runFlat(probe(random, () => false, 80), { only }).alerts;
+    expect(none.map((a) => a.severity)).toEqual(['medium']);
+    expect(none[0]!.severityReason).toMatch(/probing without confirmed access/);
+  });
+});

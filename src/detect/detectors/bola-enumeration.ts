@@ -5,7 +5,8 @@
  * /accounts/{own account}/..., /me/...): those objects are in the actor's own scope. Reads on routes
  * classified public (rules.classification) are no object-level authorization matter: crawling them
  * is scraping's. Severity follows the outcome: successful reads of many foreign
- * objects are high, mostly refused probing is medium, successful writes across many are critical.
+ * objects are high (at least half, or at least 10% and 3 whether the ids are walked in order or
+ * guessed), mostly refused probing is medium, successful writes across many are critical.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Alert, Detector, Severity } from '../types.js';
@@ -289,15 +290,22 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       } else if (okN >= 0.5 * distinct) {
         severity = 'high';
         reason = `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
-      } else if (walk && okN >= Math.max(3, 0.1 * distinct)) {
+      } else if (okN >= Math.max(3, 0.1 * distinct)) {
+        // Confirmed access to foreign objects among the refusals: the ids' order (a walk, or random
+        // guesses) changes how they were found, not what the 2xx answers show.
         severity = 'high';
-        reason = `a sequential walk through ids with ${okN} successes among the refusals: the classic enumeration signature`;
+        reason = walk
+          ? `a sequential walk through ids with ${okN} successes among the refusals: the classic enumeration signature`
+          : `${okN} of ${distinct} foreign objects were returned with 2xx among the refusals: access to objects not the actor's is confirmed`;
       } else if (inc.writeIds >= o.writeThreshold) {
         severity = 'high';
         reason = `write attempts on ${inc.writeIds} distinct foreign objects, mostly refused`;
       } else {
         severity = 'medium';
-        reason = `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx): probing without confirmed access`;
+        reason =
+          okN === 0
+            ? `mostly refused or missing (${distinct} of ${distinct} ids not answered 2xx): probing without confirmed access`
+            : `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx); ${okN} foreign object${okN === 1 ? ' was' : 's were'} returned with 2xx: check whether the actor may read ${okN === 1 ? 'it' : 'them'}`;
       }
       if (inc.role) {
         severity = minSeverity(severity, 'low');
