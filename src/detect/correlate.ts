@@ -102,7 +102,8 @@ function stuffingTakeovers(a: Alert, stamp: Stamp): Takeover[] {
 
 function travelTakeover(a: Alert, stamp: Stamp): Takeover[] {
   const user = a.subject.user;
-  if (user === undefined) return [];
+  // Below high, the detector judged it more likely one device moving between networks: no takeover sign.
+  if (user === undefined || severityRank(a.severity) < severityRank('high')) return [];
   const arrival = (Array.isArray(a.evidence.legs) ? a.evidence.legs[1] : undefined) as { time?: unknown; ip?: unknown; city?: unknown; country?: unknown } | undefined;
   const parsed = typeof arrival?.time === 'string' ? Date.parse(arrival.time) : NaN;
   const at = Number.isFinite(parsed) ? parsed : a.start;

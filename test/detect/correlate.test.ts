@@ -212,6 +212,12 @@ describe('correlation: impossible travel as the takeover sign', () => {
     expect(now.related?.map((l) => l.rule)).toEqual(['impossible-travel']);
   });
 
+  it('a travel alert the detector lowered to medium (one device going back and forth) is no takeover sign', () => {
+    const travelAlert = runFlat(byTime(travel())).alerts.find((a) => a.rule === 'impossible-travel')!;
+    expect(takeoverSignals([travelAlert])).toHaveLength(1);
+    expect(takeoverSignals([{ ...travelAlert, severity: 'medium' }])).toEqual([]);
+  });
+
   it('with an export at the new place (critical), the later dump is critical', () => {
     const { after } = run([...travel({ endpoint: '/api/v1/export/orders' }), ...bulk('u1', T + 3 * HOUR, MUMBAI, '/api/v1/reports/full')]);
     expect(after.find((a) => a.rule === 'impossible-travel')!.severity).toBe('critical');

@@ -72,7 +72,39 @@ describe('impossible-travel', () => {
   it('catches A -> B -> A and reports it as one incident', () => {
     const a = runFlat([at(T, BERLIN), at(T + 10 * 60_000, NEW_YORK), at(T + 20 * 60_000, BERLIN)], { only }).alerts;
     expect(a).toHaveLength(1);
-    expect(a[0]!.evidence.mergedAlerts).toBe(2);
+    expect(a[0]!.severity).toBe('high');
+    expect(a[0]!.evidence.metrics.alternations).toBe(1);
+  });
+
+  describe('back and forth between two places', () => {
+    const POULSBO = '216.160.83.56'; // home wifi, Washington
+    const CARRIER = '172.56.1.1'; // a mobile carrier's address, located to Fort Myers, Florida (4,300 km)
+    const CHROME = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 Mobile Safari/537.36';
+    /** The user alternates between `a` and `b` every 10 minutes for 3 hours; `uaAt` gives each request's client. */
+    const flipping = (a: string, b: string, uaAt: (ip: string) => string = () => CHROME): FlatRecord[] =>
+      Array.from({ length: 18 }, (_, k) => {
+        const ip = k % 2 === 0 ? a : b;
+        return at(T + k * 10 * 60_000, ip, { user_agent: uaAt(ip) });
+      });
+
+    it('one phone between wifi and its carrier (one client, one country) is one medium alert that says so', () => {
+      const a = runFlat(flipping(POULSBO, CARRIER), { only }).alerts;
+      expect(a.map((x) => x.severity)).toEqual(['medium']);
+      expect(a[0]!.evidence.metrics.alternations as number).toBeGreaterThanOrEqual(2);
+      expect(a[0]!.severityReason).toMatch(/^the account went back and forth \d+ times between the two places within one country, with one client .*a mobile carrier, a VPN/);
+    });
+
+    it('stays high when the two places use different clients (the owner and someone else), or lie in two countries', () => {
+      const twoClients = runFlat(flipping(POULSBO, CARRIER, (ip) => (ip === POULSBO ? CHROME : 'python-requests/2.31.0')), { only }).alerts;
+      expect(twoClients.map((x) => x.severity)).toEqual(['high']);
+      const twoCountries = runFlat(flipping(BERLIN, NEW_YORK), { only }).alerts;
+      expect(twoCountries.map((x) => x.severity)).toEqual(['high']);
+    });
+
+    it('a single move and back (no alternation beyond it) is still high', () => {
+      const once = runFlat([at(T, POULSBO, { user_agent: CHROME }), at(T + 10 * 60_000, CARRIER, { user_agent: CHROME }), at(T + 20 * 60_000, POULSBO, { user_agent: CHROME })], { only }).alerts;
+      expect(once.map((x) => x.severity)).toEqual(['high']);
+    });
   });
 
   it('subtracts accuracy radii: a country-level location 1000 km wide cannot prove travel', () => {

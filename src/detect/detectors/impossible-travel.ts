@@ -41,6 +41,8 @@ interface Place {
   path: string | undefined;
   status: number | undefined;
   privileged: string | null;
+  /** The user agent of the latest request from here. */
+  ua: string | undefined;
 }
 
 /**
@@ -64,6 +66,10 @@ interface Incident {
   end: number;
   privileged: string | null;
   samples: EvidenceSample[];
+  /** Moves back and forth between the two places after the first (absorbed into this incident). */
+  alternations: number;
+  /** Every request at either place while the incident was open came with one user agent. */
+  oneClient: boolean;
 }
 
 interface UserState {
@@ -114,10 +120,16 @@ export const impossibleTravel: Detector<TravelOptions> = {
     }
 
     function emit(user: string, inc: Incident): void {
-      const severity: Severity = inc.privileged ? 'critical' : 'high';
+      // Back and forth many times, one client, one country: a phone between home wifi and its carrier,
+      // whose addresses GeoIP places apart, or a VPN switched on and off; not a journey. Two parties
+      // sharing the account with the same client would look alike, so it stays an alert.
+      const flipping = inc.alternations >= 2 && inc.oneClient && inc.from.geo.country !== undefined && inc.from.geo.country === inc.to.geo.country;
+      const severity: Severity = inc.privileged ? 'critical' : flipping ? 'medium' : 'high';
       const reason = inc.privileged
         ? `travel at ${Math.round(inc.speedKmh)} km/h combined with ${inc.privileged}: a likely account takeover in use`
-        : `${Math.round(inc.effectiveKm)} km (after accuracy radii) in ${fmtDuration(inc.gapMs)} needs ${Math.round(inc.speedKmh)} km/h: stolen credentials or session reuse`;
+        : flipping
+          ? `the account went back and forth ${inc.alternations + 1} times between the two places within one country, with one client (the same user agent): more likely one device whose networks geolocate apart (a mobile carrier, a VPN) than travel; two people sharing the account with the same client would look alike`
+          : `${Math.round(inc.effectiveKm)} km (after accuracy radii) in ${fmtDuration(inc.gapMs)} needs ${Math.round(inc.speedKmh)} km/h: stolen credentials or session reuse`;
       // The departure is the last request from the old place, the arrival the first from the new.
       const leg = (p: Place, time: number): Record<string, unknown> => ({
         time: new Date(time).toISOString(),
@@ -145,12 +157,18 @@ export const impossibleTravel: Detector<TravelOptions> = {
             gapMinutes: round(inc.gapMs / 60_000, 1),
             speedKmh: round(inc.speedKmh, 0),
             concurrent: inc.gapMs < o.minGapMinutes * 60_000,
+            alternations: inc.alternations,
           },
           thresholds: { maxSpeedKmh: o.maxSpeedKmh, minDistanceKm: o.minDistanceKm, sameCountryMinKm: o.sameCountryMinKm },
           samples: inc.samples,
           legs: [leg(inc.from, inc.from.last), leg(inc.to, inc.arrived)],
         },
       });
+    }
+
+    /** Within the minimum distance of `p`, accuracy radii subtracted: the same place for travel. */
+    function near(a: Place, p: Place): boolean {
+      return haversineKm(a.lat, a.lon, p.lat, p.lon) - a.radius - p.radius < o.minDistanceKm;
     }
 
     return {
@@ -184,6 +202,8 @@ export const impossibleTravel: Detector<TravelOptions> = {
           cur.path = e.path;
           cur.status = e.status;
           cur.privileged ??= privilegedUse(e);
+          if (st!.incident !== null && cur.ua !== e.userAgent) st!.incident.oneClient = false;
+          cur.ua = e.userAgent;
           return;
         }
         const g = locate(ctx.geo, e);
@@ -205,11 +225,21 @@ export const impossibleTravel: Detector<TravelOptions> = {
           path: e.path,
           status: e.status,
           privileged: privilegedUse(e),
+          ua: e.userAgent,
         };
         const state = users.find(e.user, e.ts) ?? users.add(e.user, e.ts, { cur: null, incident: null });
         const prev = state.cur;
         state.cur = place;
         if (!prev) return;
+        const open = state.incident;
+        if (open !== null && (near(place, open.from) || near(place, open.to)) && (near(prev, open.from) || near(prev, open.to))) {
+          // Back to one of the incident's two places: the same incident goes on, one alternation more.
+          open.alternations++;
+          if (prev.ua !== place.ua || open.from.ua !== place.ua) open.oneClient = false;
+          open.end = e.ts;
+          open.until = e.ts + o.escalateMinutes * 60_000;
+          return;
+        }
         const d = haversineKm(prev.lat, prev.lon, place.lat, place.lon);
         const eff = Math.max(0, d - prev.radius - place.radius);
         if (eff < o.minDistanceKm) return; // the same area: the new IP is simply the current place
@@ -235,6 +265,8 @@ export const impossibleTravel: Detector<TravelOptions> = {
           end: e.ts,
           privileged: place.privileged,
           samples,
+          alternations: 0,
+          oneClient: prev.ua === place.ua,
         };
       },
       end() {
