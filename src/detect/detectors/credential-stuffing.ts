@@ -7,13 +7,23 @@
  *   distributed        many IPs against one account, or many IPs against many accounts
  * A later success from the attacking IP, or on a targeted account, escalates. Shared egress (office NAT)
  * stays quiet: the IP's failure ratio is low and most failing accounts also succeed from it.
+ *
+ * A distributed wave's hits come from addresses that try once, so "a success from the attacking IP"
+ * never sees them: a login that succeeds during the wave is the wave's (judgeWaveLogin, tieByNet)
+ * when its IP failed on other accounts in the wave, or when the address is new to the account and
+ * sits in a network the wave's failing IPs crowd (waveNetMinIps); never from the account's own usual
+ * network (seen in the input or the baseline file), nor right after a mistype of the same account
+ * from the same IP, nor from an address other accounts log in from, nor by network while most of
+ * the "wave" is people who went on to log in (a busy morning, not an attack).
  */
+import ipaddr from 'ipaddr.js';
 import type { EnrichedEvent } from '../../enrich/types.js';
 import type { Alert, Detector, EvidenceSample, Severity } from '../types.js';
 import { keyedState } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { bump, fmtDuration, round, sampleOf, Samples, topCounts } from '../util/evidence.js';
 import { shouldCompact, TimeQueue } from '../util/queue.js';
+import { reservedRange } from '../../enrich/reserved.js';
 
 export type CredentialOptions = {
   /** Campaign window per IP and per account, minutes. */
@@ -41,6 +51,11 @@ export type CredentialOptions = {
   minFailureRatio: number;
   /** A success this long after the last failure still counts as "success after attack", minutes. */
   successLookbackMinutes: number;
+  /**
+   * During a distributed wave, a login from an address new to its account is the wave's when its
+   * network (IPv4 /16, IPv6 /48) holds at least this many of the wave's failing IPs.
+   */
+  waveNetMinIps: number;
 };
 
 type Outcome = 'fail' | 'ok' | null;
@@ -150,6 +165,23 @@ interface Incident {
   routes: Map<string, number>;
   /** Live: the failures counted when the open incident was last said (0: not yet). */
   saidAt: number;
+  /** Spread only: the wave's failing IPs per network (netOf), those that went on to log in as the account they failed on left out. */
+  nets?: Map<string, number>;
+  /** Spread only: IPs that failed on an account during the wave and logged in as it (people mistyping). */
+  recovered?: Set<string>;
+  /** Spread only: of `recovered`, those not among the wave's IPs (perKey). */
+  recoveredOutside?: number;
+  /**
+   * Spread only: logins during the wave from addresses new to their account that no IP of the wave
+   * made; whether the wave's networks tie them to it is judged when it is said (the wave's networks
+   * are known in full only then), and live at once.
+   */
+  waveLogins?: WaveLogin[];
+  /** Of those, beyond the ones kept (counted as not tied). */
+  waveLoginsDropped?: number;
+  /** Spread only: the successes tied to the wave by network, and by IP. */
+  netTied?: number;
+  ipTied?: number;
 }
 
 interface IpState {
@@ -176,6 +208,71 @@ interface AccountState {
 
 /** Accounts listed in evidence.takeover; beyond it they are counted (`unlisted`). */
 const MAX_TAKEN_LISTED = 100;
+
+/**
+ * When more than this share of a distributed wave's failing IPs went on to log in as the account
+ * they failed on, the "wave" is people mistyping (a busy morning): a new address in its networks is
+ * no sign of it.
+ */
+const MAX_RECOVERED_SHARE = 0.2;
+/** How long an account's networks are remembered (its usual address), event time. */
+const HOME_MS = 30 * 24 * 3_600_000;
+/** Networks remembered per account, the most recent first. */
+const HOMES_PER_ACCOUNT = 4;
+/** Logins kept while a wave may be forming (within spreadWindowMinutes), to be judged once it is. */
+const MAX_PENDING = 5000;
+
+/**
+ * The network an address belongs to, as a key: IPv4 by its first `v4Octets` octets, IPv6 by its
+ * first `v6Groups` groups; undefined for anything else.
+ */
+function netOf(ip: string | undefined, v4Octets: 2 | 3, v6Groups: 3 | 4): string | undefined {
+  if (ip === undefined) return undefined;
+  if (ip.indexOf(':') < 0) {
+    let end = -1;
+    for (let k = 0; k < v4Octets; k++) {
+      end = ip.indexOf('.', end + 1);
+      if (end < 0) return undefined;
+    }
+    return ip.slice(0, end);
+  }
+  if (!ipaddr.IPv6.isValid(ip)) return undefined;
+  return ipaddr.IPv6.parse(ip)
+    .parts.slice(0, v6Groups)
+    .map((p) => p.toString(16))
+    .join(':');
+}
+/** The wider network a wave's addresses are compared by (IPv4 /16, IPv6 /48). */
+const waveNet = (ip: string | undefined): string | undefined => netOf(ip, 2, 3);
+/** The network an account's own address may move within (IPv4 /24, IPv6 /64: a home line's churn). */
+const homeNet = (ip: string | undefined): string | undefined => netOf(ip, 3, 4);
+/** How a wave's network is said: "49.36.0.0/16". */
+function netLabel(net: string): string {
+  return net.indexOf(':') < 0 ? `${net}.0.0/16` : `${net}::/48`;
+}
+
+/** A login (from an address new to its account) during a wave, or while one may be forming. */
+interface WaveLogin {
+  ts: number;
+  user: string;
+  ip: string | undefined;
+  sample: EvidenceSample;
+  /** The IP had failed on other accounts (in windowMinutes). */
+  failedOther: boolean;
+  /** Its address may be tied to the wave by network: no mistype of the account first, no other account from it. */
+  byNet: boolean;
+  /** Taken as the wave's (a success of the incident). */
+  tied?: boolean;
+}
+
+/** Logins during one wave kept for judging by network. */
+const MAX_WAVE_LOGINS = 2000;
+
+/** An account's most recent address and networks (homeNet), the most recent first. */
+interface Home {
+  ip: string;
+  nets: string[];
+}
 
 function newIncident(kind: Incident['kind'], subjectValue: string, start: number): Incident {
   return {
@@ -257,6 +354,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       spreadMinFailures: 25,
       minFailureRatio: 0.5,
       successLookbackMinutes: 180,
+      waveNetMinIps: 3,
     },
     requires: { anyOf: ['status', 'auth'] },
     unavailableImpact: 'failed logins cannot be told from successful ones',
@@ -286,6 +384,168 @@ export const credentialStuffing: Detector<CredentialOptions> = {
     // Tenant-wide window of failures: key "ip\u0001account".
     const spread = { fails: new FailWindow(), incident: null as Incident | null };
     let spreadNext = -Infinity;
+    /** Time of the last login failure that counted towards the tenant-wide window. */
+    let spreadLastFail = -Infinity;
+    /** Logins from addresses new to their account while a wave may be forming (judged once it is). */
+    const pending = new TimeQueue<WaveLogin>();
+    /** Each account's usual networks: the owner's own login during a wave is not the wave's. */
+    const homes = keyedState<Home>(ctx, { idleMs: HOME_MS });
+
+    /** Remember where an account works from (any successful request naming it). */
+    function rememberHome(e: EnrichedEvent): void {
+      const user = e.user;
+      const ip = e.ip;
+      if (!user || ip === undefined) return;
+      const h = homes.find(user, e.ts);
+      if (h !== undefined && h.ip === ip) return;
+      const net = homeNet(ip);
+      if (net === undefined) return;
+      if (h === undefined) {
+        homes.add(user, e.ts, { ip, nets: [net] });
+        return;
+      }
+      h.ip = ip;
+      const i = h.nets.indexOf(net);
+      if (i === 0) return;
+      if (i > 0) h.nets.splice(i, 1);
+      h.nets.unshift(net);
+      if (h.nets.length > HOMES_PER_ACCOUNT) h.nets.pop();
+    }
+
+    /** The account was seen before in the network of this address (in the input, or in the baseline file). */
+    function usualAddress(e: EnrichedEvent, user: string): boolean {
+      const net = homeNet(e.ip);
+      if (net === undefined) return false;
+      if (homes.get(user)?.nets.includes(net) === true) return true;
+      const known = ctx.baseline?.actors[e.actor]?.ips;
+      if (known) for (const k in known) if (homeNet(k) === net) return true;
+      return false;
+    }
+
+    /** A wave IP that failed on an account and logged in as it: someone mistyping, not the attack. */
+    function recover(inc: Incident, ip: string): void {
+      const r = inc.recovered!;
+      if (r.has(ip) || r.size >= 100_000) return;
+      r.add(ip);
+      if (!inc.perKey.has(ip)) {
+        inc.recoveredOutside!++;
+        return;
+      }
+      const net = waveNet(ip);
+      const n = net === undefined ? undefined : inc.nets!.get(net);
+      if (n === undefined) return;
+      if (n <= 1) inc.nets!.delete(net!);
+      else inc.nets!.set(net!, n - 1);
+    }
+
+    /** A new IP of the wave: counted in its network. */
+    function addWaveIp(inc: Incident, ip: string): void {
+      const net = waveNet(ip);
+      if (net !== undefined) bump(inc.nets!, net, 1, 100_000);
+    }
+
+    /** A login during the wave taken as the wave's: a success of the incident. */
+    function tie(inc: Incident, w: WaveLogin, note: string): void {
+      w.tied = true;
+      const first = inc.successes.length === 0;
+      if (inc.successes.length < 20) inc.successes.push({ ...w.sample, note });
+      bump(inc.successUsers, w.user);
+      const use = inc.firstUse.get(w.user);
+      if (use === undefined || w.ts < use.at) inc.firstUse.set(w.user, { at: w.ts, ip: w.ip });
+      inc.lastSuccess = Math.max(inc.lastSuccess, w.ts);
+      inc.end = Math.max(inc.end, w.ts);
+      // Live, a takeover is said at once (as for one IP's attack).
+      if (first && ctx.live === true) emit(inc);
+    }
+
+    /**
+     * Whether the wave's networks tie a login from an address new to its account to it: its network
+     * holds waveNetMinIps of the wave's failing IPs, and the wave is not mostly people who went on to
+     * log in (a busy morning). Tied, it becomes a success of the incident.
+     */
+    function tieByNet(inc: Incident, w: WaveLogin): boolean {
+      if (w.tied === true) return true;
+      if (!w.byNet || w.ip === undefined) return false;
+      const net = waveNet(w.ip);
+      const crowd = net === undefined ? 0 : (inc.nets!.get(net) ?? 0);
+      if (crowd < o.waveNetMinIps) return false;
+      const recovered = inc.recovered!.size;
+      if (recovered > 0 && recovered / (inc.perKey.size + inc.recoveredOutside!) > MAX_RECOVERED_SHARE) return false;
+      if (reservedRange(w.ip) !== null) return false;
+      inc.netTied = (inc.netTied ?? 0) + 1;
+      tie(inc, w, `success from an address new to ${w.user}, in ${netLabel(net!)} with ${crowd} of the wave's failing IPs`);
+      return true;
+    }
+
+    /** The logins during the wave that nothing ties to it, as samples (after tieByNet has judged them). */
+    function untiedSamples(inc: Incident): EvidenceSample[] {
+      const out: EvidenceSample[] = [];
+      for (const w of inc.waveLogins ?? []) {
+        if (out.length >= 2) break;
+        if (!w.tied) out.push({ ...w.sample, note: `success during the wave from an address new to ${w.user}, not tied to it` });
+      }
+      return out;
+    }
+
+    /** A login (from an address new to its account) during the wave: from an IP that failed on other accounts in it, the wave's. */
+    function judgeWaveLogin(inc: Incident, w: WaveLogin): void {
+      if (w.ip !== undefined && w.failedOther && inc.perKey.has(w.ip)) {
+        inc.ipTied = (inc.ipTied ?? 0) + 1;
+        tie(inc, w, 'success from an IP of the wave (it failed on other accounts)');
+        return;
+      }
+      inc.waveLogins ??= [];
+      if (inc.waveLogins.length >= MAX_WAVE_LOGINS) {
+        inc.waveLoginsDropped = (inc.waveLoginsDropped ?? 0) + 1;
+        return;
+      }
+      inc.waveLogins.push(w);
+      if (ctx.live === true) tieByNet(inc, w);
+    }
+
+    /**
+     * A successful login naming an account, while a distributed wave is under way or may be forming
+     * (before the IP's state takes this login in). The owner at their usual address is left out.
+     */
+    function onWaveLogin(e: EnrichedEvent, s: IpState, user: string): void {
+      const now = e.ts;
+      if (now - spreadLastFail > spreadMs) return;
+      const inc = spread.incident;
+      const during = inc !== null && now >= inc.start && now - inc.lastFail <= spreadMs;
+      s.fails.slide(now - windowMs);
+      s.okLogins.slide(now - windowMs);
+      let failedSame = false;
+      let failedOther = false;
+      for (const k of s.fails.counts.keys()) {
+        if (k === user) failedSame = true;
+        else if (k !== '') failedOther = true;
+      }
+      if (failedSame && during && e.ip !== undefined) recover(inc, e.ip);
+      if (usualAddress(e, user)) return;
+      // Another account logged in from the address lately: shared (a household, an office), not a one-shot source.
+      let shared = false;
+      for (const k of s.okLogins.counts.keys()) {
+        if (k !== user && k !== '') {
+          shared = true;
+          break;
+        }
+      }
+      if (!shared) {
+        for (const [u, t] of s.okUsers) {
+          if (u !== user && t >= now - windowMs) {
+            shared = true;
+            break;
+          }
+        }
+      }
+      const w: WaveLogin = { ts: now, user, ip: e.ip, sample: sampleOf(e), failedOther, byNet: !failedSame && !shared };
+      if (during) {
+        judgeWaveLogin(inc, w);
+        return;
+      }
+      while (pending.size > 0 && (pending.size >= MAX_PENDING || pending.firstTime() < now - spreadMs)) pending.shift();
+      pending.push(now, w);
+    }
 
     function outcome(e: EnrichedEvent, login: boolean): Outcome {
       const s = e.status;
@@ -320,7 +580,15 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       let summary: string;
       const subject: Alert['subject'] = {};
       const metrics: Alert['evidence']['metrics'] = { failures: inc.failures, durationMinutes: round((inc.end - inc.start) / 60_000, 1) };
+      // A wave's logins from addresses new to their accounts, judged now that its networks are known.
+      let untied = 0;
+      if (inc.kind === 'spread') {
+        untied = inc.waveLoginsDropped ?? 0;
+        for (const w of inc.waveLogins ?? []) if (!tieByNet(inc, w)) untied++;
+      }
       const successNames = [...inc.successUsers.keys()];
+      // A wave's accounts in the order it got into them (some are tied to it only once it is over).
+      if (inc.kind === 'spread') successNames.sort((a, b) => (inc.firstUse.get(a)?.at ?? 0) - (inc.firstUse.get(b)?.at ?? 0));
       // The login named no account, but the same IP went on as one: name it, and say how it is known.
       const actedAs = successNames.length === 0 ? [...inc.actedAs.keys()].slice(0, 3) : [];
       if (inc.kind === 'ip') {
@@ -368,8 +636,24 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       metrics.variant = variant;
       metrics.successesAfter = inc.successes.length;
       metrics.successesElsewhere = inc.successElsewhere.length;
+      if (untied > 0) metrics.successesUntied = untied;
       if (inc.actedAs.size > 0) metrics.actedAsAfterLogin = [...inc.actedAs.keys()].slice(0, 5).join(', ');
-      if (inc.successes.length > 0) {
+      if (inc.successes.length > 0 && inc.kind === 'spread') {
+        // The wave's hits come from addresses that tried once: "after the failures" would be untrue.
+        severity = 'critical';
+        const n = successNames.length;
+        const names = `${successNames.slice(0, 3).join(', ')}${n > 3 ? ` and ${n - 3} more` : ''}`;
+        const byNet = inc.netTied ?? 0;
+        const byIp = inc.ipTied ?? 0;
+        const how =
+          byNet === 0
+            ? 'from IPs of the attack that had failed on other accounts'
+            : byIp === 0
+              ? "from addresses new to the accounts, in networks the attack's failing IPs crowd"
+              : `from IPs of the attack that had failed on other accounts (${byIp}), or from addresses new to the accounts in networks its failing IPs crowd (${byNet})`;
+        reason = `logins succeeded during the distributed attack ${how} (${names}): likely account takeover`;
+        summary += `; during it, ${n === 1 ? 'a login' : `logins to ${n} accounts`} succeeded as ${names} ${how}${untied > 0 ? `, and ${untied} more from addresses new to their accounts that nothing ties to it` : ''}.`;
+      } else if (inc.successes.length > 0) {
         severity = 'critical';
         const who =
           successNames.length > 0
@@ -389,6 +673,13 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         severity = 'medium';
         reason = open ? 'repeated failures, no success so far (under way)' : 'repeated failures, no success observed';
         summary += open ? '; under way, no success so far.' : '; no success observed.';
+      } else if (untied > 0) {
+        // Logins during the wave that nothing ties to it: the owners, or the attacker from elsewhere.
+        // Not "no success observed": a responder would close the case on that.
+        severity = 'high';
+        const one = untied === 1;
+        reason = `failed authentication across many accounts (seeds: high); ${untied} login${one ? '' : 's'} succeeded during it from ${one ? 'an address new to its account' : 'addresses new to their accounts'}, tied to it by nothing (the owner${one ? '' : 's'}, or the attacker from elsewhere)`;
+        summary += `; ${untied} login${one ? '' : 's'} succeeded during it from ${one ? 'an address new to its account' : 'addresses new to their accounts'}, not tied to it (see the samples).`;
       } else {
         severity = 'high';
         reason = `failed authentication across many accounts (seeds: high), ${open ? 'no success so far (under way)' : 'no success observed'}`;
@@ -426,7 +717,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         evidence: {
           metrics,
           thresholds,
-          samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.actedAsSamples.slice(0, 2), ...inc.successElsewhere.slice(0, 2)]),
+          samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.actedAsSamples.slice(0, 2), ...inc.successElsewhere.slice(0, 2), ...untiedSamples(inc)]),
           ...(inc.kind === 'ip' ? { accounts: topCounts(namedOnly(inc.perKey), 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
           userAgents: topCounts(inc.uas, 5),
           routes: topCounts(inc.routes, 5),
@@ -563,12 +854,17 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       }
       sp.fails.slide(now - spreadMs);
       sp.fails.add(now, `${ip}\u0001${user}`);
+      spreadLastFail = now;
       const quiet = (ipKey: string): boolean => {
         const st = ips.get(ipKey);
         return !st || (!st.incident && st.okLogins.size === 0 && st.fails.size <= 5);
       };
       if (sp.incident) {
-        if (quiet(ip)) addFail(sp.incident, e, ip, user, now, 0);
+        if (quiet(ip)) {
+          const fresh = !sp.incident.perKey.has(ip);
+          addFail(sp.incident, e, ip, user, now, 0);
+          if (fresh) addWaveIp(sp.incident, ip);
+        } else if (user && s.okLogins.counts.has(user)) recover(sp.incident, ip);
       } else if (sp.fails.size >= o.spreadMinFailures && now >= spreadNext) {
         spreadNext = now + 10_000; // the tenant-wide tally is re-counted at most every 10 s of event time
         const perIp = new Map<string, number>();
@@ -591,6 +887,20 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           inc.end = now;
           inc.lastFail = now;
           inc.samples.add(e);
+          inc.nets = new Map();
+          inc.recovered = new Set();
+          inc.recoveredOutside = 0;
+          for (const kip of perIp.keys()) addWaveIp(inc, kip);
+          // IPs in the window that failed on an account and logged in as it: people mistyping.
+          for (const k of sp.fails.counts.keys()) {
+            const [kip, ku] = k.split('\u0001') as [string, string];
+            if (ku && !perIp.has(kip) && ips.get(kip)?.okLogins.counts.has(ku) === true) recover(inc, kip);
+          }
+          // Logins while it was forming, now that it is a wave.
+          while (pending.size > 0) {
+            const w = pending.shift();
+            if (w.ts >= inc.start) judgeWaveLogin(inc, w);
+          }
           sayOpen(inc);
         }
       }
@@ -614,6 +924,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       const ip = e.ip ?? 'unknown';
       // Login successes are tracked for every IP (the failure ratio needs them); other 2xx only where failures were seen.
       const s = login ? ips.touch(ip, now, newIp) : ips.get(ip);
+      if (s && login && e.user) onWaveLogin(e, s, e.user);
       if (s) {
         if (!login) s.okCalls?.add(now);
         const inc = s.incident;
@@ -681,8 +992,13 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         const out = outcome(e, login);
         if (out === 'fail') {
           if (!allowlisted(m, e)) onFail(e, login);
-        } else if (out === 'ok') onOk(e, true);
-        else if (e.status !== undefined && e.status >= 200 && e.status < 300 && ips.size > 0) onOk(e, false);
+        } else if (out === 'ok') {
+          onOk(e, true);
+          rememberHome(e);
+        } else if (e.status !== undefined && e.status >= 200 && e.status < 300) {
+          rememberHome(e);
+          if (ips.size > 0) onOk(e, false);
+        }
       },
       end() {
         if (spread.incident) emit(spread.incident);
