@@ -92,10 +92,24 @@ function subjectMatches(a: AlertRecord, k: KeptEntry): boolean {
   return true;
 }
 
+/** The accounts an alert says were taken over (`evidence.takeover`), with when and from where. */
+function takenOver(a: AlertRecord): Array<{ account: string; at: number; ip?: string }> {
+  const t = a.evidence.takeover as { accounts?: unknown } | undefined;
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.accounts)) return [];
+  const out: Array<{ account: string; at: number; ip?: string }> = [];
+  for (const x of t.accounts as Array<{ account?: unknown; at?: unknown; ip?: unknown }>) {
+    if (typeof x?.account !== 'string' || typeof x.at !== 'number' || !Number.isFinite(x.at)) continue;
+    out.push({ account: x.account, at: x.at, ...(typeof x.ip === 'string' ? { ip: x.ip } : {}) });
+  }
+  return out;
+}
+
 /**
  * The alerts each entry belongs to: every identity key the alert's subject names (user, apiKey,
  * ip, session, userAgent; and route if given) matches the entry, and the entry's time is within
- * [start, end]. Alerts whose subject names no identity key (route only) join nothing.
+ * [start, end]. Alerts whose subject names no identity key (route only) join nothing, except the
+ * requests of an account they say was taken over (a distributed credential attack's hits), from the
+ * takeover's address, from the takeover on and within [start, end].
  */
 export function joinAlerts(entries: KeptEntry[], alerts: AlertRecord[]): Map<KeptEntry, AlertRecord[]> {
   const out = new Map<KeptEntry, AlertRecord[]>();
@@ -114,10 +128,20 @@ export function joinAlerts(entries: KeptEntry[], alerts: AlertRecord[]): Map<Kep
   }
   for (const a of alerts) {
     const s = a.subject;
-    if (s.user === undefined && s.ip === undefined && s.apiKey === undefined && s.session === undefined && s.userAgent === undefined) continue;
     const start = Date.parse(a.start);
     const end = Date.parse(a.end);
     if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
+    if (s.user === undefined && s.ip === undefined && s.apiKey === undefined && s.session === undefined && s.userAgent === undefined) {
+      for (const t of takenOver(a)) {
+        for (const k of byUser.get(t.account) ?? []) {
+          if (k.ts < Math.max(start, t.at) || k.ts > end || (t.ip !== undefined && k.ip !== t.ip)) continue;
+          const l = out.get(k);
+          if (l === undefined) out.set(k, [a]);
+          else if (!l.includes(a)) l.push(a);
+        }
+      }
+      continue;
+    }
     const candidates = s.user !== undefined ? (byUser.get(s.user) ?? []) : s.ip !== undefined ? (byIp.get(s.ip) ?? []) : entries;
     for (const k of candidates) {
       if (k.ts < start || k.ts > end || !subjectMatches(a, k)) continue;

@@ -229,6 +229,16 @@ describe('alerts joined onto entries', () => {
     expect(entries[1]!.answers.pattern!.facts).toEqual({ alerts: [{ id: 'A2', rule: 'r', severity: 'critical' }] });
   });
 
+  it("an alert naming no one (a distributed credential attack) takes in the requests of an account it says it took over: from the takeover's address, from then on, within its window", () => {
+    const wave = alert({ id: 'A7', rule: 'credential-stuffing', severity: 'critical', subject: { route: '/api/v1/auth/login' }, evidence: { metrics: {}, thresholds: {}, samples: [], takeover: { basis: 'login', accounts: [{ account: '43', at: T0 + 15_000, ip: '45.160.8.9' }] } } });
+    const before = ev({ at: T0 + 5_000, status: 401, user_id: '43', ip: '45.160.8.9' }, 3);
+    const elsewhere = ev({ at: T0 + 30_000, status: 401, user_id: '43', ip: '81.2.69.10' }, 4);
+    const { entries } = run([before, e2, elsewhere], {}, [wave]);
+    expect(entries.map((r) => [r.source.line, r.alerts])).toEqual([[3, []], [2, ['A7']], [4, []]]);
+    expect(entries[1]!.severity).toBe('critical');
+    expect(entries[1]!.answers.pattern!.answer).toMatch(/^Part of 1 alert: A7 credential-stuffing \(critical\)/);
+  });
+
   it('joinAlerts is exported for the explain path', () => {
     expect(joinAlerts([], [alert({})]).size).toBe(0);
   });
