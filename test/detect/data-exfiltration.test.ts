@@ -30,6 +30,13 @@ describe('data-exfiltration: a nightly job', () => {
     const alerts = runFlat(nightly(5, () => 1.2), { only }).alerts;
     expect(alerts.map((a) => a.severity)).toEqual(['critical', 'critical', 'low', 'low', 'low']);
     expect(alerts[2]!.severityReason).toMatch(/^lowered: a like volume left at this hour on 2 earlier days, a scheduled job/);
+    // The job is seen only at its nightly hour, and those hours were incidents: the reason says why
+    // there is no history, instead of saying the actor had no earlier hour at all.
+    expect(alerts[0]!.severityReason).toContain("no earlier hour of this actor's activity in the input");
+    for (const a of alerts.slice(1)) {
+      expect(a.severityReason).toContain("no ordinary hour of this actor's activity in the input to compare with (its earlier hours were incidents like this one");
+      expect(a.severityReason).not.toContain('no earlier hour');
+    }
   });
 
   it('a night that takes five times the usual volume is not the job', () => {

@@ -270,9 +270,13 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     function emit(actor: string, inc: Incident): void {
       let severity: Severity;
       let reason: string;
+      const earlierDays = recurring(actor, inc);
+      // Hours that were incidents themselves are no history: a job seen only at its nightly hour has none.
       const basis =
         inc.mode === 'no-history'
-          ? "no earlier hour of this actor's activity in the input to compare with (baseline: insufficient), compared with fixed and peer thresholds"
+          ? earlierDays > 0
+            ? "no ordinary hour of this actor's activity in the input to compare with (its earlier hours were incidents like this one, which are not history; baseline: insufficient), compared with fixed and peer thresholds"
+            : "no earlier hour of this actor's activity in the input to compare with (baseline: insufficient), compared with fixed and peer thresholds"
           : inc.mode === 'short-history'
             ? `only ${inc.historyHours} earlier active hours (baseline: insufficient, needs ${o.minHistoryHours}): compared with their largest hour`
             : inc.mode === 'baseline'
@@ -300,7 +304,6 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         severity = maxSeverity(severity, 'critical');
         reason = `${fmtBytes(inc.totalBytes)} left in one incident (critical at ${fmtBytes(o.criticalBytes)}); ${reason}`;
       }
-      const earlierDays = recurring(actor, inc);
       if (earlierDays >= o.recurringDays) {
         severity = 'low';
         reason = `lowered: a like volume left at this hour on ${earlierDays} earlier days, a scheduled job (allow-list it, or give a baseline file); ${reason}`;
