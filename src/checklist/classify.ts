@@ -1,5 +1,6 @@
 /** Small classifiers used by the checklist: actor kind, status class, modification kind. */
 import type { AuthOutcome } from '../normalise/event.js';
+import { isServicePrincipal } from '../enrich/principal.js';
 
 export type ActorKind = 'human' | 'service' | 'crawler' | 'unknown';
 
@@ -8,8 +9,6 @@ const CRAWLER_UA =
 const SCRIPT_UA =
   /^(?:curl|wget|python-requests|python-urllib|aiohttp|httpx|go-http-client|okhttp|java\/|apache-httpclient|axios|node-fetch|undici|got|postmanruntime|insomnia|libwww-perl|ruby|faraday|restsharp|powershell)/i;
 const BROWSER_UA = /^mozilla\/5\.0 /i;
-const SERVICE_NAME =
-  /^(?:svc|sa|srv|service|system|sys|app|bot|robot|daemon|batch|job|cron|ci|deploy)[-_.:@]|[-_.](?:svc|service|bot)(?:$|@)|service[-_]?account|serviceaccount|\.iam\.gserviceaccount\.com$|:assumed-role\/|^arn:aws:iam::\d+:role\//i;
 
 export type ClientKind = 'browser' | 'script' | 'crawler' | 'other' | 'none';
 
@@ -25,15 +24,10 @@ export function clientKind(ua: string | undefined): ClientKind {
   return k;
 }
 
-export function isServiceName(name: string): boolean {
-  return SERVICE_NAME.test(name);
-}
-
 /** Human, service account, crawler or unknown, from the principal's naming, roles and the UA. */
 export function actorKind(user: string | undefined, apiKey: string | undefined, roles: readonly string[] | undefined, client: ClientKind): ActorKind {
   if (client === 'crawler') return 'crawler';
-  if (user !== undefined && isServiceName(user)) return 'service';
-  if (roles !== undefined && roles.some((r) => /service|system|machine|integration/i.test(r))) return 'service';
+  if (isServicePrincipal(user, roles)) return 'service';
   if (user !== undefined) return 'human';
   if (apiKey !== undefined) return 'service';
   return 'unknown';

@@ -76,6 +76,22 @@ describe('impossible-travel', () => {
     expect(a[0]!.evidence.metrics.alternations).toBe(1);
   });
 
+  it('a service account (by name or role) in two regions at once is medium and says why; with admin work there, still critical', () => {
+    const monitor = (user: string, extra: Partial<FlatRecord> = {}): FlatRecord[] => [
+      at(T, BERLIN, { user_id: user, ...extra }),
+      at(T + 20_000, NEW_YORK, { user_id: user, ...extra }),
+    ];
+    for (const [user, extra] of [['svc-synthetics', {}], ['monitor-eu', { role: 'integration' }]] as const) {
+      const a = runFlat(monitor(user, extra), { only }).alerts;
+      expect(a.map((x) => x.severity), user).toEqual(['medium']);
+      expect(a[0]!.severityReason).toMatch(/^a service account, not a person: .*one deployment in several regions/);
+    }
+    // A person with the same moves stays high; a service account doing admin work at the new place is critical.
+    expect(runFlat(monitor('alice'), { only }).alerts.map((x) => x.severity)).toEqual(['high']);
+    const adminThere = [...monitor('svc-deploy'), at(T + 40_000, NEW_YORK, { user_id: 'svc-deploy', endpoint: '/api/v1/admin/users', method: 'POST' })];
+    expect(runFlat(adminThere, { only }).alerts.map((x) => x.severity)).toEqual(['critical']);
+  });
+
   describe('back and forth between two places', () => {
     const POULSBO = '216.160.83.56'; // home wifi, Washington
     const CARRIER = '172.56.1.1'; // a mobile carrier's address, located to Fort Myers, Florida (4,300 km)

@@ -11,6 +11,7 @@ import { keyedState } from '../state.js';
 import { allowlisted, hasRole, ruleMatchers, WRITE_METHODS } from '../util/rules.js';
 import { fmtDuration, round, sampleOf } from '../util/evidence.js';
 import { haversineKm, locate, placeName } from '../util/geo.js';
+import { isServicePrincipal } from '../../enrich/principal.js';
 
 export type TravelOptions = {
   /** Speed above which travel is impossible, km/h. */
@@ -70,6 +71,8 @@ interface Incident {
   alternations: number;
   /** Every request at either place while the incident was open came with one user agent. */
   oneClient: boolean;
+  /** The user is a service account (by its name or a role): a machine, not a traveller. */
+  service: boolean;
 }
 
 interface UserState {
@@ -124,10 +127,12 @@ export const impossibleTravel: Detector<TravelOptions> = {
       // whose addresses GeoIP places apart, or a VPN switched on and off; not a journey. Two parties
       // sharing the account with the same client would look alike, so it stays an alert.
       const flipping = inc.alternations >= 2 && inc.oneClient && inc.from.geo.country !== undefined && inc.from.geo.country === inc.to.geo.country;
-      const severity: Severity = inc.privileged ? 'critical' : flipping ? 'medium' : 'high';
+      const severity: Severity = inc.privileged ? 'critical' : flipping || inc.service ? 'medium' : 'high';
       const reason = inc.privileged
         ? `travel at ${Math.round(inc.speedKmh)} km/h combined with ${inc.privileged}: a likely account takeover in use`
-        : flipping
+        : inc.service
+          ? `a service account, not a person: used from places ${Math.round(inc.effectiveKm)} km apart within ${fmtDuration(inc.gapMs)}, which is most often one deployment in several regions (a monitor, a CI fleet); a stolen key used from elsewhere looks alike, so check that both places are yours`
+          : flipping
           ? `the account went back and forth ${inc.alternations + 1} times between the two places within one country, with one client (the same user agent): more likely one device whose networks geolocate apart (a mobile carrier, a VPN) than travel; two people sharing the account with the same client would look alike`
           : `${Math.round(inc.effectiveKm)} km (after accuracy radii) in ${fmtDuration(inc.gapMs)} needs ${Math.round(inc.speedKmh)} km/h: stolen credentials or session reuse`;
       // The departure is the last request from the old place, the arrival the first from the new.
@@ -267,6 +272,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
           samples,
           alternations: 0,
           oneClient: prev.ua === place.ua,
+          service: isServicePrincipal(e.user, e.roles),
         };
       },
       end() {
