@@ -461,9 +461,11 @@ export function createTracker(ctx: TrackerContext): Tracker {
     const succeeded = st === 'success' || st === 'redirect';
 
     // --- weight first (no allocation on the quiet path), then the flags in their fixed order ---
-    // Business hours are people's hours: a service account's or crawler's night work is not a finding by itself.
+    // Business hours are people's hours: a service account's or crawler's night work is not a finding
+    // by itself, nor is anonymous traffic's (health checkers, a CDN fetching from the origin, the
+    // public on the internet keep no office hours; 15,840 low entries for one load balancer's probes).
     const kind = client === 'crawler' ? 'crawler' : (s.kind ?? (s.kind = actorKind(e.user, e.apiKey, e.roles, 'none')));
-    const humanOffHours = deepOffHours && kind !== 'service' && kind !== 'crawler';
+    const humanOffHours = deepOffHours && kind === 'human';
     // An allow-listed actor (a known batch job, a monitor) is expected to run at night and in
     // bursts: its rate, volume and hours raise no entry. What it reaches, and from where, still do.
     const expected = !matchers.noAllowlist && allowlisted(matchers, e) !== null;

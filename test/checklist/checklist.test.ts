@@ -243,3 +243,20 @@ describe('alerts joined onto entries', () => {
     expect(joinAlerts([], [alert({})]).size).toBe(0);
   });
 });
+
+describe('checklist: off hours are people\'s hours', () => {
+  const office = testRules({ businessHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' } });
+  const NIGHT = Date.parse('2024-05-14T02:00:00Z'); // a Tuesday, 02:00
+  const at = (k: number, over: Partial<FlatRecord>) =>
+    fromFlat({ timestamp: iso(NIGHT + k * 30_000), ip: '81.2.69.10', method: 'GET', endpoint: '/api/v1/products/7', status: 200, ...over }, 'n.ndjson', k + 1);
+
+  it('anonymous traffic at night (a load balancer\'s probes, a CDN filling its cache) is no finding; a signed-in person at night is', () => {
+    const c = createChecklist({ rules: office, geo: stubGeo({ '81.2.69.': { country: 'GB' } }), tz: 'UTC', options: {} });
+    const probes = Array.from({ length: 20 }, (_, k) => at(k, { endpoint: '/healthz', user_agent: 'ELB-HealthChecker/2.0' }));
+    const cdn = Array.from({ length: 20 }, (_, k) => at(20 + k, { ip: '81.2.69.77', user_agent: 'Amazon CloudFront' }));
+    const person = at(40, { user_id: '42', role: 'analyst', ip: '81.2.69.12', user_agent: 'Mozilla/5.0 (X11; Linux x86_64)' });
+    for (const e of [...probes, ...cdn, person]) c.add(e);
+    const entries = c.finish([]);
+    expect(entries.map((x) => [x.subject.user, x.flags])).toEqual([['42', ['off-hours']]]);
+  });
+});
