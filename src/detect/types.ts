@@ -96,7 +96,7 @@ export interface DetectorMeta<O extends object = Record<string, unknown>> {
   needsGeo?: boolean;
   /**
    * What cannot be judged when `requires` is not met, ending the unavailable reason, e.g.
-   * "per-user enumeration cannot be judged".
+   * "travel per user cannot be judged".
    */
   unavailableImpact?: string;
   /**

@@ -186,7 +186,7 @@ function cleanPath(v: string): boolean {
 
 const WHY: Partial<Record<CanonicalField, string>> = {
   ts: 'no timestamp: records cannot be placed in time and are all skipped',
-  user: 'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only',
+  user: 'no user field: per-user detectors (impossible-travel, and authorization-probing unless an API key names the caller) cannot run, bola-enumeration judges only sequential walks of callers known by IP, and the others know callers by IP only',
   ip: 'no client ip: per-ip detectors (credential attacks, scraping) and IP geolocation cannot run',
   path: 'no request path: route statistics, bola-enumeration and scraping cannot run',
   status: 'no status: failed requests and 401/403 auth failures cannot be seen (credential-attack detectors need them)',

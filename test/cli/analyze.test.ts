@@ -338,7 +338,7 @@ describe('apilog analyze (CLI)', () => {
     const out = path.join(tmp(), 'r.json');
     const r = runCli(['analyze', 'fixtures/formats/envoy.ndjson', '--format', 'json', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/could not run: bola-enumeration.*no user or apiKey field/);
+    expect(r.stderr).toMatch(/could not run: impossible-travel, authorization-probing; impossible-travel: no user field/);
     // Not said twice on a terminal's text report, whose header lists them already.
     expect(runCli(['analyze', 'fixtures/formats/envoy.ndjson']).stderr).not.toContain('could not run');
   });

@@ -152,12 +152,28 @@ describe('bola-enumeration', () => {
     expect(a[0]!.evidence.metrics.distinctIds).toBe(2000);
   });
 
-  it('ignores anonymous actors unless asked', () => {
+  it("ignores anonymous actors' random reads and refused walks unless asked", () => {
+    // 80 ids guessed at random over a wide range, and a walk mostly answered 404.
+    const random = walk({ n: 80, endpoint: (id) => `/api/v1/orders/${Math.floor(Math.abs(Math.sin(id) * 1e6))}` }).map(({ user_id: _u, ...r }) => r);
+    const refused = walk({ n: 80, status: (k) => (k % 8 === 0 ? 200 : 404) }).map(({ user_id: _u, ...r }) => r);
+    for (const recs of [random, refused]) {
+      const res = runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only });
+      expect(res.alerts).toEqual([]);
+      const rules: RuleSet = { ...shippedRules, detectors: { 'bola-enumeration': { includeAnonymous: true } } };
+      const asked = atLeast(runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only, rules }).alerts, 'medium');
+      expect(asked.map((a) => a.subject.ip)).toEqual(['2.205.77.10']);
+      expect(asked[0]!.evidence.metrics.anonymous).toBe(true);
+    }
+  });
+
+  it('judges an anonymous sequential walk mostly answered 2xx by default, also beside logged users', () => {
     const recs = walk({ n: 80 }).map(({ user_id: _u, ...r }) => r);
-    const res = runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only });
-    expect(res.alerts).toEqual([]);
-    const rules: RuleSet = { ...shippedRules, detectors: { 'bola-enumeration': { includeAnonymous: true } } };
-    expect(atLeast(runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only, rules }).alerts, 'medium').map((a) => a.subject.ip)).toEqual(['2.205.77.10']);
+    const a = runFlat([...recs, rec(T, { endpoint: '/x', user_id: 'someone' })], { only }).alerts;
+    expect(a.map((x) => [x.severity, x.subject.ip])).toEqual([['high', '2.205.77.10']]);
+    expect(a[0]!.summary).toContain("IP 2.205.77.10 (no user or API key was logged: the ids cannot be judged own or foreign, every id is someone's) requested 80 distinct ids");
+    // Not on a route classified public (a catalogue), unless the route is also sensitive.
+    const catalogue = walk({ n: 80, endpoint: (id) => `/api/v1/products/${id}` }).map(({ user_id: _u, ...r }) => r);
+    expect(runFlat(catalogue, { only }).alerts).toEqual([]);
   });
 
   it('stays unavailable on logs with only route templates, and says why and what to log', () => {

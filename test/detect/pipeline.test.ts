@@ -63,11 +63,12 @@ describe('pipeline', () => {
     expect(res.alerts).toEqual([]);
   });
 
-  it('explains why BOLA cannot be judged on logs without principals', () => {
-    const res = runEvents(events(5, 1000));
+  it('runs BOLA on logs without principals, and says that only walks of callers known by IP are judged', () => {
+    const evs = Array.from({ length: 5 }, (_, i) => toEvent(rec(T + i * 1000, { endpoint: `/api/v1/orders/${i + 1}`, ip: '2.205.77.1' }), 'f', i + 1));
+    const res = runEvents(evs);
     const bola = res.statuses.find((s) => s.id === 'bola-enumeration')!;
-    expect(bola.status).toBe('unavailable');
-    expect(bola.reason).toBe('no user or apiKey field in the input (formats: flat): per-user enumeration cannot be judged');
+    expect(bola.status).toBe('ran');
+    expect(bola.notes?.[0]).toMatch(/^no user or API key in the events with object ids: callers are known only by IP, and only their sequential walks/);
   });
 
   it('notes formats that lack a required field when others have it', () => {

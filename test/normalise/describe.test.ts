@@ -61,7 +61,7 @@ describe('describeRecords', () => {
     expect(r.detection?.format).toBe('cloudflare');
     expect(r.missing).toContain('user');
     expect(r.advice).toContain(
-      'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; map one with --map user=path.to.user',
+      'no user field: per-user detectors (impossible-travel, and authorization-probing unless an API key names the caller) cannot run, bola-enumeration judges only sequential walks of callers known by IP, and the others know callers by IP only; map one with --map user=path.to.user',
     );
   });
 
@@ -72,7 +72,7 @@ describe('describeRecords', () => {
     ];
     const r = describeRecords(records(values));
     expect(r.advice).toContain(
-      'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; the key "account.login" looks like it: --map user=account.login',
+      'no user field: per-user detectors (impossible-travel, and authorization-probing unless an API key names the caller) cannot run, bola-enumeration judges only sequential walks of callers known by IP, and the others know callers by IP only; the key "account.login" looks like it: --map user=account.login',
     );
     expect(r.unmappedKeys).toEqual(['account.login']);
   });
@@ -278,7 +278,7 @@ describe('describeRecords: formats whose signature the records carry but which c
     const inhouse = describeRecords(loadFixture('flat-nested-http.ndjson'));
     expect([field(inhouse, 'ts')?.sourcePath, field(inhouse, 'status')?.sourcePath]).toEqual(['ts', 'http.statusCode']);
     expect(inhouse.advice).toContain(
-      'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; the key "auth.userId" looks like it: --map user=auth.userId',
+      'no user field: per-user detectors (impossible-travel, and authorization-probing unless an API key names the caller) cannot run, bola-enumeration judges only sequential walks of callers known by IP, and the others know callers by IP only; the key "auth.userId" looks like it: --map user=auth.userId',
     );
     const datadog = describeRecords(loadFixture('flat-datadog.ndjson'));
     expect([field(datadog, 'ts')?.sourcePath, field(datadog, 'path')?.sourcePath, field(datadog, 'status')?.sourcePath]).toEqual(['date', 'http.url', 'http.status_code']);

@@ -7,6 +7,12 @@
  * is scraping's. Severity follows the outcome: successful reads of many foreign
  * objects are high (at least half, or at least 10% and 3 whether the ids are walked in order or
  * guessed), mostly refused probing is medium, successful writes across many are critical.
+ *
+ * Actors known only by IP (no user or API key logged: gateway logs of Istio, Envoy, Cloudflare,
+ * nginx...) are judged for one pattern by default: a sequential walk of ids on a route not classified
+ * public, mostly answered 2xx. Whose objects those are cannot be judged without an identity, but
+ * every id is someone's, and serving them in order to a caller who counts is the missing check.
+ * Their other reads (random ids, mostly refused walks) are judged only with includeAnonymous.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Alert, Detector, Severity } from '../types.js';
@@ -52,7 +58,11 @@ export type BolaOptions = {
   privilegedRoles: string[];
   /** With a baseline: the threshold is at least this many times the actor's usual p99. */
   baselineFactor: number;
-  /** Also judge actors known only by IP (unauthenticated); off by default: public catalogues are scraping's business. */
+  /**
+   * Also judge every read of actors known only by IP (unauthenticated). Off by default: their
+   * sequential walks mostly answered 2xx on routes not classified public are judged anyway; other
+   * anonymous reads (random ids, refused probing) are scraping's and endpoint-probing's business.
+   */
   includeAnonymous: boolean;
   /** Also judge reads (GET) on routes classified "public"; off by default: reading public objects is no BOLA, crawling them is scraping's business. */
   includePublic: boolean;
@@ -138,6 +148,8 @@ interface Group {
   /** Distinct foreign ids in the window. */
   foreign: number;
   incident: Incident | null;
+  /** The actor is known only by IP: no user or API key was logged. */
+  anonymous: boolean;
 }
 
 function statusClass(s: number | undefined): string {
@@ -190,8 +202,9 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       includeAnonymous: false,
       includePublic: false,
     },
-    requires: { allOf: ['path'], anyOf: ['user', 'apiKey'] },
-    unavailableImpact: 'per-user enumeration cannot be judged',
+    // No user or API key is needed: actors known only by IP are judged for sequential walks.
+    requires: { allOf: ['path'] },
+    unavailableImpact: 'object enumeration cannot be judged',
     mergeGapMs: (o) => o.windowMinutes * 60_000,
   },
 
@@ -210,6 +223,9 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     // actors on a dozen routes would otherwise keep millions of ids for a week of event time.
     let historyEntries = 0;
     let historyFullNoted = false;
+    // Whether any event with object ids named a user or API key (else the end says what was judged).
+    let sawIdentity = false;
+    let sawAnonymousIds = false;
 
     // One entry per (actor, route, parameter): its window, and its history kept for historyHours.
     const groups = keyedState<Group>(ctx, {
@@ -282,11 +298,19 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const okN = inc.okIds;
       const seq = inc.seq;
       const walk = seq.distinctCount >= 2 && seq.isWalk({ sequentialRun: o.sequentialRun, spearman: o.spearman, coverage: o.coverage, minIds: o.sequenceMinIds });
+      const anon = g.anonymous;
+      // An actor known only by IP, unless includeAnonymous: only a sequential walk mostly answered 2xx
+      // (random ids are scraping's, mostly refused walks endpoint-probing's business).
+      if (anon && !o.includeAnonymous && !(walk && okN >= 0.5 * distinct)) return;
+      const foreignWord = anon ? '' : 'foreign ';
       let severity: Severity;
       let reason: string;
-      if (inc.writeOkIds >= o.writeThreshold) {
+      if (anon && walk && okN >= 0.5 * distinct && inc.writeOkIds < o.writeThreshold) {
+        severity = 'high';
+        reason = `${okN} of ${distinct} ids walked in sequence were returned with 2xx to a caller with no user or API key logged: whose objects they are cannot be judged, but every id is someone's, and they were served to anyone who counts (object-level authorization or authentication missing)`;
+      } else if (inc.writeOkIds >= o.writeThreshold) {
         severity = 'critical';
-        reason = `successful writes (PUT/PATCH/DELETE/POST) on ${inc.writeOkIds} distinct foreign objects: destructive object-level authorization bypass`;
+        reason = `successful writes (PUT/PATCH/DELETE/POST) on ${inc.writeOkIds} distinct ${foreignWord}objects: destructive object-level authorization bypass${anon ? ' by a caller with no user or API key logged (every id is someone\'s)' : ''}`;
       } else if (okN >= 0.5 * distinct) {
         severity = 'high';
         reason = `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
@@ -325,7 +349,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         subject,
         start: inc.start,
         end: inc.end,
-        summary: `${actorName(g.actor)} requested ${distinct} distinct foreign ids on ${methods} ${g.template} within ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak} in ${o.windowMinutes} min); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
+        summary: `${actorName(g.actor)}${anon ? ' (no user or API key was logged: the ids cannot be judged own or foreign, every id is someone\'s)' : ''} requested ${distinct} distinct ${foreignWord}ids on ${methods} ${g.template} within ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak} in ${o.windowMinutes} min); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
         severityReason: reason,
         evidence: {
           metrics: {
@@ -345,6 +369,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
             idRange: seq.distinctCount >= 2 ? `${seq.min}..${seq.max}` : null,
             walkedRange: seq.longestRun >= 2 ? `${seq.runFrom}..${seq.runTo}` : null,
             sensitiveRoute: inc.sensitive,
+            anonymous: anon,
           },
           thresholds: {
             threshold: inc.threshold,
@@ -381,7 +406,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
       let g = groups.find(key, now);
       if (g === undefined) {
-        g = groups.add(key, now, { actor: e.actor, template: e.template, window: new Map(), history: new IdHistory(), q: new TimeQueue(), foreign: 0, incident: null });
+        const anonymous = e.user === undefined && e.apiKey === undefined;
+        g = groups.add(key, now, { actor: e.actor, template: e.template, window: new Map(), history: new IdHistory(), q: new TimeQueue(), foreign: 0, incident: null, anonymous });
       }
 
       // Slide the window first (it does not read the history, so the order does not matter).
@@ -505,7 +531,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
         if (e.objectIds.length === 0) return;
-        if (!o.includeAnonymous && e.user === undefined && e.apiKey === undefined) return;
+        // Actors known only by IP are judged too: by default only for a sequential walk mostly
+        // answered 2xx (see emit).
+        if (e.user === undefined && e.apiKey === undefined) sawAnonymousIds = true;
+        else sawIdentity = true;
         const method = e.method ?? 'GET';
         if (method === 'OPTIONS' || method === 'HEAD') return;
         if (m.health(e.template) || allowlisted(m, e)) return;
@@ -530,6 +559,11 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         }
       },
       end() {
+        if (!sawIdentity && sawAnonymousIds && !o.includeAnonymous) {
+          ctx.note(
+            'no user or API key in the events with object ids: callers are known only by IP, and only their sequential walks of ids mostly answered 2xx on routes not classified public are judged (whose objects they are cannot be told; includeAnonymous: true judges all their reads)',
+          );
+        }
         if (routeOnlyFormats.size === 0) return;
         const hint = `only route templates (e.g. API Gateway resourcePath): object ids cannot be seen; log $context.path`;
         const formats = [...routeOnlyFormats].sort().join(', ');
