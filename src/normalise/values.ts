@@ -67,12 +67,31 @@ export function statusOf(v: unknown): number | undefined {
     if (d < 0 || d > 9) return undefined;
     n = n * 10 + d;
   }
+  if (k < end && v.charCodeAt(k) === 32) {
+    // A status line's code and reason phrase (Go's http.Response.Status, "200 OK", "404 Not Found"):
+    // one space, then letters with single spaces, hyphens or apostrophes between them; nothing else.
+    return reasonPhrase(v, k + 1, end) && n >= 100 && n <= 599 ? n : undefined;
+  }
   if (k < end) {
     // Only a zero fraction may follow the three digits: "200.0", "200.00".
     if (v.charCodeAt(k) !== 46 || k + 1 === end) return undefined;
     for (k++; k < end; k++) if (v.charCodeAt(k) !== 48) return undefined;
   }
   return n >= 100 && n <= 599 ? n : undefined;
+}
+
+/** v[from, end) is a reason phrase: words of letters joined by one space, "-" or "'" ("Non-Authoritative Information", "I'm a teapot"). */
+function reasonPhrase(v: string, from: number, end: number): boolean {
+  if (from >= end || end - from > 64) return false;
+  let prevLetter = false;
+  for (let i = from; i < end; i++) {
+    const c = v.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (letter) prevLetter = true;
+    else if ((c === 32 || c === 45 || c === 39) && prevLetter) prevLetter = false;
+    else return false;
+  }
+  return prevLetter;
 }
 
 /** Byte counts: non-negative numbers. */

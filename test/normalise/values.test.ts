@@ -101,6 +101,17 @@ describe('values', () => {
     expect(statusOf(true)).toBeUndefined();
   });
 
+  it('a status line\'s code and reason phrase ("200 OK") is the code; anything else after the code is not', () => {
+    expect(statusOf('200 OK')).toBe(200);
+    expect(statusOf('401 Unauthorized')).toBe(401);
+    expect(statusOf(' 404 Not Found ')).toBe(404);
+    expect(statusOf('203 Non-Authoritative Information')).toBe(203);
+    expect(statusOf("418 I'm a teapot")).toBe(418);
+    for (const bad of ['200  OK', '200 OK2', '200 OK!', '200 1', '200 -', '200 OK 5', '600 OK', '099 OK', '200OK', 'OK 200', '200 bytes/s']) {
+      expect(statusOf(bad), bad).toBeUndefined();
+    }
+  });
+
   it('methods are upper-cased tokens', () => {
     expect(methodOf('get')).toBe('GET');
     expect(methodOf(' Post ')).toBe('POST');
