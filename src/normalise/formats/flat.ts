@@ -52,8 +52,9 @@ export const FLAT_ALIASES: SourceSpec = {
     'target', 'route', 'request',
   ],
   route: ['route', 'route_template', 'http_route'],
-  query: ['query', 'query_string', 'querystring', 'qs', 'args', 'http.query'],
-  host: ['host', 'http_host', 'request_host', 'req.headers.host'],
+  // request_query, vhost: ingress-nginx's documented JSON log-format names ($args, $host).
+  query: ['query', 'query_string', 'querystring', 'qs', 'args', 'request_query', 'http.query'],
+  host: ['host', 'http_host', 'request_host', 'vhost', 'req.headers.host'],
   status: ['status', 'status_code', 'response_code', 'http_status', 'res.statusCode', 'response_status', 'http.status_code'],
   // response_body_size, request_user_agent: Fastly's documented JSON log format.
   bytesOut: [
