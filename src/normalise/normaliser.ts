@@ -86,6 +86,63 @@ export function keyList(rec: Rec, max = 8): string {
   return shown.join(', ') + (keys.length > max ? `, … (${keys.length} keys)` : '');
 }
 
+/** Edit distance (Levenshtein) of two short strings; stops early past `max`. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(d);
+      if (d < best) best = d;
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Key paths (dotted, nested objects walked) of the sampled records, first seen first. */
+function keyPaths(sample: readonly Rec[], max = 500): string[] {
+  const out = new Set<string>();
+  const walk = (o: Rec, prefix: string, depth: number): void => {
+    for (const k of Object.keys(o)) {
+      if (out.size >= max) return;
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.add(p);
+      const v = o[k];
+      if (depth < 4 && v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v as Rec, p, depth + 1);
+    }
+  };
+  for (const r of sample) walk(r, '', 0);
+  return [...out];
+}
+
+/**
+ * The keys of the sample a misspelt --map path most likely meant, closest first (up to three):
+ * a small edit distance (about a third of the name), or one name the start of the other
+ * (`jwt_subject` for `jwt_sub`). Compared as flat keys are: case, "_" and "-" ignored.
+ */
+export function closestKeys(paths: readonly string[], sample: readonly Rec[]): string[] {
+  const norm = (s: string): string => s.toLowerCase().replace(/[_-]/g, '');
+  const scored: { key: string; d: number }[] = [];
+  for (const key of keyPaths(sample)) {
+    const k = norm(key);
+    let best = Infinity;
+    for (const p of paths) {
+      const n = norm(p);
+      const max = Math.max(1, Math.floor(Math.max(n.length, k.length) / 3));
+      let d = editDistance(n, k, max);
+      if (d > max && Math.min(n.length, k.length) >= 3 && (n.startsWith(k) || k.startsWith(n))) d = max + 0.5;
+      if (d <= max + 0.5) best = Math.min(best, d);
+    }
+    if (best < Infinity) scored.push({ key, d: best });
+  }
+  return scored.sort((a, b) => a.d - b.d).slice(0, 3).map((x) => x.key);
+}
+
 /** Records a format knew and set aside (FormatModule.setAside), per format and reason. */
 export interface SetAside {
   format: string;
@@ -404,10 +461,12 @@ export class Normaliser implements FileNormaliser {
       const paths = list.map((o) => o.path).reverse();
       const given = paths.map((p) => `--map ${field}=${safeText(p, 60)}`).join(' ');
       const names = paths.map((p) => `"${safeText(p, 60)}"`).join(' or ');
+      const near = closestKeys(paths, sample);
+      const mean = near.length > 0 ? `; did you mean ${near.map((k) => `--map ${field}=${safeText(k, 60)}`).join(' or ')}?` : '';
       this.onIssue({
         kind: 'map-unused',
         file: this.file,
-        message: `${given}: none of the first ${sample.length} records has ${names} (keys: ${keyList(sample[0]!)}); check its spelling with \`apilog formats detect\``,
+        message: `${given}: none of the first ${sample.length} records has ${names}${mean} (keys: ${keyList(sample[0]!, 24)}); check its spelling with \`apilog formats detect\``,
       });
     }
   }
