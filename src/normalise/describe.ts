@@ -9,8 +9,9 @@ import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js
 import { SET_ASIDE, type IngestIssue, type RawRecord } from '../ingest/types.js';
 import { get, isObj, type Rec } from './get.js';
 import { Normaliser, DETECTION_SAMPLE, type Detection } from './normaliser.js';
-import { FLAT_ALIASES, normKey } from './formats/flat.js';
+import { FLAT_ALIASES, inferLatencyUnit, normKey } from './formats/flat.js';
 import { splitSource } from './spec.js';
+import { parseMapKey } from './mapping.js';
 import { parseTimestamp } from './time.js';
 import { ipOf } from './ip.js';
 import { methodOf, safeText, statusOf, str } from './values.js';
@@ -118,7 +119,8 @@ function userNameScore(name: string): number {
  * that holds it: `caller.principal.id` is the user, `meta.node.id` is not.
  */
 function userPathScore(path: string): number {
-  const segs = path.toLowerCase().split('.');
+  // cognitoSub, principalId, userArn: camelCase read as snake_case (cognito_sub).
+  const segs = path.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split('.');
   const own = userNameScore(segs[segs.length - 1]!);
   if (own === 2 || segs.length < 2 || !/^(id|name|login|email|key|value)$/.test(segs[segs.length - 1]!)) return own;
   return userNameScore(segs[segs.length - 2]!) === 2 ? 2 : own;
@@ -149,7 +151,8 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
       return typeof v === 'string' && (cleanPath(v) || /^[A-Z]{3,8} (\/|https?:\/\/)\S*( HTTP\/[\d.]+)?$/.test(v));
     case 'status': {
       const s = statusOf(v);
-      return s !== undefined && s < 600 && Number.isInteger(Number(v)) && !/(size|byte|len|ms|time|dur|port|count)/.test(name);
+      return s !== undefined && s < 600 && (Number.isInteger(Number(v)) || (typeof v === 'string' && / [A-Za-z]/.test(v))) &&
+        !/(size|byte|len|ms|time|dur|port|count)/.test(name);
     }
     case 'user':
       return str(v) !== undefined && typeof v !== 'boolean' && !hostLike(v) && userPathScore(path) > 0;
@@ -164,14 +167,33 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
         ? /(byte|size|length|len|sent)/.test(name) && !/(receiv|request|req[_.-]?|upload|_in$|bytesin|inbytes)/.test(name)
         : false;
     case 'latencyMs':
-      return (typeof v === 'number' || (typeof v === 'string' && /^[\d.]+(ms|s|us|µs|ns)?$/.test(v))) && /(dur|lat|took|elapsed|response_?time|resp_?time|ms$)/.test(name);
+      return (typeof v === 'number' || (typeof v === 'string' && /^[\d.]+(ms|s|us|µs|ns)?$/.test(v))) && /(dur|lat|took|taken|elapsed|response_?time|resp_?time|ms$)/.test(name);
     case 'userAgent':
       return typeof v === 'string' && (/agent/.test(name) || /^(mozilla|curl|python|go-http|okhttp|postman|wget|java)/i.test(v));
+    case 'query':
+      // A query string without its "?" (ingress-nginx's request_query, $args), not a path or URL.
+      return str(v) !== undefined && typeof v === 'string' && /(query|args|^qs$|[_.-]qs$)/.test(name) && !/(count|size|len|time|dur|id$)/.test(name) &&
+        !v.startsWith('/') && !/^https?:/i.test(v) && !/\s/.test(v);
+    case 'host':
+      // The host the client asked for (vhost, :authority), not the upstream or the machine that logged.
+      return typeof v === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d{2,5})?$/i.test(v) && /(host|authority|server_name|domain)/.test(name) && !/(upstream|backend|origin|local|pod|node|machine|container)/.test(name) &&
+        ipOf(String(v).replace(/:\d+$/, '')) === undefined;
     case 'requestId':
       return str(v) !== undefined && /(req|trace|correl|span).*id|^id$/.test(name);
     default:
       return false;
   }
+}
+
+/**
+ * A URI without "?" simply has no query, and a path alone names no host: a format reading the query
+ * (or host) from the URI finds nothing there, which is no unusable value.
+ */
+function nothingToTake(field: CanonicalField, v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  if (field === 'query') return (v.startsWith('/') || /^[a-z][\w+.-]*:\/\//i.test(v) || /^[A-Z]+ \//.test(v)) && !v.includes('?');
+  if (field === 'host') return v.startsWith('/') || /^[A-Z]+ \//.test(v);
+  return false;
 }
 
 /** A file name as one shell word, so that the advice can be pasted as it is. */
@@ -203,6 +225,12 @@ const EXAMPLE: Partial<Record<CanonicalField, string>> = {
   status: 'path.to.status',
   method: 'path.to.method',
   bytesOut: 'path.to.response_bytes',
+};
+
+/** Optional fields worth a word when an unused key plausibly holds them. */
+const OPTIONAL: CanonicalField[] = ['latencyMs', 'userAgent', 'requestId', 'query', 'host'];
+const OPTIONAL_LABEL: Partial<Record<CanonicalField, string>> = {
+  latencyMs: 'latency', userAgent: 'user agent', requestId: 'request id', query: 'query string', host: 'host',
 };
 
 /** Does the flat alias table read `path` (as spelt in the records) for `field`? */
@@ -263,40 +291,45 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
   const unmappedKeys = unmapped.slice(0, MAX_UNMAPPED).map(([p]) => safeText(p, 80));
 
-  // Which unused key probably holds a missing field.
-  const candidate = (field: CanonicalField): string | undefined => {
+  // Which unused keys probably hold a missing field, best first.
+  const candidates = (field: CanonicalField): string[] => {
     if (field === 'user') {
       // The strongest name wins over the most frequent key: request_X-User-Id over entryPointName.
-      let best: string | undefined;
-      let bestScore = 0;
+      const scored: { p: string; score: number }[] = [];
       for (const [p, e] of unmapped) {
         if (!looksLike(field, p, e.value)) continue;
         const score = userPathScore(p);
         // A weak name with one value in every record names the server, not the caller
         // (HAProxy's frontend_name, Front Door's originName): mapped, it would blame one "user" for all.
         if (score < 2 && e.n >= 5 && e.distinct.size === 1) continue;
-        if (score > bestScore) [best, bestScore] = [p, score];
+        scored.push({ p, score });
       }
-      return best;
+      // Stable: among equal names, the most frequent key first (unmapped is sorted so).
+      return scored.sort((a, b) => b.score - a.score).map((x) => x.p);
     }
+    const all = unmapped.filter(([p, e]) => looksLike(field, p, e.value));
     if (field === 'ip') {
       // A public address over a private one: behind a load balancer the peer ("client") is the
       // balancer on every line, and the caller is in a forwarded-for key.
-      let fallback: string | undefined;
-      for (const [p, e] of unmapped) {
-        if (!looksLike(field, p, e.value)) continue;
-        const ip = ipOf(String(e.value));
-        if (ip !== undefined && ipaddr.isValid(ip) && ipaddr.process(ip).range() === 'unicast') return p;
-        fallback ??= p;
-      }
-      return fallback;
+      const pub = (v: unknown): boolean => {
+        const ip = ipOf(String(v));
+        return ip !== undefined && ipaddr.isValid(ip) && ipaddr.process(ip).range() === 'unicast';
+      };
+      return [...all.filter(([, e]) => pub(e.value)), ...all.filter(([, e]) => !pub(e.value))].map(([p]) => p);
     }
     if (field === 'path') {
       // A key holding the path alone (url_path) over a message that starts with one ("POST /login 200").
-      for (const [p, e] of unmapped) if (typeof e.value === 'string' && cleanPath(e.value)) return p;
+      const clean = unmapped.filter(([, e]) => typeof e.value === 'string' && cleanPath(e.value));
+      return [...new Set([...clean, ...all].map(([p]) => p))];
     }
-    for (const [p, e] of unmapped) if (looksLike(field, p, e.value)) return p;
-    return undefined;
+    return all.map(([p]) => p);
+  };
+  const candidate = (field: CanonicalField): string | undefined => candidates(field)[0];
+  /** `the key "a" looks like it: --map f=a`, and the runners-up (up to two) after it. */
+  const looksLikeIt = (field: CanonicalField, key: string, mapKey: string = field): string => {
+    const others = candidates(field).filter((p) => p !== key).slice(0, 2);
+    return `the key "${safeText(key, 60)}" looks like it: --map ${mapKey}=${key}` +
+      (others.length > 0 ? ` (or ${others.map((o) => `"${safeText(o, 60)}"`).join(', ')})` : '');
   };
 
   const advice: string[] = [];
@@ -343,6 +376,8 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       );
     }
   }
+  // A --map path no record holds (misspelt, most likely): said here too, with the keys it may have meant.
+  for (const i of issues) if (i.kind === 'map-unused') advice.push(i.message);
   if (skippedTotal > 0) {
     const first = new Map<string, IngestIssue>();
     for (const i of issues) {
@@ -407,7 +442,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       : aliasOf
         ? `the key "${safeText(cand, 60)}" looks like it; flat JSON is read by that name, but these records were detected as ${fmt.id}, ` +
           `which reads only its own keys: --map ${field}=${cand}`
-        : `the key "${safeText(cand, 60)}" looks like it: --map ${field}=${cand}`;
+        : looksLikeIt(field, cand);
     if (field === 'path' && hasRoute) {
       advice.push(
         'only a route template (e.g. resourcePath / routeKey / http.route) and no concrete path: bola-enumeration cannot count object ids; ' +
@@ -417,6 +452,23 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       advice.push(`${WHY[field]}; ${how}`);
     }
   }
+  // Optional fields: said only when an unused key plausibly holds one (no noise otherwise).
+  if (objs.length > 0 && !actionLog) {
+    for (const field of OPTIONAL) {
+      if (!missing.includes(field)) continue;
+      // A name the alias table reads is taken by itself once the file maps as flat JSON (or custom).
+      const cand = candidates(field).find((c) => !((fmt === null || fmt.id === 'flat' || fmt.id === 'custom') && isFlatAlias(field, c)));
+      if (cand === undefined) continue;
+      let mapKey: string = field;
+      if (field === 'latencyMs') {
+        // A unit-less number in seconds or nanoseconds is said so: --map latencyMs would read 0.034 s as 0.034 ms.
+        const unit = inferLatencyUnit([...(leaves.get(cand)?.distinct ?? [])]);
+        if (unit !== 'ms') mapKey = `latency${unit[0]!.toUpperCase()}${unit.slice(1)}`;
+      }
+      suggestions.push(`--map ${mapKey}=${cand}`);
+      advice.push(`${OPTIONAL_LABEL[field]!} is not mapped (optional); ${looksLikeIt(field, cand, mapKey)}`);
+    }
+  }
   // Sources present in the data whose values did not convert.
   if (fmt !== null && objs.length > 0) {
     for (const field of missing) {
@@ -424,7 +476,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
         const p = splitSource(spec).path;
         const o = objs.find((r) => {
           const v = get(r, p);
-          return v !== undefined && v !== null && v !== '' && v !== '-';
+          return v !== undefined && v !== null && v !== '' && v !== '-' && !nothingToTake(field, v);
         });
         if (o !== undefined) {
           const v = get(o, p);
@@ -435,7 +487,15 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       }
     }
   }
-  if (suggestions.length > 1) advice.push(`try: apilog formats detect ${shellWord(file)} ${suggestions.join(' ')}`);
+  // The maps already given stay in the command, so that it can be pasted as it is.
+  // A field suggested anew (its given path is in no record) is given by the suggestion alone.
+  const suggested = new Set(suggestions.map((x) => parseMapKey(x.slice('--map '.length, x.indexOf('=')))?.field));
+  const given = Object.entries(opts.map ?? {})
+    .filter(([k]) => !suggested.has(parseMapKey(k)?.field))
+    .map(([k, v]) => `--map ${shellWord(`${k}=${v}`)}`);
+  if (suggestions.length > 1 || (suggestions.length > 0 && given.length > 0)) {
+    advice.push(`try: apilog formats detect ${shellWord(file)} ${[...given, ...suggestions].join(' ')}`);
+  }
   if (n.timesWithoutOffset > 0) advice.push(noOffsetAdvice(n.timesWithoutOffset, timed, opts.inputTz));
 
   return {
