@@ -3,7 +3,7 @@ import { describeRecords } from '../../src/normalise/index.js';
 import { records } from './helpers.js';
 
 const field = (r: ReturnType<typeof describeRecords>, f: string) => r.perField.find((x) => x.field === f);
-const NO_USER = 'no user field: per-user detectors (bola-enumeration unless an API key names the caller, impossible-travel) cannot run, and the others know callers by IP only; ';
+const NO_USER = 'no user field: per-user detectors (impossible-travel, and authorization-probing unless an API key names the caller) cannot run, bola-enumeration judges only sequential walks of callers known by IP, and the others know callers by IP only; ';
 
 /** An API Gateway HTTP API access log whose template names the authorizer's subject itself. */
 const apigw = (extra: Record<string, unknown>) =>
