@@ -6,11 +6,13 @@
  * X-Forwarded-For header the proxy set, when the record carries it; only then: an application
  * exposed directly has a public peer, and a header its client wrote is not taken over it.
  *
- * The first hop, not the last public one, as the formats that name X-Forwarded-For as their client
- * field do (Traefik, Envoy, nginx's http_x_forwarded_for): behind a CDN the last public hop is the
- * CDN's edge. A client can put a hop of its own in front; docs/formats.md says so.
+ * Which hop: the last one that is not itself a proxy's address. A proxy appends the address it saw
+ * to whatever the client sent, so the hops before it are the client's own words: a stuffing run
+ * that sends a random X-Forwarded-For each time would otherwise pass as many clients, and could
+ * blame anyone (nginx's real_ip_recursive takes the same hop). Behind a CDN that hop is the CDN's
+ * edge: name the CDN's client header with --map ip=<path>.
  */
-import { firstHopIp } from './ip.js';
+import { parseIp } from './ip.js';
 import { isObj, type Rec } from './get.js';
 
 /** Top-level keys that hold the header, compared lower-case without "_" and "-". */
@@ -47,7 +49,7 @@ export function isProxyAddress(ip: string): boolean {
   let i = 0;
   const a = octet(ip, 0);
   if (a === 10 || a === 127) return true;
-  while (ip.charCodeAt(i) !== 46) i++;
+  while (i < ip.length && ip.charCodeAt(i) !== 46) i++;
   const b = octet(ip, i + 1);
   return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
 }
@@ -72,27 +74,64 @@ function at(rec: Rec, path: readonly string[]): unknown {
   return v;
 }
 
-/** Where a file's records keep X-Forwarded-For, found once and then read directly. */
+/** After a record without the header, how many more go by before the next search. */
+const SEARCH_EVERY = 256;
+
+/**
+ * Where a file's records keep X-Forwarded-For, found once and then read directly. A private caller
+ * without the header (a kubelet's probe, internal traffic) would search every record's keys: after
+ * a miss, only every SEARCH_EVERY-th such record is searched.
+ */
 export class ForwardedFor {
   private path: readonly string[] | null = null;
+  private sinceMiss = SEARCH_EVERY;
 
   /** The client named by the record's X-Forwarded-For, if it has one. */
   client(rec: Rec): string | undefined {
     if (this.path !== null) {
       const v = at(rec, this.path);
-      if (v !== undefined && v !== null) return firstHopIp(v);
+      if (v !== undefined && v !== null) return clientHop(v);
+    }
+    if (this.sinceMiss < SEARCH_EVERY) {
+      this.sinceMiss++;
+      return undefined;
     }
     const found = findHeader(rec);
-    if (found === undefined) return undefined;
+    if (found === undefined) {
+      this.sinceMiss = 0;
+      return undefined;
+    }
     this.path = found;
-    return firstHopIp(at(rec, found));
+    return clientHop(at(rec, found));
   }
+}
+
+/**
+ * The last hop that is not a proxy's address (the one the first trusted proxy saw); when every hop
+ * is private, the first valid one. Caddy keeps header values as arrays: their parts are joined.
+ */
+export function clientHop(v: unknown): string | undefined {
+  const s = Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : typeof v === 'string' ? v : undefined;
+  if (s === undefined) return undefined;
+  let first: string | undefined;
+  let end = s.length;
+  while (end > 0) {
+    const start = s.lastIndexOf(',', end - 1) + 1;
+    const part = s.slice(start, end).trim();
+    const ip = part.length > 0 ? parseIp(part) : undefined;
+    if (ip !== undefined) {
+      if (!isProxyAddress(ip)) return ip;
+      first = ip;
+    }
+    end = start - 1;
+  }
+  return first;
 }
 
 /** The record's X-Forwarded-For: where (as `formats detect` shows a source) and the client it names. */
 export function forwardedHeader(rec: Rec): { path: string; client: string | undefined } | undefined {
   const found = findHeader(rec);
-  return found === undefined ? undefined : { path: found.join('.'), client: firstHopIp(at(rec, found)) };
+  return found === undefined ? undefined : { path: found.join('.'), client: clientHop(at(rec, found)) };
 }
 
 function findHeader(rec: Rec): string[] | undefined {

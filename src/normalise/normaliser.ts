@@ -435,6 +435,9 @@ export class Normaliser implements FileNormaliser {
       if (ok[i] === true) handledVoters++;
     }
     if (handledVoters === voters) return { format: winner, handled: handledVoters };
+    // A few odd records (a line with its time under another key) are no reason to read the whole
+    // file another way: another format is tried only when the winner fails most of its own voters.
+    if (2 * handledVoters >= voters) return { format: winner, handled: handledAll };
     let best: { format: FormatModule; handled: number } = { format: winner, handled: handledAll };
     for (const f of FORMATS) {
       if (f === winner || (f !== flat && !ballots.includes(f))) continue;

@@ -88,6 +88,19 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(source(rec('81.2.69.160', '6.6.6.6'))).toBe('req.remoteAddress');
   });
 
+  it('one odd record does not make the whole file another format (nginx stays nginx; its request_time is no timestamp)', () => {
+    const line = (k: number) => ({
+      time_iso8601: new Date(Date.UTC(2025, 5, 2, 8, 0, k)).toISOString(), remote_addr: '203.0.113.10', request_method: 'GET',
+      request_uri: `/api/orders/${k}`, status: '200', body_bytes_sent: '512', request_time: '0.042', http_user_agent: 'curl/8.4.0',
+    });
+    const lines: Record<string, unknown>[] = Array.from({ length: 50 }, (_, k) => line(k));
+    const { time_iso8601, ...rest } = line(7);
+    lines[7] = { ts: time_iso8601, ...rest };
+    const { events } = run(records(lines));
+    expect(new Set(events.map((e) => e.format))).toEqual(new Set(['nginx']));
+    expect(events.every((e) => e.ts >= Date.UTC(2025, 5, 2))).toBe(true);
+  });
+
   it('any format behind a proxy: a private peer gives way to the X-Forwarded-For the record carries, wherever it keeps it', () => {
     // ingress-nginx's escape=json log (flat), Kong behind a load balancer, Caddy behind one: each
     // logs the balancer as the peer on every line, and the client only in the header.
@@ -109,6 +122,9 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       expect(events.map((e) => [e.format, e.ip])).toEqual([[format, '185.220.101.7']]);
       expect(describeRecords(records([rec])).perField.find((f) => f.field === 'ip')?.sourcePath).toBe(path);
     }
+    // Hops the client wrote itself in front of the proxy's entry do not stand in for it (a stuffing
+    // run sending a random X-Forwarded-For each time would pass as many clients).
+    expect(run(records([{ ...nginx, x_forwarded_for: '6.6.6.6, 185.220.101.7, 10.1.0.4' }])).events[0]!.ip).toBe('185.220.101.7');
     // A public peer is kept (a client cannot talk its way past the address the server saw); so is
     // a private peer without the header, and the peer the user names with --map.
     expect(run(records([{ ...nginx, remote_addr: '81.2.69.160' }])).events[0]!.ip).toBe('81.2.69.160');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isProxyAddress } from '../../src/normalise/forwarded.js';
+import { clientHop, isProxyAddress } from '../../src/normalise/forwarded.js';
 
 describe('isProxyAddress: the ranges a proxy in front of an application has its address in', () => {
   it('private, loopback, link-local and carrier-grade NAT IPv4; unique-local, link-local and loopback IPv6', () => {
@@ -12,5 +12,26 @@ describe('isProxyAddress: the ranges a proxy in front of an application has its 
     for (const ip of ['1.2.3.4', '11.0.0.1', '100.63.255.255', '100.128.0.1', '172.15.0.1', '172.32.0.1', '192.167.1.1', '192.169.1.1', '169.253.0.1', '126.0.0.1', '81.2.69.160', '2001:db8::1', 'fe7f::1', 'fec0::1', 'fbff::1', 'fe:1::1', '::ffff:1.2.3.4']) {
       expect(isProxyAddress(ip), ip).toBe(false);
     }
+  });
+});
+
+describe('clientHop: the hop the first trusted proxy saw', () => {
+  it('the last hop that is not a proxy address: hops a client wrote in front cannot stand in for it', () => {
+    expect(clientHop('6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
+    expect(clientHop('6.6.6.6, 203.0.113.9, 10.0.0.7, 10.1.0.4')).toBe('203.0.113.9');
+    expect(clientHop('185.220.101.7')).toBe('185.220.101.7');
+    expect(clientHop(['1.2.3.4', '5.6.7.8'])).toBe('5.6.7.8'); // Caddy's header arrays
+    expect(clientHop('unknown, 31.17.44.202,')).toBe('31.17.44.202');
+  });
+
+  it('when every hop is private, the first valid one (the client inside the network); nothing valid, nothing', () => {
+    expect(clientHop('10.2.3.4, 10.0.0.1')).toBe('10.2.3.4');
+    expect(clientHop('unknown, -')).toBeUndefined();
+    expect(clientHop(42)).toBeUndefined();
+  });
+
+  it('isProxyAddress ends on text without a dot', () => {
+    expect(isProxyAddress('1')).toBe(false);
+    expect(isProxyAddress('172')).toBe(false);
   });
 });
