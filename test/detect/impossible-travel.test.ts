@@ -117,6 +117,16 @@ describe('impossible-travel', () => {
       expect(twoCountries.map((x) => x.severity)).toEqual(['high']);
     });
 
+    it('admin work on arriving at the new place again makes it critical, also from another address there; at the old place it does not', () => {
+      const recs = flipping(POULSBO, CARRIER);
+      // The carrier hands out another address in the same range: the same place, a new IP.
+      recs[5] = { ...recs[5]!, ip: '172.56.1.2', endpoint: '/api/v1/admin/users', method: 'POST' };
+      expect(runFlat(recs, { only }).alerts.map((x) => x.severity)).toEqual(['critical']);
+      const atHome = flipping(POULSBO, CARRIER);
+      atHome[4] = { ...atHome[4]!, endpoint: '/api/v1/admin/users', method: 'POST' };
+      expect(runFlat(atHome, { only }).alerts.map((x) => x.severity)).toEqual(['medium']);
+    });
+
     it('a single move and back (no alternation beyond it) is still high', () => {
       const once = runFlat([at(T, POULSBO, { user_agent: CHROME }), at(T + 10 * 60_000, CARRIER, { user_agent: CHROME }), at(T + 20 * 60_000, POULSBO, { user_agent: CHROME })], { only }).alerts;
       expect(once.map((x) => x.severity)).toEqual(['high']);

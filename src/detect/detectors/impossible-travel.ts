@@ -237,9 +237,16 @@ export const impossibleTravel: Detector<TravelOptions> = {
         state.cur = place;
         if (!prev) return;
         const open = state.incident;
-        if (open !== null && (near(place, open.from) || near(place, open.to)) && (near(prev, open.from) || near(prev, open.to))) {
-          // Back to one of the incident's two places: the same incident goes on, one alternation more.
+        if (open !== null && ((near(prev, open.from) && near(place, open.to)) || (near(prev, open.to) && near(place, open.from)))) {
+          // From one of the incident's two places to the other: the same incident goes on, one
+          // alternation more. (A new address in the same city is no move between them.)
           open.alternations++;
+          // Admin work on arriving at the new place again counts as at the first arrival (the old
+          // place's is the owner's established use, as for a single move).
+          if (place.privileged !== null && open.privileged === null && near(place, open.to)) {
+            open.privileged = place.privileged;
+            open.samples.push(sampleOf(e, place.privileged));
+          }
           if (prev.ua !== place.ua || open.from.ua !== place.ua) open.oneClient = false;
           open.end = e.ts;
           open.until = e.ts + o.escalateMinutes * 60_000;
