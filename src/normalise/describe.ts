@@ -433,7 +433,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       advice.push(`${WHY[field]}; "${safeText(placeholder, 60)}" holds "-" or nothing in every sampled record: these requests were logged without one`);
       continue;
     }
-    if (cand !== undefined) suggestions.push(`--map ${field}=${cand}`);
+    if (cand !== undefined) suggestions.push(`--map ${shellWord(`${field}=${cand}`)}`);
     // A name the flat alias table reads for this field, under a format that reads only its own keys:
     // "--map ts=ts" alone would look absurd, so say why it is needed.
     const aliasOf = cand !== undefined && fmt !== null && fmt.id !== 'flat' && fmt.id !== 'custom' && isFlatAlias(field, cand);
@@ -465,7 +465,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
         const unit = inferLatencyUnit([...(leaves.get(cand)?.distinct ?? [])]);
         if (unit !== 'ms') mapKey = `latency${unit[0]!.toUpperCase()}${unit.slice(1)}`;
       }
-      suggestions.push(`--map ${mapKey}=${cand}`);
+      suggestions.push(`--map ${shellWord(`${mapKey}=${cand}`)}`);
       advice.push(`${OPTIONAL_LABEL[field]!} is not mapped (optional); ${looksLikeIt(field, cand, mapKey)}`);
     }
   }
