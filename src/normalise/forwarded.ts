@@ -13,19 +13,14 @@
  * edge: name the CDN's client header with --map ip=<path>.
  */
 import { parseIp } from './ip.js';
-import { isObj, type Rec } from './get.js';
+import { compileSegments, isObj, type Getter, type Rec } from './get.js';
 
 /** Top-level keys that hold the header, compared lower-case without "_" and "-". */
 const TOP_KEYS = new Set(['xforwardedfor', 'httpxforwardedfor', 'proxyaddxforwardedfor', 'forwardedfor', 'xff', 'requestxforwardedfor']);
 /** Objects of request headers, by their path from the record. */
-const HEADER_OBJECTS: ReadonlyArray<readonly string[]> = [
-  ['req', 'headers'],
-  ['request', 'headers'],
-  ['headers'],
-  ['request_headers'],
-  ['requestHeaders'],
-  ['RequestHeaders'],
-];
+const HEADER_OBJECTS = [['req', 'headers'], ['request', 'headers'], ['headers'], ['request_headers'], ['requestHeaders'], ['RequestHeaders']].map(
+  (path) => ({ path, get: compileSegments(path) }),
+);
 
 function squash(k: string): string {
   return k.toLowerCase().replace(/[_-]/g, '');
@@ -65,15 +60,6 @@ function octet(ip: string, from: number): number {
   return n;
 }
 
-function at(rec: Rec, path: readonly string[]): unknown {
-  let v: unknown = rec;
-  for (const k of path) {
-    if (!isObj(v)) return undefined;
-    v = v[k];
-  }
-  return v;
-}
-
 /** After a record without the header, how many more go by before the next search. */
 const SEARCH_EVERY = 256;
 
@@ -83,13 +69,13 @@ const SEARCH_EVERY = 256;
  * a miss, only every SEARCH_EVERY-th such record is searched.
  */
 export class ForwardedFor {
-  private path: readonly string[] | null = null;
+  private header: Getter | null = null;
   private sinceMiss = SEARCH_EVERY;
 
   /** The client named by the record's X-Forwarded-For, if it has one. */
   client(rec: Rec): string | undefined {
-    if (this.path !== null) {
-      const v = at(rec, this.path);
+    if (this.header !== null) {
+      const v = this.header(rec);
       if (v !== undefined && v !== null) return clientHop(v);
     }
     if (this.sinceMiss < SEARCH_EVERY) {
@@ -101,8 +87,8 @@ export class ForwardedFor {
       this.sinceMiss = 0;
       return undefined;
     }
-    this.path = found;
-    return clientHop(at(rec, found));
+    this.header = compileSegments(found);
+    return clientHop(this.header(rec));
   }
 }
 
@@ -131,15 +117,15 @@ export function clientHop(v: unknown): string | undefined {
 /** The record's X-Forwarded-For: where (as `formats detect` shows a source) and the client it names. */
 export function forwardedHeader(rec: Rec): { path: string; client: string | undefined } | undefined {
   const found = findHeader(rec);
-  return found === undefined ? undefined : { path: found.join('.'), client: clientHop(at(rec, found)) };
+  return found === undefined ? undefined : { path: found.join('.'), client: clientHop(compileSegments(found)(rec)) };
 }
 
 function findHeader(rec: Rec): string[] | undefined {
   for (const k in rec) if (TOP_KEYS.has(squash(k)) && rec[k] !== null && rec[k] !== undefined) return [k];
-  for (const p of HEADER_OBJECTS) {
-    const h = at(rec, p);
+  for (const { path, get } of HEADER_OBJECTS) {
+    const h = get(rec);
     if (!isObj(h)) continue;
-    for (const k in h) if (squash(k) === 'xforwardedfor' && h[k] !== null && h[k] !== undefined) return [...p, k];
+    for (const k in h) if (squash(k) === 'xforwardedfor' && h[k] !== null && h[k] !== undefined) return [...path, k];
   }
   return undefined;
 }
