@@ -106,20 +106,28 @@ export function routePatternSource(pattern: string): string {
 
 export type RouteTest = (template: string) => boolean;
 
-/** One matcher for a list of route patterns; results cached per template (bounded). */
-export function compileRouteList(patterns: readonly string[]): RouteTest {
-  if (patterns.length === 0) return () => false;
-  const re = new RegExp(patterns.map(routePatternSource).join('|'), 'i');
+/**
+ * `test` with its verdicts remembered per template (at most 20,000, then forgotten at once): a
+ * route's few templates are asked about on every event.
+ */
+export function cachedTest(test: RouteTest): RouteTest {
   const cache = new Map<string, boolean>();
   return (template: string) => {
     let hit = cache.get(template);
     if (hit === undefined) {
-      hit = re.test(template);
+      hit = test(template);
       if (cache.size >= 20_000) cache.clear();
       cache.set(template, hit);
     }
     return hit;
   };
+}
+
+/** One matcher for a list of route patterns; results cached per template (bounded). */
+export function compileRouteList(patterns: readonly string[]): RouteTest {
+  if (patterns.length === 0) return () => false;
+  const re = new RegExp(patterns.map(routePatternSource).join('|'), 'i');
+  return cachedTest((template) => re.test(template));
 }
 
 const METHOD_RE = /^([A-Za-z]+)\s+(\S.*)$/;

@@ -22,6 +22,7 @@ import { actorName, bump, fmtDuration, minSeverity, round, Samples, subjectOfAct
 import { SequenceStats } from '../util/stats.js';
 import { TimeQueue } from '../util/queue.js';
 import { IdHistory, idKey, type IdKey } from '../util/id-history.js';
+import { cachedTest } from '../../rules/match.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -389,16 +390,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     }
 
     /** Whether the route template has a segment naming the caller (/me/...), remembered per template. */
-    const selfTemplates = new Map<string, boolean>();
-    function hasSelfSegment(template: string): boolean {
-      let v = selfTemplates.get(template);
-      if (v === undefined) {
-        v = SELF_SEGMENT_RE.test(template);
-        if (selfTemplates.size >= 20_000) selfTemplates.clear();
-        selfTemplates.set(template, v);
-      }
-      return v;
-    }
+    const hasSelfSegment = cachedTest((template) => SELF_SEGMENT_RE.test(template));
 
     /** Counts one id of the event; returns whether it is foreign to the actor at this request. */
     function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null, sensitive: boolean, threshold: number): boolean {
@@ -553,9 +545,12 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (ownScopeFrom < 0) ownScopeFrom = Infinity;
         for (let i = 0; i < n; i++) {
           const r = e.objectIds[i]!;
-          const at = position(r);
-          if (at > ownScopeFrom) continue;
-          if (!onRef(e, r, method, role, sensitive, threshold) && at < ownScopeFrom) ownScopeFrom = at;
+          // The position is read only when it can matter (no substring per id on the common path).
+          if (ownScopeFrom !== Infinity && position(r) > ownScopeFrom) continue;
+          if (!onRef(e, r, method, role, sensitive, threshold)) {
+            const at = position(r);
+            if (at < ownScopeFrom) ownScopeFrom = at;
+          }
         }
       },
       end() {

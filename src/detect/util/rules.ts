@@ -1,5 +1,5 @@
 /** Matchers compiled once per RuleSet and shared by every detector of a run. */
-import { compileIpList, compileRouteList, compileUaList, parseMethodPattern, type RouteTest } from '../../rules/match.js';
+import { cachedTest, compileIpList, compileRouteList, compileUaList, parseMethodPattern, type RouteTest } from '../../rules/match.js';
 import type { RuleSet } from '../../rules/types.js';
 import type { EnrichedEvent } from '../../enrich/types.js';
 
@@ -33,16 +33,7 @@ function compilePublicRead(rules: RuleSet): RouteTest {
     .filter((c) => c.method === undefined || c.method === '*' || c.method === 'GET')
     .map((c) => ({ test: compileRouteList([c.pattern]), kind: c.kind }));
   if (!classes.some((c) => c.kind === 'public')) return () => false;
-  const cache = new Map<string, boolean>();
-  return (template) => {
-    let hit = cache.get(template);
-    if (hit === undefined) {
-      hit = classes.find((c) => c.test(template))?.kind === 'public';
-      if (cache.size >= 20_000) cache.clear();
-      cache.set(template, hit);
-    }
-    return hit;
-  };
+  return cachedTest((template) => classes.find((c) => c.test(template))?.kind === 'public');
 }
 
 /**
