@@ -88,6 +88,16 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(source(rec('81.2.69.160', '6.6.6.6'))).toBe('req.remoteAddress');
   });
 
+  it("flat: logstash-logback-encoder's access events (Spring Boot): requested_uri is the path, elapsed_time milliseconds", () => {
+    const rec = {
+      '@timestamp': '2025-09-04T21:30:00.000Z', '@version': '1', message: 'request', logger_name: 'access', level: 'INFO', remote_host: '81.2.69.14',
+      principal: 'alice', method: 'GET', requested_uri: '/api/v2/invoices/50001', protocol: 'HTTP/1.1', status_code: 200, content_length: 2100,
+      elapsed_time: 12,
+    };
+    const { events } = run(records([rec]));
+    expect(events[0]).toMatchObject({ format: 'flat', ip: '81.2.69.14', user: 'alice', method: 'GET', path: '/api/v2/invoices/50001', status: 200, bytesOut: 2100, latencyMs: 12 });
+  });
+
   it('one odd record does not make the whole file another format (nginx stays nginx; its request_time is no timestamp)', () => {
     const line = (k: number) => ({
       time_iso8601: new Date(Date.UTC(2025, 5, 2, 8, 0, k)).toISOString(), remote_addr: '203.0.113.10', request_method: 'GET',

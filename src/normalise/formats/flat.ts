@@ -33,7 +33,7 @@ export const FLAT_ALIASES: SourceSpec = {
   ],
   ip: [
     'ip', 'client_ip', 'source_ip', 'src_ip', 'remote_addr', 'remote_ip', 'ip_address', 'req.remoteAddress',
-    'client_address', 'remote_address', 'x_forwarded_for|xff', 'forwarded_for|xff', 'client.ip', 'network.client.ip',
+    'client_address', 'remote_address', 'remote_host', 'x_forwarded_for|xff', 'forwarded_for|xff', 'client.ip', 'network.client.ip',
     // pino-http with no peer address. A private peer gives way to the header in any format
     // (normalise/forwarded.ts).
     'req.headers.x-forwarded-for|xff',
@@ -47,9 +47,10 @@ export const FLAT_ALIASES: SourceSpec = {
   sessionId: ['session_id', 'session', 'sid'],
   method: ['method', 'http_method', 'verb', 'request_method', 'req.method', 'http.method'],
   // 'request' last: nginx's $request, a request line ("GET /p HTTP/1.1") that the path applier splits.
+  // requested_uri: logstash-logback-encoder's access events (Spring Boot, Dropwizard).
   path: [
     'endpoint', 'path', 'url', 'uri', 'request_uri', 'request_path', 'request_url', 'req.url', 'http.path', 'http.url', 'http.target',
-    'target', 'route', 'request',
+    'requested_uri', 'target', 'route', 'request',
   ],
   route: ['route', 'route_template', 'http_route'],
   // request_query, vhost: ingress-nginx's documented JSON log-format names ($args, $host).
@@ -66,6 +67,8 @@ export const FLAT_ALIASES: SourceSpec = {
     'response_time_ms|ms', 'duration_ms|ms', 'latency_ms|ms', 'elapsed_ms|ms', 'took_ms|ms', 'request_time_ms|ms',
     'response_time|auto', 'responseTime|auto', 'latency|auto', 'duration|auto', 'took|auto', 'elapsed|auto',
     'time_taken|auto', 'request_time|s', 'duration_s|s', 'duration_sec|s', 'duration_us|us', 'duration_ns|ns', 'http.duration_ms|ms',
+    // logstash-logback-encoder's access events: milliseconds.
+    'elapsed_time|ms',
   ],
   userAgent: [
     'user_agent', 'ua', 'agent', 'http_user_agent', 'useragent', 'req.headers.user-agent', 'request_user_agent', 'http.useragent',
