@@ -672,6 +672,6 @@ export function buildRecord(o: Observation, ctx: AnswerContext, baseline: Baseli
     },
     severity: o.severity,
     alerts: [],
-    source: { file: e.source.file, line: e.source.line },
+    source: e.source.record === undefined ? { file: e.source.file, line: e.source.line } : { file: e.source.file, line: e.source.line, record: e.source.record },
   };
 }

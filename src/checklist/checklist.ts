@@ -236,7 +236,7 @@ export function createChecklist(config: ChecklistConfig): Checklist {
     const baseline = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
     let all = buckets.flat();
     if (config.baseline === undefined && learned !== undefined) all = dropHabitualOffHours(all, learned, keepAll);
-    all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line));
+    all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line || (a.e.source.record ?? 1) - (b.e.source.record ?? 1)));
     const entries = all.map((o) => keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o)));
     for (const b of buckets) b.length = 0;
     kept = 0;

@@ -4,6 +4,7 @@
  * (by request id or FILE:LINE) and judge it against everything before it while streaming.
  */
 import path from 'node:path';
+import { lineRef } from '../ingest/types.js';
 import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Baseline } from '../baseline/types.js';
@@ -47,14 +48,15 @@ function sameFile(a: string, b: string): boolean {
 }
 
 function isSameEvent(a: EnrichedEvent, b: EnrichedEvent): boolean {
-  return a === b || (a.ts === b.ts && a.source.line === b.source.line && a.source.file === b.source.file);
+  return a === b || (a.ts === b.ts && a.source.line === b.source.line && a.source.record === b.source.record && a.source.file === b.source.file);
 }
 
-/** Event order: time, then file, then line. */
+/** Event order: time, then file, then line, then place on the line. */
 function before(a: EnrichedEvent, b: EnrichedEvent): boolean {
   if (a.ts !== b.ts) return a.ts < b.ts;
   if (a.source.file !== b.source.file) return a.source.file < b.source.file;
-  return a.source.line < b.source.line;
+  if (a.source.line !== b.source.line) return a.source.line < b.source.line;
+  return (a.source.record ?? 1) < (b.source.record ?? 1);
 }
 
 /**
@@ -99,7 +101,7 @@ export function renderProse(r: EntryRecord): string {
   const who = r.subject.user !== undefined ? `user ${r.subject.user}` : r.subject.apiKey !== undefined ? `API key ${r.subject.apiKey}` : r.subject.ip !== undefined ? `${r.subject.ip}` : 'an unidentified caller';
   const req = `${r.request.method ?? ''} ${r.request.path ?? r.request.template ?? ''}`.trim();
   const lines: string[] = [];
-  lines.push(`Entry: ${req} by ${who} at ${r.time} (${r.source.file} line ${r.source.line}${r.request.requestId !== undefined ? `, request ${r.request.requestId}` : ''}).`);
+  lines.push(`Entry: ${req} by ${who} at ${r.time} (${r.source.file} line ${lineRef(r.source.line, r.source.record)}${r.request.requestId !== undefined ? `, request ${r.request.requestId}` : ''}).`);
   lines.push(`Severity: ${r.severity}. Flags: ${r.flags.length > 0 ? r.flags.join(', ') : 'none'}.${r.alerts.length > 0 ? ` Alerts: ${r.alerts.join(', ')}.` : ''}`);
   CHECKLIST_QUESTIONS.forEach((q, i) => {
     const a = r.answers[q];
@@ -110,7 +112,8 @@ export function renderProse(r: EntryRecord): string {
   return `${lines.join('\n')}\n`;
 }
 
-export type EntrySelector = { requestId: string } | { file: string; line: number };
+/** By request id, or by file, line and the record's place on the line (SourceRef.record; absent: the first). */
+export type EntrySelector = { requestId: string } | { file: string; line: number; record?: number };
 
 /**
  * A request id matches in full, or as the last part of a resource path: Cloud Logging's trace is
@@ -124,7 +127,7 @@ function idMatches(id: string | undefined, wanted: string): boolean {
 /** Whether an event is the one the selector names (by request id, or file and line). */
 export function matches(e: Pick<EnrichedEvent, 'requestId' | 'source'>, sel: EntrySelector): boolean {
   if ('requestId' in sel) return idMatches(e.requestId, sel.requestId);
-  return e.source.line === sel.line && sameFile(e.source.file, sel.file);
+  return e.source.line === sel.line && (e.source.record ?? 1) === (sel.record ?? 1) && sameFile(e.source.file, sel.file);
 }
 
 /** The first event the selector names (request id, or file and 1-based line). */

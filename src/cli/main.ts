@@ -109,7 +109,7 @@ inputOptions(
     .argument('<paths...>', 'files, folders, or - for stdin'),
 )
   .option('--request-id <id>', 'the entry with this request id')
-  .option('--line <file:n>', 'the entry at this file and line')
+  .option('--line <file:n>', 'the entry at this file and line (file:n#k: the k-th record of a line holding several)')
   .option('-f, --format <format>', 'text or json', 'text')
   .option('--baseline <file>', 'a baseline from `apilog baseline`')
   .option('--no-alerts', "don't run the detectors over the whole input (faster on a large input; question 8 is then not judged)")

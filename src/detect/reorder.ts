@@ -26,7 +26,8 @@ export function compareEvents(a: EnrichedEvent, b: EnrichedEvent): number {
     str(a.userAgent, b.userAgent) ||
     (a.bytesOut ?? 0) - (b.bytesOut ?? 0) ||
     str(a.source.file, b.source.file) ||
-    a.source.line - b.source.line
+    a.source.line - b.source.line ||
+    (a.source.record ?? 1) - (b.source.record ?? 1)
   );
 }
 

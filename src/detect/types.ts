@@ -27,6 +27,8 @@ export interface EvidenceSample {
   time: number;
   file: string;
   line: number;
+  /** The record's place on its line, from the second on (SourceRef.record). */
+  record?: number;
   requestId?: string;
   method?: string;
   path?: string;

@@ -21,6 +21,9 @@ export class Sink {
   firstLine = 1;
   private envelopeSeen = false;
   private baseSet = false;
+  /** The line of the last record emitted, and how many came from it (for SourceRef.record). */
+  private lastLine = -1;
+  private onLine = 0;
 
   constructor(
     readonly file: string,
@@ -31,6 +34,11 @@ export class Sink {
 
   emit(value: unknown, line: number, envelope?: string, fields?: Record<string, string | number>): void {
     const r: RawRecord = { value, source: { file: this.file, line } };
+    if (line === this.lastLine) r.source.record = ++this.onLine;
+    else {
+      this.lastLine = line;
+      this.onLine = 1;
+    }
     if (envelope !== undefined) r.envelope = envelope;
     if (fields !== undefined) r.envelopeFields = fields;
     this.out.push(r);

@@ -9,6 +9,16 @@ export interface SourceRef {
   file: string;
   /** 1-based line on which the record starts (for a record inside a JSON document, the line of its opening brace). */
   line: number;
+  /**
+   * The record's place (1-based) among those read from the same line, set from the second on: a
+   * CloudTrail file as S3 stores it holds all its records on line 1, a Kong batch several on each.
+   */
+  record?: number;
+}
+
+/** How a place is written for people and for `explain --line`: `12`, or `1#3` for the third record on line 1. */
+export function lineRef(line: number, record?: number): string {
+  return record === undefined ? String(line) : `${line}#${record}`;
 }
 
 /** One JSON value read from the input, before any format mapping. */

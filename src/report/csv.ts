@@ -7,6 +7,7 @@
 import type { AlertRecord, EntryRecord } from './records.js';
 import type { Report } from './options.js';
 import { sanitize } from './sanitize.js';
+import { lineRef } from '../ingest/types.js';
 import { alertFingerprint } from './sarif.js';
 
 export const ALERT_CSV_COLUMNS = [
@@ -60,6 +61,7 @@ export const ENTRY_CSV_COLUMNS = [
   'file',
   'line',
   'notable',
+  'record',
 ] as const;
 
 const FORMULA = /^(?:[\t\r]|\s*[=+\-@])/;
@@ -111,7 +113,7 @@ function alertRow(a: AlertRecord): unknown[] {
     keyValues(a.evidence.metrics),
     keyValues(a.evidence.thresholds),
     samples.length,
-    samples.map((s) => `${s.file}:${s.line}`).join('; '),
+    samples.map((s) => `${s.file}:${lineRef(s.line, s.record)}`).join('; '),
     a.references.join('; '),
     a.sigma?.id,
     a.fingerprint ?? alertFingerprint(a),
@@ -149,6 +151,7 @@ function entryRow(e: EntryRecord): unknown[] {
     e.source.file,
     e.source.line,
     notable,
+    e.source.record,
   ];
 }
 

@@ -4,7 +4,7 @@
  */
 import type { AlertRelation, Evidence, Severity, Subject } from '../detect/types.js';
 
-export const SCHEMA_VERSION = '1.1.0';
+export const SCHEMA_VERSION = '1.2.0';
 
 export interface AlertRecord {
   type: 'alert';
@@ -61,7 +61,8 @@ export interface EntryRecord {
   severity: Severity;
   /** Ids of the alerts this entry belongs to. */
   alerts: string[];
-  source: { file: string; line: number };
+  /** `record`: the entry's place on its line, from the second on (a CloudTrail file as S3 stores it is one line). */
+  source: { file: string; line: number; record?: number };
 }
 
 export const CHECKLIST_QUESTIONS = [

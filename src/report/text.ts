@@ -6,6 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { SEVERITIES, type EvidenceSample, type Severity } from '../detect/types.js';
 import type { AlertRecord, EntryRecord, SummaryRecord } from './records.js';
+import { lineRef } from '../ingest/types.js';
 import type { Report, ReportOptions } from './options.js';
 import { selectEntries } from './options.js';
 import {
@@ -399,7 +400,7 @@ function fitSample(sm: EvidenceSample, time: string, width: number, full: boolea
   const ip = sm.ip !== undefined ? sanitize(sm.ip) : undefined;
   let requestId = sm.requestId !== undefined ? sanitize(sm.requestId) : undefined;
   let note = sm.note !== undefined ? `(${sanitize(sm.note)})` : undefined;
-  const lineNo = `:${sm.line}`;
+  const lineNo = `:${lineRef(sm.line, sm.record)}`;
   let file = sanitize(sm.file);
   const build = (): string => {
     const request = [method, path, status].filter((x) => x !== undefined && x !== '').join(' ');

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { analyze } from '../../analyze/run.js';
 import { readableOnce } from '../../analyze/sources.js';
-import { losesInput } from '../../ingest/types.js';
+import { lineRef, losesInput } from '../../ingest/types.js';
 import type { AlertRecord } from '../../report/records.js';
 import { createProgress } from '../../report/progress.js';
 
@@ -27,9 +27,9 @@ function selectorFrom(o: Opts): EntrySelector {
   if (requestId && line) throw new UsageError('give either --request-id or --line, not both');
   if (requestId) return { requestId };
   if (line) {
-    const m = /^(.*):(\d+)$/.exec(line);
-    if (!m || !m[1]) throw new UsageError(`--line: expected FILE:N (e.g. access.log:1234), got "${line}"`);
-    return { file: m[1], line: Number(m[2]) };
+    const m = /^(.*):(\d+)(?:#(\d+))?$/.exec(line);
+    if (!m || !m[1]) throw new UsageError(`--line: expected FILE:N or FILE:N#K, the K-th record of a line (e.g. access.log:1234, trail.json:1#3), got "${line}"`);
+    return m[3] === undefined ? { file: m[1], line: Number(m[2]) } : { file: m[1], line: Number(m[2]), record: Number(m[3]) };
   }
   throw new UsageError('say which entry: --request-id ID or --line FILE:N');
 }
@@ -42,7 +42,7 @@ function sameFile(a: string, b: string): boolean {
  * Said when --line names a file that was not read: which files were, and the one meant when the
  * name is the end of one path (`access.ndjson:12`, or the text report's `…/access.ndjson:12`).
  */
-function notAnInput(file: string, line: number, sources: string[]): string | undefined {
+function notAnInput(file: string, line: string, sources: string[]): string | undefined {
   if (sources.some((src) => sameFile(src, file))) return undefined;
   // The text report cuts a pointer's start: `…/access.ndjson` or `…cess.ndjson` is any path's end.
   const cut = file.startsWith('…');
@@ -70,8 +70,8 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     const unreadable = issues.unreadable;
     // Why the line asked for is no entry, when the input says so (even with --quiet).
     const target = 'line' in sel ? sel : undefined;
-    const isTarget = (file: string, line: number | undefined): boolean =>
-      target !== undefined && line === target.line && sameFile(file, target.file);
+    const isTarget = (file: string, line: number | undefined, record?: number): boolean =>
+      target !== undefined && line === target.line && (record ?? 1) === (target.record ?? 1) && sameFile(file, target.file);
     let why: string | undefined;
     // Input lost (a damaged .gz) is said once, whichever pass meets it first.
     const lostSaid = new Set<string>();
@@ -81,7 +81,7 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
       if (isTarget(i.file, i.line)) why ??= `it was not read as an entry: ${i.message}`;
     };
     const onRepeat = (e: ApiEvent): void => {
-      if (!isTarget(e.source.file, e.source.line)) return;
+      if (!isTarget(e.source.file, e.source.line, e.source.record)) return;
       // Never re-print a secret: an id that reads as one (a JWT as request id) is not quoted.
       const id = e.requestId ?? '';
       const shown = redactString(id, 'requestId').value === id ? id : undefined;
@@ -100,8 +100,8 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     await stream.batches.return(undefined);
     const found = walk.result();
     if (!found) {
-      const what = 'requestId' in sel ? `request id "${sel.requestId}"` : `${sel.file}:${sel.line}`;
-      if (target !== undefined && why === undefined) why = notAnInput(target.file, target.line, stream.sources.map((src) => src.path));
+      const what = 'requestId' in sel ? `request id "${sel.requestId}"` : `${sel.file}:${lineRef(sel.line, sel.record)}`;
+      if (target !== undefined && why === undefined) why = notAnInput(target.file, lineRef(target.line, target.record), stream.sources.map((src) => src.path));
       process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input${why !== undefined ? `: ${sanitize(why)}` : ''}\n`);
       return unreadable() > 0 ? 3 : 2;
     }
@@ -122,8 +122,9 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
             for (const e of batch) {
               if (!entryMatches(e, sel)) continue;
               sameId++;
-              const at = `${e.source.file}:${e.source.line}`;
-              if (others.length < 3 && !(e.source.file === found.entry.source.file && e.source.line === found.entry.source.line)) others.push(at);
+              const at = `${e.source.file}:${lineRef(e.source.line, e.source.record)}`;
+              const f = found.entry.source;
+              if (others.length < 3 && !(e.source.file === f.file && e.source.line === f.line && e.source.record === f.record)) others.push(at);
             }
           }
         : undefined;
@@ -132,7 +133,7 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
       lost = pass.lost;
       if (sameId > 1 && o.quiet !== true) {
         process.stderr.write(
-          `apilog: ${sameId} entries have this request id; this explains the first (${sanitize(`${found.entry.source.file}:${found.entry.source.line}`)}); others: ${sanitize(others.join(', '))}${sameId - 1 > others.length ? ', …' : ''} (--line FILE:N picks one)\n`,
+          `apilog: ${sameId} entries have this request id; this explains the first (${sanitize(`${found.entry.source.file}:${lineRef(found.entry.source.line, found.entry.source.record)}`)}); others: ${sanitize(others.join(', '))}${sameId - 1 > others.length ? ', …' : ''} (--line FILE:N picks one)\n`,
         );
       }
     }

@@ -48,6 +48,7 @@ interface Agg {
  */
 function sample(e: Pick<EnrichedEvent, 'ts' | 'source' | 'requestId' | 'method' | 'status' | 'path' | 'ip'>, note: string): EvidenceSample {
   const s: EvidenceSample = { time: e.ts, file: e.source.file, line: e.source.line, note };
+  if (e.source.record !== undefined) s.record = e.source.record;
   if (e.requestId !== undefined) s.requestId = e.requestId;
   if (e.method !== undefined) s.method = e.method;
   // The secret may sit in the path itself (";jsessionid=…"): the evidence holds masks only.

@@ -8,6 +8,7 @@ export type SampleSource = Pick<EnrichedEvent, 'ts' | 'source' | 'method' | 'pat
 
 export function sampleOf(e: SampleSource, note?: string): EvidenceSample {
   const s: EvidenceSample = { time: e.ts, file: e.source.file, line: e.source.line };
+  if (e.source.record !== undefined) s.record = e.source.record;
   if (e.requestId !== undefined) s.requestId = e.requestId;
   if (e.method !== undefined) s.method = e.method;
   if (e.path !== undefined) s.path = e.path;
@@ -20,8 +21,7 @@ export function sampleOf(e: SampleSource, note?: string): EvidenceSample {
 /** What a tail sample is made of, kept in a reused slot until list() makes the sample. */
 interface SampleSlot {
   ts: number;
-  file: string;
-  line: number;
+  source: SampleSource['source'];
   requestId: string | undefined;
   method: string | undefined;
   path: string | undefined;
@@ -32,8 +32,7 @@ interface SampleSlot {
 
 function fillSlot(slot: SampleSlot, e: SampleSource, note: string | undefined): void {
   slot.ts = e.ts;
-  slot.file = e.source.file;
-  slot.line = e.source.line;
+  slot.source = e.source;
   slot.requestId = e.requestId;
   slot.method = e.method;
   slot.path = e.path;
@@ -44,7 +43,7 @@ function fillSlot(slot: SampleSlot, e: SampleSource, note: string | undefined): 
 
 /** The sample sampleOf would have made when the slot was filled. */
 function slotSample(x: SampleSlot): EvidenceSample {
-  return sampleOf({ ts: x.ts, source: { file: x.file, line: x.line }, requestId: x.requestId, method: x.method, path: x.path, status: x.status, ip: x.ip }, x.note);
+  return sampleOf({ ts: x.ts, source: x.source, requestId: x.requestId, method: x.method, path: x.path, status: x.status, ip: x.ip }, x.note);
 }
 
 /**
@@ -66,7 +65,7 @@ export class Samples {
       return;
     }
     if (this.last.length < this.tail) {
-      const slot: SampleSlot = { ts: NaN, file: '', line: 0, requestId: undefined, method: undefined, path: undefined, status: undefined, ip: undefined, note: undefined };
+      const slot: SampleSlot = { ts: NaN, source: { file: '', line: 0 }, requestId: undefined, method: undefined, path: undefined, status: undefined, ip: undefined, note: undefined };
       fillSlot(slot, e, note);
       this.last.push(slot);
     } else fillSlot(this.last[this.pos]!, e, note);
