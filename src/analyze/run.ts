@@ -42,6 +42,8 @@ export interface RunHooks {
   onThreads?: (threads: number) => void;
   /** Every batch of events this thread analyses (the whole input: each thread reads all of it). */
   onEvents?: (batch: readonly ApiEvent[]) => void;
+  /** How long a pipe is read ahead at most (READ_AHEAD_MS): a test on a loaded machine gives its writer longer. */
+  readAheadMs?: number;
 }
 
 /** Below this much input, a second thread costs more (start-up, rules, GeoIP) than it saves. */
@@ -83,7 +85,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   // is unknown, so some is read ahead first, to tell whether it is worth another thread.
   const piped = pipedSource(opts, expanded.sources);
   const wanted = opts.threadsExplicit ? 0 : Math.max(0, MIN_BYTES_PER_EXTRA_THREAD - totalBytes);
-  const ahead = piped ? await readAhead(iterate(openBytes(piped)), wanted, READ_AHEAD_MS, hooks.signal) : undefined;
+  const ahead = piped ? await readAhead(iterate(openBytes(piped)), wanted, hooks.readAheadMs ?? READ_AHEAD_MS, hooks.signal) : undefined;
 
   // The consumers after the merge run here, or shared out between threads (--threads). The local
   // lane is set up first: a mistake in the rules then stops the run before any thread starts.
