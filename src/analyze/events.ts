@@ -21,6 +21,8 @@ export interface EventStreamOptions {
   map: Record<string, string>;
   /** Zone of timestamps without an offset (--input-tz). */
   inputTz?: string;
+  /** rules' trustedProxies (src/normalise/forwarded.ts). */
+  trustedProxies?: readonly string[];
   limits: IngestLimits;
   from?: number;
   to?: number;
@@ -94,6 +96,7 @@ export async function openEventStream(
     map: opts.map,
     ...(opts.logFormat ? { logFormat: opts.logFormat } : {}),
     ...(opts.inputTz ? { inputTz: opts.inputTz } : {}),
+    ...(opts.trustedProxies && opts.trustedProxies.length > 0 ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.streamOf ? { streamOf: opts.streamOf } : {}),

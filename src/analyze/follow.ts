@@ -112,7 +112,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
       source.kind === 'stdin'
         ? followStream(hooks.stdin ?? process.stdin, source.path || '-', opts.limits, onIssue)
         : followFile(source.path, opts.limits, onIssue, { from: settings.from, ...(hooks.onNote ? { onNote: hooks.onNote } : {}) }),
-    normaliser: createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz }, onIssue),
+    normaliser: createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz, ...(rules.trustedProxies ? { trustedProxies: rules.trustedProxies } : {}) }, onIssue),
     queue: [],
     head: 0,
   }));

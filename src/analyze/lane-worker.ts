@@ -32,7 +32,7 @@ try {
   const consumers = createConsumers(setup, spec, opts);
   // A source only the main thread can read comes as the bytes it forwards.
   const streamOf = forwarded ? (s: InputSource) => (s.path === forwarded.path && readableOnce(s) ? forwardedBytes(forwarded.port) : undefined) : undefined;
-  const input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, () => undefined, { sources, issues: [], identical: [] });
+  const input = await openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}), trustedProxies: setup.rules.trustedProxies ?? [] }, () => undefined, { sources, issues: [], identical: [] });
   for await (const batch of input.batches) {
     for (const e of batch) consumers.add(e);
     if (aborted) break;

@@ -139,7 +139,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     const onIssue = (i: IngestIssue): void => (named.has(i) ? undefined : log.onIssue(i));
     // Opening waits for each source's first events (to merge them in time order): stdin that sends
     // nothing would hold an interrupt until the pipe closes.
-    const opened = await settledOrInterrupted(openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}) }, onIssue, expanded), signal);
+    const opened = await settledOrInterrupted(openEventStream({ ...opts, ...range, ...(streamOf ? { streamOf } : {}), trustedProxies: setup.rules.trustedProxies ?? [] }, onIssue, expanded), signal);
     if (opened === 'interrupted') {
       onAbort();
       input = { sources: expanded.sources, results: new Map(), bytesRead: () => 0, batches: noBatches(), repeated: () => 0 };

@@ -14,6 +14,8 @@ export interface SourceOptions {
   map: Record<string, string>;
   /** Zone of timestamps without an offset (--input-tz). */
   inputTz?: string;
+  /** rules' trustedProxies: callers in them give way to the record's X-Forwarded-For. */
+  trustedProxies?: readonly string[];
   /** Keep events with from <= ts <= to. */
   from?: number;
   to?: number;
@@ -48,7 +50,7 @@ export async function* readEvents(
   };
   let lastTs = NaN;
   const reader = openSource(source, opts.limits, onReadIssue, stream === undefined ? {} : { stream });
-  const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz }, onIssue);
+  const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz, ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}) }, onIssue);
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;
   let lastBytes = 0;

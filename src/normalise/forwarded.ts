@@ -72,11 +72,11 @@ export class ForwardedFor {
   private header: Getter | null = null;
   private sinceMiss = SEARCH_EVERY;
 
-  /** The client named by the record's X-Forwarded-For, if it has one. */
-  client(rec: Rec): string | undefined {
+  /** The client named by the record's X-Forwarded-For, if it has one (`trusted`: rules' trustedProxies). */
+  client(rec: Rec, trusted?: (ip: string) => boolean): string | undefined {
     if (this.header !== null) {
       const v = this.header(rec);
-      if (v !== undefined && v !== null) return clientHop(v);
+      if (v !== undefined && v !== null) return clientHop(v, trusted);
     }
     if (this.sinceMiss < SEARCH_EVERY) {
       this.sinceMiss++;
@@ -88,15 +88,16 @@ export class ForwardedFor {
       return undefined;
     }
     this.header = compileSegments(found);
-    return clientHop(this.header(rec));
+    return clientHop(this.header(rec), trusted);
   }
 }
 
 /**
- * The last hop that is not a proxy's address (the one the first trusted proxy saw); when every hop
- * is private, the first valid one. Caddy keeps header values as arrays: their parts are joined.
+ * The last hop that is not a proxy's address, private or in `trusted` (the one the first trusted
+ * proxy saw); when every hop is a proxy's, the first valid one. Caddy keeps header values as
+ * arrays: their parts are joined.
  */
-export function clientHop(v: unknown): string | undefined {
+export function clientHop(v: unknown, trusted?: (ip: string) => boolean): string | undefined {
   const s = Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : typeof v === 'string' ? v : undefined;
   if (s === undefined) return undefined;
   let first: string | undefined;
@@ -106,7 +107,7 @@ export function clientHop(v: unknown): string | undefined {
     const part = s.slice(start, end).trim();
     const ip = part.length > 0 ? parseIp(part) : undefined;
     if (ip !== undefined) {
-      if (!isProxyAddress(ip)) return ip;
+      if (!isProxyAddress(ip) && (trusted === undefined || !trusted(ip))) return ip;
       first = ip;
     }
     end = start - 1;

@@ -16,6 +16,7 @@ import { splitSource, type Ev } from './spec.js';
 import { safeText } from './values.js';
 import { lastTimestampHadNoOffset } from './time.js';
 import { ForwardedFor, forwardedHeader, isProxyAddress } from './forwarded.js';
+import { compileIpList, type IpTest } from '../rules/match.js';
 import { createWallClockToUtc } from '../util/zone-offset.js';
 
 export interface Detection {
@@ -42,6 +43,8 @@ export interface NormaliserOptions {
   map?: Record<string, string>;
   /** IANA zone of wall-clock timestamps that carry no UTC offset (--input-tz); absent = UTC. */
   inputTz?: string;
+  /** The site's own proxies outside the private ranges (rules: trustedProxies), as IPs or CIDRs. */
+  trustedProxies?: readonly string[];
 }
 
 export interface FileNormaliser {
@@ -234,6 +237,8 @@ export class Normaliser implements FileNormaliser {
   /** --map names the client address: no X-Forwarded-For is read behind the user's choice. */
   private ipMapped = false;
   private readonly forwarded = new ForwardedFor();
+  /** rules' trustedProxies; absent when the list is empty (the usual case: nothing to test). */
+  private readonly trusted: IpTest | undefined;
   private sample: Rec[] = [];
   private lastAlt: FormatModule | undefined;
   /** Skipped records per reason that were (or, past the cap, would have been) raised as issues. */
@@ -254,6 +259,7 @@ export class Normaliser implements FileNormaliser {
   ) {
     this.file = opts.file;
     this.onIssue = onIssue;
+    if (opts.trustedProxies !== undefined && opts.trustedProxies.length > 0) this.trusted = compileIpList(opts.trustedProxies);
     const zone = opts.inputTz ?? 'UTC';
     this.inputTz = zone;
     if (zone !== 'UTC' && zone !== 'Etc/UTC') this.wallClockToUtc = createWallClockToUtc(zone);
@@ -567,8 +573,8 @@ export class Normaliser implements FileNormaliser {
       const x = s.get(v);
       if (x !== undefined && x !== null) s.apply(ev, x);
     }
-    if (ev.ip !== undefined && !this.ipMapped && isProxyAddress(ev.ip)) {
-      const client = this.forwarded.client(value);
+    if (ev.ip !== undefined && !this.ipMapped && (isProxyAddress(ev.ip) || (this.trusted !== undefined && this.trusted(ev.ip)))) {
+      const client = this.forwarded.client(value, this.trusted);
       if (client !== undefined) ev.ip = client;
     }
     if (!requestish(ev)) {

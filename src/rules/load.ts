@@ -48,6 +48,7 @@ const SECTIONS: Record<string, readonly string[] | 'map' | 'list' | 'scalar'> = 
   latenessMs: 'scalar',
   maxActors: 'scalar',
   takeoverWindowHours: 'scalar',
+  trustedProxies: 'list',
 };
 
 class Checker {
@@ -162,6 +163,11 @@ function validateDoc(doc: Plain, file: string): void {
         break;
       case 'takeoverWindowHours':
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) c.fail('takeoverWindowHours', 'a non-negative number of hours (0 links only alerts under way at the takeover)', value);
+        break;
+      case 'trustedProxies':
+        c.stringList('trustedProxies', value, (s, key) => {
+          if (ipOrCidrProblem(s)) c.fail(key, 'an IP address or CIDR', s);
+        });
         break;
     }
   }
@@ -318,12 +324,14 @@ export function finishRules(merged: Plain, origins: Record<string, string>): Rul
     latenessMs: (merged.latenessMs as number | undefined) ?? DEFAULT_LATENESS_MS,
     maxActors: (merged.maxActors as number | undefined) ?? DEFAULT_MAX_ACTORS,
     takeoverWindowHours: (merged.takeoverWindowHours as number | undefined) ?? DEFAULT_TAKEOVER_WINDOW_HOURS,
+    trustedProxies: (merged.trustedProxies as string[] | undefined) ?? [],
     origins,
   };
   origins.classification ??= '(default)';
   origins.latenessMs ??= '(default)';
   origins.maxActors ??= '(default)';
   origins.takeoverWindowHours ??= '(default)';
+  origins.trustedProxies ??= '(default)';
   const bh = rules.businessHours;
   if (bh.start === bh.end)
     throw new ConfigError({ file: origins['businessHours.end'] ?? '(default)', key: 'businessHours.end', message: `start and end are both ${bh.start}: the working window would be empty` });

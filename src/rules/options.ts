@@ -108,6 +108,7 @@ export function describeRules(rules: RuleSet, detectors: ReadonlyArray<{ meta: O
   global('latenessMs', rules.latenessMs);
   global('maxActors', rules.maxActors);
   global('takeoverWindowHours', rules.takeoverWindowHours);
+  global('trustedProxies', rules.trustedProxies ?? []);
   checkDetectorIds(rules, detectors.map((d) => d.meta.id));
   for (const { meta } of detectors) {
     const opts = resolveOptions(meta, rules) as Record<string, unknown>;

@@ -67,6 +67,12 @@ export interface RuleSet {
    * raised (detect/correlate.ts), in hours. Default 24.
    */
   takeoverWindowHours?: number;
+  /**
+   * Addresses and CIDRs of the site's own proxies, load balancers and CDN edges, besides the private
+   * ranges that always count as proxies: a caller in them gives way to the record's X-Forwarded-For,
+   * whose last hop outside them is the client (src/normalise/forwarded.ts).
+   */
+  trustedProxies?: string[];
   /** Dotted key -> file it came from ("(default)" for built-ins). */
   origins: Record<string, string>;
 }

@@ -25,7 +25,7 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
     const enrich = createEnricher(rules);
     const learner = createBaselineLearner({ geo, origin: 'file' });
     const { onIssue, unreadable } = stderrIssues(o.quiet === true);
-    const stream = await openEventStream({ ...input, outputFile: out }, onIssue);
+    const stream = await openEventStream({ ...input, outputFile: out, trustedProxies: rules.trustedProxies ?? [] }, onIssue);
     let events = 0;
     for await (const batch of stream.batches) {
       for (const e of batch) learner.add(enrich(e));

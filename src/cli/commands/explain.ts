@@ -89,7 +89,7 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
         'it repeats a record of another input file (the same request id within 2 s) and was counted once, as that record' +
         (shown !== undefined ? `: --request-id "${shown}" explains it` : '');
     };
-    const stream = await openEventStream({ ...input, onRepeat }, onIssue);
+    const stream = await openEventStream({ ...input, onRepeat, trustedProxies: rules.trustedProxies ?? [] }, onIssue);
     for await (const batch of stream.batches) {
       for (const e of batch) {
         walk.push(enrich(e));

@@ -1,0 +1,82 @@
+/**
+ * rules' trustedProxies: an origin's log behind a CDN names the CDN's edge as every caller (public
+ * addresses, so not taken for a proxy by themselves). Listing the edges' range makes apilog take
+ * the client from X-Forwarded-For, the last hop outside that range (not the first, which the client
+ * wrote itself), and find what the log without the CDN shows.
+ */
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { analyze } from '../../src/analyze/run.js';
+import { loadRules } from '../../src/rules/index.js';
+import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
+import { runCli } from '../helpers/cli.js';
+
+const tempDir = tempDirs();
+const dir = tempDir('apilog-cdn-');
+const EDGES = '173.245.48.0/20';
+
+/** The credential-stuffing sample as the origin behind the CDN logs it: the edge as peer, the client in X-Forwarded-For after a hop it made up. */
+const origin = path.join(dir, 'origin.ndjson');
+const direct = 'fixtures/incident-credential-stuffing.ndjson';
+const records = fs
+  .readFileSync(direct, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l, k) => {
+    const { ip, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    return JSON.stringify({ ...rest, remote_addr: `173.245.${48 + (k % 4)}.${1 + (k % 7)}`, x_forwarded_for: `45.${k % 200}.7.9, ${String(ip)}` });
+  });
+fs.writeFileSync(origin, `${records.join('\n')}\n`);
+
+function rulesFile(body: string): string {
+  const f = path.join(dir, `rules-${Math.random().toString(36).slice(2)}.yaml`);
+  fs.writeFileSync(f, body);
+  return f;
+}
+
+const view = (alerts: Array<{ rule: string; severity: string; subject: { ip?: string; user?: string } }>): string[] =>
+  alerts.map((a) => `${a.rule} ${a.severity} ${a.subject.ip ?? ''} ${a.subject.user ?? ''}`).sort();
+
+describe('trustedProxies', () => {
+  it("behind a CDN whose edges are listed, the alerts are those of the log without the CDN: the client's address, not the edge's or the made-up hop", async () => {
+    const want = await analyze(analyzeOptions([direct], { threads: 1 }));
+    const got = await analyze(analyzeOptions([origin], { threads: 1, rulesPaths: [rulesFile(`trustedProxies: ["${EDGES}"]\n`)] }));
+    expect(want.alerts.some((a) => a.rule === 'credential-stuffing')).toBe(true);
+    expect(view(got.alerts)).toEqual(view(want.alerts));
+    const ips = new Set([...got.alerts.map((a) => a.subject.ip), ...got.entries.map((e) => e.subject.ip)]);
+    expect([...ips].filter((ip) => ip?.startsWith('173.245.') || ip?.startsWith('45.'))).toEqual([]);
+  });
+
+  it('without the list, a public peer is taken as the caller (an application exposed directly): the header is not trusted', async () => {
+    const got = await analyze(analyzeOptions([origin], { threads: 1 }));
+    const wanted = new Set((await analyze(analyzeOptions([direct], { threads: 1 }))).alerts.map((a) => a.subject.ip));
+    wanted.delete(undefined);
+    expect(got.alerts.filter((a) => wanted.has(a.subject.ip))).toEqual([]);
+    expect(got.summary.topIps[0]?.key).toMatch(/^173\.245\./);
+  });
+
+  it('through the CLI, with two threads, the output of one', () => {
+    const rules = rulesFile(`trustedProxies: ["${EDGES}", "2400:cb00::/32"]\n`);
+    const args = ['analyze', origin, '--rules', rules, '--format', 'ndjson', '--entries', 'all'];
+    const one = runCli([...args, '--threads', '1']);
+    const two = runCli([...args, '--threads', '2']);
+    expect(one.stdout).toContain('"ip":"5.228.1.10"');
+    expect(one.stdout).not.toContain('"ip":"173.245.');
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('an entry that is no address or CIDR is refused, naming the file and the key', () => {
+    const f = rulesFile('trustedProxies: ["173.245.48.0/20", "cloudflare"]\n');
+    expect(() => loadRules([f])).toThrow(/trustedProxies\[1\]/);
+    expect(() => loadRules([f])).toThrow(new RegExp(path.basename(f)));
+    expect(loadRules([]).trustedProxies).toEqual([]);
+  });
+
+  it('`apilog rules` shows the list and the file it came from', () => {
+    const f = rulesFile(`trustedProxies: ["${EDGES}"]\n`);
+    const rows = JSON.stringify(JSON.parse(runCli(['rules', '--rules', f, '--format', 'json']).stdout));
+    expect(rows).toContain(JSON.stringify({ detector: '(global)', option: 'trustedProxies', value: [EDGES], origin: f }));
+  });
+});
