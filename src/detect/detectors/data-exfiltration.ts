@@ -5,12 +5,13 @@
  * thresholds at lower severity. Single responses far larger than the route's usual are reported too.
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
-import type { Detector, Severity } from '../types.js';
+import { severityRank, type Detector, type EvidenceSample, type Severity } from '../types.js';
 import { keyedState, liveIncidents } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
 import { NumberQueue, TimeQueue } from '../util/queue.js';
+import { capSamples } from '../merge.js';
 
 export type ExfilOptions = {
   /** Sliding window, minutes. */
@@ -49,7 +50,69 @@ export type ExfilOptions = {
    * a volume within a factor of 2 of each, is a scheduled job's and lowered to low.
    */
   recurringDays: number;
+  /**
+   * Sustained tier: at least this many elevated hours of one actor, each at most sustainedStepHours
+   * after the last...
+   */
+  sustainedMinHours: number;
+  /** ...totalling at least this many bytes, is an incident even when no window reached minBytes. */
+  sustainedMinBytes: number;
+  /** An hour is elevated above this many bytes... */
+  sustainedHourBytes: number;
+  /** ...and above this many times the actor's usual (median) active hour and their p95 hour. */
+  sustainedFactor: number;
+  /** Elevated hours at most this many hours apart are one run (1: strictly consecutive; 2: one hour between). */
+  sustainedStepHours: number;
+  /** A sustained incident of at least this many bytes is high (otherwise medium). */
+  sustainedHighBytes: number;
 };
+
+/** The actor's usual hour, as the sustained tier judges an hour by. */
+interface HourJudge {
+  /** Bytes above which the hour is elevated. */
+  thr: number;
+  /** The actor's usual (median) active hour. */
+  usual: number;
+  mode: 'history' | 'baseline';
+  historyHours: number;
+}
+
+/** Evidence of an elevated hour, from its crossing of the threshold on. */
+interface HourEvidence {
+  samples: Samples;
+  routes: Map<string, number>;
+  ips: Map<string, number>;
+}
+
+/** A run of elevated hours of one actor (the sustained tier). */
+interface Streak {
+  /** Hour index (ms / 1 h) of the first and the last elevated hour. */
+  firstHour: number;
+  lastHour: number;
+  /** First and last request of the run (widened by the per-window incidents it took in). */
+  start: number;
+  end: number;
+  hours: number;
+  /** Elevated hours that were also part of a per-window incident. */
+  hotHours: number;
+  bytes: number;
+  requests: number;
+  exportRequests: number;
+  minHour: number;
+  maxHour: number;
+  /** Bytes of each elevated hour (the first 48). */
+  hourly: number[];
+  judge: HourJudge;
+  /** The elevated hours kept out of the history until the run is judged (null once it qualified). */
+  pending: NumberQueue | null;
+  /** Per-window incidents of the same hours, and the highest severity they were reported at. */
+  windowAlerts: number;
+  windowSeverity: Severity | null;
+  head: EvidenceSample[];
+  tail: EvidenceSample[];
+  routes: Map<string, number>;
+  ips: Map<string, number>;
+}
 
 interface Incident {
   start: number;
@@ -105,6 +168,16 @@ interface ActorState {
   hourRequests: number;
   thr: { mode: Mode; bytes: number; exp: number; req: number; median: number | null } | null;
   incident: Incident | null;
+  /** First request of the current hour, and the latest request. */
+  hourFirst: number;
+  lastTs: number;
+  /** Sustained tier: the current hour's judge (undefined: not needed yet; null: no usual hour to judge by). */
+  hourJudge: HourJudge | null | undefined;
+  /** The current hour's evidence once it is elevated. */
+  hourEv: HourEvidence | null;
+  /** The run of elevated hours under way, and one that ended at this request's hour change. */
+  streak: Streak | null;
+  doneStreak: Streak | null;
 }
 
 const HOUR = 3_600_000;
@@ -113,6 +186,16 @@ const DAY_MS = 24 * HOUR;
 const H_BYTES = 0;
 const H_EXPORTS = 1;
 const H_REQUESTS = 2;
+/** A run that has not qualified after this many elevated hours is let go (its hours join the history). */
+const MAX_PENDING_HOURS = 24;
+
+/** "2025-03-12 09:00–17:00 UTC": the clock hours from `firstHour` to the end of `lastHour`. */
+function hourSpan(firstHour: number, lastHour: number): string {
+  const a = new Date(firstHour * HOUR).toISOString();
+  const b = new Date((lastHour + 1) * HOUR).toISOString();
+  const end = b.slice(0, 10) === a.slice(0, 10) ? b.slice(11, 16) : `${b.slice(0, 10)} ${b.slice(11, 16)}`;
+  return `${a.slice(0, 10)} ${a.slice(11, 16)}–${end} UTC`;
+}
 
 /** Math.max over an array, without spreading it into arguments. */
 function maxOf(xs: readonly number[]): number {
@@ -145,11 +228,24 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       criticalBytes: 1024 * 1024 * 1024,
       historyHours: 720,
       recurringDays: 2,
+      sustainedMinHours: 4,
+      sustainedMinBytes: 200 * 1024 * 1024,
+      sustainedHourBytes: 10 * 1024 * 1024,
+      sustainedFactor: 5,
+      sustainedStepHours: 2,
+      sustainedHighBytes: 512 * 1024 * 1024,
     },
     // Without response sizes, record counts (requests) are still judged; a note says so.
     requires: { anyOf: ['bytesOut', 'path', 'action'] },
     unavailableImpact: 'data volume per actor cannot be judged',
     mergeGapMs: (o) => o.windowMinutes * 60_000,
+    checkOption(key, value) {
+      // Counts of clock hours: a fraction would read as a finer step than the hourly history has.
+      if ((key === 'sustainedMinHours' || key === 'sustainedStepHours') && !Number.isInteger(value)) {
+        return { problem: `expected a whole number of hours, got ${JSON.stringify(value)}` };
+      }
+      return null;
+    },
   },
 
   create(ctx) {
@@ -168,9 +264,9 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     const pastIncidents = new Map<string, Array<{ day: number; hour: number; bytes: number }>>();
 
     /** Earlier days with an incident of this actor at this hour (±1) and of a similar volume. */
-    function recurring(actor: string, inc: Incident): number {
-      const day = Math.floor(inc.start / DAY_MS);
-      const hour = new Date(inc.start).getUTCHours();
+    function recurring(actor: string, start: number, totalBytes: number): number {
+      const day = Math.floor(start / DAY_MS);
+      const hour = new Date(start).getUTCHours();
       let past = pastIncidents.get(actor);
       if (past === undefined) {
         if (pastIncidents.size >= 50_000) pastIncidents.delete(pastIncidents.keys().next().value!);
@@ -179,10 +275,10 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       const days = new Set<number>();
       for (const x of past) {
         const dh = Math.abs(x.hour - hour);
-        if (x.day < day && Math.min(dh, 24 - dh) <= 1 && inc.totalBytes <= 2 * x.bytes && x.bytes <= 2 * inc.totalBytes) days.add(x.day);
+        if (x.day < day && Math.min(dh, 24 - dh) <= 1 && totalBytes <= 2 * x.bytes && x.bytes <= 2 * totalBytes) days.add(x.day);
       }
       if (past.length >= 30) past.shift();
-      past.push({ day, hour, bytes: inc.totalBytes });
+      past.push({ day, hour, bytes: totalBytes });
       return days.size;
     }
     let sawBytes = false;
@@ -190,14 +286,25 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     const actors = keyedState<ActorState>(ctx, {
       idleMs: 30 * 24 * HOUR,
       onRemove: (k, s) => {
-        if (s.incident) emit(k, s.incident);
+        // The hour under way ends the actor's run of elevated hours (if any) first, so the
+        // per-window incident's severity is known to the run before it is judged. (Only then: the
+        // last hour of other actors is left out of the history and the peers, as it always was.)
+        if (s.streak !== null || s.hourEv !== null) closeHour(s, Infinity);
+        if (s.incident) emit(k, s.incident, s);
+        s.incident = null;
+        finishDone(k, s);
       },
     });
 
     // Live, an export is alerted once its actor has been quiet for the window (see liveIncidents).
     const open = liveIncidents<ActorState>(ctx, windowMs, (k, s) => {
-      if (s.incident) emit(k, s.incident);
+      if (s.incident) emit(k, s.incident, s);
       s.incident = null;
+    });
+    // Live, a run of elevated hours is judged once no later hour can continue it.
+    const openRuns = liveIncidents<ActorState>(ctx, (o.sustainedStepHours + 1) * HOUR, (k, s) => {
+      closeHour(s, Infinity);
+      finishDone(k, s);
     });
 
     function peerMed(): number {
@@ -247,30 +354,114 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       return Math.max(floor, quantile(xs, 0.99), med + o.robustZ * 1.4826 * mad(xs, med), o.medianFactor * med);
     }
 
-    function closeHour(s: ActorState): void {
-      if (s.hourBytes > 0 || s.hourExport > 0) {
-        if (!s.hourHot) {
-          s.history.push(s.hourBytes, s.hourExport, s.hourRequests);
-          if (s.history.size > o.historyHours) s.history.shift();
-          if (peers.length < 5000) peers.push(s.hourBytes);
-          else {
-            peers[peerPos] = s.hourBytes;
-            peerPos = (peerPos + 1) % 5000;
-          }
-          peerDirty++;
+    function addHistory(s: ActorState, bytes: number, exp: number, requests: number): void {
+      s.history.push(bytes, exp, requests);
+      if (s.history.size > o.historyHours) s.history.shift();
+      if (peers.length < 5000) peers.push(bytes);
+      else {
+        peers[peerPos] = bytes;
+        peerPos = (peerPos + 1) % 5000;
+      }
+      peerDirty++;
+    }
+
+    /**
+     * The sustained tier's measure of an hour: elevated above sustainedFactor x the actor's usual
+     * (median) active hour, their p95 hour (the baseline's p99) and sustainedHourBytes. Null
+     * without a usual hour: fewer than minHistoryHours earlier hours and no baseline.
+     */
+    function hourJudge(actor: string, s: ActorState): HourJudge | null {
+      const bl = ctx.baseline?.actors[actor]?.bytesPerHour;
+      if (bl && bl.median > 0) return { thr: Math.max(o.sustainedHourBytes, o.sustainedFactor * bl.median, bl.p99), usual: bl.median, mode: 'baseline', historyHours: s.history.size };
+      const n = s.history.size;
+      if (n < o.minHistoryHours) return null;
+      const xs = s.history.column(H_BYTES).sort((a, b) => a - b);
+      const med = median(xs);
+      return { thr: Math.max(o.sustainedHourBytes, o.sustainedFactor * med, quantile(xs, 0.95)), usual: med, mode: 'history', historyHours: n };
+    }
+
+    /**
+     * The end of the clock hour s.hour (`next` is the hour of the request that ends it). An active
+     * hour joins the history unless it was part of an incident; an elevated hour (sustained tier)
+     * extends the actor's run of them instead, kept out of the history until the run is judged.
+     * A run that `next` cannot continue moves to doneStreak, judged once the request is through.
+     */
+    function closeHour(s: ActorState, next: number): void {
+      const active = s.hourBytes > 0 || s.hourExport > 0;
+      const j = s.hourJudge;
+      if (active && j && s.hourBytes >= j.thr) {
+        let st = s.streak;
+        if (st && st.pending !== null && st.hours >= MAX_PENDING_HOURS) {
+          // A slow run that never totals sustainedMinBytes: its hours are ordinary after all.
+          release(st, s);
+          st = s.streak = null;
         }
-        s.thr = null;
+        const ev = s.hourEv;
+        const list = ev ? ev.samples.list() : [];
+        if (!st) {
+          st = s.streak = {
+            firstHour: s.hour, lastHour: s.hour, start: s.hourFirst, end: s.lastTs, hours: 0, hotHours: 0, bytes: 0, requests: 0, exportRequests: 0,
+            minHour: Infinity, maxHour: 0, hourly: [], judge: j, pending: new NumberQueue(3), windowAlerts: 0, windowSeverity: null,
+            head: list.slice(0, 5), tail: [], routes: new Map(), ips: new Map(),
+          };
+        }
+        st.lastHour = s.hour;
+        st.end = Math.max(st.end, s.lastTs);
+        st.hours++;
+        if (s.hourHot) st.hotHours++;
+        st.bytes += s.hourBytes;
+        st.requests += s.hourRequests;
+        st.exportRequests += s.hourExport;
+        st.minHour = Math.min(st.minHour, s.hourBytes);
+        st.maxHour = Math.max(st.maxHour, s.hourBytes);
+        if (st.hourly.length < 48) st.hourly.push(s.hourBytes);
+        st.judge = j;
+        st.tail = list;
+        if (ev) {
+          for (const [k, v] of ev.routes) bump(st.routes, k, v, 200);
+          for (const [k, v] of ev.ips) bump(st.ips, k, v, 50);
+        }
+        if (st.pending !== null) {
+          if (st.hours >= o.sustainedMinHours && st.bytes >= o.sustainedMinBytes) st.pending = null; // an incident: its hours are no history
+          else if (!s.hourHot) st.pending.push(s.hourBytes, s.hourExport, s.hourRequests);
+        }
+      } else if (active && !s.hourHot) addHistory(s, s.hourBytes, s.hourExport, s.hourRequests);
+      if (active) s.thr = null;
+      if (s.streak && next - s.streak.lastHour > o.sustainedStepHours) {
+        s.doneStreak = s.streak;
+        s.streak = null;
       }
       s.hourBytes = 0;
       s.hourExport = 0;
       s.hourRequests = 0;
       s.hourHot = false;
+      s.hourJudge = undefined;
+      s.hourEv = null;
     }
 
-    function emit(actor: string, inc: Incident): void {
+    /** A run that is no incident after all: its held-back hours join the history. */
+    function release(st: Streak, s: ActorState): void {
+      const p = st.pending;
+      if (p) for (let i = 0; i < p.size; i++) addHistory(s, p.at(i, H_BYTES), p.at(i, H_EXPORTS), p.at(i, H_REQUESTS));
+      st.pending = null;
+    }
+
+    /** Judge the run that ended (if any), after the per-window tier has seen the request. */
+    function finishDone(actor: string, s: ActorState): void {
+      const st = s.doneStreak;
+      if (st === null) return;
+      s.doneStreak = null;
+      const qualifies = st.hours >= o.sustainedMinHours && st.bytes >= o.sustainedMinBytes;
+      // Every hour of it inside one per-window incident: that alert already tells it.
+      const covered = st.hotHours === st.hours && st.windowAlerts <= 1;
+      if (qualifies && !covered) emitSustained(actor, st);
+      else release(st, s);
+    }
+
+    function emit(actor: string, inc: Incident, s?: ActorState): void {
       let severity: Severity;
       let reason: string;
-      const earlierDays = recurring(actor, inc);
+      const earlierDays = recurring(actor, inc.start, inc.totalBytes);
       // Hours that were incidents themselves are no history: a job seen only at its nightly hour has none.
       const basis =
         inc.mode === 'no-history'
@@ -307,6 +498,17 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       if (earlierDays >= o.recurringDays) {
         severity = 'low';
         reason = `lowered: a like volume left at this hour on ${earlierDays} earlier days, a scheduled job (allow-list it, or give a baseline file); ${reason}`;
+      }
+      if (s) {
+        // A run of elevated hours this incident is part of takes it in: the run's alert (if any) is
+        // at least as severe and spans it, so the two merge into the run's.
+        for (const st of [s.streak, s.doneStreak]) {
+          if (st === null || inc.end < st.firstHour * HOUR || (st === s.doneStreak && inc.start >= (st.lastHour + 1) * HOUR)) continue;
+          st.windowAlerts++;
+          st.windowSeverity = st.windowSeverity === null ? severity : maxSeverity(st.windowSeverity, severity);
+          st.start = Math.min(st.start, inc.start);
+          st.end = Math.max(st.end, inc.end);
+        }
       }
       const exportPart = inc.exportRequests > 0 ? `, ${inc.exportRequests} export/bulk requests` : '';
       // Where the data went: the first thing a responder asks after how much. The same IP as the
@@ -353,6 +555,94 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           thresholds: { bytesPerWindow: Math.round(inc.threshold), exportRequestsPerWindow: Math.round(inc.exportThreshold), requestsPerWindow: Math.round(inc.requestThreshold), minBytes: o.minBytes, criticalBytes: o.criticalBytes },
           samples: inc.samples.list(),
           routes: topCounts(inc.routes, 5),
+          ips,
+        },
+      });
+    }
+
+    /** The sustained tier's alert: a run of elevated hours whose total is large. */
+    function emitSustained(actor: string, st: Streak): void {
+      const j = st.judge;
+      const span = st.lastHour - st.firstHour + 1;
+      const hoursPart = `${st.hours === span ? `${st.hours} hours in a row` : `${st.hours} of ${span} hours`} (${hourSpan(st.firstHour, st.lastHour)})`;
+      const basis = j.mode === 'baseline' ? 'the learned baseline' : `${j.historyHours} earlier active hours`;
+      let sens = 0;
+      let all = 0;
+      for (const [route, b] of st.routes) {
+        all += b;
+        if (m.export(route) || m.sensitive(route)) sens += b;
+      }
+      const sensShare = all > 0 ? sens / all : 0;
+      let severity: Severity = 'medium';
+      let reason = `${hoursPart}, each from ${fmtBytes(st.minHour)} to ${fmtBytes(st.maxHour)}, above ${fmtBytes(j.thr)} against a usual hour of ${fmtBytes(j.usual)} (${basis}): ${fmtBytes(st.bytes)} in all`;
+      if (st.hotHours === 0) reason += `, though no ${o.windowMinutes}-min window was over its threshold`;
+      const raised: string[] = [];
+      if (st.bytes >= o.sustainedHighBytes) raised.push(`${fmtBytes(st.bytes)} is at least ${fmtBytes(o.sustainedHighBytes)}`);
+      if (sensShare >= 0.5) raised.push(`${Math.round(sensShare * 100)}% of it from export or sensitive routes`);
+      if (raised.length > 0) {
+        severity = 'high';
+        reason = `${raised.join(' and ')}; ${reason}`;
+      }
+      if (st.windowSeverity !== null && severityRank(st.windowSeverity) > severityRank(severity)) {
+        severity = st.windowSeverity;
+        reason = `${st.windowAlerts} ${o.windowMinutes}-min window incident(s) of these hours were ${st.windowSeverity}; ${reason}`;
+      }
+      if (st.bytes >= o.criticalBytes) {
+        severity = maxSeverity(severity, 'critical');
+        reason = `${fmtBytes(st.bytes)} left in one incident (critical at ${fmtBytes(o.criticalBytes)}); ${reason}`;
+      }
+      const earlierDays = recurring(actor, st.start, st.bytes);
+      if (earlierDays >= o.recurringDays) {
+        severity = 'low';
+        reason = `lowered: a like volume left at this hour on ${earlierDays} earlier days, a scheduled job (allow-list it, or give a baseline file); ${reason}`;
+      }
+      const ips = topCounts(st.ips, 5);
+      const top = Object.keys(ips)[0];
+      const wherePart =
+        top === undefined || actorName(actor) === `IP ${top}`
+          ? ''
+          : st.ips.size === 1
+            ? ` from ${top}`
+            : ` from ${st.ips.size >= 50 ? 'at least 50' : st.ips.size} IPs (most from ${top})`;
+      const exportPart = st.exportRequests > 0 ? `, ${st.exportRequests} export/bulk requests` : '';
+      ctx.report({
+        rule: 'data-exfiltration',
+        severity,
+        title: 'Sustained data volume (exfiltration)',
+        subject: subjectOfActor(actor),
+        start: st.start,
+        end: st.end,
+        summary: `${actorName(actor)} received ${fmtBytes(st.bytes)} in ${st.requests} requests over ${hoursPart}${wherePart}${exportPart}; every one of those hours above ${fmtBytes(j.thr)}, ${o.sustainedFactor} times or more their usual hour of ${fmtBytes(j.usual)} (sustained, ${j.mode}).`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            tier: 'sustained',
+            totalBytes: st.bytes,
+            requests: st.requests,
+            exportRequests: st.exportRequests,
+            elevatedHours: st.hours,
+            spanHours: span,
+            hoursInWindowIncidents: st.hotHours,
+            windowIncidents: st.windowAlerts,
+            minHourBytes: st.minHour,
+            maxHourBytes: st.maxHour,
+            hourlyBytes: st.hourly.map((b) => fmtBytes(b)).join(', ') + (st.hours > st.hourly.length ? ', …' : ''),
+            usualHourBytes: j.usual,
+            exportOrSensitiveShare: Math.round(sensShare * 100) / 100,
+            baseline: j.mode,
+            historyHours: j.historyHours,
+          },
+          thresholds: {
+            hourBytes: Math.round(j.thr),
+            sustainedMinHours: o.sustainedMinHours,
+            sustainedMinBytes: o.sustainedMinBytes,
+            sustainedHourBytes: o.sustainedHourBytes,
+            sustainedFactor: o.sustainedFactor,
+            sustainedHighBytes: o.sustainedHighBytes,
+            criticalBytes: o.criticalBytes,
+          },
+          samples: capSamples([...st.head, ...st.tail]),
+          routes: topCounts(st.routes, 5),
           ips,
         },
       });
@@ -406,15 +696,32 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           actors.add(e.actor, now, {
             q: new NumberQueue(3), routesQ: new TimeQueue(), ipsQ: new TimeQueue(), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
             history: new NumberQueue(3), hourRequests: 0, thr: null, incident: null,
+            hourFirst: now, lastTs: now, hourJudge: undefined, hourEv: null, streak: null, doneStreak: null,
           });
         const hour = Math.floor(now / HOUR);
         if (hour !== s.hour) {
-          closeHour(s);
+          closeHour(s, hour);
           s.hour = hour;
+          s.hourFirst = now;
         }
+        if (now > s.lastTs) s.lastTs = now;
         s.hourBytes += bytes;
         s.hourExport += exp;
         s.hourRequests++;
+        // Sustained tier: an hour past sustainedHourBytes is measured against the actor's usual hour
+        // (once an hour), and its requests from the crossing of the hour's threshold on are evidence.
+        if (s.hourBytes >= o.sustainedHourBytes) {
+          let j = s.hourJudge;
+          if (j === undefined) j = s.hourJudge = hourJudge(e.actor, s);
+          if (j !== null && s.hourBytes >= j.thr) {
+            let ev = s.hourEv;
+            if (ev === null) ev = s.hourEv = { samples: new Samples(), routes: new Map(), ips: new Map() };
+            ev.samples.add(e);
+            bump(ev.routes, e.template, bytes || 1, 200);
+            if (e.ip) bump(ev.ips, e.ip, 1, 50);
+          }
+        }
+        if (openRuns && (s.streak !== null || s.hourEv !== null)) openRuns.touch(e.actor, now, () => s);
         const cutoff = now - windowMs;
         const q = s.q;
         while (q.size > 0 && q.first(TS) < cutoff) {
@@ -435,13 +742,16 @@ export const dataExfiltration: Detector<ExfilOptions> = {
 
         let inc = s.incident;
         // Every threshold is at least the absolute floors, so most events need no statistics at all.
-        if (!inc && s.bytes <= o.minBytes && s.exportRequests <= o.exportMinRequests && s.requests <= o.requestMinPerWindow) return;
+        if (!inc && s.bytes <= o.minBytes && s.exportRequests <= o.exportMinRequests && s.requests <= o.requestMinPerWindow) {
+          if (s.doneStreak !== null) finishDone(e.actor, s);
+          return;
+        }
         const t = thresholds(e.actor, s);
         const hotBytes = s.bytes > t.bytes;
         const hotExport = s.exportRequests > t.exp;
         const hotRequests = s.requests > t.req;
         if (inc && now > inc.lastHot + windowMs && !hotBytes && !hotExport && !hotRequests) {
-          emit(e.actor, inc);
+          emit(e.actor, inc, s);
           s.incident = inc = null;
         }
         if (inc) {
@@ -486,6 +796,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           // the hour still joins their history so the same volume tomorrow is compared with it.
           s.hourHot = !(t.mode === 'no-history' && s.bytes < o.noHistoryBytes);
         }
+        if (s.doneStreak !== null) finishDone(e.actor, s);
       },
       end() {
         if (!sawBytes) ctx.note('no response sizes (bytesOut) in the input: only request counts were judged');
