@@ -208,9 +208,31 @@ describe('data-exfiltration, sustained tier: benign look-alikes', () => {
     expect(runFlat(byTime(five), { only }).alerts.map((a) => a.subject.user).sort()).toEqual(['c', 'd', 'e']);
   });
 
-  it('two elevated hours, then ordinary ones: no alert, and the hours join the history', () => {
-    const recs = byTime([...workdays('u-two', 10, 4), ...run('u-two', DAY11, [44, 44, 4, 4, 4, 44, 44])]);
+  it('three elevated hours are no run (sustainedMinHours 4), whatever their total', () => {
+    const recs = byTime([...workdays('u-three', 10, 4), ...run('u-three', DAY11, [48, 48, 48, 4, 4, 48, 48, 48])]);
+    const lowFloor = withOptions({ sustainedMinBytes: 100 * MB });
+    expect(runFlat(recs, { only, rules: lowFloor }).alerts).toEqual([]);
+    expect(runFlat(recs, { only, rules: withOptions({ sustainedMinBytes: 100 * MB, sustainedMinHours: 3 }) }).alerts.map((a) => a.evidence.metrics.elevatedHours)).toEqual([3, 3]);
+  });
+});
+
+describe('data-exfiltration, sustained tier: the history', () => {
+  it('an incident\'s hours do not teach the history: the same run the next day is alerted again', () => {
+    const recs = byTime([...workdays('u-again', 10, 4), ...run('u-again', DAY11, Array(8).fill(44)), ...run('u-again', DAY11 + DAY, Array(8).fill(44))]);
+    expect(sustained(runFlat(recs, { only }).alerts).map((a) => [a.severity, a.start])).toEqual([
+      ['medium', DAY11],
+      ['medium', DAY11 + DAY],
+    ]);
+  });
+
+  it('the hours of runs too short to be incidents join the history: 44 MiB hours become usual enough', () => {
+    // Three afternoons with 3 hours at 44 MiB (9 of 89 active hours), then a day at 40 MiB an hour.
+    const bursts = [0, 1, 2].flatMap((d) => run('u-often', DAY11 + d * DAY + 4 * HOUR, [44, 44, 44]));
+    const day = run('u-often', DAY11 + 3 * DAY, Array(8).fill(40));
+    const recs = byTime([...workdays('u-often', 10, 4), ...bursts, ...day]);
     expect(runFlat(recs, { only }).alerts).toEqual([]);
+    // Without those afternoons the day is a run well above the usual hour.
+    expect(sustained(runFlat(byTime([...workdays('u-often', 10, 4), ...day]), { only }).alerts)).toHaveLength(1);
   });
 });
 

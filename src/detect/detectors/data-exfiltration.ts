@@ -389,7 +389,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     function closeHour(s: ActorState, next: number): void {
       const active = s.hourBytes > 0 || s.hourExport > 0;
       const j = s.hourJudge;
-      if (active && j && s.hourBytes >= j.thr) {
+      if (active && j && s.hourBytes > j.thr) {
         let st = s.streak;
         if (st && st.pending !== null && st.hours >= MAX_PENDING_HOURS) {
           // A slow run that never totals sustainedMinBytes: its hours are ordinary after all.
@@ -713,7 +713,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         if (s.hourBytes >= o.sustainedHourBytes) {
           let j = s.hourJudge;
           if (j === undefined) j = s.hourJudge = hourJudge(e.actor, s);
-          if (j !== null && s.hourBytes >= j.thr) {
+          if (j !== null && s.hourBytes > j.thr) {
             let ev = s.hourEv;
             if (ev === null) ev = s.hourEv = { samples: new Samples(), routes: new Map(), ips: new Map() };
             ev.samples.add(e);
