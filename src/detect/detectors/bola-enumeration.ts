@@ -13,6 +13,11 @@
  * public, mostly answered 2xx. Whose objects those are cannot be judged without an identity, but
  * every id is someone's, and serving them in order to a caller who counts is the missing check.
  * Their other reads (random ids, mostly refused walks) are judged only with includeAnonymous.
+ *
+ * A slow tier finds the walk no window sees (one id a minute for hours): per (actor, route) the ids
+ * foreign to the actor and never used by it before (its id history), hour after hour
+ * (util/foreign-walk.ts). Reported when enough of its hours bring slowMinIdsPerHour of them and
+ * the ids go through a range or are mostly refused; severity as for the window.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Alert, Detector, Severity } from '../types.js';
@@ -23,6 +28,8 @@ import { SequenceStats } from '../util/stats.js';
 import { TimeQueue } from '../util/queue.js';
 import { IdHistory, idKey, type IdKey } from '../util/id-history.js';
 import { cachedTest } from '../../rules/match.js';
+import { ForeignWalk } from '../util/foreign-walk.js';
+import { HOUR_MS } from '../util/slow-walk.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -67,6 +74,14 @@ export type BolaOptions = {
   includeAnonymous: boolean;
   /** Also judge reads (GET) on routes classified "public"; off by default: reading public objects is no BOLA, crawling them is scraping's business. */
   includePublic: boolean;
+  /** Slow tier: an hour of a walk counts when it brings this many foreign ids new to the actor... */
+  slowMinIdsPerHour: number;
+  /** ...this many on routes in routes.sensitive... */
+  slowSensitiveMinIdsPerHour: number;
+  /** ...and a walk (through a range, or mostly refused) is reported once this many of its hours count. */
+  slowMinHours: number;
+  /** A walk ends after this long without a new foreign id, minutes. */
+  slowGapMinutes: number;
 };
 
 /**
@@ -98,6 +113,8 @@ interface Entry {
 const IN_HISTORY = 1;
 const FOREIGN = 2;
 const WINDOW_COUNT = 4;
+/** Group.slowWrites: a successful write counts this much, any write 1. */
+const WRITE_OK = 65_536;
 
 interface Incident {
   /** The first request to a foreign id (own ids read in the same window do not widen it). */
@@ -151,6 +168,20 @@ interface Group {
   incident: Incident | null;
   /** The actor is known only by IP: no user or API key was logged. */
   anonymous: boolean;
+  /**
+   * The slow tier before a walk is kept: the first new foreign id of the hour being counted (its
+   * time, and its request for the walk's first sample), the new foreign ids since (with those
+   * answered 2xx, and the writes, successful ones times WRITE_OK), and the last one's time. Most
+   * groups never bring slowMinIdsPerHour in an hour, so they keep only these.
+   */
+  slowFrom: number;
+  slowNew: number;
+  slowOk: number;
+  slowWrites: number;
+  slowLast: number;
+  slowFirst: Entry | null;
+  /** The walk once an hour brought slowMinIdsPerHour new foreign ids; dropped after slowGapMinutes without one. */
+  walk: ForeignWalk | null;
 }
 
 function statusClass(s: number | undefined): string {
@@ -202,6 +233,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       baselineFactor: 3,
       includeAnonymous: false,
       includePublic: false,
+      slowMinIdsPerHour: 30,
+      slowSensitiveMinIdsPerHour: 12,
+      slowMinHours: 2,
+      slowGapMinutes: 30,
     },
     // No user or API key is needed: actors known only by IP are judged for sequential walks.
     requires: { allOf: ['path'] },
@@ -233,7 +268,19 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       idleMs: Math.max(windowMs, o.historyHours * 3_600_000),
       onRemove: (_k, g) => {
         if (g.incident) emit(g, g.incident);
+        if (g.walk) closeWalk(g);
         historyEntries -= g.history.size;
+      },
+    });
+
+    // The slow tier: groups with a walk, by the group's key, expiring slowGapMinutes after the walk's
+    // last new id, so that a walk that went quiet is reported (and its memory let go) while its group
+    // lives on for the history's sake (live too: advance() expires them).
+    const slowGapMs = o.slowGapMinutes * 60_000;
+    const walks = keyedState<Group>(ctx, {
+      idleMs: slowGapMs,
+      onRemove: (_k, g) => {
+        if (g.walk) closeWalk(g);
       },
     });
 
@@ -291,6 +338,172 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (gained & ID_WRITE_OK) inc.writeOkIds++;
         inc.ids.set(x.id, flags | add);
       }
+    }
+
+    /**
+     * One new foreign id (never used by the actor here): counted for the slow tier. Until an hour
+     * brings slowMinIdsPerHour of them the group only counts; then its walk is kept.
+     */
+    function slowStep(key: string, g: Group, x: Entry, sensitive: boolean): void {
+      const now = x.ts;
+      let w = g.walk;
+      if (w !== null && now - w.last > slowGapMs) {
+        closeWalk(g);
+        w = null;
+      }
+      if (w === null) {
+        if (g.slowFirst === null || now - g.slowLast > slowGapMs || now - g.slowFrom >= HOUR_MS) {
+          g.slowFrom = now;
+          g.slowNew = g.slowOk = g.slowWrites = 0;
+          g.slowFirst = x;
+        }
+        g.slowLast = now;
+        const minIds = sensitive ? o.slowSensitiveMinIdsPerHour : o.slowMinIdsPerHour;
+        if (++g.slowNew < minIds) {
+          if (ok(x.status)) g.slowOk++;
+          if (WRITE_METHODS.has(x.method)) g.slowWrites += ok(x.status) ? WRITE_OK + 1 : 1;
+          return;
+        }
+        // The hour's earlier ids were counted; of their requests only the first is kept, as a sample,
+        // and the ids themselves are recovered, in order, from the history (where each was added at
+        // its first use, unless the history was full).
+        const writes = g.slowWrites % WRITE_OK;
+        w = g.walk = new ForeignWalk(g.slowFrom, minIds, { ids: g.slowNew - 1, ok: g.slowOk, writes, writeOk: (g.slowWrites - writes) / WRITE_OK });
+        if (g.slowFirst !== x) w.addFirstSample(g.slowFirst);
+        g.slowFirst = null;
+        const current = idKey(x.id, x.numeric);
+        const user = g.actor.startsWith('user:') ? g.actor.slice(5) : undefined;
+        const baseline = ctx.baseline !== undefined ? ownFromBaseline(g.actor, g.template) : undefined;
+        for (const key of g.history.usedSince(g.slowFrom)) {
+          // Ids first used in that hour that were own all the same (the actor's user id, the baseline's) were no part of it.
+          if (key === current || String(key) === user || baseline?.has(String(key)) === true) continue;
+          w.addEarlier(key);
+        }
+      }
+      if (walks.find(key, now) === undefined) walks.add(key, now, g);
+      w.add(x, x.role, statusClass(x.status));
+      if (g.foreign > w.peak) w.peak = g.foreign;
+      // Live, the walk is reported once it qualifies; its final report updates that alert.
+      if (ctx.live && !w.reported && slowQualifies(g, w)) {
+        w.reported = true;
+        emitSlow(g, w);
+      }
+    }
+
+    function slowQualifies(g: Group, w: ForeignWalk): boolean {
+      if (w.qualifyingHours < o.slowMinHours) return false;
+      const dense = w.dense({ sequentialRun: o.sequentialRun, coverage: o.coverage, minIds: o.sequenceMinIds });
+      // Many new ids read slowly without a walk through a range, mostly answered 2xx, is also what a
+      // job reading its own scattered objects shows the first time: not judged.
+      if (!dense && w.okIds >= 0.5 * w.ids) return false;
+      return !(g.anonymous && !o.includeAnonymous && !(dense && w.okIds >= 0.5 * w.ids));
+    }
+
+    function closeWalk(g: Group): void {
+      const w = g.walk!;
+      g.walk = null;
+      if (slowQualifies(g, w)) emitSlow(g, w);
+    }
+
+    function emitSlow(g: Group, w: ForeignWalk): void {
+      const distinct = w.ids;
+      const okN = w.okIds;
+      const anon = g.anonymous;
+      const seq = w.seq;
+      const span = w.last - w.start;
+      const perMinute = distinct / Math.max(1, span / 60_000);
+      const hourly = w.newIdsPerHour();
+      const busiest = Math.max(...hourly);
+      const dense = w.dense({ sequentialRun: o.sequentialRun, coverage: o.coverage, minIds: o.sequenceMinIds });
+      const sensitive = m.sensitive(g.template);
+      const minIds = sensitive ? o.slowSensitiveMinIdsPerHour : o.slowMinIdsPerHour;
+      const threshold = sensitive ? o.sensitiveThreshold : o.threshold;
+      const foreignWord = anon ? '' : 'foreign ';
+      const pace = `${perMinute.toFixed(2)} new ids a minute on average over ${fmtDuration(span)}, at most ${busiest} in an hour`;
+      let severity: Severity;
+      let outcome: string;
+      if (w.writeOkIds >= o.writeThreshold) {
+        severity = 'critical';
+        outcome = `successful writes (PUT/PATCH/DELETE/POST) on ${w.writeOkIds} distinct ${foreignWord}objects: destructive object-level authorization bypass`;
+      } else if (okN >= 0.5 * distinct) {
+        severity = 'high';
+        outcome = anon
+          ? `${okN} of ${distinct} ids walked in sequence were returned with 2xx to a caller with no user or API key logged (every id is someone's)`
+          : `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
+      } else if (okN >= Math.max(3, 0.1 * distinct)) {
+        severity = 'high';
+        outcome = `${okN} of ${distinct} foreign objects were returned with 2xx among the refusals: access to objects not the actor's is confirmed`;
+      } else if (w.writeIds >= o.writeThreshold) {
+        severity = 'high';
+        outcome = `write attempts on ${w.writeIds} distinct foreign objects, mostly refused`;
+      } else {
+        severity = 'medium';
+        outcome =
+          okN === 0
+            ? `mostly refused or missing (${distinct} of ${distinct} ids not answered 2xx): slow probing without confirmed access`
+            : `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx); ${okN} foreign object${okN === 1 ? ' was' : 's were'} returned with 2xx: check whether the actor may read ${okN === 1 ? 'it' : 'them'}`;
+      }
+      // Under the window's threshold all along (before the walk was kept, its hour had fewer new ids
+      // than slowMinIdsPerHour): the window did not see it.
+      const unseen = w.peak < threshold && minIds <= threshold ? `, at most ${w.peak} in any ${o.windowMinutes} minutes: a pace under the window's ${threshold}` : '';
+      let reason = `a slow walk over ${distinct} ${foreignWord}ids the actor had never used, ${pace}, at least ${minIds} new in each of ${w.qualifyingHours} hours${dense ? ' through a range of ids' : ''}${unseen}; ${outcome}`;
+      if (w.role) {
+        severity = minSeverity(severity, 'low');
+        reason += `; lowered to low because the actor has role "${w.role}", which legitimately reads many records`;
+      }
+      const walkText = !dense
+        ? ''
+        : w.coverage() >= o.coverage
+          ? `; ids ${seq.min}..${seq.max} swept, ${Math.round(w.coverage() * 100)}% of the range (longest run ${seq.longestRun} with stride ${seq.longestStride})`
+          : `; ids ${seq.runFrom}..${seq.runTo} walked with stride ${seq.longestStride} (${seq.longestRun} in a row)`;
+      const methods = [...w.methods.keys()].join('/');
+      ctx.report({
+        rule: 'bola-enumeration',
+        severity,
+        title: 'Object enumeration (BOLA/IDOR, slow walk)',
+        subject: { ...subjectOfActor(g.actor), route: g.template },
+        start: w.start,
+        end: w.last,
+        summary: `${actorName(g.actor)}${anon ? ' (no user or API key was logged)' : ''} requested ${distinct} distinct ${foreignWord}ids on ${methods} ${g.template} over ${fmtDuration(span)}, one at a time (${perMinute.toFixed(2)} a minute on average, at most ${busiest} in an hour, new ids per hour ${hourly.join(' ')}); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
+        severityReason: reason,
+        evidence: {
+          metrics: {
+            variant: 'slow-walk',
+            distinctIds: distinct,
+            durationHours: round(span / HOUR_MS, 2),
+            qualifyingHours: w.qualifyingHours,
+            newIdsPerHour: hourly.join(' '),
+            averagePerMinute: round(perMinute, 2),
+            peakDistinctInWindow: w.peak,
+            successIds: okN,
+            refusedIds: distinct - okN,
+            writeIds: w.writeIds,
+            writeSuccessIds: w.writeOkIds,
+            sequential: dense,
+            longestStrideRun: seq.longestRun,
+            stride: seq.longestStride,
+            coverage: Number.isNaN(w.coverage()) ? null : round(w.coverage(), 3),
+            idRange: seq.count >= 2 ? `${seq.min}..${seq.max}` : null,
+            walkedRange: seq.longestRun >= 2 ? `${seq.runFrom}..${seq.runTo}` : null,
+            sensitiveRoute: sensitive,
+            anonymous: anon,
+          },
+          thresholds: {
+            slowMinIdsPerHour: minIds,
+            slowMinHours: o.slowMinHours,
+            slowGapMinutes: o.slowGapMinutes,
+            threshold,
+            writeThreshold: o.writeThreshold,
+            sequentialRun: o.sequentialRun,
+            coverage: o.coverage,
+          },
+          samples: w.samples.list(),
+          statuses: topCounts(w.statuses, 10),
+          methods: topCounts(w.methods, 5),
+          ips: topCounts(w.ips, 5),
+          sampleIds: [...w.firstIds, ...w.lastIds],
+        },
+      });
     }
 
     function emit(g: Group, inc: Incident): void {
@@ -399,7 +612,23 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       let g = groups.find(key, now);
       if (g === undefined) {
         const anonymous = e.user === undefined && e.apiKey === undefined;
-        g = groups.add(key, now, { actor: e.actor, template: e.template, window: new Map(), history: new IdHistory(), q: new TimeQueue(), foreign: 0, incident: null, anonymous });
+        g = groups.add(key, now, {
+          actor: e.actor,
+          template: e.template,
+          window: new Map(),
+          history: new IdHistory(),
+          q: new TimeQueue(),
+          foreign: 0,
+          incident: null,
+          anonymous,
+          slowFrom: 0,
+          slowNew: 0,
+          slowOk: 0,
+          slowWrites: 0,
+          slowLast: 0,
+          slowFirst: null,
+          walk: null,
+        });
       }
 
       // Slide the window first (it does not read the history, so the order does not matter).
@@ -445,6 +674,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           g.foreign--;
         }
       }
+      // A foreign id the actor had never used here (not in its history): what the slow tier counts.
+      let fresh = false;
       if (entering) {
         // Entering the window: whether the id is foreign is judged now, and again on a re-read.
         const own =
@@ -454,6 +685,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (!own) {
           state |= FOREIGN;
           g.foreign++;
+          fresh = first === undefined;
         }
       }
       g.window.set(k, state + WINDOW_COUNT);
@@ -471,6 +703,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         role,
       };
       q.push(now, x);
+      if (fresh) slowStep(key, g, x, sensitive);
 
       let inc = g.incident;
       if (inc && now > inc.lastHot + windowMs && g.foreign < threshold) {
@@ -523,6 +756,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
         if (e.objectIds.length === 0) return;
+        walks.sweep(e.ts);
         // Actors known only by IP are judged too: by default only for a sequential walk mostly
         // answered 2xx (see emit).
         if (e.user === undefined && e.apiKey === undefined) sawAnonymousIds = true;

@@ -59,6 +59,18 @@ export class IdHistory {
     this.count = n + 1;
   }
 
+  /**
+   * The ids first used at or after `from`, in the order of their first use (ties by id): what
+   * bola-enumeration's slow tier recovers of a walk's first hour when it starts keeping the walk.
+   * A pass over every id held: for rare use only.
+   */
+  usedSince(from: number): IdKey[] {
+    const found: Array<[IdKey, number]> = [];
+    for (let i = 0; i < this.count; i++) if (this.numTimes[i]! >= from) found.push([this.nums[i]!, this.numTimes[i]!]);
+    if (this.others) for (const [id, t] of this.others) if (t >= from) found.push([id, t]);
+    return found.sort((a, b) => a[1] - b[1]).map((x) => x[0]);
+  }
+
   /** The index of `id` in nums, or ~(where it would be inserted). */
   private find(id: number): number {
     const nums = this.nums;
