@@ -1,8 +1,8 @@
 /**
  * bola-enumeration (OWASP API1:2023): one actor touching many distinct foreign object ids on one route
  * template in a sliding window. Ids the actor owns (used long before, listed in the baseline, or equal
- * to their own user id) do not count, nor do ids under an own parent (/users/{self}/orders/{id},
- * /accounts/{own account}/..., /me/...): those objects are in the actor's own scope. Reads on routes
+ * to their own user id) do not count; ids under an own parent (/users/{self}/orders/{id},
+ * /accounts/{own account}/..., /me/...) are in the actor's own scope (see below). Reads on routes
  * classified public (rules.classification) are no object-level authorization matter: crawling them
  * is scraping's. Severity follows the outcome: successful reads of many foreign
  * objects are high (at least half, or at least 10% and 3 whether the ids are walked in order or
@@ -18,6 +18,10 @@
  * foreign to the actor and never used by it before (its id history), hour after hour
  * (util/foreign-walk.ts). Reported when enough of its hours bring slowMinIdsPerHour of them and
  * the ids go through a range or are mostly refused; severity as for the window.
+ *
+ * Ids under the actor's own scope are counted apart, and judged only as a walk (through a range,
+ * or mostly refused) over ownScopeMinIds child ids the actor had never used: a user opening their
+ * own orders is none, a walk of /users/{self}/orders/1..400 on a server that trusts the parent is.
  */
 import type { EnrichedEvent, ObjectRef } from '../../enrich/types.js';
 import type { Alert, Detector, Severity } from '../types.js';
@@ -82,6 +86,11 @@ export type BolaOptions = {
   slowMinHours: number;
   /** A walk ends after this long without a new foreign id, minutes. */
   slowGapMinutes: number;
+  /**
+   * Ids under the actor's own scope (/users/{self}/orders/{id}, /me/orders/{id}) count once the actor
+   * walks this many distinct ones it had not used before (through a range, or mostly refused).
+   */
+  ownScopeMinIds: number;
 };
 
 /**
@@ -169,6 +178,11 @@ interface Group {
   /** The actor is known only by IP: no user or API key was logged. */
   anonymous: boolean;
   /**
+   * Ids under the actor's own scope (after /me/, or after a parent id of theirs): a group apart from
+   * the same route's ids under others' parents, judged only on a walk of ownScopeMinIds new ids.
+   */
+  ownScope: boolean;
+  /**
    * The slow tier before a walk is kept: the first new foreign id of the hour being counted (its
    * time, and its request for the walk's first sample), the new foreign ids since (with those
    * answered 2xx, and the writes, successful ones times WRITE_OK), and the last one's time. Most
@@ -204,6 +218,9 @@ function selfSegment(path: string): number {
   return -1;
 }
 
+const OWN_SCOPE_REASON =
+  "; the ids follow a parent of the actor's own (or /me/), yet the actor had never used them: the server appears to trust the parent segment and serve any child id asked for";
+
 /** The segment index of a path id ("path:N"), or Infinity for a query id (after every path segment). */
 function position(r: ObjectRef): number {
   return r.param.startsWith('path:') ? Number(r.param.slice(5)) : Infinity;
@@ -237,6 +254,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       slowSensitiveMinIdsPerHour: 12,
       slowMinHours: 2,
       slowGapMinutes: 30,
+      ownScopeMinIds: 100,
     },
     // No user or API key is needed: actors known only by IP are judged for sequential walks.
     requires: { allOf: ['path'] },
@@ -340,6 +358,11 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       }
     }
 
+    /** A constant-stride run, or a range swept densely: what a walk through ids shows (not order alone). */
+    function denseRun(seq: SequenceStats): boolean {
+      return seq.longestRun >= o.sequentialRun || (seq.distinctCount >= o.sequenceMinIds && seq.coverage() >= o.coverage);
+    }
+
     /**
      * One new foreign id (never used by the actor here): counted for the slow tier. Until an hour
      * brings slowMinIdsPerHour of them the group only counts; then its walk is kept.
@@ -372,7 +395,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (g.slowFirst !== x) w.addFirstSample(g.slowFirst);
         g.slowFirst = null;
         const current = idKey(x.id, x.numeric);
-        const user = g.actor.startsWith('user:') ? g.actor.slice(5) : undefined;
+        const user = g.actor.startsWith('user:') && !g.ownScope ? g.actor.slice(5) : undefined;
         const baseline = ctx.baseline !== undefined ? ownFromBaseline(g.actor, g.template) : undefined;
         for (const key of g.history.usedSince(g.slowFrom)) {
           // Ids first used in that hour that were own all the same (the actor's user id, the baseline's) were no part of it.
@@ -392,6 +415,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
 
     function slowQualifies(g: Group, w: ForeignWalk): boolean {
       if (w.qualifyingHours < o.slowMinHours) return false;
+      if (g.ownScope && w.ids < o.ownScopeMinIds) return false;
       const dense = w.dense({ sequentialRun: o.sequentialRun, coverage: o.coverage, minIds: o.sequenceMinIds });
       // Many new ids read slowly without a walk through a range, mostly answered 2xx, is also what a
       // job reading its own scattered objects shows the first time: not judged.
@@ -417,8 +441,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const dense = w.dense({ sequentialRun: o.sequentialRun, coverage: o.coverage, minIds: o.sequenceMinIds });
       const sensitive = m.sensitive(g.template);
       const minIds = sensitive ? o.slowSensitiveMinIdsPerHour : o.slowMinIdsPerHour;
-      const threshold = sensitive ? o.sensitiveThreshold : o.threshold;
-      const foreignWord = anon ? '' : 'foreign ';
+      const threshold = Math.max(sensitive ? o.sensitiveThreshold : o.threshold, g.ownScope ? o.ownScopeMinIds : 0);
+      const foreignWord = anon ? '' : g.ownScope ? 'new ' : 'foreign ';
       const pace = `${perMinute.toFixed(2)} new ids a minute on average over ${fmtDuration(span)}, at most ${busiest} in an hour`;
       let severity: Severity;
       let outcome: string;
@@ -447,6 +471,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       // than slowMinIdsPerHour): the window did not see it.
       const unseen = w.peak < threshold && minIds <= threshold ? `, at most ${w.peak} in any ${o.windowMinutes} minutes: a pace under the window's ${threshold}` : '';
       let reason = `a slow walk over ${distinct} ${foreignWord}ids the actor had never used, ${pace}, at least ${minIds} new in each of ${w.qualifyingHours} hours${dense ? ' through a range of ids' : ''}${unseen}; ${outcome}`;
+      if (g.ownScope) reason += OWN_SCOPE_REASON;
       if (w.role) {
         severity = minSeverity(severity, 'low');
         reason += `; lowered to low because the actor has role "${w.role}", which legitimately reads many records`;
@@ -464,7 +489,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         subject: { ...subjectOfActor(g.actor), route: g.template },
         start: w.start,
         end: w.last,
-        summary: `${actorName(g.actor)}${anon ? ' (no user or API key was logged)' : ''} requested ${distinct} distinct ${foreignWord}ids on ${methods} ${g.template} over ${fmtDuration(span)}, one at a time (${perMinute.toFixed(2)} a minute on average, at most ${busiest} in an hour, new ids per hour ${hourly.join(' ')}); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
+        summary: `${actorName(g.actor)}${anon ? ' (no user or API key was logged)' : ''} requested ${distinct} distinct ${foreignWord}ids${g.ownScope ? ' under its own scope' : ''} on ${methods} ${g.template} over ${fmtDuration(span)}, one at a time (${perMinute.toFixed(2)} a minute on average, at most ${busiest} in an hour, new ids per hour ${hourly.join(' ')}); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
         severityReason: reason,
         evidence: {
           metrics: {
@@ -487,11 +512,13 @@ export const bolaEnumeration: Detector<BolaOptions> = {
             walkedRange: seq.longestRun >= 2 ? `${seq.runFrom}..${seq.runTo}` : null,
             sensitiveRoute: sensitive,
             anonymous: anon,
+            ...(g.ownScope ? { ownScope: true } : {}),
           },
           thresholds: {
             slowMinIdsPerHour: minIds,
             slowMinHours: o.slowMinHours,
             slowGapMinutes: o.slowGapMinutes,
+            ...(g.ownScope ? { ownScopeMinIds: o.ownScopeMinIds } : {}),
             threshold,
             writeThreshold: o.writeThreshold,
             sequentialRun: o.sequentialRun,
@@ -516,7 +543,10 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       // An actor known only by IP, unless includeAnonymous: only a sequential walk mostly answered 2xx
       // (random ids are scraping's, mostly refused walks endpoint-probing's business).
       if (anon && !o.includeAnonymous && !(walk && okN >= 0.5 * distinct)) return;
-      const foreignWord = anon ? '' : 'foreign ';
+      // Under the actor's own scope, many new child ids are also what a client syncing its own
+      // objects reads: only a walk through a range, or mostly refused probing, is judged.
+      if (g.ownScope && !(denseRun(seq) || okN < 0.5 * distinct)) return;
+      const foreignWord = anon ? '' : g.ownScope ? 'new ' : 'foreign ';
       let severity: Severity;
       let reason: string;
       if (anon && walk && okN >= 0.5 * distinct && inc.writeOkIds < o.writeThreshold) {
@@ -545,6 +575,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
             ? `mostly refused or missing (${distinct} of ${distinct} ids not answered 2xx): probing without confirmed access`
             : `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx); ${okN} foreign object${okN === 1 ? ' was' : 's were'} returned with 2xx: check whether the actor may read ${okN === 1 ? 'it' : 'them'}`;
       }
+      if (g.ownScope) reason += OWN_SCOPE_REASON;
       if (inc.role) {
         severity = minSeverity(severity, 'low');
         reason += `; lowered to low because the actor has role "${inc.role}", which legitimately reads many records`;
@@ -563,7 +594,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         subject,
         start: inc.start,
         end: inc.end,
-        summary: `${actorName(g.actor)}${anon ? ' (no user or API key was logged: the ids cannot be judged own or foreign, every id is someone\'s)' : ''} requested ${distinct} distinct ${foreignWord}ids on ${methods} ${g.template} within ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak} in ${o.windowMinutes} min); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
+        summary: `${actorName(g.actor)}${anon ? ' (no user or API key was logged: the ids cannot be judged own or foreign, every id is someone\'s)' : ''} requested ${distinct} distinct ${foreignWord}ids${g.ownScope ? ' under its own scope' : ''} on ${methods} ${g.template} within ${fmtDuration(inc.end - inc.start)} (peak ${inc.peak} in ${o.windowMinutes} min); ${okN} answered 2xx, ${distinct - okN} refused or missing${walkText}.`,
         severityReason: reason,
         evidence: {
           metrics: {
@@ -584,6 +615,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
             walkedRange: seq.longestRun >= 2 ? `${seq.runFrom}..${seq.runTo}` : null,
             sensitiveRoute: inc.sensitive,
             anonymous: anon,
+            ...(g.ownScope ? { ownScope: true } : {}),
           },
           thresholds: {
             threshold: inc.threshold,
@@ -605,10 +637,14 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     /** Whether the route template has a segment naming the caller (/me/...), remembered per template. */
     const hasSelfSegment = cachedTest((template) => SELF_SEGMENT_RE.test(template));
 
-    /** Counts one id of the event; returns whether it is foreign to the actor at this request. */
-    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null, sensitive: boolean, threshold: number): boolean {
+    /**
+     * Counts one id of the event; returns whether it is foreign to the actor at this request. Ids
+     * under the actor's own scope (`ownScope`) are counted in a group of their own, with
+     * ownScopeMinIds as the threshold.
+     */
+    function onRef(e: EnrichedEvent, r: ObjectRef, method: string, role: string | null, sensitive: boolean, threshold: number, ownScope: boolean): boolean {
       const now = e.ts;
-      const key = `${e.actor}\u0001${e.template}\u0001${r.param}`;
+      const key = `${e.actor}\u0001${e.template}${ownScope ? '\u0002' : '\u0001'}${r.param}`;
       let g = groups.find(key, now);
       if (g === undefined) {
         const anonymous = e.user === undefined && e.apiKey === undefined;
@@ -621,6 +657,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           foreign: 0,
           incident: null,
           anonymous,
+          ownScope,
           slowFrom: 0,
           slowNew: 0,
           slowOk: 0,
@@ -630,6 +667,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           walk: null,
         });
       }
+      if (ownScope && threshold < o.ownScopeMinIds) threshold = o.ownScopeMinIds;
 
       // Slide the window first (it does not read the history, so the order does not matter).
       const cutoff = now - windowMs;
@@ -680,7 +718,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         // Entering the window: whether the id is foreign is judged now, and again on a re-read.
         const own =
           (first !== undefined && first <= now - ownAgeMs) ||
-          r.value === e.user ||
+          // (Under the actor's own scope, order 42 of user 42 is no more theirs than order 41.)
+          (r.value === e.user && !g.ownScope) ||
           (ctx.baseline !== undefined && ownFromBaseline(e.actor, e.template)?.has(r.value) === true);
         if (!own) {
           state |= FOREIGN;
@@ -773,15 +812,20 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         const n = Math.min(3, e.objectIds.length);
         // Ids after a segment naming the caller (/me/orders/{id}), or after a path id that is the
         // actor's own (/users/{self}/orders/{id}, an account of theirs), are in the actor's own
-        // scope: not counted at all (not even as own: the same child id under another parent is
-        // another object). The parent itself is judged as any id.
+        // scope: counted apart from the route's other ids (the same child id under another parent
+        // is another object), and judged only on a walk of ownScopeMinIds ids the actor had never
+        // used (a server that trusts the parent segment serves any child id). The parent itself is
+        // judged as any id.
         let ownScopeFrom = e.path !== undefined && hasSelfSegment(e.template) ? selfSegment(e.path) : -1;
         if (ownScopeFrom < 0) ownScopeFrom = Infinity;
         for (let i = 0; i < n; i++) {
           const r = e.objectIds[i]!;
           // The position is read only when it can matter (no substring per id on the common path).
-          if (ownScopeFrom !== Infinity && position(r) > ownScopeFrom) continue;
-          if (!onRef(e, r, method, role, sensitive, threshold)) {
+          if (ownScopeFrom !== Infinity && position(r) > ownScopeFrom) {
+            onRef(e, r, method, role, sensitive, threshold, true);
+            continue;
+          }
+          if (!onRef(e, r, method, role, sensitive, threshold, false)) {
             const at = position(r);
             if (at < ownScopeFrom) ownScopeFrom = at;
           }
