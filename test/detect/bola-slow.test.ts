@@ -129,6 +129,16 @@ describe('bola-enumeration, slow tier: walks the 10-minute window cannot see', (
     expect(runFlat(slowWalk(opts), { only }).alerts).toEqual([]);
   });
 
+  it('merges a burst the window sees, in the middle of a slow walk on the same route, into one incident', () => {
+    const records = slowWalk();
+    const at = T + 3 * HOUR + 30 * MIN;
+    const burst = Array.from({ length: 60 }, (_, k) => rec(at + k * 2000, { user_id: '5150', ip: '77.20.14.9', endpoint: `/api/v1/orders/${60_001 + k}` }));
+    const all = [...records, ...burst].sort((x, y) => x.timestamp.localeCompare(y.timestamp));
+    const alerts = runFlat(all, { only }).alerts;
+    expect(alerts.map((a) => [a.severity, a.start, a.end])).toEqual([['high', T, Date.parse(records[records.length - 1]!.timestamp)]]);
+    expect(alerts[0]!.evidence.mergedAlerts).toBeDefined();
+  });
+
   it('--follow: the walk is reported once it qualifies, and its end updates the alert', () => {
     const records = slowWalk();
     const heard: Alert[] = [];
