@@ -8,6 +8,7 @@
 import { CANONICAL_FIELDS, blankEvent, type ApiEvent, type CanonicalField } from './event.js';
 import { SET_ASIDE, type IngestIssue, type RawRecord } from '../ingest/types.js';
 import { caseInsensitiveView, get, isObj, type Rec } from './get.js';
+import { azureDiagnosticsColumn, azureDiagnosticsView, isAzureDiagnosticsRow } from './azure-diagnostics.js';
 import type { FormatModule, MapContext } from './format.js';
 import { FORMATS, bestFormat, custom, flat, formatById, formatIds } from './formats/index.js';
 import { compileOverrides, validateMap, type Override } from './mapping.js';
@@ -32,6 +33,11 @@ export interface Detection {
   confidence: number;
   /** Records of the sample per format they matched best. Empty when the format was forced. */
   votes: Record<string, number>;
+  /**
+   * Set when the records are rows of a Log Analytics table read as the records they came from:
+   * 'AzureDiagnostics' (type-suffixed columns read as the diagnostic-settings record's properties).
+   */
+  table?: 'AzureDiagnostics';
 }
 
 export interface NormaliserOptions {
@@ -233,6 +239,8 @@ export class Normaliser implements FileNormaliser {
   private readonly ctxs = new Map<FormatModule, MapContext>();
   private det: Detection | null = null;
   private ci = false;
+  /** The file's records are AzureDiagnostics rows: each is read as its diagnostic-settings record (azure-diagnostics.ts). */
+  private azdiag = false;
   private overrides: Override[] = [];
   /** --map names the client address: no X-Forwarded-For is read behind the user's choice. */
   private ipMapped = false;
@@ -329,12 +337,20 @@ export class Normaliser implements FileNormaliser {
   explain(ev: ApiEvent): Partial<Record<CanonicalField, string>> {
     const fmt = formatById(ev.format) ?? custom;
     const raw = ev.raw as Rec;
-    const rec = this.ci ? caseInsensitiveView(raw) : raw;
+    const view = this.azdiag ? azureDiagnosticsView(raw) : raw;
+    const rec = this.ci ? caseInsensitiveView(view) : view;
     const ctx = fmt === this.primary ? this.primaryCtx : this.ctxFor(fmt);
     const out = fmt.explain(rec, ctx, ev);
     for (const o of this.overrides) {
       const v = o.source.get(rec);
       if (v !== undefined && v !== null && o.source.apply({}, v)) out[o.field] = o.source.path;
+    }
+    // An AzureDiagnostics row: name the column each field was read from, not the view's path.
+    if (view !== raw) {
+      for (const f of CANONICAL_FIELDS) {
+        const p = out[f];
+        if (p !== undefined) out[f] = azureDiagnosticsColumn(raw, p);
+      }
     }
     if (ev.ip !== undefined && !this.ipMapped) {
       const via = forwardedHeader(raw);
@@ -352,6 +368,12 @@ export class Normaliser implements FileNormaliser {
     const buf = this.buffer ?? [];
     this.buffer = null;
     let sample = buf.map((r) => r.value).filter(isObj);
+    // Rows exported from the AzureDiagnostics table: read as the diagnostic-settings records they
+    // came from (forced format or not). Decided once on the sample, so other logs pay nothing per record.
+    if (sample.some(isAzureDiagnosticsRow)) {
+      this.azdiag = true;
+      sample = sample.map(azureDiagnosticsView);
+    }
     let v: Vote | undefined;
     if (this.forced === undefined) {
       v = vote(sample);
@@ -379,6 +401,7 @@ export class Normaliser implements FileNormaliser {
       this.primary = null;
       this.det = this.map ? { format: 'custom', confidence: 0, votes: v?.votes ?? {} } : null;
     }
+    if (this.det !== null && this.azdiag) this.det.table = 'AzureDiagnostics';
     this.sample = sample;
     const p = this.primary;
     if (p !== null && p.prepare !== undefined) {
@@ -521,7 +544,8 @@ export class Normaliser implements FileNormaliser {
       this.skip('not-an-object', rec, () => `record is ${typeName(value)}, not a JSON object`);
       return;
     }
-    const v = this.ci ? caseInsensitiveView(value) : value;
+    const row = this.azdiag ? azureDiagnosticsView(value) : value;
+    const v = this.ci ? caseInsensitiveView(row) : row;
     let fmt: FormatModule | null = this.primary;
     let ev: Ev | null = fmt !== null ? fmt.map(v, this.primaryCtx) : null;
     // A record the format knows and does not count is offered to no other format.

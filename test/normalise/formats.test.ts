@@ -788,7 +788,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
-  it('azure-appgw: leaves APIM records, Application Gateway firewall / performance logs and AzureDiagnostics rows alone', () => {
+  it('azure-appgw: leaves APIM records and Application Gateway firewall / performance logs alone; an AzureDiagnostics row is read as its export record', () => {
     for (const f of ['azure-apim.ndjson', 'azure-apim-legacy.json']) expect(run(loadFixture(f)).n.detection()?.format).toBe('azure-apim');
     const fw = {
       resourceId: '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/APPLICATIONGATEWAYS/AGW',
@@ -799,15 +799,20 @@ describe('format fixtures (auto-detected, exact fields)', () => {
       operationName: 'ApplicationGatewayPerformance', time: '2016-04-09T00:00:00Z', category: 'ApplicationGatewayPerformanceLog',
       properties: { instanceId: 'ApplicationGatewayRole_IN_1', requestCount: '185', latency: '0', failedRequestCount: '0' },
     };
-    // The AzureDiagnostics table (suffixed columns) is not this format's shape: not claimed.
+    expect(run(records([fw, perf])).n.detection()).toBeNull();
+    // The format itself does not claim an AzureDiagnostics row (suffixed columns); the normaliser reads
+    // it as the diagnostic-settings record it came from (src/normalise/azure-diagnostics.ts), which it maps.
     const diag = {
       TimeGenerated: '2024-03-01T09:15:02Z', Category: 'ApplicationGatewayAccessLog', OperationName: 'ApplicationGatewayAccess',
       ResourceType: 'APPLICATIONGATEWAYS', clientIP_s: '203.0.113.10', httpMethod_s: 'GET', requestUri_s: '/a', httpStatus_d: 200,
       Type: 'AzureDiagnostics',
     };
+    expect(FORMATS.map((f) => f.detect(diag)).filter((x) => x >= 0.5)).toEqual([]);
     const { events, n } = run(records([fw, perf, diag]));
-    expect(n.detection()).toBeNull();
-    expect(events).toEqual([]);
+    expect(n.detection()).toMatchObject({ format: 'azure-appgw', votes: { 'azure-appgw': 1 }, table: 'AzureDiagnostics' });
+    expect(events.map(core)).toEqual([
+      { ts: utc(2024, 3, 1, 9, 15, 2), ip: '203.0.113.10', method: 'GET', path: '/a', status: 200, auth: 'unknown', format: 'azure-appgw' },
+    ]);
   });
 
   it('apigee: analytics records, X-Forwarded-For preferred, consumer key masked', () => {

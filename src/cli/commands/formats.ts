@@ -55,6 +55,9 @@ export async function formatsDetectCommand(file: string, o: Opts): Promise<numbe
     const det = result.detection;
     write(`${sanitize(file)}: ${records.length} records sampled, ${result.events} mapped`);
     write(det ? `format: ${det.format} (confidence ${(det.confidence * 100).toFixed(0)}%)` : 'format: not recognised');
+    if (det?.table === 'AzureDiagnostics') {
+      write('read as: rows of the Log Analytics AzureDiagnostics table, each read as the diagnostic-settings record it came from (type suffix stripped, under properties); fields below name the columns');
+    }
     const textLog = result.events === 0 ? issues.find((i) => i.textLog !== undefined)?.textLog : undefined;
     if (textLog !== undefined) write(`- ${textLogAdvice(textLog)}`);
     if (det && Object.keys(det.votes).length > 1) {

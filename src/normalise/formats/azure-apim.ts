@@ -34,7 +34,9 @@ function isAuthReason(reason: string): boolean {
 export const azureApim = defineFormat({
   id: 'azure-apim',
   title: 'Azure API Management gateway logs',
-  detectKeys: 'operationName = Microsoft.ApiManagement/GatewayLogs or category = GatewayLogs (legacy); ApimSubscriptionId + CallerIpAddress (table)',
+  detectKeys:
+    'operationName = Microsoft.ApiManagement/GatewayLogs or category = GatewayLogs (legacy); ApimSubscriptionId + CallerIpAddress (table); ' +
+    'AzureDiagnostics table rows read as the legacy record (url_s, responseCode_d, …)',
   sources: {
     ts: ['TimeGenerated', 'time'],
     ip: ['CallerIpAddress', 'callerIpAddress'],
@@ -50,7 +52,7 @@ export const azureApim = defineFormat({
   },
   notes: {
     userAgent: 'RequestHeaders["User-Agent"] (only when header logging is on)',
-    auth: 'LastErrorReason / properties.lastError.reason (key, token, JWT errors -> failure)',
+    auth: 'LastErrorReason / properties.lastError.reason / lastError_reason_s (key, token, JWT errors -> failure)',
   },
   detect(r) {
     const op = r.operationName ?? r.OperationName;
@@ -68,7 +70,8 @@ export const azureApim = defineFormat({
     const ua = headerValue(r.RequestHeaders ?? p?.requestHeaders, 'User-Agent');
     if (ua !== undefined) ev.userAgent = ua;
     const le = p !== undefined && isObj(p.lastError) ? p.lastError : undefined;
-    const reason = str(r.LastErrorReason) ?? (le !== undefined ? str(le.reason) : undefined);
+    // lastError_reason: the AzureDiagnostics table's lastError_reason_s (a nested field's column, read back flat).
+    const reason = str(r.LastErrorReason) ?? (le !== undefined ? str(le.reason) : p !== undefined ? str(p.lastError_reason) : undefined);
     if (reason !== undefined && isAuthReason(reason)) ev.auth = 'failure';
   },
   explainPost(r) {
@@ -77,6 +80,7 @@ export const azureApim = defineFormat({
     };
     if (r.LastErrorReason !== undefined) out.auth = 'LastErrorReason';
     else if (isObj(r.properties) && r.properties.lastError !== undefined) out.auth = 'properties.lastError.reason';
+    else if (isObj(r.properties) && r.properties.lastError_reason !== undefined) out.auth = 'properties.lastError_reason';
     return out;
   },
 });

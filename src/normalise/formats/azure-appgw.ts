@@ -83,7 +83,8 @@ export const azureAppgw = defineFormat({
   title: 'Azure Application Gateway access logs',
   detectKeys:
     'operationName = ApplicationGatewayAccess or category = ApplicationGatewayAccessLog, or properties.clientIP + httpStatus + sentBytes (export); ' +
-    'Type = AGWAccessLogs, ClientIp + OperationName = ApplicationGatewayAccess, or ClientIp + HttpStatus + SentBytes (table)',
+    'Type = AGWAccessLogs, ClientIp + OperationName = ApplicationGatewayAccess, or ClientIp + HttpStatus + SentBytes (table); ' +
+    'AzureDiagnostics table rows read as the export (clientIP_s, httpStatus_d, …)',
   sources: {
     ts: ['TimeGenerated', 'time', 'timeStamp', 'timestamp'],
     ip: ['ClientIp', 'properties.clientIP'],

@@ -19,10 +19,11 @@ export const azureFrontdoor = defineFormat({
   title: 'Azure Front Door access logs',
   detectKeys:
     'category = FrontDoorAccessLog (classic: FrontdoorAccessLog) or operationName = Microsoft.Cdn/Profiles/AccessLog/Write, ' +
-    'or properties.clientIp + httpStatusCode + trackingReference',
+    'or properties.clientIp + httpStatusCode + trackingReference; AzureDiagnostics table rows read as that record (clientIp_s, httpStatusCode_s, …)',
   sources: {
     ts: ['time', 'TimeGenerated'],
-    ip: ['properties.clientIp'],
+    // clientIP: the spelling of the profile's WAF log, which shares the AzureDiagnostics table (clientIP_s beside clientIp_s).
+    ip: ['properties.clientIp', 'properties.clientIP'],
     method: ['properties.httpMethod'],
     path: ['properties.requestUri'],
     host: ['properties.hostName'],
