@@ -103,8 +103,10 @@ export function azureDiagnosticsColumn(row: Rec, path: string): string {
   if (path.startsWith('properties.')) {
     name = path.slice('properties.'.length);
   } else {
+    // The standard column, unless it was empty and a suffixed one gave the value (see azureDiagnosticsView).
     const std = COLUMN_OF.get(path);
-    if (std !== undefined && row[std] !== undefined) return std;
+    const v = std === undefined ? undefined : row[std];
+    if (std !== undefined && v !== undefined && v !== null && v !== '') return std;
   }
   // A nested field (lastError.reason) is a column joined with "_" (lastError_reason_s).
   const flat = name.replace(/\./g, '_');
