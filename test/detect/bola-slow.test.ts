@@ -110,7 +110,7 @@ describe('bola-enumeration, slow tier: walks the 10-minute window cannot see', (
     // A walk with one in five answered 2xx: access to others' objects is confirmed.
     const fifth = runFlat(slowWalk({ status: (k) => (k % 5 === 0 ? 200 : 404) }), { only }).alerts;
     expect(fifth.map((a) => a.severity)).toEqual(['high']);
-    expect(fifth[0]!.severityReason).toMatch(/returned with 2xx among the refusals/);
+    expect(fifth[0]!.severityReason).toMatch(/(returned with 2xx|with 72 successes) among the refusals/);
   });
 
   it('rates successful slow writes on foreign objects critical', () => {

@@ -221,6 +221,61 @@ function selfSegment(path: string): number {
 const OWN_SCOPE_REASON =
   "; the ids follow a parent of the actor's own (or /me/), yet the actor had never used them: the server appears to trust the parent segment and serve any child id asked for";
 
+/** What an incident's answers show, for the window and the slow tier alike. */
+interface Outcome {
+  distinct: number;
+  /** Ids answered 2xx. */
+  okN: number;
+  writeOkIds: number;
+  writeIds: number;
+  /** No user or API key was logged. */
+  anon: boolean;
+  /** The ids were walked through in order. */
+  walk: boolean;
+  /** "foreign ", "new " (own scope) or "" (anonymous). */
+  foreignWord: string;
+  /** How mostly refused requests are named ("probing", "slow probing"). */
+  probing: string;
+}
+
+/** Severity by the outcome: successful writes, then 2xx answers on foreign ids, then write attempts. */
+function judgeOutcome(c: Outcome, writeThreshold: number): { severity: Severity; reason: string } {
+  const { distinct, okN } = c;
+  if (c.writeOkIds >= writeThreshold) {
+    return {
+      severity: 'critical',
+      reason: `successful writes (PUT/PATCH/DELETE/POST) on ${c.writeOkIds} distinct ${c.foreignWord}objects: destructive object-level authorization bypass${c.anon ? " by a caller with no user or API key logged (every id is someone's)" : ''}`,
+    };
+  }
+  if (okN >= 0.5 * distinct) {
+    return {
+      severity: 'high',
+      reason: c.anon && c.walk
+        ? `${okN} of ${distinct} ids walked in sequence were returned with 2xx to a caller with no user or API key logged: whose objects they are cannot be judged, but every id is someone's, and they were served to anyone who counts (object-level authorization or authentication missing)`
+        : `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`,
+    };
+  }
+  if (okN >= Math.max(3, 0.1 * distinct)) {
+    // Confirmed access to foreign objects among the refusals: the ids' order (a walk, or random
+    // guesses) changes how they were found, not what the 2xx answers show.
+    return {
+      severity: 'high',
+      reason: c.walk
+        ? `a sequential walk through ids with ${okN} successes among the refusals: the classic enumeration signature`
+        : `${okN} of ${distinct} foreign objects were returned with 2xx among the refusals: access to objects not the actor's is confirmed`,
+    };
+  }
+  if (c.writeIds >= writeThreshold) return { severity: 'high', reason: `write attempts on ${c.writeIds} distinct foreign objects, mostly refused` };
+  const one = okN === 1;
+  return {
+    severity: 'medium',
+    reason:
+      okN === 0
+        ? `mostly refused or missing (${distinct} of ${distinct} ids not answered 2xx): ${c.probing} without confirmed access`
+        : `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx); ${okN} foreign object${one ? ' was' : 's were'} returned with 2xx: check whether the actor may read ${one ? 'it' : 'them'}`,
+  };
+}
+
 /** The segment index of a path id ("path:N"), or Infinity for a query id (after every path segment). */
 function position(r: ObjectRef): number {
   return r.param.startsWith('path:') ? Number(r.param.slice(5)) : Infinity;
@@ -444,29 +499,9 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const threshold = Math.max(sensitive ? o.sensitiveThreshold : o.threshold, g.ownScope ? o.ownScopeMinIds : 0);
       const foreignWord = anon ? '' : g.ownScope ? 'new ' : 'foreign ';
       const pace = `${perMinute.toFixed(2)} new ids a minute on average over ${fmtDuration(span)}, at most ${busiest} in an hour`;
-      let severity: Severity;
-      let outcome: string;
-      if (w.writeOkIds >= o.writeThreshold) {
-        severity = 'critical';
-        outcome = `successful writes (PUT/PATCH/DELETE/POST) on ${w.writeOkIds} distinct ${foreignWord}objects: destructive object-level authorization bypass`;
-      } else if (okN >= 0.5 * distinct) {
-        severity = 'high';
-        outcome = anon
-          ? `${okN} of ${distinct} ids walked in sequence were returned with 2xx to a caller with no user or API key logged (every id is someone's)`
-          : `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
-      } else if (okN >= Math.max(3, 0.1 * distinct)) {
-        severity = 'high';
-        outcome = `${okN} of ${distinct} foreign objects were returned with 2xx among the refusals: access to objects not the actor's is confirmed`;
-      } else if (w.writeIds >= o.writeThreshold) {
-        severity = 'high';
-        outcome = `write attempts on ${w.writeIds} distinct foreign objects, mostly refused`;
-      } else {
-        severity = 'medium';
-        outcome =
-          okN === 0
-            ? `mostly refused or missing (${distinct} of ${distinct} ids not answered 2xx): slow probing without confirmed access`
-            : `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx); ${okN} foreign object${okN === 1 ? ' was' : 's were'} returned with 2xx: check whether the actor may read ${okN === 1 ? 'it' : 'them'}`;
-      }
+      const judged = judgeOutcome({ distinct, okN, writeOkIds: w.writeOkIds, writeIds: w.writeIds, anon, walk: dense, foreignWord, probing: 'slow probing' }, o.writeThreshold);
+      let severity = judged.severity;
+      const outcome = judged.reason;
       // Under the window's threshold all along (before the walk was kept, its hour had fewer new ids
       // than slowMinIdsPerHour): the window did not see it.
       const unseen = w.peak < threshold && minIds <= threshold ? `, at most ${w.peak} in any ${o.windowMinutes} minutes: a pace under the window's ${threshold}` : '';
@@ -547,34 +582,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       // objects reads: only a walk through a range, or mostly refused probing, is judged.
       if (g.ownScope && !(denseRun(seq) || okN < 0.5 * distinct)) return;
       const foreignWord = anon ? '' : g.ownScope ? 'new ' : 'foreign ';
-      let severity: Severity;
-      let reason: string;
-      if (anon && walk && okN >= 0.5 * distinct && inc.writeOkIds < o.writeThreshold) {
-        severity = 'high';
-        reason = `${okN} of ${distinct} ids walked in sequence were returned with 2xx to a caller with no user or API key logged: whose objects they are cannot be judged, but every id is someone's, and they were served to anyone who counts (object-level authorization or authentication missing)`;
-      } else if (inc.writeOkIds >= o.writeThreshold) {
-        severity = 'critical';
-        reason = `successful writes (PUT/PATCH/DELETE/POST) on ${inc.writeOkIds} distinct ${foreignWord}objects: destructive object-level authorization bypass${anon ? ' by a caller with no user or API key logged (every id is someone\'s)' : ''}`;
-      } else if (okN >= 0.5 * distinct) {
-        severity = 'high';
-        reason = `${okN} of ${distinct} foreign objects were returned with 2xx: the authorization check appears to be missing`;
-      } else if (okN >= Math.max(3, 0.1 * distinct)) {
-        // Confirmed access to foreign objects among the refusals: the ids' order (a walk, or random
-        // guesses) changes how they were found, not what the 2xx answers show.
-        severity = 'high';
-        reason = walk
-          ? `a sequential walk through ids with ${okN} successes among the refusals: the classic enumeration signature`
-          : `${okN} of ${distinct} foreign objects were returned with 2xx among the refusals: access to objects not the actor's is confirmed`;
-      } else if (inc.writeIds >= o.writeThreshold) {
-        severity = 'high';
-        reason = `write attempts on ${inc.writeIds} distinct foreign objects, mostly refused`;
-      } else {
-        severity = 'medium';
-        reason =
-          okN === 0
-            ? `mostly refused or missing (${distinct} of ${distinct} ids not answered 2xx): probing without confirmed access`
-            : `mostly refused or missing (${distinct - okN} of ${distinct} ids not answered 2xx); ${okN} foreign object${okN === 1 ? ' was' : 's were'} returned with 2xx: check whether the actor may read ${okN === 1 ? 'it' : 'them'}`;
-      }
+      let { severity, reason } = judgeOutcome({ distinct, okN, writeOkIds: inc.writeOkIds, writeIds: inc.writeIds, anon, walk, foreignWord, probing: 'probing' }, o.writeThreshold);
       if (g.ownScope) reason += OWN_SCOPE_REASON;
       if (inc.role) {
         severity = minSeverity(severity, 'low');
