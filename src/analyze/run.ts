@@ -20,6 +20,7 @@ import { readEvents, readableOnce } from './sources.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
 import { isProxyAddress } from '../normalise/forwarded.js';
+import type { PublicForwarders } from '../normalise/normaliser.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -195,6 +196,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   }
   const proxied = onePrivatePeer(traffic, events);
   if (proxied !== undefined) notes.push(proxied);
+  const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
+  if (forwardedFor !== undefined) notes.push(forwardedFor);
   const entries = checklist?.entries ?? [];
   const shownEntries = entries.filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
 
@@ -357,6 +360,25 @@ function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>, event
   if (traffic.actors.filter((a) => !a.actor.startsWith('ip:')).length < 2) return undefined;
   const share = top.count === events ? 'all' : `${Math.floor((100 * top.count) / events)}%`;
   return `${share} of the events came from ${top.key}, a private address: most likely the proxy or load balancer in front of the application, so every per-IP finding names it, not the clients. If the log keeps the client's address in another field, name it with --map ip=<path> (an X-Forwarded-For header in the records is taken by itself)`;
+}
+
+/**
+ * Most callers are public addresses whose records name another client in X-Forwarded-For: a CDN's
+ * edges or a public load balancer in front (or clients writing the header). apilog keeps the
+ * address that connected unless it is told the proxies: said once, with the way to tell it.
+ */
+export function publicForwarderNote(files: readonly PublicForwarders[]): string | undefined {
+  let checked = 0;
+  let forwarding = 0;
+  let example: PublicForwarders['example'];
+  for (const f of files) {
+    checked += f.checked;
+    forwarding += f.forwarding;
+    example ??= f.example;
+  }
+  if (checked < 20 || forwarding < 0.5 * checked || example === undefined) return undefined;
+  const share = forwarding === checked ? 'all' : `${Math.floor((100 * forwarding) / checked)}%`;
+  return `${share} of ${checked} events looked at came from public addresses whose X-Forwarded-For names another client (${example.peer} for ${example.client}): a CDN or load balancer in front of the application, or clients writing the header themselves. apilog takes the address that connected, since a header the client wrote could name anyone; if those addresses are your proxies, list their ranges under trustedProxies in a --rules file (docs/formats.md, "Behind a proxy") and the client is taken from the header`;
 }
 
 /** The last event's time, leaving out events dated in the future (counted): log lines can be forged. */

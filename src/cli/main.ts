@@ -164,6 +164,7 @@ formats
   .option('--map-file <file>', 'a JSON or YAML mapping file')
   .option('--input-tz <zone>', 'IANA time zone of log timestamps that carry no UTC offset (default: read as UTC)')
   .option('--records <n>', 'how many records to sample', '200')
+  .option('--rules <path>', 'rules file or folder whose trustedProxies apply (repeatable)', collect, [])
   .action(async (file: string, opts: Record<string, unknown>) => {
     const { formatsDetectCommand } = await import('./commands/formats.js');
     process.exitCode = await formatsDetectCommand(file, opts);

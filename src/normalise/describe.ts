@@ -22,6 +22,8 @@ export interface DescribeOptions {
   map?: Record<string, string>;
   /** Zone of timestamps that carry no UTC offset (--input-tz). */
   inputTz?: string;
+  /** rules' trustedProxies (formats detect --rules). */
+  trustedProxies?: readonly string[];
 }
 
 export interface FieldReport {
@@ -246,7 +248,7 @@ function aliasExamples(field: CanonicalField, n = 5): string {
 export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}): DescribeResult {
   const file = opts.file ?? records[0]?.source.file ?? '-';
   const issues: IngestIssue[] = [];
-  const n = new Normaliser({ file, format: opts.format, map: opts.map, inputTz: opts.inputTz }, (i) => issues.push(i), true);
+  const n = new Normaliser({ file, format: opts.format, map: opts.map, inputTz: opts.inputTz, ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}) }, (i) => issues.push(i), true);
   // Untimed records come back with ts NaN (and are counted as skipped) so their other fields can be described.
   const events: ApiEvent[] = [];
   for (const r of records) n.push(r, events);
@@ -497,6 +499,13 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     advice.push(`try: apilog formats detect ${shellWord(file)} ${[...given, ...suggestions].join(' ')}`);
   }
   if (n.timesWithoutOffset > 0) advice.push(noOffsetAdvice(n.timesWithoutOffset, timed, opts.inputTz));
+  const fw = n.publicForwarders;
+  if (fw.example !== undefined && fw.checked >= 5 && fw.forwarding >= 0.5 * fw.checked) {
+    advice.push(
+      `${fw.forwarding} of ${fw.checked} records come from a public address whose X-Forwarded-For names another client (${fw.example.peer} for ${fw.example.client}): ` +
+        'the address that connected is taken (a header the client wrote could name anyone); if it is your CDN or load balancer, list its ranges under trustedProxies in a --rules file and the client is taken from the header',
+    );
+  }
 
   return {
     detection, records: records.length, events: timed, skipped: { ...n.skipped }, timesWithoutOffset: n.timesWithoutOffset,

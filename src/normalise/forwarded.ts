@@ -12,7 +12,7 @@
  * blame anyone (nginx's real_ip_recursive takes the same hop). Behind a CDN that hop is the CDN's
  * edge: name the CDN's client header with --map ip=<path>.
  */
-import { parseIp } from './ip.js';
+import { firstHopIp, parseIp } from './ip.js';
 import { compileSegments, isObj, type Getter, type Rec } from './get.js';
 
 /** Top-level keys that hold the header, compared lower-case without "_" and "-". */
@@ -89,6 +89,13 @@ export class ForwardedFor {
     }
     this.header = compileSegments(found);
     return clientHop(this.header(rec), trusted);
+  }
+
+  /** The header's first valid hop, once its place is known (after client()). */
+  firstHop(rec: Rec): string | undefined {
+    if (this.header === null) return undefined;
+    const v = this.header(rec);
+    return firstHopIp(Array.isArray(v) ? v.join(',') : v);
   }
 }
 

@@ -72,7 +72,26 @@ export interface FileNormaliser {
   /** Events whose timestamp carried no UTC offset, and the zone they were read in. */
   timesWithoutOffset: number;
   readonly inputTz: string;
+  /** Of the first events with a public caller not in trustedProxies, those whose X-Forwarded-For names another client (forwarded.ts). */
+  readonly publicForwarders: PublicForwarders;
 }
+
+/**
+ * A public caller that forwards for others looks like a CDN edge or a public load balancer (or a
+ * client writing the header itself): apilog keeps the address that connected, and the summary
+ * says how to name the proxies (rules: trustedProxies) when most events look so.
+ */
+export interface PublicForwarders {
+  /** Events looked at (the first PEEK_FORWARDERS with a public, untrusted caller). */
+  checked: number;
+  /** Of those, the ones whose X-Forwarded-For names another client. */
+  forwarding: number;
+  /** One of them: the caller and the client its header names. */
+  example?: { peer: string; client: string };
+}
+
+/** Events with a public caller whose X-Forwarded-For is looked at, per file. */
+const PEEK_FORWARDERS = 4096;
 
 /** Records buffered for the vote. */
 export const DETECTION_SAMPLE = 50;
@@ -226,6 +245,7 @@ export class Normaliser implements FileNormaliser {
   skipped: Record<string, number> = {};
   events = 0;
   timesWithoutOffset = 0;
+  readonly publicForwarders: PublicForwarders = { checked: 0, forwarding: 0 };
   readonly inputTz: string;
 
   private readonly file: string;
@@ -280,6 +300,17 @@ export class Normaliser implements FileNormaliser {
       if (f === undefined) throw new Error(`unknown format "${opts.format}" (known: ${formatIds().join(', ')}, auto)`);
       this.forced = f;
     }
+  }
+
+  /** Whether a public caller's record names another client in X-Forwarded-For (see PublicForwarders). */
+  private peekForwarder(peer: string, value: Rec): void {
+    const f = this.publicForwarders;
+    f.checked++;
+    const client = this.forwarded.client(value, (ip) => ip === peer || (this.trusted !== undefined && this.trusted(ip)));
+    // The header's first hop taken as the caller (a format that reads the header when no peer is logged) is no forwarder.
+    if (client === undefined || client === peer || this.forwarded.firstHop(value) === peer) return;
+    f.forwarding++;
+    f.example ??= { peer, client };
   }
 
   push(rec: RawRecord, out: ApiEvent[]): void {
@@ -597,9 +628,11 @@ export class Normaliser implements FileNormaliser {
       const x = s.get(v);
       if (x !== undefined && x !== null) s.apply(ev, x);
     }
-    if (ev.ip !== undefined && !this.ipMapped && (isProxyAddress(ev.ip) || (this.trusted !== undefined && this.trusted(ev.ip)))) {
-      const client = this.forwarded.client(value, this.trusted);
-      if (client !== undefined) ev.ip = client;
+    if (ev.ip !== undefined && !this.ipMapped) {
+      if (isProxyAddress(ev.ip) || (this.trusted !== undefined && this.trusted(ev.ip))) {
+        const client = this.forwarded.client(value, this.trusted);
+        if (client !== undefined) ev.ip = client;
+      } else if (this.publicForwarders.checked < PEEK_FORWARDERS) this.peekForwarder(ev.ip, value);
     }
     if (!requestish(ev)) {
       const f = fmt;

@@ -30,6 +30,21 @@ const records = fs
   });
 fs.writeFileSync(origin, `${records.join('\n')}\n`);
 
+/** The same in nginx's own keys (escape=json conventions): the edge in remote_addr, the header in http_x_forwarded_for. */
+const nginxOrigin = path.join(dir, 'nginx.ndjson');
+fs.writeFileSync(
+  nginxOrigin,
+  `${records
+    .map((l) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      return JSON.stringify({
+        time_iso8601: r.timestamp, remote_addr: r.remote_addr, http_x_forwarded_for: r.x_forwarded_for, remote_user: r.user_id,
+        request: `${String(r.method)} ${String(r.endpoint)} HTTP/1.1`, status: r.status, body_bytes_sent: r.bytes, http_user_agent: r.user_agent, request_id: r.request_id,
+      });
+    })
+    .join('\n')}\n`,
+);
+
 function rulesFile(body: string): string {
   const f = path.join(dir, `rules-${Math.random().toString(36).slice(2)}.yaml`);
   fs.writeFileSync(f, body);
@@ -55,6 +70,36 @@ describe('trustedProxies', () => {
     wanted.delete(undefined);
     expect(got.alerts.filter((a) => wanted.has(a.subject.ip))).toEqual([]);
     expect(got.summary.topIps[0]?.key).toMatch(/^173\.245\./);
+  });
+
+  it("nginx's own format: the edge is the caller, the summary says why and names trustedProxies; with the list, the client", async () => {
+    const want = await analyze(analyzeOptions([direct], { threads: 1 }));
+    const plain = await analyze(analyzeOptions([nginxOrigin], { threads: 1 }));
+    expect(plain.summary.files[0]!.format).toBe('nginx');
+    expect(plain.summary.topIps[0]?.key).toMatch(/^173\.245\./);
+    expect(plain.summary.notes.filter((n) => n.includes('trustedProxies'))).toEqual([
+      expect.stringMatching(/^all of \d+ events looked at came from public addresses whose X-Forwarded-For names another client \(173\.245\.\d+\.\d+ for 5\.228\.1\.10\)/),
+    ]);
+    const told = await analyze(analyzeOptions([nginxOrigin], { threads: 1, rulesPaths: [rulesFile(`trustedProxies: ["${EDGES}"]\n`)] }));
+    // (The reshaped records carry only the access fields: the sample's hygiene finding is not in them.)
+    const stuffing = (alerts: typeof want.alerts): string[] => view(alerts.filter((a) => a.rule === 'credential-stuffing'));
+    expect(stuffing(told.alerts)).toEqual(stuffing(want.alerts));
+    expect(stuffing(plain.alerts).some((a) => a.includes('5.228.1.10'))).toBe(false);
+    expect(told.summary.notes.some((n) => n.includes('trustedProxies'))).toBe(false);
+    // A log of clients connecting directly, a few of them sending the header: no note.
+    expect((await analyze(analyzeOptions([direct], { threads: 1 }))).summary.notes.some((n) => n.includes('trustedProxies'))).toBe(false);
+  });
+
+  it('formats detect says why the edge is the caller and how to name it; with --rules, the header gives the client', () => {
+    const plain = runCli(['formats', 'detect', nginxOrigin, '--format', 'json']);
+    const advice = (JSON.parse(plain.stdout) as { advice: string[] }).advice.filter((a) => a.includes('trustedProxies'));
+    expect(advice).toEqual([expect.stringMatching(/^\d+ of \d+ records come from a public address whose X-Forwarded-For names another client \(173\.245\.\d+\.\d+ for 5\.228\.1\.10\)/)]);
+    const told = JSON.parse(runCli(['formats', 'detect', nginxOrigin, '--format', 'json', '--rules', rulesFile(`trustedProxies: ["${EDGES}"]\n`)]).stdout) as {
+      advice: string[];
+      perField: Array<{ field: string; sourcePath: string | null; sample?: string }>;
+    };
+    expect(told.perField.find((f) => f.field === 'ip')).toMatchObject({ sourcePath: 'http_x_forwarded_for', sample: '5.228.1.10' });
+    expect(told.advice.some((a) => a.includes('trustedProxies'))).toBe(false);
   });
 
   it('through the CLI, with two threads, the output of one', () => {

@@ -261,7 +261,7 @@ describe('listFormats', () => {
     }
     const traefik = list.find((f) => f.id === 'traefik');
     expect(traefik?.fields.latencyMs).toBe('Duration (ns)');
-    expect(traefik?.fields.ip).toBe('request_X-Forwarded-For (first X-Forwarded-For hop) | request_X-Real-Ip | ClientHost | ClientAddr');
+    expect(traefik?.fields.ip).toBe('ClientHost | ClientAddr | request_X-Forwarded-For (first X-Forwarded-For hop) | request_X-Real-Ip');
     expect(list.find((f) => f.id === 'cloudtrail')?.fields.action).toBe('eventSource:eventName');
   });
 });

@@ -426,7 +426,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
-  it('envoy: Istio keys and Envoy Gateway header-style keys, XFF first hop, authz denials', () => {
+  it('envoy: Istio keys and Envoy Gateway header-style keys, the peer before X-Forwarded-For, authz denials', () => {
     const { cores } = detectAndMap('envoy.ndjson', 'envoy');
     expect(cores).toEqual([
       {
@@ -450,7 +450,8 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         requestId: '1d0b3c8f-2a4e-4f6b-9c7d-8e9f0a1b2c3d', auth: 'failure', format: 'envoy',
       },
       {
-        ts: utc(2024, 3, 1, 9, 15, 5), ip: '198.51.100.83', method: 'GET', path: '/status/418', host: 'teapot.example.com',
+        // A public peer that appended itself to X-Forwarded-For: the caller, unless rules name it a proxy (trustedProxies).
+        ts: utc(2024, 3, 1, 9, 15, 5), ip: '203.0.113.82', method: 'GET', path: '/status/418', host: 'teapot.example.com',
         status: 418, bytesOut: 18, bytesIn: 0, latencyMs: 12, userAgent: 'curl/8.4.0',
         requestId: '2e1c4d9a-3b5f-4a7c-8d8e-9f0a1b2c3d4e', auth: 'unknown', format: 'envoy',
       },
@@ -514,7 +515,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
-  it('traefik: RFC3339Nano, ns Duration, X-Forwarded-For header field, ClientUsername', () => {
+  it('traefik: RFC3339Nano, ns Duration, ClientHost before the X-Forwarded-For header field, ClientUsername', () => {
     const { cores } = detectAndMap('traefik.ndjson', 'traefik');
     expect(cores).toEqual([
       {
@@ -522,7 +523,8 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         status: 200, bytesOut: 397, bytesIn: 0, latencyMs: 3.454, auth: 'unknown', format: 'traefik',
       },
       {
-        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '198.51.100.99', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
+        // ClientHost is a Cloudflare edge (public): the caller, unless rules name it a proxy (trustedProxies).
+        ts: utc(2024, 3, 1, 9, 15, 2, 120), ip: '172.70.1.1', method: 'GET', path: '/api/orders/1001', query: 'expand=items',
         host: 'shop.example.com', status: 200, bytesOut: 5120, bytesIn: 0, latencyMs: 42, userAgent: 'Mozilla/5.0',
         requestId: 't-0001', auth: 'unknown', format: 'traefik',
       },

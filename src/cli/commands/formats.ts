@@ -8,6 +8,7 @@ import { sanitize } from '../../report/sanitize.js';
 import { maskSecrets } from '../../analyze/mask.js';
 import { arr, checkMapKeys, sampleRecords, str, table, writeJson, writeWrapped as write, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
+import { loadRules } from '../../rules/index.js';
 
 export async function formatsCommand(o: Opts): Promise<number> {
   const formats = listFormats();
@@ -47,6 +48,7 @@ export async function formatsDetectCommand(file: string, o: Opts): Promise<numbe
       ...(str(o.logFormat) ? { format: str(o.logFormat) } : {}),
       ...(Object.keys(map).length > 0 ? { map } : {}),
       ...(str(o.inputTz) ? { inputTz: validTimeZone(str(o.inputTz)!, '--input-tz') } : {}),
+      ...(arr(o.rules).length > 0 ? { trustedProxies: loadRules(arr(o.rules)).trustedProxies ?? [] } : {}),
     }));
     if (str(o.format) === 'json') {
       writeJson({ file, issues, ...result });

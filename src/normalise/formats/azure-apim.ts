@@ -36,7 +36,7 @@ export const azureApim = defineFormat({
   title: 'Azure API Management gateway logs',
   detectKeys:
     'operationName = Microsoft.ApiManagement/GatewayLogs or category = GatewayLogs (legacy); ApimSubscriptionId + CallerIpAddress (table); ' +
-    'AzureDiagnostics table rows read as the legacy record (url_s, responseCode_d, …)',
+    'AzureDiagnostics table rows read as the legacy record (url_s, responseCode_d and the like)',
   sources: {
     ts: ['TimeGenerated', 'time'],
     ip: ['CallerIpAddress', 'callerIpAddress'],

@@ -84,7 +84,7 @@ export const azureAppgw = defineFormat({
   detectKeys:
     'operationName = ApplicationGatewayAccess or category = ApplicationGatewayAccessLog, or properties.clientIP + httpStatus + sentBytes (export); ' +
     'Type = AGWAccessLogs, ClientIp + OperationName = ApplicationGatewayAccess, or ClientIp + HttpStatus + SentBytes (table); ' +
-    'AzureDiagnostics table rows read as the export (clientIP_s, httpStatus_d, …)',
+    'AzureDiagnostics table rows read as the export (clientIP_s, httpStatus_d and the like)',
   sources: {
     ts: ['TimeGenerated', 'time', 'timeStamp', 'timestamp'],
     ip: ['ClientIp', 'properties.clientIP'],

@@ -19,7 +19,7 @@ export const azureFrontdoor = defineFormat({
   title: 'Azure Front Door access logs',
   detectKeys:
     'category = FrontDoorAccessLog (classic: FrontdoorAccessLog) or operationName = Microsoft.Cdn/Profiles/AccessLog/Write, ' +
-    'or properties.clientIp + httpStatusCode + trackingReference; AzureDiagnostics table rows read as that record (clientIp_s, httpStatusCode_s, …)',
+    'or properties.clientIp + httpStatusCode + trackingReference; AzureDiagnostics table rows read as that record (clientIp_s, httpStatusCode_s and the like)',
   sources: {
     ts: ['time', 'TimeGenerated'],
     // clientIP: the spelling of the profile's WAF log, which shares the AzureDiagnostics table (clientIP_s beside clientIp_s).

@@ -15,7 +15,7 @@ export const envoy = defineFormat({
   detectKeys: 'response_flags, upstream_cluster or downstream_remote_address; or start_time + response_code + (bytes_sent or duration)',
   sources: {
     ts: ['start_time', 'timestamp'],
-    ip: ['x_forwarded_for|xff', 'x-forwarded-for|xff', 'downstream_remote_address', 'downstream_direct_remote_address'],
+    ip: ['downstream_remote_address', 'downstream_direct_remote_address', 'x_forwarded_for|xff', 'x-forwarded-for|xff'],
     user: ['user_id', 'x-user-id', 'x_user_id'],
     method: ['method', ':method'],
     path: ['x-envoy-origin-path', 'x_envoy_original_path', 'x-envoy-original-path', 'path', ':path'],

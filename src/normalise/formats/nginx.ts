@@ -11,7 +11,7 @@ export const nginx = defineFormat({
   detectKeys: '(remote_addr or remote_ip) + (request or request_uri or request_method) + (status or response)',
   sources: {
     ts: ['time_iso8601', 'time_local', 'msec', 'time', 'timestamp', '@timestamp'],
-    ip: ['http_x_forwarded_for|xff', 'remote_addr', 'remote_ip'],
+    ip: ['remote_addr', 'remote_ip', 'http_x_forwarded_for|xff'],
     user: ['remote_user'],
     method: ['request_method', 'request|requestLine'],
     path: ['request_uri', 'request|requestLine', 'uri'],

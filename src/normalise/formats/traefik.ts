@@ -7,7 +7,7 @@ export const traefik = defineFormat({
   detectKeys: 'DownstreamStatus + RequestMethod + (ClientHost or ClientAddr)',
   sources: {
     ts: ['StartUTC', 'StartLocal', 'time'],
-    ip: ['request_X-Forwarded-For|xff', 'request_X-Real-Ip', 'ClientHost', 'ClientAddr'],
+    ip: ['ClientHost', 'ClientAddr', 'request_X-Forwarded-For|xff', 'request_X-Real-Ip'],
     user: ['ClientUsername'],
     method: ['RequestMethod'],
     path: ['RequestPath'],
