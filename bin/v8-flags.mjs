@@ -1,12 +1,15 @@
 // V8 settings for the commands that read logs, in one place for bin/apilog and the benchmarks.
 //
-// --max-semi-space-size=64: analysis allocates many short-lived objects per event; with V8's
-//   default young generation a batch's records outlive scavenges, get promoted, and garbage
-//   collection takes a third of the run. A 64 MB semi-space nearly halves reading and mapping.
+// --max-semi-space-size=16: V8's largest young generation on 64-bit, written out so that a Node whose
+//   default differs runs the same. It was 64 until the seventeenth pass of docs/performance.md:
+//   since less is allocated and kept per event, the larger young generation no longer buys time
+//   (1 GB on two threads: 87-116 s with 16 against 80-130 s with 64 over four runs each), and it
+//   cost about 220 MiB of peak memory (565-600 against 790-823 MiB).
 // --heap-growing-percent=50: the old generation is collected once it has grown by half since the
 //   last full collection, instead of V8's default of up to four times for a large heap. Most of
 //   what is promoted (events held in the 5-minute reorder window, window entries) dies soon after,
 //   so the default let peak RSS reach 4-5 times the live state. 100 (doubling) took 1 GB with two
 //   threads from 1,794 to about 950 MB; 50, when set, took it to 845-900 MB and the peak of 5 GB to
 //   1.11-1.13x that of 500 MB (1.11-1.29x with 100), for about 7% more time (docs/performance.md).
-export const V8_FLAGS = ['--max-semi-space-size=64', '--heap-growing-percent=50'];
+export const SEMI_SPACE_MB = 16;
+export const V8_FLAGS = [`--max-semi-space-size=${SEMI_SPACE_MB}`, '--heap-growing-percent=50'];

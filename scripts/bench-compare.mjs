@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parseLines } from './lib/parse-lines.mjs';
-import { V8_FLAGS } from '../bin/v8-flags.mjs';
+import { SEMI_SPACE_MB, V8_FLAGS } from '../bin/v8-flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -89,9 +89,9 @@ async function phaseParse(file, workers) {
           new Promise((resolve, reject) => {
             const w = new Worker(SELF, {
               workerData: { file, start, end: cuts[k + 1] },
-              // The young generation of --max-semi-space-size=64 (V8 sizes it at three semi-spaces),
-              // as the one-core loop and apilog get; execArgv cannot carry that flag to a worker.
-              resourceLimits: { maxYoungGenerationSizeMb: 192 },
+              // The young generation of apilog's --max-semi-space-size (V8 sizes it at three
+              // semi-spaces), as the one-core loop and apilog get; execArgv cannot carry that flag to a worker.
+              resourceLimits: { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_MB },
             });
             w.once('message', resolve);
             w.once('error', reject);
