@@ -21,6 +21,7 @@ import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
 import { isProxyAddress } from '../normalise/forwarded.js';
 import type { PublicForwarders } from '../normalise/normaliser.js';
+import { MAX_REVERSED_EVENTS, type FileOrderVerdict } from './file-order.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -198,6 +199,10 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
+  for (const r of done.values()) {
+    const said = orderNote(r.source.path, r.order, r.normaliser.events);
+    if (said !== undefined) notes.push(said);
+  }
   const entries = checklist?.entries ?? [];
   const shownEntries = entries.filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
 
@@ -379,6 +384,15 @@ export function publicForwarderNote(files: readonly PublicForwarders[]): string 
   if (checked < 20 || forwarding < 0.5 * checked || example === undefined) return undefined;
   const share = forwarding === checked ? 'all' : `${Math.floor((100 * forwarding) / checked)}%`;
   return `${share} of ${checked} events looked at came from public addresses whose X-Forwarded-For names another client (${example.peer} for ${example.client}): a CDN or load balancer in front of the application, or clients writing the header themselves. apilog takes the address that connected, since a header the client wrote could name anyone; if those addresses are your proxies, list their ranges under trustedProxies in a --rules file (docs/formats.md, "Behind a proxy") and the client is taken from the header`;
+}
+
+/** A file written newest first: read in reverse, or too long for that (src/analyze/file-order.ts). */
+function orderNote(file: string, order: FileOrderVerdict, events: number): string | undefined {
+  if (order === 'reversed') return `${file} was written newest first (as exports from a SIEM or Log Analytics often are): its ${events} events were read oldest first`;
+  if (order === 'newest-first-too-large') {
+    return `${file} is written newest first and holds more than ${MAX_REVERSED_EVENTS} events, too many to reverse in memory: it was analysed as written, so its detectors' windows, paces and id orders are unreliable; sort it oldest first and run again (NDJSON: tac FILE; a JSON array: jq -c 'sort_by(.TimeGenerated)[]' FILE, with its time field)`;
+  }
+  return undefined;
 }
 
 /** The last event's time, leaving out events dated in the future (counted): log lines can be forged. */

@@ -7,6 +7,7 @@ import { createNormaliser, type FileNormaliser } from '../normalise/index.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { FileStats, IngestIssue, IngestLimits } from '../ingest/types.js';
 import type { TimedStream } from './merge.js';
+import { FileOrder, type FileOrderVerdict } from './file-order.js';
 
 export interface SourceOptions {
   limits: IngestLimits;
@@ -28,6 +29,8 @@ export interface SourceResult {
   source: InputSource;
   stats: FileStats;
   normaliser: FileNormaliser;
+  /** Read as written, or reversed because it was written newest first (file-order.ts). */
+  order: FileOrderVerdict;
 }
 
 const noop = (): void => undefined;
@@ -53,6 +56,7 @@ export async function* readEvents(
   const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz, ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}) }, onIssue);
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;
+  const order = new FileOrder();
   let lastBytes = 0;
   let cutSaid = false;
   // `read`: the part before the damage was read to its end, so its last time is known.
@@ -70,15 +74,19 @@ export async function* readEvents(
         onBytes(reader.stats.bytes - lastBytes);
         lastBytes = reader.stats.bytes;
       }
-      yield filter ? out.filter((e) => inRange(e.ts, from, to)) : out;
+      const ready = order.push(out);
+      yield filter ? ready.filter((e) => inRange(e.ts, from, to)) : ready;
     }
     const tail: ApiEvent[] = [];
     normaliser.flush(tail);
     if (tail.length > 0) lastTs = tail[tail.length - 1]!.ts;
     sayCut(true);
     if (onBytes) onBytes(reader.stats.bytes - lastBytes);
-    onDone({ source, stats: reader.stats, normaliser });
-    yield filter ? tail.filter((e) => inRange(e.ts, from, to)) : tail;
+    const last = order.push(tail);
+    const rest = order.end();
+    onDone({ source, stats: reader.stats, normaliser, order: order.verdict });
+    yield filter ? last.filter((e) => inRange(e.ts, from, to)) : last;
+    for (const b of rest) yield filter ? b.filter((e) => inRange(e.ts, from, to)) : b;
   } finally {
     // A reader that stops early (explain, once its entry is found) must still hear of the damage.
     sayCut(false);
