@@ -207,7 +207,9 @@ const MAX_DATE_MS = 8.64e15;
  * nanosecond count such as 1e300).
  */
 export function epochToMs(n: number): number | undefined {
-  if (!(n > 0) || !Number.isFinite(n)) return undefined;
+  // Below 1e8 (March 1973 in seconds) a number is no time of an access log but a duration or a
+  // count (nginx's request_time 0.259): refused, so a later time field is tried.
+  if (!(n >= 1e8) || !Number.isFinite(n)) return undefined;
   let ms: number;
   if (n < 1e11) ms = wholeMs(n * 1000); // seconds (until year 5138)
   else if (n < 1e14) ms = wholeMs(n); // milliseconds

@@ -33,6 +33,14 @@ describe('detection by vote', () => {
     expect(events[0]?.source).toEqual({ file: 'caddy.log', line: 11 });
   });
 
+  it("a flat record's duration under a time-like name (nginx's request_time, forced flat) gives way to its real time", () => {
+    const recs = records(
+      Array.from({ length: 3 }, (_, k) => ({ request_time: 0.259 + k, time_iso8601: `2025-05-14T02:13:0${k}+00:00`, remote_addr: '203.0.113.9', request_method: 'GET', request_uri: '/a', status: 200 })),
+    );
+    const { events } = run(recs, { format: 'flat' });
+    expect(events.map((e) => e.ts)).toEqual([0, 1, 2].map((k) => utc(2025, 5, 14, 2, 13, k)));
+  });
+
   it('detection waits for the sample; a short file is decided at flush', () => {
     const n = createNormaliser({ file: 'f' }, () => undefined);
     const out: ApiEvent[] = [];

@@ -46,6 +46,11 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp(BigInt('1709284502120000000'))).toBe(T);
   });
 
+  it('a small number is a duration or a count, not a time (nginx request_time 0.259 is no 1970 date)', () => {
+    for (const v of [0.259, 12.5, 86_400, 99_999_999, '0.259', '3600']) expect(parseTimestamp(v), String(v)).toBeUndefined();
+    expect(parseTimestamp(100_000_000)).toBe(utc(1973, 3, 3, 9, 46, 40));
+  });
+
   it.each([
     [''], ['-'], ['yesterday'], ['12'], ['2024-13-01T00:00:00Z'], ['2023-02-29'], ['2024-03-01T25:00:00Z'],
     ['2024-03-01T09:15:02+25:00'], ['2024-03-01T09:15:02 PST'], ['32/Mar/2024:00:00:00 +0000'], [0], [-5], [Number.NaN],
