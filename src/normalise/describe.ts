@@ -161,7 +161,8 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
     case 'roles': {
       // A role, group or scope claim: a word or a list of words (`cognito:groups`, `X-User-Role`).
       const words = Array.isArray(v) ? v.every((x) => typeof x === 'string') && v.length > 0 : typeof v === 'string' && v.length > 0 && v.length <= 200;
-      return words && /(role|group|scope|permission|entitlement|authorit)/.test(name) && !/(count|size|id$|_id|name$)/.test(name);
+      // Not a cloud's resource group, log group or security group: those name where, not who.
+      return words && /(role|group|scope|permission|entitlement|authorit)/.test(name) && !/(count|size|id$|_id|name$|resource_?group|log_?group|security_?group|consumer_?group)/.test(name);
     }
     case 'bytesOut':
       // What was sent to the client, not what it sent (Azure receivedBytes, Envoy bytes_received).

@@ -94,3 +94,18 @@ describe('formats detect advice: which unused key probably holds a field', () =>
     expect(a).toContain('jwt_sub)');
   });
 });
+
+describe('roles advice', () => {
+  it("a cloud's resource group or log group is no role: Log Analytics rows get no --map roles= suggestion", () => {
+    const rows = Array.from({ length: 6 }, (_, k) => ({
+      TimeGenerated: `2025-06-10T09:0${k}:00Z`, Category: 'FrontDoorAccessLog', ResourceGroup: 'RG-SHOP-PROD', ResourceProvider: 'MICROSOFT.CDN',
+      clientIp_s: '203.0.113.7', httpMethod_s: 'GET', requestUri_s: `https://shop.example.com/api/orders/${k}`, httpStatusCode_s: '200',
+      logGroup: '/aws/apigateway/shop',
+    }));
+    const advice = describeRecords(records(rows)).advice;
+    expect(advice.filter((a) => a.includes('roles'))).toEqual([]);
+    // A real group claim is still suggested.
+    const claims = describeRecords(records(rows.map((r) => ({ ...r, user_groups: ['admin'] })))).advice;
+    expect(claims.some((a) => a.includes('--map roles=user_groups'))).toBe(true);
+  });
+});
