@@ -32,6 +32,8 @@ export interface TableSpec {
   drop?: number[];
   /** Columns holding file paths: cut keeping the file name (see cutPath), not from the right. */
   paths?: number[];
+  /** Columns cut in the middle, keeping both ends (actor keys: `user:arn:aws:iam::…:user/ci-deploy`). */
+  middle?: number[];
 }
 
 export interface TableContext {
@@ -83,6 +85,7 @@ export function renderTable(spec: TableSpec, ctx: TableContext): string[] {
   const right = new Set(spec.right ?? []);
   const fixed = new Set(spec.fixed ?? []);
   const paths = new Set(spec.paths ?? []);
+  const middle = new Set(spec.middle ?? []);
   const natural: number[] = spec.head.map((h, i) => {
     let w = displayWidth(h);
     for (const r of rows) w = Math.max(w, displayWidth(r[i]?.text ?? ''));
@@ -127,7 +130,8 @@ export function renderTable(spec: TableSpec, ctx: TableContext): string[] {
     table.push(
       cols.map((i) => {
         const c = r[i] ?? { text: '' };
-        const text = ctx.full ? c.text : paths.has(i) ? cutPath(c.text, widths[i]!) : truncate(c.text, widths[i]!);
+        const w = widths[i]!;
+        const text = ctx.full ? c.text : paths.has(i) ? cutPath(c.text, w) : middle.has(i) ? truncateMiddle(c.text, w) : truncate(c.text, w);
         return c.paint ? c.paint(text) : text;
       }),
     );

@@ -829,6 +829,8 @@ function renderActors(ctx: Ctx, s: SummaryRecord, out: Lines): void {
         min: [16, undefined, undefined, undefined, undefined, 7],
         max: [40, undefined, undefined, undefined, undefined, 20],
         drop: [5, 2, 7, 6],
+        // Actor keys that share their start (IAM ARNs of one account) differ at the end.
+        middle: [0],
       },
       ctx.table,
     ),

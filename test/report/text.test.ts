@@ -27,6 +27,17 @@ describe('text report (colour off)', () => {
     await expect(text).toMatchFileSnapshot('./__snapshots__/text-quiet.txt');
   });
 
+  it('actor keys that share their start (IAM ARNs of one account) are cut in the middle: each row still names its user', () => {
+    const r = sampleReport();
+    const arn = (name: string): string => `user:arn:aws:iam::123456789012:user/deploy-bots/${name}`;
+    const base = r.summary.actors[1]!;
+    r.summary.actors = ['ci-deploy', 'bob', 'alice'].map((n) => ({ ...base, actor: arn(n), user: arn(n).slice(5) }));
+    for (const width of [80, 100, 200]) {
+      const rows = renderText(r, options({ width })).split('\n').filter((l) => l.startsWith('│ user:'));
+      expect(rows.map((l) => /\/(ci-deploy|bob|alice) /.exec(l)?.[1]), String(width)).toEqual(['ci-deploy', 'bob', 'alice']);
+    }
+  });
+
   it('fits every line into the width unless full', () => {
     for (const width of [60, 72, 80, 100, 132, 200]) {
       const text = renderText(sampleReport(), options({ width }));
