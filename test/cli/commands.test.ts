@@ -167,8 +167,8 @@ describe('apilog explain', () => {
     }
     const other = runCli(['explain', SEED, '--line', 'other.ndjson:3']);
     expect(other.stderr).toContain(`other.ndjson is not one of the files read (${SEED})`);
-    // A line past the end of a file that was read: no reason to add.
-    expect(runCli(['explain', SEED, '--line', `${SEED}:999`]).stderr).toBe(`apilog: no entry with ${SEED}:999 in the input\n`);
+    // A line past the end of a file that was read: where its last record starts.
+    expect(runCli(['explain', SEED, '--line', `${SEED}:999`]).stderr).toBe(`apilog: no entry with ${SEED}:999 in the input: the last record of the file starts on line 3\n`);
   });
 });
 

@@ -80,14 +80,25 @@ describe('records on one line', () => {
     const got = JSON.parse(hundredth.stdout) as { time: string; source: Source };
     expect(got.source.record).toBe(k);
     expect(secondOfTime(got.time)).toBe(secondOfTime(trail.Records[k - 1]!.eventTime));
-    const first = JSON.parse(runCli(['explain', FILE, '--line', `${FILE}:1`, '--no-alerts', '--format', 'json']).stdout) as { source: Source };
-    expect(first.source).toEqual({ file: FILE, line: 1 });
-    const beyond = runCli(['explain', FILE, '--line', `${FILE}:1#${trail.Records.length + 1}`, '--no-alerts']);
+    const n = trail.Records.length;
+    const firstRun = runCli(['explain', FILE, '--line', `${FILE}:1`, '--no-alerts', '--format', 'json']);
+    expect((JSON.parse(firstRun.stdout) as { source: Source }).source).toEqual({ file: FILE, line: 1 });
+    expect(firstRun.stderr).toContain(`apilog: line 1 holds ${n} records; this explains the first (${FILE}:1#2 to #${n} name the others)`);
+    const beyond = runCli(['explain', FILE, '--line', `${FILE}:1#${n + 1}`, '--no-alerts']);
     expect(beyond.code).toBe(2);
-    expect(beyond.stderr).toContain(`:1#${trail.Records.length + 1}`);
+    expect(beyond.stderr).toBe(`apilog: no entry with ${FILE}:1#${n + 1} in the input: line 1 holds ${n} records, #1 to #${n}\n`);
+    expect(runCli(['explain', FILE, '--line', `${FILE}:1#0`, '--no-alerts']).stderr).toContain('(K counts from 1)');
+    expect(runCli(['explain', FILE, '--line', `${FILE}:7`, '--no-alerts']).stderr).toContain('the last record of the file starts on line 1');
     // The text report's pointer (its folder cut) is understood, and the record kept in the advice.
     const cut = runCli(['explain', FILE, '--line', `…/trail.json:1#${k}`, '--no-alerts']);
     expect(cut.stderr).toContain(`give the path as read: --line ${FILE}:1#${k}`);
+  });
+
+  it('a line inside a pretty-printed record: explain names the lines where the records nearest it start', () => {
+    const pretty = 'fixtures/incident-cloudtrail-probing.json';
+    const r = runCli(['explain', pretty, '--line', `${pretty}:3045`, '--no-alerts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no record starts on line 3045 (a record is named by the line its opening brace is on; the nearest start on lines 3039 and 3067)');
   });
 
   it('a record per line (the pretty-printed file) carries no record number', () => {

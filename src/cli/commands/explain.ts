@@ -34,6 +34,34 @@ function selectorFrom(o: Opts): EntrySelector {
   throw new UsageError('say which entry: --request-id ID or --line FILE:N');
 }
 
+/**
+ * What the records around a line asked for (explain --line) tell, when none matched: how many
+ * records the line holds (FILE:N#K counts from 1), or where the records nearest it start.
+ */
+class LineNeighbours {
+  onLine = 0;
+  before = 0;
+  after = Infinity;
+  last = 0;
+  constructor(private readonly line: number) {}
+
+  see(line: number): void {
+    if (line === this.line) this.onLine++;
+    else if (line < this.line) this.before = Math.max(this.before, line);
+    else this.after = Math.min(this.after, line);
+    this.last = Math.max(this.last, line);
+  }
+
+  why(record: number | undefined): string | undefined {
+    if (this.onLine > 0) {
+      return `line ${this.line} holds ${this.onLine === 1 ? 'one record' : `${this.onLine} records`}, #1${this.onLine > 1 ? ` to #${this.onLine}` : ''}${record === 0 ? ' (K counts from 1)' : ''}`;
+    }
+    if (this.last === 0) return undefined;
+    if (this.after === Infinity) return `the last record of the file starts on line ${this.last}`;
+    return `no record starts on line ${this.line} (a record is named by the line its opening brace is on; the nearest start on lines ${this.before || '-'} and ${this.after})`;
+  }
+}
+
 function sameFile(a: string, b: string): boolean {
   return a === b || path.resolve(a) === path.resolve(b);
 }
@@ -90,20 +118,36 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
         (shown !== undefined ? `: --request-id "${shown}" explains it` : '');
     };
     const stream = await openEventStream({ ...input, onRepeat, trustedProxies: rules.trustedProxies ?? [] }, onIssue);
-    for await (const batch of stream.batches) {
+    const near = target !== undefined ? new LineNeighbours(target.line) : undefined;
+    // FILE:N on a line of several records names the first: the others on it are counted, to say so.
+    let countingLine = false;
+    read: for await (const batch of stream.batches) {
       for (const e of batch) {
+        if (near !== undefined && sameFile(e.source.file, target!.file)) near.see(e.source.line);
+        else if (countingLine) break read;
+        if (countingLine) {
+          if (e.source.line !== target!.line) break read;
+          continue;
+        }
         walk.push(enrich(e));
-        if (walk.done()) break;
+        if (walk.done()) {
+          if (target === undefined || target.record !== undefined) break read;
+          countingLine = true;
+        }
       }
-      if (walk.done()) break;
     }
     await stream.batches.return(undefined);
     const found = walk.result();
     if (!found) {
       const what = 'requestId' in sel ? `request id "${sel.requestId}"` : `${sel.file}:${lineRef(sel.line, sel.record)}`;
       if (target !== undefined && why === undefined) why = notAnInput(target.file, lineRef(target.line, target.record), stream.sources.map((src) => src.path));
+      if (target !== undefined && why === undefined) why = near?.why(target.record);
       process.stderr.write(`apilog: no entry with ${sanitize(what)} in the input${why !== undefined ? `: ${sanitize(why)}` : ''}\n`);
       return unreadable() > 0 ? 3 : 2;
+    }
+    if (near !== undefined && near.onLine > 1 && target?.record === undefined && o.quiet !== true) {
+      const at = `${found.entry.source.file}:${found.entry.source.line}`;
+      process.stderr.write(`apilog: line ${target!.line} holds ${near.onLine} records; this explains the first (${sanitize(at)}#2 to #${near.onLine} name the others)\n`);
     }
     // Question 8 (which alerts the entry belongs to) needs the detectors over the whole input, the
     // alerts that end after the entry included: a second pass, as `apilog analyze` would run it.
