@@ -249,6 +249,19 @@ describe('apilog formats', () => {
     }
   });
 
+  it('formats detect on a folder describes its first log file and says so; an empty folder is refused', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'a.ndjson'), readFileSync('fixtures/formats/kong.ndjson'));
+    writeFileSync(path.join(dir, 'b.ndjson.gz'), gzipSync(readFileSync('fixtures/formats/kong.ndjson')));
+    const r = runCli(['formats', 'detect', dir, '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { file: string; detection: { format: string } }).detection.format).toBe('kong');
+    expect(r.stderr).toBe(`apilog: ${dir} is a folder of 2 files: this describes ${path.join(dir, 'a.ndjson')} (name another to see it)\n`);
+    const empty = runCli(['formats', 'detect', tmp()]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/is a folder with no log files in it: name a file/);
+  });
+
   it('formats detect says how each field maps, and what to do when a log does not map', () => {
     const kong = runCli(['formats', 'detect', 'fixtures/formats/kong.ndjson']);
     expect(kong.code).toBe(0);

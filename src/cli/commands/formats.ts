@@ -9,6 +9,8 @@ import { maskSecrets } from '../../analyze/mask.js';
 import { arr, checkMapKeys, sampleRecords, str, table, writeJson, writeWrapped as write, type Opts } from './shared.js';
 import { exitWithError } from '../errors.js';
 import { loadRules } from '../../rules/index.js';
+import { expandInputs } from '../../ingest/index.js';
+import fs from 'node:fs';
 
 export async function formatsCommand(o: Opts): Promise<number> {
   const formats = listFormats();
@@ -21,8 +23,21 @@ export async function formatsCommand(o: Opts): Promise<number> {
   return 0;
 }
 
-export async function formatsDetectCommand(file: string, o: Opts): Promise<number> {
+/**
+ * A folder stands for its first log file, as analyze would read it (its files are said to be of one
+ * kind, rotated copies of one log, more often than not): named on stderr, with how many there are.
+ */
+async function oneFileOf(path: string): Promise<string> {
+  if (path === '-' || !fs.statSync(path, { throwIfNoEntry: false })?.isDirectory()) return path;
+  const { sources } = await expandInputs([path]);
+  if (sources.length === 0) throw new UsageError(`${path} is a folder with no log files in it: name a file`);
+  if (sources.length > 1) process.stderr.write(`apilog: ${sanitize(path)} is a folder of ${sources.length} files: this describes ${sanitize(sources[0]!.path)} (name another to see it)\n`);
+  return sources[0]!.path;
+}
+
+export async function formatsDetectCommand(given: string, o: Opts): Promise<number> {
   try {
+    const file = await oneFileOf(given);
     const limit = Number(str(o.records) ?? '200');
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--records: expected a positive whole number, got "${str(o.records)}"`);
     let map: Record<string, string> = {};
