@@ -216,6 +216,18 @@ describe('bola-enumeration, slow tier: look-alikes stay quiet', () => {
     expect(runFlat(out, { only }).alerts.map(describe1)).toEqual([]);
   });
 
+  it('an integration re-reading the same 40 orders every 20 minutes once its id history is full: re-reads are not new ids', () => {
+    const out: FlatRecord[] = [];
+    const job = { user_id: 'svc-7', role: 'customer', ip: '2.207.1.77' };
+    // Its first 20 ids fill a history capped at 20 (maxOwnIds standing in for 500).
+    for (let j = 0; j < 20; j++) out.push(rec(T + j * 1000, { ...job, endpoint: `/api/v1/orders/${1 + j}` }));
+    for (let t = T + 5 * MIN; t < T + 4 * HOUR; t += 20 * MIN) for (let j = 0; j < 40; j++) out.push(rec(t + j * 1000, { ...job, endpoint: `/api/v1/orders/${101 + j}` }));
+    const capped = runFlat(out, { only, rules: withRules({ maxOwnIds: 20 }) }).alerts;
+    expect(slow(capped).map(describe1)).toEqual([]);
+    // The same reads with room in the history: still quiet (they are 40 ids, read again and again).
+    expect(slow(runFlat(out, { only }).alerts)).toEqual([]);
+  });
+
   it('public catalogue reads are scraping\'s, not BOLA: judged only with includePublic', () => {
     const products = slowWalk({ user: 'c-2001', endpoint: (id) => `/api/v1/products/${id}` });
     expect(runFlat(products, { only }).alerts).toEqual([]);

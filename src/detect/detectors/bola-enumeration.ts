@@ -458,7 +458,12 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           w.addEarlier(key);
         }
       }
-      if (walks.find(key, now) === undefined) walks.add(key, now, g);
+      // (A group evicted and made again under the same key is a new one: its walk is the one kept.)
+      const kept = walks.find(key, now);
+      if (kept !== g) {
+        if (kept !== undefined) walks.delete(key);
+        walks.add(key, now, g);
+      }
       w.add(x, x.role, statusClass(x.status));
       if (g.foreign > w.peak) w.peak = g.foreign;
       // Live, the walk is reported once it qualifies; its final report updates that alert.
@@ -732,7 +737,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (!own) {
           state |= FOREIGN;
           g.foreign++;
-          fresh = first === undefined;
+          // Only an id the history now holds: past its caps, a re-read could not be told from a new id.
+          fresh = first === undefined && (state & IN_HISTORY) !== 0;
         }
       }
       g.window.set(k, state + WINDOW_COUNT);
