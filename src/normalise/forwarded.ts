@@ -123,9 +123,9 @@ export function clientHop(v: unknown, trusted?: (ip: string) => boolean): string
 }
 
 /** The record's X-Forwarded-For: where (as `formats detect` shows a source) and the client it names. */
-export function forwardedHeader(rec: Rec): { path: string; client: string | undefined } | undefined {
+export function forwardedHeader(rec: Rec, trusted?: (ip: string) => boolean): { path: string; client: string | undefined } | undefined {
   const found = findHeader(rec);
-  return found === undefined ? undefined : { path: found.join('.'), client: clientHop(compileSegments(found)(rec)) };
+  return found === undefined ? undefined : { path: found.join('.'), client: clientHop(compileSegments(found)(rec), trusted) };
 }
 
 function findHeader(rec: Rec): string[] | undefined {

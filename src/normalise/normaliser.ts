@@ -17,6 +17,7 @@ import { splitSource, type Ev } from './spec.js';
 import { safeText } from './values.js';
 import { lastTimestampHadNoOffset } from './time.js';
 import { ForwardedFor, forwardedHeader, isProxyAddress } from './forwarded.js';
+import { ipOf } from './ip.js';
 import { compileIpList, type IpTest } from '../rules/match.js';
 import { createWallClockToUtc } from '../util/zone-offset.js';
 
@@ -383,9 +384,14 @@ export class Normaliser implements FileNormaliser {
         if (p !== undefined) out[f] = azureDiagnosticsColumn(raw, p);
       }
     }
-    if (ev.ip !== undefined && !this.ipMapped) {
-      const via = forwardedHeader(raw);
-      if (via !== undefined && via.client === ev.ip) out.ip = via.path;
+    // The header is the source only when map() took it: the peer was a proxy's address (or listed
+    // in trustedProxies) and the header's client replaced it.
+    if (ev.ip !== undefined && !this.ipMapped && out.ip !== undefined) {
+      const peer = ipOf(get(raw, out.ip));
+      if (peer !== undefined && peer !== ev.ip && (isProxyAddress(peer) || (this.trusted !== undefined && this.trusted(peer)))) {
+        const via = forwardedHeader(raw, this.trusted);
+        if (via !== undefined && via.client === ev.ip) out.ip = via.path;
+      }
     }
     // Query and host split off a path or URL come from the path's source.
     if (out.path !== undefined) {

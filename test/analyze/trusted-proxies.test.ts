@@ -92,7 +92,10 @@ describe('trustedProxies', () => {
 
   it('formats detect says why the edge is the caller and how to name it; with --rules, the header gives the client', () => {
     const plain = runCli(['formats', 'detect', nginxOrigin, '--format', 'json']);
-    const advice = (JSON.parse(plain.stdout) as { advice: string[] }).advice.filter((a) => a.includes('trustedProxies'));
+    const plainDoc = JSON.parse(plain.stdout) as { advice: string[]; perField: Array<{ field: string; sourcePath: string | null; sample?: string }> };
+    // The edge is the caller, and the field it came from is named (not the header beside it).
+    expect(plainDoc.perField.find((f) => f.field === 'ip')).toMatchObject({ sourcePath: 'remote_addr' });
+    const advice = plainDoc.advice.filter((a) => a.includes('trustedProxies'));
     expect(advice).toEqual([expect.stringMatching(/^\d+ of \d+ records come from a public address whose X-Forwarded-For names another client \(173\.245\.\d+\.\d+ for 5\.228\.1\.10\)/)]);
     const told = JSON.parse(runCli(['formats', 'detect', nginxOrigin, '--format', 'json', '--rules', rulesFile(`trustedProxies: ["${EDGES}"]\n`)]).stdout) as {
       advice: string[];
