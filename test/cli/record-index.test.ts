@@ -94,6 +94,15 @@ describe('records on one line', () => {
     expect(cut.stderr).toContain(`give the path as read: --line ${FILE}:1#${k}`);
   });
 
+  it("explain counts a line's records when another input's records come between them (merged by time)", () => {
+    const other = path.join(dir, 'trail-b.json');
+    const shifted = trail.Records.map((r) => ({ ...r, eventTime: new Date(Date.parse(r.eventTime) + 1000).toISOString().replace('.000', ''), requestID: `b-${r.requestID}` }));
+    fs.writeFileSync(other, JSON.stringify({ Records: shifted }));
+    const r = runCli(['explain', FILE, other, '--line', `${FILE}:1`, '--no-alerts', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`apilog: line 1 holds ${trail.Records.length} records; this explains the first`);
+  });
+
   it('a line inside a pretty-printed record: explain names the lines where the records nearest it start', () => {
     const pretty = 'fixtures/incident-cloudtrail-probing.json';
     const r = runCli(['explain', pretty, '--line', `${pretty}:3045`, '--no-alerts']);

@@ -40,21 +40,28 @@ function selectorFrom(o: Opts): EntrySelector {
  */
 class LineNeighbours {
   onLine = 0;
+  /** The highest record number on the line (records a format skipped leave gaps below it). */
+  lastRecord = 0;
   before = 0;
   after = Infinity;
   last = 0;
   constructor(private readonly line: number) {}
 
-  see(line: number): void {
-    if (line === this.line) this.onLine++;
-    else if (line < this.line) this.before = Math.max(this.before, line);
+  see(line: number, record: number | undefined): void {
+    if (line === this.line) {
+      this.onLine++;
+      this.lastRecord = Math.max(this.lastRecord, record ?? 1);
+    } else if (line < this.line) this.before = Math.max(this.before, line);
     else this.after = Math.min(this.after, line);
     this.last = Math.max(this.last, line);
   }
 
   why(record: number | undefined): string | undefined {
     if (this.onLine > 0) {
-      return `line ${this.line} holds ${this.onLine === 1 ? 'one record' : `${this.onLine} records`}, #1${this.onLine > 1 ? ` to #${this.onLine}` : ''}${record === 0 ? ' (K counts from 1)' : ''}`;
+      const range = this.lastRecord > 1 ? `#1 to #${this.lastRecord}` : '#1';
+      const skipped = this.lastRecord - this.onLine;
+      const entries = skipped > 0 ? `${this.onLine} entries among records ${range} (${skipped} skipped: see the issues above)` : `${this.onLine === 1 ? 'one record' : `${this.onLine} records`}, ${range}`;
+      return `line ${this.line} holds ${entries}${record === 0 ? ' (K counts from 1)' : ''}`;
     }
     if (this.last === 0) return undefined;
     if (this.after === Infinity) return `the last record of the file starts on line ${this.last}`;
@@ -119,13 +126,22 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     };
     const stream = await openEventStream({ ...input, onRepeat, trustedProxies: rules.trustedProxies ?? [] }, onIssue);
     const near = target !== undefined ? new LineNeighbours(target.line) : undefined;
+    // Whether an event's file is the one named, decided once per file string (path.resolve per event costs).
+    const inTarget = new Map<string, boolean>();
+    const ofTarget = (file: string): boolean => {
+      let hit = inTarget.get(file);
+      if (hit === undefined) inTarget.set(file, (hit = target !== undefined && sameFile(file, target.file)));
+      return hit;
+    };
     // FILE:N on a line of several records names the first: the others on it are counted, to say so.
     let countingLine = false;
     read: for await (const batch of stream.batches) {
       for (const e of batch) {
-        if (near !== undefined && sameFile(e.source.file, target!.file)) near.see(e.source.line);
-        else if (countingLine) break read;
+        const mine = near !== undefined && ofTarget(e.source.file);
+        if (mine) near.see(e.source.line, e.source.record);
         if (countingLine) {
+          // Another input's events may come between the line's records (merged by time).
+          if (!mine) continue;
           if (e.source.line !== target!.line) break read;
           continue;
         }
@@ -147,7 +163,7 @@ export async function explainCommand(paths: string[], o: Opts): Promise<number> 
     }
     if (near !== undefined && near.onLine > 1 && target?.record === undefined && o.quiet !== true) {
       const at = `${found.entry.source.file}:${found.entry.source.line}`;
-      process.stderr.write(`apilog: line ${target!.line} holds ${near.onLine} records; this explains the first (${sanitize(at)}#2 to #${near.onLine} name the others)\n`);
+      process.stderr.write(`apilog: line ${target!.line} holds ${near.onLine} records; this explains the first (${sanitize(at)}#2 to #${near.lastRecord} name the others)\n`);
     }
     // Question 8 (which alerts the entry belongs to) needs the detectors over the whole input, the
     // alerts that end after the entry included: a second pass, as `apilog analyze` would run it.
