@@ -100,6 +100,8 @@ export async function openEventStream(
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.streamOf ? { streamOf: opts.streamOf } : {}),
+    // One budget for the files of this stream: overlapping newest-first exports are held at once.
+    reverseBudget: { held: 0 },
   };
   const streams: Array<TimedStream<ApiEvent>> = [];
   for (const s of sources) {

@@ -15,6 +15,13 @@ const BACKWARD_SHARE = 0.8;
 export const MAX_REVERSED_EVENTS = 200_000;
 /** Batch size of the reversed events handed on. */
 const BATCH = 4096;
+/** Events looked at, at most, before the order is decided (a file of few distinct times has few steps). */
+const SAMPLE_MAX_EVENTS = 10_000;
+
+/** Events held for reversal by all the files of one run read at the same time (overlapping exports). */
+export interface ReverseBudget {
+  held: number;
+}
 
 /** What was done with a file's order: read as written, reversed, or too long to reverse. */
 export type FileOrderVerdict = 'as-written' | 'reversed' | 'newest-first-too-large';
@@ -25,8 +32,13 @@ export class FileOrder {
   private back = 0;
   private forward = 0;
   private last = NaN;
+  /** Of the budget's events, this file's. */
+  private heldHere = 0;
 
-  constructor(private readonly maxEvents = MAX_REVERSED_EVENTS) {}
+  constructor(
+    private readonly maxEvents = MAX_REVERSED_EVENTS,
+    private readonly budget: ReverseBudget = { held: 0 },
+  ) {}
 
   get verdict(): FileOrderVerdict {
     return this.state === 'holding' ? 'reversed' : this.state === 'too-large' ? 'newest-first-too-large' : 'as-written';
@@ -40,12 +52,14 @@ export class FileOrder {
         return events;
       case 'sampling':
         for (const e of events) this.step(e.ts);
-        this.pending.push(...events);
-        if (this.back + this.forward < SAMPLE_STEPS) return [];
+        for (const e of events) this.pending.push(e);
+        if (this.back + this.forward < SAMPLE_STEPS && this.pending.length < SAMPLE_MAX_EVENTS) return [];
         return this.decide();
       case 'holding':
         for (const e of events) this.pending.push(e);
-        if (this.pending.length <= this.maxEvents) return [];
+        this.heldHere += events.length;
+        this.budget.held += events.length;
+        if (this.budget.held <= this.maxEvents) return [];
         this.state = 'too-large';
         return this.take();
     }
@@ -72,17 +86,29 @@ export class FileOrder {
   private decide(): ApiEvent[] {
     const steps = this.back + this.forward;
     // A handful of steps (a short file) decides too, when they all go back.
-    if (steps >= 4 && this.back >= BACKWARD_SHARE * steps && this.pending.length <= this.maxEvents) {
+    const newestFirst = steps >= 4 && this.back >= BACKWARD_SHARE * steps;
+    if (!newestFirst) this.state = 'streaming';
+    else if (this.budget.held + this.pending.length > this.maxEvents) this.state = 'too-large';
+    else {
       this.state = 'holding';
+      this.heldHere = this.pending.length;
+      this.budget.held += this.heldHere;
       return [];
     }
-    this.state = 'streaming';
     return this.take();
   }
 
+  /** Events handed on (or dropped, the read stopped early) leave the budget. */
   private take(): ApiEvent[] {
     const p = this.pending;
+    this.budget.held -= this.heldHere;
+    this.heldHere = 0;
     this.pending = [];
     return p;
+  }
+
+  /** The read stopped before the end (explain found its entry, a peek): what is held is let go. */
+  release(): void {
+    this.take();
   }
 }

@@ -199,10 +199,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
-  for (const r of done.values()) {
-    const said = orderNote(r.source.path, r.order, r.normaliser.events);
-    if (said !== undefined) notes.push(said);
-  }
+  notes.push(...orderNotes([...done.values()]));
   const entries = checklist?.entries ?? [];
   const shownEntries = entries.filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
 
@@ -386,13 +383,26 @@ export function publicForwarderNote(files: readonly PublicForwarders[]): string 
   return `${share} of ${checked} events looked at came from public addresses whose X-Forwarded-For names another client (${example.peer} for ${example.client}): a CDN or load balancer in front of the application, or clients writing the header themselves. apilog takes the address that connected, since a header the client wrote could name anyone; if those addresses are your proxies, list their ranges under trustedProxies in a --rules file (docs/formats.md, "Behind a proxy") and the client is taken from the header`;
 }
 
-/** A file written newest first: read in reverse, or too long for that (src/analyze/file-order.ts). */
-function orderNote(file: string, order: FileOrderVerdict, events: number): string | undefined {
-  if (order === 'reversed') return `${file} was written newest first (as exports from a SIEM or Log Analytics often are): its ${events} events were read oldest first`;
-  if (order === 'newest-first-too-large') {
-    return `${file} is written newest first and holds more than ${MAX_REVERSED_EVENTS} events, too many to reverse in memory: it was analysed as written, so its detectors' windows, paces and id orders are unreliable; sort it oldest first and run again (NDJSON: tac FILE; a JSON array: jq -c 'sort_by(.TimeGenerated)[]' FILE, with its time field)`;
+/** Files written newest first: read in reverse, or too long for that (src/analyze/file-order.ts); one note each way. */
+function orderNotes(results: ReadonlyArray<{ source: InputSource; order: FileOrderVerdict; normaliser: { events: number } }>): string[] {
+  const named = (files: typeof results): string => {
+    const shown = files.slice(0, 3).map((r) => r.source.path).join(', ');
+    return files.length > 3 ? `${shown} and ${files.length - 3} more` : shown;
+  };
+  const notes: string[] = [];
+  const reversed = results.filter((r) => r.order === 'reversed');
+  if (reversed.length === 1) {
+    notes.push(`${reversed[0]!.source.path} was written newest first (as exports from a SIEM or Log Analytics often are): its ${reversed[0]!.normaliser.events} events were read oldest first`);
+  } else if (reversed.length > 1) {
+    notes.push(`${reversed.length} files were written newest first (as exports from a SIEM or Log Analytics often are): ${named(reversed)}; their events were read oldest first`);
   }
-  return undefined;
+  const long = results.filter((r) => r.order === 'newest-first-too-large');
+  if (long.length > 0) {
+    notes.push(
+      `${named(long)} ${long.length === 1 ? 'is' : 'are'} written newest first, with more events than ${MAX_REVERSED_EVENTS} held at once can reverse in memory: analysed as written, so the detectors' windows, paces and id orders there are unreliable; sort oldest first and run again (NDJSON: tac FILE; a JSON array: jq -c 'sort_by(.TimeGenerated)[]' FILE, with its time field)`,
+    );
+  }
+  return notes;
 }
 
 /** The last event's time, leaving out events dated in the future (counted): log lines can be forged. */

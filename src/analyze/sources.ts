@@ -7,7 +7,7 @@ import { createNormaliser, type FileNormaliser } from '../normalise/index.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { FileStats, IngestIssue, IngestLimits } from '../ingest/types.js';
 import type { TimedStream } from './merge.js';
-import { FileOrder, type FileOrderVerdict } from './file-order.js';
+import { FileOrder, MAX_REVERSED_EVENTS, type FileOrderVerdict, type ReverseBudget } from './file-order.js';
 
 export interface SourceOptions {
   limits: IngestLimits;
@@ -15,6 +15,8 @@ export interface SourceOptions {
   map: Record<string, string>;
   /** Zone of timestamps without an offset (--input-tz). */
   inputTz?: string;
+  /** Events held for reversal by the run's files together (file-order.ts); absent: this file's own. */
+  reverseBudget?: ReverseBudget;
   /** rules' trustedProxies: callers in them give way to the record's X-Forwarded-For. */
   trustedProxies?: readonly string[];
   /** Keep events with from <= ts <= to. */
@@ -56,7 +58,7 @@ export async function* readEvents(
   const normaliser = createNormaliser({ file: source.path, format: opts.logFormat, map: opts.map, inputTz: opts.inputTz, ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}) }, onIssue);
   const { from, to } = opts;
   const filter = from !== undefined || to !== undefined;
-  const order = new FileOrder();
+  const order = new FileOrder(MAX_REVERSED_EVENTS, opts.reverseBudget);
   let lastBytes = 0;
   let cutSaid = false;
   // `read`: the part before the damage was read to its end, so its last time is known.
@@ -90,6 +92,7 @@ export async function* readEvents(
   } finally {
     // A reader that stops early (explain, once its entry is found) must still hear of the damage.
     sayCut(false);
+    order.release();
   }
 }
 

@@ -91,6 +91,17 @@ export interface PublicForwarders {
   example?: { peer: string; client: string };
 }
 
+/**
+ * One matcher (and its cache of answers) per list: the files of a run share the rules' array, and a
+ * folder of rotated logs would otherwise keep a cache per file until the summary is written.
+ */
+const trustedTests = new WeakMap<readonly string[], IpTest>();
+function trustedTest(list: readonly string[]): IpTest {
+  let t = trustedTests.get(list);
+  if (t === undefined) trustedTests.set(list, (t = compileIpList(list)));
+  return t;
+}
+
 /** Events with a public caller whose X-Forwarded-For is looked at, per file. */
 const PEEK_FORWARDERS = 4096;
 
@@ -288,7 +299,7 @@ export class Normaliser implements FileNormaliser {
   ) {
     this.file = opts.file;
     this.onIssue = onIssue;
-    if (opts.trustedProxies !== undefined && opts.trustedProxies.length > 0) this.trusted = compileIpList(opts.trustedProxies);
+    if (opts.trustedProxies !== undefined && opts.trustedProxies.length > 0) this.trusted = trustedTest(opts.trustedProxies);
     const zone = opts.inputTz ?? 'UTC';
     this.inputTz = zone;
     if (zone !== 'UTC' && zone !== 'Etc/UTC') this.wallClockToUtc = createWallClockToUtc(zone);

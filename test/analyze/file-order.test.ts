@@ -47,6 +47,31 @@ describe('FileOrder', () => {
   it('reads a newest-first file too long to hold as written, and says so', () => {
     expect(run(down, 16, 100)).toEqual({ out: down, verdict: 'newest-first-too-large' });
   });
+
+  it('decides after at most 10,000 events when the times seldom change (no file held whole for want of steps)', () => {
+    const o = new FileOrder();
+    const handed = o.push(Array.from({ length: 12_000 }, (_, i) => ev(1_000 + Math.floor(i / 2_000), i + 1)));
+    expect(handed.length).toBe(12_000);
+    expect(o.verdict).toBe('as-written');
+  });
+
+  it('files read at the same time share the budget: the one that does not fit is read as written, and said so; what ends leaves it', () => {
+    const budget = { held: 0 };
+    const a = new FileOrder(100, budget);
+    const b = new FileOrder(100, budget);
+    const desc = (n: number): ApiEvent[] => Array.from({ length: n }, (_, i) => ev(10_000 - i, i + 1));
+    expect(a.push(desc(80))).toEqual([]);
+    expect(a.verdict).toBe('reversed');
+    expect(budget.held).toBe(80);
+    expect(b.push(desc(40)).length).toBe(40);
+    expect(b.verdict).toBe('newest-first-too-large');
+    expect(a.end().flat().map((e) => e.ts)).toEqual(desc(80).map((e) => e.ts).reverse());
+    expect(budget.held).toBe(0);
+    const c = new FileOrder(100, budget);
+    c.push(desc(50));
+    c.release();
+    expect(budget.held).toBe(0);
+  });
 });
 
 describe('a newest-first file through the pipeline', () => {
