@@ -1,7 +1,7 @@
 // V8 settings for the commands that read logs, in one place for bin/apilog and the benchmarks.
 //
-// --max-semi-space-size=16: V8's largest young generation on 64-bit, written out so that a Node whose
-//   default differs runs the same. It was 64 until the seventeenth pass of docs/performance.md:
+// --max-semi-space-size=16: V8's default maximum semi-space on 64-bit, written out so that a Node
+//   whose default differs runs the same. It was 64 until the seventeenth pass of docs/performance.md:
 //   since less is allocated and kept per event, the larger young generation no longer buys time
 //   (1 GB on two threads: 87-116 s with 16 against 80-130 s with 64 over four runs each), and it
 //   cost about 220 MiB of peak memory (565-600 against 790-823 MiB).

@@ -19,8 +19,7 @@ import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
-import { isProxyAddress } from '../normalise/forwarded.js';
-import type { PublicForwarders } from '../normalise/normaliser.js';
+import { isProxyAddress, mostlyForwarding, type PublicForwarders } from '../normalise/forwarded.js';
 import { MAX_REVERSED_EVENTS, type FileOrderVerdict } from './file-order.js';
 
 export interface AnalyzeResult {
@@ -370,15 +369,9 @@ function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>, event
  * address that connected unless it is told the proxies: said once, with the way to tell it.
  */
 export function publicForwarderNote(files: readonly PublicForwarders[]): string | undefined {
-  let checked = 0;
-  let forwarding = 0;
-  let example: PublicForwarders['example'];
-  for (const f of files) {
-    checked += f.checked;
-    forwarding += f.forwarding;
-    example ??= f.example;
-  }
-  if (checked < 20 || forwarding < 0.5 * checked || example === undefined) return undefined;
+  const most = mostlyForwarding(files, 20);
+  if (most === undefined) return undefined;
+  const { checked, forwarding, example } = most;
   const share = forwarding === checked ? 'all' : `${Math.floor((100 * forwarding) / checked)}%`;
   return `${share} of ${checked} events looked at came from public addresses whose X-Forwarded-For names another client (${example.peer} for ${example.client}): a CDN or load balancer in front of the application, or clients writing the header themselves. apilog takes the address that connected, since a header the client wrote could name anyone; if those addresses are your proxies, list their ranges under trustedProxies in a --rules file (docs/formats.md, "Behind a proxy") and the client is taken from the header`;
 }

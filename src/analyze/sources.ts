@@ -65,7 +65,9 @@ export async function* readEvents(
   const sayCut = (read: boolean): void => {
     if (cutSaid) return;
     cutSaid = true;
-    for (const i of cut) onIssue(read && Number.isFinite(lastTs) ? { ...i, message: `${i.message} (the last one from ${new Date(lastTs).toISOString()}: later records in this file are lost)` } : i);
+    // A file written newest first loses its older records past the damage, not its later ones.
+    const lost = order.verdict === 'as-written' ? 'later' : 'earlier';
+    for (const i of cut) onIssue(read && Number.isFinite(lastTs) ? { ...i, message: `${i.message} (the last one from ${new Date(lastTs).toISOString()}: ${lost} records in this file are lost)` } : i);
   };
   try {
     for await (const batch of reader.batches()) {
@@ -82,10 +84,10 @@ export async function* readEvents(
     const tail: ApiEvent[] = [];
     normaliser.flush(tail);
     if (tail.length > 0) lastTs = tail[tail.length - 1]!.ts;
-    sayCut(true);
     if (onBytes) onBytes(reader.stats.bytes - lastBytes);
     const last = order.push(tail);
     const rest = order.end();
+    sayCut(true);
     onDone({ source, stats: reader.stats, normaliser, order: order.verdict });
     yield filter ? last.filter((e) => inRange(e.ts, from, to)) : last;
     for (const b of rest) yield filter ? b.filter((e) => inRange(e.ts, from, to)) : b;

@@ -15,6 +15,7 @@ import { parseMapKey } from './mapping.js';
 import { parseTimestamp } from './time.js';
 import { ipOf } from './ip.js';
 import { methodOf, safeText, statusOf, str } from './values.js';
+import { mostlyForwarding } from './forwarded.js';
 
 export interface DescribeOptions {
   file?: string;
@@ -500,8 +501,8 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     advice.push(`try: apilog formats detect ${shellWord(file)} ${[...given, ...suggestions].join(' ')}`);
   }
   if (n.timesWithoutOffset > 0) advice.push(noOffsetAdvice(n.timesWithoutOffset, timed, opts.inputTz));
-  const fw = n.publicForwarders;
-  if (fw.example !== undefined && fw.checked >= 5 && fw.forwarding >= 0.5 * fw.checked) {
+  const fw = mostlyForwarding([n.publicForwarders], 5);
+  if (fw !== undefined) {
     advice.push(
       `${fw.forwarding} of ${fw.checked} records come from a public address whose X-Forwarded-For names another client (${fw.example.peer} for ${fw.example.client}): ` +
         'the address that connected is taken (a header the client wrote could name anyone); if it is your CDN or load balancer, list its ranges under trustedProxies in a --rules file and the client is taken from the header',

@@ -137,3 +137,34 @@ function findHeader(rec: Rec): string[] | undefined {
   }
   return undefined;
 }
+
+/**
+ * A public caller that forwards for others looks like a CDN edge or a public load balancer (or a
+ * client writing the header itself): apilog keeps the address that connected, and the summary
+ * says how to name the proxies (rules: trustedProxies) when most events look so.
+ */
+export interface PublicForwarders {
+  /** Events looked at (a file's first few thousand with a public, untrusted caller: normaliser.ts). */
+  checked: number;
+  /** Of those, the ones whose X-Forwarded-For names another client. */
+  forwarding: number;
+  /** One of them: the caller and the client its header names. */
+  example?: { peer: string; client: string };
+}
+
+/**
+ * Whether most callers looked at forward for others (the summary's note and formats detect's
+ * advice): the counts over the files, with one example, or undefined.
+ */
+export function mostlyForwarding(files: readonly PublicForwarders[], minChecked: number): Required<PublicForwarders> | undefined {
+  let checked = 0;
+  let forwarding = 0;
+  let example: PublicForwarders['example'];
+  for (const f of files) {
+    checked += f.checked;
+    forwarding += f.forwarding;
+    example ??= f.example;
+  }
+  if (checked < minChecked || forwarding < 0.5 * checked || example === undefined) return undefined;
+  return { checked, forwarding, example };
+}

@@ -16,7 +16,7 @@ import { deriveAuth } from './auth.js';
 import { splitSource, type Ev } from './spec.js';
 import { safeText } from './values.js';
 import { lastTimestampHadNoOffset } from './time.js';
-import { ForwardedFor, forwardedHeader, isProxyAddress } from './forwarded.js';
+import { ForwardedFor, forwardedHeader, isProxyAddress, type PublicForwarders } from './forwarded.js';
 import { ipOf } from './ip.js';
 import { compileIpList, type IpTest } from '../rules/match.js';
 import { createWallClockToUtc } from '../util/zone-offset.js';
@@ -75,20 +75,6 @@ export interface FileNormaliser {
   readonly inputTz: string;
   /** Of the first events with a public caller not in trustedProxies, those whose X-Forwarded-For names another client (forwarded.ts). */
   readonly publicForwarders: PublicForwarders;
-}
-
-/**
- * A public caller that forwards for others looks like a CDN edge or a public load balancer (or a
- * client writing the header itself): apilog keeps the address that connected, and the summary
- * says how to name the proxies (rules: trustedProxies) when most events look so.
- */
-export interface PublicForwarders {
-  /** Events looked at (the first PEEK_FORWARDERS with a public, untrusted caller). */
-  checked: number;
-  /** Of those, the ones whose X-Forwarded-For names another client. */
-  forwarding: number;
-  /** One of them: the caller and the client its header names. */
-  example?: { peer: string; client: string };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { FileOrder } from '../../src/analyze/file-order.js';
 import { analyze } from '../../src/analyze/run.js';
 import type { ApiEvent } from '../../src/normalise/event.js';
@@ -92,6 +93,15 @@ describe('a newest-first file through the pipeline', () => {
     expect(got.summary.notes).toContain(`${reversed} was written newest first (as exports from a SIEM or Log Analytics often are): its ${lines.length} events were read oldest first`);
     expect(got.summary.notes.some((n) => n.includes('allowed lateness'))).toBe(false);
     expect(want.summary.notes.some((n) => n.includes('newest first'))).toBe(false);
+  });
+
+  it('a damaged .gz written newest first loses its earlier records past the damage, and says so', () => {
+    const gz = zlib.gzipSync(fs.readFileSync(reversed));
+    const cut = path.join(dir, 'newest-first-cut.ndjson.gz');
+    fs.writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const r = runCli(['analyze', cut, '--format', 'json']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/\(the last one from [0-9TZ:.-]+: earlier records in this file are lost\)/);
   });
 
   it('the CLI with two threads, and explain by line, agree', () => {

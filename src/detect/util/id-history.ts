@@ -60,7 +60,8 @@ export class IdHistory {
   }
 
   /**
-   * The ids first used at or after `from`, in the order of their first use (ties by id): what
+   * The ids first used at or after `from`, in the order of their first use (ties: numeric ids by
+   * value, others as held): what
    * bola-enumeration's slow tier recovers of a walk's first hour when it starts keeping the walk.
    * A pass over every id held: for rare use only.
    */
