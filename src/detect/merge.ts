@@ -15,7 +15,7 @@ export function subjectKey(s: Subject): string {
 }
 
 function sampleKey(s: EvidenceSample): string {
-  return `${s.file}\u0000${s.line}\u0000${s.time}`;
+  return `${s.file}\u0000${s.line}\u0000${s.record ?? 1}\u0000${s.time}`;
 }
 
 /** Keep at most `max` samples: the earliest and the latest halves, in time order, without duplicates. */

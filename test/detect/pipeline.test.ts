@@ -170,6 +170,16 @@ describe('incident merging', () => {
     expect(out[0]!.evidence.mergedAlerts).toBe(2);
   });
 
+  it('keeps samples of different records on one line apart (a CloudTrail file is one line)', () => {
+    const one = (record: number | undefined, n: number): Alert => ({
+      ...base(0, 10, 'low', n),
+      evidence: { metrics: {}, thresholds: {}, samples: [{ time: 5, file: 'trail.json', line: 1, ...(record !== undefined ? { record } : {}) }] },
+    });
+    const merged = mergeAlerts([one(undefined, 1), one(2, 2), one(2, 3)], () => 60_000);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.evidence.samples.map((x) => x.record)).toEqual([undefined, 2]);
+  });
+
   it('keeps different subjects and rules apart', () => {
     const a = base(0, 10, 'low', 1);
     const b = { ...base(0, 10, 'low', 2), subject: { user: 'v' } };

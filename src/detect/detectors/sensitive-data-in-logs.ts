@@ -7,6 +7,7 @@
  * only (src/hygiene/mask.ts). Under --follow each (field, kind) is also reported when first seen.
  */
 import type { EnrichedEvent } from '../../enrich/types.js';
+import { lineRef } from '../../ingest/types.js';
 import type { Alert, Detector, EvidenceSample } from '../types.js';
 import { HygieneScanner, type Finding } from '../../hygiene/scanner.js';
 import { KIND_INFO, SECRET_KINDS, type SecretKind } from '../../hygiene/kinds.js';
@@ -188,9 +189,9 @@ const CLOUDTRAIL_API_KEY_ID = 'requestParameters.apiKey';
 function toAlert(a: Agg): Alert {
   const info = KIND_INFO[a.kind];
   const where = a.params.size > 0 ? `${a.field} (${[...a.params].join(', ')})` : a.field || '(record)';
-  const at = (s: EvidenceSample): string => `${s.file}:${s.line}`;
+  const at = (s: EvidenceSample): string => `${s.file}:${lineRef(s.line, s.record)}`;
   const last = a.lastEvent && a.lastFinding ? sample(a.lastEvent, a.lastFinding.masked) : null;
-  const samples = last && (last.file !== a.first.file || last.line !== a.first.line) ? [a.first, last] : [a.first];
+  const samples = last && (last.file !== a.first.file || last.line !== a.first.line || last.record !== a.first.record) ? [a.first, last] : [a.first];
   const evidence: Alert['evidence'] = {
     metrics: { occurrences: a.count, records: a.records, field: a.field || '(record)', kind: a.kind },
     thresholds: { occurrences: 1 },
