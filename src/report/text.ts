@@ -689,6 +689,22 @@ function restSummary(groups: EntryRecord[][]): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What two alert titles of one rule have in common, to the last ":" or " (" they share
+ * ("Credential attack: stuffing" and "Credential attack: distributed" are "Credential attack"):
+ * one row counts both. Nothing in common: the first.
+ */
+export function sharedTitle(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  const head = a.slice(0, n);
+  // One title is the other's start, up to a ":" or " (": the shorter is what they share.
+  const rest = n === a.length ? b.slice(n) : n === b.length ? a.slice(n) : '';
+  if (rest.startsWith(':') || rest.startsWith(' (')) return head;
+  const cut = Math.max(head.lastIndexOf(':'), head.lastIndexOf(' ('));
+  return cut > 0 ? a.slice(0, cut).trimEnd() : a;
+}
+
 function renderAlertTable(ctx: Ctx, report: Report, out: Lines): void {
   const { p } = ctx;
   const alerts = report.alerts;
@@ -701,7 +717,7 @@ function renderAlertTable(ctx: Ctx, report: Report, out: Lines): void {
     if (!r) {
       r = { title: a.title, counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
       byRule.set(a.rule, r);
-    }
+    } else if (r.title !== a.title) r.title = sharedTitle(r.title, a.title);
     r.counts[a.severity]++;
   }
   const rows = [...byRule.entries()].sort((a, b) => {

@@ -4,7 +4,7 @@ import { commonFolder, cutPath, wrap } from '../../src/report/layout.js';
 import { displayWidth } from '../../src/report/sanitize.js';
 import type { AlertRecord, EntryRecord, SummaryRecord } from '../../src/report/records.js';
 import type { ReportOptions } from '../../src/report/index.js';
-import { alertsPerBucket, figuresText, fileNotes, sampleLine, sampleLines } from '../../src/report/text.js';
+import { alertsPerBucket, figuresText, fileNotes, sampleLine, sampleLines, sharedTitle } from '../../src/report/text.js';
 import { options, sampleAlerts, sampleEntries, sampleReport, sampleSummary } from './sample-report.js';
 import { RAW_UNSAFE, render } from './helpers.js';
 
@@ -36,6 +36,20 @@ describe('text report (colour off)', () => {
       const rows = renderText(r, options({ width })).split('\n').filter((l) => l.startsWith('│ user:'));
       expect(rows.map((l) => /\/(ci-deploy|bob|alice) /.exec(l)?.[1]), String(width)).toEqual(['ci-deploy', 'bob', 'alice']);
     }
+  });
+
+  it("the alerts-by-rule table titles a rule by what its alerts' titles share", () => {
+    expect(sharedTitle('Credential attack: stuffing', 'Credential attack: distributed')).toBe('Credential attack');
+    expect(sharedTitle('Object enumeration (BOLA/IDOR)', 'Object enumeration (BOLA/IDOR, slow walk)')).toBe('Object enumeration');
+    expect(sharedTitle('Authorization probing: 18 operations refused (user a)', 'Authorization probing: 12 operations refused (user b)')).toBe('Authorization probing');
+    expect(sharedTitle('Scraping', 'Sensitive data')).toBe('Scraping');
+    expect(sharedTitle('Credential attack: stuffing', 'Credential attack: stuffing (live)')).toBe('Credential attack: stuffing');
+    expect(sharedTitle('Scraping (low and slow)', 'Scraping')).toBe('Scraping');
+    const r = sampleReport();
+    const first = r.alerts.find((a) => r.alerts.filter((b) => b.rule === a.rule).length === 1)!;
+    r.alerts.push({ ...first, id: 'A99', title: `${first.title}: another variant` });
+    const row = renderText(r, options({ width: 200 })).split('\n').find((l) => l.startsWith(`│ ${first.rule} `))!;
+    expect(row).toContain(`│ ${sharedTitle(first.title, `${first.title}: another variant`)} `);
   });
 
   it('fits every line into the width unless full', () => {
