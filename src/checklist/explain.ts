@@ -43,7 +43,8 @@ export const QUESTION_TITLES: Readonly<Record<ChecklistQuestion, string>> = Obje
   fit: 'Does the activity fit known behaviour?',
 });
 
-function sameFile(a: string, b: string): boolean {
+/** Whether two paths as given name one file (`logs/a.json` and `./logs/a.json`). */
+export function sameFile(a: string, b: string): boolean {
   return a === b || path.resolve(a) === path.resolve(b);
 }
 

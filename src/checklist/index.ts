@@ -1,6 +1,6 @@
 export { createChecklist, joinAlerts } from './checklist.js';
 export type { Checklist, ChecklistConfig } from './checklist.js';
-export { answerObserved, createEntryWalk, explainEntry, matches as entryMatches, renderProse, selectEntry, QUESTION_TITLES } from './explain.js';
+export { answerObserved, createEntryWalk, explainEntry, matches as entryMatches, renderProse, sameFile, selectEntry, QUESTION_TITLES } from './explain.js';
 export type { ExplainContext, EntrySelector, EntryWalk, EntryWalkContext, WalkResult } from './explain.js';
 export { DEFAULT_CHECKLIST_OPTIONS } from './options.js';
 export type { ChecklistOptions } from './options.js';

@@ -4,7 +4,7 @@ import { UsageError } from '../../analyze/options.js';
 import { createEnricher, createGeoLookup } from '../../enrich/index.js';
 import { loadRules } from '../../rules/index.js';
 import { loadBaseline } from '../../baseline/index.js';
-import { answerObserved, createEntryWalk, entryMatches, renderProse, type EntrySelector } from '../../checklist/index.js';
+import { answerObserved, createEntryWalk, entryMatches, renderProse, sameFile, type EntrySelector } from '../../checklist/index.js';
 import { maskSecrets } from '../../analyze/mask.js';
 import { sanitize } from '../../report/sanitize.js';
 import { inputOptionsFrom } from './analyze.js';
@@ -67,10 +67,6 @@ class LineNeighbours {
     if (this.after === Infinity) return `the last record of the file starts on line ${this.last}`;
     return `no record starts on line ${this.line} (a record is named by the line its opening brace is on; the nearest start on lines ${this.before || '-'} and ${this.after})`;
   }
-}
-
-function sameFile(a: string, b: string): boolean {
-  return a === b || path.resolve(a) === path.resolve(b);
 }
 
 /**
