@@ -14,6 +14,8 @@ import { maskIdentifier, maskSecret } from './mask.js';
 import { createZoneClock } from './clock.js';
 import { DEFAULT_CHECKLIST_OPTIONS, type ChecklistOptions } from './options.js';
 import { createTracker, maxSeverity, severityRankOf, type Observation, type Tracker } from './tracker.js';
+import { PackedStack } from './packed-stack.js';
+import { own } from '../baseline/stats.js';
 
 export interface ChecklistConfig {
   rules: RuleSet;
@@ -25,6 +27,8 @@ export interface ChecklistConfig {
   /** Keep every entry, not only notable ones (`--entries all`); still capped at maxEntries. */
   keepAll?: boolean;
   options?: Partial<ChecklistOptions>;
+  /** Kept entries per deflated chunk (see PackedStack); tests set it low to pack every few entries. */
+  packChunk?: number;
 }
 
 export interface Checklist {
@@ -202,9 +206,24 @@ export function createChecklist(config: ChecklistConfig): Checklist {
   const tracker = createTracker({ rules: config.rules, geo: config.geo, baseline: config.baseline, options });
   const actx = answerContext(config, tracker);
   const keepAll = config.keepAll === true;
-  // Notable entries waiting for finish, by severity rank. The records (the answers' prose) are
-  // only written at finish, for the entries that are still kept then.
-  const buckets: Observation[][] = [[], [], [], [], []];
+  // Notable entries waiting for finish, by severity rank, mostly deflated outside the heap. The
+  // records (the answers' prose) are only written at finish, for the entries that are still kept
+  // then. An entry's baseline entry is shared with the tracker: left out of the packed copy and
+  // looked up again when it is read back (the tracker found it the same way).
+  const { baseline } = config;
+  const packing = {
+    ...(config.packChunk !== undefined ? { chunk: config.packChunk } : {}),
+    ...(baseline !== undefined
+      ? {
+          pack: (o: Observation): Observation => ({ ...o, base: undefined }),
+          unpack: (o: Observation): Observation => {
+            o.base = own(baseline.actors, o.e.actor);
+            return o;
+          },
+        }
+      : {}),
+  };
+  const buckets = Array.from({ length: 5 }, () => new PackedStack<Observation>(packing));
   let kept = 0;
   let flagged = 0;
   let dropped = 0;
@@ -214,10 +233,10 @@ export function createChecklist(config: ChecklistConfig): Checklist {
     if (rank > 0) flagged++;
     if (kept < options.maxEntries) return true;
     let lowest = 0;
-    while (lowest < rank && (buckets[lowest] as Observation[]).length === 0) lowest++;
+    while (lowest < rank && buckets[lowest]!.length === 0) lowest++;
     dropped++;
     if (lowest >= rank) return false;
-    (buckets[lowest] as Observation[]).pop();
+    buckets[lowest]!.pop();
     kept--;
     return true;
   }
@@ -228,17 +247,17 @@ export function createChecklist(config: ChecklistConfig): Checklist {
     if (o === null) return;
     // Do not hold on to the source record.
     o.e = { ...e, raw: undefined };
-    (buckets[severityRankOf(o.severity)] as Observation[]).push(o);
+    buckets[severityRankOf(o.severity)]!.push(o);
     kept++;
   }
 
   function finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[] {
     const baseline = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
-    let all = buckets.flat();
+    let all = buckets.flatMap((b) => b.values());
     if (config.baseline === undefined && learned !== undefined) all = dropHabitualOffHours(all, learned, keepAll);
     all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line || (a.e.source.record ?? 1) - (b.e.source.record ?? 1)));
     const entries = all.map((o) => keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o)));
-    for (const b of buckets) b.length = 0;
+    for (const b of buckets) b.clear();
     kept = 0;
     const joined = joinAlerts(entries, alerts);
     return entries.map((k) => completeRecord(k, joined.get(k) ?? [], baseline, options));

@@ -119,6 +119,23 @@ describe('baseline learned from a clean week', () => {
     }
   });
 
+  it('entries kept packed outside the heap read back as they were, baseline entry included', () => {
+    // keepAll with a cap below the week's entries: many are packed, and lower ones are dropped again
+    // from packed chunks to make room (PackedStack.pop unpacking a chunk).
+    const events = toEvents(incidentWeek().records, 'incident.ndjson');
+    const entries = (packChunk: number) => {
+      const checklist = createChecklist({ rules, geo, baseline, tz: 'UTC', keepAll: true, options: { maxEntries: 300 }, packChunk });
+      for (const e of events) checklist.add(e);
+      return { entries: checklist.finish([]), dropped: checklist.droppedCount() };
+    };
+    const asObjects = entries(1_000_000);
+    expect(asObjects.entries).toHaveLength(300);
+    expect(asObjects.dropped).toBeGreaterThan(1000);
+    // The answers that read the actor's baseline entry (restored on unpacking) are among them.
+    expect(asObjects.entries.filter((r) => /they are usually active/.test(r.answers.when!.answer)).length).toBeGreaterThan(100);
+    for (const chunk of [1, 7, 256]) expect(entries(chunk)).toEqual(asObjects);
+  });
+
   it('leaves the service account\'s night work quiet (off-hours, but usual for it)', () => {
     const checklist = createChecklist({ rules, geo, baseline, tz: 'UTC' });
     const night = toEvents(generateWeek('2024-05-13', 99, [habit('svc-billing')], 's'), 'svc.ndjson');
