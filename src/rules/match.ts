@@ -156,9 +156,11 @@ export type IpTest = (ip: string | undefined) => boolean;
 export function compileIpList(list: readonly string[]): IpTest {
   if (list.length === 0) return () => false;
   const ranges = list.map((s) => {
-    if (s.includes('/')) return ipaddr.parseCIDR(s);
-    const a = ipaddr.parse(s);
-    return [a, a.kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number];
+    const [net, bits] = s.includes('/') ? ipaddr.parseCIDR(s) : ((a) => [a, a.kind() === 'ipv4' ? 32 : 128] as const)(ipaddr.parse(s));
+    // Callers written ::ffff:a.b.c.d are matched as the IPv4 address they are, so an entry
+    // written that way must be one too (else it matches no caller at all).
+    if (net.kind() === 'ipv6' && bits >= 96 && (net as ipaddr.IPv6).isIPv4MappedAddress()) return [(net as ipaddr.IPv6).toIPv4Address(), bits - 96] as [ipaddr.IPv4 | ipaddr.IPv6, number];
+    return [net, bits] as [ipaddr.IPv4 | ipaddr.IPv6, number];
   });
   const cache = new Map<string, boolean>();
   return (ip) => {

@@ -186,6 +186,13 @@ describe('matchers', () => {
     expect(allow('198.51.100.8')).toBe(false);
     expect(allow('not an ip')).toBe(false);
     expect(allow(undefined)).toBe(false);
+    // Entries written as IPv4-mapped IPv6 match the IPv4 callers they name, in either spelling.
+    const mapped = compileIpList(['::ffff:203.0.113.0/120', '::ffff:192.0.2.9']);
+    expect(mapped('203.0.113.77')).toBe(true);
+    expect(mapped('::ffff:203.0.113.77')).toBe(true);
+    expect(mapped('192.0.2.9')).toBe(true);
+    expect(mapped('192.0.2.10')).toBe(false);
+    expect(mapped('203.0.114.1')).toBe(false);
   });
 
   it('user-agent lists: substrings and regexes', () => {
