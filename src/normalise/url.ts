@@ -37,6 +37,11 @@ export function splitTarget(s: string): Target | undefined {
     let authority = s.slice(after, end);
     const at = authority.lastIndexOf('@');
     if (at >= 0) authority = authority.slice(at + 1);
+    // The scheme's own port says nothing ("https://shop.example:443/..." from Front Door classic is
+    // the host shop.example, as the same request written without it); any other port is kept.
+    const scheme = s.slice(0, after - 3).toLowerCase();
+    const defaultPort = scheme === 'https' || scheme === 'wss' ? ':443' : ':80';
+    if (authority.endsWith(defaultPort)) authority = authority.slice(0, -defaultPort.length);
     if (authority.length > 0) host = authority;
     rest = s.slice(end);
     const hash = rest.indexOf('#');

@@ -43,7 +43,7 @@ describe('AzureDiagnostics rows, read as their diagnostic-settings records', () 
       },
       {
         // Classic (Microsoft.Network/frontDoors, FrontdoorAccessLog): no hostName_s, the host comes from the URL.
-        ts: utc(2024, 3, 1, 9, 15, 6), ip: '198.51.100.7', method: 'DELETE', path: '/api/orders/1002', host: 'shop-classic.azurefd.net:443',
+        ts: utc(2024, 3, 1, 9, 15, 6), ip: '198.51.100.7', method: 'DELETE', path: '/api/orders/1002', host: 'shop-classic.azurefd.net',
         status: 403, bytesOut: 64, bytesIn: 310, latencyMs: 598, userAgent: 'python-requests/2.31.0',
         requestId: '0n4crXgAAAACnRKbdALbyToAqNfSHssDvV1NURURHRTA2MTMA', auth: 'failure', format: 'azure-frontdoor',
       },

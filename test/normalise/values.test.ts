@@ -240,6 +240,18 @@ describe('targets', () => {
     expect(splitTarget('https://h.example?q=1')).toEqual({ host: 'h.example', path: '/', query: 'q=1' });
   });
 
+  it("drops the scheme's own port from the host, and keeps any other", () => {
+    expect(splitTarget('https://shop.contoso.com:443/api/orders/1')).toEqual({ host: 'shop.contoso.com', path: '/api/orders/1' });
+    expect(splitTarget('HTTP://h.example:80/x')).toEqual({ host: 'h.example', path: '/x' });
+    expect(splitTarget('wss://h.example:443/socket')).toEqual({ host: 'h.example', path: '/socket' });
+    expect(splitTarget('https://[2001:db8::1]:443/x')).toEqual({ host: '[2001:db8::1]', path: '/x' });
+    expect(splitTarget('http://h.example:443/x')).toEqual({ host: 'h.example:443', path: '/x' });
+    expect(splitTarget('https://h.example:80/x')).toEqual({ host: 'h.example:80', path: '/x' });
+    expect(splitTarget('https://h.example:4430/x')).toEqual({ host: 'h.example:4430', path: '/x' });
+    expect(splitTarget('ws://h.example:80/x')).toEqual({ host: 'h.example', path: '/x' });
+    expect(splitTarget('ws://h.example:443/x')).toEqual({ host: 'h.example:443', path: '/x' });
+  });
+
   it('request lines', () => {
     expect(splitRequestLine('GET /p?q HTTP/1.1')).toEqual({ method: 'GET', target: '/p?q', protocol: 'HTTP/1.1' });
     expect(splitRequestLine('GET /p with space HTTP/2.0')).toEqual({ method: 'GET', target: '/p with space', protocol: 'HTTP/2.0' });
