@@ -35,7 +35,7 @@ import { maskSecrets, maskSummary, withFingerprint } from './mask.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { prepare } from './consumers.js';
 import { createIssueLog } from './issues.js';
-import { toAlertRecords } from './run.js';
+import { onePrivatePeer, publicForwarderNote, toAlertRecords } from './run.js';
 import { buildSummary, fileSummary, finishRun, trafficTables } from './summary.js';
 
 const TAKEOVER_RULE_SET: ReadonlySet<string> = new Set(TAKEOVER_RULES);
@@ -255,7 +255,9 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   let lastInput = clock();
   let lastAdvance = -Infinity;
   try {
-    while (!signal.aborted) {
+    // At least one pass, even when stopped at once: it opens the files, and the end below then reads
+    // what they hold (a stop reads what is there; a follower that never polled held nothing).
+    do {
       let got = 0;
       for (const input of inputs) {
         if (input.head < input.queue.length) continue;
@@ -289,7 +291,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
         takeAlerts();
       }
       await sleep(settings.pollMs, signal);
-    }
+    } while (!signal.aborted);
     partial = signal.aborted;
 
     // The end: what is left in the inputs, then the pipeline's end (open incidents close).
@@ -319,6 +321,11 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   const shownAlerts = all.filter(shown);
 
   const traffic = trafficTables(stats, all, opts.tz, geo);
+  // What the batch run says of the callers, said here too: a follower watches the same gateways.
+  const proxied = onePrivatePeer(traffic, events);
+  if (proxied !== undefined) notes.push(proxied);
+  const forwardedFor = publicForwarderNote(inputs.map((i) => i.normaliser.publicForwarders));
+  if (forwardedFor !== undefined) notes.push(forwardedFor);
   const files = inputs.map((i) => fileSummary(i.source.path, i.follower.stats, i.normaliser));
   // What --fail-on judges and the summary counts: every alert of the selected rules, whatever
   // --min-severity hides from the report (a display filter must not open a CI gate).

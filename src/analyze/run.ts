@@ -355,7 +355,7 @@ async function resolveTimeRange(
  * from (normalise takes it when there is one). Every per-IP finding then names the proxy: said
  * once, with the way out. (One unnamed caller, a kubelet's health probes, is no proxy.)
  */
-function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>, events: number): string | undefined {
+export function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>, events: number): string | undefined {
   const top = traffic.topIps[0];
   if (top === undefined || events < 20 || top.count < 0.9 * events || !isProxyAddress(top.key)) return undefined;
   if (traffic.actors.filter((a) => !a.actor.startsWith('ip:')).length < 2) return undefined;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyze } from '../../src/analyze/run.js';
+import { follow } from '../../src/analyze/follow.js';
 import { loadRules } from '../../src/rules/index.js';
 import { analyzeOptions } from '../helpers/options.js';
 import { tempDirs } from '../helpers/temp.js';
@@ -88,6 +89,20 @@ describe('trustedProxies', () => {
     expect(told.summary.notes.some((n) => n.includes('trustedProxies'))).toBe(false);
     // A log of clients connecting directly, a few of them sending the header: no note.
     expect((await analyze(analyzeOptions([direct], { threads: 1 }))).summary.notes.some((n) => n.includes('trustedProxies'))).toBe(false);
+  });
+
+  it('--follow gives the same note in its summary (and none once the edges are listed); stopped at once, it still reads the file', async () => {
+    const notesOf = async (rulesPaths: string[]): Promise<string[]> => {
+      const ac = new AbortController();
+      const done = follow(analyzeOptions([nginxOrigin], { entries: 'none', rulesPaths }), { graceMs: 100, pollMs: 20, from: 'start' }, { onAlert: () => undefined, signal: ac.signal });
+      // Stopping reads what the file holds, then summarises.
+      ac.abort();
+      const r = await done;
+      expect(r.summary.events).toBe(records.length);
+      return r.summary.notes.filter((n) => n.includes('trustedProxies'));
+    };
+    expect(await notesOf([])).toEqual([expect.stringMatching(/^all of \d+ events looked at came from public addresses whose X-Forwarded-For names another client/)]);
+    expect(await notesOf([rulesFile(`trustedProxies: ["${EDGES}"]\n`)])).toEqual([]);
   });
 
   it('formats detect says why the edge is the caller and how to name it; with --rules, the header gives the client', () => {
