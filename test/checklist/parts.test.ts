@@ -61,6 +61,21 @@ describe('classifiers', () => {
     expect(actorKind('alice', undefined, undefined, 'crawler')).toBe('crawler');
     expect(actorKind(undefined, undefined, undefined, 'none')).toBe('unknown');
   });
+  it('AWS principals: roles and their sessions are machines, except the sessions people sign in with', () => {
+    const kind = (user: string) => actorKind(user, undefined, undefined, 'none');
+    expect(kind('arn:aws:sts::123456789012:assumed-role/BankingWAFRole/i-0317f6c6b66ae9c40')).toBe('service');
+    expect(kind('arn:aws:sts::123456789012:assumed-role/lambda-exec/my-function')).toBe('service');
+    // IAM Identity Center (SSO) and SAML/OIDC federation: a person's session.
+    expect(kind('arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Developer_5f1c/alice@example.com')).toBe('human');
+    expect(kind('arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0a1b/bob')).toBe('human');
+    expect(kind('arn:aws:sts::111122223333:assumed-role/Okta-Admins/carol@example.com')).toBe('human');
+    expect(kind('arn:aws-us-gov:sts::111122223333:assumed-role/AWSReservedSSO_ReadOnly_9f/dan')).toBe('human');
+    expect(kind('arn:aws:iam::111122223333:role/deployer')).toBe('service');
+    // IAM users and federation-token users by how their name ends, as other names.
+    expect(kind('arn:aws:iam::111122223333:user/engineering/backup-svc')).toBe('service');
+    expect(kind('arn:aws:iam::111122223333:user/alice')).toBe('human');
+    expect(kind('arn:aws:sts::111122223333:federated-user/erin')).toBe('human');
+  });
   it('classifies statuses and modifications', () => {
     expect(statusClass(401, undefined)).toBe('auth-failure');
     expect(statusClass(200, 'failure')).toBe('auth-failure');
