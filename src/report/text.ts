@@ -18,6 +18,7 @@ import {
   resample,
   sideBySide,
   sparkline,
+  truncateMiddle,
   truncateStart,
   wrap,
   type Paint,
@@ -372,12 +373,15 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Columns a cut file pointer keeps before the note gives way (`…probing.json:3011`). */
+const FILE_KEEP = 20;
+
 /**
  * One evidence sample on one line: time, `METHOD path status`, IP, request id, note, and the
  * `file:line` pointer last. Unless `full`, a line wider than `width` gives way in this order: the
- * pointer's directory (`…/name:line`), the request id, the note (to 16 columns, then all of it),
- * the file name (cut from its start to 10 columns; the line number stays), the path (to 12
- * columns), the file name (to 4), then the line's end.
+ * pointer's directory (`…/name:line`), the request id, the file name (cut from its start to 20
+ * columns; the line number stays), the note (cut in its middle to 16 columns, then all of it), the
+ * file name (to 10), the path (to 12 columns), the file name (to 4), then the line's end.
  */
 export function sampleLine(sm: EvidenceSample, time: string, width: number, full: boolean): string {
   return fitSample(sm, time, width, full, 0).text;
@@ -413,7 +417,10 @@ function fitSample(sm: EvidenceSample, time: string, width: number, full: boolea
   if (minStage < 2 && over() <= 0) return { text: build(), stage: 1 };
   requestId = undefined;
   if (over() <= 0) return { text: build(), stage: 2 };
-  if (note !== undefined) note = truncate(note, Math.max(16, displayWidth(note) - over()));
+  // The note says what the sample shows (the operation refused, the id's owner): it keeps its
+  // room before a long file name does, which keeps its end and the line number.
+  if (over() > 0) file = truncateStart(file, Math.max(FILE_KEEP, displayWidth(file) - over()));
+  if (note !== undefined && over() > 0) note = truncateMiddle(note, Math.max(16, displayWidth(note) - over()));
   if (over() > 0) note = undefined;
   if (over() > 0) file = truncateStart(file, Math.max(10, displayWidth(file) - over()));
   if (over() > 0 && path !== undefined) path = truncate(path, Math.max(12, displayWidth(path) - over()));

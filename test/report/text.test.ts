@@ -503,6 +503,19 @@ describe('evidence samples', () => {
     expect(sampleLine(long, '03:13:03', 70, false)).toMatch(/^03:13:03 {2}POST \/x\/x.*… 401 {2}5\.228\.1\.10 {2}…/);
   });
 
+  it("a note (what the sample shows) keeps its ends before a long file name keeps its start", () => {
+    const refused = {
+      time: Date.parse('2025-03-19T02:14:05Z'), file: '/home/responder/cases/2025-03/incident-cloudtrail-probing.json', line: 3011,
+      method: 'GET', ip: '185.220.101.45', note: 'refused: iam.amazonaws.com:ListPolicies',
+    };
+    const line = sampleLine(refused, '02:14:05', 99, false);
+    expect(line).toBe('02:14:05  GET  185.220.101.45  (refused: iam.amazonaws.com:ListPolicies)  …dtrail-probing.json:3011');
+    // Narrower: the note is cut in its middle, the operation at its end still read.
+    const narrow = sampleLine(refused, '02:14:05', 78, false);
+    expect(narrow).toMatch(/^02:14:05 {2}GET {2}185\.220\.101\.45 {2}\(refus[^ ]*…[^ ]*ListPolicies\) {2}…[^ ]*\.json:3011$/);
+    expect(displayWidth(narrow)).toBeLessThanOrEqual(78);
+  });
+
   it('cuts the samples of one alert alike', () => {
     const short = { ...sample, file: 'logs/a.ndjson', line: 1 };
     const lines = sampleLines([short, sample], () => '03:13:03', 80, false);
