@@ -255,8 +255,8 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   let lastInput = clock();
   let lastAdvance = -Infinity;
   try {
-    // At least one pass, even when stopped at once: it opens the files, and the end below then reads
-    // what they hold (a stop reads what is there; a follower that never polled held nothing).
+    // At least one pass, even when stopped at once: it opens the files and reads what one poll reads
+    // (4 MiB a file), which the end below then analyses; a follower that never polled held nothing.
     do {
       let got = 0;
       for (const input of inputs) {

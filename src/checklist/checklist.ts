@@ -6,7 +6,7 @@
 import type { EnrichedEvent, GeoLookup } from '../enrich/types.js';
 import type { RuleSet } from '../rules/types.js';
 import type { Baseline } from '../baseline/types.js';
-import { weekdaysActiveAtHour } from '../baseline/stats.js';
+import { own, weekdaysActiveAtHour } from '../baseline/stats.js';
 import type { AlertRecord, EntryRecord } from '../report/records.js';
 import type { Severity } from '../detect/types.js';
 import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext, type FitFacts } from './answers.js';
@@ -15,7 +15,6 @@ import { createZoneClock } from './clock.js';
 import { DEFAULT_CHECKLIST_OPTIONS, type ChecklistOptions } from './options.js';
 import { createTracker, maxSeverity, severityRankOf, type Observation, type Tracker } from './tracker.js';
 import { PackedStack } from './packed-stack.js';
-import { own } from '../baseline/stats.js';
 
 export interface ChecklistConfig {
   rules: RuleSet;

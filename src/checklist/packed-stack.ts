@@ -30,14 +30,14 @@ const DEFAULT_CHUNK = 256;
 export class PackedStack<T> {
   /** Full chunks, oldest first, each holding `chunk` values. */
   private packed: Buffer[] = [];
-  /** The newest values, as objects (fewer than `chunk`, except right after a pop unpacked a chunk). */
+  /** The newest values, as objects (always fewer than `chunk`). */
   private tail: T[] = [];
   private readonly chunk: number;
   private readonly pack: (value: T) => T;
   private readonly unpack: (value: T) => T;
 
   constructor(options: PackedStackOptions<T> = {}) {
-    this.chunk = Math.max(1, options.chunk ?? DEFAULT_CHUNK);
+    this.chunk = Math.max(1, Math.floor(options.chunk ?? DEFAULT_CHUNK) || DEFAULT_CHUNK);
     this.pack = options.pack ?? ((v) => v);
     this.unpack = options.unpack ?? ((v) => v);
   }

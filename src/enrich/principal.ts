@@ -14,7 +14,7 @@ export function isServiceName(name: string): boolean {
   const type = arn[1]!.toLowerCase();
   if (type === 'role') return true;
   if (type === 'assumed-role') return !personalSession(arn[2]!);
-  // IAM and federation-token users: by the name's ending (backup-svc), as any other name. Their
+  // IAM and federation-token users: by the name's ending (backup-svc), as any other name; their
   // leading words are not read: an IAM user named ci-deployer stays a person to the checklist, whose
   // off-hours findings then keep its stolen key's night work in view (fixtures/incident-cloudtrail-probing.json).
   return SERVICE_NAME.test(name);
@@ -28,10 +28,18 @@ export function isServiceName(name: string): boolean {
 function personalSession(roleAndSession: string): boolean {
   const slash = roleAndSession.indexOf('/');
   if (slash < 0) return false;
-  return /^AWSReservedSSO_/i.test(roleAndSession.slice(0, slash)) || roleAndSession.includes('@', slash);
+  return /^AWSReservedSSO_/i.test(roleAndSession.slice(0, slash)) || EMAIL.test(roleAndSession.slice(slash + 1));
 }
 
-/** A service account by name, or by a role that says so. */
+/** A session named by an email address (terraform@ci-runner is not one). */
+const EMAIL = /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i;
+
+/**
+ * A service account by name, or by a role that says so. An AWS principal is judged by its ARN
+ * alone: CloudTrail lists the session's role ARN among the roles, and an SSO permission set named
+ * SystemAdministrator is a person's.
+ */
 export function isServicePrincipal(user: string | undefined, roles: readonly string[] | undefined): boolean {
+  if (user !== undefined && AWS_PRINCIPAL.test(user)) return isServiceName(user);
   return (user !== undefined && isServiceName(user)) || (roles !== undefined && roles.some((r) => SERVICE_ROLE.test(r)));
 }

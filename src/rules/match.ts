@@ -153,15 +153,18 @@ export function ipOrCidrProblem(s: string): string | null {
 export type IpTest = (ip: string | undefined) => boolean;
 
 /** Matcher for a list of IPs/CIDRs; results cached per IP (bounded). */
+/**
+ * A range as callers are matched against it: callers written ::ffff:a.b.c.d are read as the IPv4
+ * address they are, so a range written that way must be one too (else it matches no caller at all).
+ */
+export function asMatched([net, bits]: readonly [ipaddr.IPv4 | ipaddr.IPv6, number]): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  if (net.kind() === 'ipv6' && bits >= 96 && (net as ipaddr.IPv6).isIPv4MappedAddress()) return [(net as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  return [net, bits];
+}
+
 export function compileIpList(list: readonly string[]): IpTest {
   if (list.length === 0) return () => false;
-  const ranges = list.map((s) => {
-    const [net, bits] = s.includes('/') ? ipaddr.parseCIDR(s) : ((a) => [a, a.kind() === 'ipv4' ? 32 : 128] as const)(ipaddr.parse(s));
-    // Callers written ::ffff:a.b.c.d are matched as the IPv4 address they are, so an entry
-    // written that way must be one too (else it matches no caller at all).
-    if (net.kind() === 'ipv6' && bits >= 96 && (net as ipaddr.IPv6).isIPv4MappedAddress()) return [(net as ipaddr.IPv6).toIPv4Address(), bits - 96] as [ipaddr.IPv4 | ipaddr.IPv6, number];
-    return [net, bits] as [ipaddr.IPv4 | ipaddr.IPv6, number];
-  });
+  const ranges = list.map((s) => asMatched(s.includes('/') ? ipaddr.parseCIDR(s) : ((a) => [a, a.kind() === 'ipv4' ? 32 : 128] as const)(ipaddr.parse(s))));
   const cache = new Map<string, boolean>();
   return (ip) => {
     if (!ip) return false;

@@ -8,6 +8,7 @@ import { compileGlob, globMatch, parseSigmaString, type Token } from './glob.js'
 import { checkRegex } from './regex-safety.js';
 import { LEVEL_SEVERITY, SIGMA_LEVELS, SigmaRuleError, type CompiledSigmaRule, type SigmaLevel } from './types.js';
 import { F, fieldFor, type FieldDef, type EventView } from './view.js';
+import { asMatched } from '../rules/match.js';
 
 type Pred = (v: EventView) => boolean;
 
@@ -279,7 +280,7 @@ function compileFieldEntry(key: string, value: unknown, ctx: Ctx): Pred {
     const nets = values.map((x) => {
       const t = scalarText(x, where);
       try {
-        const [addr, bits] = ipaddr.parseCIDR(t);
+        const [addr, bits] = asMatched(ipaddr.parseCIDR(t));
         return { addr, bits };
       } catch {
         throw new SigmaRuleError(`${where}: "${t}" is not a CIDR range`);

@@ -75,6 +75,15 @@ describe('classifiers', () => {
     expect(kind('arn:aws:iam::111122223333:user/engineering/backup-svc')).toBe('service');
     expect(kind('arn:aws:iam::111122223333:user/alice')).toBe('human');
     expect(kind('arn:aws:sts::111122223333:federated-user/erin')).toBe('human');
+    // A session named like an address but not an email stays a machine's.
+    expect(kind('arn:aws:sts::111122223333:assumed-role/deploy/terraform@ci-runner')).toBe('service');
+    // As CloudTrail gives them: the session's role ARN among the roles does not make the person a
+    // service account, whatever the permission set is called.
+    const sso = 'arn:aws:sts::1:assumed-role/AWSReservedSSO_SystemAdministrator_x/alice@example.com';
+    const roles = ['AssumedRole', 'arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_SystemAdministrator_x'];
+    expect(actorKind(sso, undefined, roles, 'none')).toBe('human');
+    expect(actorKind('svc-sync', undefined, ['integration'], 'none')).toBe('service');
+    expect(actorKind('alice', undefined, ['system-operator'], 'none')).toBe('service');
   });
   it('classifies statuses and modifications', () => {
     expect(statusClass(401, undefined)).toBe('auth-failure');

@@ -30,6 +30,8 @@ const CASES: Array<[string, Record<string, unknown>, string[]]> = [
   ['cidr v6', { ip: '2001:db8::1' }, ['t-cidr']],
   ['cidr v4-mapped v6', { ip: '::ffff:10.0.0.5' }, ['t-cidr']],
   ['cidr miss', { ip: '11.0.0.1' }, []],
+  ['cidr range written v4-mapped, caller v4', { ip: '198.19.4.5' }, ['t-cidr']],
+  ['cidr range written v4-mapped, miss', { ip: '198.20.0.1' }, []],
   ['base64', { query: `cmd=${b64('whoami')}` }, ['t-base64']],
   ['base64 is case-sensitive', { query: `cmd=${b64('whoami').toUpperCase()}` }, []],
   ['base64offset shift 0', { query: `p=${b64('http://evil.example/x')}` }, ['t-base64offset']],
