@@ -34,6 +34,17 @@ describe('bola-enumeration', () => {
     expect(a.summary).toMatch(/user 4411 requested \d+ distinct foreign ids on GET \/api\/v1\/orders\/\{id\}/);
   });
 
+  it("a range read nearly whole is said to be swept, though the actor's own ids break its run", () => {
+    // The user's own invoices 8803 and 8877 (read the day before) sit inside the range they walk.
+    const own = [8803, 8877].map((id, k) => rec(T - 86_400_000 + k * 60_000, { user_id: '101', method: 'GET', endpoint: `/api/v1/orders/${id}`, status: 200 }));
+    const alerts = runFlat([...own, ...walk({ n: 200 })], { only }).alerts;
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.evidence.metrics).toMatchObject({ distinctIds: 198 });
+    expect(alerts[0]!.summary).toMatch(/; ids 8801\.\.9000 swept, 99% of the range \(longest run 123 with stride 1\)\.$/);
+    // A walk the actor's ids do not break keeps saying how long it ran.
+    expect(runFlat(walk({ n: 200 }), { only }).alerts[0]!.summary).toMatch(/; ids 8801\.\.9000 walked with stride 1 \(200 in a row\)\.$/);
+  });
+
   it('stays quiet for a customer reading their own order history, every day', () => {
     const { records } = lookalikeScenario('own-orders');
     expect(runFlat(records, { only }).alerts).toEqual([]);

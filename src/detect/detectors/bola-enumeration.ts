@@ -519,7 +519,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       const walkText = !dense
         ? ''
         : w.coverage() >= o.coverage
-          ? `; ids ${seq.min}..${seq.max} swept, ${Math.round(w.coverage() * 100)}% of the range (longest run ${seq.longestRun} with stride ${seq.longestStride})`
+          ? `; ids ${seq.min}..${seq.max} swept, ${Math.floor(w.coverage() * 100)}% of the range (longest run ${seq.longestRun} with stride ${seq.longestStride})`
           : `; ids ${seq.runFrom}..${seq.runTo} walked with stride ${seq.longestStride} (${seq.longestRun} in a row)`;
       const methods = [...w.methods.keys()].join('/');
       ctx.report({
@@ -595,11 +595,15 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       }
       const subject = { ...subjectOfActor(g.actor), route: g.template };
       const methods = [...inc.methods.keys()].join('/');
+      // A range read nearly whole is said as such: the longest run alone understates it when the
+      // actor's own ids (not foreign, so not in the sequence) or a refused id break it up.
       const walkText = !walk
         ? ''
-        : seq.longestRun >= o.sequentialRun
-          ? `; ids ${seq.runFrom}..${seq.runTo} walked with stride ${seq.longestStride} (${seq.longestRun} in a row)`
-          : `; ids ${seq.min}..${seq.max} walked in order`;
+        : seq.distinctCount >= o.sequenceMinIds && seq.coverage() >= o.coverage && seq.longestRun < 0.9 * seq.distinctCount
+          ? `; ids ${seq.min}..${seq.max} swept, ${Math.floor(seq.coverage() * 100)}% of the range (longest run ${seq.longestRun} with stride ${seq.longestStride})`
+          : seq.longestRun >= o.sequentialRun
+            ? `; ids ${seq.runFrom}..${seq.runTo} walked with stride ${seq.longestStride} (${seq.longestRun} in a row)`
+            : `; ids ${seq.min}..${seq.max} walked in order`;
       const alert: Alert = {
         rule: 'bola-enumeration',
         severity,
