@@ -310,8 +310,33 @@ export function compileSource(field: CanonicalField, spec: string, keys?: readon
     field,
     path: keys ? keys.join('.') : path,
     mod,
-    get: keys ? compileSegments(keys) : compilePath(path),
+    get: keys ? compileSegments(keys) : headerAware(path, compilePath(path)),
     apply: applierFor(field, mod),
+  };
+}
+
+/** A segment that holds HTTP headers (`headers`, `resp_headers`). */
+const HEADERS_SEGMENT = /^(?:req_|resp_|request_|response_)?headers$/i;
+
+/**
+ * HTTP header names are case-insensitive, and a producer may write them either way in one file (a
+ * custom serializer's `User-Agent` beside Kong's `user-agent`): a header path that finds nothing in
+ * its declared spelling looks the name up in any case. Other paths are returned as compiled.
+ */
+function headerAware(path: string, exact: Getter): Getter {
+  const segs = path.split('.');
+  let at = -1;
+  for (let i = segs.length - 2; i >= 0 && at < 0; i--) if (HEADERS_SEGMENT.test(segs[i]!)) at = i;
+  if (at < 0) return exact;
+  const headers = compilePath(segs.slice(0, at + 1).join('.'));
+  const name = segs.slice(at + 1).join('.').toLowerCase();
+  return (o) => {
+    const v = exact(o);
+    if (v !== undefined) return v;
+    const h = headers(o);
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) return undefined;
+    for (const k in h) if (k.length === name.length && k.toLowerCase() === name && Object.prototype.hasOwnProperty.call(h, k)) return (h as Record<string, unknown>)[k];
+    return undefined;
   };
 }
 

@@ -397,6 +397,21 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     ]);
   });
 
+  it("kong: a header written in another case in some records (User-Agent beside user-agent) is still read", () => {
+    const recs = loadFixture('kong.ndjson');
+    const shouty = recs.map((r, i) => {
+      if (i % 2 === 0) return r;
+      const v = structuredClone(r.value) as { request: { headers: Record<string, unknown> } };
+      const h = v.request.headers;
+      v.request.headers = Object.fromEntries(Object.entries(h).map(([k, x]) => [k.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('-'), x]));
+      return { ...r, value: v };
+    });
+    const want = run(recs).events.map(core);
+    const got = run(shouty).events.map(core);
+    expect(want.filter((e) => e.userAgent !== undefined).length).toBeGreaterThanOrEqual(4);
+    expect(got).toEqual(want);
+  });
+
   it('kong: consumer, credential id, querystring object, string sizes of old versions', () => {
     const { cores } = detectAndMap('kong.ndjson', 'kong');
     expect(cores).toEqual([
