@@ -514,9 +514,29 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
 /** An actor and its findings. A listed group is one of these, or several whose single findings share a shape. */
 type ActorGroup = [actor: string, entries: EntryRecord[]];
 
-function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
+/**
+ * The alerts naming each actor as their subject (by user, else key, else IP), most severe first:
+ * an actor an alert is about is listed by that alert's severity too, even when none of its
+ * findings is in the alert (a walk of plain 200s leaves no notable entry of its own).
+ */
+function alertsByActor(alerts: readonly AlertRecord[]): Map<string, AlertRecord[]> {
+  const out = new Map<string, AlertRecord[]>();
+  for (const a of alerts) {
+    const s = a.subject;
+    if (s.user === undefined && s.apiKey === undefined && s.ip === undefined) continue;
+    const k = actorOf(s);
+    const l = out.get(k);
+    if (l === undefined) out.set(k, [a]);
+    else l.push(a);
+  }
+  for (const l of out.values()) l.sort((x, y) => severityRankOf(y.severity) - severityRankOf(x.severity));
+  return out;
+}
+
+function renderFindings(ctx: Ctx, entries: EntryRecord[], alerts: readonly AlertRecord[], out: Lines): void {
   const { p, t, o } = ctx;
   if (entries.length === 0) return;
+  const aboutActor = alertsByActor(alerts);
   const groups = new Map<string, EntryRecord[]>();
   for (const e of entries) {
     const k = actorOf(e.subject);
@@ -537,8 +557,13 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
     }
     return w;
   };
+  const alertRank = (actor: string): number => {
+    const l = aboutActor.get(actor);
+    return l === undefined ? -1 : severityRankOf(l[0]!.severity);
+  };
+  const rank = (g: ActorGroup): number => Math.max(worst(g[1]), alertRank(g[0]));
   const ordered = [...groups.entries()].sort(
-    (a, b) => worst(b[1]) - worst(a[1]) || b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
+    (a, b) => rank(b) - rank(a) || alertRank(b[0]) - alertRank(a[0]) || worst(b[1]) - worst(a[1]) || b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
   );
   out.push(sectionTitle(ctx, `Findings by actor (${plural(entries.length, 'entry', 'entries')}, ${plural(groups.size, 'actor')})`));
   // Fixed columns: time 19, severity 4, status 3, method 7; the rest is shared by path and flags.
@@ -610,7 +635,11 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], out: Lines): void {
     const [actor, group] = unit[0]!;
     group.sort((a, b) => toMs(a.time) - toMs(b.time));
     const top = SEVERITY_DESC.find((sv) => RANK[sv] === worst(group)) ?? 'info';
-    const title = `${clip(actor, ctx.width - 40, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(')')}`;
+    // Alerts about this actor that none of its findings belongs to: named, so the reader goes there.
+    const joined = new Set(group.flatMap((e) => e.alerts));
+    const apart = (aboutActor.get(actor) ?? []).filter((a) => !joined.has(a.id)).map((a) => sanitize(a.id));
+    const about = apart.length === 0 ? '' : `; subject of ${apart.slice(0, 3).join(', ')}${apart.length > 3 ? ` and ${apart.length - 3} more` : ''}`;
+    const title = `${clip(actor, ctx.width - 40 - about.length, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(`${about})`)}`;
     out.push(p.bold(title));
     // More than fit: the most severe are listed (in time order), so an attack is not hidden behind
     // the same actor's earlier, lesser findings. `full` lists every entry on its own row.
@@ -1004,7 +1033,7 @@ export function renderTextLines(report: Report, o: ReportOptions): string[] {
   const s = report.summary;
   if (!o.quiet) renderHeader(ctx, s, out);
   renderAlerts(ctx, report, out);
-  renderFindings(ctx, selectEntries(report.entries, o.entriesMode), out);
+  renderFindings(ctx, selectEntries(report.entries, o.entriesMode), report.alerts, out);
   renderAlertTable(ctx, report, out);
   renderActors(ctx, s, out);
   renderTraffic(ctx, s, out);

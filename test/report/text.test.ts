@@ -249,6 +249,20 @@ describe('findings: repeated findings collapse (not with --full)', () => {
   const counts = (lines: string[]): number[] => rows(lines).map((l) => Number(/ {2}×([\d,]+) → /.exec(l)?.[1]?.replace(/,/g, '') ?? 1));
   const headers = (lines: string[]): string[] => lines.filter((l) => !l.startsWith(' ') && !l.startsWith('…'));
 
+  it('lists an actor an alert is about by that alert too, and names the alert when none of its findings is in it', () => {
+    // user c.baxter: one low finding of their own (an unrelated 403), and the subject of a high alert
+    // whose requests (plain 200s) left no finding; user tara: many low off-hours findings.
+    const r = sampleReport();
+    const alert = { ...r.alerts[0]!, id: 'A7', severity: 'high' as const, subject: { user: 'c.baxter', route: '/api/v2/invoices/{id}' } };
+    const low = (s: number, user: string, flags: string[]) => at(s, { subject: { user }, severity: 'low', alerts: [], flags, request: { status: 403 } });
+    const entries = [low(0, 'c.baxter', ['auth-failure']), ...Array.from({ length: 5 }, (_, i) => low(100 + i * 100, 'tara', ['off-hours']))];
+    const lines = findings(renderText({ ...r, alerts: [alert], entries }, options({ width: 140, entriesMode: 'all' })));
+    expect(headers(lines)).toEqual(['user:c.baxter  (1 finding, most severe: low; subject of A7)', 'user:tara  (5 findings, most severe: low)']);
+    // Without the alert, the actor with more findings comes first, and no alert is named.
+    const plain = findings(renderText({ ...r, alerts: [], entries }, options({ width: 140, entriesMode: 'all' })));
+    expect(headers(plain)).toEqual(['user:tara  (5 findings, most severe: low)', 'user:c.baxter  (1 finding, most severe: low)']);
+  });
+
   it('collapses a run of identical findings into one row: the first time, how many, until when', () => {
     const entries = [...Array.from({ length: 37 }, (_, i) => at(i * 5)), at(200, { severity: 'critical', flags: ['success-after-failures'], request: { status: 200 } })];
     const lines = findings(report(entries.reverse()));
