@@ -34,6 +34,8 @@ export interface EvidenceSample {
   path?: string;
   status?: number;
   ip?: string;
+  /** The API key (its identifier) the request was made with: the credential to revoke. Masked in every output. */
+  apiKey?: string;
   note?: string;
 }
 

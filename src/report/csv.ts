@@ -9,6 +9,7 @@ import type { Report } from './options.js';
 import { sanitize } from './sanitize.js';
 import { lineRef } from '../ingest/types.js';
 import { alertFingerprint } from './sarif.js';
+import { alertOrigin } from './alert-origin.js';
 
 export const ALERT_CSV_COLUMNS = [
   'id',
@@ -34,8 +35,10 @@ export const ALERT_CSV_COLUMNS = [
   'references',
   'sigma_id',
   'fingerprint',
-  // Last, so that the columns before it keep their places for scripts written before it.
+  // Last, so that the columns before them keep their places for scripts written before them.
   'related',
+  'origin_ips',
+  'origin_api_keys',
 ] as const;
 
 export const ENTRY_CSV_COLUMNS = [
@@ -93,6 +96,7 @@ function alertRow(a: AlertRecord): unknown[] {
   const start = Date.parse(a.start);
   const end = Date.parse(a.end);
   const samples = a.evidence.samples ?? [];
+  const origin = alertOrigin(a);
   return [
     a.id,
     a.severity,
@@ -118,6 +122,8 @@ function alertRow(a: AlertRecord): unknown[] {
     a.sigma?.id,
     a.fingerprint ?? alertFingerprint(a),
     (a.related ?? []).map((r) => `${r.id} ${r.relation}`).join('; '),
+    origin.ips.map(([ip, n]) => `${ip} ${n}`).join('; '),
+    origin.keys.map(([key, n]) => `${key} ${n}/${origin.samples}`).join('; '),
   ];
 }
 

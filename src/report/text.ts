@@ -9,6 +9,7 @@ import type { AlertRecord, EntryRecord, SummaryRecord } from './records.js';
 import { lineRef } from '../ingest/types.js';
 import type { Report, ReportOptions } from './options.js';
 import { selectEntries } from './options.js';
+import { alertOrigin, type AlertOrigin } from './alert-origin.js';
 import {
   bar,
   commonFolder,
@@ -434,6 +435,19 @@ export function sortAlerts(alerts: AlertRecord[]): AlertRecord[] {
   );
 }
 
+/** The addresses and API keys an alert's requests came from, when its subject does not name them. */
+function originText(origin: AlertOrigin, full: boolean): string {
+  const list = (rows: Array<[string, number]>, each: (n: number) => string): string => {
+    const shown = full ? rows : rows.slice(0, 3);
+    const more = rows.length - shown.length;
+    return shown.map(([k, n]) => `${sanitize(k)} (${each(n)})`).join(', ') + (more > 0 ? `, ${num(more)} more` : '');
+  };
+  const parts: string[] = [];
+  if (origin.ips.length > 0) parts.push(`${origin.ips.length === 1 ? 'ip' : 'ips'} ${list(origin.ips, (n) => plural(n, 'request'))}`);
+  if (origin.keys.length > 0) parts.push(`${origin.keys.length === 1 ? 'api key' : 'api keys'} ${list(origin.keys, (n) => `${n} of ${origin.samples} samples`)}`);
+  return parts.join(' · ');
+}
+
 /** What a link says of the alert it points at (which --min-severity may have left out of the report). */
 const RELATION_WORDS: Record<string, string> = { 'follows-takeover': 'this follows its takeover of the account' };
 
@@ -479,6 +493,8 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
     const headText = `${a.id}  ${sanitize(a.rule)} · ${sanitize(a.title)}`;
     out.push(p.badge(a.severity) + ' ' + paint(o.full ? headText : truncate(headText, ctx.width - 11)));
     out.pushAll(labelled(ctx, 'subject', wrap(subjectText(a.subject), avail, o.full ? 0 : 2)));
+    const via = originText(alertOrigin(a), o.full);
+    if (via !== '') out.pushAll(labelled(ctx, 'from', wrap(via, avail, o.full ? 0 : 2)));
     out.pushAll(labelled(ctx, 'window', [t.range(a.start, a.end)]));
     out.pushAll(labelled(ctx, 'summary', wrap(sanitize(a.summary), avail, o.full ? 0 : LIMITS.summaryLines)));
     const figs = figuresText(a.evidence.metrics ?? {}, a.evidence.thresholds ?? {});

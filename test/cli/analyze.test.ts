@@ -207,9 +207,10 @@ describe('apilog analyze (CLI)', () => {
     const sarif = JSON.parse(runCli(['analyze', SAMPLE, '--format', 'sarif']).stdout) as { runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }> };
     expect(sarif.runs[0]!.results.map((r) => r.partialFingerprints['apilogAlert/v1']).sort()).toEqual(after.map((a) => a.fingerprint).sort());
     const csv = runCli(['analyze', SAMPLE, '--format', 'csv']).stdout.trim().split('\r\n');
-    // The fingerprint is the column before `related` (empty here: the sample has no linked alerts).
-    expect(csv[0]!.split(',').slice(-2)).toEqual(['fingerprint', 'related']);
-    expect(csv.slice(1).map((l) => l.split(',').at(-2)).sort()).toEqual(after.map((a) => a.fingerprint).sort());
+    // The fingerprint is the column before `related` (empty here: the sample has no linked alerts)
+    // and the origin columns (no commas in them).
+    expect(csv[0]!.split(',').slice(-4)).toEqual(['fingerprint', 'related', 'origin_ips', 'origin_api_keys']);
+    expect(csv.slice(1).map((l) => l.split(',').at(-4)).sort()).toEqual(after.map((a) => a.fingerprint).sort());
   });
 
   it('options that would do nothing are usage errors, not ignored: --since-now without --since, --csv-of entries without CSV or entries', () => {

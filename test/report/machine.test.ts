@@ -8,6 +8,7 @@ import type { AlertRecord, EntryRecord, SummaryRecord } from '../../src/report/r
 import { SCHEMA_VERSION } from '../../src/report/records.js';
 import { options, sampleReport } from './sample-report.js';
 import { RAW_UNSAFE, loadHostile, loadSchemas, parseCsv, render } from './helpers.js';
+import { renderText } from '../../src/report/text.js';
 
 const ajv = loadSchemas();
 const validateRecord = ajv.getSchema('urn:apilog:schema:v1:record')!;
@@ -126,12 +127,41 @@ describe('csv', () => {
     });
     expect(a1.evidence).toMatch(/^logs\/gateway\.ndjson:1188; logs\/gateway\.ndjson:1204; /);
     expect(a1.related).toBe('');
-    // A linked alert names the alerts it follows, in the last column.
+    // A linked alert names the alerts it follows; the columns added since come after it.
     const r = sampleReport();
     r.alerts[1]!.related = [{ id: 'A1', relation: 'follows-takeover' }];
     const linked = parseCsv(await render(r, options({ format: 'csv' })));
-    expect(linked[2]![ALERT_CSV_COLUMNS.length - 1]).toBe('A1 follows-takeover');
-    expect(ALERT_CSV_COLUMNS[ALERT_CSV_COLUMNS.length - 1]).toBe('related');
+    expect(linked[2]![ALERT_CSV_COLUMNS.indexOf('related')]).toBe('A1 follows-takeover');
+    expect(ALERT_CSV_COLUMNS.slice(-3)).toEqual(['related', 'origin_ips', 'origin_api_keys']);
+    // The subject names the IP: no origin IPs are repeated.
+    expect(a1.origin_ips).toBe('');
+  });
+
+  it("says where a user's alert came from: the addresses its evidence counted, the API keys of its samples", async () => {
+    const r = sampleReport();
+    const a = r.alerts[1]!;
+    a.subject = { user: 'c.baxter', route: '/api/v2/invoices/{id}' };
+    a.evidence = {
+      ...a.evidence,
+      ips: { '85.214.132.9': 2, '203.0.113.77': 419 },
+      samples: [
+        { time: 1, file: 'a.log', line: 1, apiKey: '6c664d6d…[REDACTED api-key len=36 sha256:d5d1095d]' },
+        { time: 2, file: 'a.log', line: 2, apiKey: '6c664d6d…[REDACTED api-key len=36 sha256:d5d1095d]' },
+        { time: 3, file: 'a.log', line: 3, apiKey: '8b7a5914…[REDACTED api-key len=36 sha256:0a1b2c3d]' },
+        { time: 4, file: 'a.log', line: 4 },
+      ],
+    };
+    const rows = parseCsv(await render(r, options({ format: 'csv' })));
+    const row = Object.fromEntries(ALERT_CSV_COLUMNS.map((c, i) => [c, rows[2]![i]]));
+    expect(row.ip).toBe('');
+    expect(row.origin_ips).toBe('203.0.113.77 419; 85.214.132.9 2');
+    expect(row.origin_api_keys).toBe('6c664d6d…[REDACTED api-key len=36 sha256:d5d1095d] 2/4; 8b7a5914…[REDACTED api-key len=36 sha256:0a1b2c3d] 1/4');
+    const text = renderText(r, options({ width: 260 }));
+    expect(text).toContain(
+      '  from      ips 203.0.113.77 (419 requests), 85.214.132.9 (2 requests) · api keys 6c664d6d…[REDACTED api-key len=36 sha256:d5d1095d] (2 of 4 samples), 8b7a5914…[REDACTED api-key len=36 sha256:0a1b2c3d] (1 of 4 samples)',
+    );
+    // An alert whose subject names its IP and key gets no such line.
+    expect(text.split('\n').filter((l) => l.startsWith('  from '))).toHaveLength(1);
   });
 
   it('writes the documented entry columns with csvOf entries', async () => {

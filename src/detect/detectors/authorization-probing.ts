@@ -428,7 +428,7 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
           st.q = st.q.slice(st.head);
           st.head = 0;
         }
-        const r: Refusal = { ts: e.ts, source: e.source, method: e.method, path: e.path, status: e.status, ip: e.ip, requestId: e.requestId, op, route: e.template, userAgent: e.userAgent };
+        const r: Refusal = { ts: e.ts, source: e.source, method: e.method, path: e.path, status: e.status, ip: e.ip, requestId: e.requestId, apiKey: e.apiKey, op, route: e.template, userAgent: e.userAgent };
         st.q.push(r);
         st.counts.set(op, (st.counts.get(op) ?? 0) + 1);
         let inc = st.incident;

@@ -110,6 +110,7 @@ interface Entry {
   path: string | undefined;
   source: EnrichedEvent['source'];
   requestId: string | undefined;
+  apiKey: string | undefined;
   role: string | null;
 }
 
@@ -757,6 +758,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         path: e.path,
         source: e.source,
         requestId: e.requestId,
+        apiKey: e.apiKey,
         role,
       };
       q.push(now, x);

@@ -38,6 +38,7 @@ interface Place {
   last: number;
   source: EnrichedEvent['source'];
   requestId: string | undefined;
+  apiKey: string | undefined;
   method: string | undefined;
   path: string | undefined;
   status: number | undefined;
@@ -51,7 +52,7 @@ interface Place {
  * fields are updated on every request instead (no object per request).
  */
 function sampleOfPlace(p: Place, note: string): EvidenceSample {
-  return sampleOf({ ts: p.last, source: p.source, requestId: p.requestId, method: p.method, path: p.path, status: p.status, ip: p.ip }, note);
+  return sampleOf({ ts: p.last, source: p.source, requestId: p.requestId, method: p.method, path: p.path, status: p.status, ip: p.ip, apiKey: p.apiKey }, note);
 }
 
 interface Incident {
@@ -203,6 +204,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
           cur.last = e.ts;
           cur.source = e.source;
           cur.requestId = e.requestId;
+          cur.apiKey = e.apiKey;
           cur.method = e.method;
           cur.path = e.path;
           cur.status = e.status;
@@ -226,6 +228,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
           last: e.ts,
           source: e.source,
           requestId: e.requestId,
+          apiKey: e.apiKey,
           method: e.method,
           path: e.path,
           status: e.status,

@@ -114,6 +114,7 @@ interface Lite {
   ip: string | undefined;
   userAgent: string | undefined;
   requestId: string | undefined;
+  apiKey: string | undefined;
   source: EnrichedEvent['source'];
 }
 
@@ -300,6 +301,7 @@ export const scraping: Detector<ScrapingOptions> = {
         ip: e.ip,
         userAgent: e.userAgent,
         requestId: e.requestId,
+        apiKey: e.apiKey,
         source: e.source,
       };
     }

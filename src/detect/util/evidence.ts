@@ -4,7 +4,7 @@ import { severityRank, type EvidenceSample, type Severity, type Subject } from '
 import { redactString } from '../../hygiene/redact.js';
 
 /** The fields a sample is made of (an EnrichedEvent has them all). */
-export type SampleSource = Pick<EnrichedEvent, 'ts' | 'source' | 'method' | 'path' | 'status' | 'ip' | 'requestId'>;
+export type SampleSource = Pick<EnrichedEvent, 'ts' | 'source' | 'method' | 'path' | 'status' | 'ip' | 'requestId' | 'apiKey'>;
 
 export function sampleOf(e: SampleSource, note?: string): EvidenceSample {
   const s: EvidenceSample = { time: e.ts, file: e.source.file, line: e.source.line };
@@ -14,6 +14,7 @@ export function sampleOf(e: SampleSource, note?: string): EvidenceSample {
   if (e.path !== undefined) s.path = e.path;
   if (e.status !== undefined) s.status = e.status;
   if (e.ip !== undefined) s.ip = e.ip;
+  if (e.apiKey !== undefined) s.apiKey = e.apiKey;
   if (note !== undefined) s.note = note;
   return s;
 }
@@ -27,6 +28,7 @@ interface SampleSlot {
   path: string | undefined;
   status: number | undefined;
   ip: string | undefined;
+  apiKey: string | undefined;
   note: string | undefined;
 }
 
@@ -38,12 +40,13 @@ function fillSlot(slot: SampleSlot, e: SampleSource, note: string | undefined): 
   slot.path = e.path;
   slot.status = e.status;
   slot.ip = e.ip;
+  slot.apiKey = e.apiKey;
   slot.note = note;
 }
 
 /** The sample sampleOf would have made when the slot was filled. */
 function slotSample(x: SampleSlot): EvidenceSample {
-  return sampleOf({ ts: x.ts, source: x.source, requestId: x.requestId, method: x.method, path: x.path, status: x.status, ip: x.ip }, x.note);
+  return sampleOf({ ts: x.ts, source: x.source, requestId: x.requestId, method: x.method, path: x.path, status: x.status, ip: x.ip, apiKey: x.apiKey }, x.note);
 }
 
 /**
@@ -65,7 +68,7 @@ export class Samples {
       return;
     }
     if (this.last.length < this.tail) {
-      const slot: SampleSlot = { ts: NaN, source: { file: '', line: 0 }, requestId: undefined, method: undefined, path: undefined, status: undefined, ip: undefined, note: undefined };
+      const slot: SampleSlot = { ts: NaN, source: { file: '', line: 0 }, requestId: undefined, method: undefined, path: undefined, status: undefined, ip: undefined, apiKey: undefined, note: undefined };
       fillSlot(slot, e, note);
       this.last.push(slot);
     } else fillSlot(this.last[this.pos]!, e, note);

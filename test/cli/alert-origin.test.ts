@@ -1,0 +1,36 @@
+/**
+ * A user's alert says where its requests came from: the address its evidence counted and the API
+ * key its samples were made with (the credential to revoke), masked in every output.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const dir = tempDirs()('apilog-origin-');
+const KEY = '6c664d6d-1b2c-4d5e-8f90-a1b2c3d4e5f6';
+const T = Date.parse('2025-06-03T14:05:00Z');
+const file = path.join(dir, 'walk.ndjson');
+// User 101 browses with their usual key, then walks other customers' orders with a second one.
+const lines = [
+  ...Array.from({ length: 5 }, (_, k) => ({ timestamp: new Date(T - 3_600_000 + k * 60_000).toISOString(), user_id: '101', api_key_id: 'usual-key-0001', ip: '85.214.132.9', method: 'GET', endpoint: '/api/v1/products', status: 200 })),
+  ...Array.from({ length: 60 }, (_, k) => ({ timestamp: new Date(T + k * 800).toISOString(), user_id: '101', api_key_id: KEY, ip: '203.0.113.77', method: 'GET', endpoint: `/api/v1/orders/${8801 + k}`, status: 200 })),
+];
+fs.writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+
+describe('alert origin', () => {
+  it('names the address and the (masked) API key of a user alert in JSON, CSV and text, never the key itself', () => {
+    const json = runCli(['analyze', file, '--format', 'json', '--only', 'bola-enumeration']);
+    const alert = (JSON.parse(json.stdout) as { alerts: Array<{ subject: Record<string, string>; evidence: { ips: Record<string, number>; samples: Array<{ apiKey?: string }> } }> }).alerts[0]!;
+    expect(alert.subject).toEqual({ user: '101', route: '/api/v1/orders/{id}' });
+    expect(alert.evidence.ips).toEqual({ '203.0.113.77': 60 });
+    expect(alert.evidence.samples.length).toBeGreaterThan(0);
+    for (const s of alert.evidence.samples) expect(s.apiKey).toMatch(/^6c664d6d…\[REDACTED api-key len=36 sha256:[0-9a-f]{8}\]$/);
+    const csv = runCli(['analyze', file, '--format', 'csv', '--only', 'bola-enumeration']).stdout;
+    expect(csv).toMatch(/,203\.0\.113\.77 60,6c664d6d…\[REDACTED api-key len=36 sha256:[0-9a-f]{8}\] \d+\/\d+\r\n$/);
+    const text = runCli(['analyze', file, '--only', 'bola-enumeration'], { env: { ...process.env, COLUMNS: '160' } }).stdout;
+    expect(text).toMatch(/ {2}from {6}ip 203\.0\.113\.77 \(60 requests\) · api key 6c664d6d…\[REDACTED api-key len=36 sha256:[0-9a-f]{8}\] \(\d+ of \d+ samples\)/);
+    for (const out of [json.stdout, csv, text]) expect(out).not.toContain(KEY);
+  });
+});
