@@ -21,6 +21,8 @@ import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
 import { isProxyAddress, mostlyForwarding, type PublicForwarders } from '../normalise/forwarded.js';
 import { MAX_REVERSED_EVENTS, type FileOrderVerdict } from './file-order.js';
+import { createBusinessHours, keptForHoursOnly } from '../checklist/index.js';
+import type { RuleSet } from '../rules/types.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
@@ -194,6 +196,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (checklist && checklist.evicted > 0) {
     notes.push(`per-entry checklist: the state of ${checklist.evicted} idle actors was dropped at the tracking cap`);
   }
+  const hoursOnly = checklist ? offHoursNote(checklist.entries, setup.rules) : undefined;
+  if (hoursOnly !== undefined) notes.push(hoursOnly);
   const proxied = onePrivatePeer(traffic, events);
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
@@ -361,6 +365,19 @@ export function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>
   if (traffic.actors.filter((a) => !a.actor.startsWith('ip:')).length < 2) return undefined;
   const share = top.count === events ? 'all' : `${Math.floor((100 * top.count) / events)}%`;
   return `${share} of the events came from ${top.key}, a private address: most likely the proxy or load balancer in front of the application, so every per-IP finding names it, not the clients. If the log keeps the client's address in another field, name it with --map ip=<path> (an X-Forwarded-For header in the records is taken by itself)`;
+}
+
+/**
+ * Most findings kept only for being outside business hours, with the shipped hours (Mon–Fri
+ * 09:00–18:00 UTC): an API whose callers are customers, or people in other zones, keeps no office
+ * hours, and a first run shows mostly that. Said once, with the ways to tune it.
+ */
+export function offHoursNote(entries: readonly EntryRecord[], rules: RuleSet): string | undefined {
+  const shipped = ['timezone', 'days', 'start', 'end'].every((k) => rules.origins[`businessHours.${k}`] === 'rules/defaults.yaml');
+  if (!shipped || entries.length === 0) return undefined;
+  const only = entries.filter(keptForHoursOnly).length;
+  if (only < 20 || only * 2 < entries.length) return undefined;
+  return `${only} of ${entries.length} findings are kept only for being outside business hours, which are the shipped default (${createBusinessHours(rules.businessHours).describe()}): if the API's callers are customers or work in other time zones, set businessHours in a --rules file (docs/checklist-and-baselines.md), or leave low findings out with --min-severity medium`;
 }
 
 /**

@@ -294,6 +294,11 @@ export function createChecklist(config: ChecklistConfig): Checklist {
   };
 }
 
+/** An entry kept only for being outside business hours: low, off-hours, and nothing else that keeps one. */
+export function keptForHoursOnly(e: { severity: string; flags: readonly string[] }): boolean {
+  return e.severity === 'low' && e.flags.includes('off-hours') && !e.flags.some((f) => LOW_RAISERS_BESIDES_OFF_HOURS.has(f));
+}
+
 /** Flags that keep an entry at low severity on their own (besides off-hours). */
 const LOW_RAISERS_BESIDES_OFF_HOURS = new Set<string>([
   'unusual-hour', 'new-ip', 'new-route', 'auth-failure', 'bulk', 'unknown-actor', 'new-location', 'burst',

@@ -1,4 +1,4 @@
-export { createChecklist, joinAlerts } from './checklist.js';
+export { createChecklist, joinAlerts, keptForHoursOnly } from './checklist.js';
 export type { Checklist, ChecklistConfig } from './checklist.js';
 export { answerObserved, createEntryWalk, explainEntry, matches as entryMatches, renderProse, sameFile, selectEntry, QUESTION_TITLES } from './explain.js';
 export type { ExplainContext, EntrySelector, EntryWalk, EntryWalkContext, WalkResult } from './explain.js';

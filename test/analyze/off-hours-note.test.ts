@@ -1,0 +1,47 @@
+/**
+ * A first run over a customer-facing API: customers use it in the evening, outside the shipped
+ * business hours, and the findings are mostly that. The summary says so once and how to tune it;
+ * with business hours set in a rules file, or findings of other kinds, it says nothing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze/run.js';
+import { analyzeOptions } from '../helpers/options.js';
+import { tempDirs } from '../helpers/temp.js';
+
+const dir = tempDirs()('apilog-offhours-');
+const T = Date.parse('2025-06-03T20:00:00Z'); // a Tuesday evening
+const file = path.join(dir, 'evening.ndjson');
+const rows: string[] = [];
+for (let u = 0; u < 30; u++) {
+  for (let k = 0; k < 3; k++) {
+    rows.push(JSON.stringify({ timestamp: new Date(T + u * 97_000 + k * 600_000).toISOString(), user_id: `cust-${u}`, role: 'customer', ip: `81.2.69.${10 + u}`, method: 'GET', endpoint: `/api/v1/products/${u * 10 + k}`, status: 200 }));
+  }
+}
+fs.writeFileSync(file, `${rows.sort().join('\n')}\n`);
+
+const NOTE = /^\d+ of \d+ findings are kept only for being outside business hours, which are the shipped default \(Mon–Fri 09:00–18:00 UTC\): .*set businessHours in a --rules file/;
+
+describe('off-hours note', () => {
+  it('says once that most findings are only off-hours, with the shipped hours', async () => {
+    const r = await analyze(analyzeOptions([file], { threads: 1 }));
+    expect(r.entries.length).toBeGreaterThanOrEqual(20);
+    expect(r.entries.every((e) => e.flags.includes('off-hours'))).toBe(true);
+    expect(r.summary.notes.filter((n) => NOTE.test(n))).toHaveLength(1);
+  });
+
+  it('says nothing once business hours are set for the site', async () => {
+    const rules = path.join(dir, 'hours.yaml');
+    fs.writeFileSync(rules, 'businessHours:\n  timezone: UTC\n  days: [1, 2, 3, 4, 5]\n  start: "09:00"\n  end: "18:00"\n');
+    const r = await analyze(analyzeOptions([file], { threads: 1, rulesPaths: [rules] }));
+    expect(r.entries.length).toBeGreaterThanOrEqual(20);
+    expect(r.summary.notes.some((n) => n.includes('outside business hours'))).toBe(false);
+  });
+
+  it('says nothing for an incident whose findings are of other kinds', async () => {
+    const r = await analyze(analyzeOptions(['fixtures/incident-credential-stuffing.ndjson'], { threads: 1 }));
+    expect(r.entries.length).toBeGreaterThan(0);
+    expect(r.summary.notes.some((n) => n.includes('outside business hours'))).toBe(false);
+  });
+});
