@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NumberQueue, TimeQueue, shouldCompact } from '../../src/detect/util/queue.js';
+import { ItemQueue, NumberQueue, TimeQueue, shouldCompact } from '../../src/detect/util/queue.js';
 
 describe('shouldCompact (sliding-window queues)', () => {
   it('drops the consumed prefix as soon as the window is empty, however small', () => {
@@ -50,6 +50,39 @@ describe('NumberQueue and TimeQueue (window queues without an object per entry)'
           for (let c = 0; c < width; c++) expect(q.column(c)).toEqual(model.map((r) => r[c]));
         }
       }),
+    );
+  });
+
+  it('ItemQueue keeps rows of one or two items in order, grows and shrinks, and lets go of shifted items (property)', () => {
+    fc.assert(
+      fc.property(ops, fc.constantFrom(1 as const, 2 as const), (steps, width) => {
+        const q = new ItemQueue<{ id: number }>(width);
+        const model: Array<[{ id: number }, { id: number }]> = [];
+        let next = 0;
+        for (const s of steps) {
+          if ('push' in s) {
+            for (let i = 0; i < s.push; i++, next++) {
+              const row: [{ id: number }, { id: number }] = [{ id: next }, { id: -next }];
+              q.push(row[0], row[1]);
+              model.push(row);
+            }
+          } else {
+            for (let i = 0; i < s.shift && model.length > 0; i++) {
+              q.shift();
+              model.shift();
+            }
+          }
+          expect(q.size).toBe(model.length);
+          for (let i = 0; i < model.length; i++) {
+            expect(q.at(i, 0)).toBe(model[i]![0]);
+            if (width === 2) expect(q.at(i, 1)).toBe(model[i]![1]);
+          }
+        }
+        // Nothing shifted out is still held.
+        const held = (q as unknown as { items: Array<{ id: number } | undefined> }).items.filter((x) => x !== undefined).length;
+        expect(held).toBe(model.length * width);
+      }),
+      { numRuns: 200 },
     );
   });
 

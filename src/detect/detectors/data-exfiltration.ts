@@ -10,7 +10,7 @@ import { keyedState, liveIncidents } from '../state.js';
 import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
-import { NumberQueue, TimeQueue } from '../util/queue.js';
+import { ItemQueue, NumberQueue } from '../util/queue.js';
 import { capSamples } from '../merge.js';
 
 export type ExfilOptions = {
@@ -145,17 +145,19 @@ type Mode = 'baseline' | 'history' | 'short-history' | 'no-history';
 const TS = 0;
 const BYTES = 1;
 const EXP = 2;
+/** Columns of ActorState.refs. */
+const ROUTE = 0;
+const IP = 1;
 
 interface ActorState {
   /** The window's requests: time, response bytes, 1 for an export route (no object per request). */
   q: NumberQueue;
   /**
    * The route template and IP of each of q's requests, in step with it (interned strings, so a
-   * reference each): an incident counts the window from its start, and its breakdown by route and
+   * reference each; one array for both, the times being q's): an incident counts the window from its start, and its breakdown by route and
    * IP must cover the same requests as its totals.
    */
-  routesQ: TimeQueue<string>;
-  ipsQ: TimeQueue<string | undefined>;
+  refs: ItemQueue<string | undefined>;
   bytes: number;
   requests: number;
   exportRequests: number;
@@ -694,7 +696,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         const s =
           actors.find(e.actor, now) ??
           actors.add(e.actor, now, {
-            q: new NumberQueue(3), routesQ: new TimeQueue(), ipsQ: new TimeQueue(), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
+            q: new NumberQueue(3), refs: new ItemQueue(2), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
             history: new NumberQueue(3), hourRequests: 0, thr: null, incident: null,
             hourFirst: now, lastTs: now, hourJudge: undefined, hourEv: null, streak: null, doneStreak: null,
           });
@@ -729,12 +731,10 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           s.requests--;
           s.exportRequests -= q.first(EXP);
           q.shift();
-          s.routesQ.shift();
-          s.ipsQ.shift();
+          s.refs.shift();
         }
         q.push(now, bytes, exp);
-        s.routesQ.push(now, e.template);
-        s.ipsQ.push(now, e.ip);
+        s.refs.push(e.template, e.ip);
         s.bytes += bytes;
         s.requests++;
         s.exportRequests += exp;
@@ -785,8 +785,8 @@ export const dataExfiltration: Detector<ExfilOptions> = {
             inc.totalBytes += b;
             inc.requests++;
             inc.exportRequests += q.at(i, EXP);
-            bump(inc.routes, s.routesQ.at(i), b || 1, 200);
-            const ip = s.ipsQ.at(i);
+            bump(inc.routes, s.refs.at(i, ROUTE)!, b || 1, 200);
+            const ip = s.refs.at(i, IP);
             if (ip) bump(inc.ips, ip, 1, 50);
           }
           inc.samples.add(e);

@@ -144,3 +144,53 @@ export class TimeQueue<T> {
     this.start = 0;
   }
 }
+
+/**
+ * A FIFO of rows of one or two items (e.g. a request's route and IP) kept in step with another
+ * queue that holds their times: unlike TimeQueue, no time of its own, and both columns in one
+ * array. Grows and shrinks like NumberQueue; a shifted row lets go of its items.
+ */
+export class ItemQueue<T> {
+  private items: Array<T | undefined> = [];
+  private rows = 0;
+  private start = 0;
+  size = 0;
+
+  constructor(private readonly width: 1 | 2) {}
+
+  /** Column `col` of the `i`-th oldest row. */
+  at(i: number, col = 0): T {
+    return this.items[((this.start + i) & (this.rows - 1)) * this.width + col]!;
+  }
+
+  push(a: T, b?: T): void {
+    if (this.size === this.rows) this.resize(Math.max(MIN_ROWS, this.rows * 2));
+    const o = ((this.start + this.size) & (this.rows - 1)) * this.width;
+    this.items[o] = a;
+    if (this.width > 1) this.items[o + 1] = b;
+    this.size++;
+  }
+
+  /** Drop the oldest row (the queue must not be empty). */
+  shift(): void {
+    const o = this.start * this.width;
+    this.items[o] = undefined;
+    if (this.width > 1) this.items[o + 1] = undefined;
+    this.start = (this.start + 1) & (this.rows - 1);
+    this.size--;
+    if (this.rows > SHRINK_ABOVE && this.size * 4 <= this.rows) this.resize(this.rows / 2);
+  }
+
+  private resize(rows: number): void {
+    const w = this.width;
+    const mask = this.rows - 1;
+    const items = new Array<T | undefined>(rows * w).fill(undefined);
+    for (let i = 0; i < this.size; i++) {
+      const o = ((this.start + i) & mask) * w;
+      for (let c = 0; c < w; c++) items[i * w + c] = this.items[o + c];
+    }
+    this.items = items;
+    this.rows = rows;
+    this.start = 0;
+  }
+}
