@@ -903,7 +903,17 @@ function renderActors(ctx: Ctx, s: SummaryRecord, out: Lines): void {
       ctx.table,
     ),
   );
-  if (hiddenListed > 0) out.push(p.dim(`  ${num(hiddenListed)} more actors in the summary record (--full to list them)`));
+  if (hiddenListed > 0) {
+    // The "others" row also sums the actors the summary record keeps no row for: say which is which.
+    const counted = s.otherActors?.actors ?? 0;
+    out.push(
+      p.dim(
+        counted > 0
+          ? `  of the ${num(hiddenListed + counted)} others, ${num(hiddenListed)} are listed in the summary record (--full lists them here); ${num(counted)} are only counted`
+          : `  ${num(hiddenListed)} more actors in the summary record (--full to list them)`,
+      ),
+    );
+  }
   out.push();
 }
 

@@ -177,6 +177,20 @@ describe('text report (colour off)', () => {
   });
 });
 
+describe('actors table', () => {
+  it('says which of the "others" the summary record lists and which it only counts', () => {
+    const r = sampleReport();
+    const one = r.summary.actors[0]!;
+    r.summary.actors = Array.from({ length: 50 }, (_, i) => ({ ...one, actor: `user:u${i}`, user: `u${i}` }));
+    const text = renderText(r, options({ width: 120 }));
+    const listed = 50 - (text.match(/│ user:u\d+ /g) ?? []).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(text).toContain(`  of the ${listed + 37} others, ${listed} are listed in the summary record (--full lists them here); 37 are only counted`);
+    r.summary.otherActors = undefined;
+    expect(renderText(r, options({ width: 120 }))).toContain(`  ${listed} more actors in the summary record (--full to list them)`);
+  });
+});
+
 describe('text report at scale', () => {
   it('renders 120k entries in one group without exhausting the stack', () => {
     const r = sampleReport();
