@@ -1,6 +1,7 @@
 import { redactRecord, redactString } from '../hygiene/index.js';
 import type { AlertRecord, CountRow, EntryRecord, SummaryRecord } from '../report/records.js';
 import { alertFingerprint } from '../report/sarif.js';
+import { maskIdentifier } from '../checklist/mask.js';
 
 /**
  * apilog never re-prints a secret it read. Output records quote log content (paths, queries,
@@ -13,8 +14,32 @@ export function withFingerprint(a: AlertRecord): AlertRecord {
 }
 
 export function maskSecrets<T>(record: T): T {
-  const masked = redactRecord(record).value as T;
+  const masked = redactRecord(isAlert(record) ? (maskAlertIds(record) as T) : record).value as T;
   return isEntry(masked) ? (maskEntryIds(masked) as T) : masked;
+}
+
+function isAlert(r: unknown): r is AlertRecord {
+  return typeof r === 'object' && r !== null && (r as { type?: unknown }).type === 'alert';
+}
+
+/**
+ * An alert's API key and session ids (its subject's, its samples') masked as an entry's are, before
+ * the output masker: that one leaves a plain id (`acme-billing`) readable, which an entry shows as
+ * `acme-bil…`. The same mask on both keeps an alert's subject equal to its entries' and the key out
+ * of the output.
+ */
+function maskAlertIds(a: AlertRecord): AlertRecord {
+  const s = a.subject;
+  const samples = a.evidence.samples ?? [];
+  const keyed = samples.some((x) => x.apiKey !== undefined);
+  if (s.apiKey === undefined && s.session === undefined && !keyed) return a;
+  const subject = {
+    ...s,
+    ...(s.apiKey !== undefined ? { apiKey: maskIdentifier(s.apiKey, 'apiKey') } : {}),
+    ...(s.session !== undefined ? { session: maskIdentifier(s.session, 'session') } : {}),
+  };
+  const evidence = keyed ? { ...a.evidence, samples: samples.map((x) => (x.apiKey === undefined ? x : { ...x, apiKey: maskIdentifier(x.apiKey, 'apiKey') })) } : a.evidence;
+  return { ...a, subject, evidence };
 }
 
 /**
@@ -26,7 +51,8 @@ export function maskActorKey(actor: string): string {
   const colon = actor.indexOf(':');
   if (colon <= 0) return actor;
   const value = actor.slice(colon + 1);
-  const masked = redactString(value).value;
+  // An API key id as entries and alerts show it (a plain id keeps its first characters only).
+  const masked = actor.startsWith('key:') ? maskIdentifier(value, 'apiKey') : redactString(value).value;
   return masked === value ? actor : `${actor.slice(0, colon + 1)}${masked}`;
 }
 

@@ -196,7 +196,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (checklist && checklist.evicted > 0) {
     notes.push(`per-entry checklist: the state of ${checklist.evicted} idle actors was dropped at the tracking cap`);
   }
-  const hoursOnly = checklist ? offHoursNote(checklist.entries, setup.rules) : undefined;
+  // (With --min-severity above low, low findings are already left out: nothing to say.)
+  const hoursOnly = checklist && severityRank(opts.minSeverity) <= severityRank('low') ? offHoursNote(checklist.entries, setup.rules) : undefined;
   if (hoursOnly !== undefined) notes.push(hoursOnly);
   const proxied = onePrivatePeer(traffic, events);
   if (proxied !== undefined) notes.push(proxied);

@@ -310,7 +310,7 @@ export function compileSource(field: CanonicalField, spec: string, keys?: readon
     field,
     path: keys ? keys.join('.') : path,
     mod,
-    get: keys ? compileSegments(keys) : headerAware(path, compilePath(path)),
+    get: keys ? headerAware(keys, compileSegments(keys), (n) => compileSegments(keys.slice(0, n))) : headerAware(path.split('.'), compilePath(path), (n) => compilePath(path.split('.').slice(0, n).join('.'))),
     apply: applierFor(field, mod),
   };
 }
@@ -323,12 +323,11 @@ const HEADERS_SEGMENT = /^(?:req_|resp_|request_|response_)?headers$/i;
  * custom serializer's `User-Agent` beside Kong's `user-agent`): a header path that finds nothing in
  * its declared spelling looks the name up in any case. Other paths are returned as compiled.
  */
-function headerAware(path: string, exact: Getter): Getter {
-  const segs = path.split('.');
+function headerAware(segs: readonly string[], exact: Getter, prefix: (segments: number) => Getter): Getter {
   let at = -1;
   for (let i = segs.length - 2; i >= 0 && at < 0; i--) if (HEADERS_SEGMENT.test(segs[i]!)) at = i;
   if (at < 0) return exact;
-  const headers = compilePath(segs.slice(0, at + 1).join('.'));
+  const headers = prefix(at + 1);
   const name = segs.slice(at + 1).join('.').toLowerCase();
   return (o) => {
     const v = exact(o);

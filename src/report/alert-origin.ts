@@ -6,8 +6,13 @@
 import type { AlertRecord } from './records.js';
 
 export interface AlertOrigin {
-  /** Addresses with their request counts, most first (absent when the subject names the IP). */
-  ips: Array<[ip: string, requests: number]>;
+  /**
+   * Addresses, most first (none when the subject names the IP): with their requests when the
+   * evidence counted them (`ipsFrom` 'requests'; detectors keep the top five), else with the
+   * number of samples from each ('samples': an alert whose requests came from one address).
+   */
+  ips: Array<[ip: string, count: number]>;
+  ipsFrom: 'requests' | 'samples';
   /** API keys (masked) with the number of samples made with each, most first (absent when the subject names the key). */
   keys: Array<[key: string, samples: number]>;
   samples: number;
@@ -15,13 +20,25 @@ export interface AlertOrigin {
 
 export function alertOrigin(a: AlertRecord): AlertOrigin {
   const samples = a.evidence.samples ?? [];
-  const ips: Array<[string, number]> = [];
+  let ips: Array<[string, number]> = [];
+  let ipsFrom: AlertOrigin['ipsFrom'] = 'requests';
   const counted = a.evidence.ips;
-  if (a.subject.ip === undefined && typeof counted === 'object' && counted !== null && !Array.isArray(counted)) {
-    for (const [ip, n] of Object.entries(counted as Record<string, unknown>)) if (typeof n === 'number') ips.push([ip, n]);
-    ips.sort((x, y) => y[1] - x[1]);
+  if (a.subject.ip === undefined) {
+    if (typeof counted === 'object' && counted !== null && !Array.isArray(counted)) {
+      for (const [ip, n] of Object.entries(counted as Record<string, unknown>)) if (typeof n === 'number') ips.push([ip, n]);
+    }
+    // Detectors that count addresses only when there are several: the samples say which one.
+    if (ips.length === 0) {
+      ips = tally(samples.map((s) => s.ip));
+      ipsFrom = 'samples';
+    }
   }
-  const keys = new Map<string, number>();
-  if (a.subject.apiKey === undefined) for (const s of samples) if (s.apiKey !== undefined) keys.set(s.apiKey, (keys.get(s.apiKey) ?? 0) + 1);
-  return { ips, keys: [...keys].sort((x, y) => y[1] - x[1]), samples: samples.length };
+  const keys = a.subject.apiKey === undefined ? tally(samples.map((s) => s.apiKey)) : [];
+  return { ips: ips.sort((x, y) => y[1] - x[1]), ipsFrom, keys, samples: samples.length };
+}
+
+function tally(values: Array<string | undefined>): Array<[string, number]> {
+  const m = new Map<string, number>();
+  for (const v of values) if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
+  return [...m].sort((x, y) => y[1] - x[1]);
 }

@@ -122,7 +122,7 @@ function alertRow(a: AlertRecord): unknown[] {
     a.sigma?.id,
     a.fingerprint ?? alertFingerprint(a),
     (a.related ?? []).map((r) => `${r.id} ${r.relation}`).join('; '),
-    origin.ips.map(([ip, n]) => `${ip} ${n}`).join('; '),
+    origin.ips.map(([ip, n]) => (origin.ipsFrom === 'requests' ? `${ip} ${n}` : `${ip} ${n}/${origin.samples}`)).join('; '),
     origin.keys.map(([key, n]) => `${key} ${n}/${origin.samples}`).join('; '),
   ];
 }

@@ -443,8 +443,9 @@ function originText(origin: AlertOrigin, full: boolean): string {
     return shown.map(([k, n]) => `${sanitize(k)} (${each(n)})`).join(', ') + (more > 0 ? `, ${num(more)} more` : '');
   };
   const parts: string[] = [];
-  if (origin.ips.length > 0) parts.push(`${origin.ips.length === 1 ? 'ip' : 'ips'} ${list(origin.ips, (n) => plural(n, 'request'))}`);
-  if (origin.keys.length > 0) parts.push(`${origin.keys.length === 1 ? 'api key' : 'api keys'} ${list(origin.keys, (n) => `${n} of ${origin.samples} samples`)}`);
+  const ofSamples = (n: number): string => `${num(n)} of ${plural(origin.samples, 'sample')}`;
+  if (origin.ips.length > 0) parts.push(`${origin.ips.length === 1 ? 'ip' : 'ips'} ${list(origin.ips, origin.ipsFrom === 'requests' ? (n) => plural(n, 'request') : ofSamples)}`);
+  if (origin.keys.length > 0) parts.push(`${origin.keys.length === 1 ? 'api key' : 'api keys'} ${list(origin.keys, ofSamples)}`);
   return parts.join(' · ');
 }
 
@@ -592,10 +593,16 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], alerts: readonly Alert
   // A stuffing run touches hundreds of accounts once each: consecutive actors with one finding of
   // the same shape share a group (unless `full`), the most severe groups are listed, and the rest
   // are summed up by the alerts they belong to, rather than print hundreds of one-line groups.
+  // Alerts about an actor that none of its findings belongs to: named in its header, so the
+  // reader goes there (such an actor keeps a header of its own).
+  const apartOf = (actor: string, group: EntryRecord[]): string[] => {
+    const joined = new Set(group.flatMap((e) => e.alerts));
+    return (aboutActor.get(actor) ?? []).filter((a) => !joined.has(a.id)).map((a) => sanitize(a.id));
+  };
   const units: ActorGroup[][] = [];
   let lastShape: string | undefined;
   for (const g of ordered) {
-    const shape = !o.full && g[1].length === 1 ? shapeOf(g[1][0]!) : undefined;
+    const shape = !o.full && g[1].length === 1 && apartOf(g[0], g[1]).length === 0 ? shapeOf(g[1][0]!) : undefined;
     const last = units[units.length - 1];
     if (shape !== undefined && shape === lastShape && last !== undefined) last.push(g);
     else units.push([g]);
@@ -651,11 +658,9 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], alerts: readonly Alert
     const [actor, group] = unit[0]!;
     group.sort((a, b) => toMs(a.time) - toMs(b.time));
     const top = SEVERITY_DESC.find((sv) => RANK[sv] === worst(group)) ?? 'info';
-    // Alerts about this actor that none of its findings belongs to: named, so the reader goes there.
-    const joined = new Set(group.flatMap((e) => e.alerts));
-    const apart = (aboutActor.get(actor) ?? []).filter((a) => !joined.has(a.id)).map((a) => sanitize(a.id));
+    const apart = apartOf(actor, group);
     const about = apart.length === 0 ? '' : `; subject of ${apart.slice(0, 3).join(', ')}${apart.length > 3 ? ` and ${apart.length - 3} more` : ''}`;
-    const title = `${clip(actor, ctx.width - 40 - about.length, o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(`${about})`)}`;
+    const title = `${clip(actor, Math.max(16, ctx.width - 40 - about.length), o.full)}  ${p.dim(`(${plural(group.length, 'finding')}, most severe: `)}${p.sev(top)(top)}${p.dim(`${about})`)}`;
     out.push(p.bold(title));
     // More than fit: the most severe are listed (in time order), so an attack is not hidden behind
     // the same actor's earlier, lesser findings. `full` lists every entry on its own row.

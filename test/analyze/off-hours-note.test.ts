@@ -31,6 +31,11 @@ describe('off-hours note', () => {
     expect(r.summary.notes.filter((n) => NOTE.test(n))).toHaveLength(1);
   });
 
+  it('says nothing when --min-severity already leaves low findings out', async () => {
+    const r = await analyze(analyzeOptions([file], { threads: 1, minSeverity: 'medium' }));
+    expect(r.summary.notes.some((n) => n.includes('outside business hours'))).toBe(false);
+  });
+
   it('says nothing once business hours are set for the site', async () => {
     const rules = path.join(dir, 'hours.yaml');
     fs.writeFileSync(rules, 'businessHours:\n  timezone: UTC\n  days: [1, 2, 3, 4, 5]\n  start: "09:00"\n  end: "18:00"\n');

@@ -33,4 +33,30 @@ describe('alert origin', () => {
     expect(text).toMatch(/ {2}from {6}ip 203\.0\.113\.77 \(60 requests\) · api key 6c664d6d…\[REDACTED api-key len=36 sha256:[0-9a-f]{8}\] \(\d+ of \d+ samples\)/);
     for (const out of [json.stdout, csv, text]) expect(out).not.toContain(KEY);
   });
+
+  it('a plain key id (no secret by its look) is cut to its first characters, as entries show it: in samples, subjects and the actors table', () => {
+    const plain = path.join(dir, 'plain.ndjson');
+    fs.writeFileSync(plain, fs.readFileSync(file, 'utf8').replaceAll(KEY, 'acme-billing').replaceAll('usual-key-0001', 'acme-web'));
+    const json = runCli(['analyze', plain, '--format', 'json', '--entries', 'all']).stdout;
+    const csv = runCli(['analyze', plain, '--format', 'csv']).stdout;
+    const text = runCli(['analyze', plain], { env: { ...process.env, COLUMNS: '160' } }).stdout;
+    for (const out of [json, csv, text]) {
+      expect(out).not.toContain('acme-billing');
+      expect(out).toContain('acme-bil…');
+    }
+    const doc = JSON.parse(json) as { alerts: Array<{ evidence: { samples: Array<{ apiKey?: string }> } }>; entries: Array<{ subject: { apiKey?: string } }> };
+    expect(new Set(doc.alerts[0]!.evidence.samples.map((x) => x.apiKey))).toEqual(new Set(['acme-bil…']));
+    expect(new Set(doc.entries.map((e) => e.subject.apiKey))).toEqual(new Set(['acme-bil…', 'acme-web'.slice(0, 4) + '…']));
+  });
+
+  it('an alert whose detector counted no addresses takes them from its samples', () => {
+    const one = path.join(dir, 'probe.ndjson');
+    const admin = ['users', 'roles', 'config', 'audit', 'keys', 'billing', 'tenants', 'flags', 'jobs', 'exports', 'plans', 'webhooks'];
+    fs.writeFileSync(one, Array.from({ length: 60 }, (_, k) => JSON.stringify({ timestamp: new Date(T + k * 2000).toISOString(), user_id: '202', role: 'customer', api_key_id: KEY, ip: '198.51.100.23', method: 'GET', endpoint: `/api/v1/admin/${admin[k % admin.length]}`, status: 403 })).join('\n') + '\n');
+    const doc = JSON.parse(runCli(['analyze', one, '--format', 'json']).stdout) as { alerts: Array<{ rule: string; subject: { ip?: string }; evidence: { ips?: unknown; samples: unknown[] } }> };
+    const a = doc.alerts.find((x) => x.subject.ip === undefined && x.evidence.ips === undefined);
+    expect(a, JSON.stringify(doc.alerts.map((x) => [x.rule, x.subject]))).toBeDefined();
+    const text = runCli(['analyze', one], { env: { ...process.env, COLUMNS: '200' } }).stdout;
+    expect(text).toMatch(new RegExp(`from {6}ip 198\\.51\\.100\\.23 \\(${a!.evidence.samples.length} of ${a!.evidence.samples.length} samples\\) · api key 6c664d6d…`));
+  });
 });

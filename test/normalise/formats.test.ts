@@ -412,6 +412,14 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(got).toEqual(want);
   });
 
+  it('flat (pino-http): the header spelled User-Agent in the first records and user-agent in later ones is read in both', () => {
+    const rec = (i: number, name: string) => ({ time: 1717430400000 + i * 1000, req: { method: 'GET', url: `/api/x/${i}`, headers: { [name]: `agent-${i}` } }, res: { statusCode: 200 } });
+    const recs = records([...Array.from({ length: 60 }, (_, i) => rec(i, 'User-Agent')), ...Array.from({ length: 40 }, (_, i) => rec(60 + i, 'user-agent'))]);
+    const { events } = run(recs);
+    expect(events).toHaveLength(100);
+    expect(events.map((e) => e.userAgent)).toEqual(Array.from({ length: 100 }, (_, i) => `agent-${i}`));
+  });
+
   it('kong: consumer, credential id, querystring object, string sizes of old versions', () => {
     const { cores } = detectAndMap('kong.ndjson', 'kong');
     expect(cores).toEqual([

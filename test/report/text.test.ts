@@ -272,6 +272,10 @@ describe('findings: repeated findings collapse (not with --full)', () => {
     const entries = [low(0, 'c.baxter', ['auth-failure']), ...Array.from({ length: 5 }, (_, i) => low(100 + i * 100, 'tara', ['off-hours']))];
     const lines = findings(renderText({ ...r, alerts: [alert], entries }, options({ width: 140, entriesMode: 'all' })));
     expect(headers(lines)).toEqual(['user:c.baxter  (1 finding, most severe: low; subject of A7)', 'user:tara  (5 findings, most severe: low)']);
+    // Two such actors with one finding of one shape each keep a header each, naming their alert.
+    const other = { ...alert, id: 'A8', subject: { user: 'd.evans', route: '/api/v2/invoices/{id}' } };
+    const pair = findings(renderText({ ...r, alerts: [alert, other], entries: [...entries, low(50, 'd.evans', ['auth-failure'])] }, options({ width: 140, entriesMode: 'all' })));
+    expect(headers(pair).slice(0, 2)).toEqual(['user:c.baxter  (1 finding, most severe: low; subject of A7)', 'user:d.evans  (1 finding, most severe: low; subject of A8)']);
     // Without the alert, the actor with more findings comes first, and no alert is named.
     const plain = findings(renderText({ ...r, alerts: [], entries }, options({ width: 140, entriesMode: 'all' })));
     expect(headers(plain)).toEqual(['user:tara  (5 findings, most severe: low)', 'user:c.baxter  (1 finding, most severe: low)']);
