@@ -306,11 +306,14 @@ export function splitSource(s: string): { path: string; mod: string } {
 
 export function compileSource(field: CanonicalField, spec: string, keys?: readonly string[]): CompiledSource {
   const { path, mod } = splitSource(spec);
+  // Keys already resolved in the data are read exactly as spelled; a declared path by its groupings.
+  const segs = keys ?? path.split('.');
+  const compile = (n: number): Getter => (keys ? compileSegments(keys.slice(0, n)) : compilePath(segs.slice(0, n).join('.')));
   return {
     field,
     path: keys ? keys.join('.') : path,
     mod,
-    get: keys ? headerAware(keys, compileSegments(keys), (n) => compileSegments(keys.slice(0, n))) : headerAware(path.split('.'), compilePath(path), (n) => compilePath(path.split('.').slice(0, n).join('.'))),
+    get: headerAware(segs, compile(segs.length), compile),
     apply: applierFor(field, mod),
   };
 }

@@ -590,15 +590,15 @@ function renderFindings(ctx: Ctx, entries: EntryRecord[], alerts: readonly Alert
   for (const e of entries) longestPath = Math.max(longestPath, displayWidth(sanitize(e.request.path ?? e.request.template ?? '')));
   const pathWidth = Math.max(12, Math.min(longestPath, Math.floor(rest * 0.5)));
   const flagsWidth = Math.max(8, rest - pathWidth - 2);
-  // A stuffing run touches hundreds of accounts once each: consecutive actors with one finding of
-  // the same shape share a group (unless `full`), the most severe groups are listed, and the rest
-  // are summed up by the alerts they belong to, rather than print hundreds of one-line groups.
   // Alerts about an actor that none of its findings belongs to: named in its header, so the
   // reader goes there (such an actor keeps a header of its own).
   const apartOf = (actor: string, group: EntryRecord[]): string[] => {
     const joined = new Set(group.flatMap((e) => e.alerts));
     return (aboutActor.get(actor) ?? []).filter((a) => !joined.has(a.id)).map((a) => sanitize(a.id));
   };
+  // A stuffing run touches hundreds of accounts once each: consecutive actors with one finding of
+  // the same shape share a group (unless `full`), the most severe groups are listed, and the rest
+  // are summed up by the alerts they belong to, rather than print hundreds of one-line groups.
   const units: ActorGroup[][] = [];
   let lastShape: string | undefined;
   for (const g of ordered) {
