@@ -203,7 +203,7 @@ function answerWho(o: Observation, baseline: Baseline | undefined): ChecklistAns
   } else if (o.mode === 'input') {
     parts.push('Known or unknown cannot be judged: the only baseline is this input itself.');
   } else {
-    parts.push('Known or unknown cannot be judged: no baseline.');
+    parts.push('Known or unknown cannot be judged: no baseline file.');
   }
   const facts: Record<string, unknown> = { actor: e.actor, kind: o.kind };
   if (e.user !== undefined) facts.user = e.user;
@@ -237,7 +237,7 @@ function answerWhen(o: Observation, ctx: AnswerContext): ChecklistAnswer {
   } else if (o.usualHour === false && o.base !== undefined) {
     parts.push(`Unusual for this actor: no activity at ${slotLabel(o.slot)} (±1 h) in the baseline; they are usually active ${usualHours(o.base.hoursOfWeek)}.`);
   } else {
-    parts.push(`This actor's usual hours are unknown (${o.mode === 'none' ? 'no baseline' : o.mode === 'input' ? 'see question 10' : 'not in the baseline'}); in this input they were active at ${hourRanges(o.hoursInInput)} UTC.`);
+    parts.push(`This actor's usual hours are unknown (${o.mode === 'none' ? 'no baseline file' : o.mode === 'input' ? 'see question 10' : 'not in the baseline'}); in this input they were active at ${hourRanges(o.hoursInInput)} UTC.`);
   }
   const facts: Record<string, unknown> = {
     utc: new Date(ts).toISOString(),
@@ -387,7 +387,7 @@ function answerHowOften(o: Observation): ChecklistAnswer {
     parts.push(`Their norm: median ${base.requestsPerHour.median}, p99 ${base.requestsPerHour.p99} requests per active hour${o.mode === 'input' ? ' (learned from this input)' : ''}.`);
     if (o.flags.includes('volume-above-baseline')) parts.push(`Above their usual volume: more than ${Math.round(o.volumeThreshold)} requests this hour.`);
   } else {
-    parts.push(`No baseline for their usual rate; they made ${plural(o.requestsInInput, 'request')} so far in this input.`);
+    parts.push(`No baseline file for their usual rate; they made ${plural(o.requestsInInput, 'request')} so far in this input.`);
   }
   const facts: Record<string, unknown> = {
     recentRequests: rc.count,

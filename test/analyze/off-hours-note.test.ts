@@ -31,6 +31,15 @@ describe('off-hours note', () => {
     expect(r.summary.notes.filter((n) => NOTE.test(n))).toHaveLength(1);
   });
 
+  it('the answers say "no baseline file" where question 10 compares with a baseline learned from the input', async () => {
+    const r = await analyze(analyzeOptions([file], { threads: 1 }));
+    const a = r.entries[0]!.answers;
+    expect(a.who!.answer).toContain('Known or unknown cannot be judged: no baseline file.');
+    expect(a.when!.answer).toContain("This actor's usual hours are unknown (no baseline file)");
+    expect(a.howOften!.answer).toContain('No baseline file for their usual rate');
+    expect(a.fit!.answer).toMatch(/^Against a baseline learned from this input itself/);
+  });
+
   it('says nothing when --min-severity already leaves low findings out', async () => {
     const r = await analyze(analyzeOptions([file], { threads: 1, minSeverity: 'medium' }));
     expect(r.summary.notes.some((n) => n.includes('outside business hours'))).toBe(false);
