@@ -179,6 +179,10 @@ function answerWho(o: Observation, baseline: Baseline | undefined): ChecklistAns
   } else {
     parts.push(`Anonymous: no user or API key in the log; only the client address${e.ip !== undefined ? ` ${e.ip}` : ''} identifies the caller${session !== undefined ? ` (session ${session})` : ''}.`);
   }
+  if (key !== undefined && o.keysBefore.length > 0) {
+    const before = o.keysBefore.map((k) => maskIdentifier(k, 'apiKey'));
+    parts.push(`A new API key for this actor: their earlier requests in this input used ${before.slice(0, 3).join(', ')}${before.length > 3 ? ` and ${before.length - 3} more` : ''}.`);
+  }
   const ua = e.userAgent;
   const kindText =
     o.kind === 'crawler'
@@ -212,6 +216,7 @@ function answerWho(o: Observation, baseline: Baseline | undefined): ChecklistAns
   if (session !== undefined) facts.session = session;
   if (ua !== undefined) facts.userAgent = ua;
   if (known !== undefined) facts.known = known;
+  if (o.keysBefore.length > 0) facts.newApiKey = true;
   return { answer: parts.join(' '), notable: o.flags.includes('unknown-actor') || o.kind === 'crawler', facts };
 }
 

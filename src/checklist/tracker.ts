@@ -106,6 +106,11 @@ export interface Observation {
    */
   newCountrySince: NewCountry | undefined;
   newRoute: boolean;
+  /**
+   * The API key ids this actor used earlier in this input, when this entry's key is not among them
+   * (a user with a second credential); empty otherwise. Context for question 1, no flag.
+   */
+  keysBefore: string[];
   /** IPs / countries this actor used earlier in this input (capped lists). */
   ipsBefore: string[];
   countriesBefore: string[];
@@ -147,6 +152,8 @@ interface ActorState {
   burstActive: boolean;
   failStreak: number;
   ips: Set<string> | null;
+  /** API key ids the actor used in this input (a user's second credential: question 1 says so). */
+  keys: Set<string> | null;
   countries: Set<string> | null;
   /** The last country that was new for this actor (see Observation.newCountrySince). */
   newCountry: NewCountry | null;
@@ -165,6 +172,7 @@ interface ActorState {
 
 const NONE: string[] = [];
 const IPS_CAP = 64;
+const KEYS_CAP = 16;
 const COUNTRIES_CAP = 32;
 const NOVEL_ROUTES_CAP = 256;
 const GEO_CACHE_CAP = 50_000;
@@ -298,6 +306,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       burstActive: false,
       failStreak: 0,
       ips: null,
+      keys: null,
       countries: null,
       newCountry: null,
       novelRoutes: null,
@@ -407,6 +416,14 @@ export function createTracker(ctx: TrackerContext): Tracker {
         if (newCountry || force) countriesSnap = [...s.countries];
         if (newCountry) s.newCountry = { country, at: ts, before: countriesSnap ?? [] };
         if (s.countries.size < COUNTRIES_CAP) s.countries.add(country);
+      }
+    }
+    let keysBefore: string[] = NONE;
+    if (e.apiKey !== undefined) {
+      if (s.keys === null) s.keys = new Set();
+      if (!s.keys.has(e.apiKey)) {
+        if (s.keys.size > 0) keysBefore = [...s.keys];
+        if (s.keys.size < KEYS_CAP) s.keys.add(e.apiKey);
       }
     }
     const sinceNew = s.newCountry;
@@ -520,6 +537,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       newCountry,
       newCountrySince,
       newRoute,
+      keysBefore: keysBefore === NONE ? [] : keysBefore,
       ipsBefore: ipsSnap ?? (ipsBefore === null ? [] : [...ipsBefore].filter((x) => x !== e.ip)),
       countriesBefore: countriesSnap ?? (countriesBefore === null ? [] : [...countriesBefore].filter((x) => x !== country)),
       recent: { count: inRate, spanMs: ts - earliest, windowMs: options.rateWindowMs, saturated: inRate >= s.n && s.n === ringSize },

@@ -163,6 +163,26 @@ describe('checklist: what makes an entry notable', () => {
   });
 });
 
+describe('checklist: who', () => {
+  it("says when a user's API key is new for them, naming (masked) the keys they used before; nothing for the first or a known key", () => {
+    const c = createChecklist({ rules, geo: stubGeo({ '81.2.69.': { country: 'GB' } }), tz: 'UTC', keepAll: true });
+    const key = (k: string) => ({ api_key: k });
+    const events = [
+      ev({ at: T0, ...key('acme-web-0001') }, 1),
+      ev({ at: T0 + 60_000, ...key('acme-web-0001') }, 2),
+      ev({ at: T0 + 120_000, ...key('6c664d6d-1b2c-4d5e-8f90-a1b2c3d4e5f6') }, 3),
+      ev({ at: T0 + 180_000, ...key('6c664d6d-1b2c-4d5e-8f90-a1b2c3d4e5f6') }, 4),
+    ];
+    for (const e of events) c.add(e);
+    const who = c.finish([]).map((r) => r.answers.who!);
+    expect(who.map((w) => /A new API key for this actor/.test(w.answer))).toEqual([false, false, true, false]);
+    expect(who[2]!.answer).toMatch(/ A new API key for this actor: their earlier requests in this input used acme…\[REDACTED api-key len=13 sha256:[0-9a-f]{8}\]\. Kind: /);
+    expect(who[2]!.answer).not.toContain('acme-web-0001');
+    expect(who[2]!.facts).toMatchObject({ newApiKey: true });
+    expect(who[3]!.facts).not.toHaveProperty('newApiKey');
+  });
+});
+
 describe('checklist: bounded', () => {
   it('keeps at most maxEntries, preferring higher severity, and counts the rest', () => {
     const events = Array.from({ length: 30 }, (_, i) => ev({ at: T0 + i * 10_000, status: 401 }, i + 1)); // low
