@@ -418,7 +418,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
         if (s.countries.size < COUNTRIES_CAP) s.countries.add(country);
       }
     }
-    let keysBefore: string[] = NONE;
+    let keysBefore: string[] | null = null;
     if (e.apiKey !== undefined) {
       if (s.keys === null) s.keys = new Set();
       if (!s.keys.has(e.apiKey)) {
@@ -537,7 +537,7 @@ export function createTracker(ctx: TrackerContext): Tracker {
       newCountry,
       newCountrySince,
       newRoute,
-      keysBefore: keysBefore === NONE ? [] : keysBefore,
+      keysBefore: keysBefore ?? [],
       ipsBefore: ipsSnap ?? (ipsBefore === null ? [] : [...ipsBefore].filter((x) => x !== e.ip)),
       countriesBefore: countriesSnap ?? (countriesBefore === null ? [] : [...countriesBefore].filter((x) => x !== country)),
       recent: { count: inRate, spanMs: ts - earliest, windowMs: options.rateWindowMs, saturated: inRate >= s.n && s.n === ringSize },
