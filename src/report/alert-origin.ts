@@ -9,11 +9,12 @@ export interface AlertOrigin {
   /**
    * Addresses, most first (none when the subject names the IP): with their requests when the
    * evidence counted them (`ipsFrom` 'requests'; detectors keep the top five), else with the
-   * number of samples from each ('samples': an alert whose requests came from one address).
+   * number of samples from each ('samples': an alert whose requests came from one address; none
+   * when the samples name more than three).
    */
   ips: Array<[ip: string, count: number]>;
   ipsFrom: 'requests' | 'samples';
-  /** API keys (masked) with the number of samples made with each, most first (absent when the subject names the key). */
+  /** API keys (masked) with the number of samples made with each, most first (none when the subject names the key, or the samples name more than three). */
   keys: Array<[key: string, samples: number]>;
   samples: number;
 }
@@ -29,12 +30,22 @@ export function alertOrigin(a: AlertRecord): AlertOrigin {
     }
     // Detectors that count addresses only when there are several: the samples say which one.
     if (ips.length === 0) {
-      ips = tally(samples.map((s) => s.ip));
+      ips = few(tally(samples.map((s) => s.ip)));
       ipsFrom = 'samples';
     }
   }
-  const keys = a.subject.apiKey === undefined ? tally(samples.map((s) => s.apiKey)) : [];
+  const keys = a.subject.apiKey === undefined ? few(tally(samples.map((s) => s.apiKey))) : [];
   return { ips: ips.sort((x, y) => y[1] - x[1]), ipsFrom, keys, samples: samples.length };
+}
+
+/**
+ * Values read off the samples stand for the alert only when the samples name a few of them: ten
+ * samples of a spray from 399 addresses name ten, which would read as the whole list (the alert's
+ * figures give the count).
+ */
+const FEW = 3;
+function few(rows: Array<[string, number]>): Array<[string, number]> {
+  return rows.length <= FEW ? rows : [];
 }
 
 function tally(values: Array<string | undefined>): Array<[string, number]> {

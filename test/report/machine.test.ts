@@ -164,6 +164,19 @@ describe('csv', () => {
     expect(text.split('\n').filter((l) => l.startsWith('  from '))).toHaveLength(1);
   });
 
+  it("names no sample addresses for an alert whose samples are ten of a spray's many sources", async () => {
+    const r = sampleReport();
+    const a = r.alerts[1]!;
+    a.subject = { route: '/api/login' };
+    a.evidence = { ...a.evidence, ips: undefined, samples: Array.from({ length: 10 }, (_, i) => ({ time: i, file: 'a.log', line: i + 1, ip: `45.${100 + i}.0.9` })) };
+    const rows = parseCsv(await render(r, options({ format: 'csv' })));
+    expect(rows[2]![ALERT_CSV_COLUMNS.indexOf('origin_ips')]).toBe('');
+    // Samples from one address name it.
+    a.evidence = { ...a.evidence, samples: a.evidence.samples.map((x) => ({ ...x, ip: '198.51.100.23' })) };
+    const one = parseCsv(await render(r, options({ format: 'csv' })));
+    expect(one[2]![ALERT_CSV_COLUMNS.indexOf('origin_ips')]).toBe('198.51.100.23 10/10');
+  });
+
   it('writes the documented entry columns with csvOf entries', async () => {
     const rows = parseCsv(await render(sampleReport(), options({ format: 'csv', csvOf: 'entries', entriesMode: 'all' })));
     expect(rows[0]).toEqual([...ENTRY_CSV_COLUMNS]);
