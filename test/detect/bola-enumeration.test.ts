@@ -45,6 +45,19 @@ describe('bola-enumeration', () => {
     expect(runFlat(walk({ n: 200 }), { only }).alerts[0]!.summary).toMatch(/; ids 8801\.\.9000 walked with stride 1 \(200 in a row\)\.$/);
   });
 
+  it("lets a quiet group's window go between bursts, without dropping a request still in the window (other actors' traffic moves time on)", () => {
+    const others = Array.from({ length: 80 }, (_, k) => rec(T + k * 30_000, { user_id: `u${k % 4}`, endpoint: '/api/v1/profile' }));
+    const burst = (atMinute: number, from: number, n: number) =>
+      Array.from({ length: n }, (_, k) => rec(T + atMinute * 60_000 + k * 2_000, { user_id: '101', endpoint: `/api/v1/orders/${from + k}` }));
+    const run = (records: ReturnType<typeof rec>[]) => runFlat(records.sort((a, b) => a.timestamp.localeCompare(b.timestamp)), { only }).alerts;
+    const distinct = (alerts: ReturnType<typeof run>) => alerts.map((a) => a.evidence.metrics.distinctIds);
+    // 30 + 30 foreign ids 7 minutes apart: one 10-minute window holds all 60, though quiet windows were slid in between.
+    expect(distinct(run([...others, ...burst(5, 1000, 30), ...burst(12, 2000, 30)]))).toEqual([60]);
+    // 17 minutes apart, no window holds 50; and once the first burst was let go, a second one is counted from nothing.
+    expect(run([...others, ...burst(5, 1000, 30), ...burst(22, 2000, 30)])).toEqual([]);
+    expect(distinct(run([...others, ...burst(5, 1000, 30), ...burst(22, 2000, 60)]))).toEqual([60]);
+  });
+
   it('stays quiet for a customer reading their own order history, every day', () => {
     const { records } = lookalikeScenario('own-orders');
     expect(runFlat(records, { only }).alerts).toEqual([]);

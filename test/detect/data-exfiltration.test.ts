@@ -63,6 +63,21 @@ describe('data-exfiltration', () => {
     expect(a.evidence.metrics.exportRequests).toBe(300);
   });
 
+  it("lets a quiet actor's window go at the hour, without dropping a request still in the window (other actors' traffic moves time on)", () => {
+    const D2 = T + 2 * DAY;
+    const filler = Array.from({ length: 60 }, (_, k) => rec(D2 + k * 300_000, { user_id: 'u2', endpoint: '/api/v1/reports/summary', bytes: 1000 }));
+    const pull = (atMinute: number, n: number) =>
+      Array.from({ length: n }, (_, k) => rec(D2 + atMinute * 60_000 + k * 3000, { user_id: 'u1', endpoint: `/api/v1/reports/full?page=${k}`, bytes: MB }));
+    const run = (records: FlatRecord[]) =>
+      runFlat([...history('u1', 2), ...history('u2', 2), ...filler, ...records].sort((a, b) => a.timestamp.localeCompare(b.timestamp)), { only }).alerts;
+    const shape = (alerts: ReturnType<typeof run>) => alerts.map((a) => [new Date(a.start).toISOString(), a.evidence.metrics.requests, a.evidence.metrics.totalBytes]);
+    // 30 MiB at 11:30 and 30 more at 12:10: one hour's window holds both, though quiet windows were slid at 12:00.
+    expect(shape(run([...pull(150, 30), ...pull(190, 30)]))).toEqual([['2025-03-12T11:30:00.000Z', 60, 60 * MB]]);
+    // The second at 13:10: no window holds 50 MiB; and once the first was let go, a second pull is counted from nothing.
+    expect(run([...pull(150, 30), ...pull(250, 30)])).toEqual([]);
+    expect(shape(run([...pull(150, 30), ...pull(250, 60)]))).toEqual([['2025-03-12T13:10:00.000Z', 60, 60 * MB]]);
+  });
+
   it('is critical above the critical volume', () => {
     const recs = [...history('u1', 2), ...burst('u1', T + 2 * DAY + 11 * 3_600_000, 400, 3 * MB)];
     const a = atLeast(runFlat(recs, { only }).alerts, 'medium');

@@ -120,4 +120,34 @@ describe('NumberQueue and TimeQueue (window queues without an object per entry)'
       }),
     );
   });
+
+  it('release lets go of an empty queue\'s storage, refuses a queue that holds entries, and the queue works after it', () => {
+    const q = new TimeQueue<string>();
+    for (let i = 0; i < 40; i++) q.push(i, `r${i}`);
+    expect(() => q.release()).toThrow(/not empty/);
+    while (q.size > 0) q.shift();
+    q.release();
+    expect((q as unknown as { items: unknown[] }).items).toHaveLength(0);
+    q.push(100, 'a');
+    q.push(101, 'b');
+    expect([q.size, q.firstTime(), q.at(1), q.shift(), q.firstTime()]).toEqual([2, 100, 'b', 'a', 101]);
+    // The window queues of numbers and items alike.
+    const n = new NumberQueue(3);
+    const r = new ItemQueue<string>(2);
+    for (let i = 0; i < 40; i++) {
+      n.push(i, i * 10, 1);
+      r.push(`a${i}`, `b${i}`);
+    }
+    expect(() => n.release()).toThrow(/not empty/);
+    expect(() => r.release()).toThrow(/not empty/);
+    while (n.size > 0) {
+      n.shift();
+      r.shift();
+    }
+    n.release();
+    r.release();
+    n.push(7, 70, 0);
+    r.push('x', 'y');
+    expect([n.size, n.first(0), n.at(0, 1), r.size, r.at(0, 1)]).toEqual([1, 7, 70, 1, 'y']);
+  });
 });

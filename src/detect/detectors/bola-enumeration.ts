@@ -344,6 +344,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (g.incident) emit(g, g.incident);
         if (g.walk) closeWalk(g);
         historyEntries -= g.history.size;
+        windowed.delete(g);
       },
     });
 
@@ -652,6 +653,39 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       ctx.report(alert);
     }
 
+    /** Drop the window's requests before `cutoff`. */
+    function slide(g: Group, cutoff: number): void {
+      const q = g.q;
+      while (q.size > 0 && q.firstTime() < cutoff) {
+        const old = q.shift();
+        const oldKey = idKey(old.id, old.numeric);
+        const state = g.window.get(oldKey)!;
+        if (state < 2 * WINDOW_COUNT) {
+          if (state & FOREIGN) g.foreign--;
+          g.window.delete(oldKey);
+        } else g.window.set(oldKey, state - WINDOW_COUNT);
+      }
+    }
+
+    // A group lives for its history (a week by default) but its window only matters for windowMs
+    // after its last request: the groups whose window holds requests are slid every windowMs of
+    // event time as well, so that a group that went quiet lets go of its requests (each with its
+    // path, IP and request id) instead of keeping them until it is used again. Sliding early
+    // changes nothing: the group's next request would drop the same ones first.
+    const windowed = new Set<Group>();
+    let nextTrim = -Infinity;
+    function trimQuiet(now: number): void {
+      if (now < nextTrim) return;
+      nextTrim = now + windowMs;
+      for (const g of windowed) {
+        slide(g, now - windowMs);
+        if (g.q.size === 0) {
+          windowed.delete(g);
+          g.q.release();
+        }
+      }
+    }
+
     /** Whether the route template has a segment naming the caller (/me/...), remembered per template. */
     const hasSelfSegment = cachedTest((template) => SELF_SEGMENT_RE.test(template));
 
@@ -688,17 +722,8 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       if (ownScope && threshold < o.ownScopeMinIds) threshold = o.ownScopeMinIds;
 
       // Slide the window first (it does not read the history, so the order does not matter).
-      const cutoff = now - windowMs;
+      slide(g, now - windowMs);
       const q = g.q;
-      while (q.size > 0 && q.firstTime() < cutoff) {
-        const old = q.shift();
-        const oldKey = idKey(old.id, old.numeric);
-        const state = g.window.get(oldKey)!;
-        if (state < 2 * WINDOW_COUNT) {
-          if (state & FOREIGN) g.foreign--;
-          g.window.delete(oldKey);
-        } else g.window.set(oldKey, state - WINDOW_COUNT);
-      }
 
       // Own history for this actor and route: looked up when the id enters the window (and when a
       // foreign id is re-read, below).
@@ -761,6 +786,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         apiKey: e.apiKey,
         role,
       };
+      if (q.size === 0) windowed.add(g);
       q.push(now, x);
       if (fresh) slowStep(key, g, x, sensitive);
 
@@ -812,6 +838,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       event(e) {
         groups.sweep(e.ts);
         open?.sweep(e.ts);
+        trimQuiet(e.ts);
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
         if (e.objectIds.length === 0) return;

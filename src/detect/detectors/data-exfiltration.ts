@@ -295,6 +295,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
         if (s.incident) emit(k, s.incident, s);
         s.incident = null;
         finishDone(k, s);
+        windowed.delete(s);
       },
     });
 
@@ -683,10 +684,42 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       }
     }
 
+    /** Drop the window's requests before `cutoff`. */
+    function slide(s: ActorState, cutoff: number): void {
+      const q = s.q;
+      while (q.size > 0 && q.first(TS) < cutoff) {
+        s.bytes -= q.first(BYTES);
+        s.requests--;
+        s.exportRequests -= q.first(EXP);
+        q.shift();
+        s.refs.shift();
+      }
+    }
+
+    // An actor's state lives for its hourly history (30 days idle), its window only for windowMs
+    // after its last request: the windows that hold requests are slid every windowMs of event time
+    // as well, so that an actor who went quiet lets go of them. Sliding early changes nothing: the
+    // actor's next request would drop the same ones first, and nothing reads the window in between.
+    const windowed = new Set<ActorState>();
+    let nextTrim = -Infinity;
+    function trimQuiet(now: number): void {
+      if (now < nextTrim) return;
+      nextTrim = now + windowMs;
+      for (const s of windowed) {
+        slide(s, now - windowMs);
+        if (s.q.size === 0) {
+          windowed.delete(s);
+          s.q.release();
+          s.refs.release();
+        }
+      }
+    }
+
     return {
       event(e) {
         actors.sweep(e.ts);
         open?.sweep(e.ts);
+        trimQuiet(e.ts);
         if (e.status !== undefined && e.status >= 400) return;
         if (m.health(e.template) || allowlisted(m, e)) return;
         const now = e.ts;
@@ -724,15 +757,9 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           }
         }
         if (openRuns && (s.streak !== null || s.hourEv !== null)) openRuns.touch(e.actor, now, () => s);
-        const cutoff = now - windowMs;
+        slide(s, now - windowMs);
         const q = s.q;
-        while (q.size > 0 && q.first(TS) < cutoff) {
-          s.bytes -= q.first(BYTES);
-          s.requests--;
-          s.exportRequests -= q.first(EXP);
-          q.shift();
-          s.refs.shift();
-        }
+        if (q.size === 0) windowed.add(s);
         q.push(now, bytes, exp);
         s.refs.push(e.template, e.ip);
         s.bytes += bytes;

@@ -79,6 +79,14 @@ export class NumberQueue {
     if (this.rows > SHRINK_ABOVE && this.size * 4 <= this.rows) this.resize(this.rows / 2);
   }
 
+  /** Let go of the storage of an empty queue (one kept for long while empty); it grows again on push. */
+  release(): void {
+    if (this.size !== 0) throw new Error('NumberQueue.release: the queue is not empty');
+    this.buf = [];
+    this.rows = 0;
+    this.start = 0;
+  }
+
   private resize(rows: number): void {
     this.buf = copyRing(this.buf, this.start, this.rows - 1, this.width, this.size, rows);
     this.rows = rows;
@@ -134,6 +142,15 @@ export class TimeQueue<T> {
     return item;
   }
 
+  /** Let go of the storage of an empty queue (one kept for long while empty); it grows again on push. */
+  release(): void {
+    if (this.size !== 0) throw new Error('TimeQueue.release: the queue is not empty');
+    this.times = [];
+    this.items = [];
+    this.rows = 0;
+    this.start = 0;
+  }
+
   private resize(rows: number): void {
     const mask = this.rows - 1;
     const items = new Array<T | undefined>(rows).fill(undefined);
@@ -179,6 +196,14 @@ export class ItemQueue<T> {
     this.start = (this.start + 1) & (this.rows - 1);
     this.size--;
     if (this.rows > SHRINK_ABOVE && this.size * 4 <= this.rows) this.resize(this.rows / 2);
+  }
+
+  /** Let go of the storage of an empty queue; it grows again on push. */
+  release(): void {
+    if (this.size !== 0) throw new Error('ItemQueue.release: the queue is not empty');
+    this.items = [];
+    this.rows = 0;
+    this.start = 0;
   }
 
   private resize(rows: number): void {
