@@ -17,6 +17,16 @@ describe('IdHistory (the own-id history of bola-enumeration)', () => {
           expect(h.size).toBe(model.size);
         }
         for (const k of [...probes, ...model.keys()]) expect(h.get(k)).toBe(model.get(k));
+        // The ids used since a time, in the order of their use (ties: 32-bit integers by value, then
+        // the others as added), whether the history still holds few ids or has grown past them.
+        const int32 = (k: number | string): k is number => typeof k === 'number' && (k | 0) === k;
+        const order = [...model.keys()];
+        for (const from of [-Infinity, 0, 2 ** 30]) {
+          const expected = order
+            .filter((k) => model.get(k)! >= from)
+            .sort((a, b) => model.get(a)! - model.get(b)! || Number(!int32(a)) - Number(!int32(b)) || (int32(a) && int32(b) ? a - b : order.indexOf(a) - order.indexOf(b)));
+          expect(h.usedSince(from)).toEqual(expected);
+        }
       }),
     );
   });

@@ -164,8 +164,11 @@ interface Incident {
 interface Group {
   actor: string;
   template: string;
-  /** Ids in the window, with their packed state (IN_HISTORY, FOREIGN, requests x WINDOW_COUNT). */
-  window: Map<IdKey, number>;
+  /**
+   * Ids in the window, with their packed state (IN_HISTORY, FOREIGN, requests x WINDOW_COUNT); null
+   * while the window is empty (most groups, most of the time: they live on for their history).
+   */
+  window: Map<IdKey, number> | null;
   /**
    * The actor's own history here: ids and the time of their first use (at most maxOwnIds). Most of
    * this detector's memory on a long log, hence its compact form.
@@ -659,11 +662,12 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       while (q.size > 0 && q.firstTime() < cutoff) {
         const old = q.shift();
         const oldKey = idKey(old.id, old.numeric);
-        const state = g.window.get(oldKey)!;
+        const window = g.window!;
+        const state = window.get(oldKey)!;
         if (state < 2 * WINDOW_COUNT) {
           if (state & FOREIGN) g.foreign--;
-          g.window.delete(oldKey);
-        } else g.window.set(oldKey, state - WINDOW_COUNT);
+          window.delete(oldKey);
+        } else window.set(oldKey, state - WINDOW_COUNT);
       }
     }
 
@@ -682,6 +686,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         if (g.q.size === 0) {
           windowed.delete(g);
           g.q.release();
+          g.window = null;
         }
       }
     }
@@ -703,7 +708,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         g = groups.add(key, now, {
           actor: e.actor,
           template: e.template,
-          window: new Map(),
+          window: null,
           history: new IdHistory(),
           q: new TimeQueue(),
           foreign: 0,
@@ -728,7 +733,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       // Own history for this actor and route: looked up when the id enters the window (and when a
       // foreign id is re-read, below).
       const k = idKey(r.value, r.numeric);
-      const known = g.window.get(k);
+      const known = g.window?.get(k);
       // Entering the window, the id's first use comes from the history; an id already in the window
       // needs only to know whether it is in the history.
       const entering = known === undefined;
@@ -771,7 +776,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
           fresh = first === undefined && (state & IN_HISTORY) !== 0;
         }
       }
-      g.window.set(k, state + WINDOW_COUNT);
+      (g.window ??= new Map()).set(k, state + WINDOW_COUNT);
       const x: Entry = {
         ts: now,
         id: r.value,
@@ -828,7 +833,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
         // Each request as its id stands now: one judged own since it entered counts as own.
         for (let i = 0; i < q.size; i++) {
           const y = q.at(i);
-          addToIncident(inc, y, y.foreign && ((g.window.get(idKey(y.id, y.numeric)) ?? 0) & FOREIGN) !== 0);
+          addToIncident(inc, y, y.foreign && ((g.window!.get(idKey(y.id, y.numeric)) ?? 0) & FOREIGN) !== 0);
         }
       }
       return x.foreign;

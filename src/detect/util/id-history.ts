@@ -4,7 +4,8 @@
  * whole group) and a group holds at most a few hundred, but thousands of groups over a week of
  * logs hold hundreds of thousands in all, the largest state of a long run. So decimal ids that fit
  * 32 bits are kept in two sorted typed arrays (12 bytes an id, outside the V8 heap, where a Map
- * entry with its key cost 60 to 180) and other ids in a Map.
+ * entry with its key cost 60 to 180) and other ids in a Map. Most groups hold a few ids only: up to
+ * FEW of them sit in one small plain array instead, as the typed arrays' own objects would cost more.
  */
 import { ensureLength } from '../../util/typed.js';
 
@@ -21,11 +22,19 @@ export function idKey(value: string, numeric: number | undefined): IdKey {
 
 const NO_IDS = new Int32Array(0);
 const NO_TIMES = new Float64Array(0);
+/**
+ * Up to this many decimal ids are held in one plain array: most histories are a few ids, and a
+ * typed array's own objects (the array, its buffer) cost more than a few ids do.
+ */
+const FEW = 16;
 
 export class IdHistory {
-  /** Decimal ids, ascending, and the time of each; `count` of them are in use. */
+  /** Until FEW decimal ids: [id, time, id, time, ...], ascending by id. */
+  private few: number[] | null = null;
+  /** Past FEW decimal ids: the ids, ascending, and the time of each; `count` of them are in use. */
   private nums = NO_IDS;
   private numTimes = NO_TIMES;
+  /** Decimal ids held (in `few` or in `nums`). */
   private count = 0;
   /** Text ids, and numbers that are not 32-bit integers (bola-enumeration's ids never are). */
   private others: Map<number | string, number> | null = null;
@@ -35,6 +44,11 @@ export class IdHistory {
   /** The time of `id`, or undefined when it is not held. */
   get(id: number | string): number | undefined {
     if (typeof id === 'string' || (id | 0) !== id) return this.others?.get(id);
+    const few = this.few;
+    if (few !== null) {
+      for (let i = 0; i < few.length; i += 2) if (few[i] === id) return few[i + 1];
+      return undefined;
+    }
     const i = this.find(id);
     return i >= 0 ? this.numTimes[i] : undefined;
   }
@@ -46,8 +60,14 @@ export class IdHistory {
       (this.others ??= new Map()).set(id, time);
       return;
     }
-    const at = ~this.find(id);
     const n = this.count;
+    if (n < FEW) {
+      addFew(this.few ??= [], id, time);
+      this.count = n + 1;
+      return;
+    }
+    if (this.few !== null) this.unfold();
+    const at = ~this.find(id);
     const nums = (this.nums = ensureLength(this.nums, n + 1));
     const times = (this.numTimes = ensureLength(this.numTimes, n + 1));
     if (at < n) {
@@ -67,9 +87,26 @@ export class IdHistory {
    */
   usedSince(from: number): IdKey[] {
     const found: Array<[IdKey, number]> = [];
-    for (let i = 0; i < this.count; i++) if (this.numTimes[i]! >= from) found.push([this.nums[i]!, this.numTimes[i]!]);
+    if (this.few !== null) {
+      for (let i = 0; i < this.few.length; i += 2) if (this.few[i + 1]! >= from) found.push([this.few[i]!, this.few[i + 1]!]);
+    } else for (let i = 0; i < this.count; i++) if (this.numTimes[i]! >= from) found.push([this.nums[i]!, this.numTimes[i]!]);
     if (this.others) for (const [id, t] of this.others) if (t >= from) found.push([id, t]);
     return found.sort((a, b) => a[1] - b[1]).map((x) => x[0]);
+  }
+
+  /** From `few` to the typed arrays, once past FEW ids. */
+  private unfold(): void {
+    const few = this.few!;
+    const n = few.length / 2;
+    const nums = new Int32Array(2 * FEW);
+    const times = new Float64Array(2 * FEW);
+    for (let i = 0; i < n; i++) {
+      nums[i] = few[2 * i]!;
+      times[i] = few[2 * i + 1]!;
+    }
+    this.nums = nums;
+    this.numTimes = times;
+    this.few = null;
   }
 
   /** The index of `id` in nums, or ~(where it would be inserted). */
@@ -88,4 +125,12 @@ export class IdHistory {
     }
     return ~lo;
   }
+}
+
+/** Insert (id, time) into a [id, time, ...] array ascending by id (`id` is not in it). */
+function addFew(few: number[], id: number, time: number): void {
+  let at = few.length;
+  while (at > 0 && few[at - 2]! > id) at -= 2;
+  if (at === few.length) few.push(id, time);
+  else few.splice(at, 0, id, time);
 }
