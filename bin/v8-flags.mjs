@@ -13,3 +13,21 @@
 //   1.11-1.13x that of 500 MB (1.11-1.29x with 100), for about 7% more time (docs/performance.md).
 export const SEMI_SPACE_MB = 16;
 export const V8_FLAGS = [`--max-semi-space-size=${SEMI_SPACE_MB}`, '--heap-growing-percent=50'];
+
+/**
+ * The settings to run the analysis with, or null when Node needs no re-run. With
+ * --max-semi-space-size (or --heap-growing-percent) on Node's command line the user chose the heap
+ * settings, or this is the re-run process (none are added);
+ * with it in NODE_OPTIONS (`NODE_OPTIONS=--max-semi-space-size=4 npx apilog analyze …` trades
+ * time for memory, docs/performance.md), only the old generation's bound is added, since a
+ * semi-space on the command line would override theirs and --heap-growing-percent is not allowed
+ * in NODE_OPTIONS.
+ */
+export function respawnFlags(execArgv, nodeOptions) {
+  const semi = (a) => a.startsWith('--max-semi-space-size');
+  // The re-run process has them on its command line (the semi-space, or the bound alone): it must
+  // not run Node again itself.
+  if (execArgv.some((a) => semi(a) || a.startsWith('--heap-growing-percent'))) return null;
+  if ((nodeOptions ?? '').split(/\s+/).some(semi)) return V8_FLAGS.filter((f) => !semi(f));
+  return V8_FLAGS;
+}
