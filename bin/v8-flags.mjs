@@ -4,7 +4,9 @@
 //   whose default differs runs the same. It was 64 until the seventeenth pass of docs/performance.md:
 //   since less is allocated and kept per event, the larger young generation no longer buys time
 //   (1 GB on two threads: 87-116 s with 16 against 80-130 s with 64 over four runs each), and it
-//   cost about 220 MiB of peak memory (565-600 against 790-823 MiB).
+//   cost about 220 MiB of peak memory (565-600 against 790-823 MiB). 4 would save about 12% more
+//   (500 MB: 403-412 against 460-468 MiB) for about 10% more time (nineteenth pass): a user's
+//   choice, through NODE_OPTIONS (respawnFlags below).
 // --heap-growing-percent=50: the old generation is collected once it has grown by half since the
 //   last full collection, instead of V8's default of up to four times for a large heap. Most of
 //   what is promoted (events held in the 5-minute reorder window, window entries) dies soon after,
