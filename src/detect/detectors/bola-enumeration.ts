@@ -34,6 +34,7 @@ import { IdHistory, idKey, type IdKey } from '../util/id-history.js';
 import { cachedTest } from '../../rules/match.js';
 import { ForeignWalk } from '../util/foreign-walk.js';
 import { HOUR_MS } from '../util/slow-walk.js';
+import { QuietWindows } from '../util/quiet-windows.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -671,25 +672,18 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       }
     }
 
-    // A group lives for its history (a week by default) but its window only matters for windowMs
-    // after its last request: the groups whose window holds requests are slid every windowMs of
-    // event time as well, so that a group that went quiet lets go of its requests (each with its
-    // path, IP and request id) instead of keeping them until it is used again. Sliding early
-    // changes nothing: the group's next request would drop the same ones first.
-    const windowed = new Set<Group>();
-    let nextTrim = -Infinity;
-    function trimQuiet(now: number): void {
-      if (now < nextTrim) return;
-      nextTrim = now + windowMs;
-      for (const g of windowed) {
-        slide(g, now - windowMs);
-        if (g.q.size === 0) {
-          windowed.delete(g);
-          g.q.release();
-          g.window = null;
-        }
-      }
-    }
+    // Groups live on for their history: their windows are also slid on a timer (util/quiet-windows.ts).
+    const windowed = new QuietWindows<Group>(
+      windowMs,
+      (g, cutoff) => {
+        slide(g, cutoff);
+        return g.q.size === 0;
+      },
+      (g) => {
+        g.q.release();
+        g.window = null;
+      },
+    );
 
     /** Whether the route template has a segment naming the caller (/me/...), remembered per template. */
     const hasSelfSegment = cachedTest((template) => SELF_SEGMENT_RE.test(template));
@@ -843,7 +837,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
       event(e) {
         groups.sweep(e.ts);
         open?.sweep(e.ts);
-        trimQuiet(e.ts);
+        windowed.trim(e.ts);
         if (e.path !== undefined) sawPath = true;
         else if (e.route !== undefined && e.format !== lastRouteOnlyFormat) routeOnlyFormats.add((lastRouteOnlyFormat = e.format));
         if (e.objectIds.length === 0) return;

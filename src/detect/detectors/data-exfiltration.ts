@@ -11,6 +11,7 @@ import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
 import { ItemQueue, NumberQueue } from '../util/queue.js';
+import { QuietWindows } from '../util/quiet-windows.js';
 import { capSamples } from '../merge.js';
 
 export type ExfilOptions = {
@@ -696,30 +697,24 @@ export const dataExfiltration: Detector<ExfilOptions> = {
       }
     }
 
-    // An actor's state lives for its hourly history (30 days idle), its window only for windowMs
-    // after its last request: the windows that hold requests are slid every windowMs of event time
-    // as well, so that an actor who went quiet lets go of them. Sliding early changes nothing: the
-    // actor's next request would drop the same ones first, and nothing reads the window in between.
-    const windowed = new Set<ActorState>();
-    let nextTrim = -Infinity;
-    function trimQuiet(now: number): void {
-      if (now < nextTrim) return;
-      nextTrim = now + windowMs;
-      for (const s of windowed) {
-        slide(s, now - windowMs);
-        if (s.q.size === 0) {
-          windowed.delete(s);
-          s.q.release();
-          s.refs.release();
-        }
-      }
-    }
+    // Actors live on for their hourly history: their windows are also slid on a timer (util/quiet-windows.ts).
+    const windowed = new QuietWindows<ActorState>(
+      windowMs,
+      (s, cutoff) => {
+        slide(s, cutoff);
+        return s.q.size === 0;
+      },
+      (s) => {
+        s.q.release();
+        s.refs.release();
+      },
+    );
 
     return {
       event(e) {
         actors.sweep(e.ts);
         open?.sweep(e.ts);
-        trimQuiet(e.ts);
+        windowed.trim(e.ts);
         if (e.status !== undefined && e.status >= 400) return;
         if (m.health(e.template) || allowlisted(m, e)) return;
         const now = e.ts;
