@@ -26,10 +26,12 @@ export const V8_FLAGS = [`--max-semi-space-size=${SEMI_SPACE_MB}`, '--heap-growi
  * in NODE_OPTIONS.
  */
 export function respawnFlags(execArgv, nodeOptions) {
-  const semi = (a) => a.startsWith('--max-semi-space-size');
+  // V8 takes its flags with dashes or underscores (--max_semi_space_size).
+  const named = (a, name) => a.replace(/_/g, '-').startsWith(name);
+  const semi = (a) => named(a, '--max-semi-space-size');
   // The re-run process has them on its command line (the semi-space, or the bound alone): it must
   // not run Node again itself.
-  if (execArgv.some((a) => semi(a) || a.startsWith('--heap-growing-percent'))) return null;
+  if (execArgv.some((a) => semi(a) || named(a, '--heap-growing-percent'))) return null;
   if ((nodeOptions ?? '').split(/\s+/).some(semi)) return V8_FLAGS.filter((f) => !semi(f));
   return V8_FLAGS;
 }

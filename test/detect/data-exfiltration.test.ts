@@ -76,6 +76,11 @@ describe('data-exfiltration', () => {
     // The second at 13:10: no window holds 50 MiB; and once the first was let go, a second pull is counted from nothing.
     expect(run([...pull(150, 30), ...pull(250, 30)])).toEqual([]);
     expect(shape(run([...pull(150, 30), ...pull(250, 60)]))).toEqual([['2025-03-12T13:10:00.000Z', 60, 60 * MB]]);
+    // A pull logged an hour late (past the reorder buffer's tolerance, after the others' traffic
+    // to 13:10) still finds the first one in its window: quiet windows are slid an hour further back.
+    const sorted = [...history('u1', 2), ...history('u2', 2), ...filler.slice(0, 51), ...pull(150, 30)].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const late = runFlat([...sorted, ...pull(190, 30)], { only }).alerts;
+    expect(shape(late)).toEqual([['2025-03-12T11:30:00.000Z', 60, 60 * MB]]);
   });
 
   it('is critical above the critical volume', () => {

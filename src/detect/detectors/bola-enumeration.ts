@@ -34,7 +34,7 @@ import { IdHistory, idKey, type IdKey } from '../util/id-history.js';
 import { cachedTest } from '../../rules/match.js';
 import { ForeignWalk } from '../util/foreign-walk.js';
 import { HOUR_MS } from '../util/slow-walk.js';
-import { QuietWindows } from '../util/quiet-windows.js';
+import { QuietWindows, quietSlack } from '../util/quiet-windows.js';
 
 /** Foreign ids an incident remembers (a memory bound; beyond it requests are counted, not ids). */
 const MAX_INCIDENT_IDS = 20_000;
@@ -675,6 +675,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     // Groups live on for their history: their windows are also slid on a timer (util/quiet-windows.ts).
     const windowed = new QuietWindows<Group>(
       windowMs,
+      quietSlack(windowMs),
       (g, cutoff) => {
         slide(g, cutoff);
         return g.q.size === 0;

@@ -11,7 +11,7 @@ import { allowlisted, ruleMatchers } from '../util/rules.js';
 import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples, subjectOfActor, topCounts } from '../util/evidence.js';
 import { mad, median, quantile } from '../util/stats.js';
 import { ItemQueue, NumberQueue } from '../util/queue.js';
-import { QuietWindows } from '../util/quiet-windows.js';
+import { QuietWindows, quietSlack } from '../util/quiet-windows.js';
 import { capSamples } from '../merge.js';
 
 export type ExfilOptions = {
@@ -700,6 +700,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     // Actors live on for their hourly history: their windows are also slid on a timer (util/quiet-windows.ts).
     const windowed = new QuietWindows<ActorState>(
       windowMs,
+      quietSlack(windowMs),
       (s, cutoff) => {
         slide(s, cutoff);
         return s.q.size === 0;
