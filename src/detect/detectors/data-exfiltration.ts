@@ -155,8 +155,8 @@ interface ActorState {
   q: NumberQueue;
   /**
    * The route template and IP of each of q's requests, in step with it (interned strings, so a
-   * reference each; one array for both, the times being q's): an incident counts the window from its start, and its breakdown by route and
-   * IP must cover the same requests as its totals.
+   * reference each; one array for both, the times being q's): an incident counts the window from
+   * its start, and its breakdown by route and IP must cover the same requests as its totals.
    */
   refs: ItemQueue<string | undefined>;
   bytes: number;
