@@ -131,10 +131,14 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
   // the input itself; nothing else reads it, so it is learned only when there are entries to judge.
   const learner = checklist && !baseline ? createBaselineLearner({ geo, origin: 'input', scope: 'fit' }) : undefined;
   const stats = spec.stats ? createStatsCollector() : undefined;
+  // Only detectors read the source record (the checklist keeps its entries without it): in a lane
+  // whose detectors do not, it is let go of now instead of waiting out the reorder buffer.
+  const keepRecord = pipeline?.readsRecord === true;
 
   return {
     add(raw) {
       const e = enrich(raw);
+      if (!keepRecord) e.raw = undefined;
       stats?.add(e);
       learner?.add(e);
       pipeline?.push(e);

@@ -57,6 +57,8 @@ export interface PipelineResult {
 
 export interface Pipeline {
   push(e: EnrichedEvent): void;
+  /** Whether a detector run here reads the events' source records (`meta.readsRecord`). */
+  readonly readsRecord: boolean;
   end(): PipelineResult;
   /**
    * Live reading (`--follow`): the input went quiet and event time is now `now` (at least the
@@ -203,6 +205,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const buffer = new ReorderBuffer(rules.latenessMs);
 
   return {
+    readsRecord: running.some((r) => r.detector.meta.readsRecord === true),
+
     advance(now) {
       buffer.drain(release);
       for (const r of running) {

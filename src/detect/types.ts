@@ -99,6 +99,11 @@ export interface DetectorMeta<O extends object = Record<string, unknown>> {
   /** Whether the detector needs GeoIP (so it is loaded only when needed). */
   needsGeo?: boolean;
   /**
+   * Whether the detector reads the source record (`event.raw`). A thread whose detectors do not
+   * lets go of the records before they wait in the reorder buffer.
+   */
+  readsRecord?: boolean;
+  /**
    * What cannot be judged when `requires` is not met, ending the unavailable reason, e.g.
    * "travel per user cannot be judged".
    */

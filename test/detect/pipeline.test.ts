@@ -4,7 +4,7 @@ import { createEnricher } from '../../src/enrich/index.js';
 import { ConfigError } from '../../src/rules/index.js';
 import type { RuleSet } from '../../src/rules/types.js';
 import type { ApiEvent } from '../../src/normalise/event.js';
-import { attackScenario } from '../../fixtures/scenarios/generate.js';
+import { ATTACKS, attackScenario } from '../../fixtures/scenarios/generate.js';
 import { fingerprint, geo, jitterOrder, rec, runEvents, runFlat, shippedRules, splitAndMerge, toEvent } from './helpers.js';
 
 const T = Date.UTC(2025, 2, 10, 12);
@@ -137,6 +137,31 @@ describe('pipeline', () => {
     expect(dropped.told).toHaveLength(4);
     expect(dropped.ended.alerts).toEqual([]);
     expect(dropped.ended.statuses[0]).toMatchObject({ id: 'recorder', status: 'ran' });
+  });
+
+  it('says whether a detector it runs reads the source records, as each one actually does', () => {
+    // Each built-in detector alone over every attack scenario, with records that note being read: a
+    // detector that reads them without saying so would lose them in a thread that lets go of them.
+    const records = ATTACKS.flatMap((a) => attackScenario(a).records).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    for (const d of builtinDetectors) {
+      let read = false;
+      const enrich = createEnricher(shippedRules);
+      const p = createPipeline({ detectors: builtinDetectors, rules: shippedRules, geo, only: [d.meta.id] });
+      for (const [i, r] of records.entries()) {
+        const e = toEvent(r, 'f', i + 1);
+        e.raw = new Proxy(e.raw as object, {
+          get: (t, k) => ((read = true), Reflect.get(t, k)),
+          has: (t, k) => ((read = true), Reflect.has(t, k)),
+          ownKeys: (t) => ((read = true), Reflect.ownKeys(t)),
+        });
+        p.push(enrich(e));
+      }
+      p.end();
+      expect({ id: d.meta.id, read }).toEqual({ id: d.meta.id, read: d.meta.readsRecord === true });
+      expect(p.readsRecord).toBe(d.meta.readsRecord === true);
+    }
+    const none = createPipeline({ detectors: builtinDetectors, rules: shippedRules, geo, skip: ['sensitive-data-in-logs', 'attack-signature'] });
+    expect(none.readsRecord).toBe(false);
   });
 
   it('enriches in place and is cheap to call', () => {

@@ -171,6 +171,7 @@ export const attackSignature: Detector<AttackSignatureOptions> = {
       'OWASP OAT-014 Vulnerability Scanning',
       'MITRE ATT&CK T1190, T1595.002',
     ],
+    readsRecord: true,
     options: { incidentGapMinutes: 30, maxSamples: 10, extraRules: [], scannerUserAgents: true },
     requires: { anyOf: ['path', 'query', 'userAgent'] },
     unavailableImpact: 'no request field to look for payloads in',

@@ -12,6 +12,7 @@ import { actorName, bump, fmtBytes, fmtDuration, maxSeverity, sampleOf, Samples,
 import { mad, median, quantile } from '../util/stats.js';
 import { ItemQueue, NumberQueue } from '../util/queue.js';
 import { QuietWindows, quietSlack } from '../util/quiet-windows.js';
+import { H_BYTES, H_EXPORTS, H_REQUESTS, HourHistory } from '../util/hour-history.js';
 import { capSamples } from '../merge.js';
 
 export type ExfilOptions = {
@@ -167,7 +168,7 @@ interface ActorState {
   hourExport: number;
   hourHot: boolean;
   /** Earlier active hours (not hot ones, the last historyHours): bytes, export requests, requests. */
-  history: NumberQueue;
+  history: HourHistory;
   hourRequests: number;
   thr: { mode: Mode; bytes: number; exp: number; req: number; median: number | null } | null;
   incident: Incident | null;
@@ -185,10 +186,6 @@ interface ActorState {
 
 const HOUR = 3_600_000;
 const DAY_MS = 24 * HOUR;
-/** Columns of ActorState.history. */
-const H_BYTES = 0;
-const H_EXPORTS = 1;
-const H_REQUESTS = 2;
 /** A run that has not qualified after this many elevated hours is let go (its hours join the history). */
 const MAX_PENDING_HOURS = 24;
 
@@ -360,7 +357,6 @@ export const dataExfiltration: Detector<ExfilOptions> = {
 
     function addHistory(s: ActorState, bytes: number, exp: number, requests: number): void {
       s.history.push(bytes, exp, requests);
-      if (s.history.size > o.historyHours) s.history.shift();
       if (peers.length < 5000) peers.push(bytes);
       else {
         peers[peerPos] = bytes;
@@ -726,7 +722,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
           actors.find(e.actor, now) ??
           actors.add(e.actor, now, {
             q: new NumberQueue(3), refs: new ItemQueue(2), bytes: 0, requests: 0, exportRequests: 0, hour: Math.floor(now / HOUR), hourBytes: 0, hourExport: 0, hourHot: false,
-            history: new NumberQueue(3), hourRequests: 0, thr: null, incident: null,
+            history: new HourHistory(o.historyHours), hourRequests: 0, thr: null, incident: null,
             hourFirst: now, lastTs: now, hourJudge: undefined, hourEv: null, streak: null, doneStreak: null,
           });
         const hour = Math.floor(now / HOUR);

@@ -72,6 +72,7 @@ export const sensitiveDataInLogs: Detector<SensitiveDataOptions> = {
       'OWASP Logging Cheat Sheet: Data to exclude',
       'PCI DSS v4.0 3.3.1, 3.4.1, 3.5.1',
     ],
+    readsRecord: true,
     options: { maxDepth: 16, maxKiBPerRecord: 256, ignoreKinds: [], ignoreFields: [], maxFindings: 1000 },
     // Findings span the whole input; merging is by (field, kind), which the subject already separates.
     mergeGapMs: () => Number.MAX_SAFE_INTEGER,
