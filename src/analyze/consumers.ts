@@ -123,14 +123,14 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
           ...(lane ? { lane } : {}),
         })
       : undefined;
-  const checklist =
+  let checklist =
     spec.checklist && opts.detect && opts.entries !== 'none'
       ? createChecklist({ rules, geo, baseline, tz: opts.tz, keepAll: opts.entries === 'all' })
       : undefined;
   // With no baseline file, the checklist judges "fit with known behaviour" against one learned from
   // the input itself; nothing else reads it, so it is learned only when there are entries to judge.
-  const learner = checklist && !baseline ? createBaselineLearner({ geo, origin: 'input', scope: 'fit' }) : undefined;
-  const stats = spec.stats ? createStatsCollector() : undefined;
+  let learner = checklist && !baseline ? createBaselineLearner({ geo, origin: 'input', scope: 'fit' }) : undefined;
+  let stats = spec.stats ? createStatsCollector() : undefined;
   // Only detectors read the source record (the checklist keeps its entries without it): in a lane
   // whose detectors do not, it is let go of now instead of waiting out the reorder buffer.
   const keepRecord = pipeline?.readsRecord === true;
@@ -152,15 +152,21 @@ export function createConsumers(setup: Setup, spec: LaneSpec, opts: AnalyzeOptio
     },
 
     finish(alerts) {
+      // Called once: what the results are made from is let go of as they are made, so that it is
+      // garbage while the report is built and written (where the main thread's heap peaks).
       const traffic = stats ? trafficTables(stats, alerts, opts.tz, geo) : null;
-      if (!checklist) return { checklist: null, traffic };
+      stats = undefined;
+      const c = checklist;
+      checklist = undefined;
+      if (!c) return { checklist: null, traffic };
       const learned = learner?.finish();
+      learner = undefined;
       return {
         checklist: {
-          entries: checklist.finish(alerts, learned),
-          flagged: checklist.flaggedCount(),
-          dropped: checklist.droppedCount(),
-          evicted: checklist.evictedActors(),
+          entries: c.finish(alerts, learned),
+          flagged: c.flaggedCount(),
+          dropped: c.droppedCount(),
+          evicted: c.evictedActors(),
           learned: learned !== undefined,
         },
         traffic,

@@ -204,8 +204,9 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
   notes.push(...orderNotes([...done.values()]));
-  const entries = checklist?.entries ?? [];
-  const shownEntries = entries.filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
+  const shownEntries = (checklist?.entries ?? []).filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
+  // From here on the entries shown are the only ones kept (masked below, one at a time).
+  if (checklist) checklist.entries = [];
 
   const files: FileSummary[] = [];
   for (const s of sources) {
@@ -239,9 +240,19 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   return {
     summary: maskSummary(summary),
     alerts: shownAlerts.map((a) => withFingerprint(maskSecrets(a))),
-    entries: opts.entries === 'none' ? [] : shownEntries.map(maskSecrets),
+    entries: opts.entries === 'none' ? [] : maskInPlace(shownEntries),
     exitCode,
   };
+}
+
+/**
+ * Each record replaced by its masked copy, so that the unmasked one is garbage as soon as its copy
+ * is made: the entries are the largest output of a run, and a masked copy of all of them beside the
+ * originals doubled what the end of a run held.
+ */
+function maskInPlace<T>(records: T[]): T[] {
+  for (let i = 0; i < records.length; i++) records[i] = maskSecrets(records[i]!);
+  return records;
 }
 
 /**
