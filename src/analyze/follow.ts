@@ -37,6 +37,7 @@ import { prepare } from './consumers.js';
 import { createIssueLog } from './issues.js';
 import { onePrivatePeer, publicForwarderNote, toAlertRecords } from './run.js';
 import { buildSummary, fileSummary, finishRun, trafficTables } from './summary.js';
+import { createMapSuggester } from './map-suggestions.js';
 
 const TAKEOVER_RULE_SET: ReadonlySet<string> = new Set(TAKEOVER_RULES);
 
@@ -326,7 +327,8 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote(inputs.map((i) => i.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
-  const files = inputs.map((i) => fileSummary(i.source.path, i.follower.stats, i.normaliser));
+  const suggest = createMapSuggester({ map: opts.map, inputTz: opts.inputTz, trustedProxies: rules.trustedProxies });
+  const files = inputs.map((i) => fileSummary(i.source.path, i.follower.stats, i.normaliser, suggest));
   // What --fail-on judges and the summary counts: every alert of the selected rules, whatever
   // --min-severity hides from the report (a display filter must not open a CI gate).
   const gated = all.filter((a) => ruleSelected(a.rule, opts));

@@ -17,6 +17,7 @@ import { createIssueLog } from './issues.js';
 import { maskSecrets, maskSummary, withFingerprint } from './mask.js';
 import { buildSummary, fileSummary, finishRun } from './summary.js';
 import { readEvents, readableOnce } from './sources.js';
+import { createMapSuggester } from './map-suggestions.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { weekdayList, weekdaysCovered } from '../baseline/stats.js';
 import { isProxyAddress, mostlyForwarding, type PublicForwarders } from '../normalise/forwarded.js';
@@ -209,9 +210,10 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (checklist) checklist.entries = [];
 
   const files: FileSummary[] = [];
+  const suggest = createMapSuggester({ map: opts.map, inputTz: opts.inputTz, trustedProxies: setup.rules.trustedProxies });
   for (const s of sources) {
     const r = done.get(s.path);
-    if (r) files.push(fileSummary(s.path, r.stats, r.normaliser));
+    if (r) files.push(fileSummary(s.path, r.stats, r.normaliser, suggest));
   }
 
   // What --fail-on judges and the summary counts: every alert of the selected rules, whatever

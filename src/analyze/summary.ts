@@ -11,6 +11,7 @@ import type { StatsCollector, StatsResult } from '../stats/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../detect/types.js';
 import { SCHEMA_VERSION, type AlertRecord, type DetectorStatus, type FileSummary, type SummaryRecord } from '../report/records.js';
 import { VERSION } from '../version.js';
+import type { MapSuggester } from './map-suggestions.js';
 
 /** Keys an alert's subject gives in the traffic tables' actor keys. */
 export function subjectKeys(a: Pick<AlertRecord, 'subject'>): string[] {
@@ -41,8 +42,9 @@ export function trafficTables(stats: StatsCollector, alerts: ReadonlyArray<Pick<
   return traffic;
 }
 
-export function fileSummary(path: string, stats: FileStats, normaliser: FileNormaliser): FileSummary {
+export function fileSummary(path: string, stats: FileStats, normaliser: FileNormaliser, suggest?: MapSuggester): FileSummary {
   const det = normaliser.detection();
+  const mapSuggestions = suggest?.(path, normaliser);
   return {
     path,
     format: det?.format ?? 'unknown',
@@ -53,6 +55,7 @@ export function fileSummary(path: string, stats: FileStats, normaliser: FileNorm
     malformed: stats.malformed,
     skipped: { ...stats.skipped, ...normaliser.skipped } as Record<string, number>,
     missingFields: normaliser.missingFields(),
+    ...(mapSuggestions !== undefined ? { mapSuggestions } : {}),
     ...(normaliser.timesWithoutOffset > 0 ? { timesWithoutOffset: { events: normaliser.timesWithoutOffset, readIn: normaliser.inputTz } } : {}),
   };
 }

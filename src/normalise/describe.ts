@@ -16,6 +16,7 @@ import { parseTimestamp } from './time.js';
 import { ipOf } from './ip.js';
 import { methodOf, safeText, statusOf, str } from './values.js';
 import { mostlyForwarding } from './forwarded.js';
+import { shellWord } from '../util/text.js';
 
 export interface DescribeOptions {
   file?: string;
@@ -48,6 +49,11 @@ export interface DescribeResult {
   /** Source leaf keys (dotted) that no field used, most frequent first. */
   unmappedKeys: string[];
   advice: string[];
+  /**
+   * For each missing field an unused key probably holds, the key's path (as `--map field=path` names
+   * it); for the user, only a key whose name says so (`X-User-Id`, `principal.id`, not `name`).
+   */
+  mapSuggestions: Array<{ field: CanonicalField; path: string }>;
 }
 
 const MAX_EXPLAIN = 200;
@@ -126,7 +132,10 @@ function userPathScore(path: string): number {
   const segs = path.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split('.');
   const own = userNameScore(segs[segs.length - 1]!);
   if (own === 2 || segs.length < 2 || !/^(id|name|login|email|key|value)$/.test(segs[segs.length - 1]!)) return own;
-  return userNameScore(segs[segs.length - 2]!) === 2 ? 2 : own;
+  const parent = segs[segs.length - 2]!;
+  if (userNameScore(parent) === 2) return 2;
+  // Read with its holder: `service.name` names a service, as `service_name` would.
+  return userNameScore(`${parent}_${segs[segs.length - 1]!}`);
 }
 
 /** A host name or host:port (an origin, a server), not a person: `api.example.com:443`. */
@@ -158,7 +167,8 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
         !/(size|byte|len|ms|time|dur|port|count)/.test(name);
     }
     case 'user':
-      return str(v) !== undefined && typeof v !== 'boolean' && !hostLike(v) && userPathScore(path) > 0;
+      // (Not a span or log name such as "GET /api/orders/{id}": a request, not a caller.)
+      return str(v) !== undefined && typeof v !== 'boolean' && !hostLike(v) && !/^[A-Z]+ \//.test(String(v)) && userPathScore(path) > 0;
     case 'roles': {
       // A role, group or scope claim: a word or a list of words (`cognito:groups`, `X-User-Role`).
       const words = Array.isArray(v) ? v.every((x) => typeof x === 'string') && v.length > 0 : typeof v === 'string' && v.length > 0 && v.length <= 200;
@@ -198,11 +208,6 @@ function nothingToTake(field: CanonicalField, v: unknown): boolean {
   if (field === 'query') return (v.startsWith('/') || /^[a-z][\w+.-]*:\/\//i.test(v) || /^[A-Z]+ \//.test(v)) && !v.includes('?');
   if (field === 'host') return v.startsWith('/') || /^[A-Z]+ \//.test(v);
   return false;
-}
-
-/** A file name as one shell word, so that the advice can be pasted as it is. */
-function shellWord(file: string): string {
-  return /^[\w./@:+,=-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A path or URL alone, not a line of text that starts with one. */
@@ -294,13 +299,23 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     .filter(([p]) => !isUsed(p, usedList))
     .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
   const unmappedKeys = unmapped.slice(0, MAX_UNMAPPED).map(([p]) => safeText(p, 80));
+  // Where a missing field may be is looked for in the records that were mapped: a key only a skipped
+  // record holds (an OTLP "login failed" log line among the request spans) is no place to map from.
+  const mappedSources = new Set(events.map((e) => e.source));
+  const mappedObjs = records.filter((r) => mappedSources.has(r.source)).map((r) => r.value).filter(isObj);
+  let pool = unmapped;
+  if (mappedObjs.length > 0 && mappedObjs.length < objs.length) {
+    const mappedLeaves = new Map<string, Leaf>();
+    for (const o of mappedObjs.slice(0, MAX_EXPLAIN)) leafPaths(o, '', 0, mappedLeaves);
+    pool = [...mappedLeaves.entries()].filter(([p]) => !isUsed(p, usedList)).sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
+  }
 
   // Which unused keys probably hold a missing field, best first.
   const candidates = (field: CanonicalField): string[] => {
     if (field === 'user') {
       // The strongest name wins over the most frequent key: request_X-User-Id over entryPointName.
       const scored: { p: string; score: number }[] = [];
-      for (const [p, e] of unmapped) {
+      for (const [p, e] of pool) {
         if (!looksLike(field, p, e.value)) continue;
         const score = userPathScore(p);
         // A weak name with one value in every record names the server, not the caller
@@ -311,7 +326,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       // Stable: among equal names, the most frequent key first (unmapped is sorted so).
       return scored.sort((a, b) => b.score - a.score).map((x) => x.p);
     }
-    const all = unmapped.filter(([p, e]) => looksLike(field, p, e.value));
+    const all = pool.filter(([p, e]) => looksLike(field, p, e.value));
     if (field === 'ip') {
       // A public address over a private one: behind a load balancer the peer ("client") is the
       // balancer on every line, and the caller is in a forwarded-for key.
@@ -323,7 +338,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     }
     if (field === 'path') {
       // A key holding the path alone (url_path) over a message that starts with one ("POST /login 200").
-      const clean = unmapped.filter(([, e]) => typeof e.value === 'string' && cleanPath(e.value));
+      const clean = pool.filter(([, e]) => typeof e.value === 'string' && cleanPath(e.value));
       return [...new Set([...clean, ...all].map(([p]) => p))];
     }
     return all.map(([p]) => p);
@@ -405,6 +420,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
 
   // Fields that are missing: what cannot run, and where the value probably is.
   const suggestions: string[] = [];
+  const mapSuggestions: DescribeResult['mapSuggestions'] = [];
   const hasRoute = events.some((e) => e.route !== undefined);
   const fmt = n.primaryFormat();
   /** The format's own source of `field` when the records hold it, but only as "-" or "" (nothing to map). */
@@ -437,7 +453,11 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       advice.push(`${WHY[field]}; "${safeText(placeholder, 60)}" holds "-" or nothing in every sampled record: these requests were logged without one`);
       continue;
     }
-    if (cand !== undefined) suggestions.push(`--map ${shellWord(`${field}=${cand}`)}`);
+    if (cand !== undefined) {
+      suggestions.push(`--map ${shellWord(`${field}=${cand}`)}`);
+      // A user only by a name that says so (a bare `name` or `owner` is a guess for the advice alone).
+      if (field !== 'user' || userPathScore(cand) === 2) mapSuggestions.push({ field, path: cand });
+    }
     // A name the flat alias table reads for this field, under a format that reads only its own keys:
     // "--map ts=ts" alone would look absurd, so say why it is needed.
     const aliasOf = cand !== undefined && fmt !== null && fmt.id !== 'flat' && fmt.id !== 'custom' && isFlatAlias(field, cand);
@@ -473,12 +493,13 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       advice.push(`${OPTIONAL_LABEL[field]!} is not mapped (optional); ${looksLikeIt(field, cand, mapKey)}`);
     }
   }
-  // Sources present in the data whose values did not convert.
+  // Sources present in the data whose values did not convert (in records that were mapped: a
+  // skipped record's value was never taken, so it cannot have failed to convert).
   if (fmt !== null && objs.length > 0) {
     for (const field of missing) {
       for (const spec of fmt.sources[field] ?? []) {
         const p = splitSource(spec).path;
-        const o = objs.find((r) => {
+        const o = (mappedObjs.length > 0 ? mappedObjs : objs).find((r) => {
           const v = get(r, p);
           return v !== undefined && v !== null && v !== '' && v !== '-' && !nothingToTake(field, v);
         });
@@ -511,7 +532,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
 
   return {
     detection, records: records.length, events: timed, skipped: { ...n.skipped }, timesWithoutOffset: n.timesWithoutOffset,
-    perField, missing, unmappedKeys, advice,
+    perField, missing, unmappedKeys, advice, mapSuggestions,
   };
 }
 

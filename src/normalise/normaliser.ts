@@ -65,6 +65,12 @@ export interface FileNormaliser {
   detection(): Detection | null;
   missingFields(): CanonicalField[];
   /**
+   * The records the format was chosen on (up to DETECTION_SAMPLE), as read: what `formats detect`
+   * would describe. Empty when they were read through a view (keys lowercased by a pipeline,
+   * AzureDiagnostics rows), whose key paths a user could not pass to --map as they are.
+   */
+  detectionSample(): readonly unknown[];
+  /**
    * Records skipped, by reason: 'not-an-object', 'not-an-access-record', 'no-timestamp', and
    * SET_ASIDE for records a format knew and does not count (expected, so no issue each).
    */
@@ -346,6 +352,10 @@ export class Normaliser implements FileNormaliser {
 
   missingFields(): CanonicalField[] {
     return CANONICAL_FIELDS.filter((_, i) => (this.seen & (1 << i)) === 0);
+  }
+
+  detectionSample(): readonly unknown[] {
+    return this.ci || this.azdiag ? [] : this.sample;
   }
 
   /** Records set aside by the formats that knew them (counted in `skipped`, not raised as issues), first seen first. */

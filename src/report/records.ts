@@ -82,6 +82,11 @@ export interface FileSummary {
   skipped: Record<string, number>;
   /** Canonical fields this file never carried. */
   missingFields: string[];
+  /**
+   * Missing fields that a key of the file's records probably holds (as `apilog formats detect` says),
+   * with the key's path: `--map field=path` maps it. Absent when none does.
+   */
+  mapSuggestions?: Array<{ field: string; path: string }>;
   /** Present when some timestamps carried no UTC offset: how many, and the zone they were read in (--input-tz, else UTC). */
   timesWithoutOffset?: { events: number; readIn: string };
 }

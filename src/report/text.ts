@@ -29,6 +29,7 @@ import { ELLIPSIS, clip, displayWidth, pad, sanitize, truncate } from './sanitiz
 import { createTimeFormatter, formatDuration, toMs, type TimeFormatter } from './time.js';
 import { formatBytes } from './units.js';
 import { SET_ASIDE } from '../ingest/types.js';
+import { shellWord } from '../util/text.js';
 
 /** Rows listed per table unless `full`. */
 const LIMITS = { samples: 5, entriesPerActor: 20, actorGroups: 12, actors: 15, issues: 5, detectorLines: 10, summaryLines: 6 };
@@ -224,6 +225,22 @@ export function fileNotes(files: SummaryRecord['files'], full: boolean, folder =
     byFields.set(key, [...(byFields.get(key) ?? []), name(f.path)]);
   }
   for (const [fields, paths] of byFields) out.push(`${who(paths, 'lacks', 'lack')}: ${fields}`);
+  // Where a missing field probably is (what `apilog formats detect` finds), grouped the same way.
+  const bySuggestion = new Map<string, { field: string; path: string; files: string[] }>();
+  for (const f of files) {
+    for (const m of f.mapSuggestions ?? []) {
+      const k = `${m.field}\u0000${m.path}`;
+      const g = bySuggestion.get(k) ?? { field: m.field, path: m.path, files: [] };
+      g.files.push(name(f.path));
+      bySuggestion.set(k, g);
+    }
+  }
+  for (const g of bySuggestion.values()) {
+    const key = sanitize(g.path);
+    // A header is what the client sent: the caller it names is a claim unless a gateway sets it.
+    const header = /header|(^|[._])(request|http)_x[-_]|(^|\.)x-/i.test(g.path) ? ' (a request header: trust it as far as your gateway sets it, not the client)' : '';
+    out.push(`${who(g.files, '', '').trimEnd()}: ${sanitize(g.field)} is probably "${key}": --map ${shellWord(`${sanitize(g.field)}=${key}`)}${header}`);
+  }
   // Zone-less times are read as UTC unless --input-tz says otherwise: said, since a log in local
   // time would shift every alert and the after-hours judgement with it.
   const byZone = new Map<string, { paths: string[]; events: number; of: number }>();

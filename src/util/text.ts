@@ -9,3 +9,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function wellFormed(s: string): string {
   return s.replace(LONE_SURROGATE, '\uFFFD');
 }
+
+/** `s` as one word for a POSIX shell: as it is when that is safe, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w./@:+,=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -349,3 +349,26 @@ describe('docs/formats.md', () => {
     expect(r.advice[0]).toBe('no built-in format matched; 2 of 3 records were mapped with your --map paths plus the flat alias table (format custom)');
   });
 });
+
+describe('describeRecords: where a missing field may be', () => {
+  const span = (i: number) => ({ timeUnixNano: `17145576${i}0000000000`, kind: 2, name: 'GET /api/orders/{id}', attributes: { 'http.request.method': 'GET', 'url.path': `/api/orders/${i}`, 'http.response.status_code': 200, 'client.address': '203.0.113.30' }, resource: { 'service.name': 'orders' } });
+
+  it('looks in the records that were mapped: a key only a skipped record holds is no place to map from, nor a value that failed', () => {
+    // As the OTLP reader flattens a log: two request logs, and a "login failed" line that is no request.
+    const failed = { timeUnixNano: '1714557602000000000', body: 'login failed', attributes: { 'user.id': 'mallory' } };
+    const r = describeRecords(records([span(1), span(2), failed]));
+    expect(r.skipped).toEqual({ 'not-an-access-record': 1 });
+    expect(r.missing).toContain('user');
+    expect(r.mapSuggestions.filter((s) => s.field === 'user')).toEqual([]);
+    expect(r.advice.filter((a) => a.includes('user.id'))).toEqual([]);
+  });
+
+  it('does not take a name for the user when its holder says it names something else (service.name)', () => {
+    const r = describeRecords(records([1, 2, 3].map(span)));
+    expect(r.missing).toContain('user');
+    expect(r.mapSuggestions.filter((s) => s.field === 'user')).toEqual([]);
+    // A generic name under a user-like holder still is one.
+    const owned = describeRecords(records([1, 2, 3].map((i) => ({ ...span(i), owner: { name: `o${i}` }, caller: { principal: { id: `p${i}` } } }))));
+    expect(owned.mapSuggestions.find((s) => s.field === 'user')?.path).toBe('caller.principal.id');
+  });
+});

@@ -676,6 +676,22 @@ describe('file notes in the header', () => {
     ]);
   });
 
+  it('says where a missing field probably is, once for the files that share the suggestion, with a word on headers', () => {
+    const f = sampleSummary().files[1]!;
+    const rotated = ['a', 'b', 'c'].map((n) => ({ ...f, path: `${n}.ndjson`, missingFields: ['user'], mapSuggestions: [{ field: 'user', path: 'request.headers.X-User-Id' }] }));
+    expect(fileNotes(rotated, false)).toEqual([
+      'all 3 files lack: user',
+      'all 3 files: user is probably "request.headers.X-User-Id": --map user=request.headers.X-User-Id (a request header: trust it as far as your gateway sets it, not the client)',
+    ]);
+    const body = { ...f, path: 'app.ndjson', missingFields: ['user'], mapSuggestions: [{ field: 'user', path: 'auth.userId' }] };
+    expect(fileNotes([body], false)).toEqual(['app.ndjson lacks: user', 'app.ndjson: user is probably "auth.userId": --map user=auth.userId']);
+    // A key from the log is log content: no control character reaches the terminal, and the command stays one shell word.
+    const hostile = { ...body, mapSuggestions: [{ field: 'user', path: "who's\u001b[31m.id" }] };
+    const line = fileNotes([hostile], false)[1]!;
+    expect(line).not.toContain('\u001b');
+    expect(line).toContain("--map 'user=who'\\''s");
+  });
+
   it('sums the skipped and set-aside lines of a folder of rotated logs on one line each, not one per file', () => {
     const f = { ...sampleSummary().files[1]!, missingFields: [] };
     const caddy = Array.from({ length: 100 }, (_, i) => ({ ...f, path: `caddy/access-${i}.log`, format: 'caddy', skipped: { 'set-aside': 2, 'not-json': i === 7 ? 3 : 0 } }));
