@@ -57,7 +57,7 @@ export interface PipelineResult {
 
 export interface Pipeline {
   push(e: EnrichedEvent): void;
-  /** Whether a detector run here reads the events' source records (`meta.readsRecord`). */
+  /** Whether a detector run here reads, or may read, the events' source records (`meta.readsRecord`). */
   readonly readsRecord: boolean;
   end(): PipelineResult;
   /**
@@ -205,7 +205,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const buffer = new ReorderBuffer(rules.latenessMs);
 
   return {
-    readsRecord: running.some((r) => r.detector.meta.readsRecord === true),
+    readsRecord: running.some((r) => r.detector.meta.readsRecord !== false),
 
     advance(now) {
       buffer.drain(release);

@@ -99,8 +99,9 @@ export interface DetectorMeta<O extends object = Record<string, unknown>> {
   /** Whether the detector needs GeoIP (so it is loaded only when needed). */
   needsGeo?: boolean;
   /**
-   * Whether the detector reads the source record (`event.raw`). A thread whose detectors do not
-   * lets go of the records before they wait in the reorder buffer.
+   * Whether the detector reads the source record (`event.raw`); absent, it may (Sigma rules read
+   * headers, bodies and any `raw.` path). A thread whose detectors all say `false` lets go of the
+   * records before they wait in the reorder buffer.
    */
   readsRecord?: boolean;
   /**

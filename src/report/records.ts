@@ -4,7 +4,7 @@
  */
 import type { AlertRelation, Evidence, Severity, Subject } from '../detect/types.js';
 
-export const SCHEMA_VERSION = '1.3.0';
+export const SCHEMA_VERSION = '1.4.0';
 
 export interface AlertRecord {
   type: 'alert';

@@ -66,6 +66,8 @@ export function createSigmaDetector(rules: CompiledSigmaRule[]): Detector<SigmaD
       severity: 'medium',
       references: ['https://github.com/SigmaHQ/sigma-specification'],
       options: { incidentGapMinutes: 30, maxSamples: 10 },
+      // Referer, cookie and body fields, `raw.` paths and keywords are read from the record.
+      readsRecord: true,
       mergeGapMs: (o) => o.incidentGapMinutes * 60_000,
     },
     create(ctx) {

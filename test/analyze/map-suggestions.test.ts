@@ -15,7 +15,7 @@ const dir = tempDirs()('apilog-suggest-');
 const T0 = Date.UTC(2025, 2, 10, 9) / 1000;
 
 /** Caddy's JSON access log: bob walks order ids 1000.., alice reads her own order; the user only in X-User-Id. */
-function caddyLog(file: string, n = 300, start = T0): string {
+function caddyLog(file: string, n = 300, start = T0, header: string | null = 'X-User-Id'): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const bob = i % 3 !== 0;
@@ -25,7 +25,7 @@ function caddyLog(file: string, n = 300, start = T0): string {
         request: {
           remote_ip: bob ? '203.0.113.7' : '203.0.113.9', remote_port: String(50000 + i), client_ip: bob ? '203.0.113.7' : '203.0.113.9',
           proto: 'HTTP/1.1', method: 'GET', host: 'api.example.com', uri: `/api/orders/${bob ? 1000 + i : 55}`,
-          headers: { 'User-Agent': ['curl/8.4'], 'X-User-Id': [bob ? 'bob' : 'alice'], Accept: ['*/*'] },
+          headers: { 'User-Agent': ['curl/8.4'], ...(header !== null ? { [header]: [bob ? 'bob' : 'alice'] } : {}), Accept: ['*/*'] },
         },
         bytes_read: 0, user_id: '', duration: 0.01, size: 512, status: 200, resp_headers: { 'Content-Type': ['application/json'] },
       }),
@@ -68,5 +68,32 @@ describe('map suggestions in the summary', () => {
     const said = stdout.split('\n').filter((l) => l.includes('is probably'));
     expect(said).toHaveLength(1);
     expect(said[0]).toContain('all 3 files: user is probably "request.headers.X-User-Id": --map');
+  });
+
+  it('tells files of one format apart by their nested keys, whatever their order (one header more is another suggestion)', async () => {
+    const a = caddyLog('nested-a.ndjson', 60, T0);
+    const b = caddyLog('nested-b.ndjson', 60, T0 + 3600, 'X-Account-Name');
+    const c = caddyLog('nested-c.ndjson', 60, T0 + 7200, null);
+    for (const order of [[a, b, c], [c, b, a]]) {
+      const r = await analyze(analyzeOptions(order, { threads: 1 }));
+      const of = (f: string) => r.summary.files.find((x) => x.path === f)!.mapSuggestions;
+      expect([of(a), of(b), of(c)]).toEqual([[{ field: 'user', path: 'request.headers.X-User-Id' }], [{ field: 'user', path: 'request.headers.X-Account-Name' }], undefined]);
+    }
+  });
+
+  it('suggests no key that could not be pasted as printed: one the output masks as a secret, one with a control character', async () => {
+    const write = (name: string, holder: Record<string, unknown>): string => {
+      const p = path.join(dir, name);
+      const lines = Array.from({ length: 20 }, (_, i) => JSON.stringify({ timestamp: new Date((T0 + i) * 1000).toISOString(), ip: '203.0.113.7', method: 'GET', path: `/api/orders/${i}`, status: 200, ...holder }));
+      fs.writeFileSync(p, `${lines.join('\n')}\n`);
+      return p;
+    };
+    const secret = write('secret-key.ndjson', { keys: { sk_live_4eC39HqLyjWDarjtT1zdp7dc: { account_id: 'acct_1' } } });
+    const bell = write('bell-key.ndjson', { h: { 'x-user-id\u0007': 'bob' } });
+    const r = await analyze(analyzeOptions([secret, bell], { threads: 1 }));
+    for (const f of r.summary.files) {
+      expect(f.missingFields, f.path).toContain('user');
+      expect(f.mapSuggestions, f.path).toBeUndefined();
+    }
   });
 });

@@ -157,11 +157,15 @@ describe('pipeline', () => {
         p.push(enrich(e));
       }
       p.end();
-      expect({ id: d.meta.id, read }).toEqual({ id: d.meta.id, read: d.meta.readsRecord === true });
-      expect(p.readsRecord).toBe(d.meta.readsRecord === true);
+      // Each built-in says which it does (a detector that says nothing is taken to read them).
+      expect(typeof d.meta.readsRecord, d.meta.id).toBe('boolean');
+      expect({ id: d.meta.id, read }).toEqual({ id: d.meta.id, read: d.meta.readsRecord });
+      expect(p.readsRecord).toBe(d.meta.readsRecord);
     }
     const none = createPipeline({ detectors: builtinDetectors, rules: shippedRules, geo, skip: ['sensitive-data-in-logs', 'attack-signature'] });
     expect(none.readsRecord).toBe(false);
+    const silent: Detector = { meta: { id: 'silent', title: 's', description: 's', severity: 'low', references: [], options: {} }, create: () => ({}) };
+    expect(createPipeline({ detectors: [silent], rules: shippedRules, geo, knownIds: ['silent'] }).readsRecord).toBe(true);
   });
 
   it('enriches in place and is cheap to call', () => {

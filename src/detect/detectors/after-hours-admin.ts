@@ -86,6 +86,7 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
     description: 'Administrative actions outside the configured working hours, escalated for a new IP or location.',
     severity: 'high',
     references: ['OWASP API5:2023 Broken Function Level Authorization', 'OWASP Logging Vocabulary authz_admin'],
+    readsRecord: false,
     options: {
       privilegedRoutes: [
         '/**/roles/**',

@@ -213,6 +213,7 @@ export const authorizationProbing: Detector<AuthorizationProbingOptions> = {
       'MITRE ATT&CK T1580 Cloud Infrastructure Discovery',
       'CWE-285',
     ],
+    readsRecord: false,
     options: {
       windowMinutes: 10,
       distinctDenied: 10,

@@ -293,6 +293,7 @@ export const bolaEnumeration: Detector<BolaOptions> = {
     description: 'One actor requests many distinct object ids that are not theirs on one route within a sliding window.',
     severity: 'high',
     references: ['OWASP API1:2023 Broken Object Level Authorization', 'CWE-639'],
+    readsRecord: false,
     options: {
       windowMinutes: 10,
       threshold: 50,

@@ -337,6 +337,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
     description: 'Failed authentication per IP, per account and across accounts, with success-after-attack correlation.',
     severity: 'high',
     references: ['OWASP API2:2023 Broken Authentication', 'OWASP OAT-008 Credential Stuffing', 'OWASP OAT-007 Credential Cracking'],
+    readsRecord: false,
     options: {
       windowMinutes: 60,
       burstPerMinute: 20,

@@ -211,6 +211,7 @@ export const dataExfiltration: Detector<ExfilOptions> = {
     description: "Response bytes or export requests per actor in a sliding hour far above the actor's own history, or single oversized responses.",
     severity: 'high',
     references: ['OWASP API3:2023 Broken Object Property Level Authorization', 'OWASP API4:2023 Unrestricted Resource Consumption', 'OWASP API6:2023 Unrestricted Access to Sensitive Business Flows'],
+    readsRecord: false,
     options: {
       windowMinutes: 60,
       minBytes: 50 * 1024 * 1024,

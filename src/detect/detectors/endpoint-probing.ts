@@ -222,6 +222,7 @@ export const endpointProbing: Detector<EndpointProbingOptions> = {
       'One actor requesting many non-existent routes (404 storm), sensitive files and consoles (/.env, /.git/, backups, /actuator, /wp-admin...), and probes that turn into a success.',
     severity: 'medium',
     references: ['OWASP OAT-014 Vulnerability Scanning', 'OWASP OAT-018 Footprinting', 'CWE-538', 'MITRE ATT&CK T1595.003'],
+    readsRecord: false,
     options: {
       windowMinutes: 5,
       distinctNotFound: 20,

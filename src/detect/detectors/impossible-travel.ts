@@ -88,6 +88,7 @@ export const impossibleTravel: Detector<TravelOptions> = {
     description: 'One user active from two places whose distance over the time between them needs an impossible speed.',
     severity: 'high',
     references: ['OWASP Logging Vocabulary authn_impossible_travel', 'OWASP API2:2023 Broken Authentication'],
+    readsRecord: false,
     options: {
       maxSpeedKmh: 1000,
       minDistanceKm: 500,

@@ -131,6 +131,7 @@ export const scraping: Detector<ScrapingOptions> = {
     description: 'Sustained machine-speed requests with regular timing, sequential ids or many distinct URLs.',
     severity: 'medium',
     references: ['OWASP OAT-011 Scraping', 'OWASP API4:2023 Unrestricted Resource Consumption', 'OWASP API6:2023 Unrestricted Access to Sensitive Business Flows', 'CWE-799'],
+    readsRecord: false,
     options: {
       ratePerMinute: 200,
       minDurationSeconds: 60,
