@@ -253,11 +253,19 @@ export function createChecklist(config: ChecklistConfig): Checklist {
   function finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[] {
     const baseline = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
     let all = buckets.flatMap((b) => b.values());
-    if (config.baseline === undefined && learned !== undefined) all = dropHabitualOffHours(all, learned, keepAll);
-    all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line || (a.e.source.record ?? 1) - (b.e.source.record ?? 1)));
-    const entries = all.map((o) => keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o)));
     for (const b of buckets) b.clear();
     kept = 0;
+    if (config.baseline === undefined && learned !== undefined) all = dropHabitualOffHours(all, learned, keepAll);
+    all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line || (a.e.source.record ?? 1) - (b.e.source.record ?? 1)));
+    // Each observation (with its copy of the event) let go of once its record is made: the end of a
+    // run otherwise holds every kept observation and every record at once.
+    const entries = new Array<KeptEntry>(all.length);
+    const left: Array<Observation | undefined> = all;
+    for (let i = 0; i < left.length; i++) {
+      const o = left[i]!;
+      left[i] = undefined;
+      entries[i] = keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o));
+    }
     const joined = joinAlerts(entries, alerts);
     return entries.map((k) => completeRecord(k, joined.get(k) ?? [], baseline, options));
   }
