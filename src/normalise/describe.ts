@@ -153,14 +153,18 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
       return t !== undefined && t >= TS_MIN && t < TS_MAX;
     }
     case 'ip':
-      return typeof v === 'string' && ipOf(v) !== undefined;
+      // The caller's address, not the server's or a backend's (`server_ip`, `upstream_addr`).
+      return typeof v === 'string' && ipOf(v) !== undefined && !/(server|local|upstream|backend|dest|target|node|pod|machine)/.test(name);
     case 'method': {
       const m = methodOf(v);
       return m !== undefined && METHODS.has(m);
     }
     case 'path':
-      // A path, a URL, or a request line ("GET /p HTTP/1.1"), which --map path= splits.
-      return typeof v === 'string' && (cleanPath(v) || /^[A-Z]{3,8} (\/|https?:\/\/)\S*( HTTP\/[\d.]+)?$/.test(v));
+      // A path, a URL, or a request line ("GET /p HTTP/1.1"), which --map path= splits; not a file's
+      // path on disk (ECS `log.file.path`, the log the shipper read), nor the page that linked to the
+      // request or one it sends the client to (referer, redirect).
+      return typeof v === 'string' && (cleanPath(v) || /^[A-Z]{3,8} (\/|https?:\/\/)\S*( HTTP\/[\d.]+)?$/.test(v)) &&
+        !/(^|[._])(file|filename|dir|directory|folder)([._]|$)/i.test(path) && !/(referr?er|redirect|callback|location|^origin$)/i.test(name);
     case 'status': {
       const s = statusOf(v);
       return s !== undefined && s < 600 && (Number.isInteger(Number(v)) || (typeof v === 'string' && / [A-Za-z]/.test(v))) &&
@@ -178,7 +182,7 @@ function looksLike(field: CanonicalField, path: string, v: unknown): boolean {
     case 'bytesOut':
       // What was sent to the client, not what it sent (Azure receivedBytes, Envoy bytes_received).
       return typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v))
-        ? /(byte|size|length|len|sent)/.test(name) && !/(receiv|request|req[_.-]?|upload|_in$|bytesin|inbytes)/.test(name)
+        ? /(byte|size|length|len|sent)/.test(name) && !/(receiv|request|req[_.-]?|upload|_in$|bytesin|inbytes|page|limit|batch|chunk|buffer|max|min)/.test(name)
         : false;
     case 'latencyMs':
       return (typeof v === 'number' || (typeof v === 'string' && /^[\d.]+(ms|s|us|µs|ns)?$/.test(v))) && /(dur|lat|took|taken|elapsed|response_?time|resp_?time|ms$)/.test(name);
@@ -338,7 +342,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     }
     if (field === 'path') {
       // A key holding the path alone (url_path) over a message that starts with one ("POST /login 200").
-      const clean = pool.filter(([, e]) => typeof e.value === 'string' && cleanPath(e.value));
+      const clean = all.filter(([, e]) => typeof e.value === 'string' && cleanPath(e.value));
       return [...new Set([...clean, ...all].map(([p]) => p))];
     }
     return all.map(([p]) => p);

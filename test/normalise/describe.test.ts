@@ -372,3 +372,25 @@ describe('describeRecords: where a missing field may be', () => {
     expect(owned.mapSuggestions.find((s) => s.field === 'user')?.path).toBe('caller.principal.id');
   });
 });
+
+describe('describeRecords: keys that hold something else than the field they resemble', () => {
+  const line = (i: number, extra: Record<string, unknown>) => ({ timestamp: `2025-03-10T12:00:0${i}Z`, method: 'GET', status: 200, user: `u${i}`, ...extra });
+
+  it("takes no server or upstream address for the client, and no page size for the response's", () => {
+    const r = describeRecords(records([1, 2, 3, 4, 5, 6].map((i) => line(i, { path: '/api/v1/items', page_size: 50, server_ip: '198.51.100.7', upstream_addr: '10.0.0.5:8080' }))));
+    expect(r.missing).toEqual(expect.arrayContaining(['ip', 'bytesOut']));
+    expect(r.mapSuggestions).toEqual([]);
+    expect(r.advice.join('\n')).not.toMatch(/server_ip|upstream_addr|page_size/);
+    // A client's address under its own name is still found.
+    const c = describeRecords(records([1, 2, 3].map((i) => line(i, { path: '/a', server_ip: '198.51.100.7', visitor_ip: `203.0.113.${i}` }))));
+    expect(c.mapSuggestions).toEqual([{ field: 'ip', path: 'visitor_ip' }]);
+  });
+
+  it("takes neither the shipper's log file path nor a referer for the request path", () => {
+    const r = describeRecords(records([1, 2, 3].map((i) => line(i, { ip: '203.0.113.9', log: { file: { path: '/var/log/app/api.log' } }, referer: 'https://shop.example.com/cart', bytes: 100 }))));
+    expect(r.missing).toContain('path');
+    expect(r.mapSuggestions.filter((m) => m.field === 'path')).toEqual([]);
+    const u = describeRecords(records([1, 2, 3].map((i) => line(i, { ip: '203.0.113.9', referer: 'https://shop.example.com/cart', target_path: `/api/v1/orders/${i}` }))));
+    expect(u.mapSuggestions.filter((m) => m.field === 'path')).toEqual([{ field: 'path', path: 'target_path' }]);
+  });
+});
