@@ -294,25 +294,21 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
 
   const missing = n.missingFields();
 
-  // Leaf keys of the input nothing used.
+  // Leaf keys of the input nothing used, most frequent first.
+  const usedList = [...used];
+  const unusedLeaves = (values: Rec[], leaves = new Map<string, Leaf>()): Array<[string, Leaf]> => {
+    for (const o of values.slice(0, MAX_EXPLAIN)) leafPaths(o, '', 0, leaves);
+    return [...leaves.entries()].filter(([p]) => !isUsed(p, usedList)).sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
+  };
   const leaves = new Map<string, Leaf>();
   const objs = records.map((r) => r.value).filter(isObj);
-  for (const o of objs.slice(0, MAX_EXPLAIN)) leafPaths(o, '', 0, leaves);
-  const usedList = [...used];
-  const unmapped = [...leaves.entries()]
-    .filter(([p]) => !isUsed(p, usedList))
-    .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
+  const unmapped = unusedLeaves(objs, leaves);
   const unmappedKeys = unmapped.slice(0, MAX_UNMAPPED).map(([p]) => safeText(p, 80));
   // Where a missing field may be is looked for in the records that were mapped: a key only a skipped
   // record holds (an OTLP "login failed" log line among the request spans) is no place to map from.
   const mappedSources = new Set(events.map((e) => e.source));
   const mappedObjs = records.filter((r) => mappedSources.has(r.source)).map((r) => r.value).filter(isObj);
-  let pool = unmapped;
-  if (mappedObjs.length > 0 && mappedObjs.length < objs.length) {
-    const mappedLeaves = new Map<string, Leaf>();
-    for (const o of mappedObjs.slice(0, MAX_EXPLAIN)) leafPaths(o, '', 0, mappedLeaves);
-    pool = [...mappedLeaves.entries()].filter(([p]) => !isUsed(p, usedList)).sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]));
-  }
+  const pool = mappedObjs.length > 0 && mappedObjs.length < objs.length ? unusedLeaves(mappedObjs) : unmapped;
 
   // Which unused keys probably hold a missing field, best first.
   const candidates = (field: CanonicalField): string[] => {
@@ -327,7 +323,7 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
         if (score < 2 && e.n >= 5 && e.distinct.size === 1) continue;
         scored.push({ p, score });
       }
-      // Stable: among equal names, the most frequent key first (unmapped is sorted so).
+      // Stable: among equal names, the most frequent key first (pool is sorted so).
       return scored.sort((a, b) => b.score - a.score).map((x) => x.p);
     }
     const all = pool.filter(([p, e]) => looksLike(field, p, e.value));
