@@ -16,12 +16,12 @@ import { checkDetectorIds, resolveOptions } from '../rules/options.js';
 import { builtinDetectors, createPipeline, type PipelineResult } from '../detect/index.js';
 import { compareAlerts } from '../detect/merge.js';
 import type { Alert, Detector } from '../detect/types.js';
-import { createChecklist } from '../checklist/index.js';
+import { createChecklist, type KeptEntries } from '../checklist/index.js';
 import { createBaselineLearner, loadBaseline } from '../baseline/index.js';
 import type { Baseline } from '../baseline/types.js';
 import { createStatsCollector, type StatsResult } from '../stats/index.js';
 import type { ApiEvent } from '../normalise/event.js';
-import type { AlertRecord, DetectorStatus, EntryRecord } from '../report/records.js';
+import type { AlertRecord, DetectorStatus } from '../report/records.js';
 import { UsageError, type AnalyzeOptions } from './options.js';
 import { trafficTables } from './summary.js';
 
@@ -81,11 +81,15 @@ function checkRuleIds(ids: string[], detectors: Detector[]): void {
 /** A lane's detection result, as plain data (it may cross a thread boundary). */
 export type LaneDetected = PipelineResult | null;
 
-/** A lane's share of the results that need every alert first, as plain data. */
+/**
+ * A lane's share of the results that need every alert first. Plain data but for the checklist's
+ * entries, which are made as they are written: the checklist runs in the lane on the main thread
+ * (lanes.ts), so what crosses threads has none.
+ */
 export interface LaneFinished {
   /** Present when the lane ran the checklist. */
   checklist: {
-    entries: EntryRecord[];
+    entries: KeptEntries;
     flagged: number;
     dropped: number;
     evicted: number;

@@ -38,7 +38,10 @@ try {
     if (aborted) break;
   }
   send({ type: 'detected', detected: consumers.detected() });
-  send({ type: 'finished', finished: consumers.finish(await alertsArrived) });
+  const finished = consumers.finish(await alertsArrived);
+  // Its entries are made as they are written, on the main thread (lanes.ts puts the checklist there).
+  if (finished.checklist !== null) throw new Error('internal: a worker lane ran the checklist');
+  send({ type: 'finished', finished });
   port.close();
 } catch (err) {
   const e = err as Error & { exitCode?: number };

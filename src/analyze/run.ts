@@ -6,7 +6,7 @@ import { expandInputs, iterate, openBytes, type InputSource } from '../ingest/in
 import type { IngestIssue } from '../ingest/types.js';
 import type { ApiEvent } from '../normalise/event.js';
 import type { PipelineResult } from '../detect/index.js';
-import { severityRank, type Alert, type Detector } from '../detect/types.js';
+import { severityRank, type Alert, type Detector, type Severity } from '../detect/types.js';
 import { correlate, LATER_STAGE_RULES, linkKey, TAKEOVER_RULES } from '../detect/correlate.js';
 import type { AlertRecord, EntryRecord, FileSummary, SummaryRecord } from '../report/records.js';
 import { openEventStream, type EventStream } from './events.js';
@@ -24,11 +24,16 @@ import { isProxyAddress, mostlyForwarding, type PublicForwarders } from '../norm
 import { MAX_REVERSED_EVENTS, type FileOrderVerdict } from './file-order.js';
 import { createBusinessHours, keptForHoursOnly } from '../checklist/index.js';
 import type { RuleSet } from '../rules/types.js';
+import { readOnce } from '../util/read-once.js';
 
 export interface AnalyzeResult {
   summary: SummaryRecord;
   alerts: AlertRecord[];
-  entries: EntryRecord[];
+  /**
+   * The per-entry findings, masked, made one at a time as they are read (the largest output of a
+   * run is never held whole): read them once.
+   */
+  entries: Iterable<EntryRecord>;
   /** Exit code the CLI should use (0, 1 for --fail-on, 3 for unreadable input / strict). */
   exitCode: number;
 }
@@ -198,16 +203,14 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     notes.push(`per-entry checklist: the state of ${checklist.evicted} idle actors was dropped at the tracking cap`);
   }
   // (With --min-severity above low, low findings are already left out: nothing to say.)
-  const hoursOnly = checklist && severityRank(opts.minSeverity) <= severityRank('low') ? offHoursNote(checklist.entries, setup.rules) : undefined;
+  const hoursOnly = checklist && severityRank(opts.minSeverity) <= severityRank('low') ? offHoursNote(checklist.entries.heads, setup.rules) : undefined;
   if (hoursOnly !== undefined) notes.push(hoursOnly);
   const proxied = onePrivatePeer(traffic, events);
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
   notes.push(...orderNotes([...done.values()]));
-  const shownEntries = (checklist?.entries ?? []).filter((e) => severityRank(e.severity) >= severityRank(opts.minSeverity));
-  // From here on the entries shown are the only ones kept (masked below, one at a time).
-  if (checklist) checklist.entries = [];
+  const shown = (e: { severity: Severity }): boolean => severityRank(e.severity) >= severityRank(opts.minSeverity);
 
   const files: FileSummary[] = [];
   const suggest = createMapSuggester({ map: opts.map, inputTz: opts.inputTz, trustedProxies: setup.rules.trustedProxies });
@@ -228,7 +231,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
     issuesTotal: log.total(),
     detectors: detected.statuses,
     alerts: gated,
-    entries: { flagged: checklist?.flagged ?? 0, written: shownEntries.length },
+    entries: { flagged: checklist?.flagged ?? 0, written: checklist?.entries.heads.filter(shown).length ?? 0 },
     baseline: givenBaseline ? { origin: 'file', path: opts.baselinePath } : { origin: checklist?.learned ? 'input' : 'none' },
     evictedActors: detected.evictedActors,
     notes,
@@ -242,19 +245,14 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   return {
     summary: maskSummary(summary),
     alerts: shownAlerts.map((a) => withFingerprint(maskSecrets(a))),
-    entries: opts.entries === 'none' ? [] : maskInPlace(shownEntries),
+    entries: opts.entries === 'none' || !checklist ? [] : readOnce(masked(checklist.entries.records(shown)), 'entries'),
     exitCode,
   };
 }
 
-/**
- * Each record replaced by its masked copy, so that the unmasked one is garbage as soon as its copy
- * is made: the entries are the largest output of a run, and a masked copy of all of them beside the
- * originals doubled what the end of a run held.
- */
-function maskInPlace<T>(records: T[]): T[] {
-  for (let i = 0; i < records.length; i++) records[i] = maskSecrets(records[i]!);
-  return records;
+/** Each record masked as it is read. */
+function* masked<T>(records: Iterable<T>): Generator<T> {
+  for (const r of records) yield maskSecrets(r);
 }
 
 /**
@@ -386,7 +384,7 @@ export function onePrivatePeer(traffic: Pick<SummaryRecord, 'topIps' | 'actors'>
  * 09:00–18:00 UTC): an API whose callers are customers, or people in other zones, keeps no office
  * hours, and a first run shows mostly that. Said once, with the ways to tune it.
  */
-export function offHoursNote(entries: readonly EntryRecord[], rules: RuleSet): string | undefined {
+export function offHoursNote(entries: ReadonlyArray<{ severity: string; flags: readonly string[] }>, rules: RuleSet): string | undefined {
   const shipped = ['timezone', 'days', 'start', 'end'].every((k) => rules.origins[`businessHours.${k}`] === 'rules/defaults.yaml');
   if (!shipped || entries.length === 0) return undefined;
   const only = entries.filter(keptForHoursOnly).length;

@@ -495,7 +495,7 @@ function answerPermissions(o: Observation, adminRoles: string[]): ChecklistAnswe
 }
 
 /** Question 8, from the alerts the entry belongs to. */
-export function answerPattern(alerts: AlertRecord[], flags: readonly string[]): ChecklistAnswer {
+export function answerPattern(alerts: readonly AlertRecord[], flags: readonly string[]): ChecklistAnswer {
   if (alerts.length === 0) {
     const own = flags.filter((f) => f !== 'in-alert');
     return {

@@ -9,7 +9,7 @@ import type { Baseline } from '../baseline/types.js';
 import { own, weekdaysActiveAtHour } from '../baseline/stats.js';
 import type { AlertRecord, EntryRecord } from '../report/records.js';
 import type { Severity } from '../detect/types.js';
-import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext, type FitFacts } from './answers.js';
+import { answerFit, answerPattern, buildRecord, fitFacts, type AnswerContext } from './answers.js';
 import { maskIdentifier, maskSecret } from './mask.js';
 import { createZoneClock } from './clock.js';
 import { DEFAULT_CHECKLIST_OPTIONS, type ChecklistOptions } from './options.js';
@@ -34,11 +34,12 @@ export interface Checklist {
   /** Judge one event (hot path). */
   add(e: EnrichedEvent): void;
   /**
-   * Join alerts and answer questions 8 and 10; returns the kept entries in time order.
-   * `learned`, when given, is a baseline learned from the input during the same pass: question 10
-   * is then answered against it (as origin 'input') instead of the configured baseline.
+   * Join alerts and answer questions 8 and 10: the kept entries in time order, their records made
+   * as they are read. `learned`, when given, is a baseline learned from the input during the same
+   * pass: question 10 is then answered against it (as origin 'input') instead of the configured
+   * baseline.
    */
-  finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[];
+  finish(alerts: AlertRecord[], learned?: Baseline): KeptEntries;
   /** Notable entries seen (severity above info), including those beyond the cap. */
   flaggedCount(): number;
   /** Entries not kept because of maxEntries. */
@@ -47,10 +48,28 @@ export interface Checklist {
   evictedActors(): number;
 }
 
-/** A kept entry: its record plus what matching and question 10 need. */
+/** What filters and counts need of a kept entry before its record is made. */
+export interface EntryHead {
+  /** With its alerts joined (the record's severity). */
+  severity: Severity;
+  /** The record's flags ('in-alert' first when it belongs to one). */
+  flags: readonly string[];
+}
+
+/**
+ * The kept entries at the end of a run, in time order. Their records (the answers' prose: the
+ * largest thing a run makes) are made one at a time as they are read, so that a run never holds
+ * all of them, and each entry's observation is let go of once its record is made.
+ */
+export interface KeptEntries {
+  readonly heads: readonly EntryHead[];
+  /** The records of the entries whose heads `keep` selects (all by default), in order. Read once. */
+  records(keep?: (head: EntryHead) => boolean): Iterable<EntryRecord>;
+}
+
+/** A kept entry: what joining alerts needs, and its observation until its record is made. */
 export interface KeptEntry {
-  record: EntryRecord;
-  fit: FitFacts;
+  o: Observation | undefined;
   ts: number;
   user: string | undefined;
   apiKey: string | undefined;
@@ -61,10 +80,10 @@ export interface KeptEntry {
   path: string | undefined;
 }
 
-export function keptFrom(record: EntryRecord, e: EnrichedEvent, fit: FitFacts): KeptEntry {
+export function keptFrom(o: Observation): KeptEntry {
+  const e = o.e;
   return {
-    record,
-    fit,
+    o,
     ts: e.ts,
     user: e.user,
     apiKey: e.apiKey,
@@ -156,31 +175,43 @@ export function joinAlerts(entries: KeptEntry[], alerts: AlertRecord[]): Map<Kep
   return out;
 }
 
-/** Apply joined alerts and question 8/10 answers to a kept entry's record. */
-export function completeRecord(k: KeptEntry, alerts: AlertRecord[], baseline: Baseline | undefined, options: ChecklistOptions): EntryRecord {
-  const r = k.record;
-  let severity: Severity = r.severity;
-  if (alerts.length > 0) {
-    r.alerts = alerts.map((a) => a.id);
-    for (const a of alerts) severity = maxSeverity(severity, a.severity);
-    if (!r.flags.includes('in-alert')) r.flags.unshift('in-alert');
-  }
-  r.severity = severity;
-  r.answers.pattern = answerPattern(alerts, r.flags);
-  r.answers.fit = answerFit(k.fit, baseline, options);
-  // Keep the answers in question order.
-  const a = r.answers;
+/** An entry's severity and flags once its alerts are joined. */
+export function headOf(o: Observation, alerts: readonly AlertRecord[]): EntryHead {
+  if (alerts.length === 0) return { severity: o.severity, flags: o.flags };
+  let severity: Severity = o.severity;
+  for (const a of alerts) severity = maxSeverity(severity, a.severity);
+  return { severity, flags: o.flags.includes('in-alert') ? o.flags : ['in-alert', ...o.flags] };
+}
+
+/** How a kept entry's record is made: the answers' context and the baselines of questions 1-9 and 10. */
+export interface RecordContext {
+  actx: AnswerContext;
+  /** The baseline file, if any (questions 1-9). */
+  given: Baseline | undefined;
+  /** The baseline question 10 is answered against: the file's, or one learned from the input. */
+  fit: Baseline | undefined;
+  options: ChecklistOptions;
+}
+
+/** An observation's record with its joined alerts and the answers to questions 8 and 10. */
+export function completeRecord(o: Observation, alerts: readonly AlertRecord[], ctx: RecordContext): EntryRecord {
+  const r = buildRecord(o, ctx.actx, ctx.given, ctx.options.failureStreak);
+  const head = headOf(o, alerts);
+  if (alerts.length > 0) r.alerts = alerts.map((a) => a.id);
+  r.severity = head.severity;
+  r.flags = [...head.flags];
+  // In question order.
   r.answers = {
-    who: a.who,
-    when: a.when,
-    where: a.where,
-    what: a.what,
-    howOften: a.howOften,
-    modifications: a.modifications,
-    status: a.status,
-    pattern: a.pattern,
-    permissions: a.permissions,
-    fit: a.fit,
+    who: r.answers.who,
+    when: r.answers.when,
+    where: r.answers.where,
+    what: r.answers.what,
+    howOften: r.answers.howOften,
+    modifications: r.answers.modifications,
+    status: r.answers.status,
+    pattern: answerPattern(alerts, r.flags),
+    permissions: r.answers.permissions,
+    fit: answerFit(fitFacts(o), ctx.fit, ctx.options),
   };
   return r;
 }
@@ -250,24 +281,31 @@ export function createChecklist(config: ChecklistConfig): Checklist {
     kept++;
   }
 
-  function finish(alerts: AlertRecord[], learned?: Baseline): EntryRecord[] {
-    const baseline = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
+  function finish(alerts: AlertRecord[], learned?: Baseline): KeptEntries {
+    const fit = learned !== undefined ? (learned.origin === 'input' ? learned : { ...learned, origin: 'input' as const }) : config.baseline;
     let all = buckets.flatMap((b) => b.values());
     for (const b of buckets) b.clear();
     kept = 0;
     if (config.baseline === undefined && learned !== undefined) all = dropHabitualOffHours(all, learned, keepAll);
     all.sort((a, b) => a.e.ts - b.e.ts || (a.e.source.file < b.e.source.file ? -1 : a.e.source.file > b.e.source.file ? 1 : a.e.source.line - b.e.source.line || (a.e.source.record ?? 1) - (b.e.source.record ?? 1)));
-    // Each observation (with its copy of the event) let go of once its record is made: the end of a
-    // run otherwise holds every kept observation and every record at once.
-    const entries = new Array<KeptEntry>(all.length);
-    const left: Array<Observation | undefined> = all;
-    for (let i = 0; i < left.length; i++) {
-      const o = left[i]!;
-      left[i] = undefined;
-      entries[i] = keptFrom(buildRecord(o, actx, config.baseline, options.failureStreak), o.e, fitFacts(o));
-    }
+    const entries = all.map(keptFrom);
+    all = [];
     const joined = joinAlerts(entries, alerts);
-    return entries.map((k) => completeRecord(k, joined.get(k) ?? [], baseline, options));
+    const heads = entries.map((k) => headOf(k.o!, joined.get(k) ?? []));
+    const ctx: RecordContext = { actx, given: config.baseline, fit, options };
+    return {
+      heads,
+      *records(keep) {
+        for (let i = 0; i < entries.length; i++) {
+          const k = entries[i]!;
+          const o = k.o;
+          // Each observation (with its copy of the event) let go of once its record is made.
+          k.o = undefined;
+          if (o === undefined || (keep !== undefined && !keep(heads[i]!))) continue;
+          yield completeRecord(o, joined.get(k) ?? [], ctx);
+        }
+      },
+    };
   }
 
   /**

@@ -10,7 +10,6 @@ import type { RuleSet } from '../rules/types.js';
 import type { Baseline } from '../baseline/types.js';
 import type { AlertRecord, ChecklistQuestion, EntryRecord } from '../report/records.js';
 import { CHECKLIST_QUESTIONS } from '../report/records.js';
-import { buildRecord, fitFacts } from './answers.js';
 import { answerContext, completeRecord, joinAlerts, keptFrom, resolveOptions } from './checklist.js';
 import type { ChecklistOptions } from './options.js';
 import { createTracker, type Observation, type Tracker } from './tracker.js';
@@ -79,12 +78,11 @@ export function explainEntry(e: EnrichedEvent, context: ExplainContext): { recor
 /** The ten answers for an entry the tracker has judged (by `explainEntry` or `createEntryWalk`). */
 export function answerObserved(found: WalkResult, context: Omit<ExplainContext, 'neighbours'>): { record: EntryRecord; prose: string } {
   const options = resolveOptions(context.options);
-  const { entry: e, observation: o, tracker } = found;
+  const { observation: o, tracker } = found;
   const actx = answerContext(context, tracker);
-  const record = buildRecord(o, actx, context.baseline, options.failureStreak);
-  const kept = keptFrom(record, e, fitFacts(o));
+  const kept = keptFrom(o);
   const joined = joinAlerts([kept], context.alerts ?? []);
-  const done = completeRecord(kept, joined.get(kept) ?? [], context.baseline, options);
+  const done = completeRecord(o, joined.get(kept) ?? [], { actx, given: context.baseline, fit: context.baseline, options });
   if (context.alerts === undefined) {
     // Without the detectors' alerts, question 8 cannot say that none covers the entry.
     const own = done.flags.filter((f) => f !== 'in-alert');

@@ -1,5 +1,5 @@
 export { createChecklist, joinAlerts, keptForHoursOnly } from './checklist.js';
-export type { Checklist, ChecklistConfig } from './checklist.js';
+export type { Checklist, ChecklistConfig, EntryHead, KeptEntries } from './checklist.js';
 export { answerObserved, createEntryWalk, explainEntry, matches as entryMatches, renderProse, sameFile, selectEntry, QUESTION_TITLES } from './explain.js';
 export type { ExplainContext, EntrySelector, EntryWalk, EntryWalkContext, WalkResult } from './explain.js';
 export { DEFAULT_CHECKLIST_OPTIONS } from './options.js';

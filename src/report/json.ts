@@ -17,16 +17,14 @@ function indent(json: string, by: string): string {
   return json.replace(/\n/g, '\n' + by);
 }
 
-function* arrayChunks(items: readonly unknown[]): Generator<string> {
-  if (items.length === 0) {
-    yield '[]';
-    return;
+/** Items written as they are read (the entries may be made one at a time). */
+function* arrayChunks(items: Iterable<unknown>): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    yield (first ? '[\n    ' : ',\n    ') + indent(safeJson(item, 2), '    ');
+    first = false;
   }
-  yield '[\n';
-  for (let i = 0; i < items.length; i++) {
-    yield '    ' + indent(safeJson(items[i], 2), '    ') + (i < items.length - 1 ? ',\n' : '\n');
-  }
-  yield '  ]';
+  yield first ? '[]' : '\n  ]';
 }
 
 /** One document `{ summary, alerts, entries }`, indented by two spaces, written piece by piece. */

@@ -26,7 +26,8 @@ export interface ReportOptions {
 export interface Report {
   summary: SummaryRecord;
   alerts: AlertRecord[];
-  entries: EntryRecord[];
+  /** Possibly made as they are read (analyze/run.ts): a reporter reads them once. */
+  entries: Iterable<EntryRecord>;
 }
 
 /** An entry worth showing in "flagged" mode: it carries flags, belongs to an alert, or is above info. */
@@ -34,8 +35,12 @@ export function isFlagged(e: EntryRecord): boolean {
   return e.flags.length > 0 || e.alerts.length > 0 || e.severity !== 'info';
 }
 
-export function selectEntries(entries: EntryRecord[], mode: EntriesMode): EntryRecord[] {
+export function selectEntries(entries: Iterable<EntryRecord>, mode: EntriesMode): Iterable<EntryRecord> {
   if (mode === 'none') return [];
   if (mode === 'all') return entries;
-  return entries.filter(isFlagged);
+  return flaggedOf(entries);
+}
+
+function* flaggedOf(entries: Iterable<EntryRecord>): Generator<EntryRecord> {
+  for (const e of entries) if (isFlagged(e)) yield e;
 }

@@ -1081,7 +1081,8 @@ export function renderTextLines(report: Report, o: ReportOptions): string[] {
   const s = report.summary;
   if (!o.quiet) renderHeader(ctx, s, out);
   renderAlerts(ctx, report, out);
-  renderFindings(ctx, selectEntries(report.entries, o.entriesMode), report.alerts, out);
+  // Grouped by actor: the one report that needs every entry at once.
+  renderFindings(ctx, [...selectEntries(report.entries, o.entriesMode)], report.alerts, out);
   renderAlertTable(ctx, report, out);
   renderActors(ctx, s, out);
   renderTraffic(ctx, s, out);

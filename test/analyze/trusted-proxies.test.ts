@@ -61,7 +61,7 @@ describe('trustedProxies', () => {
     const got = await analyze(analyzeOptions([origin], { threads: 1, rulesPaths: [rulesFile(`trustedProxies: ["${EDGES}"]\n`)] }));
     expect(want.alerts.some((a) => a.rule === 'credential-stuffing')).toBe(true);
     expect(view(got.alerts)).toEqual(view(want.alerts));
-    const ips = new Set([...got.alerts.map((a) => a.subject.ip), ...got.entries.map((e) => e.subject.ip)]);
+    const ips = new Set([...got.alerts.map((a) => a.subject.ip), ...[...got.entries].map((e) => e.subject.ip)]);
     expect([...ips].filter((ip) => ip?.startsWith('173.245.') || ip?.startsWith('45.'))).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ const ev = (over: Partial<FlatRecord> & { at: number }, line = 1) =>
 function run(events: ReturnType<typeof ev>[], opts: Parameters<typeof createChecklist>[0]['options'] = {}, alerts: AlertRecord[] = []) {
   const c = createChecklist({ rules, geo: stubGeo({ '81.2.69.': { country: 'GB' }, '45.160.8.': { country: 'BR' } }), tz: 'UTC', options: opts });
   for (const e of events) c.add(e);
-  return { c, entries: c.finish(alerts) };
+  return { c, entries: [...c.finish(alerts).records()] };
 }
 
 function alert(over: Partial<AlertRecord>): AlertRecord {
@@ -51,7 +51,7 @@ describe('checklist: what makes an entry notable', () => {
     const entries = (allow: string[]) => {
       const c = createChecklist({ rules: { ...nightRules, allow: { ...nightRules.allow, users: allow } }, geo: stubGeo({ '81.2.69.': { country: 'GB' } }), tz: 'UTC' });
       for (const e of events) c.add(e);
-      return c.finish([]).map((r) => [r.source.line, r.severity, r.flags.includes('burst')]);
+      return [...c.finish([]).records()].map((r) => [r.source.line, r.severity, r.flags.includes('burst')]);
     };
     const before = entries([]);
     expect(before.some(([, sev, burst]) => sev === 'medium' && burst)).toBe(true);
@@ -91,7 +91,7 @@ describe('checklist: what makes an entry notable', () => {
     const c = createChecklist({ rules, geo: stubGeo({ '81.2.69.': { country: 'GB' } }), tz: 'UTC', keepAll: true });
     c.add(ev({ at: T0, method: 'POST', endpoint: '/api/v1/login', status: 200 }, 1));
     c.add(ev({ at: T0 + 1000, method: 'POST', endpoint: '/api/v1/orders', status: 201 }, 2));
-    const [login, order] = c.finish([]);
+    const [login, order] = [...c.finish([]).records()];
     expect(login!.request.path).toBe('/api/v1/login');
     expect(login!.flags).not.toContain('write');
     expect(login!.answers.modifications!.answer).toBe('No modification: a POST to a login route signs in, it changes no data.');
@@ -174,7 +174,7 @@ describe('checklist: who', () => {
       ev({ at: T0 + 180_000, ...key('6c664d6d-1b2c-4d5e-8f90-a1b2c3d4e5f6') }, 4),
     ];
     for (const e of events) c.add(e);
-    const who = c.finish([]).map((r) => r.answers.who!);
+    const who = [...c.finish([]).records()].map((r) => r.answers.who!);
     expect(who.map((w) => /A new API key for this actor/.test(w.answer))).toEqual([false, false, true, false]);
     expect(who[2]!.answer).toMatch(/ A new API key for this actor: their earlier requests in this input used acme…\[REDACTED api-key len=13 sha256:[0-9a-f]{8}\]\. Kind: /);
     expect(who[2]!.answer).not.toContain('acme-web-0001');
@@ -203,7 +203,7 @@ describe('checklist: bounded', () => {
   it('keepAll keeps quiet entries too', () => {
     const c = createChecklist({ rules, geo: stubGeo(), tz: 'UTC', keepAll: true });
     for (let i = 0; i < 5; i++) c.add(ev({ at: T0 + i * 60_000 }, i + 1));
-    const entries = c.finish([]);
+    const entries = [...c.finish([]).records()];
     expect(entries).toHaveLength(5);
     expect(entries.every((r) => r.severity === 'info' && r.flags.length === 0)).toBe(true);
   });
@@ -259,6 +259,18 @@ describe('alerts joined onto entries', () => {
     expect(entries[1]!.answers.pattern!.answer).toMatch(/^Part of 1 alert: A7 credential-stuffing \(critical\)/);
   });
 
+  it('the heads give each record\'s severity and flags before it is made, and records(keep) makes only the entries kept', () => {
+    const alerts = [alert({ id: 'A2', subject: { ip: '45.160.8.9', user: '43' }, severity: 'critical' })];
+    const c = createChecklist({ rules, geo: stubGeo({ '81.2.69.': { country: 'GB' }, '45.160.8.': { country: 'BR' } }), tz: 'UTC' });
+    for (const e of [e1, e2]) c.add(e);
+    const kept = c.finish(alerts);
+    expect(kept.heads.map((h) => [h.severity, h.flags[0]])).toEqual([['low', 'auth-failure'], ['critical', 'in-alert']]);
+    const made = [...kept.records((h) => h.severity === 'critical')];
+    expect(made.map((r) => [r.source.line, r.severity, r.flags])).toEqual([[2, 'critical', [...kept.heads[1]!.flags]]]);
+    // Each entry is let go of as it is passed: a second read makes nothing.
+    expect([...kept.records()]).toEqual([]);
+  });
+
   it('joinAlerts is exported for the explain path', () => {
     expect(joinAlerts([], [alert({})]).size).toBe(0);
   });
@@ -276,7 +288,7 @@ describe('checklist: off hours are people\'s hours', () => {
     const cdn = Array.from({ length: 20 }, (_, k) => at(20 + k, { ip: '81.2.69.77', user_agent: 'Amazon CloudFront' }));
     const person = at(40, { user_id: '42', role: 'analyst', ip: '81.2.69.12', user_agent: 'Mozilla/5.0 (X11; Linux x86_64)' });
     for (const e of [...probes, ...cdn, person]) c.add(e);
-    const entries = c.finish([]);
+    const entries = [...c.finish([]).records()];
     expect(entries.map((x) => [x.subject.user, x.flags])).toEqual([['42', ['off-hours']]]);
   });
 });

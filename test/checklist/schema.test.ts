@@ -39,7 +39,7 @@ describe('entry records follow the v1 entry schema', () => {
       { endpoint: '/health', status: 503 },
     ];
     rows.forEach((r, i) => c.add(fromFlat({ timestamp: new Date(t + i * 1000).toISOString(), user_id: '5', role: 'support', ip: '81.2.69.10', method: 'GET', ...r }, 'f', i + 1)));
-    const entries = c.finish([]);
+    const entries = [...c.finish([]).records()];
     expect(entries.length).toBe(4);
     for (const r of entries) check(r);
   });

@@ -93,6 +93,20 @@ describe('json', () => {
     expectValid(validateReport, doc);
   });
 
+  it('entries made as they are read (a generator, read once) give the bytes an array gives, in every machine format', async () => {
+    const made = function* (entries: EntryRecord[]): Generator<EntryRecord> {
+      yield* entries;
+    };
+    for (const format of ['json', 'ndjson', 'csv', 'sarif'] as const) {
+      for (const entriesMode of ['all', 'flagged', 'none'] as const) {
+        for (const report of [sampleReport(), { ...sampleReport(), entries: sampleReport().entries.slice(0, 1) }, { ...sampleReport(), entries: [] }]) {
+          const o = options({ format, entriesMode, csvOf: 'entries' });
+          expect(await render({ ...report, entries: made(report.entries) }, o), `${format} ${entriesMode} ${report.entries.length}`).toBe(await render(report, o));
+        }
+      }
+    }
+  });
+
   it('writes empty arrays and safe text for hostile input', async () => {
     const empty = JSON.parse(await render({ ...sampleReport(), alerts: [], entries: [] }, options({ format: 'json' }))) as {
       alerts: unknown[];
