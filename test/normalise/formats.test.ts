@@ -98,6 +98,15 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     expect(events[0]).toMatchObject({ format: 'flat', ip: '81.2.69.14', user: 'alice', method: 'GET', path: '/api/v2/invoices/50001', status: 200, bytesOut: 2100, latencyMs: 12 });
   });
 
+  it("envoy: a custom format naming the request-id header the way Istio names x_forwarded_for (x_request_id) gives the request id", () => {
+    const rec = {
+      start_time: '2025-09-04T21:30:00.000Z', method: 'GET', path: '/items/7', response_code: 200, response_flags: '-', bytes_sent: 120, duration: 4,
+      downstream_remote_address: '81.2.69.14:51000', x_request_id: '9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab',
+    };
+    const { events } = run(records([rec]));
+    expect(events[0]).toMatchObject({ format: 'envoy', ip: '81.2.69.14', requestId: '9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab' });
+  });
+
   it('one odd record does not make the whole file another format (nginx stays nginx; its request_time is no timestamp)', () => {
     const line = (k: number) => ({
       time_iso8601: new Date(Date.UTC(2025, 5, 2, 8, 0, k)).toISOString(), remote_addr: '203.0.113.10', request_method: 'GET',

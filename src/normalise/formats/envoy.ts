@@ -25,7 +25,7 @@ export const envoy = defineFormat({
     bytesIn: ['bytes_received'],
     latencyMs: ['duration'],
     userAgent: ['user_agent', 'user-agent'],
-    requestId: ['request_id', 'x-request-id'],
+    requestId: ['request_id', 'x-request-id', 'x_request_id'],
   },
   notes: { auth: 'response_code_details (jwt_authn_access_denied, ext_authz_error -> failure; rbac_access_denied, ext_authz_denied -> denied)' },
   detect(r) {
