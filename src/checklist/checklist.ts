@@ -63,7 +63,7 @@ export interface EntryHead {
  */
 export interface KeptEntries {
   readonly heads: readonly EntryHead[];
-  /** The records of the entries whose heads `keep` selects (all by default), in order. Read once. */
+  /** The records of the entries whose heads `keep` selects (all by default), in order. Read once: a second read throws. */
   records(keep?: (head: EntryHead) => boolean): Iterable<EntryRecord>;
 }
 
@@ -293,9 +293,12 @@ export function createChecklist(config: ChecklistConfig): Checklist {
     const joined = joinAlerts(entries, alerts);
     const heads = entries.map((k) => headOf(k.o!, joined.get(k) ?? []));
     const ctx: RecordContext = { actx, given: config.baseline, fit, options };
+    let read = false;
     return {
       heads,
       *records(keep) {
+        if (read) throw new Error('internal: the kept entries were read twice (each is let go of as its record is made)');
+        read = true;
         for (let i = 0; i < entries.length; i++) {
           const k = entries[i]!;
           const o = k.o;

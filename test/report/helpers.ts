@@ -33,7 +33,7 @@ export function loadHostile(): { summary: SummaryRecord; alerts: AlertRecord[]; 
 
 /** Render through writeReport into a string. */
 export async function render(
-  report: { summary: SummaryRecord; alerts: AlertRecord[]; entries: EntryRecord[] },
+  report: { summary: SummaryRecord; alerts: AlertRecord[]; entries: Iterable<EntryRecord> },
   options: ReportOptions,
 ): Promise<string> {
   const out = new PassThrough();

@@ -107,6 +107,14 @@ describe('json', () => {
     }
   });
 
+  it('lays the document out as JSON.stringify with two spaces would, with 0, 1 and many records', async () => {
+    const full = sampleReport();
+    for (const report of [full, { ...full, alerts: full.alerts.slice(0, 1), entries: full.entries.slice(0, 1) }, { ...full, alerts: [], entries: [] }]) {
+      const text = await render(report, options({ format: 'json', entriesMode: 'all' }));
+      expect(text).toBe(JSON.stringify({ summary: report.summary, alerts: report.alerts, entries: report.entries }, null, 2) + '\n');
+    }
+  });
+
   it('writes empty arrays and safe text for hostile input', async () => {
     const empty = JSON.parse(await render({ ...sampleReport(), alerts: [], entries: [] }, options({ format: 'json' }))) as {
       alerts: unknown[];
