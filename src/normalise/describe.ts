@@ -9,7 +9,7 @@ import { CANONICAL_FIELDS, type ApiEvent, type CanonicalField } from './event.js
 import { SET_ASIDE, type IngestIssue, type RawRecord } from '../ingest/types.js';
 import { get, isObj, type Rec } from './get.js';
 import { Normaliser, DETECTION_SAMPLE, type Detection } from './normaliser.js';
-import { FLAT_ALIASES, inferLatencyUnit, normKey } from './formats/flat.js';
+import { FLAT_ALIASES, inferLatencyUnit, latencyUnitOfName, normKey } from './formats/flat.js';
 import { splitSource } from './spec.js';
 import { parseMapKey } from './mapping.js';
 import { parseTimestamp } from './time.js';
@@ -486,7 +486,8 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
       let mapKey: string = field;
       if (field === 'latencyMs') {
         // A unit-less number in seconds or nanoseconds is said so: --map latencyMs would read 0.034 s as 0.034 ms.
-        const unit = inferLatencyUnit([...(leaves.get(cand)?.distinct ?? [])]);
+        const leaf = leaves.get(cand);
+        const unit = latencyUnitOfName(cand, typeof leaf?.value === 'number') ?? inferLatencyUnit([...(leaf?.distinct ?? [])]);
         if (unit !== 'ms') mapKey = `latency${unit[0]!.toUpperCase()}${unit.slice(1)}`;
       }
       suggestions.push(`--map ${shellWord(`${mapKey}=${cand}`)}`);

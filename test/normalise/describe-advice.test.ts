@@ -63,6 +63,21 @@ describe('formats detect advice: which unused key probably holds a field', () =>
     );
   });
 
+  it('takes a latency key\'s unit from its name before its values: 1500 under latency_us is 1.5 ms, not 1500', () => {
+    const base = (i: number) => ({ timestamp: `2025-06-02T08:0${i}:00Z`, ip: '92.40.8.17', method: 'GET', path: '/a', status: 200, user: 'u1' });
+    const latencyMap = (extra: (i: number) => Record<string, unknown>) =>
+      describeRecords(records([0, 1, 2].map((i) => ({ ...base(i), ...extra(i) })))).advice.find((a) => a.startsWith('latency is not mapped'));
+    expect(latencyMap((i) => ({ latency_us: 1500 + i }))).toContain('--map latencyUs=latency_us');
+    expect(latencyMap((i) => ({ elapsed_micros: 900 + i }))).toContain('--map latencyUs=elapsed_micros');
+    expect(latencyMap((i) => ({ durationNanos: 2_000_000 + i }))).toContain('--map latencyNs=durationNanos');
+    // Whole seconds: the values alone would read as milliseconds.
+    expect(latencyMap((i) => ({ response_time_s: 2 + i }))).toContain('--map latencyS=response_time_s');
+    // Fractions under 5 would read as seconds; the name says milliseconds.
+    expect(latencyMap((i) => ({ handlerLatencyMillis: 0.5 + i }))).toContain('--map latencyMs=handlerLatencyMillis');
+    // No unit in the name: the values decide, as before (fractional and small: seconds).
+    expect(latencyMap((i) => ({ svc_elapsed: 0.031 + i / 1000 }))).toContain('--map latencyS=svc_elapsed');
+  });
+
   it('a URI without "?" has no query: no advice that its values are unusable (Kong request.uri)', () => {
     const kong = [0, 1].map((i) => ({
       request: { method: 'POST', uri: '/api/v1/auth/login', size: 300, headers: { host: 'api.acme.io', 'user-agent': 'python-requests/2.31.0' } },

@@ -136,6 +136,30 @@ function valueAt(rec: Rec, keys: readonly string[]): unknown {
   return cur;
 }
 
+/** Unit suffixes of latency key names (`latency_us`, `durationNanos`, `elapsed_seconds`), lower-cased. */
+const NAMED_UNITS: ReadonlyMap<string, DurationUnit> = new Map([
+  ...['ns', 'nanos', 'nanosecond', 'nanoseconds'].map((u) => [u, 'ns'] as const),
+  ...['us', 'µs', 'usec', 'usecs', 'micros', 'microsecond', 'microseconds'].map((u) => [u, 'us'] as const),
+  ...['ms', 'msec', 'msecs', 'millis', 'millisecond', 'milliseconds'].map((u) => [u, 'ms'] as const),
+  ...['s', 'sec', 'secs', 'second', 'seconds'].map((u) => [u, 's'] as const),
+]);
+
+/**
+ * The unit a latency key's name states (`latency_us`, `durationNanos`, `elapsed_seconds`), or
+ * undefined: a name is surer than the values' magnitude (1500 µs reads as a plausible 1500 ms). A
+ * bare `_s` is seconds only over numbers, since Azure Log Analytics names every string column
+ * `…_s` (`timeTaken_s` holds "0.031"). `numbers`: the key holds JSON numbers.
+ */
+export function latencyUnitOfName(keyPath: string, numbers: boolean): DurationUnit | undefined {
+  const name = keyPath.slice(keyPath.lastIndexOf('.') + 1);
+  const m = /[_-]([a-zµ]+)$/i.exec(name) ?? /[a-z0-9]((?:[A-Z][a-z]+)|Ns|Us|Ms)$/.exec(name);
+  if (m === null) return undefined;
+  const suffix = m[1]!.toLowerCase();
+  const unit = NAMED_UNITS.get(suffix);
+  if (suffix === 's' && !numbers) return undefined;
+  return unit;
+}
+
 /** Unit of a unit-less latency field from its values: floats with a median under 5 are seconds; a median over 50 000 is ns. */
 export function inferLatencyUnit(values: readonly unknown[]): DurationUnit {
   const nums: number[] = [];
