@@ -357,10 +357,17 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   if (s.detectors.length > 0) {
     const count = (st: string): number => s.detectors.filter((d) => d.status === st).length;
     const line = [`${count('ran')} ran`, `${count('unavailable')} could not run`, `${count('disabled')} disabled`].join(' · ');
-    const notRun = s.detectors.filter((d) => d.status !== 'ran');
-    const shown = full ? notRun : notRun.slice(0, LIMITS.detectorLines);
-    const lines = shown.map((d) => clip(`${d.id} (${d.status})${d.reason ? `: ${sanitize(d.reason)}` : ''}`, avail, full));
-    if (shown.length < notRun.length) lines.push(p.dim(`… ${notRun.length - shown.length} more (--full)`));
+    // Detectors that could not run for one same reason (no events at all, say) share a line.
+    const notRun = new Map<string, string[]>();
+    for (const d of s.detectors) {
+      if (d.status === 'ran') continue;
+      const why = `(${d.status})${d.reason ? `: ${sanitize(d.reason)}` : ''}`;
+      notRun.set(why, [...(notRun.get(why) ?? []), d.id]);
+    }
+    const groups = [...notRun];
+    const shown = full ? groups : groups.slice(0, LIMITS.detectorLines);
+    const lines = shown.map(([why, ids]) => clip(`${ids.length === s.detectors.length && ids.length > 1 ? `all ${ids.length}` : ids.join(', ')} ${why}`, avail, full));
+    if (shown.length < groups.length) lines.push(p.dim(`… ${groups.length - shown.length} more (--full)`));
     const detNotes = s.detectors.flatMap((d) => (d.notes ?? []).map((n) => clip(`${d.id}: ${sanitize(n)}`, avail, full)));
     out.pushAll(labelled(ctx, 'Detectors', [line, ...lines, ...detNotes]));
   }
@@ -494,7 +501,8 @@ function renderAlerts(ctx: Ctx, report: Report, out: Lines): void {
   }
   if (alerts.length === 0 && s.events === 0) {
     // Nothing was read or mapped: "No alerts" would read as a clean log.
-    out.push('  Not judged: no events were analysed (the notes above say why).');
+    // With -q the header (and its notes) is left out: the pointer then says where the reason is.
+    out.push(`  Not judged: no events were analysed (${o.quiet ? 'run without -q for the notes that say why' : 'the notes above say why'}).`);
     out.push();
     return;
   }

@@ -250,6 +250,15 @@ describe('apilog analyze (CLI)', () => {
     expect(text).toContain('Not judged: no events were analysed (the notes above say why).');
     expect(text).not.toContain('No alerts.');
     expect(text).not.toMatch(/\n {2}Run .*events\/s/);
+    // No detector "ran" over nothing: each says why, and the text report gives the shared reason once.
+    const detectors = summaryOf(r.stdout).detectors as Array<{ id: string; status: string; reason?: string }>;
+    expect(detectors.length).toBeGreaterThan(5);
+    for (const d of detectors) expect(d).toMatchObject({ status: 'unavailable', reason: 'no events to judge (none of the input mapped to an API request)' });
+    expect(text).toContain(`0 ran · ${detectors.length} could not run · 0 disabled`);
+    expect(text).toContain(`all ${detectors.length} (unavailable): no events to judge`);
+    // -q leaves the notes out: the pointer then does not send the reader to them.
+    const quiet = runCli(['analyze', alb, '-q'], { env: { ...process.env, NO_COLOR: '1' } }).stdout;
+    expect(quiet).toContain('Not judged: no events were analysed (run without -q for the notes that say why).');
     const d = runCli(['formats', 'detect', alb]);
     expect(d.stdout.replace(/\s+/g, ' ')).toContain('format: not recognised - its lines look like an AWS Application Load Balancer access log, which is text');
   });
