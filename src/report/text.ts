@@ -6,7 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { SEVERITIES, type EvidenceSample, type Severity } from '../detect/types.js';
 import type { AlertRecord, EntryRecord, SummaryRecord } from './records.js';
-import { lineRef } from '../ingest/types.js';
+import { isUnreadable, lineRef, losesInput } from '../ingest/types.js';
 import type { Report, ReportOptions } from './options.js';
 import { selectEntries } from './options.js';
 import { alertOrigin, type AlertOrigin } from './alert-origin.js';
@@ -283,12 +283,17 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   // add up to the "skipped" count said on stderr, so the two figures do not seem to disagree.
   // Records a format knew as no access records (Caddy's startup lines) are said apart: expected, not lost.
   const setAside = s.files.reduce((a, f) => a + (f.skipped[SET_ASIDE] ?? 0), 0);
-  const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0) - setAside;
+  // A damaged or truncated .gz (or a file cut short while read) counts one issue but loses the rest
+  // of the file: said as such, not as one more line skipped.
+  const cutShort = s.files.filter((f) => Object.entries(f.skipped).some(([k, n]) => n > 0 && !isUnreadable(k) && losesInput(k))).length;
+  const cutIssues = s.files.reduce((a, f) => a + Object.entries(f.skipped).reduce((b, [k, n]) => b + (!isUnreadable(k) && losesInput(k) ? n : 0), 0), 0);
+  const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0) - setAside - cutIssues;
   const inputParts = [
     `${num(s.files.length)} file${s.files.length === 1 ? '' : 's'}`,
     `${num(s.events)} event${s.events === 1 ? '' : 's'}`,
     `${num(malformed)} malformed`,
     ...(otherSkipped > 0 ? [`${num(otherSkipped)} other skipped`] : []),
+    ...(cutShort > 0 ? [`${num(cutShort)} file${cutShort === 1 ? '' : 's'} cut short (the rest lost)`] : []),
     ...(setAside > 0 ? [`${num(setAside)} set aside`] : []),
   ];
   out.pushAll(labelled(ctx, 'Input', wrap(inputParts.join(' · '), avail)));

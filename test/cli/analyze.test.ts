@@ -339,6 +339,10 @@ describe('apilog analyze (CLI)', () => {
     const last = readFileSync(SAMPLE, 'utf8').split('\n').slice(0, summary.events as number).pop()!;
     const lastTime = new Date(Date.parse((JSON.parse(last) as { timestamp: string }).timestamp)).toISOString();
     expect(r.stderr).toContain(`records decoded before it are kept (the last one from ${lastTime}: later records in this file are lost)`);
+    // The text report's headline says the file was cut short, not that one more line was skipped.
+    const text = runCli(['analyze', dir, '--entries', 'none'], { env: { ...process.env, NO_COLOR: '1' } }).stdout;
+    expect(text).toMatch(/Input +1 file · [\d,]+ events · [\d,]+ malformed · 1 file cut short \(the rest lost\)\n/);
+    expect(text).not.toContain('other skipped');
     // Intact, the same file is a clean run.
     writeFileSync(path.join(dir, 'access.log.1.gz'), whole);
     expect(runCli(['analyze', dir, '--format', 'ndjson']).code).toBe(0);
