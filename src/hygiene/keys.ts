@@ -21,9 +21,15 @@ export const KeyClass = {
   Otp: 9,
   Reset: 10,
   Cvv: 11,
-  Card: 12,
-  Ssn: 13,
-  Aadhaar: 14,
+  /**
+   * The secret half of a credential pair (`client_secret`, `aws_secret_access_key`, `private_key`):
+   * found like an API key, masked like a token, with none of its characters shown (an API key's
+   * first characters name its kind; a secret's are only entropy).
+   */
+  SecretKey: 12,
+  Card: 13,
+  Ssn: 14,
+  Aadhaar: 15,
 } as const;
 export type KeyClass = (typeof KeyClass)[keyof typeof KeyClass];
 
@@ -57,15 +63,15 @@ const EXACT = new Map<string, KeyClass>([
   ['pin', KeyClass.Password],
   ['apikey', KeyClass.ApiKey],
   ['xapikey', KeyClass.ApiKey],
-  ['apisecret', KeyClass.ApiKey],
-  ['secret', KeyClass.ApiKey],
-  ['clientsecret', KeyClass.ApiKey],
-  ['secretkey', KeyClass.ApiKey],
-  ['privatekey', KeyClass.ApiKey],
+  ['apisecret', KeyClass.SecretKey],
+  ['secret', KeyClass.SecretKey],
+  ['clientsecret', KeyClass.SecretKey],
+  ['secretkey', KeyClass.SecretKey],
+  ['privatekey', KeyClass.SecretKey],
   ['accesskey', KeyClass.ApiKey],
-  ['secretaccesskey', KeyClass.ApiKey],
-  ['awssecretaccesskey', KeyClass.ApiKey],
-  ['signingkey', KeyClass.ApiKey],
+  ['secretaccesskey', KeyClass.SecretKey],
+  ['awssecretaccesskey', KeyClass.SecretKey],
+  ['signingkey', KeyClass.SecretKey],
   ['key', KeyClass.ApiKey],
   ['token', KeyClass.Token],
   ['accesstoken', KeyClass.Token],
@@ -165,10 +171,10 @@ function classifyNormalised(k: string): KeyClass {
   if (k.startsWith('reset') && (k.endsWith('token') || k.endsWith('code') || k.endsWith('key'))) return KeyClass.Reset;
   if (k.endsWith('sessionid') || k.endsWith('sessid')) return KeyClass.Session;
   if (k.endsWith('otp') || k.endsWith('otpcode') || k.endsWith('mfacode') || k.endsWith('verificationcode')) return KeyClass.Otp;
-  if (k.endsWith('apikey') || k.endsWith('secretkey') || k.endsWith('clientsecret') || k.endsWith('apisecret') || k.endsWith('privatekey')) {
-    return KeyClass.ApiKey;
+  if (k.endsWith('secretkey') || k.endsWith('clientsecret') || k.endsWith('apisecret') || k.endsWith('privatekey') || k.endsWith('secret')) {
+    return KeyClass.SecretKey;
   }
-  if (k.endsWith('secret')) return KeyClass.ApiKey;
+  if (k.endsWith('apikey')) return KeyClass.ApiKey;
   if (k.endsWith('accesstoken') || k.endsWith('refreshtoken') || k.endsWith('authtoken') || k.endsWith('idtoken') || k.endsWith('bearertoken')) {
     return KeyClass.Token;
   }
@@ -203,5 +209,5 @@ export function classifyKey(key: string): KeyClass {
 
 /** Classes whose value is reported on the strength of the key name alone. */
 export function isKeyBased(c: KeyClass): boolean {
-  return c >= KeyClass.Authorization && c <= KeyClass.Cvv;
+  return c >= KeyClass.Authorization && c <= KeyClass.SecretKey;
 }

@@ -841,12 +841,15 @@ export class HygieneScanner {
       case KeyClass.Password:
         this.emit('password', start, end, '', enumMask.Secret, 'password', param);
         return true;
-      case KeyClass.ApiKey: {
+      case KeyClass.ApiKey:
+      case KeyClass.SecretKey: {
         // A file name is no key: S3's object `key` ("builds/0617.zip"), a `key` naming an upload.
         // Key and secret alphabets (base64, hex, base62, provider prefixes) have no dot.
         if (!looksLikeSecretValue(v) || FILE_NAME_END.test(v)) return false;
         const provider = providerKind(v);
-        this.emit(provider ?? 'api-key', start, end, v, enumMask.Key, provider ?? 'api-key', param);
+        // A provider's key keeps its telling prefix (sk_live_…); a secret under a secret's name none.
+        const mode = kc === KeyClass.SecretKey && provider === undefined ? enumMask.Token : enumMask.Key;
+        this.emit(provider ?? 'api-key', start, end, v, mode, provider ?? 'api-key', param);
         return true;
       }
       case KeyClass.Token: {

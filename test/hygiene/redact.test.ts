@@ -63,6 +63,18 @@ describe('redactRecord', () => {
     }
   });
 
+  it('shows none of a secret named as the secret half of a credential; an API key keeps its first characters', () => {
+    const aws = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const noPrefix = (len: number) => new RegExp(`^\\[REDACTED api-key len=${len} sha256:[0-9a-f]{8}\\]$`);
+    const r = redactRecord({ aws_secret_access_key: aws, client_secret: 'Zq7mN2vR8tK4wP9xL3cB6hJ1', api_key: '0123456789abcdef' }).value as Record<string, string>;
+    expect(r.aws_secret_access_key).toMatch(noPrefix(40));
+    expect(r.client_secret).toMatch(noPrefix(24));
+    expect(r.api_key).toMatch(/^01234…\[REDACTED api-key len=16 sha256:[0-9a-f]{8}\]$/);
+    expect(redactString(`/cb?secret=${aws}&page=2`, 'url').value).toMatch(/^\/cb\?secret=\[REDACTED api-key len=40 sha256:[0-9a-f]{8}\]&page=2$/);
+    // A provider's key under a secret's name keeps the provider's public prefix, which names it.
+    expect(redactRecord({ stripe_secret: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc' }).value).toEqual({ stripe_secret: expect.stringMatching(/^sk_live_…\[REDACTED /) });
+  });
+
   it('redactString masks one string', () => {
     expect(redactString('/reset?token=Zx8vN3qP7rT2wY6uB1mK4jH9', 'url').value).toMatch(/^\/reset\?token=\[REDACTED reset-token len=24 sha256:[0-9a-f]{8}\]$/);
   });
