@@ -348,6 +348,19 @@ describe('apilog analyze (CLI)', () => {
     expect(runCli(['analyze', dir, '--format', 'ndjson']).code).toBe(0);
   });
 
+  it('a .gz that breaks before its first line is named once, for the gzip error, with no advice to run formats detect', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'tiny.gz'), Buffer.from([0x1f, 0x8b]));
+    copyFileSync('fixtures/benign-mobile-poller.ndjson', path.join(dir, 'ok.ndjson'));
+    const r = runCli(['analyze', dir, '--format', 'ndjson', '-o', path.join(tmp(), 'r.ndjson')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^apilog: .*tiny\.gz: gzip stream error \(unexpected end of file\)/m);
+    expect(r.stderr).not.toContain('no events could be mapped');
+    // formats detect says the same problem, without a line number it does not have.
+    const d = runCli(['formats', 'detect', path.join(dir, 'tiny.gz')]);
+    expect(d.stdout.replace(/\s+/g, ' ')).toContain('input problems: 1 (first: gzip stream error (unexpected end of file)');
+  });
+
   it('names the detectors that could not run on stderr when the report goes to a file, where CI shows it', () => {
     const out = path.join(tmp(), 'r.json');
     const r = runCli(['analyze', 'fixtures/formats/envoy.ndjson', '--format', 'json', '-o', out]);

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { analyze } from '../../analyze/run.js';
 import { UsageError, type AnalyzeOptions, type OutputFormat } from '../../analyze/options.js';
-import { DEFAULT_INGEST_LIMITS } from '../../ingest/types.js';
+import { DEFAULT_INGEST_LIMITS, losesInput } from '../../ingest/types.js';
 import { listFormats, loadMapFile } from '../../normalise/index.js';
 import { writeReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
@@ -171,7 +171,10 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       );
     }
     for (const f of result.summary.files) {
-      if (f.events === 0 && !unreadableFiles.has(f.path) && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
+      // A file that failed only as a gzip stream (or was cut short) before any line: its own message
+      // above says so, and `formats detect` could say no more.
+      const onlyCut = f.malformed === 0 && Object.entries(f.skipped).every(([k, n]) => n === 0 || losesInput(k));
+      if (f.events === 0 && !unreadableFiles.has(f.path) && !onlyCut && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0))) {
         const kind = textLogs.get(f.path);
         const why = kind !== undefined ? textLogAdvice(kind) : `run \`apilog formats detect ${sanitize(f.path)}\` to see why`;
         process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: ${why}\n`);

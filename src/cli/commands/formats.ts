@@ -82,7 +82,7 @@ export async function formatsDetectCommand(given: string, o: Opts): Promise<numb
     }
     const skipped = Object.entries(result.skipped);
     if (skipped.length > 0) write(`skipped: ${skipped.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    if (issues.length > 0) write(`input problems: ${issues.length} (first: line ${issues[0]!.line ?? '-'}: ${sanitize(issues[0]!.message)})`);
+    if (issues.length > 0) write(`input problems: ${issues.length} (first: ${issues[0]!.line !== undefined ? `line ${issues[0]!.line}: ` : ''}${sanitize(issues[0]!.message)})`);
     write(table(['canonical field', 'from', 'sample'], result.perField.map((f) => [f.field, f.sourcePath ?? '—', f.sample ?? ''])));
     if (result.unmappedKeys.length > 0) write(`source keys not used: ${result.unmappedKeys.slice(0, 30).map(sanitize).join(', ')}`);
     for (const a of result.advice) write(`- ${sanitize(a)}`);
