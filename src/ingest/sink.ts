@@ -15,8 +15,31 @@ const SKIP_KINDS: ReadonlySet<IngestIssueKind> = new Set<IngestIssueKind>([
   'directory-loop',
 ]);
 
+/** Problem lines held at most at once (a gzip source's, until records or the end vouch for them). */
+const MAX_HELD = 10_000;
+/** Records in a row after held problem lines that show those were lines of their own, not damage. */
+const VOUCHING_RUN = 50;
+/** What a damaged gzip stream decodes to: lines that do not parse, or not as JSON. */
+const DAMAGE_KINDS: ReadonlySet<IngestIssueKind> = new Set<IngestIssueKind>(['malformed-json', 'not-json', 'line-too-long', 'too-deep', 'invalid-utf8']);
+
+interface HeldIssue {
+  kind: IngestIssueKind;
+  line: number | undefined;
+  message: string;
+  textLog: string | undefined;
+}
+
 export class Sink {
   out: RawRecord[] = [];
+  /**
+   * A gzip source's problem lines since its last run of VOUCHING_RUN records: held, since a damaged
+   * stream decodes to garbage (with copies of earlier lines among it) before zlib notices, a failed
+   * check coming at the end of a member; those lines are the damage, not lines of their own. A run
+   * of records after them, or a clean end, releases them as they were; a gzip error folds them into
+   * its own message (`foldHeld`).
+   */
+  private held: HeldIssue[] | null = null;
+  private recordsSinceHeld = 0;
   /** Number of the first line read (1, or more when following a file from its end). */
   firstLine = 1;
   private envelopeSeen = false;
@@ -33,6 +56,7 @@ export class Sink {
   ) {}
 
   emit(value: unknown, line: number, envelope?: string, fields?: Record<string, string | number>): void {
+    if (this.held !== null && this.held.length > 0 && ++this.recordsSinceHeld >= VOUCHING_RUN) this.releaseHeld();
     const r: RawRecord = { value, source: { file: this.file, line } };
     if (line === this.lastLine) r.source.record = ++this.onLine;
     else {
@@ -46,6 +70,36 @@ export class Sink {
   }
 
   issue(kind: IngestIssueKind, line: number | undefined, message: string, textLog?: string): void {
+    if (this.held !== null && DAMAGE_KINDS.has(kind)) {
+      if (this.held.length >= MAX_HELD) this.releaseHeld();
+      this.held.push({ kind, line, message, textLog });
+      this.recordsSinceHeld = 0;
+      return;
+    }
+    this.report(kind, line, message, textLog);
+  }
+
+  /** From here on, problem lines are held until records or the end vouch for them (see `held`): a gzip source. */
+  holdMalformed(): void {
+    this.held ??= [];
+  }
+
+  /** The held problem lines, reported as they were. */
+  releaseHeld(): void {
+    const held = this.held;
+    if (held === null || held.length === 0) return;
+    this.held = [];
+    for (const h of held) this.report(h.kind, h.line, h.message, h.textLog);
+  }
+
+  /** The held problem lines, taken as the damage a gzip error follows: how many, and the first one's line. */
+  foldHeld(): { count: number; firstLine: number | undefined } {
+    const held = this.held ?? [];
+    this.held = [];
+    return { count: held.length, firstLine: held[0]?.line };
+  }
+
+  private report(kind: IngestIssueKind, line: number | undefined, message: string, textLog?: string): void {
     const s = this.stats;
     if (kind === 'malformed-json') s.malformed++;
     else if (SKIP_KINDS.has(kind)) s.skipped[kind] = (s.skipped[kind] ?? 0) + 1;

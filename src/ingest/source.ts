@@ -113,6 +113,7 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
   let gz: zlib.Gunzip | undefined;
   let gzIter: AsyncIterator<Buffer> | undefined;
   let clean = true;
+  let gzipError: string | undefined;
   try {
     const src = make();
     raw = iterate(src);
@@ -134,6 +135,7 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
     if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
       stats.gzip = true;
       stats.decompressedBytes = 0;
+      sink.holdMalformed();
       const cap = sink.limits.maxDecompressedBytes;
       gz = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
       const rawIt = raw;
@@ -234,11 +236,8 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
           reader.push(lost);
         }
       }
-      sink.issue(
-        'gzip-error',
-        undefined,
-        `gzip stream error (${snippet(msg, 80)}) after ${formatBytes(stats.decompressedBytes ?? 0)} decompressed; records decoded before it are kept`,
-      );
+      // Said once the decoded bytes are read to their end, with the garbage lines that lead up to it.
+      gzipError = `gzip stream error (${snippet(msg, 80)}) after ${formatBytes(stats.decompressedBytes ?? 0)} decompressed`;
       // what was decoded is complete data: read it to the end (a cut last line is reported)
       clean = true;
     } else {
@@ -253,6 +252,15 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
     await Promise.resolve(raw?.return?.()).catch(() => undefined);
   }
   if (clean) reader.end();
+  if (gzipError !== undefined) {
+    // Lines that could not be read since the last run of records are what the damage decoded to.
+    const { count, firstLine } = sink.foldHeld();
+    const damage =
+      count === 0
+        ? ''
+        : `; ${count === 1 ? 'a line' : `${count} lines`} before it that could not be read (from line ${firstLine}) ${count === 1 ? 'is' : 'are'} taken as the damaged data, not counted as malformed or skipped`;
+    sink.issue('gzip-error', undefined, `${gzipError}${damage}; records decoded before it are kept`);
+  } else sink.releaseHeld();
   if (sink.out.length > 0) yield sink.take();
 }
 

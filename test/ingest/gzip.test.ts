@@ -116,7 +116,9 @@ describe('gzip', () => {
     const gz = Buffer.from(zlib.gzipSync(lines(0, 200)));
     gz[gz.length - 6] = (gz[gz.length - 6] as number) ^ 0xff;
     const c = await readFile(tmp.file('crc-cap.log', gz), { maxDecompressedBytes: 3000 });
-    expect(c.issues.map((i) => i.kind).sort()).toEqual(['decompressed-too-large', 'gzip-error', 'malformed-json']);
+    // The line the cap cut is the last before the error: told with it, not as a malformed line of its own.
+    expect(c.issues.map((i) => i.kind).sort()).toEqual(['decompressed-too-large', 'gzip-error']);
+    expect(c.issues.find((i) => i.kind === 'gzip-error')!.message).toContain('a line before it that could not be read');
     expect(c.stats.decompressedBytes).toBe(3000);
     expect(c.records.length).toBeGreaterThan(50);
   });
@@ -129,6 +131,31 @@ describe('gzip', () => {
     expect(c.issues.map((i) => i.kind)).toContain('gzip-error');
     expect(c.records.length).toBeGreaterThanOrEqual(n - Math.ceil(GUNZIP_CHUNK / 30) - 1);
     c.records.forEach((r, k) => expect((r.value as { i: number }).i).toBe(k));
+  });
+
+  it('what a damaged stream decodes to before zlib notices is told with the gzip error, not as hundreds of malformed lines', async () => {
+    const body = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ i, path: `/api/v1/items/${i}`, agent: `client/${i % 7}`, status: 200 })).join('\n') + '\n';
+    const gz = Buffer.from(zlib.gzipSync(body));
+    for (let k = 0; k < 40; k++) gz[(gz.length >> 1) + k] = (gz[(gz.length >> 1) + k] as number) ^ 0x5a;
+    const c = await readFile(tmp.file('damaged.log.gz', gz));
+    const kinds = c.issues.map((i) => i.kind);
+    expect(kinds).toEqual(['gzip-error']);
+    expect(c.issues[0]!.message).toMatch(/^gzip stream error \(.+\) after [\d.]+ KiB decompressed; \d+ lines before it that could not be read \(from line \d+\) are taken as the damaged data, not counted as malformed or skipped; records decoded before it are kept$/);
+    expect(c.stats.malformed).toBe(0);
+    // The lines before the damage are all there, in order.
+    expect(c.records.length).toBeGreaterThan(300);
+    c.records.slice(0, 300).forEach((r, k) => expect((r.value as { i: number }).i).toBe(k));
+  });
+
+  it('a malformed line inside an intact gzip file is still reported as one, at its line', async () => {
+    const rows = lines(0, 200).split('\n');
+    rows.splice(100, 0, '{"broken": ');
+    const c = await readFile(tmp.file('one-bad.log.gz', zlib.gzipSync(rows.join('\n'))));
+    expect(c.issues.map((i) => [i.kind, i.line])).toEqual([['malformed-json', 101]]);
+    expect(c.stats.malformed).toBe(1);
+    // And the last line, when it is the broken one (released at the clean end).
+    const last = await readFile(tmp.file('last-bad.log.gz', zlib.gzipSync(lines(0, 10) + '{"cut": ')));
+    expect(last.issues.map((i) => i.kind)).toEqual(['malformed-json']);
   });
 
   it('treats bytes that only start like gzip as a gzip error, not an exception', async () => {
