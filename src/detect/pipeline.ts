@@ -270,9 +270,9 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           evicted += tableEvictions;
           notes.push(`state of ${tableEvictions} actors dropped at the maxActors cap (${cap}), oldest idle first`);
         }
-        // No event at all (nothing mapped, or an empty input): nothing was judged, which a report
-        // must not show as a detector that ran and found nothing.
-        let reason = r.unavailable ?? (events === 0 ? 'no events to judge (none of the input mapped to an API request)' : undefined);
+        // No event at all (nothing mapped, an empty input, or a time filter that left none): nothing
+        // was judged, which a report must not show as a detector that ran and found nothing.
+        let reason = r.unavailable ?? (events === 0 ? 'no events to judge' : undefined);
         if (!reason && meta.requires && events > 0) {
           const missing = meets(seen, meta.requires);
           if (missing) {

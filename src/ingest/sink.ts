@@ -15,12 +15,21 @@ const SKIP_KINDS: ReadonlySet<IngestIssueKind> = new Set<IngestIssueKind>([
   'directory-loop',
 ]);
 
-/** Problem lines held at most at once (a gzip source's, until records or the end vouch for them). */
+/** Problem lines held with their messages (a gzip source's, until records or the end vouch for them). */
 const MAX_HELD = 10_000;
+/** Past MAX_HELD, lines held by kind and line number only (a damaged member decodes to many more). */
+const MAX_HELD_COMPACT = 1_000_000;
 /** Records in a row after held problem lines that show those were lines of their own, not damage. */
 const VOUCHING_RUN = 50;
-/** What a damaged gzip stream decodes to: lines that do not parse, or not as JSON. */
-const DAMAGE_KINDS: ReadonlySet<IngestIssueKind> = new Set<IngestIssueKind>(['malformed-json', 'not-json', 'line-too-long', 'too-deep', 'invalid-utf8']);
+/** What a damaged gzip stream decodes to: lines that do not parse, or not as JSON (not a line read with bad bytes replaced). */
+const DAMAGE_KINDS: readonly IngestIssueKind[] = ['malformed-json', 'not-json', 'line-too-long', 'too-deep'];
+/** What a line held past MAX_HELD is said to be when released (its own text was not kept). */
+const COMPACT_MESSAGE: Readonly<Record<string, string>> = {
+  'malformed-json': 'malformed JSON (one of many lines held while a gzip file was checked; its text was not kept)',
+  'not-json': 'not JSON (one of many lines held while a gzip file was checked; its text was not kept)',
+  'line-too-long': 'line too long (one of many lines held while a gzip file was checked)',
+  'too-deep': 'JSON nested too deep (one of many lines held while a gzip file was checked)',
+};
 
 interface HeldIssue {
   kind: IngestIssueKind;
@@ -39,6 +48,9 @@ export class Sink {
    * its own message (`foldHeld`).
    */
   private held: HeldIssue[] | null = null;
+  /** Past MAX_HELD: each further held line's kind (its index in DAMAGE_KINDS) and line number. */
+  private heldKinds: number[] = [];
+  private heldLines: number[] = [];
   private recordsSinceHeld = 0;
   /** Number of the first line read (1, or more when following a file from its end). */
   firstLine = 1;
@@ -70,9 +82,16 @@ export class Sink {
   }
 
   issue(kind: IngestIssueKind, line: number | undefined, message: string, textLog?: string): void {
-    if (this.held !== null && DAMAGE_KINDS.has(kind)) {
-      if (this.held.length >= MAX_HELD) this.releaseHeld();
-      this.held.push({ kind, line, message, textLog });
+    // (A line recognised as a text access log is no garbage: its advice is passed on as it comes.)
+    const damage = this.held !== null && textLog === undefined ? DAMAGE_KINDS.indexOf(kind) : -1;
+    if (damage >= 0) {
+      const held = this.held!;
+      if (held.length < MAX_HELD) held.push({ kind, line, message, textLog });
+      else {
+        if (this.heldKinds.length >= MAX_HELD_COMPACT) this.releaseHeld();
+        this.heldKinds.push(damage);
+        this.heldLines.push(line ?? 0);
+      }
       this.recordsSinceHeld = 0;
       return;
     }
@@ -88,15 +107,26 @@ export class Sink {
   releaseHeld(): void {
     const held = this.held;
     if (held === null || held.length === 0) return;
+    const kinds = this.heldKinds;
+    const lines = this.heldLines;
     this.held = [];
+    this.heldKinds = [];
+    this.heldLines = [];
     for (const h of held) this.report(h.kind, h.line, h.message, h.textLog);
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = DAMAGE_KINDS[kinds[i]!]!;
+      this.report(kind, lines[i] || undefined, COMPACT_MESSAGE[kind]!);
+    }
   }
 
   /** The held problem lines, taken as the damage a gzip error follows: how many, and the first one's line. */
   foldHeld(): { count: number; firstLine: number | undefined } {
     const held = this.held ?? [];
+    const count = held.length + this.heldKinds.length;
     this.held = [];
-    return { count: held.length, firstLine: held[0]?.line };
+    this.heldKinds = [];
+    this.heldLines = [];
+    return { count, firstLine: held[0]?.line };
   }
 
   private report(kind: IngestIssueKind, line: number | undefined, message: string, textLog?: string): void {

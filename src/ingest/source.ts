@@ -113,7 +113,8 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
   let gz: zlib.Gunzip | undefined;
   let gzIter: AsyncIterator<Buffer> | undefined;
   let clean = true;
-  let gzipError: string | undefined;
+  /** The message of a gzip error on damaged data (said after the lines read before it). */
+  let damagedData: string | undefined;
   try {
     const src = make();
     raw = iterate(src);
@@ -236,8 +237,11 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
           reader.push(lost);
         }
       }
-      // Said once the decoded bytes are read to their end, with the garbage lines that lead up to it.
-      gzipError = `gzip stream error (${snippet(msg, 80)}) after ${formatBytes(stats.decompressedBytes ?? 0)} decompressed`;
+      const said = `gzip stream error (${snippet(msg, 80)}) after ${formatBytes(stats.decompressedBytes ?? 0)} decompressed`;
+      // Damaged data is said once the decoded bytes are read to their end, with the garbage lines
+      // that lead up to it; a stream cut short decodes correctly up to the cut, and is said now.
+      if ((err as { code?: unknown }).code === 'Z_DATA_ERROR') damagedData = said;
+      else sink.issue('gzip-error', undefined, `${said}; records decoded before it are kept`);
       // what was decoded is complete data: read it to the end (a cut last line is reported)
       clean = true;
     } else {
@@ -252,14 +256,14 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
     await Promise.resolve(raw?.return?.()).catch(() => undefined);
   }
   if (clean) reader.end();
-  if (gzipError !== undefined) {
+  if (damagedData !== undefined) {
     // Lines that could not be read since the last run of records are what the damage decoded to.
     const { count, firstLine } = sink.foldHeld();
     const damage =
       count === 0
         ? ''
         : `; ${count === 1 ? 'a line' : `${count} lines`} before it that could not be read (from line ${firstLine}) ${count === 1 ? 'is' : 'are'} taken as the damaged data, not counted as malformed or skipped`;
-    sink.issue('gzip-error', undefined, `${gzipError}${damage}; records decoded before it are kept`);
+    sink.issue('gzip-error', undefined, `${damagedData}${damage}; records decoded before it are kept`);
   } else sink.releaseHeld();
   if (sink.out.length > 0) yield sink.take();
 }

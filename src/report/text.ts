@@ -283,8 +283,8 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   // add up to the "skipped" count said on stderr, so the two figures do not seem to disagree.
   // Records a format knew as no access records (Caddy's startup lines) are said apart: expected, not lost.
   const setAside = s.files.reduce((a, f) => a + (f.skipped[SET_ASIDE] ?? 0), 0);
-  // A damaged or truncated .gz (or a file cut short while read) counts one issue but loses the rest
-  // of the file: said as such, not as one more line skipped.
+  // A damaged or truncated .gz (or one cut at --max-decompressed) counts one issue but loses the
+  // rest of the file: said as such, not as one more line skipped.
   const cutShort = s.files.filter((f) => Object.entries(f.skipped).some(([k, n]) => n > 0 && !isUnreadable(k) && losesInput(k))).length;
   const cutIssues = s.files.reduce((a, f) => a + Object.entries(f.skipped).reduce((b, [k, n]) => b + (!isUnreadable(k) && losesInput(k) ? n : 0), 0), 0);
   const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0) - setAside - cutIssues;
@@ -371,7 +371,10 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
     }
     const groups = [...notRun];
     const shown = full ? groups : groups.slice(0, LIMITS.detectorLines);
-    const lines = shown.map(([why, ids]) => clip(`${ids.length === s.detectors.length && ids.length > 1 ? `all ${ids.length}` : ids.join(', ')} ${why}`, avail, full));
+    // The reason before the names of several: clipped to the width, the names are what may go.
+    const lines = shown.map(([why, ids]) =>
+      clip(ids.length === 1 ? `${ids[0]} ${why}` : `${ids.length === s.detectors.length ? `all ${ids.length}` : ids.length} ${why}: ${ids.join(', ')}`, avail, full),
+    );
     if (shown.length < groups.length) lines.push(p.dim(`… ${groups.length - shown.length} more (--full)`));
     const detNotes = s.detectors.flatMap((d) => (d.notes ?? []).map((n) => clip(`${d.id}: ${sanitize(n)}`, avail, full)));
     out.pushAll(labelled(ctx, 'Detectors', [line, ...lines, ...detNotes]));

@@ -253,9 +253,12 @@ describe('apilog analyze (CLI)', () => {
     // No detector "ran" over nothing: each says why, and the text report gives the shared reason once.
     const detectors = summaryOf(r.stdout).detectors as Array<{ id: string; status: string; reason?: string }>;
     expect(detectors.length).toBeGreaterThan(5);
-    for (const d of detectors) expect(d).toMatchObject({ status: 'unavailable', reason: 'no events to judge (none of the input mapped to an API request)' });
+    for (const d of detectors) expect(d).toMatchObject({ status: 'unavailable', reason: 'no events to judge' });
     expect(text).toContain(`0 ran · ${detectors.length} could not run · 0 disabled`);
-    expect(text).toContain(`all ${detectors.length} (unavailable): no events to judge`);
+    expect(text).toContain(`all ${detectors.length} (unavailable): no events to judge: bola-enumeration, `);
+    // Several disabled by --only: the reason comes first, before the names a narrow line may clip.
+    const only = runCli(['analyze', 'fixtures/benign-trip.ndjson', '--only', 'scraping'], { env: { ...process.env, NO_COLOR: '1', COLUMNS: '80' } }).stdout;
+    expect(only).toMatch(/\d+ \(disabled\): not selected by --only: bola-enumeration/);
     // -q leaves the notes out: the pointer then does not send the reader to them.
     const quiet = runCli(['analyze', alb, '-q'], { env: { ...process.env, NO_COLOR: '1' } }).stdout;
     expect(quiet).toContain('Not judged: no events were analysed (run without -q for the notes that say why).');

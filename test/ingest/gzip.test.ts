@@ -147,6 +147,41 @@ describe('gzip', () => {
     c.records.slice(0, 300).forEach((r, k) => expect((r.value as { i: number }).i).toBe(k));
   });
 
+  it('the garbage of a large damaged member is all told with the error, past the lines held with their text', async () => {
+    const body = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ i, path: `/api/v1/items/${i}`, agent: `client/${i % 7}` })).join('\n') + '\n';
+    const gz = Buffer.from(zlib.gzipSync(body));
+    for (let k = 0; k < 40; k++) gz[(gz.length >> 1) + k] = (gz[(gz.length >> 1) + k] as number) ^ 0x5a;
+    const c = await readFile(tmp.file('big-damaged.log.gz', gz));
+    expect(c.stats.malformed).toBe(0);
+    expect(c.stats.skipped['not-json'] ?? 0).toBe(0);
+    expect(c.issues.filter((i) => i.kind === 'gzip-error')).toHaveLength(1);
+    expect(Number(/; (\d+) lines before it/.exec(c.issues.find((i) => i.kind === 'gzip-error')!.message)?.[1])).toBeGreaterThan(10_000);
+  });
+
+  it('a stream cut short decodes correctly up to the cut: the problem lines before it are reported as they are', async () => {
+    const rows = lines(0, 400).split('\n');
+    rows.splice(390, 0, '{"broken": ');
+    const gz = zlib.gzipSync(rows.join('\n'));
+    const c = await readFile(tmp.file('cut.log.gz', gz.subarray(0, gz.length - 8)));
+    expect(c.issues.map((i) => [i.kind, i.line])).toContainEqual(['malformed-json', 391]);
+    expect(c.stats.malformed).toBe(1);
+    expect(c.issues.find((i) => i.kind === 'gzip-error')!.message).not.toContain('damaged data');
+  });
+
+  it('lines read with bad bytes replaced, and text-log lines, are not taken for damage', async () => {
+    const latin = Buffer.concat(Array.from({ length: 300 }, (_, i) => Buffer.from(`{"i":${i},"name":"${i % 10 === 0 ? 'caf\xe9' : 'cafe'}"}\n`, 'latin1')));
+    const gz = Buffer.from(zlib.gzipSync(latin));
+    gz[gz.length - 6] = (gz[gz.length - 6] as number) ^ 0xff; // a bad CRC: a data error, the data intact
+    const c = await readFile(tmp.file('latin.log.gz', gz));
+    expect(c.records).toHaveLength(300);
+    expect(c.issues.filter((i) => i.kind === 'invalid-utf8')).toHaveLength(30);
+    const nginx = Array.from({ length: 200 }, (_, i) => `203.0.113.${i % 50} - - [02/Jun/2025:08:00:${String(i % 60).padStart(2, '0')} +0000] "GET /a/${i} HTTP/1.1" 200 512 "-" "curl/8"`).join('\n') + '\n';
+    const ng = Buffer.from(zlib.gzipSync(nginx));
+    ng[ng.length - 6] = (ng[ng.length - 6] as number) ^ 0xff;
+    const t = await readFile(tmp.file('access.log.gz', ng));
+    expect(t.issues.filter((i) => i.kind === 'not-json' && i.textLog !== undefined).length).toBeGreaterThan(0);
+  });
+
   it('a malformed line inside an intact gzip file is still reported as one, at its line', async () => {
     const rows = lines(0, 200).split('\n');
     rows.splice(100, 0, '{"broken": ');

@@ -70,6 +70,10 @@ describe('formats detect advice: which unused key probably holds a field', () =>
     expect(latencyMap((i) => ({ latency_us: 1500 + i }))).toContain('--map latencyUs=latency_us');
     expect(latencyMap((i) => ({ elapsed_micros: 900 + i }))).toContain('--map latencyUs=elapsed_micros');
     expect(latencyMap((i) => ({ durationNanos: 2_000_000 + i }))).toContain('--map latencyNs=durationNanos');
+    // A camelCase unit after a separator, and an upper-case one.
+    expect(latencyMap((i) => ({ request_durationMicros: 1500 + i }))).toContain('--map latencyUs=request_durationMicros');
+    expect(latencyMap((i) => ({ upstream_latencyNanos: 2_000 + i }))).toContain('--map latencyNs=upstream_latencyNanos');
+    expect(latencyMap((i) => ({ handlerElapsedMS: 0.5 + i }))).toContain('--map latencyMs=handlerElapsedMS');
     // Whole seconds: the values alone would read as milliseconds.
     expect(latencyMap((i) => ({ response_time_s: 2 + i }))).toContain('--map latencyS=response_time_s');
     // Fractions under 5 would read as seconds; the name says milliseconds.

@@ -139,7 +139,7 @@ function valueAt(rec: Rec, keys: readonly string[]): unknown {
 /** Unit suffixes of latency key names (`latency_us`, `durationNanos`, `elapsed_seconds`), lower-cased. */
 const NAMED_UNITS: ReadonlyMap<string, DurationUnit> = new Map([
   ...['ns', 'nanos', 'nanosecond', 'nanoseconds'].map((u) => [u, 'ns'] as const),
-  ...['us', 'µs', 'usec', 'usecs', 'micros', 'microsecond', 'microseconds'].map((u) => [u, 'us'] as const),
+  ...['us', 'µs', 'μs', 'usec', 'usecs', 'micros', 'microsecond', 'microseconds'].map((u) => [u, 'us'] as const),
   ...['ms', 'msec', 'msecs', 'millis', 'millisecond', 'milliseconds'].map((u) => [u, 'ms'] as const),
   ...['s', 'sec', 'secs', 'second', 'seconds'].map((u) => [u, 's'] as const),
 ]);
@@ -152,12 +152,17 @@ const NAMED_UNITS: ReadonlyMap<string, DurationUnit> = new Map([
  */
 export function latencyUnitOfName(keyPath: string, numbers: boolean): DurationUnit | undefined {
   const name = keyPath.slice(keyPath.lastIndexOf('.') + 1);
-  const m = /[_-]([a-zµ]+)$/i.exec(name) ?? /[a-z0-9]((?:[A-Z][a-z]+)|Ns|Us|Ms)$/.exec(name);
-  if (m === null) return undefined;
-  const suffix = m[1]!.toLowerCase();
-  const unit = NAMED_UNITS.get(suffix);
-  if (suffix === 's' && !numbers) return undefined;
-  return unit;
+  // The last word, after a separator (latency_us) or a camelCase hump (durationMicros,
+  // request_durationMicros, elapsedMS).
+  const cut = Math.max(name.lastIndexOf('_'), name.lastIndexOf('-'));
+  const tail = name.slice(cut + 1);
+  let suffix = cut >= 0 && NAMED_UNITS.has(tail.toLowerCase()) ? tail.toLowerCase() : undefined;
+  if (suffix === undefined) {
+    const hump = /[a-z0-9]([A-Z][a-z]+|[NUM][sS]|[µμ]s)$/.exec(tail);
+    if (hump !== null && NAMED_UNITS.has(hump[1]!.toLowerCase())) suffix = hump[1]!.toLowerCase();
+  }
+  if (suffix === undefined || (suffix === 's' && !numbers)) return undefined;
+  return NAMED_UNITS.get(suffix);
 }
 
 /** Unit of a unit-less latency field from its values: floats with a median under 5 are seconds; a median over 50 000 is ns. */
