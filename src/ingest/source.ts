@@ -115,6 +115,8 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
   let clean = true;
   /** The message of a gzip error on damaged data (said after the lines read before it). */
   let damagedData: string | undefined;
+  /** The reading ended by itself (to its end, or at an error), not left by the caller. */
+  let settled = false;
   try {
     const src = make();
     raw = iterate(src);
@@ -208,6 +210,7 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
         );
       }
     }
+    settled = true;
   } catch (err) {
     clean = false;
     if (err instanceof CapReached) {
@@ -248,7 +251,10 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
       const issue = fsErrorIssue(err, sink.file);
       sink.issue(issue.kind, undefined, stats.bytes > 0 ? `${issue.message} (after ${formatBytes(stats.bytes)}; records read before it are kept)` : issue.message);
     }
+    settled = true;
   } finally {
+    // Left early (an interrupt's partial report): held lines are reported as they are, not lost.
+    if (!settled) sink.releaseHeld();
     gz?.destroy();
     // Closing must not replace the outcome: an iterator whose stream already failed (the gzip error
     // reported above) may reject again here, which would turn exit 3 into an internal error (70).

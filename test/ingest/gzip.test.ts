@@ -1,7 +1,9 @@
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GUNZIP_CHUNK } from '../../src/ingest/source.js';
-import { issueView, readChunks, readFile, split, tempDir } from './helpers.js';
+import { openSource } from '../../src/ingest/index.js';
+import type { IngestIssue } from '../../src/ingest/types.js';
+import { issueView, limits, readChunks, readFile, split, tempDir } from './helpers.js';
 
 let tmp = tempDir();
 afterEach(() => {
@@ -180,6 +182,32 @@ describe('gzip', () => {
     ng[ng.length - 6] = (ng[ng.length - 6] as number) ^ 0xff;
     const t = await readFile(tmp.file('access.log.gz', ng));
     expect(t.issues.filter((i) => i.kind === 'not-json' && i.textLog !== undefined).length).toBeGreaterThan(0);
+  });
+
+  it('a reader left early (an interrupt) still reports the problem lines it held', async () => {
+    // A broken line about 30 records before the end of the first gunzip output chunk: the first
+    // batch is handed on with it still held (fewer than 50 records have followed it).
+    const rows: string[] = [];
+    let bytes = 0;
+    let broken = 0;
+    for (let i = 0; bytes < 3 * GUNZIP_CHUNK; i++) {
+      if (broken === 0 && bytes > GUNZIP_CHUNK - 300) {
+        rows.push('{"broken": ');
+        broken = rows.length;
+        bytes += 12;
+      }
+      rows.push(`{"i":${i}}`);
+      bytes += rows[rows.length - 1]!.length + 1;
+    }
+    const p = tmp.file('early.log.gz', zlib.gzipSync(rows.join('\n') + '\n'));
+    const issues: IngestIssue[] = [];
+    const it = openSource({ path: p, kind: 'file' }, limits(), (i) => issues.push(i)).batches()[Symbol.asyncIterator]();
+    const first = await it.next();
+    expect(first.done).toBe(false);
+    expect(first.value!.length).toBeGreaterThan(broken - 1);
+    expect(issues).toEqual([]);
+    await it.return!();
+    expect(issues.map((i) => [i.kind, i.line])).toEqual([['malformed-json', broken]]);
   });
 
   it('a malformed line inside an intact gzip file is still reported as one, at its line', async () => {
