@@ -171,9 +171,7 @@ function classifyNormalised(k: string): KeyClass {
   if (k.startsWith('reset') && (k.endsWith('token') || k.endsWith('code') || k.endsWith('key'))) return KeyClass.Reset;
   if (k.endsWith('sessionid') || k.endsWith('sessid')) return KeyClass.Session;
   if (k.endsWith('otp') || k.endsWith('otpcode') || k.endsWith('mfacode') || k.endsWith('verificationcode')) return KeyClass.Otp;
-  if (k.endsWith('secretkey') || k.endsWith('clientsecret') || k.endsWith('apisecret') || k.endsWith('privatekey') || k.endsWith('secret')) {
-    return KeyClass.SecretKey;
-  }
+  if (k.endsWith('secret') || k.endsWith('secretkey') || k.endsWith('privatekey')) return KeyClass.SecretKey;
   if (k.endsWith('apikey')) return KeyClass.ApiKey;
   if (k.endsWith('accesstoken') || k.endsWith('refreshtoken') || k.endsWith('authtoken') || k.endsWith('idtoken') || k.endsWith('bearertoken')) {
     return KeyClass.Token;

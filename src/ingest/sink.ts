@@ -35,7 +35,6 @@ interface HeldIssue {
   kind: IngestIssueKind;
   line: number | undefined;
   message: string;
-  textLog: string | undefined;
 }
 
 export class Sink {
@@ -85,10 +84,10 @@ export class Sink {
     // (A line recognised as a text access log is no garbage: its advice is passed on as it comes.)
     const damage = this.held !== null && textLog === undefined ? DAMAGE_KINDS.indexOf(kind) : -1;
     if (damage >= 0) {
+      if (this.heldKinds.length >= MAX_HELD_COMPACT) this.releaseHeld();
       const held = this.held!;
-      if (held.length < MAX_HELD) held.push({ kind, line, message, textLog });
+      if (held.length < MAX_HELD) held.push({ kind, line, message });
       else {
-        if (this.heldKinds.length >= MAX_HELD_COMPACT) this.releaseHeld();
         this.heldKinds.push(damage);
         this.heldLines.push(line ?? 0);
       }
@@ -99,7 +98,7 @@ export class Sink {
   }
 
   /** From here on, problem lines are held until records or the end vouch for them (see `held`): a gzip source. */
-  holdMalformed(): void {
+  holdProblemLines(): void {
     this.held ??= [];
   }
 
@@ -112,7 +111,7 @@ export class Sink {
     this.held = [];
     this.heldKinds = [];
     this.heldLines = [];
-    for (const h of held) this.report(h.kind, h.line, h.message, h.textLog);
+    for (const h of held) this.report(h.kind, h.line, h.message);
     for (let i = 0; i < kinds.length; i++) {
       const kind = DAMAGE_KINDS[kinds[i]!]!;
       this.report(kind, lines[i] || undefined, COMPACT_MESSAGE[kind]!);

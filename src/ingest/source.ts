@@ -138,7 +138,7 @@ async function* run(make: () => ByteSource, sink: Sink, listedBytes?: number): A
     if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
       stats.gzip = true;
       stats.decompressedBytes = 0;
-      sink.holdMalformed();
+      sink.holdProblemLines();
       const cap = sink.limits.maxDecompressedBytes;
       gz = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
       const rawIt = raw;

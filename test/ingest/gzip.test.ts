@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GUNZIP_CHUNK } from '../../src/ingest/source.js';
 import { openSource } from '../../src/ingest/index.js';
+import { Sink } from '../../src/ingest/sink.js';
 import type { IngestIssue } from '../../src/ingest/types.js';
 import { issueView, limits, readChunks, readFile, split, tempDir } from './helpers.js';
 
@@ -208,6 +209,19 @@ describe('gzip', () => {
     expect(issues).toEqual([]);
     await it.return!();
     expect(issues.map((i) => [i.kind, i.line])).toEqual([['malformed-json', broken]]);
+  });
+
+  it('past the lines held compactly, what was held is reported and holding starts again', () => {
+    const issues: IngestIssue[] = [];
+    const stats = { path: 'x.gz', container: 'ndjson', gzip: true, bytes: 0, records: 0, malformed: 0, skipped: {} };
+    const sink = new Sink('x.gz', limits(), stats, (i) => issues.push(i));
+    sink.holdProblemLines();
+    const held = 10_000 + 1_000_000;
+    for (let line = 1; line <= held + 1; line++) sink.issue('malformed-json', line, 'malformed JSON');
+    expect(issues).toHaveLength(held);
+    expect(stats.malformed).toBe(held);
+    expect(issues[held - 1]).toMatchObject({ kind: 'malformed-json', line: held });
+    expect(sink.foldHeld()).toEqual({ count: 1, firstLine: held + 1 });
   });
 
   it('a malformed line inside an intact gzip file is still reported as one, at its line', async () => {
