@@ -137,9 +137,11 @@ export function finishRun(
       `${mapped - events} of ${mapped} events fell outside the time filter (--from/--to/--since) and were left out` +
         (events === 0
           ? '; a time given without an offset is read in the --tz zone'
-          : // A cut changes verdicts, not only the view: said, since a responder narrowing to "the
-            // last day" may expect the same alerts, fewer.
-            ": the detectors judged without them (an actor's earlier volume, places and hours count as no history); to keep that history, analyze the whole input and filter the alerts by time (e.g. jq 'select(.type==\"alert\" and .end >= \"…\")')"),
+          : summary.detectors.length === 0
+            ? '' // `apilog summary`: no detector judged anything, with or without them.
+            : // A cut changes verdicts, not only the view: said, since a responder narrowing to "the
+              // last day" may expect the same alerts, fewer.
+              ": the detectors judged without them (an actor's earlier volume, places and hours count as no history); to keep that history, analyze the whole input and filter the alerts by time (e.g. jq 'select(.type==\"alert\" and .end >= \"…\")')"),
     );
   } else if (events === 0 && files.length > 0) {
     notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');

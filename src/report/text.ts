@@ -1079,9 +1079,14 @@ function renderTimeline(ctx: Ctx, report: Report, out: Lines): void {
   const axis = axisWidth >= first.length + last.length + 2 ? first + ' '.repeat(axisWidth - first.length - last.length) + last : `${first} → ${last}`;
   out.push('  ' + ' '.repeat(labelWidth) + p.dim(axis));
   // As in the Alerts section: the alerts shown, and the count before filters when it differs.
+  // `apilog summary` runs no detectors: no alert count, which would read as a clean bill.
   const alertText =
-    s.alerts.total > alertTotal ? `${plural(alertTotal, 'alert')} shown (${num(s.alerts.total)} before filters)` : `${plural(alertTotal, 'alert')} in all`;
-  out.push(p.dim(`  peak: ${num(peak.events)} events in the ${unit} from ${fmt(peak.start)}; ${alertText}`));
+    s.detectors.length === 0
+      ? ''
+      : s.alerts.total > alertTotal
+        ? `; ${plural(alertTotal, 'alert')} shown (${num(s.alerts.total)} before filters)`
+        : `; ${plural(alertTotal, 'alert')} in all`;
+  out.push(p.dim(`  peak: ${num(peak.events)} events in the ${unit} from ${fmt(peak.start)}${alertText}`));
   out.push();
 }
 

@@ -547,6 +547,18 @@ describe('apilog analyze (CLI)', () => {
     expect(summary.code).toBe(2);
   });
 
+  it('apilog summary with a time filter says what it left out without advice about detectors it does not run', () => {
+    const r = runCli(['summary', SAMPLE, '--from', '2025-03-11', '--to', '2025-03-11'], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\d+ of \d+ events fell outside the time filter \(--from\/--to\/--since\) and were left out\n/);
+    expect(r.stdout).not.toContain('detectors judged');
+    expect(r.stdout).toMatch(/\n {2}peak: [\d,]+ events in the \w+ from [^;\n]+\n/);
+    // analyze says both.
+    const a = runCli(['analyze', SAMPLE, '--from', '2025-03-11', '--to', '2025-03-11', '--entries', 'none'], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(a.stdout).toContain('the detectors judged without them');
+    expect(a.stdout).toMatch(/\n {2}peak: .*; \d+ alerts? in all\n/);
+  });
+
   it('--from/--to and --since narrow the events analysed', () => {
     const all = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson']).stdout);
     const day = summaryOf(runCli(['analyze', SAMPLE, '--format', 'ndjson', '--from', '2025-03-12', '--to', '2025-03-12']).stdout);

@@ -201,6 +201,10 @@ describe('apilog baseline and --baseline', () => {
     expect(learn.stderr).toMatch(/covers only Mon \(UTC\)/);
     const bad = runCli(['baseline', 'fixtures/benign-daytime-admins.ndjson', '-o', out, '--from', '2025-03-12', '--to', '2025-03-10']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--from 2025-03-12 is after --to 2025-03-10')]);
+    // A period with no event learns nothing: said, since an empty baseline later reads as no history.
+    const empty = runCli(['baseline', 'fixtures/benign-daytime-admins.ndjson', '-o', out, '--from', '2030-01-01']);
+    expect(empty.stderr).toContain('apilog: warning: no events were learned from (check the input and --from/--to): the baseline holds no history');
+    expect(learn.stderr).not.toContain('warning: no events');
   });
 
   it('a broken baseline file is a configuration error naming the file', () => {

@@ -41,6 +41,10 @@ export async function baselineCommand(paths: string[], o: Opts): Promise<number>
       process.stderr.write(
         `apilog: learned a baseline of ${Object.keys(baseline.actors).length} actors and ${Object.keys(baseline.routes).length} routes from ${events} events; written to ${sanitize(out)}\n`,
       );
+      if (events === 0) {
+        // Used later, an empty baseline reads as "no history" for every actor, silently.
+        process.stderr.write('apilog: warning: no events were learned from (check the input and --from/--to): the baseline holds no history\n');
+      }
       const covered = events > 0 ? weekdaysCovered(baseline.period) : null;
       if (covered !== null) {
         process.stderr.write(
