@@ -285,9 +285,16 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
   const setAside = s.files.reduce((a, f) => a + (f.skipped[SET_ASIDE] ?? 0), 0);
   // A damaged or truncated .gz (or one cut at --max-decompressed) counts one issue but loses the
   // rest of the file: said as such, not as one more line skipped.
-  const cutShort = s.files.filter((f) => Object.entries(f.skipped).some(([k, n]) => n > 0 && !isUnreadable(k) && losesInput(k))).length;
-  const cutIssues = s.files.reduce((a, f) => a + Object.entries(f.skipped).reduce((b, [k, n]) => b + (!isUnreadable(k) && losesInput(k) ? n : 0), 0), 0);
-  const otherSkipped = s.files.reduce((a, f) => a + Object.values(f.skipped).reduce((b, n) => b + n, 0), 0) - setAside - cutIssues;
+  let cutShort = 0;
+  let otherSkipped = -setAside;
+  for (const f of s.files) {
+    let cut = false;
+    for (const [k, n] of Object.entries(f.skipped)) {
+      if (n > 0 && !isUnreadable(k) && losesInput(k)) cut = true;
+      else otherSkipped += n;
+    }
+    if (cut) cutShort++;
+  }
   const inputParts = [
     `${num(s.files.length)} file${s.files.length === 1 ? '' : 's'}`,
     `${num(s.events)} event${s.events === 1 ? '' : 's'}`,
