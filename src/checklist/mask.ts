@@ -6,6 +6,7 @@
  * secret (`code=`, `sig=`) keeps its first characters only.
  */
 import { redactString } from '../hygiene/redact.js';
+import { isKeyName, keyName } from '../hygiene/key-identity.js';
 
 const KEEP = 8;
 
@@ -17,13 +18,15 @@ export function maskSecret(value: string): string {
 }
 
 /**
- * An API key id or a session id as the rest of the output names it. Alert subjects and the actors
- * table are masked by the output masker (`k7q…[REDACTED api-key len=10 sha256:7cd970b3]`); an entry
- * takes the same mask, so its subject equals the alert's and the hash matches across records (a
- * first-characters mask, masked again on output, had given the key another length and hash). Values
- * the output masker leaves readable (short or plain ids) keep only their first characters.
+ * An API key id or a session id as the rest of the output names it. An API key has one name
+ * everywhere (`k7q…[REDACTED api-key len=10 sha256:7cd970b3]`, hygiene/key-identity.ts), a plain id
+ * too: the hash tells apart keys that share their first characters, and a name already made (a key
+ * masked where it was read) is kept as it is. A session id the output masker leaves readable (short
+ * or plain) keeps only its first characters.
  */
 export function maskIdentifier(value: string, field: 'apiKey' | 'session'): string {
+  if (field === 'apiKey') return keyName(value);
+  if (isKeyName(value)) return value;
   const masked = redactString(value, field).value;
   return masked !== value ? masked : maskSecret(value);
 }

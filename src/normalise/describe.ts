@@ -15,6 +15,7 @@ import { parseMapKey } from './mapping.js';
 import { parseTimestamp } from './time.js';
 import { ipOf } from './ip.js';
 import { methodOf, safeText, statusOf, str } from './values.js';
+import { isKeyName } from '../hygiene/key-identity.js';
 import { mostlyForwarding } from './forwarded.js';
 import { shellWord } from '../util/text.js';
 
@@ -32,7 +33,7 @@ export interface FieldReport {
   field: CanonicalField;
   /** Source path that fed the field (the first mapped record that has it), or null. */
   sourcePath: string | null;
-  /** Short sample of the canonical value; control characters escaped; apiKey shows only type and length. */
+  /** Short sample of the canonical value; control characters escaped; apiKey shows its masked name, or only type and length. */
   sample: string | null;
 }
 
@@ -63,7 +64,9 @@ const MAX_UNMAPPED = 50;
 function sampleOf(field: CanonicalField, v: unknown): string | null {
   if (v === undefined) return null;
   if (field === 'ts' && typeof v === 'number') return new Date(v).toISOString();
-  if (field === 'apiKey') return `${typeof v}, ${String(v).length} chars`;
+  // A key read as a secret is held by its masked name, which may be shown; an identifier (which
+  // some services issue as the key itself) only by its type and length.
+  if (field === 'apiKey') return typeof v === 'string' && isKeyName(v) ? safeText(v, 80) : `${typeof v}, ${String(v).length} chars`;
   if (Array.isArray(v)) return safeText(v.join(','), 60);
   return safeText(String(v), 60);
 }

@@ -5,6 +5,7 @@
  * canonical event never carries placeholders.
  */
 import { wellFormed } from '../util/text.js';
+import { keyName } from '../hygiene/key-identity.js';
 
 /** Trimmed non-empty string; numbers are stringified; "-" and "" are absent; arrays give their first element (header arrays). */
 export function str(v: unknown): string | undefined {
@@ -279,14 +280,15 @@ export function looksSecret(s: string): boolean {
   return letters > 0 && digits > 0;
 }
 
-/** Keeps a key identifier; a secret-looking value (or any value when `force`) is cut to its first 8 chars + "…". */
+/**
+ * Keeps a key identifier; a secret-looking value (or any value when `force`) becomes its masked
+ * name (first characters, length, hash of the whole value: hygiene/key-identity.ts), never kept in
+ * full and never cut to a prefix that another key may share.
+ */
 export function maskKey(v: unknown, force = false): string | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
-  if (force ? s.indexOf('*') < 0 : looksSecret(s)) {
-    const keep = Math.min(8, Math.floor(s.length / 2));
-    return s.slice(0, keep) + '…';
-  }
+  if (force ? s.indexOf('*') < 0 : looksSecret(s)) return keyName(s);
   return s;
 }
 

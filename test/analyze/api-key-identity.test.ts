@@ -36,4 +36,61 @@ describe('an API key caller across alerts, entries and actors', () => {
     expect(r.summary.actors.map((a) => a.apiKey)).toEqual([mask]);
     expect(JSON.stringify([r.alerts, entries, r.summary])).not.toContain('k7q2m9x1');
   });
+
+  // Two clients whose keys share their first characters, each reading its own orders from its own
+  // address: named by a prefix alone they had become one caller walking 70 foreign ids.
+  function twoKeys(field: string): string {
+    const dir = tempDirs()('apilog-keys-');
+    const file = path.join(dir, 'two.ndjson');
+    const lines: string[] = [];
+    for (let i = 0; i < 35; i++) {
+      for (const [n, base] of [[1, 0], [2, 1000]] as const) {
+        const ts = new Date(Date.UTC(2025, 2, 14, 3, 0, 5 * i + n)).toISOString();
+        lines.push(JSON.stringify({ timestamp: ts, [field]: `sk_live_51HxYzAbCdEfGhIjKlMnOpQr000${n}`, ip: `198.51.100.1${n}`, method: 'GET', endpoint: `/api/v1/orders/${base + i}`, status: 200 }));
+      }
+    }
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+  }
+
+  for (const field of ['api_key', 'api_key_id']) {
+    it(`keeps two keys that share their first characters apart (${field})`, async () => {
+      const r = await analyze(analyzeOptions([twoKeys(field)], { threads: 1, entries: 'none' }));
+      expect(r.alerts.filter((a) => a.rule === 'bola-enumeration')).toEqual([]);
+      const keys = r.summary.actors.map((a) => a.apiKey);
+      expect(keys).toHaveLength(2);
+      expect(new Set(keys).size).toBe(2);
+      for (const k of keys) expect(k).toMatch(/^sk_live_…\[REDACTED stripe-key len=36 sha256:[0-9a-f]{8}\]$/);
+      expect(r.summary.actors.map((a) => a.requests)).toEqual([35, 35]);
+      expect(JSON.stringify(r.summary)).not.toContain('HxYz');
+    });
+  }
+
+  it('an allow-listed key matches whether the rules give it in full or as reports name it', async () => {
+    const dir = tempDirs()('apilog-allow-');
+    const file = path.join(dir, 'walk.ndjson');
+    const key = 'sk_live_51HxYzAbCdEfGhIjKlMnOpQr0001';
+    const lines = Array.from({ length: 80 }, (_, i) =>
+      JSON.stringify({ timestamp: new Date(Date.UTC(2025, 2, 14, 14, 0, 3 * i)).toISOString(), api_key: key, ip: '198.51.100.10', method: 'GET', endpoint: `/api/v1/orders/${5000 + i}`, status: 200 }),
+    );
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const bola = async (listed?: string) => {
+      const rulesPaths: string[] = [];
+      if (listed !== undefined) {
+        const rules = path.join(dir, `allow-${rulesPaths.length}-${listed.length}.yaml`);
+        fs.writeFileSync(rules, `allow:\n  apiKeys: [${JSON.stringify(listed)}]\n`);
+        rulesPaths.push(rules);
+      }
+      const r = await analyze(analyzeOptions([file], { threads: 1, entries: 'none', rulesPaths }));
+      return r.alerts.filter((a) => a.rule === 'bola-enumeration');
+    };
+    const alerts = await bola();
+    expect(alerts).toHaveLength(1);
+    const named = alerts[0]!.subject.apiKey!;
+    expect(named).toMatch(/^sk_live_…\[REDACTED stripe-key len=36 sha256:[0-9a-f]{8}\]$/);
+    expect(await bola(key)).toEqual([]);
+    expect(await bola(named)).toEqual([]);
+    expect(await bola('sk_live_51HxYzAbCdEfGhIjKlMnOpQr0002')).toHaveLength(1);
+  });
 });
+

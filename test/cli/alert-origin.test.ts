@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/temp.js';
+import { shortHash } from '../../src/hygiene/mask.js';
 
 const dir = tempDirs()('apilog-origin-');
 const KEY = '6c664d6d-1b2c-4d5e-8f90-a1b2c3d4e5f6';
@@ -34,19 +35,21 @@ describe('alert origin', () => {
     for (const out of [json.stdout, csv, text]) expect(out).not.toContain(KEY);
   });
 
-  it('a plain key id (no secret by its look) is cut to its first characters, as entries show it: in samples, subjects and the actors table', () => {
+  it('a plain key id (no secret by its look) is named by its first characters, length and hash, as entries name it: in samples, subjects and the actors table', () => {
     const plain = path.join(dir, 'plain.ndjson');
     fs.writeFileSync(plain, fs.readFileSync(file, 'utf8').replaceAll(KEY, 'acme-billing').replaceAll('usual-key-0001', 'acme-web'));
     const json = runCli(['analyze', plain, '--format', 'json', '--entries', 'all']).stdout;
     const csv = runCli(['analyze', plain, '--format', 'csv']).stdout;
     const text = runCli(['analyze', plain], { env: { ...process.env, COLUMNS: '160' } }).stdout;
+    const billing = `acme…[REDACTED api-key len=12 sha256:${shortHash('acme-billing')}]`;
+    const web = `ac…[REDACTED api-key len=8 sha256:${shortHash('acme-web')}]`;
     for (const out of [json, csv, text]) {
       expect(out).not.toContain('acme-billing');
-      expect(out).toContain('acme-bil…');
+      expect(out).toContain(billing);
     }
     const doc = JSON.parse(json) as { alerts: Array<{ evidence: { samples: Array<{ apiKey?: string }> } }>; entries: Array<{ subject: { apiKey?: string } }> };
-    expect(new Set(doc.alerts[0]!.evidence.samples.map((x) => x.apiKey))).toEqual(new Set(['acme-bil…']));
-    expect(new Set(doc.entries.map((e) => e.subject.apiKey))).toEqual(new Set(['acme-bil…', 'acme-web'.slice(0, 4) + '…']));
+    expect(new Set(doc.alerts[0]!.evidence.samples.map((x) => x.apiKey))).toEqual(new Set([billing]));
+    expect(new Set(doc.entries.map((e) => e.subject.apiKey))).toEqual(new Set([billing, web]));
   });
 
   it('an alert whose detector counted no addresses takes them from its samples', () => {

@@ -44,10 +44,13 @@ describe('describeRecords', () => {
     expect(noStatus.advice.some((a) => a.startsWith('no status'))).toBe(true);
   });
 
-  it('never shows an API key: only its type and length', () => {
+  it('never shows an API key: a key read as a secret by its masked name, an identifier by its type and length', () => {
     const r = describeRecords(loadFixture('apigee.ndjson'));
-    expect(field(r, 'apiKey')).toEqual({ field: 'apiKey', sourcePath: 'client_id', sample: 'string, 9 chars' });
-    expect(JSON.stringify(r)).not.toContain('Jx8Rw3kP');
+    expect(field(r, 'apiKey')).toEqual({ field: 'apiKey', sourcePath: 'client_id', sample: 'Jx8Rw3kP…[REDACTED api-key len=32 sha256:46bbfc4a]' });
+    expect(JSON.stringify(r)).not.toContain('Jx8Rw3kP0');
+    const ids = describeRecords(records([{ timestamp: 1709284502, path: '/x', status: 200, method: 'GET', api_key_id: 'partner-acme-7' }]));
+    expect(field(ids, 'apiKey')?.sample).toBe('string, 14 chars');
+    expect(JSON.stringify(ids)).not.toContain('partner-acme');
   });
 
   it('escapes control characters in samples', () => {

@@ -34,7 +34,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         auth: 'failure', format: 'flat',
       },
       {
-        ts: utc(2024, 3, 1, 9, 15, 4), ip: '203.0.113.11', user: 'u-1002', roles: ['customer', 'beta'], apiKey: 'sk_live_…',
+        ts: utc(2024, 3, 1, 9, 15, 4), ip: '203.0.113.11', user: 'u-1002', roles: ['customer', 'beta'], apiKey: 'sk_live_…[REDACTED stripe-key len=32 sha256:78a08441]',
         method: 'POST', path: '/api/login', status: 200, latencyMs: 18.5, requestId: 'req-0003', auth: 'success', format: 'flat',
       },
       {
@@ -853,7 +853,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
     const { cores } = detectAndMap('apigee.ndjson', 'apigee');
     expect(cores).toEqual([
       {
-        ts: 1709284502120, ip: '203.0.113.10', user: 'dev@example.com', roles: ['gold'], apiKey: 'Jx8Rw3kP…', method: 'GET',
+        ts: 1709284502120, ip: '203.0.113.10', user: 'dev@example.com', roles: ['gold'], apiKey: 'Jx8Rw3kP…[REDACTED api-key len=32 sha256:46bbfc4a]', method: 'GET',
         path: '/v1/orders/1001', query: 'expand=items', status: 200, bytesOut: 5120, bytesIn: 0, latencyMs: 42,
         userAgent: 'Mozilla/5.0', requestId: 'flow-001', action: 'orders-v1', auth: 'unknown', format: 'apigee',
       },
@@ -862,7 +862,7 @@ describe('format fixtures (auto-detected, exact fields)', () => {
         latencyMs: 2, userAgent: 'curl/8.4.0', requestId: 'flow-002', action: 'orders-v1', auth: 'failure', format: 'apigee',
       },
       {
-        ts: 1709284504000, ip: '203.0.113.11', user: 'mobile-app', roles: ['silver'], apiKey: 'abcd…', method: 'PUT',
+        ts: 1709284504000, ip: '203.0.113.11', user: 'mobile-app', roles: ['silver'], apiKey: 'ab…[REDACTED api-key len=8 sha256:e9cee71a]', method: 'PUT',
         path: '/v1/users/42', status: 200, bytesOut: 64, bytesIn: 128, latencyMs: 31, userAgent: 'okhttp/4.12.0',
         requestId: 'rrt-0123456789abcdef-a', action: 'users-v1', auth: 'unknown', format: 'apigee',
       },

@@ -156,15 +156,28 @@ describe('values', () => {
     expect(durationMs('fast', 'ms')).toBeUndefined();
   });
 
-  it('API keys: identifiers kept, secrets cut to 8 characters', () => {
+  it('API keys: identifiers kept, secrets named by their first characters, length and hash', () => {
     expect(maskKey('ASIA5FLZVX4OPVKKVBMX')).toBe('ASIA5FLZVX4OPVKKVBMX');
     expect(maskKey('c62c1455-9b1d-4f2d-8797-509ba83b8ae8')).toBe('c62c1455-9b1d-4f2d-8797-509ba83b8ae8');
     expect(maskKey('**********************************iFNdgS')).toBe('**********************************iFNdgS');
-    expect(maskKey('Jx8Rw3kP0qLmZ7vB2nC5yT1hG4dF6sA9')).toBe('Jx8Rw3kP…');
-    expect(maskKey('sk_live_4eC39HqLyjWDarjtT1zdp7dc')).toBe('sk_live_…');
-    expect(maskKey('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig')).toBe('eyJhbGci…');
-    expect(maskKey('key-123', true)).toBe('key…');
+    expect(maskKey('Jx8Rw3kP0qLmZ7vB2nC5yT1hG4dF6sA9')).toMatch(/^Jx8Rw3kP…\[REDACTED api-key len=32 sha256:[0-9a-f]{8}\]$/);
+    expect(maskKey('sk_live_4eC39HqLyjWDarjtT1zdp7dc')).toMatch(/^sk_live_…\[REDACTED stripe-key len=32 sha256:[0-9a-f]{8}\]$/);
+    expect(maskKey('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig')).toMatch(/\[REDACTED [a-z-]+ len=40 sha256:[0-9a-f]{8}\]$/);
+    expect(maskKey('key-123', true)).toMatch(/^ke…\[REDACTED api-key len=7 sha256:[0-9a-f]{8}\]$/);
     expect(looksSecret('my-api-key-identifier')).toBe(false);
+  });
+
+  it('two keys that share their first characters keep two names; one key keeps one', () => {
+    const a = maskKey('sk_live_51HxYzAbCdEfGhIjKlMnOpQr0001');
+    const b = maskKey('sk_live_51HxYzAbCdEfGhIjKlMnOpQr0002');
+    expect(a).not.toBe(b);
+    expect(maskKey('sk_live_51HxYzAbCdEfGhIjKlMnOpQr0001')).toBe(a);
+    expect(maskKey('partner-acme-key-0001', true)).not.toBe(maskKey('partner-acme-key-0002', true));
+    // A UUID under a field that holds the key itself: named as the output names the same UUID read as an id.
+    expect(maskKey('6c664d6d-1f2a-4b3c-8d9e-0123456789ab', true)).not.toBe(maskKey('6c664d6d-0000-4b3c-8d9e-0123456789ab', true));
+    for (const name of [a, b]) expect(name).not.toContain('HxYz');
+    // A name is not named again (a baseline's actor, a subject read back).
+    expect(maskKey(a, true)).toBe(a);
   });
 
   it('country codes', () => {

@@ -2,6 +2,7 @@
 import { cachedTest, compileIpList, compileRouteList, compileUaList, parseMethodPattern, type RouteTest } from '../../rules/match.js';
 import type { RuleSet } from '../../rules/types.js';
 import type { EnrichedEvent } from '../../enrich/types.js';
+import { keyName } from '../../hygiene/key-identity.js';
 
 export interface RuleMatchers {
   admin: RouteTest;
@@ -65,7 +66,9 @@ export function ruleMatchers(rules: RuleSet): RuleMatchers {
       allowIp: compileIpList(rules.allow.ips),
       allowUa: compileUaList(rules.allow.userAgents),
       allowUsers: new Set(rules.allow.users),
-      allowKeys: new Set(rules.allow.apiKeys),
+      // A key is listed as the operator knows it (in full) or as reports name it; events hold a
+      // secret-looking key by its name only (normalise/values.ts maskKey), so both forms are kept.
+      allowKeys: new Set(rules.allow.apiKeys.flatMap((k) => [k, keyName(k)])),
       adminRoles: new Set(rules.policy.adminRoles.map((r) => r.toLowerCase())),
       noAllowlist: rules.allow.users.length + rules.allow.apiKeys.length + rules.allow.ips.length + rules.allow.userAgents.length === 0,
     };
