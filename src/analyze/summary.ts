@@ -9,7 +9,7 @@ import type { FileStats, IngestIssue } from '../ingest/types.js';
 import type { FileNormaliser } from '../normalise/index.js';
 import type { StatsCollector, StatsResult } from '../stats/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../detect/types.js';
-import { SCHEMA_VERSION, type AlertRecord, type DetectorStatus, type FileSummary, type SummaryRecord } from '../report/records.js';
+import { SCHEMA_VERSION, notAnalysed, type AlertRecord, type DetectorStatus, type FileSummary, type SummaryRecord } from '../report/records.js';
 import { VERSION } from '../version.js';
 import type { MapSuggester } from './map-suggestions.js';
 
@@ -147,9 +147,7 @@ export function finishRun(
     notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
   }
   let lost = o.unreadable > 0;
-  // A file with lines of which none mapped was not analysed: lost input, alone or among others
-  // (a service whose log format changed must not pass CI because its neighbours still map).
-  const unmapped = files.filter((f) => f.events === 0 && (f.malformed > 0 || Object.values(f.skipped).some((n) => n > 0)));
+  const unmapped = files.filter(notAnalysed);
   if (events === 0 && unmapped.length > 0) {
     notes.push('no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)');
     lost = true;

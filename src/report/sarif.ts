@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Severity } from '../detect/types.js';
-import type { AlertRecord } from './records.js';
+import { notAnalysed, type AlertRecord } from './records.js';
 import type { Report } from './options.js';
 import { safeJson } from './sanitize.js';
 import { wellFormed } from '../util/text.js';
@@ -143,7 +143,8 @@ export function buildSarif(report: Report): Record<string, unknown> {
     }));
   // Input problems, so that a dashboard sees what the exit code says: input lost in whole or in
   // part (exit 3) is an error and the run not successful; skipped lines are warnings.
-  const lost = s.issues.some((i) => losesInput(i.kind));
+  const unmapped = s.files.filter(notAnalysed);
+  const lost = unmapped.length > 0 || s.issues.some((i) => losesInput(i.kind));
   const execution = s.issues.map((i) => {
     const physicalLocation: Record<string, unknown> = { artifactLocation: { uri: artifactUri(i.file) } };
     if (i.line !== undefined && Number.isInteger(i.line) && i.line >= 1) physicalLocation.region = { startLine: i.line };
@@ -153,18 +154,24 @@ export function buildSarif(report: Report): Record<string, unknown> {
       locations: [{ physicalLocation }],
     };
   });
+  if (s.issuesTotal > s.issues.length) {
+    execution.push({
+      level: 'note',
+      message: { text: `${s.issuesTotal - s.issues.length} more input issues (the report's summary counts them)` },
+      locations: [],
+    });
+  }
+  // A file none of whose lines mapped: its lines are warnings, the file's loss (exit 3) an error, first.
+  execution.unshift(
+    ...unmapped.map((f) => ({
+      level: 'error',
+      message: { text: `not-analysed: no events could be mapped from ${f.path} (\`apilog formats detect\` shows why)` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.path) } } }],
+    })),
+  );
   const invocation: Record<string, unknown> = { executionSuccessful: !s.partial && !lost };
   if (notifications.length > 0) invocation.toolConfigurationNotifications = notifications;
-  if (execution.length > 0) {
-    invocation.toolExecutionNotifications = execution;
-    if (s.issuesTotal > execution.length) {
-      execution.push({
-        level: 'note',
-        message: { text: `${s.issuesTotal - execution.length} more input issues (the report's summary counts them)` },
-        locations: [],
-      });
-    }
-  }
+  if (execution.length > 0) invocation.toolExecutionNotifications = execution;
 
   return {
     $schema: SARIF_SCHEMA_URI,

@@ -395,6 +395,21 @@ describe('sarif', () => {
     clean.summary.issues = [];
     clean.summary.issuesTotal = 0;
     expect(inv(clean)).toEqual({ executionSuccessful: true, toolConfigurationNotifications: expect.any(Array) });
+    // A file none of whose lines mapped exits 3 with only warnings among its issues: the file itself is the error.
+    const unmapped = sampleReport();
+    unmapped.summary.files.push({ path: 'logs/app.json', format: 'custom', confidence: 0, container: 'ndjson', gzip: false, events: 0, malformed: 0, skipped: { unmapped: 2 }, missingFields: [] });
+    const notRead = inv(unmapped);
+    expect(notRead.executionSuccessful).toBe(false);
+    expect(notRead.toolExecutionNotifications![0]).toEqual({
+      level: 'error',
+      message: { text: 'not-analysed: no events could be mapped from logs/app.json (`apilog formats detect` shows why)' },
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'logs/app.json' } } }],
+    });
+    expect(notRead.toolExecutionNotifications!.slice(1).map((n) => n.level)).toEqual(['warning', 'warning', 'note']);
+    // An empty file is no loss.
+    const empty = sampleReport();
+    empty.summary.files.push({ path: 'logs/empty.json', format: 'unknown', confidence: 0, container: 'ndjson', gzip: false, events: 0, malformed: 0, skipped: {}, missingFields: [] });
+    expect(inv(empty).executionSuccessful).toBe(true);
   });
 
   it('maps severities to SARIF levels', () => {
