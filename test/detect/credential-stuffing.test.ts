@@ -173,3 +173,70 @@ describe('credential-stuffing', () => {
     expect(runFlat(recs, { only }).alerts).toEqual([]);
   });
 });
+
+describe('credential-stuffing: credentials on every call (HTTP Basic), and successes before the attack is established', () => {
+  const api = '/shop/api/account';
+  const attacker = '194.26.192.77';
+  const call = (ts: number, user: string, status: number, ip = attacker, ua = 'python-requests/2.31.0'): FlatRecord =>
+    rec(ts, { endpoint: api, method: 'GET', status, ip, user_id: user, user_agent: ua });
+
+  it('a 2xx among the guesses, before the attack is established, is the takeover (critical), named with its account', () => {
+    const recs = Array.from({ length: 130 }, (_, k) => call(T + k * 1500, k === 6 ? 'p.jones' : `guess${k}`, k === 6 ? 200 : 401));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a).toHaveLength(1);
+    expect(a[0]!.severity).toBe('critical');
+    expect(a[0]!.summary).toMatch(/129 failed authentications on API calls \(401\).*then 1 successful login as p\.jones\.$/);
+    expect(a[0]!.evidence.takeover).toMatchObject({ basis: 'login', accounts: [{ account: 'p.jones', at: T + 6 * 1500, ip: attacker }] });
+    expect(a[0]!.evidence.samples.find((x) => x.status === 200)).toMatchObject({ time: T + 6 * 1500, note: 'success during the attack, before it was established' });
+  });
+
+  it('a 2xx among the guesses after the attack is established is the takeover too, once per account', () => {
+    const recs = Array.from({ length: 130 }, (_, k) => call(T + k * 1500, k >= 60 && k % 20 === 0 ? 'm.ruiz' : `guess${k}`, k >= 60 && k % 20 === 0 ? 200 : 401));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['critical']);
+    expect(a[0]!.evidence.metrics.successesAfter).toBe(1);
+    expect(a[0]!.evidence.takeover).toMatchObject({ accounts: [{ account: 'm.ruiz', at: T + 60 * 1500 }] });
+  });
+
+  it('stays quiet about an account the address used before the attack began (a colleague behind the same NAT)', () => {
+    const recs = byTime([
+      call(T - 5 * 60_000, 'alice', 200, attacker, 'Mozilla/5.0'),
+      ...Array.from({ length: 130 }, (_, k) => call(T + k * 1500, `guess${k}`, 401)),
+      call(T + 10_000, 'alice', 200, attacker, 'Mozilla/5.0'),
+      call(T + 100_000, 'alice', 200, attacker, 'Mozilla/5.0'),
+    ]);
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => [x.severity, x.evidence.takeover])).toEqual([['high', undefined]]);
+  });
+
+  it('a 2xx as an account on another route, or 401s that name no account (bad tokens), is no takeover', () => {
+    const other = byTime([
+      ...Array.from({ length: 130 }, (_, k) => call(T + k * 1500, `guess${k}`, 401)),
+      rec(T + 9_000, { endpoint: '/shop/api/catalogue', method: 'GET', status: 200, ip: attacker, user_id: 'p.jones' }),
+    ]);
+    expect(runFlat(other, { only }).alerts.map((x) => x.severity)).toEqual(['high']);
+    const tokens = byTime([
+      ...Array.from({ length: 130 }, (_, k) => rec(T + k * 1500, { endpoint: api, method: 'GET', status: 401, ip: attacker })),
+      call(T + 9_000, 'p.jones', 200),
+    ]);
+    expect(runFlat(tokens, { only }).alerts.every((x) => x.evidence.takeover === undefined && x.severity !== 'critical')).toBe(true);
+  });
+
+  it('a login that succeeds before the attack is established is the takeover (critical)', () => {
+    const recs = Array.from({ length: 40 }, (_, k) => (k === 5 ? ok(T + k * 3000, 'victim7', '5.228.1.10') : fail(T + k * 3000, `acct${k}`, '5.228.1.10')));
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => x.severity)).toEqual(['critical']);
+    expect(a[0]!.summary).toMatch(/then 1 successful login as victim7\.$/);
+  });
+
+  it("the evidence's user agents and routes add up to every failure, those before the alert opened too; accounts past the ten listed are counted", () => {
+    const recs = Array.from({ length: 60 }, (_, k) => call(T + k * 1500, `guess${k}`, 401, attacker, k < 25 ? 'curl/8.1' : 'python-requests/2.31.0'));
+    const a = runFlat(recs, { only }).alerts[0]!;
+    const sum = (o: unknown) => Object.values(o as Record<string, number>).reduce((x, y) => x + y, 0);
+    expect(a.evidence.metrics.failures).toBe(60);
+    expect(a.evidence.userAgents).toEqual({ 'python-requests/2.31.0': 35, 'curl/8.1': 25 });
+    expect(sum(a.evidence.routes)).toBe(60);
+    expect(Object.keys(a.evidence.accounts as object)).toHaveLength(10);
+    expect(a.evidence.accountsNotListed).toBe(50);
+  });
+});

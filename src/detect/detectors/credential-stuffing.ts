@@ -61,18 +61,31 @@ export type CredentialOptions = {
 type Outcome = 'fail' | 'ok' | null;
 
 /** A sliding window of failures keyed by something (account or IP), with per-key counts. */
+/** Accounts whose first call in the window an address keeps (see okNamedCalls). */
+const NAMED_CALLS_CAP = 1_000;
+
+/** A failure in a window: its key (account, IP), and where it came from for an incident's breakdown. */
+interface Fail {
+  key: string;
+  userAgent: string | undefined;
+  route: string | undefined;
+  /** A success's sample (windows of successes), for an incident that opens after it. */
+  sample: EvidenceSample | undefined;
+}
+
 class FailWindow {
-  /** The failures' keys, in time order. */
-  q = new TimeQueue<string>();
+  /** The failures, in time order. */
+  q = new TimeQueue<Fail>();
   counts = new Map<string, number>();
-  add(ts: number, key: string): void {
-    this.q.push(ts, key);
+  /** `e`: the failure, whose user agent and route an incident opened on this window counts. */
+  add(ts: number, key: string, e?: EnrichedEvent, sample?: EvidenceSample): void {
+    this.q.push(ts, { key, userAgent: e?.userAgent, route: e?.template, sample });
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
   slide(cutoff: number): void {
     const q = this.q;
     while (q.size > 0 && q.firstTime() < cutoff) {
-      const k = q.shift();
+      const k = q.shift().key;
       const n = this.counts.get(k)! - 1;
       if (n === 0) this.counts.delete(k);
       else this.counts.set(k, n);
@@ -194,6 +207,8 @@ interface IpState {
   apiFails: FailWindow;
   /** The IP's successful non-login requests since its first API failure (null before one). */
   okCalls: BucketCounts | null;
+  /** Of those, the calls made as a named account (HTTP Basic), for an attack established after them (null before one). */
+  okNamedCalls: FailWindow | null;
   okLogins: FailWindow;
   okUsers: Map<string, number>;
   incident: Incident | null;
@@ -308,6 +323,19 @@ function merged(a: Map<string, number>, b: Map<string, number>): Map<string, num
 }
 
 /** The per-account counts without the "" key (failures whose record names no account). */
+/** Accounts (or IPs) listed in the evidence, the most tried first, and how many more there were. */
+const LISTED = 10;
+function listed(name: 'accounts' | 'sourceIps', counts: Map<string, number>): Record<string, unknown> {
+  const out: Record<string, unknown> = { [name]: topCounts(counts, LISTED) };
+  if (counts.size > LISTED) out[`${name}NotListed`] = counts.size - LISTED;
+  return out;
+}
+
+/** Whether an incident's failures named the accounts they tried (not only unnamed failures). */
+function namesAccounts(inc: { perKey: Map<string, number> }): boolean {
+  return inc.perKey.size > (inc.perKey.has('') ? 1 : 0);
+}
+
 function namedOnly(perAccount: Map<string, number>): Map<string, number> {
   if (!perAccount.has('')) return perAccount;
   const out = new Map(perAccount);
@@ -719,7 +747,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           metrics,
           thresholds,
           samples: inc.samples.list([...inc.successes.slice(0, 3), ...inc.actedAsSamples.slice(0, 2), ...inc.successElsewhere.slice(0, 2), ...untiedSamples(inc)]),
-          ...(inc.kind === 'ip' ? { accounts: topCounts(namedOnly(inc.perKey), 10) } : { sourceIps: topCounts(inc.perKey, 10) }),
+          ...listed(inc.kind === 'ip' ? 'accounts' : 'sourceIps', inc.kind === 'ip' ? namedOnly(inc.perKey) : inc.perKey),
           userAgents: topCounts(inc.uas, 5),
           routes: topCounts(inc.routes, 5),
           ...(takeover ? { takeover } : {}),
@@ -768,10 +796,11 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       s.fails.slide(now - windowMs);
       s.apiFails.slide(now - windowMs);
       s.okCalls?.slide(now - windowMs);
+      s.okNamedCalls?.slide(now - windowMs);
       s.okLogins.slide(now - windowMs);
-      if (login) s.fails.add(now, user);
+      if (login) s.fails.add(now, user, e);
       else {
-        s.apiFails.add(now, user);
+        s.apiFails.add(now, user, e);
         s.okCalls ??= new BucketCounts(Math.max(60_000, windowMs / 60));
       }
       const quietApi = apiBenign(s);
@@ -802,16 +831,22 @@ export const credentialStuffing: Detector<CredentialOptions> = {
             s.incident = inc;
             for (const [w, api] of [[s.fails, false], [s.apiFails, true]] as const) {
               if (api && quietApi) continue;
-              for (let i = 0; i < w.q.size; i++) bump(inc.perKey, w.q.at(i));
+              // Every failure the incident counts, those before it was established too, in its
+              // breakdown: the user agents and routes add up to its failures.
+              for (let i = 0; i < w.q.size; i++) {
+                const f = w.q.at(i);
+                bump(inc.perKey, f.key);
+                if (f.userAgent) bump(inc.uas, f.userAgent, 1, 50);
+                if (f.route !== undefined) bump(inc.routes, f.route, 1, 50);
+              }
               inc.failures += w.size;
               if (api) inc.apiFailures += w.size;
             }
             inc.end = now;
             inc.lastFail = now;
             inc.burstPeak = perMinute;
-            if (e.userAgent) bump(inc.uas, e.userAgent);
-            bump(inc.routes, e.template);
             inc.samples.add(e);
+            successesBefore(inc, s, first, ip);
             sayOpen(inc);
           }
         }
@@ -831,14 +866,17 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           a.incident = null;
         }
         a.fails.slide(now - windowMs);
-        a.fails.add(now, ip);
+        a.fails.add(now, ip, e);
         if (a.incident) addFail(a.incident, e, ip, '', now, 0);
         else if (a.fails.counts.size >= o.distributedMinIps && a.fails.size >= o.distributedMinFailures) {
           const inc = newIncident('account', user, a.fails.first);
           a.incident = inc;
           for (let i = 0; i < a.fails.q.size; i++) {
+            const f = a.fails.q.at(i);
             inc.failures++;
-            bump(inc.perKey, a.fails.q.at(i));
+            bump(inc.perKey, f.key);
+            if (f.userAgent) bump(inc.uas, f.userAgent, 1, 50);
+            if (f.route !== undefined) bump(inc.routes, f.route, 1, 50);
           }
           inc.end = now;
           inc.lastFail = now;
@@ -908,7 +946,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
     }
 
     function newIp(): IpState {
-      return { fails: new FailWindow(), apiFails: new FailWindow(), okCalls: null, okLogins: new FailWindow(), okUsers: new Map(), incident: null };
+      return { fails: new FailWindow(), apiFails: new FailWindow(), okCalls: null, okNamedCalls: null, okLogins: new FailWindow(), okUsers: new Map(), incident: null };
     }
 
     /** The IP's failures in the last minute (its API failures only where they count). */
@@ -920,6 +958,57 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       return { fails: new FailWindow(), incident: null, attackedFrom: new Map() };
     }
 
+    /**
+     * Successes from the address after its first failure and before the attack was established
+     * (the seventh guess of a hundred worked): as likely a takeover as one after. Not an account the
+     * address used before the attack began (a colleague behind the same NAT: for calls as an
+     * account, one already at home in the address's network); a call as an account (HTTP Basic)
+     * only on a route the attack's failures named accounts on, and its first only.
+     */
+    function successesBefore(inc: Incident, s: IpState, first: number, ip: string): void {
+      const found: Array<[at: number, f: Fail]> = [];
+      const usedBefore = (w: FailWindow, user: string): boolean => {
+        for (let i = 0; i < w.q.size && w.q.timeAt(i) < first; i++) if (w.q.at(i).key === user) return true;
+        return (s.okUsers.get(user) ?? Infinity) < first;
+      };
+      for (let i = 0; i < s.okLogins.q.size; i++) {
+        const f = s.okLogins.q.at(i);
+        if (s.okLogins.q.timeAt(i) >= first && f.key && f.sample && !usedBefore(s.okLogins, f.key)) found.push([s.okLogins.q.timeAt(i), f]);
+      }
+      const calls = s.okNamedCalls;
+      if (calls !== null && inc.apiFailures > 0 && namesAccounts(inc)) {
+        const seen = new Set<string>();
+        for (let i = 0; i < calls.q.size; i++) {
+          const f = calls.q.at(i);
+          const at = calls.q.timeAt(i);
+          if (at < first || !f.sample || f.route === undefined || !inc.routes.has(f.route) || seen.has(f.key)) continue;
+          seen.add(f.key);
+          if (!usedBefore(calls, f.key)) found.push([at, f]);
+        }
+      }
+      found.sort((a, b) => a[0] - b[0]);
+      for (const [at, f] of found) succeeded(inc, f.key, ip, f.sample!, at);
+    }
+
+    /** A success from the attacking source during its incident: the likely takeover. */
+    function succeed(inc: Incident, e: EnrichedEvent, now: number): void {
+      succeeded(inc, e.user, e.ip, sampleOf(e, `success after ${inc.failures} failures`), now);
+    }
+
+    function succeeded(inc: Incident, user: string | undefined, ip: string | undefined, sample: EvidenceSample, now: number): void {
+      const first = inc.successes.length === 0;
+      if (inc.successes.length < 20) inc.successes.push(sample);
+      if (user) {
+        bump(inc.successUsers, user);
+        if (!inc.firstUse.has(user)) inc.firstUse.set(user, { at: now, ip });
+      }
+      inc.lastSuccess = now;
+      inc.end = Math.max(inc.end, now);
+      // Live, a takeover is said at once, not when the incident is over (its quiet gap is
+      // successLookbackMinutes, hours): the report at its end is merged into this alert.
+      if (first && ctx.live === true) emit(inc);
+    }
+
     function onOk(e: EnrichedEvent, login: boolean): void {
       const now = e.ts;
       const ip = e.ip ?? 'unknown';
@@ -927,7 +1016,18 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       const s = login ? ips.touch(ip, now, newIp) : ips.get(ip);
       if (s && login && e.user) onWaveLogin(e, s, e.user);
       if (s) {
-        if (!login) s.okCalls?.add(now);
+        if (!login && s.okCalls !== null) {
+          s.okCalls.add(now);
+          if (e.user && s.incident === null) {
+            // An account's first call in the window is all that is needed (which came first, and
+            // whether the account was in use before the attack), so a busy address keeps one per account.
+            const w = (s.okNamedCalls ??= new FailWindow());
+            w.slide(now - windowMs);
+            if (!w.counts.has(e.user) && w.size < NAMED_CALLS_CAP && !usualAddress(e, e.user)) {
+              w.add(now, e.user, e, sampleOf(e, 'success during the attack, before it was established'));
+            }
+          }
+        }
         const inc = s.incident;
         // Requests as an account from the attacking IP soon after a login that named none: the
         // account is the likely takeover. Not one the IP already acted as before that login (a
@@ -944,24 +1044,23 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           bump(inc.actedAs, e.user);
           inc.end = Math.max(inc.end, now);
         }
+        // Credentials sent with every call (HTTP Basic): the attack's failures are 401s on an API
+        // route, each naming the account it tried, and a 2xx there as an account is a guess that
+        // worked, as a login would be. Not an account this address used before the attack began
+        // (a colleague behind the same NAT), and only its first call: the rest is its use.
+        if (
+          !login && e.user && inc !== null && inc.apiFailures > 0 && now - inc.lastFail <= lookbackMs &&
+          namesAccounts(inc) && inc.routes.has(e.template) && !inc.successUsers.has(e.user) &&
+          !((s.okUsers.get(e.user) ?? Infinity) < inc.start) && !usualAddress(e, e.user)
+        ) {
+          succeed(inc, e, now);
+        }
         if (e.user) s.okUsers.set(e.user, now);
         if (s.okUsers.size > 10_000) s.okUsers.clear();
         if (!login) return;
         s.okLogins.slide(now - windowMs);
-        s.okLogins.add(now, e.user ?? '');
-        if (s.incident && now - s.incident.lastFail <= lookbackMs) {
-          const first = s.incident.successes.length === 0;
-          if (s.incident.successes.length < 20) s.incident.successes.push(sampleOf(e, `success after ${s.incident.failures} failures`));
-          if (e.user) {
-            bump(s.incident.successUsers, e.user);
-            if (!s.incident.firstUse.has(e.user)) s.incident.firstUse.set(e.user, { at: now, ip: e.ip });
-          }
-          s.incident.lastSuccess = now;
-          s.incident.end = Math.max(s.incident.end, now);
-          // Live, a takeover is said at once, not when the incident is over (its quiet gap is
-          // successLookbackMinutes, hours): the report at its end is merged into this alert.
-          if (first && ctx.live === true) emit(s.incident);
-        }
+        s.okLogins.add(now, e.user ?? '', e, s.incident === null && e.user ? sampleOf(e, 'success during the attack, before it was established') : undefined);
+        if (s.incident && now - s.incident.lastFail <= lookbackMs) succeed(s.incident, e, now);
       }
       if (!login || !e.user) return;
       const a = accounts.get(e.user);
@@ -997,8 +1096,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           onOk(e, true);
           rememberHome(e);
         } else if (e.status !== undefined && e.status >= 200 && e.status < 300) {
-          rememberHome(e);
+          // Judged before the call is remembered as the account's: whether the account was at home
+          // at this address before this call is what tells a colleague behind a NAT from a takeover.
           if (ips.size > 0) onOk(e, false);
+          rememberHome(e);
         }
       },
       end() {
