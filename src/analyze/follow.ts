@@ -35,7 +35,7 @@ import { maskSecrets, maskSummary, withFingerprint } from './mask.js';
 import { UsageError, ruleSelected, type AnalyzeOptions } from './options.js';
 import { prepare } from './consumers.js';
 import { createIssueLog } from './issues.js';
-import { onePrivatePeer, publicForwarderNote, toAlertRecords } from './run.js';
+import { hopBehindNote, onePrivatePeer, publicForwarderNote, toAlertRecords } from './run.js';
 import { buildSummary, fileSummary, finishRun, trafficTables } from './summary.js';
 import { createMapSuggester } from './map-suggestions.js';
 
@@ -327,6 +327,8 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote(inputs.map((i) => i.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
+  const behind = hopBehindNote(inputs.map((i) => i.normaliser.hopsBehind));
+  if (behind !== undefined) notes.push(behind);
   const suggest = createMapSuggester({ map: opts.map, inputTz: opts.inputTz, trustedProxies: rules.trustedProxies });
   const files = inputs.map((i) => fileSummary(i.source.path, i.follower.stats, i.normaliser, suggest));
   // What --fail-on judges and the summary counts: every alert of the selected rules, whatever

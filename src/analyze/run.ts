@@ -209,6 +209,8 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (proxied !== undefined) notes.push(proxied);
   const forwardedFor = publicForwarderNote([...done.values()].map((r) => r.normaliser.publicForwarders));
   if (forwardedFor !== undefined) notes.push(forwardedFor);
+  const behind = hopBehindNote([...done.values()].map((r) => r.normaliser.hopsBehind));
+  if (behind !== undefined) notes.push(behind);
   notes.push(...orderNotes([...done.values()]));
   const shown = (e: { severity: Severity }): boolean => severityRank(e.severity) >= severityRank(opts.minSeverity);
 
@@ -403,6 +405,24 @@ export function publicForwarderNote(files: readonly PublicForwarders[]): string 
   const { checked, forwarding, example } = most;
   const share = forwarding === checked ? 'all' : `${Math.floor((100 * forwarding) / checked)}%`;
   return `${share} of ${checked} events looked at came from public addresses whose X-Forwarded-For names another client (${example.peer} for ${example.client}): a CDN or load balancer in front of the application, or clients writing the header themselves. apilog takes the address that connected, since a header the client wrote could name anyone; if those addresses are your proxies, list their ranges under trustedProxies in a --rules file (docs/formats.md, "Behind a proxy") and the client is taken from the header`;
+}
+
+/**
+ * When the client taken from X-Forwarded-For mostly follows another public address there, it is
+ * probably a load balancer in front of the proxy, not the client: every request then "comes from"
+ * a handful of the provider's addresses, which blinds the per-IP detectors and names the wrong
+ * address to block. Said, with the way out, rather than guessed: a client can write the header too.
+ */
+export function hopBehindNote(files: readonly PublicForwarders[]): string | undefined {
+  const most = mostlyForwarding(files, 20);
+  if (most === undefined) return undefined;
+  // The addresses before the hop must recur, as clients making several requests each do: a client
+  // that writes a made-up hop of its own into every request (to pass as many) writes a new one each time.
+  const before = files.reduce((n, f) => n + (f.distinctBefore ?? 0), 0);
+  if (before * 2 > most.forwarding) return undefined;
+  const { checked, forwarding, example } = most;
+  const share = forwarding === checked ? 'all' : `${Math.floor((100 * forwarding) / checked)}%`;
+  return `${share} of ${checked} events whose client was taken from X-Forwarded-For had another public address before it in the header (${example.peer} after ${example.client}): ${example.peer} and its like are probably a load balancer or CDN in front of your proxy (Google's front ends, CloudFront, an Azure front door), and every request is then taken to come from them. If so, list their ranges under trustedProxies in a --rules file (docs/formats.md, "Behind a proxy"), and the address before them is taken; apilog does not guess, since a client can write the header itself`;
 }
 
 /** Files written newest first: read in reverse, or too long for that (src/analyze/file-order.ts); one note each way. */

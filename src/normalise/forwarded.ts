@@ -150,13 +150,15 @@ export interface PublicForwarders {
   forwarding: number;
   /** One of them: the caller and the client its header names. */
   example?: { peer: string; client: string };
+  /** Hops behind a proxy (Normaliser.hopsBehind): how many different addresses came before the hop taken. */
+  distinctBefore?: number;
 }
 
 /**
  * Whether most callers looked at forward for others (the summary's note and formats detect's
  * advice): the counts over the files, with one example, or undefined.
  */
-export function mostlyForwarding(files: readonly PublicForwarders[], minChecked: number): Required<PublicForwarders> | undefined {
+export function mostlyForwarding(files: readonly PublicForwarders[], minChecked: number): Required<Omit<PublicForwarders, 'distinctBefore'>> | undefined {
   let checked = 0;
   let forwarding = 0;
   let example: PublicForwarders['example'];

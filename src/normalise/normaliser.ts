@@ -81,6 +81,11 @@ export interface FileNormaliser {
   readonly inputTz: string;
   /** Of the first events with a public caller not in trustedProxies, those whose X-Forwarded-For names another client (forwarded.ts). */
   readonly publicForwarders: PublicForwarders;
+  /**
+   * Of the first events whose client was taken from X-Forwarded-For, those where a public address
+   * came before it in the header (`example`: the hop taken, as `peer`, and the one before it).
+   */
+  readonly hopsBehind: PublicForwarders;
 }
 
 /**
@@ -250,6 +255,7 @@ export class Normaliser implements FileNormaliser {
   events = 0;
   timesWithoutOffset = 0;
   readonly publicForwarders: PublicForwarders = { checked: 0, forwarding: 0 };
+  readonly hopsBehind: PublicForwarders = { checked: 0, forwarding: 0 };
   readonly inputTz: string;
 
   private readonly file: string;
@@ -316,6 +322,24 @@ export class Normaliser implements FileNormaliser {
     f.forwarding++;
     f.example ??= { peer, client };
   }
+
+  /**
+   * Whether a public address came before the hop taken as the client: a load balancer or CDN in
+   * front of the proxy that wrote the header (Google's GFE, CloudFront) when most events show it;
+   * a client writing the header itself when few do. A private first hop is the client's own network.
+   */
+  private peekHopBehind(client: string, value: Rec): void {
+    const f = this.hopsBehind;
+    f.checked++;
+    const first = this.forwarded.firstHop(value);
+    if (first === undefined || first === client || isProxyAddress(first)) return;
+    f.forwarding++;
+    f.example ??= { peer: client, client: first };
+    this.firstHops.add(first);
+    f.distinctBefore = this.firstHops.size;
+  }
+  /** The addresses seen before the hop taken (peekHopBehind): clients recur, made-up hops seldom do. */
+  private readonly firstHops = new Set<string>();
 
   push(rec: RawRecord, out: ApiEvent[]): void {
     const buf = this.buffer;
@@ -644,7 +668,10 @@ export class Normaliser implements FileNormaliser {
     if (ev.ip !== undefined && !this.ipMapped) {
       if (isProxyAddress(ev.ip) || (this.trusted !== undefined && this.trusted(ev.ip))) {
         const client = this.forwarded.client(value, this.trusted);
-        if (client !== undefined) ev.ip = client;
+        if (client !== undefined) {
+          ev.ip = client;
+          if (this.hopsBehind.checked < PEEK_FORWARDERS) this.peekHopBehind(client, value);
+        }
       } else if (this.publicForwarders.checked < PEEK_FORWARDERS) this.peekForwarder(ev.ip, value);
     }
     if (!requestish(ev)) {

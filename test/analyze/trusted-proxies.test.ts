@@ -142,4 +142,48 @@ describe('trustedProxies', () => {
     const rows = JSON.stringify(JSON.parse(runCli(['rules', '--rules', f, '--format', 'json']).stdout));
     expect(rows).toContain(JSON.stringify({ detector: '(global)', option: 'trustedProxies', value: [EDGES], origin: f }));
   });
+
+  describe('a public hop behind a private proxy (a load balancer in front of the ingress)', () => {
+    /** The credential-stuffing sample behind a private ingress whose header ends with a Google front end. */
+    function behindLb(hop: (k: number, ip: string) => string): string {
+      const f = path.join(dir, `lb-${Math.random().toString(36).slice(2)}.ndjson`);
+      const lines = fs
+        .readFileSync(direct, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l, k) => {
+          const { ip, ...rest } = JSON.parse(l) as Record<string, unknown>;
+          return JSON.stringify({ ...rest, remote_addr: `10.128.0.${1 + (k % 3)}`, x_forwarded_for: hop(k, String(ip)) });
+        });
+      fs.writeFileSync(f, `${lines.join('\n')}\n`);
+      return f;
+    }
+    const lbNote = (notes: string[]) => notes.find((n) => n.includes('had another public address before it in the header'));
+
+    it('says so, naming the hop taken and the address before it, and listing the range takes the client', async () => {
+      const file = behindLb((k, ip) => `${ip}, 130.211.0.${1 + (k % 4)}`);
+      const r = await analyze(analyzeOptions([file], { threads: 1 }));
+      const note = lbNote(r.summary.notes);
+      expect(note).toMatch(/^all of \d+ events whose client was taken from X-Forwarded-For had another public address before it in the header \(130\.211\.0\.\d after [\d.]+\): .*trustedProxies/);
+      // Every request is taken to come from the load balancer: the stuffing IP is not found.
+      expect(view(r.alerts).some((a) => a.includes('130.211.0.'))).toBe(true);
+      const listed = await analyze(analyzeOptions([file], { threads: 1, rulesPaths: [rulesFile('trustedProxies: ["130.211.0.0/22"]\n')] }));
+      expect(lbNote(listed.summary.notes)).toBeUndefined();
+      expect(view(listed.alerts)).toEqual(view((await analyze(analyzeOptions([direct], { threads: 1 }))).alerts));
+    });
+
+    it('stays quiet when the header holds the client alone, when only some clients write a hop of their own, or when the hops before never recur', async () => {
+      const alone = await analyze(analyzeOptions([behindLb((_k, ip) => ip)], { threads: 1 }));
+      expect(lbNote(alone.summary.notes)).toBeUndefined();
+      const some = await analyze(analyzeOptions([behindLb((k, ip) => (k % 5 === 0 ? `203.0.113.${k % 250}, ${ip}` : ip))], { threads: 1 }));
+      expect(lbNote(some.summary.notes)).toBeUndefined();
+      // A client writing a new made-up hop into every request (to pass as many): the hops before do not recur.
+      const madeUp = await analyze(analyzeOptions([behindLb((k, ip) => `45.${k % 200}.7.9, ${ip}`)], { threads: 1 }));
+      expect(lbNote(madeUp.summary.notes)).toBeUndefined();
+      // A private first hop is the client's own network, not a proxy in front.
+      const own = await analyze(analyzeOptions([behindLb((_k, ip) => `192.168.1.20, ${ip}`)], { threads: 1 }));
+      expect(lbNote(own.summary.notes)).toBeUndefined();
+    });
+  });
 });
+
