@@ -1,6 +1,7 @@
 import { redactRecord, redactString } from '../hygiene/index.js';
 import type { AlertRecord, CountRow, EntryRecord, SummaryRecord } from '../report/records.js';
 import { alertFingerprint } from '../report/sarif.js';
+import { originRecord } from '../report/alert-origin.js';
 import { maskIdentifier } from '../checklist/mask.js';
 
 /**
@@ -8,9 +9,13 @@ import { maskIdentifier } from '../checklist/mask.js';
  * user agents, issue snippets), so each one goes through the same masking as `apilog redact`
  * before any reporter sees it: a card number in a query string comes out as its last four.
  */
-/** The record with its fingerprint, computed from what is shown (masked), so it holds no secret's hash. */
+/**
+ * The record as a run hands it out: with where its requests came from (from the masked evidence, so
+ * its keys are masked) and its fingerprint, computed from what is shown, so it holds no secret's hash.
+ */
 export function withFingerprint(a: AlertRecord): AlertRecord {
-  return { ...a, fingerprint: alertFingerprint(a) };
+  const origin = originRecord(a);
+  return origin === undefined ? { ...a, fingerprint: alertFingerprint(a) } : { ...a, origin, fingerprint: alertFingerprint(a) };
 }
 
 export function maskSecrets<T>(record: T): T {

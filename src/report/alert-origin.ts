@@ -53,3 +53,14 @@ function tally(values: Array<string | undefined>): Array<[string, number]> {
   for (const v of values) if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
   return [...m].sort((x, y) => y[1] - x[1]);
 }
+
+/** The origin as alert records carry it (`origin`), or undefined when it adds nothing to the subject. */
+export function originRecord(a: AlertRecord): AlertRecord['origin'] {
+  const o = alertOrigin(a);
+  if (o.ips.length === 0 && o.keys.length === 0) return undefined;
+  return {
+    ...(o.ips.length > 0 ? { ips: o.ips.map(([ip, n]) => (o.ipsFrom === 'requests' ? { ip, requests: n } : { ip, samples: n })) } : {}),
+    ...(o.keys.length > 0 ? { apiKeys: o.keys.map(([apiKey, samples]) => ({ apiKey, samples })) } : {}),
+    samples: o.samples,
+  };
+}

@@ -4,7 +4,7 @@
  */
 import type { AlertRelation, Evidence, Severity, Subject } from '../detect/types.js';
 
-export const SCHEMA_VERSION = '1.4.0';
+export const SCHEMA_VERSION = '1.5.0';
 
 export interface AlertRecord {
   type: 'alert';
@@ -27,6 +27,17 @@ export interface AlertRecord {
    * detect/correlate.ts). Absent when there is none.
    */
   related?: Array<{ id: string; relation: AlertRelation }>;
+  /**
+   * Where the requests came from when the subject does not say (report/alert-origin.ts): the
+   * addresses the evidence counted (`requests`) or the samples name (`samples`, of `samples`), and
+   * the API keys (masked) the samples were made with. Set on the records a run hands out, when
+   * there is something to add to the subject.
+   */
+  origin?: {
+    ips?: Array<{ ip: string; requests?: number; samples?: number }>;
+    apiKeys?: Array<{ apiKey: string; samples: number }>;
+    samples: number;
+  };
   /**
    * The same incident in another run, whatever its id: sha256 of the rule, the subject as shown and
    * the start (SARIF's partialFingerprints `apilogAlert/v1`). Set on the records a run hands out.

@@ -28,6 +28,11 @@ describe('alert origin', () => {
     expect(alert.evidence.ips).toEqual({ '203.0.113.77': 60 });
     expect(alert.evidence.samples.length).toBeGreaterThan(0);
     for (const s of alert.evidence.samples) expect(s.apiKey).toMatch(/^6c664d6d…\[REDACTED api-key len=36 sha256:[0-9a-f]{8}\]$/);
+    // The same in the record's own field, for jq: `[.subject.ip // empty, .origin.ips[]?.ip]`.
+    const origin = (JSON.parse(json.stdout) as { alerts: Array<{ origin?: { ips?: unknown[]; apiKeys?: Array<{ apiKey: string; samples: number }>; samples: number } }> }).alerts[0]!.origin!;
+    expect(origin.ips).toEqual([{ ip: '203.0.113.77', requests: 60 }]);
+    expect(origin.samples).toBe(alert.evidence.samples.length);
+    expect(origin.apiKeys).toEqual([{ apiKey: alert.evidence.samples[0]!.apiKey, samples: origin.samples }]);
     const csv = runCli(['analyze', file, '--format', 'csv', '--only', 'bola-enumeration']).stdout;
     expect(csv).toMatch(/,203\.0\.113\.77 60,6c664d6d…\[REDACTED api-key len=36 sha256:[0-9a-f]{8}\] \d+\/\d+\r\n$/);
     const text = runCli(['analyze', file, '--only', 'bola-enumeration'], { env: { ...process.env, COLUMNS: '160' } }).stdout;
@@ -56,9 +61,15 @@ describe('alert origin', () => {
     const one = path.join(dir, 'probe.ndjson');
     const admin = ['users', 'roles', 'config', 'audit', 'keys', 'billing', 'tenants', 'flags', 'jobs', 'exports', 'plans', 'webhooks'];
     fs.writeFileSync(one, Array.from({ length: 60 }, (_, k) => JSON.stringify({ timestamp: new Date(T + k * 2000).toISOString(), user_id: '202', role: 'customer', api_key_id: KEY, ip: '198.51.100.23', method: 'GET', endpoint: `/api/v1/admin/${admin[k % admin.length]}`, status: 403 })).join('\n') + '\n');
-    const doc = JSON.parse(runCli(['analyze', one, '--format', 'json']).stdout) as { alerts: Array<{ rule: string; subject: { ip?: string }; evidence: { ips?: unknown; samples: unknown[] } }> };
+    const doc = JSON.parse(runCli(['analyze', one, '--format', 'json']).stdout) as {
+      alerts: Array<{ rule: string; subject: { ip?: string }; evidence: { ips?: unknown; samples: unknown[] }; origin?: { ips?: unknown[]; samples: number } }>;
+    };
     const a = doc.alerts.find((x) => x.subject.ip === undefined && x.evidence.ips === undefined);
     expect(a, JSON.stringify(doc.alerts.map((x) => [x.rule, x.subject]))).toBeDefined();
+    const n = a!.evidence.samples.length;
+    expect(a!.origin).toMatchObject({ ips: [{ ip: '198.51.100.23', samples: n }], samples: n });
+    // An alert whose subject is the address has nothing to add.
+    for (const x of doc.alerts) if (x.subject.ip !== undefined) expect(x.origin?.ips).toBeUndefined();
     const text = runCli(['analyze', one], { env: { ...process.env, COLUMNS: '200' } }).stdout;
     expect(text).toMatch(new RegExp(`from {6}ip 198\\.51\\.100\\.23 \\(${a!.evidence.samples.length} of ${a!.evidence.samples.length} samples\\) · api key 6c664d6d…`));
   });
