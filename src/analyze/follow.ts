@@ -348,7 +348,7 @@ export async function follow(opts: AnalyzeOptions, settings: FollowSettings, hoo
     evictedActors: detected.evictedActors ?? 0,
     notes,
   });
-  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable() });
+  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), failOnEmpty: opts.failOnEmpty === true, unreadable: log.unreadable() });
   return { summary: maskSummary(summary), exitCode, alerts: shownAlerts };
 }
 

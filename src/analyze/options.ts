@@ -36,6 +36,8 @@ export interface AnalyzeOptions {
   only: string[];
   skip: string[];
   failOn?: Severity;
+  /** Exit 1 when no event was judged (an empty or unmappable input, or a time filter that left none). */
+  failOnEmpty?: boolean;
   entries: EntriesMode;
   /** Run detectors (false for `apilog summary`). */
   detect: boolean;

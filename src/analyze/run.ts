@@ -242,7 +242,7 @@ export async function analyze(opts: AnalyzeOptions, hooks: RunHooks = {}): Promi
   if (repeated > 0) {
     notes.push(`${repeated} record(s) repeated one already read (the same request id within 2 s: rotated files that overlap, or two layers logging one request) and were counted once`);
   }
-  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), unreadable: log.unreadable(), repeated });
+  const exitCode = finishRun(summary, { gated, ...(opts.failOn ? { failOn: opts.failOn } : {}), failOnEmpty: opts.failOnEmpty === true, unreadable: log.unreadable(), repeated });
   // Everything below quotes log content: mask any secret in it before a reporter sees it.
   return {
     summary: maskSummary(summary),

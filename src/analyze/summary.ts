@@ -127,7 +127,15 @@ export function finishRun(
    * `gated`: the alerts --fail-on judges: every alert of the rules selected (--only, --skip),
    * whatever --min-severity hides from the report, so a display filter never opens the gate.
    */
-  o: { gated: AlertRecord[]; failOn?: Severity; unreadable: number; /** Records left out as repeats (not a time filter's doing). */ repeated?: number },
+  o: {
+    gated: AlertRecord[];
+    failOn?: Severity;
+    /** --fail-on-empty: no event judged fails the gate (a log shipper that broke must not pass CI). */
+    failOnEmpty?: boolean;
+    unreadable: number;
+    /** Records left out as repeats (not a time filter's doing). */
+    repeated?: number;
+  },
 ): number {
   const { events, files, notes } = summary;
   // Files count the events they mapped; the run, those within --from/--to/--since.
@@ -158,5 +166,6 @@ export function finishRun(
   }
   // Lost input wins over --fail-on: the alerts are in the report either way.
   if (lost) return 3;
+  if (o.failOnEmpty === true && events === 0) return 1;
   return o.failOn && o.gated.some((a) => severityRank(a.severity) >= severityRank(o.failOn!)) ? 1 : 0;
 }

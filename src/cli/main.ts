@@ -44,7 +44,8 @@ function inputOptions(cmd: Command): Command {
     .option('--geoip-db <file>', 'a MaxMind-format .mmdb database instead of the bundled GeoIP data')
     .option('--tz <zone>', 'IANA time zone for display (business hours come from rules/)', 'UTC')
     .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
-    .option('-q, --quiet', 'no header and no progress', false);
+    .option('--no-color', 'same as --color never (so is a set NO_COLOR)')
+    .option('-q, --quiet', 'no header, no progress and no warnings on stderr (fatal errors still are)', false);
 }
 
 inputOptions(
@@ -60,6 +61,7 @@ inputOptions(
   .option('--full', 'show long values whole instead of cutting them', false)
   .option('--min-severity <level>', 'show alerts and entries at or above this level', 'info')
   .option('--fail-on <level>', 'exit 1 when an alert at or above this level exists')
+  .option('--fail-on-empty', 'exit 1 when no event was judged (an empty input, or a time filter that left none)', false)
   .option('--only <rules>', 'run only these rule ids (comma-separated, repeatable)', collect, [])
   .option('--skip <rules>', 'skip these rule ids (comma-separated, repeatable)', collect, [])
   .option('--sigma <path>', 'Sigma rules (file or folder) to run as well (repeatable)', collect, [])

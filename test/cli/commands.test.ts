@@ -243,6 +243,37 @@ describe('apilog summary', () => {
   });
 });
 
+describe('an input with no event to judge', () => {
+  it('is said on stderr, exits 0, and 1 with --fail-on-empty (an empty file, or a time filter that left none); -q says nothing', () => {
+    const empty = path.join(tempDirs()('apilog-empty-'), 'empty.ndjson');
+    writeFileSync(empty, '');
+    const plain = runCli(['analyze', empty, '-f', 'ndjson']);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('apilog: the input holds no events: nothing was judged (exit 0; --fail-on-empty makes it 1)\n');
+    const gated = runCli(['analyze', empty, '-f', 'ndjson', '--fail-on-empty']);
+    expect(gated.code).toBe(1);
+    expect(gated.stderr).toContain('(exit 1: --fail-on-empty)');
+    const filtered = runCli(['analyze', 'fixtures/incident-sample.ndjson', '--from', '2030-01-01', '-f', 'ndjson', '--fail-on-empty']);
+    expect(filtered.code).toBe(1);
+    expect(filtered.stderr).toContain('none of the 4315 events read fell within the time filter: nothing was judged');
+    expect(runCli(['analyze', empty, '-f', 'ndjson', '-q'])).toMatchObject({ code: 0, stderr: '' });
+    const judged = runCli(['analyze', 'fixtures/benign-trip.ndjson', '-f', 'ndjson', '--entries', 'none', '--fail-on-empty']);
+    expect(judged.code).toBe(0);
+    expect(judged.stderr).not.toContain('nothing was judged');
+  });
+});
+
+describe('colour', () => {
+  it('--no-color is --color never, and the last of the two given wins', () => {
+    const esc = /\u001b\[/;
+    const args = ['analyze', 'fixtures/incident-sample.ndjson', '--entries', 'none'];
+    expect(runCli([...args, '--color', 'always']).stdout).toMatch(esc);
+    expect(runCli([...args, '--color', 'always', '--no-color']).stdout).not.toMatch(esc);
+    expect(runCli([...args, '--no-color', '--color', 'always']).stdout).toMatch(esc);
+    expect(runCli(['summary', 'fixtures/incident-sample.ndjson', '--no-color']).code).toBe(0);
+  });
+});
+
 describe('apilog formats', () => {
   it('lists the formats with their detection keys', () => {
     const r = runCli(['formats', '--format', 'json']);

@@ -24,6 +24,7 @@ import { isUnreadable, skippedLines, unreadableMessage } from '../../analyze/eve
 import type { IngestIssue } from '../../ingest/types.js';
 import { textLogAdvice } from '../../ingest/text-logs.js';
 import { sanitize } from '../../report/sanitize.js';
+import { notAnalysed } from '../../report/records.js';
 import { watchInterrupts } from '../interrupts.js';
 import { arr, checkMapKeys, checkSigmaPaths, refuseInputAsOutput, str, type Opts } from './shared.js';
 
@@ -98,6 +99,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
       only: parseList(arr(o.only)),
       skip: parseList(arr(o.skip)),
       ...(str(o.failOn) ? { failOn: parseSeverity(str(o.failOn)!, '--fail-on') } : {}),
+      ...(o.failOnEmpty === true ? { failOnEmpty: true } : {}),
       entries: mode.detect ? parseEntries(str(o.entries) ?? 'flagged') : 'none',
       detect: mode.detect,
       threads: str(o.threads) ? parsePositiveInt(str(o.threads)!, '--threads') : availableParallelism(),
@@ -180,6 +182,14 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         process.stderr.write(`apilog: no events could be mapped from ${sanitize(f.path)}: ${why}\n`);
       }
     }
+    // Nothing judged passes a --fail-on gate: said where a CI log shows it (a log shipper that broke
+    // sends an empty file), with the flag that makes it fail.
+    if (result.summary.events === 0 && !quiet && !interrupts.received() && !result.summary.files.some(notAnalysed)) {
+      const mapped = result.summary.files.reduce((n, f) => n + f.events, 0);
+      const what = mapped > 0 ? `none of the ${mapped} events read fell within the time filter` : 'the input holds no events';
+      const gate = !opts.detect ? '' : opts.failOnEmpty === true ? ' (exit 1: --fail-on-empty)' : ' (exit 0; --fail-on-empty makes it 1)';
+      process.stderr.write(`apilog: ${what}${opts.detect ? ': nothing was judged' : ''}${gate}\n`);
+    }
     // A detector that could not run is no clean result: said where a CI log shows it, not only
     // inside a JSON report written to a file (the text report's header says it on a terminal).
     // Sigma rules that were rejected (bad YAML, unknown modifier) are in the report's notes; a CI
@@ -221,7 +231,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
         {
           format,
           csvOf: (str(o.csvOf) as 'alerts' | 'entries') ?? 'alerts',
-          color: resolveColor((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto', tty),
+          color: resolveColor(o.color === false ? 'never' : ((str(o.color) as 'auto' | 'always' | 'never') ?? 'auto'), tty),
           width: terminalWidth(tty),
           full: o.full === true,
           quiet,
