@@ -78,6 +78,10 @@ describe('after-hours-admin', () => {
     const b = runFlat(few, { only }).alerts;
     expect(b[0]!.severityReason).toMatch(/only 3 earlier requests of this actor in the input \(fewer than 20\) \(baseline: none\)/);
     expect(b[0]!.severityReason).not.toMatch(/no earlier activity/);
+    // Its figures say "cannot be told" too: null, not false (which would read as a known IP).
+    for (const x of [a[0]!, b[0]!]) expect(x.evidence.metrics).toMatchObject({ newIp: null, newLocation: null, baseline: 'none' });
+    const told = runFlat([...officeDays(3), admin(Date.UTC(2025, 2, 13, 23), { ip: OFFICE })], { only }).alerts;
+    expect(told[0]!.evidence.metrics).toMatchObject({ newIp: false, newLocation: false });
   });
 
   it('lowers an hour the admin works in regularly (on-call) to low', () => {

@@ -182,8 +182,9 @@ export const afterHoursAdmin: Detector<AfterHoursOptions> = {
             actions: s.actions,
             writes: s.writes,
             localStart: clock.format(s.startLocal),
-            newIp: s.newIps.length > 0,
-            newLocation: s.newPlaces.length > 0,
+            // Without history (no baseline, too few earlier requests) neither can be told: null, not false.
+            newIp: s.coldStart ? null : s.newIps.length > 0,
+            newLocation: s.coldStart ? null : s.newPlaces.length > 0,
             usualHour: s.usual,
             baseline: s.fromBaseline ? 'file' : s.coldStart ? 'none' : 'input',
           },
