@@ -394,7 +394,9 @@ function renderHeader(ctx: Ctx, s: SummaryRecord, out: Lines): void {
       : b.origin === 'file'
       ? `loaded from ${full ? sanitize(b.path ?? 'a file') : cutPath(sanitize(b.path ?? 'a file'), avail - 12)}`
       : b.origin === 'input'
-        ? 'learned from this input'
+        ? s.events === 0
+          ? 'none (no events to learn from)'
+          : 'learned from this input'
         : 'none (fixed thresholds)';
   out.pushAll(labelled(ctx, 'Baseline', [clip(baseline, avail, full)]));
 

@@ -257,6 +257,11 @@ describe('an input with no event to judge', () => {
     expect(filtered.code).toBe(1);
     expect(filtered.stderr).toContain('none of the 4315 events read fell within the time filter: nothing was judged');
     expect(runCli(['analyze', empty, '-f', 'ndjson', '-q'])).toMatchObject({ code: 0, stderr: '' });
+    // A file that could not be read is lost input (exit 3), said as such, not as a run that judged nothing.
+    const missing = runCli(['analyze', `${empty}.missing`, '--color', 'never']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).not.toContain('nothing was judged');
+    expect(missing.stdout).toContain('Baseline  none (no events to learn from)');
     const judged = runCli(['analyze', 'fixtures/benign-trip.ndjson', '-f', 'ndjson', '--entries', 'none', '--fail-on-empty']);
     expect(judged.code).toBe(0);
     expect(judged.stderr).not.toContain('nothing was judged');

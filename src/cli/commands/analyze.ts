@@ -184,7 +184,7 @@ export async function analyzeCommand(paths: string[], o: Opts, mode: { detect: b
     }
     // Nothing judged passes a --fail-on gate: said where a CI log shows it (a log shipper that broke
     // sends an empty file), with the flag that makes it fail.
-    if (result.summary.events === 0 && !quiet && !interrupts.received() && !result.summary.files.some(notAnalysed)) {
+    if (result.summary.events === 0 && !quiet && !interrupts.received() && result.exitCode !== 3 && !result.summary.files.some(notAnalysed)) {
       const mapped = result.summary.files.reduce((n, f) => n + f.events, 0);
       const what = mapped > 0 ? `none of the ${mapped} events read fell within the time filter` : 'the input holds no events';
       const gate = !opts.detect ? '' : opts.failOnEmpty === true ? ' (exit 1: --fail-on-empty)' : ' (exit 0; --fail-on-empty makes it 1)';
