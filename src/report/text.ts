@@ -594,7 +594,16 @@ function alertsByActor(alerts: readonly AlertRecord[]): Map<string, AlertRecord[
 
 function renderFindings(ctx: Ctx, entries: EntryRecord[], alerts: readonly AlertRecord[], out: Lines): void {
   const { p, t, o } = ctx;
-  if (entries.length === 0) return;
+  if (entries.length === 0) {
+    // Alerts with no finding of their own to list (a walk of plain 200s): said, or the section's
+    // absence reads as though the alerts' actors did nothing notable.
+    if (o.entriesMode === 'flagged' && alerts.length > 0) {
+      out.push(sectionTitle(ctx, 'Findings by actor (0 entries)'));
+      const why = 'No request was notable on its own: the alerts above show what their actors did, in their figures and samples. --entries all lists every request with the alerts it belongs to.';
+      out.pushAll(wrap(why, ctx.width - 2, 0).map((l) => `  ${p.dim(l)}`));
+    }
+    return;
+  }
   const aboutActor = alertsByActor(alerts);
   const groups = new Map<string, EntryRecord[]>();
   for (const e of entries) {

@@ -27,6 +27,17 @@ describe('text report (colour off)', () => {
     await expect(text).toMatchFileSnapshot('./__snapshots__/text-quiet.txt');
   });
 
+  it('alerts with no finding of their own to list: the findings section says why it is empty (flagged mode only)', async () => {
+    const r = sampleReport();
+    r.entries = [];
+    const text = await render(r, options());
+    expect(text).toContain('Findings by actor (0 entries)');
+    expect(text).toMatch(/No request was notable on its own: the alerts above show what their actors did/);
+    expect(await render(r, options({ entriesMode: 'none' }))).not.toContain('Findings by actor');
+    r.alerts = [];
+    expect(await render(r, options())).not.toContain('Findings by actor');
+  });
+
   it('actor keys that share their start (IAM ARNs of one account) are cut in the middle: each row still names its user', () => {
     const r = sampleReport();
     const arn = (name: string): string => `user:arn:aws:iam::123456789012:user/deploy-bots/${name}`;
