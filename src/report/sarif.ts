@@ -35,6 +35,9 @@ export function sarifLevel(s: Severity): SarifLevel {
 
 const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
+/** `security-severity` per apilog severity, in the middle of GitHub's bands (info: none). */
+const SECURITY_SEVERITY: Record<Severity, string> = { info: '0.0', low: '3.0', medium: '5.5', high: '8.0', critical: '9.5' };
+
 /** "bola-enumeration" -> "BolaEnumeration" (SARIF rule names are meant to be identifiers). */
 export function ruleName(id: string): string {
   const name = id
@@ -94,11 +97,13 @@ export function buildSarif(report: Report): Record<string, unknown> {
     };
     const help = a.references.find((r) => /^https?:\/\//i.test(r));
     if (help) rule.helpUri = help;
-    const props: Record<string, unknown> = {};
+    // GitHub code scanning ranks security results by the rule's `security-severity` (a CVSS-like
+    // score: 9.0+ critical, 7.0+ high, 4.0+ medium, above 0 low) and lists them as such only with a
+    // `security` tag; the score is that of the worst alert of the rule in this run.
+    const props: Record<string, unknown> = { tags: ['security', ...(a.sigma?.tags ?? [])], 'security-severity': SECURITY_SEVERITY[worst.get(a.rule) ?? a.severity] };
     if (a.references.length > 0) props.references = a.references;
     if (a.sigma) props.sigma = a.sigma;
-    if (a.sigma?.tags?.length) props.tags = a.sigma.tags;
-    if (Object.keys(props).length > 0) rule.properties = props;
+    rule.properties = props;
     rules.push(rule);
   }
 

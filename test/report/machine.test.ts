@@ -416,6 +416,22 @@ describe('sarif', () => {
     expect(['critical', 'high', 'medium', 'low', 'info'].map((s) => sarifLevel(s as 'info'))).toEqual(['error', 'error', 'warning', 'note', 'note']);
   });
 
+  it("gives each rule GitHub's security tag and the security-severity of its worst alert in the run", () => {
+    const r = sampleReport();
+    const base = r.alerts[0]!;
+    r.alerts = [
+      { ...base, id: 'A1', rule: 'scraping', severity: 'medium' },
+      { ...base, id: 'A2', rule: 'scraping', severity: 'critical' },
+      { ...base, id: 'A3', rule: 'after-hours-admin', severity: 'low' },
+    ];
+    type Rule = { id: string; properties: { tags: string[]; 'security-severity': string } };
+    const rules = (buildSarif(r) as { runs: Array<{ tool: { driver: { rules: Rule[] } } }> }).runs[0]!.tool.driver.rules;
+    expect(rules.map((x) => [x.id, x.properties['security-severity'], x.properties.tags[0]])).toEqual([
+      ['scraping', '9.5', 'security'],
+      ['after-hours-admin', '3.0', 'security'],
+    ]);
+  });
+
   it('percent-encodes artifact URIs and keeps line 0 out of regions', () => {
     const r = sampleReport();
     r.alerts = [
