@@ -69,6 +69,14 @@ export const ENTRY_CSV_COLUMNS = [
 
 const FORMULA = /^(?:[\t\r]|\s*[=+\-@])/;
 
+/**
+ * Standard input, which the records name `-`, as SARIF names it: a cell starting with `-` is taken
+ * for a formula and neutralised (`'-:17`), where `stdin:17` reads as what it is.
+ */
+function fileName(file: string): string {
+  return file === '-' ? 'stdin' : file;
+}
+
 /** One CSV cell: formula-neutralised, control characters escaped, quoted when needed. */
 export function csvCell(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -117,7 +125,7 @@ function alertRow(a: AlertRecord): unknown[] {
     keyValues(a.evidence.metrics),
     keyValues(a.evidence.thresholds),
     samples.length,
-    samples.map((s) => `${s.file}:${lineRef(s.line, s.record)}`).join('; '),
+    samples.map((s) => `${fileName(s.file)}:${lineRef(s.line, s.record)}`).join('; '),
     a.references.join('; '),
     a.sigma?.id,
     a.fingerprint ?? alertFingerprint(a),
@@ -154,7 +162,7 @@ function entryRow(e: EntryRecord): unknown[] {
     r.requestId,
     e.flags.join('; '),
     e.alerts.join('; '),
-    e.source.file,
+    fileName(e.source.file),
     e.source.line,
     notable,
     e.source.record,

@@ -159,6 +159,16 @@ describe('csv', () => {
     expect(a1.origin_ips).toBe('');
   });
 
+  it('names standard input stdin, as SARIF does, not `-` (a cell a spreadsheet would take for a formula)', async () => {
+    const r = sampleReport();
+    r.alerts[0]!.evidence.samples = [{ time: 0, file: '-', line: 17 }, { time: 0, file: '-', line: 21 }];
+    for (const e of r.entries) e.source = { file: '-', line: 3 };
+    const alerts = parseCsv(await render(r, options({ format: 'csv' })));
+    expect(alerts[1]![ALERT_CSV_COLUMNS.indexOf('evidence')]).toBe('stdin:17; stdin:21');
+    const entries = parseCsv(await render(r, options({ format: 'csv', csvOf: 'entries', entriesMode: 'all' })));
+    expect(entries.slice(1).map((row) => row[ENTRY_CSV_COLUMNS.indexOf('file')])).toEqual(r.entries.map(() => 'stdin'));
+  });
+
   it("says where a user's alert came from: the addresses its evidence counted, the API keys of its samples", async () => {
     const r = sampleReport();
     const a = r.alerts[1]!;
