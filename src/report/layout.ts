@@ -131,7 +131,7 @@ export function renderTable(spec: TableSpec, ctx: TableContext): string[] {
       cols.map((i) => {
         const c = r[i] ?? { text: '' };
         const w = widths[i]!;
-        const text = ctx.full ? c.text : paths.has(i) ? cutPath(c.text, w) : middle.has(i) ? truncateMiddle(c.text, w) : truncate(c.text, w);
+        const text = ctx.full ? c.text : paths.has(i) ? cutPath(c.text, w) : middle.has(i) ? truncateMiddle(c.text, w) : truncate(displayWidth(c.text) > w ? compactMasks(c.text) : c.text, w);
         return c.paint ? c.paint(text) : text;
       }),
     );
@@ -284,9 +284,22 @@ export function truncateStart(s: string, max: number): string {
   return ELLIPSIS + chars.slice(i).join('');
 }
 
+/** A key's masked name (`sk_live_…[REDACTED stripe-key len=32 sha256:78a08441]`), whose prefix and hash tell keys apart. */
+const KEY_MASK = /…\[REDACTED [a-z0-9-]+ len=\d+ sha256:([0-9a-f]{8})\]/g;
+
+/**
+ * Masked key names shortened to their prefix and hash (`sk_live_…78a08441`), for a cell too narrow
+ * for them: cut as any text, a name kept its tail (`key:s…:78a08441]`), a stray bracket.
+ */
+export function compactMasks(s: string): string {
+  return s.indexOf('[REDACTED ') < 0 ? s : s.replace(KEY_MASK, '…$1');
+}
+
 /** `s` cut to `max` columns in its middle: about a third of its start, `…`, the rest from its end. */
 export function truncateMiddle(s: string, max: number): string {
   if (displayWidth(s) <= max) return s;
+  const compact = compactMasks(s);
+  if (compact !== s) return truncateMiddle(compact, max);
   if (max <= 2) return truncateStart(s, max);
   const chars = Array.from(s);
   const headRoom = Math.floor((max - 1) / 3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../src/report/index.js';
-import { commonFolder, cutPath, wrap } from '../../src/report/layout.js';
+import { commonFolder, compactMasks, cutPath, truncateMiddle, wrap } from '../../src/report/layout.js';
 import { displayWidth } from '../../src/report/sanitize.js';
 import type { AlertRecord, EntryRecord, SummaryRecord } from '../../src/report/records.js';
 import type { ReportOptions } from '../../src/report/index.js';
@@ -36,6 +36,17 @@ describe('text report (colour off)', () => {
     expect(await render(r, options({ entriesMode: 'none' }))).not.toContain('Findings by actor');
     r.alerts = [];
     expect(await render(r, options())).not.toContain('Findings by actor');
+  });
+
+  it("a key's masked name too long for its cell keeps its prefix and hash, not the mask's tail", () => {
+    const a = 'key:sk_live_…[REDACTED stripe-key len=36 sha256:cbd93f9e]';
+    const b = 'key:sk_live_…[REDACTED stripe-key len=36 sha256:f945f9e3]';
+    expect(compactMasks(a)).toBe('key:sk_live_…cbd93f9e');
+    expect(truncateMiddle(a, 30)).toBe('key:sk_live_…cbd93f9e');
+    expect(truncateMiddle(a, 16)).toMatch(/cbd93f9e$/);
+    expect(truncateMiddle(a, 16)).not.toBe(truncateMiddle(b, 16));
+    expect(truncateMiddle(a, 80)).toBe(a);
+    expect(compactMasks('[REDACTED jwt len=148 sha256:1a2b3c4d]')).toBe('[REDACTED jwt len=148 sha256:1a2b3c4d]');
   });
 
   it('actor keys that share their start (IAM ARNs of one account) are cut in the middle: each row still names its user', () => {
