@@ -151,8 +151,9 @@ export function finishRun(
               // last day" may expect the same alerts, fewer.
               ": the detectors judged without them (an actor's earlier volume, places and hours count as no history); to keep that history, analyze the whole input and filter the alerts by time (e.g. jq 'select(.type==\"alert\" and .end >= \"…\")')"),
     );
-  } else if (events === 0 && files.length > 0) {
-    notes.push('no events were read: check `apilog formats detect <file>` to see how the input maps');
+  } else if (events === 0 && files.length > 0 && !files.some(notAnalysed)) {
+    // Files with lines none of which mapped get their own note below.
+    notes.push('no events were read: the input is empty');
   }
   let lost = o.unreadable > 0;
   const unmapped = files.filter(notAnalysed);

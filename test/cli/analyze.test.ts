@@ -389,6 +389,7 @@ describe('apilog analyze (CLI)', () => {
     const r = runCli(['analyze', path.join(dir, 'empty.ndjson'), '--format', 'ndjson']);
     expect(r.code).toBe(0);
     expect(summaryOf(r.stdout).events).toBe(0);
+    expect(summaryOf(r.stdout).notes).toContain('no events were read: the input is empty');
   });
 
   it('a log that maps to no event is no clean result: exit 3 and a pointer to formats detect', () => {
@@ -398,6 +399,8 @@ describe('apilog analyze (CLI)', () => {
     const r = runCli(['analyze', f, '--format', 'ndjson', '--fail-on', 'high']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`apilog formats detect ${f}`);
+    // One note says it, not two alike.
+    expect((summaryOf(r.stdout).notes as string[]).filter((n) => n.startsWith('no events'))).toEqual(['no events could be mapped from the input: nothing was analysed (see `apilog formats detect <file>`)']);
     expect(summaryOf(r.stdout).events).toBe(0);
   });
 
