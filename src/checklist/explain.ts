@@ -82,7 +82,26 @@ export function answerObserved(found: WalkResult, context: Omit<ExplainContext, 
   const actx = answerContext(context, tracker);
   const kept = keptFrom(o);
   const joined = joinAlerts([kept], context.alerts ?? []);
-  const done = completeRecord(o, joined.get(kept) ?? [], { actx, given: context.baseline, fit: context.baseline, options });
+  const belongs = joined.get(kept) ?? [];
+  const done = completeRecord(o, belongs, { actx, given: context.baseline, fit: context.baseline, options });
+  // Alerts that cite this record as evidence without being about its caller (a secret the line
+  // logged): named, so that a responder who comes from the alert's sample finds it here.
+  const src = o.e.source;
+  const cites = (context.alerts ?? []).filter(
+    (a) => !belongs.includes(a) && (a.evidence.samples ?? []).some((x) => x.file === src.file && x.line === src.line && x.record === src.record),
+  );
+  if (cites.length > 0) {
+    const p = done.answers.pattern!;
+    const named = cites.map((a) => `${a.id} ${a.rule} (${a.severity}): ${a.summary.replace(/\.+$/, '')}`).join('; ');
+    done.answers.pattern = {
+      answer:
+        belongs.length === 0
+          ? `No detector alert is about this entry's caller, but its record is evidence in ${cites.length === 1 ? 'an alert' : `${cites.length} alerts`}: ${named}.`
+          : `${p.answer} Its record is also evidence in: ${named}.`,
+      notable: p.notable,
+      facts: { ...(p.facts ?? {}), evidenceIn: cites.map((a) => ({ id: a.id, rule: a.rule, severity: a.severity })) },
+    };
+  }
   if (context.alerts === undefined) {
     // Without the detectors' alerts, question 8 cannot say that none covers the entry.
     const own = done.flags.filter((f) => f !== 'in-alert');

@@ -38,6 +38,18 @@ describe('apilog explain', () => {
     );
   });
 
+  it('names the alerts that cite the record as evidence without being about its caller (a secret the line logged)', () => {
+    const r = runCli(['explain', 'fixtures/leaky-access.ndjson', '--line', 'fixtures/leaky-access.ndjson:1', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const pattern = (JSON.parse(r.stdout) as { answers: { pattern: { answer: string; facts: { alerts: unknown[]; evidenceIn: Array<{ id: string; rule: string }> } } } }).answers.pattern;
+    expect(pattern.facts.alerts).toEqual([]);
+    expect(pattern.facts.evidenceIn.map((a) => a.rule)).toEqual(['sensitive-data-in-logs', 'sensitive-data-in-logs', 'sensitive-data-in-logs']);
+    expect(pattern.answer).toMatch(/^No detector alert is about this entry's caller, but its record is evidence in 3 alerts: A1 sensitive-data-in-logs \(high\): Payment card number/);
+    // A record no alert cites says only that none covers it.
+    const quiet = runCli(['explain', SEED, '--line', `${SEED}:2`, '--format', 'json']);
+    expect((JSON.parse(quiet.stdout) as { answers: { pattern: { facts: Record<string, unknown> } } }).answers.pattern.facts.evidenceIn).toBeUndefined();
+  });
+
   it("answers as analyze does for the same entry: the actor's whole earlier activity counts, not the last hour", () => {
     const SAMPLE = 'fixtures/incident-sample.ndjson';
     const entries = parseNdjson(runCli(['analyze', SAMPLE, '--format', 'ndjson', '-q']).stdout).filter((r) => r.type === 'entry') as Array<{
