@@ -275,6 +275,24 @@ describe('flat records', () => {
   });
 });
 
+describe('a key that is null in every sampled record', () => {
+  // Anonymous requests first (user_id: null), a signed-in user after the first 50: the plan made on
+  // the sample has no source for the user yet, and must take it when a record fills the key.
+  const values = (timeKey: string) =>
+    Array.from({ length: 80 }, (_, k) => ({ [timeKey]: 1741597200 + k, user_id: k < 60 ? null : 'alice', ip: '198.51.100.1', method: 'GET', path: `/api/v1/orders/${k}`, status: 200 }));
+
+  it('is resolved when a later record fills it (flat)', () => {
+    const { events } = run(records(values('timestamp')));
+    expect(events.filter((e) => e.user === 'alice')).toHaveLength(20);
+  });
+
+  it('is resolved when a later record fills it (a custom mapping whose time comes from --map)', () => {
+    const { events } = run(records(values('when')), { map: { ts: 'when' } });
+    expect(events).toHaveLength(80);
+    expect(events.filter((e) => e.user === 'alice')).toHaveLength(20);
+  });
+});
+
 describe('skipped records', () => {
   it('no-timestamp records are counted and reported with file and line, capped per reason', () => {
     const good = { timestamp: '2024-03-01T09:15:02Z', ip: '203.0.113.1', method: 'GET', path: '/a', status: 200 };

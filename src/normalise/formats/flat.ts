@@ -199,7 +199,7 @@ export interface FlatPlan {
   fields: CompiledField[];
   /** Inferred unit per resolved auto-latency key path. */
   units: Map<string, DurationUnit>;
-  /** Top-level keys already resolved against the alias table (the sample's, then any seen later). */
+  /** Top-level keys already resolved against the alias table (the sample's, then any seen later, each with a value). */
   known: Set<string>;
 }
 
@@ -219,8 +219,10 @@ const MAX_KNOWN_KEYS = 4096;
 export function buildPlan(sample: readonly Rec[], units0?: Map<string, DurationUnit>): FlatPlan {
   const fields: CompiledField[] = [];
   const units = new Map<string, DurationUnit>(units0);
+  // Keys with a value only: a key that is null in every sampled record (user_id on anonymous
+  // requests) resolves to nothing yet, and must be looked at again when a record fills it.
   const known = new Set<string>();
-  for (const rec of sample) for (const k in rec) known.add(k);
+  for (const rec of sample) for (const k in rec) if (rec[k] !== null && rec[k] !== undefined) known.add(k);
   for (const field of CANONICAL_FIELDS) {
     const list = FLAT_ALIASES[field];
     if (!list) continue;
@@ -301,11 +303,15 @@ function mayHoldMore(plan: FlatPlan, rec: Rec): boolean {
   return false;
 }
 
-/** True when the record has a top-level key the plan has not resolved yet. */
+/** True when the record has a top-level key, with a value, that the plan has not resolved yet. */
 function hasNewKey(plan: FlatPlan, rec: Rec): boolean {
   const known = plan.known;
   if (known.size >= MAX_KNOWN_KEYS) return false;
-  for (const k in rec) if (!known.has(k)) return true;
+  for (const k in rec) {
+    if (known.has(k)) continue;
+    const v = rec[k];
+    if (v !== null && v !== undefined) return true;
+  }
   return false;
 }
 
