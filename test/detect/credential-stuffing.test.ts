@@ -222,6 +222,30 @@ describe('credential-stuffing: credentials on every call (HTTP Basic), and succe
     expect(runFlat(tokens, { only }).alerts.every((x) => x.evidence.takeover === undefined && x.severity !== 'critical')).toBe(true);
   });
 
+  it("a job's stale password behind an office NAT, then colleagues' first calls there: no takeover (one account tried, another client)", () => {
+    const nat = '203.0.113.10';
+    const recs = byTime([
+      ...Array.from({ length: 20 }, (_, k) => rec(T + k * 30_000, { endpoint: '/api/v1/builds', method: 'GET', status: 401, ip: nat, user_id: 'svc-ci', user_agent: 'ci-runner/1.0' })),
+      rec(T + 12 * 60_000, { endpoint: '/api/v1/builds', method: 'GET', status: 200, ip: nat, user_id: 'bob', user_agent: 'Mozilla/5.0' }),
+      rec(T + 13 * 60_000, { endpoint: '/api/v1/builds', method: 'GET', status: 200, ip: nat, user_id: 'carol', user_agent: 'python-requests/2.31.0' }),
+      rec(T + 14 * 60_000, { endpoint: '/api/v1/builds', method: 'GET', status: 200, ip: nat, user_id: 'dan', user_agent: 'ci-runner/1.0' }),
+    ]);
+    const a = runFlat(recs, { only }).alerts;
+    expect(a.map((x) => [x.severity, x.evidence.takeover])).toEqual([['medium', undefined]]);
+  });
+
+  it("a colleague's login behind the attacking NAT is no takeover: at home there before, or with another client", () => {
+    const nat = '203.0.113.10';
+    const stuffing = Array.from({ length: 40 }, (_, k) => rec(T + k * 3000, { endpoint: login, method: 'POST', status: 401, ip: nat, user_id: `acct${k}`, user_agent: 'python-requests/2.31' }));
+    const dave = (ts: number) => rec(ts, { endpoint: login, method: 'POST', status: 200, ip: nat, user_id: 'dave', user_agent: 'Mozilla/5.0' });
+    // At home there two hours before the attack.
+    const home = runFlat(byTime([dave(T - 2 * 3_600_000), ...stuffing, { ...dave(T + 15_000), user_agent: 'python-requests/2.31' }]), { only }).alerts;
+    expect(home.map((x) => [x.severity, x.evidence.takeover])).toEqual([['high', undefined]]);
+    // First seen during the attack, with a browser where the attack scripts.
+    const browser = runFlat(byTime([...stuffing, dave(T + 15_000)]), { only }).alerts;
+    expect(browser.map((x) => [x.severity, x.evidence.takeover])).toEqual([['high', undefined]]);
+  });
+
   it('a login that succeeds before the attack is established is the takeover (critical)', () => {
     const recs = Array.from({ length: 40 }, (_, k) => (k === 5 ? ok(T + k * 3000, 'victim7', '5.228.1.10') : fail(T + k * 3000, `acct${k}`, '5.228.1.10')));
     const a = runFlat(recs, { only }).alerts;

@@ -333,8 +333,16 @@ function listed(name: 'accounts' | 'sourceIps', counts: Map<string, number>): Re
 
 /** Whether an incident's failures named the accounts they tried (not only unnamed failures). */
 function namesAccounts(inc: { perKey: Map<string, number> }): boolean {
-  return inc.perKey.size > (inc.perKey.has('') ? 1 : 0);
+  return namedAccounts(inc) > 0;
 }
+
+/** How many accounts an incident's failures named. */
+function namedAccounts(inc: { perKey: Map<string, number> }): number {
+  return inc.perKey.size - (inc.perKey.has('') ? 1 : 0);
+}
+
+/** Accounts an attack must have tried for a success as an account it had not tried to be one of its guesses. */
+const STUFFING_GUESS_ACCOUNTS = 3;
 
 function namedOnly(perAccount: Map<string, number>): Map<string, number> {
   if (!perAccount.has('')) return perAccount;
@@ -973,7 +981,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
       };
       for (let i = 0; i < s.okLogins.q.size; i++) {
         const f = s.okLogins.q.at(i);
-        if (s.okLogins.q.timeAt(i) >= first && f.key && f.sample && !usedBefore(s.okLogins, f.key)) found.push([s.okLogins.q.timeAt(i), f]);
+        if (s.okLogins.q.timeAt(i) >= first && f.key && f.sample && attackersClient(inc, f.userAgent) && !usedBefore(s.okLogins, f.key)) found.push([s.okLogins.q.timeAt(i), f]);
       }
       const calls = s.okNamedCalls;
       if (calls !== null && inc.apiFailures > 0 && namesAccounts(inc)) {
@@ -983,11 +991,29 @@ export const credentialStuffing: Detector<CredentialOptions> = {
           const at = calls.q.timeAt(i);
           if (at < first || !f.sample || f.route === undefined || !inc.routes.has(f.route) || seen.has(f.key)) continue;
           seen.add(f.key);
-          if (!usedBefore(calls, f.key)) found.push([at, f]);
+          if (guessedAccount(inc, f.key) && attackersClient(inc, f.userAgent) && !usedBefore(calls, f.key)) found.push([at, f]);
         }
       }
       found.sort((a, b) => a[0] - b[0]);
       for (const [at, f] of found) succeeded(inc, f.key, ip, f.sample!, at);
+    }
+
+    /**
+     * Whether a success was made with the attack's client: one of the user agents its failures
+     * came with (a colleague's browser behind the same NAT is not the script guessing passwords).
+     * Failures that name no user agent tell nothing either way.
+     */
+    function attackersClient(inc: Incident, userAgent: string | undefined): boolean {
+      return inc.uas.size === 0 || (userAgent !== undefined && inc.uas.has(userAgent));
+    }
+
+    /**
+     * Whether a call as `user` is one of the attack's guesses: an account it tried, or, when it
+     * tried many accounts (stuffing, spraying), a new one. A brute force on one account (a job with
+     * a stale password) says nothing of the other accounts behind its address.
+     */
+    function guessedAccount(inc: Incident, user: string): boolean {
+      return inc.perKey.has(user) || namedAccounts(inc) >= STUFFING_GUESS_ACCOUNTS;
     }
 
     /** A success from the attacking source during its incident: the likely takeover. */
@@ -1050,8 +1076,8 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         // (a colleague behind the same NAT), and only its first call: the rest is its use.
         if (
           !login && e.user && inc !== null && inc.apiFailures > 0 && now - inc.lastFail <= lookbackMs &&
-          namesAccounts(inc) && inc.routes.has(e.template) && !inc.successUsers.has(e.user) &&
-          !((s.okUsers.get(e.user) ?? Infinity) < inc.start) && !usualAddress(e, e.user)
+          namesAccounts(inc) && inc.routes.has(e.template) && !inc.successUsers.has(e.user) && guessedAccount(inc, e.user) &&
+          attackersClient(inc, e.userAgent) && !((s.okUsers.get(e.user) ?? Infinity) < inc.start) && !usualAddress(e, e.user)
         ) {
           succeed(inc, e, now);
         }
@@ -1059,7 +1085,10 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         if (s.okUsers.size > 10_000) s.okUsers.clear();
         if (!login) return;
         s.okLogins.slide(now - windowMs);
-        s.okLogins.add(now, e.user ?? '', e, s.incident === null && e.user ? sampleOf(e, 'success during the attack, before it was established') : undefined);
+        // A sample for an attack that may yet be established on this address's failures: only once it
+        // has some, and not for an account already at home in its network (a colleague behind it).
+        const early = s.incident === null && e.user !== undefined && s.fails.size + s.apiFails.size > 0 && !usualAddress(e, e.user);
+        s.okLogins.add(now, e.user ?? '', e, early ? sampleOf(e, 'success during the attack, before it was established') : undefined);
         if (s.incident && now - s.incident.lastFail <= lookbackMs) succeed(s.incident, e, now);
       }
       if (!login || !e.user) return;
