@@ -45,7 +45,7 @@ function inputOptions(cmd: Command): Command {
     .option('--tz <zone>', 'IANA time zone for display (business hours come from rules/)', 'UTC')
     .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
     .option('--no-color', 'same as --color never (so is a set NO_COLOR)')
-    .option('-q, --quiet', 'no header, no progress and no warnings on stderr (fatal errors still are)', false);
+    .option('-q, --quiet', 'no header, no progress and no advisory warnings on stderr (lost input, unused --map paths and fatal errors are still said)', false);
 }
 
 inputOptions(

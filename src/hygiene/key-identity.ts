@@ -13,9 +13,15 @@ const named = new Map<string, string>();
 const NAMED_CAP = 10_000;
 let scanner: HygieneScanner | null = null;
 
-/** True for a value that is already such a name (a baseline's actor, an alert's subject). */
+/** A name as made here or by the output masker: up to 8 characters and `…`, then the mask. */
+const KEY_NAME = /^(?:[^…]{0,8}…)?\[REDACTED [a-z0-9-]+ len=\d+ sha256:[0-9a-f]{8}\]$/;
+
+/**
+ * True for a value that is already such a name (a baseline's actor, an alert's subject). The whole
+ * value must have the form: a key that merely contains "[REDACTED " is masked like any other.
+ */
 export function isKeyName(value: string): boolean {
-  return value.includes('[REDACTED ');
+  return value.length < 120 && KEY_NAME.test(value);
 }
 
 /**

@@ -92,5 +92,29 @@ describe('an API key caller across alerts, entries and actors', () => {
     expect(await bola(named)).toEqual([]);
     expect(await bola('sk_live_51HxYzAbCdEfGhIjKlMnOpQr0002')).toHaveLength(1);
   });
+
+  it('a plain key id (held as logged) is allow-listed as logged or as reports name it', async () => {
+    const dir = tempDirs()('apilog-allow-plain-');
+    const file = path.join(dir, 'walk.ndjson');
+    const lines = Array.from({ length: 80 }, (_, i) =>
+      JSON.stringify({ timestamp: new Date(Date.UTC(2025, 2, 14, 14, 0, 3 * i)).toISOString(), api_key_id: 'partner-4411', ip: '198.51.100.10', method: 'GET', endpoint: `/api/v1/orders/${5000 + i}`, status: 200 }),
+    );
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const bola = async (listed?: string) => {
+      const rulesPaths: string[] = [];
+      if (listed !== undefined) {
+        const rules = path.join(dir, `allow-${listed.length}.yaml`);
+        fs.writeFileSync(rules, `allow:\n  apiKeys: [${JSON.stringify(listed)}]\n`);
+        rulesPaths.push(rules);
+      }
+      return (await analyze(analyzeOptions([file], { threads: 1, entries: 'none', rulesPaths }))).alerts.filter((a) => a.rule === 'bola-enumeration');
+    };
+    const alerts = await bola();
+    expect(alerts).toHaveLength(1);
+    const named = alerts[0]!.subject.apiKey!;
+    expect(named).toMatch(/^part…\[REDACTED api-key len=12 sha256:[0-9a-f]{8}\]$/);
+    expect(await bola('partner-4411')).toEqual([]);
+    expect(await bola(named)).toEqual([]);
+  });
 });
 

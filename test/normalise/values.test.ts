@@ -178,6 +178,9 @@ describe('values', () => {
     for (const name of [a, b]) expect(name).not.toContain('HxYz');
     // A name is not named again (a baseline's actor, a subject read back).
     expect(maskKey(a, true)).toBe(a);
+    // A key that merely holds the marker is no name: masked like any other.
+    const tricky = 'Jx8Rw3kP0qLmZ7vB2nC5yT1hG4dF6sA9[REDACTED x]';
+    expect(maskKey(tricky, true)).not.toContain('Jx8Rw3kP0q');
   });
 
   it('country codes', () => {

@@ -81,7 +81,8 @@ export function ruleMatchers(rules: RuleSet): RuleMatchers {
 export function allowlisted(m: RuleMatchers, e: EnrichedEvent): string | null {
   if (m.noAllowlist) return null;
   if (e.user !== undefined && m.allowUsers.has(e.user)) return `user ${e.user}`;
-  if (e.apiKey !== undefined && m.allowKeys.has(e.apiKey)) return `API key ${e.apiKey}`;
+  // A plain key id is held as logged, and may be listed as reports name it.
+  if (e.apiKey !== undefined && m.allowKeys.size > 0 && (m.allowKeys.has(e.apiKey) || m.allowKeys.has(keyName(e.apiKey)))) return `API key ${e.apiKey}`;
   if (m.allowIp(e.ip)) return `IP ${e.ip}`;
   if (m.allowUa(e.userAgent)) return 'user agent';
   return null;
