@@ -65,6 +65,16 @@ export async function prepare(opts: AnalyzeOptions): Promise<Setup> {
   checkDetectorIds(rules, detectors.map((d) => d.meta.id));
   for (const d of detectors) resolveOptions(d.meta, rules);
   const baseline = opts.baselinePath ? loadBaseline(opts.baselinePath) : undefined;
+  if (baseline !== undefined) {
+    // Before API keys were named by their hash (hygiene/key-identity.ts), a secret-looking key was
+    // cut to its first characters: such a baseline's key actors match no caller now.
+    const cut = Object.keys(baseline.actors).filter((a) => /^key:[^…]{1,8}…$/.test(a)).length;
+    if (cut > 0) {
+      notes.push(
+        `the baseline ${opts.baselinePath} names ${cut} API key caller${cut === 1 ? '' : 's'} by ${cut === 1 ? 'its' : 'their'} first characters only, as apilog did before it named keys by their hash: ${cut === 1 ? 'it matches no caller now and reads' : 'they match no caller now and read'} as unknown; learn the baseline again with \`apilog baseline\``,
+      );
+    }
+  }
   const geo = createGeoLookup({ dbPath: opts.geoipDb });
   return { rules, detectors, notes, ...(baseline ? { baseline } : {}), geo };
 }

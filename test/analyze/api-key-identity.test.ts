@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyze } from '../../src/analyze/run.js';
+import { createBaselineLearner } from '../../src/baseline/learner.js';
+import { createEnricher } from '../../src/enrich/index.js';
 import { analyzeOptions } from '../helpers/options.js';
 import { tempDirs } from '../helpers/temp.js';
 
@@ -115,6 +117,25 @@ describe('an API key caller across alerts, entries and actors', () => {
     expect(named).toMatch(/^part…\[REDACTED api-key len=12 sha256:[0-9a-f]{8}\]$/);
     expect(await bola('partner-4411')).toEqual([]);
     expect(await bola(named)).toEqual([]);
+  });
+
+  it('a baseline that names key callers by their first characters only (learned before keys were named by their hash) is said to match none', async () => {
+    const dir = tempDirs()('apilog-old-baseline-');
+    const file = path.join(dir, 'day.ndjson');
+    const key = 'sk_live_51HxYzAbCdEfGhIjKlMnOpQr0001';
+    fs.writeFileSync(
+      file,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2025, 2, 14, 10, i)).toISOString(), api_key: key, ip: '198.51.100.10', method: 'GET', endpoint: '/api/v1/products', status: 200 })).join('\n') + '\n',
+    );
+    const learner = createBaselineLearner();
+    const enrich = createEnricher();
+    const r = await analyze(analyzeOptions([file], { threads: 1, entries: 'none' }));
+    expect(r.summary.actors[0]!.actor.startsWith('key:sk_live_…[REDACTED')).toBe(true);
+    learner.add(enrich({ ts: Date.UTC(2025, 2, 13, 10), apiKey: 'sk_live_…', ip: '198.51.100.10', method: 'GET', path: '/api/v1/products', status: 200, format: 'flat', source: { file, line: 1 }, raw: {} } as never));
+    const old = path.join(dir, 'old.json');
+    fs.writeFileSync(old, JSON.stringify(learner.finish()));
+    const notes = (await analyze(analyzeOptions([file], { threads: 1, entries: 'none', baselinePath: old }))).summary.notes;
+    expect(notes.find((n) => n.includes('first characters only'))).toMatch(/names 1 API key caller by its first characters only.*learn the baseline again/);
   });
 });
 
