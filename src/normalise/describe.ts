@@ -222,6 +222,11 @@ function cleanPath(v: string): boolean {
   return (v.startsWith('/') || /^https?:\/\//i.test(v)) && !/\s/.test(v);
 }
 
+/** A field as advice names it. */
+const FIELD_NAME: Partial<Record<CanonicalField, string>> = {
+  ts: 'timestamp', user: 'user', ip: 'client ip', path: 'request path', status: 'status', method: 'HTTP method', bytesOut: 'response size', roles: 'roles',
+};
+
 const WHY: Partial<Record<CanonicalField, string>> = {
   ts: 'no timestamp: records cannot be placed in time and are all skipped',
   user: 'no user field: per-user detectors (impossible-travel, and authorization-probing unless an API key names the caller) cannot run, bola-enumeration judges only sequential walks of callers known by IP, and the others know callers by IP only',
@@ -450,6 +455,12 @@ export function describeRecords(records: RawRecord[], opts: DescribeOptions = {}
     const cand = candidate(field);
     // Many logs carry no roles at all: only a key that looks like one is worth a word.
     if (field === 'roles' && cand === undefined) continue;
+    // A name the alias table reads by itself, missing only because no record mapped (Serilog's
+    // `Timestamp` beside a `Properties` bag): "--map ts=Timestamp" would send the user after the wrong field.
+    if (cand !== undefined && timed === 0 && (fmt === null || fmt.id === 'flat' || fmt.id === 'custom') && isFlatAlias(field, cand)) {
+      advice.push(`no ${FIELD_NAME[field] ?? field} was read because no record mapped; the key "${safeText(cand, 60)}" is read as one by itself once they do (the other missing fields say how)`);
+      continue;
+    }
     const placeholder = cand === undefined ? placeholderSource(field) : undefined;
     if (placeholder !== undefined) {
       // The key is there and mapped: these requests carry no value (anonymous ones, an authorizer that did not run).
