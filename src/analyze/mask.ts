@@ -85,8 +85,14 @@ function maskEntryIds(r: EntryRecord): EntryRecord {
  * secrets as any text is, by content only.
  */
 export function maskSummary(summary: SummaryRecord): SummaryRecord {
-  const masked = maskSecrets({ ...summary, topRoutes: [], statuses: [], topIps: [] });
-  const out = { ...masked, topRoutes: maskRows(summary.topRoutes), statuses: maskRows(summary.statuses), topIps: maskRows(summary.topIps) };
+  const masked = maskSecrets({ ...summary, topRoutes: [], ...(summary.topFailedRoutes ? { topFailedRoutes: [] } : {}), statuses: [], topIps: [] });
+  const out = {
+    ...masked,
+    topRoutes: maskRows(summary.topRoutes),
+    ...(summary.topFailedRoutes ? { topFailedRoutes: maskRows(summary.topFailedRoutes) } : {}),
+    statuses: maskRows(summary.statuses),
+    topIps: maskRows(summary.topIps),
+  };
   // (A summary built in a test may have no actors table.)
   if (Array.isArray(masked.actors)) {
     out.actors = masked.actors.map((a) => {

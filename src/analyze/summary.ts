@@ -105,6 +105,7 @@ export function buildSummary(p: SummaryParts): SummaryRecord {
     actors: t.actors,
     ...(t.otherActors !== undefined ? { otherActors: t.otherActors } : {}),
     topRoutes: t.topRoutes,
+    ...(t.topFailedRoutes !== undefined ? { topFailedRoutes: t.topFailedRoutes } : {}),
     statuses: t.statuses,
     topIps: t.topIps,
     busiestWindows: t.busiestWindows,

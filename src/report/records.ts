@@ -174,6 +174,8 @@ export interface SummaryRecord {
   baseline: { origin: 'file' | 'input' | 'none'; path?: string };
   actors: ActorSummary[];
   topRoutes: CountRow[];
+  /** The route templates with the most failed requests (4xx/5xx or a failed authentication), most first (since 1.5.0). */
+  topFailedRoutes?: CountRow[];
   statuses: CountRow[];
   topIps: CountRow[];
   /** Busiest fixed 5-minute windows (UTC-aligned), most events first. `end` is exclusive. */

@@ -37,6 +37,7 @@ export type StatsResult = Pick<
   SummaryRecord,
   | 'actors'
   | 'topRoutes'
+  | 'topFailedRoutes'
   | 'statuses'
   | 'topIps'
   | 'busiestWindows'
@@ -179,6 +180,8 @@ export function createStatsCollector(opts: StatsOptions = {}): StatsCollector {
 
   const actors = new Map<string, ActorState>();
   const routes = new Map<string, number>();
+  /** Failed requests per route template: where the failures are, not only where the traffic is. */
+  const failedRoutes = new Map<string, number>();
   const ips = new Map<string, number>();
   const statuses = new Map<number, number>();
   let buckets = new Map<number, number>();
@@ -258,6 +261,10 @@ export function createStatsCollector(opts: StatsOptions = {}): StatsCollector {
 
     bump(routes, e.template);
     if (routes.size > MAX_ROUTES * 2) prune(routes, MAX_ROUTES);
+    if (failed) {
+      bump(failedRoutes, e.template);
+      if (failedRoutes.size > MAX_ROUTES * 2) prune(failedRoutes, MAX_ROUTES);
+    }
     if (e.ip !== undefined) {
       bump(ips, e.ip);
       if (ips.size > MAX_IPS * 2) prune(ips, MAX_IPS);
@@ -369,6 +376,7 @@ export function createStatsCollector(opts: StatsOptions = {}): StatsCollector {
       timeSpan: events > 0 ? { start: iso(minTs), end: iso(maxTs) } : null,
       actors: actorRows,
       topRoutes: topRows(routes, top),
+      topFailedRoutes: topRows(failedRoutes, top),
       statuses: statusRows,
       topIps: topRows(ips, top),
       busiestWindows,

@@ -110,6 +110,11 @@ describe('stats collector on a hand-built list', () => {
       { key: '192.0.2.7', count: 2 },
       { key: '198.51.100.2', count: 2 },
     ]);
+    // Failures by route: 4xx/5xx and the failed authentication behind a 200; a 1xx, a 302 or no outcome is none.
+    expect(r.topFailedRoutes).toEqual([
+      { key: '/login', count: 4 },
+      { key: '/orders/{id}', count: 1 },
+    ]);
   });
 
   it('finds the busiest 5-minute windows', () => {
