@@ -21,14 +21,20 @@ const EDGES = '173.245.48.0/20';
 /** The credential-stuffing sample as the origin behind the CDN logs it: the edge as peer, the client in X-Forwarded-For after a hop it made up. */
 const origin = path.join(dir, 'origin.ndjson');
 const direct = 'fixtures/incident-credential-stuffing.ndjson';
-const records = fs
-  .readFileSync(direct, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l, k) => {
-    const { ip, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return JSON.stringify({ ...rest, remote_addr: `173.245.${48 + (k % 4)}.${1 + (k % 7)}`, x_forwarded_for: `45.${k % 200}.7.9, ${String(ip)}` });
-  });
+
+/** The sample's lines as logged behind a proxy: its client address moved to what `proxied` makes of it (the k-th line). */
+function behindProxy(proxied: (k: number, ip: string) => Record<string, unknown>): string[] {
+  return fs
+    .readFileSync(direct, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, k) => {
+      const { ip, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return JSON.stringify({ ...rest, ...proxied(k, String(ip)) });
+    });
+}
+
+const records = behindProxy((k, ip) => ({ remote_addr: `173.245.${48 + (k % 4)}.${1 + (k % 7)}`, x_forwarded_for: `45.${k % 200}.7.9, ${ip}` }));
 fs.writeFileSync(origin, `${records.join('\n')}\n`);
 
 /** The same in nginx's own keys (escape=json conventions): the edge in remote_addr, the header in http_x_forwarded_for. */
@@ -147,14 +153,7 @@ describe('trustedProxies', () => {
     /** The credential-stuffing sample behind a private ingress whose header ends with a Google front end. */
     function behindLb(hop: (k: number, ip: string) => string): string {
       const f = path.join(dir, `lb-${Math.random().toString(36).slice(2)}.ndjson`);
-      const lines = fs
-        .readFileSync(direct, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l, k) => {
-          const { ip, ...rest } = JSON.parse(l) as Record<string, unknown>;
-          return JSON.stringify({ ...rest, remote_addr: `10.128.0.${1 + (k % 3)}`, x_forwarded_for: hop(k, String(ip)) });
-        });
+      const lines = behindProxy((k, ip) => ({ remote_addr: `10.128.0.${1 + (k % 3)}`, x_forwarded_for: hop(k, ip) }));
       fs.writeFileSync(f, `${lines.join('\n')}\n`);
       return f;
     }
