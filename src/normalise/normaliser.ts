@@ -256,6 +256,12 @@ export class Normaliser implements FileNormaliser {
   timesWithoutOffset = 0;
   readonly publicForwarders: PublicForwarders = { checked: 0, forwarding: 0 };
   readonly hopsBehind: PublicForwarders = { checked: 0, forwarding: 0 };
+  /**
+   * The addresses seen before the hop taken (peekHopBehind): clients recur, made-up hops seldom do.
+   * Only their count outlives the peek: let go once the file's peeks are done, or at its end (the
+   * normalisers of a folder of rotated files live until the summary).
+   */
+  private readonly firstHops = new Set<string>();
   readonly inputTz: string;
 
   private readonly file: string;
@@ -332,14 +338,14 @@ export class Normaliser implements FileNormaliser {
     const f = this.hopsBehind;
     f.checked++;
     const first = this.forwarded.firstHop(value);
-    if (first === undefined || first === client || isProxyAddress(first)) return;
-    f.forwarding++;
-    f.example ??= { peer: client, client: first };
-    this.firstHops.add(first);
-    f.distinctBefore = this.firstHops.size;
+    if (first !== undefined && first !== client && !isProxyAddress(first)) {
+      f.forwarding++;
+      f.example ??= { peer: client, client: first };
+      this.firstHops.add(first);
+      f.distinctBefore = this.firstHops.size;
+    }
+    if (f.checked >= PEEK_FORWARDERS) this.firstHops.clear();
   }
-  /** The addresses seen before the hop taken (peekHopBehind): clients recur, made-up hops seldom do. */
-  private readonly firstHops = new Set<string>();
 
   push(rec: RawRecord, out: ApiEvent[]): void {
     const buf = this.buffer;
@@ -353,6 +359,7 @@ export class Normaliser implements FileNormaliser {
 
   flush(out: ApiEvent[]): void {
     if (this.buffer !== null) this.decide(out);
+    this.firstHops.clear();
     if (this.tailReported) return;
     this.tailReported = true;
     for (const [reason, n] of Object.entries(this.issued)) {

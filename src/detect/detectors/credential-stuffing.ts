@@ -331,11 +331,6 @@ function listed(name: 'accounts' | 'sourceIps', counts: Map<string, number>): Re
   return out;
 }
 
-/** Whether an incident's failures named the accounts they tried (not only unnamed failures). */
-function namesAccounts(inc: { perKey: Map<string, number> }): boolean {
-  return namedAccounts(inc) > 0;
-}
-
 /** How many accounts an incident's failures named. */
 function namedAccounts(inc: { perKey: Map<string, number> }): number {
   return inc.perKey.size - (inc.perKey.has('') ? 1 : 0);
@@ -984,7 +979,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         if (s.okLogins.q.timeAt(i) >= first && f.key && f.sample && attackersClient(inc, f.userAgent) && !usedBefore(s.okLogins, f.key)) found.push([s.okLogins.q.timeAt(i), f]);
       }
       const calls = s.okNamedCalls;
-      if (calls !== null && inc.apiFailures > 0 && namesAccounts(inc)) {
+      if (calls !== null && inc.apiFailures > 0 && namedAccounts(inc) > 0) {
         const seen = new Set<string>();
         for (let i = 0; i < calls.q.size; i++) {
           const f = calls.q.at(i);
@@ -1076,7 +1071,7 @@ export const credentialStuffing: Detector<CredentialOptions> = {
         // (a colleague behind the same NAT), and only its first call: the rest is its use.
         if (
           !login && e.user && inc !== null && inc.apiFailures > 0 && now - inc.lastFail <= lookbackMs &&
-          namesAccounts(inc) && inc.routes.has(e.template) && !inc.successUsers.has(e.user) && guessedAccount(inc, e.user) &&
+          namedAccounts(inc) > 0 && inc.routes.has(e.template) && !inc.successUsers.has(e.user) && guessedAccount(inc, e.user) &&
           attackersClient(inc, e.userAgent) && !((s.okUsers.get(e.user) ?? Infinity) < inc.start) && !usualAddress(e, e.user)
         ) {
           succeed(inc, e, now);
